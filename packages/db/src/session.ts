@@ -1,0 +1,86 @@
+import type pg from "pg";
+import { toAppError } from "./errors";
+
+/** Supabase-shaped JWT claims, as auth.jwt() sees them. */
+export interface Claims {
+  sub: string;
+  role: "authenticated";
+  email?: string;
+  aud?: string;
+  exp?: number;
+  iat?: number;
+  session_id?: string;
+  [key: string]: unknown;
+}
+
+/** Where a request comes from, for the audit log. */
+export interface RequestContext {
+  actorKind?: "user" | "api_key" | "service" | "system";
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  setup: (client: pg.PoolClient) => Promise<void>,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    await setup(client);
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (e) {
+    await client.query("rollback").catch(() => {});
+    throw toAppError(e);
+  } finally {
+    client.release();
+  }
+}
+
+async function setContext(client: pg.PoolClient, ctx: RequestContext): Promise<void> {
+  await client.query(
+    `select set_config('facet.actor_kind', $1, true), set_config('facet.client_ip', $2, true),
+            set_config('facet.user_agent', $3, true)`,
+    [ctx.actorKind ?? "", ctx.ip ?? "", ctx.userAgent ?? ""],
+  );
+}
+
+/**
+ * Run `fn` in a transaction as the user: `SET LOCAL ROLE authenticated` and the claims in
+ * `request.jwt.claims`, so the same row-level security applies as on Supabase.
+ */
+export function withUser<T>(
+  pool: pg.Pool,
+  claims: Claims,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  ctx: RequestContext = {},
+): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      await client.query("set local role authenticated");
+      await client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(claims)]);
+      await setContext(client, { actorKind: "user", ...ctx });
+    },
+    fn,
+  );
+}
+
+/** Run `fn` in a transaction as the service (bypasses RLS: callers check permissions themselves). */
+export function withService<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  ctx: RequestContext = {},
+): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      await client.query("set local role service_role");
+      await setContext(client, { actorKind: "service", ...ctx });
+    },
+    fn,
+  );
+}

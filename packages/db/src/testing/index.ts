@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { MemberRole } from "@facet/core";
+import { DEFAULT_TAXONOMY } from "@facet/core";
+import { createPool } from "../pool";
+import type { Claims } from "../session";
+import { TEMPLATE_DB } from "./paths";
+
+export { freePort, REPO_ROOT, SUPABASE_DIR, TEMPLATE_DB } from "./paths";
+
+export interface TestDatabase {
+  url: string;
+  /** Connected as the database owner (superuser): for arranging fixtures. */
+  owner: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template: isolated per test file, in milliseconds. */
+export async function createTestDatabase(baseUrl: string): Promise<TestDatabase> {
+  const name = `t_${randomUUID().replaceAll("-", "")}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+  await admin.end();
+  const url = baseUrl.replace(/\/[^/]*$/, `/${name}`);
+  const owner = createPool(url, { max: 5, applicationName: "facet-test-owner" });
+  return {
+    url,
+    owner,
+    async drop() {
+      await owner.end();
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  claims: Claims;
+}
+
+export async function createUser(owner: pg.Pool, label = "user"): Promise<TestUser> {
+  const email = `${label}-${randomUUID().slice(0, 8)}@example.test`;
+  const { rows } = await owner.query<{ id: string }>(
+    "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
+    [email],
+  );
+  const id = (rows[0] as { id: string }).id;
+  return { id, email, claims: { sub: id, role: "authenticated", email, aud: "authenticated" } };
+}
+
+/** A workspace with one member per role (and its default label schema and a dataset). */
+export async function createWorkspaceWithRoles(owner: pg.Pool, label = "ws") {
+  const users = {} as Record<MemberRole, TestUser>;
+  for (const role of ["admin", "engineer", "annotator", "ml_engineer", "viewer"] as const) {
+    users[role] = await createUser(owner, `${label}-${role}`);
+  }
+  const slug = `${label}-${randomUUID().slice(0, 8)}`;
+  const ws = await owner.query<{ id: string }>(
+    "insert into public.workspaces (name, slug, created_by) values ($1, $2, $3) returning id",
+    [label, slug, users.admin.id],
+  );
+  const workspaceId = (ws.rows[0] as { id: string }).id;
+  for (const [role, u] of Object.entries(users)) {
+    await owner.query("insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)", [
+      workspaceId,
+      u.id,
+      role,
+    ]);
+  }
+  const schema = await owner.query<{ id: string }>(
+    "insert into public.label_schemas (workspace_id, name, taxonomy, is_default) values ($1, 'Default', $2, true) returning id",
+    [workspaceId, JSON.stringify(DEFAULT_TAXONOMY)],
+  );
+  const labelSchemaId = (schema.rows[0] as { id: string }).id;
+  const ds = await owner.query<{ id: string }>(
+    "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, 'parts', $2) returning id",
+    [workspaceId, labelSchemaId],
+  );
+  return { workspaceId, slug, users, labelSchemaId, datasetId: (ds.rows[0] as { id: string }).id };
+}
+
+let blobCounter = 0;
+
+/** Insert parts (and their blobs) directly, in a given status, for queue and status tests. */
+export async function insertParts(
+  owner: pg.Pool,
+  opts: { workspaceId: string; datasetId: string; count: number; status?: string },
+): Promise<string[]> {
+  const { rows } = await owner.query<{ id: string }>(
+    `with b as (
+       insert into public.blobs (sha256, size, storage_key)
+       select encode(sha256(($3 || '-' || g)::bytea), 'hex'), 100, 'blobs/test/' || g
+       from generate_series(1, $4) g
+       on conflict do nothing
+       returning sha256
+     )
+     insert into public.parts (workspace_id, dataset_id, blob_sha256, name, status)
+     select $1, $2, b.sha256, 'part-' || left(b.sha256, 8) || '.step', $5::public.part_status from b
+     returning id`,
+    [opts.workspaceId, opts.datasetId, `${process.pid}-${Date.now()}-${blobCounter++}`, opts.count, opts.status ?? "uploaded"],
+  );
+  return rows.map((r) => r.id);
+}
