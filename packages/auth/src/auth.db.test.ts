@@ -1,0 +1,203 @@
+import { createChunks, stringToBase64URL } from "@supabase/ssr";
+import { getWorkspaceForMember, removeMember, withService, withUser, createInvitation, revokeInvitation } from "@facet/db";
+import { createTestDatabase, type TestDatabase } from "@facet/db/testing";
+import { decodeJwt, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
+import type { CookieJar, CookieOptions } from "./provider";
+import { SupabaseAuthProvider, supabaseStorageKey } from "./supabase";
+import { randomToken, sha256Hex } from "./tokens";
+import { signUpWithInvitation } from "./use-cases/join-with-invitation";
+import { setUpFirstAdmin } from "./use-cases/set-up-first-admin";
+import { signIn } from "./use-cases/sign-in";
+
+class Jar implements CookieJar {
+  readonly cookies = new Map<string, { value: string; options: CookieOptions }>();
+  constructor(initial: Record<string, string> = {}) {
+    for (const [k, v] of Object.entries(initial)) this.cookies.set(k, { value: v, options: {} });
+  }
+  getAll() {
+    return [...this.cookies].filter(([, c]) => c.value !== "").map(([name, c]) => ({ name, value: c.value }));
+  }
+  set(name: string, value: string, options: CookieOptions) {
+    this.cookies.set(name, { value, options });
+  }
+}
+
+const SECRET = "x".repeat(40);
+const PASSWORD = "correct horse battery";
+
+async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return "no error";
+}
+
+describe("embedded accounts", () => {
+  let db: TestDatabase;
+  let auth: EmbeddedAuthProvider;
+  let workspaceId: string;
+  let adminClaims: { sub: string; role: "authenticated"; email: string };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject("pgBaseUrl"));
+    auth = new EmbeddedAuthProvider({ pool: db.owner, jwtSecret: SECRET, sessionTtlSeconds: 3600, secureCookies: false });
+    const r = await setUpFirstAdmin({ pool: db.owner, auth, email: "admin@example.test", password: PASSWORD, workspaceName: "Acme Parts" });
+    workspaceId = r.workspace.id;
+    adminClaims = { sub: r.user.userId, role: "authenticated", email: r.user.email };
+  });
+  afterAll(() => db.drop());
+
+  it("sets up the first admin with a workspace and its default label schema, once", async () => {
+    const ws = await withUser(db.owner, adminClaims, (c) => getWorkspaceForMember(c, "acme-parts"));
+    expect(ws).toMatchObject({ name: "Acme Parts", role: "admin" });
+    const schemas = await db.owner.query("select name, is_default, jsonb_array_length(taxonomy->'featureTypes') as n from label_schemas where workspace_id = $1", [workspaceId]);
+    expect(schemas.rows).toEqual([{ name: "Default", is_default: true, n: 25 }]);
+    expect(await errorCode(setUpFirstAdmin({ pool: db.owner, auth, email: "b@example.test", password: PASSWORD, workspaceName: "X" }))).toBe("ALREADY_SET_UP");
+  });
+
+  it("stores passwords as scrypt hashes, never in clear", async () => {
+    const { rows } = await db.owner.query("select encrypted_password from auth.users where email = 'admin@example.test'");
+    expect(rows[0].encrypted_password).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(rows[0].encrypted_password).not.toContain(PASSWORD);
+  });
+
+  it("signs in with a Supabase-shaped JWT in an HttpOnly cookie", async () => {
+    const jar = new Jar();
+    await signIn({ pool: db.owner, auth, email: "ADMIN@example.test", password: PASSWORD, jar });
+    const cookie = jar.cookies.get(SESSION_COOKIE);
+    expect(cookie?.options).toMatchObject({ httpOnly: true, sameSite: "lax", path: "/" });
+    const claims = decodeJwt(cookie?.value ?? "");
+    expect(claims).toMatchObject({ sub: adminClaims.sub, role: "authenticated", email: "admin@example.test", aud: "authenticated" });
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 3500);
+    expect(await auth.authenticate(jar)).toMatchObject({ sub: adminClaims.sub });
+  });
+
+  it("refuses a wrong password and an unknown account with the same code", async () => {
+    expect(await errorCode(signIn({ pool: db.owner, auth, email: "admin@example.test", password: "wrong password!", jar: new Jar() }))).toBe("INVALID_CREDENTIALS");
+    expect(await errorCode(signIn({ pool: db.owner, auth, email: "nobody@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVALID_CREDENTIALS");
+  });
+
+  it("refuses an expired, a tampered and a foreign-signed token, and a signed-out session", async () => {
+    const expired = await auth.issueToken(adminClaims.sub, adminClaims.email, -10);
+    expect(await errorCode(auth.authenticate(new Jar({ [SESSION_COOKIE]: expired })))).toBe("TOKEN_EXPIRED");
+
+    const good = await auth.issueToken(adminClaims.sub, adminClaims.email);
+    const [h, p, s] = good.split(".") as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, "base64url").toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: "00000000-0000-4000-8000-000000000000" })).toString("base64url")}.${s}`;
+    expect(await errorCode(auth.authenticate(new Jar({ [SESSION_COOKIE]: forged })))).toBe("TOKEN_INVALID");
+    expect(await errorCode(auth.authenticate(new Jar(), `Bearer ${good.slice(0, -3)}abc`))).toBe("TOKEN_INVALID");
+
+    const foreign = await new SignJWT({ role: "authenticated", session_id: payload.session_id })
+      .setProtectedHeader({ alg: "HS256" }).setSubject(adminClaims.sub).setAudience("authenticated").setExpirationTime("1h")
+      .sign(new TextEncoder().encode("y".repeat(40)));
+    expect(await errorCode(auth.authenticate(new Jar(), `Bearer ${foreign}`))).toBe("TOKEN_INVALID");
+
+    const jar = new Jar();
+    await auth.signIn({ email: "admin@example.test", password: PASSWORD }, jar);
+    const token = jar.cookies.get(SESSION_COOKIE)?.value ?? "";
+    await auth.signOut(jar);
+    expect(jar.cookies.get(SESSION_COOKIE)?.options.maxAge).toBe(0);
+    expect(await errorCode(auth.authenticate(new Jar({ [SESSION_COOKIE]: token })))).toBe("SESSION_REVOKED");
+    expect(await auth.authenticate(new Jar())).toBeNull();
+  });
+
+  it("joins through an invitation link with the granted role; a used, revoked or expired link is refused", async () => {
+    const token = randomToken();
+    await withUser(db.owner, adminClaims, (c) =>
+      createInvitation(c, { workspaceId, role: "annotator", tokenHash: sha256Hex(token), expiresInHours: 24, maxUses: 1 }),
+    );
+    const jar = new Jar();
+    const joined = await signUpWithInvitation({ pool: db.owner, auth, token, email: "ann@example.test", password: PASSWORD, jar });
+    expect(joined).toMatchObject({ workspaceId, role: "annotator", alreadyMember: false });
+    expect(await auth.authenticate(jar)).toMatchObject({ email: "ann@example.test" });
+
+    expect(await errorCode(signUpWithInvitation({ pool: db.owner, auth, token, email: "second@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVITATION_INVALID");
+
+    const revoked = randomToken();
+    const inv = await withUser(db.owner, adminClaims, (c) =>
+      createInvitation(c, { workspaceId, role: "viewer", tokenHash: sha256Hex(revoked), expiresInHours: 24, maxUses: 5 }),
+    );
+    await withUser(db.owner, adminClaims, (c) => revokeInvitation(c, { workspaceId, id: inv.id }));
+    expect(await errorCode(signUpWithInvitation({ pool: db.owner, auth, token: revoked, email: "third@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVITATION_INVALID");
+
+    const expired = randomToken();
+    await withUser(db.owner, adminClaims, (c) =>
+      createInvitation(c, { workspaceId, role: "viewer", tokenHash: sha256Hex(expired), expiresInHours: 24, maxUses: 5 }),
+    );
+    await db.owner.query("update invitations set expires_at = now() - interval '1 minute' where token_hash = $1", [sha256Hex(expired)]);
+    expect(await errorCode(signUpWithInvitation({ pool: db.owner, auth, token: expired, email: "fourth@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVITATION_INVALID");
+    // none of the refused sign-ups left an account behind
+    const { rows } = await db.owner.query("select count(*)::int as n from auth.users where email in ('second@example.test','third@example.test','fourth@example.test')");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("refuses a removed member: at sign-in and on requests made with an earlier session", async () => {
+    const token = randomToken();
+    await withUser(db.owner, adminClaims, (c) =>
+      createInvitation(c, { workspaceId, role: "engineer", tokenHash: sha256Hex(token), expiresInHours: 1, maxUses: 1 }),
+    );
+    const jar = new Jar();
+    const { user } = await signUpWithInvitation({ pool: db.owner, auth, token, email: "eng@example.test", password: PASSWORD, jar });
+    const claims = await auth.authenticate(jar);
+    expect(claims).not.toBeNull();
+    await withUser(db.owner, adminClaims, (c) => removeMember(c, { workspaceId, userId: user.userId }));
+    expect(await errorCode(withUser(db.owner, claims!, (c) => getWorkspaceForMember(c, workspaceId)))).toBe("NOT_A_MEMBER");
+    const again = new Jar();
+    expect(await errorCode(signIn({ pool: db.owner, auth, email: "eng@example.test", password: PASSWORD, jar: again }))).toBe("NOT_A_MEMBER");
+    expect(again.getAll()).toEqual([]); // no session left behind
+  });
+
+  it("writes audit events for membership and invitation changes", async () => {
+    const { rows } = await withService(db.owner, (c) =>
+      c.query("select action from audit_events where workspace_id = $1 order by id", [workspaceId]),
+    );
+    const actions = rows.map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(["workspace.created", "member.created", "invitation.created", "invitation.updated", "member.deleted"]));
+  });
+});
+
+describe("Supabase Auth adapter", () => {
+  const url = "https://abcdefghijklmnop.supabase.co";
+  const jwtSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+  const provider = new SupabaseAuthProvider({ url, anonKey: "anon", serviceRoleKey: "service", jwtSecret });
+  const sub = "4b0c1d4e-8a43-4b79-9c0f-5d6b2f0f9a11";
+
+  // What Supabase Auth issues (see its GoTrue access-token claims).
+  const supabaseToken = (secret: string, exp: string | number = "1h") =>
+    new SignJWT({ role: "authenticated", email: "ml@example.test", aal: "aal1", session_id: "8d3c1f7e-0000-4000-8000-000000000001", is_anonymous: false, app_metadata: { provider: "email" } })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuer(`${url}/auth/v1`).setSubject(sub).setAudience("authenticated")
+      .setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+
+  // The cookie exactly as @supabase/ssr writes it: `base64-` + base64url(JSON session), in chunks.
+  const cookieJar = (accessToken: string) => {
+    const session = { access_token: accessToken, refresh_token: "r".repeat(400), token_type: "bearer", expires_in: 3600, expires_at: Math.floor(Date.now() / 1000) + 3600, user: { id: sub, email: "ml@example.test", padding: "p".repeat(3000) } };
+    const chunks = createChunks(supabaseStorageKey(url), `base64-${stringToBase64URL(JSON.stringify(session))}`);
+    return new Jar(Object.fromEntries(chunks.map((c) => [c.name, c.value])));
+  };
+
+  it("reads the chunked @supabase/ssr session cookie and verifies the Supabase-signed claims", async () => {
+    const jar = cookieJar(await supabaseToken(jwtSecret));
+    expect(jar.getAll().length).toBeGreaterThan(1); // really chunked
+    expect(jar.getAll()[0]?.name).toBe("sb-abcdefghijklmnop-auth-token.0");
+    expect(await provider.authenticate(jar)).toMatchObject({ sub, role: "authenticated", email: "ml@example.test" });
+  });
+
+  it("accepts the same token as a Bearer header (CLI and API clients)", async () => {
+    expect(await provider.authenticate(new Jar(), `Bearer ${await supabaseToken(jwtSecret)}`)).toMatchObject({ sub });
+  });
+
+  it("refuses expired, tampered and foreign tokens", async () => {
+    expect(await errorCode(provider.authenticate(cookieJar(await supabaseToken(jwtSecret, Math.floor(Date.now() / 1000) - 60))))).toBe("TOKEN_EXPIRED");
+    expect(await errorCode(provider.authenticate(cookieJar(await supabaseToken("another-secret-of-at-least-thirty-two-chars"))))).toBe("TOKEN_INVALID");
+    const t = await supabaseToken(jwtSecret);
+    const [h, , s] = t.split(".");
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ sub, role: "service_role", aud: "authenticated", exp: 9999999999 })).toString("base64url")}.${s}`;
+    expect(await errorCode(provider.authenticate(new Jar(), `Bearer ${tampered}`))).toBe("TOKEN_INVALID");
+    expect(await provider.authenticate(new Jar())).toBeNull();
+  });
+});

@@ -1,0 +1,81 @@
+import { PART_STATUSES, type PartStatus } from "@facet/core";
+import type { PoolClient } from "../pool";
+
+export type StatusCounts = Record<PartStatus, number>;
+
+export async function partCountsByStatus(
+  client: PoolClient,
+  workspaceId: string,
+  datasetId?: string,
+): Promise<StatusCounts> {
+  const { rows } = await client.query<{ status: PartStatus; n: number }>(
+    `select status, count(*)::int as n from public.parts
+     where workspace_id = $1 and ($2::uuid is null or dataset_id = $2) group by status`,
+    [workspaceId, datasetId ?? null],
+  );
+  const counts = Object.fromEntries(PART_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+export interface ClaimedPart {
+  id: string;
+  name: string;
+  datasetId: string;
+  status: PartStatus;
+  leaseExpiresAt: string | null;
+  claimedAt: string | null;
+}
+
+const CLAIM_COLUMNS = `id, name, dataset_id as "datasetId", status, lease_expires_at as "leaseExpiresAt",
+  claimed_at as "claimedAt"`;
+
+export async function claimNextPart(
+  client: PoolClient,
+  input: { workspaceId: string; datasetId?: string | null; leaseSeconds?: number },
+): Promise<ClaimedPart | null> {
+  const { rows } = await client.query<ClaimedPart>(
+    `select ${CLAIM_COLUMNS} from public.claim_next_part($1, $2, $3)`,
+    [input.workspaceId, input.datasetId ?? null, input.leaseSeconds ?? 900],
+  );
+  return rows[0] ?? null;
+}
+
+export async function listMyClaims(client: PoolClient, workspaceId: string): Promise<ClaimedPart[]> {
+  const { rows } = await client.query<ClaimedPart>(
+    `select ${CLAIM_COLUMNS} from public.parts
+     where workspace_id = $1 and status = 'in_progress' and annotator_id = auth.uid()
+     order by claimed_at desc`,
+    [workspaceId],
+  );
+  return rows;
+}
+
+export async function releasePart(client: PoolClient, partId: string): Promise<void> {
+  await client.query("select id from public.release_part($1)", [partId]);
+}
+
+export interface PartRow {
+  id: string;
+  name: string;
+  status: PartStatus;
+  datasetName: string;
+  annotatorEmail: string | null;
+  statusChangedAt: string;
+}
+
+export async function listParts(
+  client: PoolClient,
+  input: { workspaceId: string; statuses?: PartStatus[]; limit?: number },
+): Promise<PartRow[]> {
+  const { rows } = await client.query<PartRow>(
+    `select p.id, p.name, p.status, d.name as "datasetName", pr.email as "annotatorEmail",
+            p.status_changed_at as "statusChangedAt"
+     from public.parts p join public.datasets d on d.id = p.dataset_id
+     left join public.profiles pr on pr.user_id = p.annotator_id
+     where p.workspace_id = $1 and ($2::public.part_status[] is null or p.status = any ($2))
+     order by p.status_changed_at asc limit $3`,
+    [input.workspaceId, input.statuses ?? null, Math.min(input.limit ?? 100, 500)],
+  );
+  return rows;
+}
