@@ -2,8 +2,6 @@ export type { AuthProvider, CookieJar, CookieOptions, SignedIn } from "./provide
 export { bearerToken } from "./provider";
 export { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
 export type { EmbeddedAuthOptions } from "./embedded";
-export { SupabaseAuthProvider, supabaseStorageKey } from "./supabase";
-export type { SupabaseAuthOptions } from "./supabase";
 export { hashPassword, verifyPassword } from "./password";
 export { randomToken, sha256Hex } from "./tokens";
 export { signAccessToken, verifyAccessToken, claimsSchema } from "./jwt";

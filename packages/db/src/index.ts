@@ -11,3 +11,4 @@ export * from "./workspaces/invitations";
 export * from "./workspaces/parts";
 export * from "./workspaces/datasets";
 export * from "./workspaces/audit";
+export { databaseHealth, workerHealth, HEARTBEAT_STALE_SECONDS } from "./health";

@@ -22,5 +22,6 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }

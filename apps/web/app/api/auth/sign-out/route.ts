@@ -1,0 +1,11 @@
+import { cookieJar, json, methods, route } from "@/lib/api.server";
+import { context } from "@/lib/context.server";
+
+export const dynamic = "force-dynamic";
+
+const post = route(async () => {
+  await (await context()).auth.signOut(await cookieJar());
+  return json({ signedOut: true });
+});
+
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ POST: post });

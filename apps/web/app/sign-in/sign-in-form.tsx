@@ -1,0 +1,28 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { api } from "@/components/api-client";
+import { AuthForm } from "@/components/auth-form";
+
+export function SignInForm({ next }: { next: string }) {
+  const router = useRouter();
+  return (
+    <AuthForm
+      submitLabel="Sign in"
+      onSubmit={async (f) => {
+        await api("POST", "/api/auth/sign-in", { email: f.get("email"), password: f.get("password") });
+        router.replace(next);
+        router.refresh();
+      }}
+    >
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="username" required autoFocus />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+    </AuthForm>
+  );
+}

@@ -1,0 +1,32 @@
+import { roleCan } from "@facet/core";
+import { listInvitations, listMembers } from "@facet/db";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+import { NotForRole } from "../not-for-role";
+import { Invitations } from "./invitations";
+import { Members } from "./members";
+
+export const metadata: Metadata = { title: "Members" };
+
+export default async function AdminPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { viewer, workspace } = await requireWorkspace(slug);
+  if (!roleCan(workspace.role, "members.manage")) return <NotForRole role={workspace.role} what="administration" />;
+  const [members, invitations] = await asUser(
+    viewer,
+    async (c) => [await listMembers(c, workspace.id), await listInvitations(c, workspace.id)] as const,
+  );
+  return (
+    <>
+      <h1>Members</h1>
+      <p className="muted">
+        Roles: admins manage members and label schemas; engineers upload and review; annotators label; ML engineers
+        curate splits and snapshots; viewers read. <Link href={`/w/${workspace.slug}/admin/audit`}>Audit log</Link>
+      </p>
+      <Members workspace={workspace.slug} members={members} me={viewer.claims.sub} />
+      <h2>Invite people</h2>
+      <Invitations workspace={workspace.slug} invitations={invitations} />
+    </>
+  );
+}

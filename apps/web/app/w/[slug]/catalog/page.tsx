@@ -1,0 +1,49 @@
+import { roleCan } from "@facet/core";
+import { listDatasets, listParts } from "@facet/db";
+import type { Metadata } from "next";
+import { PartsTable } from "@/components/parts-table";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+import { CreateDataset } from "./create-dataset";
+
+export const metadata: Metadata = { title: "Catalog" };
+
+export default async function CatalogPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { viewer, workspace } = await requireWorkspace(slug);
+  const [datasets, parts] = await asUser(
+    viewer,
+    async (c) =>
+      [await listDatasets(c, workspace.id), await listParts(c, { workspaceId: workspace.id, limit: 200 })] as const,
+  );
+  return (
+    <>
+      <h1>Catalog</h1>
+      <h2>Datasets</h2>
+      {datasets.length === 0 ? (
+        <p className="muted">No datasets yet.</p>
+      ) : (
+        <table data-testid="datasets">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Parts</th>
+              <th>Description</th>
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d) => (
+              <tr key={d.id}>
+                <td>{d.name}</td>
+                <td>{d.partCount}</td>
+                <td className="muted">{d.description}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {roleCan(workspace.role, "datasets.create") && <CreateDataset workspace={workspace.slug} />}
+      <h2>Parts</h2>
+      <PartsTable parts={parts} empty="No parts yet." />
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+import { navSectionsFor, ROLE_LABELS } from "@facet/core";
+import type { ReactNode } from "react";
+import { Logo } from "@/components/logo";
+import { requireWorkspace } from "@/lib/session.server";
+import { Nav, type NavItem } from "./nav";
+import { Shortcuts } from "./shortcuts";
+import { SignOutButton } from "./sign-out-button";
+import { WorkspaceSwitcher } from "./workspace-switcher";
+
+export const dynamic = "force-dynamic";
+
+const SECTIONS: Record<string, { label: string; path: string; key: string }> = {
+  home: { label: "Overview", path: "", key: "h" },
+  queue: { label: "My queue", path: "/queue", key: "q" },
+  review: { label: "Review", path: "/review", key: "r" },
+  catalog: { label: "Catalog", path: "/catalog", key: "c" },
+  admin: { label: "Admin", path: "/admin", key: "a" },
+};
+
+export default async function WorkspaceLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ slug: string }>;
+}) {
+  const { slug } = await params;
+  const { viewer, workspace, workspaces } = await requireWorkspace(slug);
+  const items: NavItem[] = ["home", ...navSectionsFor(workspace.role)].map((s) => {
+    const sec = SECTIONS[s] as { label: string; path: string; key: string };
+    return { label: sec.label, href: `/w/${workspace.slug}${sec.path}`, key: sec.key };
+  });
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar" aria-label="Workspace navigation">
+        <div className="brand">
+          <Logo /> Facet
+        </div>
+        <WorkspaceSwitcher
+          current={workspace.slug}
+          workspaces={workspaces.map((w) => ({ slug: w.slug, name: w.name }))}
+        />
+        <Nav items={items} />
+        <div className="spacer" />
+        <div className="who">
+          <div data-testid="viewer-email">{viewer.email}</div>
+          <div>
+            {ROLE_LABELS[workspace.role]} in {workspace.name}
+          </div>
+          <div className="muted">
+            Press <kbd>?</kbd> for shortcuts
+          </div>
+        </div>
+        <SignOutButton />
+      </aside>
+      <main className="main" id="main">
+        {children}
+      </main>
+      <Shortcuts items={items} />
+    </div>
+  );
+}

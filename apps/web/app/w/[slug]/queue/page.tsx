@@ -1,0 +1,27 @@
+import { roleCan } from "@facet/core";
+import { listMyClaims, partCountsByStatus } from "@facet/db";
+import type { Metadata } from "next";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+import { NotForRole } from "../not-for-role";
+import { QueueActions } from "./queue-actions";
+
+export const metadata: Metadata = { title: "My queue" };
+
+export default async function QueuePage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { viewer, workspace } = await requireWorkspace(slug);
+  if (!roleCan(workspace.role, "parts.claim")) return <NotForRole role={workspace.role} what="the labelling queue" />;
+  const [claims, counts] = await asUser(
+    viewer,
+    async (c) => [await listMyClaims(c, workspace.id), await partCountsByStatus(c, workspace.id)] as const,
+  );
+  return (
+    <>
+      <h1>My queue</h1>
+      <p className="muted" data-testid="queue-waiting">
+        {counts.pre_labeled + counts.unannotated} part(s) waiting · {counts.in_progress} being labelled
+      </p>
+      <QueueActions workspace={workspace.slug} claims={claims} />
+    </>
+  );
+}

@@ -1,0 +1,92 @@
+"use client";
+
+import type { ClaimedPart } from "@facet/db";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useState } from "react";
+import { api, messageOf } from "@/components/api-client";
+
+export function QueueActions({ workspace, claims }: { workspace: string; claims: ClaimedPart[] }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+
+  const claim = useCallback(async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const r = await api<{ part: ClaimedPart }>("POST", `/api/workspaces/${workspace}/queue/claim`, {});
+      setMessage({ text: `Claimed ${r.part.name}`, error: false });
+      router.refresh();
+    } catch (e) {
+      setMessage({ text: messageOf(e), error: true });
+    } finally {
+      setBusy(false);
+    }
+  }, [workspace, router]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key === "n" && !e.metaKey && !e.ctrlKey && !["INPUT", "TEXTAREA", "SELECT"].includes(t?.tagName ?? "")) {
+        e.preventDefault();
+        void claim();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [claim]);
+
+  return (
+    <div className="stack">
+      <div className="row">
+        <button className="primary" type="button" onClick={claim} disabled={busy}>
+          Claim next part <kbd>N</kbd>
+        </button>
+        {message && (
+          <span role="status" className={message.error ? "error" : "notice"}>
+            {message.text}
+          </span>
+        )}
+      </div>
+      <h2>Parts I hold</h2>
+      {claims.length === 0 ? (
+        <p className="muted">You hold no part.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Part</th>
+              <th>Claimed</th>
+              <th>Lease until</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {claims.map((p) => (
+              <tr key={p.id} data-testid="held-part">
+                <td>{p.name}</td>
+                <td>{p.claimedAt ? new Date(p.claimedAt).toLocaleString() : ""}</td>
+                <td>{p.leaseExpiresAt ? new Date(p.leaseExpiresAt).toLocaleTimeString() : "no lease"}</td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      try {
+                        await api("POST", `/api/workspaces/${workspace}/parts/${p.id}/release`);
+                        router.refresh();
+                      } catch (e) {
+                        setMessage({ text: messageOf(e), error: true });
+                      }
+                    }}
+                  >
+                    Release
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import "server-only";
+import path from "node:path";
+import { type AuthProvider, EmbeddedAuthProvider } from "@facet/auth";
+import { createPool, type Pool } from "@facet/db";
+import { type BlobStore, FsBlobStore } from "@facet/storage";
+import { env } from "./env.server";
+
+interface Context {
+  pool: Pool;
+  auth: AuthProvider;
+  store: BlobStore;
+}
+
+// One set of adapters per server process, chosen by configuration; survives hot reloads in dev.
+const holder = globalThis as unknown as { __facet?: Promise<Context> };
+
+export function context(): Promise<Context> {
+  holder.__facet ??= build().catch((e) => {
+    holder.__facet = undefined;
+    throw e;
+  });
+  return holder.__facet;
+}
+
+async function build(): Promise<Context> {
+  const e = env();
+  const pool = createPool(e.DATABASE_URL, { max: e.FACET_DB_POOL_SIZE, applicationName: "facet-web" });
+  const auth: AuthProvider =
+    e.FACET_AUTH === "supabase"
+      ? new (await import("@facet/auth/supabase")).SupabaseAuthProvider({
+          url: e.SUPABASE_URL as string,
+          anonKey: e.SUPABASE_ANON_KEY as string,
+          serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY as string,
+          ...(e.SUPABASE_JWT_SECRET ? { jwtSecret: e.SUPABASE_JWT_SECRET } : {}),
+        })
+      : new EmbeddedAuthProvider({
+          pool,
+          jwtSecret: e.FACET_JWT_SECRET as string,
+          sessionTtlSeconds: e.FACET_SESSION_TTL_SECONDS,
+          secureCookies: e.FACET_PUBLIC_URL.startsWith("https:"),
+        });
+  const store = new FsBlobStore(path.resolve(e.FACET_DATA_DIR, "blobs"));
+  return { pool, auth, store };
+}

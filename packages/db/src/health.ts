@@ -1,0 +1,35 @@
+import type { Pool } from "./pool";
+import { withService } from "./session";
+
+/** A worker not seen for this long is considered gone (health turns degraded). */
+export const HEARTBEAT_STALE_SECONDS = 30;
+
+export async function databaseHealth(pool: Pool): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const { rows } = await pool.query<{ v: string; m: string | null }>(
+      "select current_setting('server_version') as v, (select max(version) from supabase_migrations.schema_migrations) as m",
+    );
+    return { ok: true, detail: `PostgreSQL ${rows[0]?.v}, schema ${rows[0]?.m ?? "not migrated"}` };
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message };
+  }
+}
+
+export async function workerHealth(pool: Pool): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const { rows } = await withService(pool, (c) =>
+      c.query<{ alive: number; ago: number | null }>(
+        `select count(*) filter (where last_seen_at > now() - make_interval(secs => $1))::int as alive,
+                extract(epoch from now() - max(last_seen_at))::float8 as ago
+         from private.worker_heartbeats`,
+        [HEARTBEAT_STALE_SECONDS],
+      ),
+    );
+    const alive = rows[0]?.alive ?? 0;
+    const ago = rows[0]?.ago;
+    if (alive > 0) return { ok: true, detail: `${alive} worker(s) alive` };
+    return { ok: false, detail: ago == null ? "no worker has ever reported" : `no worker seen for ${Math.round(ago)} s` };
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message };
+  }
+}

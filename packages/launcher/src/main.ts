@@ -1,0 +1,187 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
+import { createPool, migrate } from "@facet/db";
+import { startEmbeddedPostgres, takeOverShutdownSignals } from "@facet/db/embedded";
+import { parseLauncherEnv } from "./env";
+import { acquireLock, isAlive } from "./pid-lock";
+import { loadOrCreateSecrets } from "./secrets";
+import { Supervised } from "./supervisor";
+import { readFile } from "node:fs/promises";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const say = (m: string) => process.stdout.write(`facet: ${m}\n`);
+
+async function stopOrphanChildren(dataDir: string) {
+  // A launcher that was SIGKILLed leaves its web and worker processes behind: stop them.
+  const previous = await readFile(path.join(dataDir, "facet.pid"), "utf8").then(
+    (s) => JSON.parse(s) as { pid: number; children?: number[] },
+    () => null,
+  );
+  if (!previous || isAlive(previous.pid)) return;
+  for (const pid of previous.children ?? []) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (isAlive(pid) && cmd.includes("node")) {
+      say(`stopping process ${pid} left by the previous run`);
+      process.kill(pid, "SIGTERM");
+      for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url);
+      const body = (await res.json()) as { status?: string };
+      if (body.status === "ok") return "ok";
+      last = JSON.stringify(body);
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return last;
+}
+
+export async function main(): Promise<void> {
+  const env = parseLauncherEnv(process.env, REPO_ROOT);
+  const dataDir = env.FACET_DATA_DIR;
+  const logs = path.join(dataDir, "logs");
+  await mkdir(logs, { recursive: true });
+  await stopOrphanChildren(dataDir);
+  const lock = await acquireLock(dataDir, { port: env.PORT }, say);
+  const secrets = await loadOrCreateSecrets(dataDir);
+
+  say(`starting the embedded database (data in ${path.join(dataDir, "pg")})`);
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dataDir, "pg"),
+    logFile: path.join(logs, "postgres.log"),
+    port: env.FACET_PG_PORT,
+    password: secrets.pgPassword,
+    database: "facet",
+    settings: { max_connections: 100 },
+    onProgress: say,
+  });
+  takeOverShutdownSignals();
+  const databaseUrl = pg.url();
+
+  const children: Supervised[] = [];
+  let shuttingDown: Promise<void> | null = null;
+  const shutdown = (code: number, why: string) => {
+    shuttingDown ??= (async () => {
+      say(`${why}: stopping...`);
+      await Promise.all(children.map((c) => c.stop()));
+      await pg.stop();
+      await lock.release();
+      say("stopped.");
+      process.exit(code);
+    })();
+    return shuttingDown;
+  };
+  process.on("SIGINT", () => void shutdown(0, "interrupted"));
+  process.on("SIGTERM", () => void shutdown(0, "terminated"));
+  process.on("SIGHUP", () => void shutdown(0, "hang-up"));
+
+  try {
+    const pool = createPool(databaseUrl, { max: 2, applicationName: "facet-launcher" });
+    const client = await pool.connect();
+    try {
+      const r = await migrate(client, path.join(REPO_ROOT, "supabase"));
+      say(r.applied.length > 0 ? `applied ${r.applied.length} migration(s): ${r.applied.join(", ")}` : "schema is up to date");
+    } finally {
+      client.release();
+    }
+    if (env.FACET_ADMIN_EMAIL && env.FACET_ADMIN_PASSWORD && !(await hasAnyUser(pool))) {
+      const auth = new EmbeddedAuthProvider({ pool, jwtSecret: secrets.jwtSecret, sessionTtlSeconds: 3600, secureCookies: false });
+      const { workspace } = await setUpFirstAdmin({
+        pool,
+        auth,
+        email: env.FACET_ADMIN_EMAIL,
+        password: env.FACET_ADMIN_PASSWORD,
+        workspaceName: env.FACET_WORKSPACE_NAME,
+      });
+      say(`created the first admin ${env.FACET_ADMIN_EMAIL} and the workspace "${workspace.name}"`);
+    }
+    await pool.end();
+
+    const shared: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      FACET_DATA_DIR: dataDir,
+      FACET_LAUNCHER_PID: String(process.pid),
+    };
+    const pidsChanged = () =>
+      void writeFile(
+        path.join(dataDir, "facet.pid"),
+        JSON.stringify({
+          pid: process.pid,
+          port: env.PORT,
+          startedAt: new Date().toISOString(),
+          children: children.map((c) => c.pid).filter(Boolean),
+        }),
+      ).catch(() => {});
+    const fatal = (m: string) => void shutdown(1, m);
+
+    children.push(
+      new Supervised(
+        {
+          name: "worker",
+          command: process.execPath,
+          args: ["--import", "tsx", path.join(REPO_ROOT, "workers/src/main.ts")],
+          cwd: REPO_ROOT,
+          env: { ...shared, FACET_WORKER_CONCURRENCY: String(env.FACET_WORKER_CONCURRENCY) },
+          logFile: path.join(logs, "worker.log"),
+          stopTimeoutMs: 30_000,
+        },
+        fatal,
+        pidsChanged,
+      ),
+      new Supervised(
+        {
+          name: "web",
+          command: process.execPath,
+          args: [
+            path.join(REPO_ROOT, "apps/web/node_modules/next/dist/bin/next"),
+            "start",
+            "--port",
+            String(env.PORT),
+            "--hostname",
+            env.FACET_HOST,
+          ],
+          cwd: path.join(REPO_ROOT, "apps/web"),
+          env: {
+            ...shared,
+            FACET_AUTH: "embedded",
+            FACET_STORAGE: "fs",
+            FACET_JWT_SECRET: secrets.jwtSecret,
+            FACET_BLOB_URL_SECRET: secrets.blobUrlSecret,
+            FACET_PUBLIC_URL: env.FACET_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+            PORT: String(env.PORT),
+          },
+          logFile: path.join(logs, "web.log"),
+          stopTimeoutMs: 10_000,
+        },
+        fatal,
+        pidsChanged,
+      ),
+    );
+    for (const c of children) c.start();
+
+    const health = await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, 120_000);
+    if (health !== "ok") {
+      say(`the platform did not become healthy: ${health} (logs in ${logs})`);
+    }
+    const url = `http://localhost:${env.PORT}`;
+    say(`Facet is running at ${url}${health === "ok" ? "" : " (degraded)"} — press Ctrl+C to stop.`);
+    if (!env.FACET_ADMIN_EMAIL) say(`open ${url} to create the first admin, if you have not yet.`);
+  } catch (e) {
+    say(`start failed: ${(e as Error).message}`);
+    await shutdown(1, "start failed");
+  }
+}

@@ -1,0 +1,87 @@
+import { createPool, type Pool } from "@facet/db";
+import { makeWorkerUtils, run, type Runner, type TaskList } from "graphile-worker";
+import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
+import { releaseExpiredClaims } from "./tasks/release-expired-claims";
+
+export const WORKER_VERSION = "0.1.0";
+
+export interface LocalWorker {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
+export interface LocalWorkerOptions {
+  databaseUrl: string;
+  concurrency: number;
+  poolSize: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * The embedded default's job runner: graphile-worker on the application database. The same
+ * handlers are wrapped by Trigger.dev tasks in the deployed mode.
+ */
+export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWorker> {
+  const log = o.log ?? ((l: string) => console.log(l));
+  const pool: Pool = createPool(o.databaseUrl, { max: o.poolSize, applicationName: "facet-worker" });
+
+  // Jobs locked by workers that died (killed mid-job) go back to the queue now, not in 4 hours.
+  const utils = await makeWorkerUtils({ pgPool: pool });
+  try {
+    await utils.migrate();
+    const dead = await deadWorkers(pool);
+    if (dead.length > 0) {
+      await utils.forceUnlockWorkers(dead);
+      await forget(pool, dead);
+      log(`worker: unlocked the jobs of ${dead.length} worker(s) that stopped without finishing`);
+    }
+  } finally {
+    await utils.release();
+  }
+
+  const taskList: TaskList = {
+    "maintenance:release_expired_claims": async () => {
+      const n = await releaseExpiredClaims(pool);
+      if (n > 0) log(`worker: returned ${n} part(s) with expired claims to the queue`);
+    },
+  };
+
+  const runner = await run({
+    pgPool: pool,
+    concurrency: o.concurrency,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList,
+    crontab: "* * * * * maintenance:release_expired_claims ?max=1",
+  });
+
+  const ids = new Set<string>();
+  // graphile-worker 0.17 names each worker of the pool; we record their liveness
+  runner.events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
+  runner.events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
+
+  const heartbeat = async () => {
+    try {
+      await beat(pool, ids.size > 0 ? [...ids] : [`idle-${process.pid}`], "graphile-worker", WORKER_VERSION);
+    } catch (e) {
+      log(`worker: heartbeat failed: ${(e as Error).message}`);
+    }
+  };
+  await heartbeat();
+  const timer = setInterval(heartbeat, HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    runner,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(timer);
+        await runner.stop();
+        await forget(pool, [...ids, `idle-${process.pid}`]).catch(() => {});
+        await pool.end();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { parseWorkerEnv } from "./env";
+import { startLocalWorker } from "./local-runner";
+
+// The worker process the launcher starts (or `pnpm --filter @facet/workers start` by hand).
+const env = parseWorkerEnv();
+const worker = await startLocalWorker({
+  databaseUrl: env.DATABASE_URL,
+  concurrency: env.FACET_WORKER_CONCURRENCY,
+  poolSize: env.FACET_WORKER_POOL_SIZE,
+});
+console.log(`worker: ready (graphile-worker, concurrency ${env.FACET_WORKER_CONCURRENCY})`);
+
+let stopping = false;
+const stop = (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`worker: ${why}, finishing running jobs...`);
+  worker.stop().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(`worker: stop failed: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
+};
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => stop(sig));
+
+// Started by the launcher: if it dies without stopping us (SIGKILL), stop too.
+const launcher = Number(process.env.FACET_LAUNCHER_PID ?? 0);
+if (launcher > 0) {
+  setInterval(() => {
+    try {
+      process.kill(launcher, 0);
+    } catch {
+      stop("the launcher is gone");
+    }
+  }, 2000).unref();
+}
