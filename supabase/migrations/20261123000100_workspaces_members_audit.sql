@@ -205,7 +205,7 @@ begin
     end if;
   end if;
   perform private.audit(
-    (v_row ->> 'workspace_id')::uuid,
+    coalesce(v_row ->> 'workspace_id', case when tg_table_name = 'workspaces' then v_row ->> 'id' end)::uuid,
     tg_argv[0] || '.' || case tg_op when 'INSERT' then 'created' when 'UPDATE' then 'updated' else 'deleted' end,
     tg_table_name,
     coalesce(v_row ->> 'id', v_row ->> 'user_id'),
@@ -216,6 +216,9 @@ begin
 end
 $$;
 
+-- workspaces are created by create_workspace(), which records 'workspace.created' itself
+create trigger workspaces_audit after update or delete on public.workspaces
+for each row execute function private.audit_row_change('workspace');
 create trigger workspace_members_audit after insert or update or delete on public.workspace_members
 for each row execute function private.audit_row_change('member');
 create trigger invitations_audit after insert or update or delete on public.invitations
@@ -228,8 +231,11 @@ begin
   if old.role <> 'admin' or (tg_op = 'UPDATE' and new.role = 'admin') then
     return coalesce(new, old);
   end if;
-  -- removing members because the workspace itself is being deleted is fine
-  if not exists (select 1 from public.workspaces w where w.id = old.workspace_id) then
+  -- Lock the workspace row so that removals of admins are serialised per workspace: two admins
+  -- demoting each other at the same time must not both succeed (each would still see the other).
+  -- Removing members because the workspace itself is being deleted is fine (the row is gone).
+  perform 1 from public.workspaces w where w.id = old.workspace_id for no key update;
+  if not found then
     return coalesce(new, old);
   end if;
   if not exists (
@@ -246,6 +252,21 @@ $$;
 create trigger workspace_members_keep_admin before update of role or delete on public.workspace_members
 for each row execute function private.keep_an_admin();
 
+-- A membership is one user in one workspace: only its role changes. (Moving the row to another
+-- workspace would remove a member, possibly the last admin, without the checks above.)
+create or replace function private.membership_identity_immutable() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  if new.workspace_id <> old.workspace_id or new.user_id <> old.user_id then
+    raise exception 'a membership cannot move to another workspace or user: remove it and add a new one'
+      using errcode = 'FC005';
+  end if;
+  return new;
+end
+$$;
+create trigger workspace_members_identity before update of workspace_id, user_id on public.workspace_members
+for each row execute function private.membership_identity_immutable();
+
 -- Policies -----------------------------------------------------------------------------------
 
 create policy "Users see their own profile and those of co-members" on public.profiles
@@ -254,6 +275,10 @@ create policy "Users see their own profile and those of co-members" on public.pr
 create policy "Users update their own profile" on public.profiles
   for update to authenticated
   using (user_id = (select auth.uid())) with check (user_id = (select auth.uid()));
+-- ... and only their display name: the email follows the account (sync_profile) and is what
+-- co-members identify them by, so a user must not be able to show another address.
+revoke update on public.profiles from anon, authenticated;
+grant update (display_name) on public.profiles to authenticated;
 -- profiles are created and deleted with auth.users, never by users directly
 
 create policy "Members see their workspaces" on public.workspaces

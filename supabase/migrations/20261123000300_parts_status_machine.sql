@@ -99,8 +99,10 @@ declare
   v_role public.member_role;
   v_direct boolean := current_user = 'authenticated';
   v_allowed text[];
-  v_keep text[] := array['updated_at', 'status_changed_at', 'annotator_id', 'claimed_at', 'lease_expires_at',
-                         'claimed_from', 'reviewer_id'];
+  -- set below by this trigger, whatever the caller wrote; everything else a user writes is checked.
+  -- (Who holds or reviewed a part, and its lease, are written only here and by the claim functions:
+  -- a user who could set annotator_id could hand a part to someone else and approve their own work.)
+  v_keep text[] := array['updated_at'];
 begin
   if new.id <> old.id or new.workspace_id <> old.workspace_id or new.blob_sha256 <> old.blob_sha256
      or new.created_at <> old.created_at or new.created_by is distinct from old.created_by then
@@ -112,7 +114,6 @@ begin
       raise exception 'illegal part status transition: % -> %', old.status, new.status
         using errcode = 'FC001', detail = private.transitions_from(old.status);
     end if;
-    new.status_changed_at := now();
   end if;
 
   if v_direct then
@@ -155,6 +156,7 @@ begin
 
   -- consequences of a transition, whoever made it
   if new.status is distinct from old.status then
+    new.status_changed_at := now();
     if new.status in ('pre_labeled', 'unannotated') and old.status = 'in_progress' then
       new.annotator_id := null; new.claimed_at := null; new.lease_expires_at := null; new.claimed_from := null;
     elsif new.status = 'in_review' then
@@ -204,6 +206,12 @@ end
 $$;
 create trigger parts_audit after insert or update of status or delete on public.parts
 for each row execute function private.audit_part_status();
+-- edits that are not status changes (renames, moves, curation)
+create trigger parts_edit_audit after update of name, dataset_id, split, tags, review_notes on public.parts
+for each row
+when ((old.name, old.dataset_id, old.split, old.tags, old.review_notes)
+      is distinct from (new.name, new.dataset_id, new.split, new.tags, new.review_notes))
+execute function private.audit_row_change('part');
 
 -- Claim the next part of the queue: atomic (FOR UPDATE SKIP LOCKED), leased. A part whose lease
 -- has expired is claimable again. Returns no row when the queue is empty.
@@ -368,7 +376,14 @@ create policy "Members see blobs their workspaces use" on public.blobs
   for select to authenticated
   using (exists (select 1 from public.parts p where p.blob_sha256 = blobs.sha256));
 create policy "Uploaders record new blobs" on public.blobs
-  for insert to authenticated with check (private.has_role_anywhere('{admin,engineer}'));
+  for insert to authenticated
+  with check (
+    private.has_role_anywhere('{admin,engineer}')
+    -- unverified, at the content address of its hash (packages/core blobKey): a user must not be able
+    -- to vouch for bytes or point a hash at another object's key
+    and verified_at is null
+    and storage_key = 'blobs/sha256/' || substr(sha256, 1, 2) || '/' || substr(sha256, 3, 2) || '/' || sha256
+  );
 -- blobs are verified, updated and deleted by the service only
 
 create policy "Members see parts" on public.parts

@@ -54,7 +54,15 @@ create policy "Members see their workspace's jobs" on public.jobs
   for select to authenticated using (private.is_member(workspace_id));
 create policy "Admins and engineers start jobs" on public.jobs
   for insert to authenticated
-  with check (private.has_role(workspace_id, '{admin,engineer}') and created_by = (select auth.uid()));
+  with check (
+    private.has_role(workspace_id, '{admin,engineer}') and created_by = (select auth.uid())
+    -- a job starts queued; its progress and outcome are the worker's to write
+    and status = 'queued' and attempts = 0 and started_at is null and finished_at is null
+    and result is null and error is null
+    -- about a part of the same workspace (the foreign key alone would accept any part)
+    and (part_id is null
+         or exists (select 1 from public.parts p where p.id = part_id and p.workspace_id = jobs.workspace_id))
+  );
 create policy "Admins and engineers cancel jobs" on public.jobs
   for update to authenticated
   using (private.has_role(workspace_id, '{admin,engineer}'))

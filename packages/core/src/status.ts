@@ -15,7 +15,7 @@ export type PartStatus = z.infer<typeof partStatusSchema>;
 
 /**
  * The part status machine. The database enforces the same table
- * (supabase/migrations/*_part_status_machine.sql); `status.db.test.ts` checks they agree pair by pair.
+ * (supabase/migrations/*_part_status_machine.sql); `packages/db/src/status-machine.db.test.ts` checks they agree pair by pair.
  *
  * Beyond the architecture diagram:
  * - `failed -> uploaded` is "retry": the part goes back to the tessellation queue.

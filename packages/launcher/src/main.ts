@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
@@ -8,7 +8,6 @@ import { parseLauncherEnv } from "./env";
 import { acquireLock, isAlive } from "./pid-lock";
 import { loadOrCreateSecrets } from "./secrets";
 import { Supervised } from "./supervisor";
-import { readFile } from "node:fs/promises";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const say = (m: string) => process.stdout.write(`facet: ${m}\n`);
@@ -87,6 +86,7 @@ export async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0, "terminated"));
   process.on("SIGHUP", () => void shutdown(0, "hang-up"));
 
+  let needsAdmin = false;
   try {
     const pool = createPool(databaseUrl, { max: 2, applicationName: "facet-launcher" });
     const client = await pool.connect();
@@ -96,7 +96,8 @@ export async function main(): Promise<void> {
     } finally {
       client.release();
     }
-    if (env.FACET_ADMIN_EMAIL && env.FACET_ADMIN_PASSWORD && !(await hasAnyUser(pool))) {
+    needsAdmin = !(await hasAnyUser(pool));
+    if (needsAdmin && env.FACET_ADMIN_EMAIL && env.FACET_ADMIN_PASSWORD) {
       const auth = new EmbeddedAuthProvider({ pool, jwtSecret: secrets.jwtSecret, sessionTtlSeconds: 3600, secureCookies: false });
       const { workspace } = await setUpFirstAdmin({
         pool,
@@ -106,6 +107,7 @@ export async function main(): Promise<void> {
         workspaceName: env.FACET_WORKSPACE_NAME,
       });
       say(`created the first admin ${env.FACET_ADMIN_EMAIL} and the workspace "${workspace.name}"`);
+      needsAdmin = false;
     }
     await pool.end();
 
@@ -179,7 +181,7 @@ export async function main(): Promise<void> {
     }
     const url = `http://localhost:${env.PORT}`;
     say(`Facet is running at ${url}${health === "ok" ? "" : " (degraded)"} — press Ctrl+C to stop.`);
-    if (!env.FACET_ADMIN_EMAIL) say(`open ${url} to create the first admin, if you have not yet.`);
+    if (needsAdmin && !env.FACET_ADMIN_EMAIL) say(`open ${url} to create the first admin.`);
   } catch (e) {
     say(`start failed: ${(e as Error).message}`);
     await shutdown(1, "start failed");

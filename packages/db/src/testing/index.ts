@@ -106,3 +106,45 @@ export async function insertParts(
   );
   return rows.map((r) => r.id);
 }
+
+/** Who runs a statement in `attempt`: a database role, with JWT claims for `authenticated` (and `anon`). */
+export interface As {
+  role: "authenticated" | "anon" | "service_role" | "owner";
+  claims?: Claims | null;
+}
+
+export type Attempt<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+/**
+ * Run `fn` once in a transaction as `as.role` with the claims, observe what happened, and roll back:
+ * nothing persists, so attempts never affect each other. Deferred constraints are checked before
+ * the rollback, so a refusal that would only come at commit is observed too.
+ */
+export async function attempt<T>(
+  pool: pg.Pool,
+  as: As,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<Attempt<T>> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    if (as.role !== "owner") await client.query(`set local role ${as.role}`);
+    if (as.claims) {
+      await client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(as.claims)]);
+    }
+    await client.query("savepoint attempt");
+    try {
+      const value = await fn(client);
+      await client.query("set constraints all immediate");
+      return { ok: true, value };
+    } catch (e) {
+      await client.query("rollback to savepoint attempt");
+      const err = e as { code?: string; message?: string };
+      if (typeof err.code !== "string") throw e;
+      return { ok: false, code: err.code, message: err.message ?? "" };
+    }
+  } finally {
+    await client.query("rollback").catch(() => {});
+    client.release();
+  }
+}

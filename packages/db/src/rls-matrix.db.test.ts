@@ -1,0 +1,956 @@
+/**
+ * Row-level security, table by table: who may select, insert, update and delete a row of a workspace.
+ *
+ * The actors are the five members of workspace W (one per role) and an outsider, who is the admin of
+ * another workspace (so "denied" is never just "has no role anywhere"). Every cell runs once in its own
+ * transaction as `authenticated` with the actor's JWT claims, and is rolled back: cells do not affect
+ * each other. After the matrix come the nuances a single representative row per table cannot show.
+ */
+import { randomBytes } from "node:crypto";
+import { blobKey, DEFAULT_TAXONOMY } from "@facet/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  type As,
+  type Attempt,
+  attempt,
+  createTestDatabase,
+  createUser,
+  createWorkspaceWithRoles,
+  insertParts,
+  type TestDatabase,
+  type TestUser,
+} from "./testing";
+
+const TABLES = [
+  "profiles",
+  "workspaces",
+  "workspace_members",
+  "invitations",
+  "audit_events",
+  "label_schemas",
+  "datasets",
+  "blobs",
+  "parts",
+  "annotation_revisions",
+  "jobs",
+] as const;
+const OPS = ["select", "insert", "update", "delete"] as const;
+const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
+type Table = (typeof TABLES)[number];
+type Op = (typeof OPS)[number];
+type Actor = (typeof ACTORS)[number];
+
+const Y = true;
+const N = false;
+function who(
+  admin: boolean,
+  engineer: boolean,
+  annotator: boolean,
+  ml_engineer: boolean,
+  viewer: boolean,
+  outsider: boolean,
+): Record<Actor, boolean> {
+  return { admin, engineer, annotator, ml_engineer, viewer, outsider };
+}
+
+/**
+ * The design, as the policies in supabase/migrations implement it. The row each cell acts on is
+ * described in CELLS below (e.g. parts/update = change the tags of a queued part nobody holds).
+ */
+// biome-ignore format: a table, aligned for reading
+const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
+  //                             admin engineer annotator ml_eng viewer outsider
+  profiles: {                 // a co-member's profile (users edit only their own: see nuances)
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N), // created with auth.users
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  workspaces: {
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N), // only through create_workspace()
+    update:                 who(Y,    N,       N,        N,     N,     N),
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+  workspace_members: {        // another member's membership
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    N,       N,        N,     N,     N),
+    update:                 who(Y,    N,       N,        N,     N,     N),
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+  invitations: {
+    select:                 who(Y,    N,       N,        N,     N,     N),
+    insert:                 who(Y,    N,       N,        N,     N,     N),
+    update:                 who(Y,    N,       N,        N,     N,     N),
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+  audit_events: {             // append-only, written by security-definer functions only
+    select:                 who(Y,    N,       N,        N,     N,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  label_schemas: {
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    N,       N,        N,     N,     N),
+    update:                 who(Y,    N,       N,        N,     N,     N),
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+  datasets: {
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       N,        Y,     N,     N),
+    update:                 who(Y,    Y,       N,        Y,     N,     N),
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+  blobs: {                    // global (content-addressed); visible through a part that uses them
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       N,        N,     N,     Y), // uploaders of any workspace
+    update:                 who(N,    N,       N,        N,     N,     N), // the service verifies
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  parts: {
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       N,        N,     N,     N),
+    update:                 who(Y,    Y,       N,        Y,     N,     N), // tags of a part nobody holds
+    delete:                 who(Y,    Y,       N,        N,     N,     N),
+  },
+  annotation_revisions: {     // append-only
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       Y,        N,     N,     N), // the annotator holds the part
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  jobs: {
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       N,        N,     N,     N),
+    update:                 who(Y,    Y,       N,        N,     N,     N), // cancel a queued job
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+};
+
+/** The rows of workspace W the cells act on (arranged once, as the owner, and committed). */
+interface Fixture {
+  workspaceId: string;
+  datasetId: string;
+  defaultSchemaId: string;
+  unusedSchemaId: string;
+  actors: Record<Actor, TestUser>;
+  /** A second annotator of W: their profile and membership are the rows acted on. */
+  coMember: TestUser;
+  /** A user who is in no workspace (to be added as a member). */
+  newcomer: TestUser;
+  /** An auth user whose profile row does not exist (to try inserting it). */
+  profileless: TestUser;
+  /** unannotated, nobody holds it. */
+  queuedPartId: string;
+  queuedBlob: string;
+  /** in_progress, held by W's annotator; has revision 1 and a queued job. */
+  heldPartId: string;
+  revisionId: string;
+  jobId: string;
+  invitationId: string;
+  auditEventId: number;
+  /** A blob no part uses yet. */
+  spareBlob: string;
+  /** A hash no blob has yet. */
+  newHash: string;
+}
+
+type Cell = (c: pg.PoolClient, f: Fixture, me: TestUser) => Promise<number>;
+
+async function rows(c: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
+  return (await c.query(sql, params)).rowCount ?? 0;
+}
+
+const hex64 = () => randomBytes(32).toString("hex");
+const TAXONOMY = JSON.stringify(DEFAULT_TAXONOMY);
+
+/** What each cell does. Inserts have no RETURNING (that would also need the select policy). */
+const CELLS: Record<Table, Record<Op, Cell>> = {
+  profiles: {
+    select: (c, f) => rows(c, "select 1 from public.profiles where user_id = $1", [f.coMember.id]),
+    insert: (c, f) =>
+      rows(c, "insert into public.profiles (user_id, email) values ($1, $2)", [f.profileless.id, f.profileless.email]),
+    update: (c, f) =>
+      rows(c, "update public.profiles set display_name = 'Renamed' where user_id = $1", [f.coMember.id]),
+    delete: (c, f) => rows(c, "delete from public.profiles where user_id = $1", [f.coMember.id]),
+  },
+  workspaces: {
+    select: (c, f) => rows(c, "select 1 from public.workspaces where id = $1", [f.workspaceId]),
+    insert: (c, _f, me) =>
+      rows(c, "insert into public.workspaces (name, slug, created_by) values ('Mine', $1, $2)", [
+        `mine-${randomBytes(4).toString("hex")}`,
+        me.id,
+      ]),
+    update: (c, f) => rows(c, "update public.workspaces set name = 'Renamed' where id = $1", [f.workspaceId]),
+    // with everything in it: members, schemas, datasets, parts, revisions, jobs, invitations
+    delete: (c, f) => rows(c, "delete from public.workspaces where id = $1", [f.workspaceId]),
+  },
+  workspace_members: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.workspace_members where workspace_id = $1 and user_id = $2", [
+        f.workspaceId,
+        f.coMember.id,
+      ]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.workspace_members (workspace_id, user_id, role, invited_by) values ($1, $2, 'viewer', $3)",
+        [f.workspaceId, f.newcomer.id, me.id],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2", [
+        f.workspaceId,
+        f.coMember.id,
+      ]),
+    delete: (c, f) =>
+      rows(c, "delete from public.workspace_members where workspace_id = $1 and user_id = $2", [
+        f.workspaceId,
+        f.coMember.id,
+      ]),
+  },
+  invitations: {
+    select: (c, f) => rows(c, "select 1 from public.invitations where id = $1", [f.invitationId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.invitations (workspace_id, role, token_hash, expires_at, created_by)
+         values ($1, 'annotator', $2, now() + interval '7 days', $3)`,
+        [f.workspaceId, hex64(), me.id],
+      ),
+    update: (c, f) => rows(c, "update public.invitations set revoked_at = now() where id = $1", [f.invitationId]),
+    delete: (c, f) => rows(c, "delete from public.invitations where id = $1", [f.invitationId]),
+  },
+  audit_events: {
+    select: (c, f) => rows(c, "select 1 from public.audit_events where id = $1", [f.auditEventId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.audit_events (workspace_id, actor_id, actor_kind, action) values ($1, $2, 'user', 'part.approved')",
+        [f.workspaceId, me.id],
+      ),
+    update: (c, f) => rows(c, "update public.audit_events set data = '{}' where id = $1", [f.auditEventId]),
+    delete: (c, f) => rows(c, "delete from public.audit_events where id = $1", [f.auditEventId]),
+  },
+  label_schemas: {
+    select: (c, f) => rows(c, "select 1 from public.label_schemas where id = $1", [f.defaultSchemaId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.label_schemas (workspace_id, name, version, taxonomy, created_by) values ($1, 'Default', 2, $2, $3)",
+        [f.workspaceId, TAXONOMY, me.id],
+      ),
+    update: (c, f) => rows(c, "update public.label_schemas set is_default = false where id = $1", [f.defaultSchemaId]),
+    delete: (c, f) => rows(c, "delete from public.label_schemas where id = $1", [f.unusedSchemaId]),
+  },
+  datasets: {
+    select: (c, f) => rows(c, "select 1 from public.datasets where id = $1", [f.datasetId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.datasets (workspace_id, name, label_schema_id, created_by) values ($1, 'more parts', $2, $3)",
+        [f.workspaceId, f.defaultSchemaId, me.id],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.datasets set description = 'brackets from the 2026 batch' where id = $1", [f.datasetId]),
+    // with its parts, their revisions and jobs
+    delete: (c, f) => rows(c, "delete from public.datasets where id = $1", [f.datasetId]),
+  },
+  blobs: {
+    select: (c, f) => rows(c, "select 1 from public.blobs where sha256 = $1", [f.queuedBlob]),
+    insert: (c, f) =>
+      rows(c, "insert into public.blobs (sha256, size, storage_key) values ($1, 1234, $2)", [
+        f.newHash,
+        blobKey(f.newHash),
+      ]),
+    update: (c, f) => rows(c, "update public.blobs set verified_at = now() where sha256 = $1", [f.queuedBlob]),
+    delete: (c, f) => rows(c, "delete from public.blobs where sha256 = $1", [f.spareBlob]),
+  },
+  parts: {
+    select: (c, f) => rows(c, "select 1 from public.parts where id = $1", [f.queuedPartId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.parts (workspace_id, dataset_id, blob_sha256, name, created_by) values ($1, $2, $3, 'bracket.step', $4)",
+        [f.workspaceId, f.datasetId, f.spareBlob, me.id],
+      ),
+    update: (c, f) => rows(c, "update public.parts set tags = '{sheet-metal}' where id = $1", [f.queuedPartId]),
+    // the part being annotated, with its revision and job
+    delete: (c, f) => rows(c, "delete from public.parts where id = $1", [f.heldPartId]),
+  },
+  annotation_revisions: {
+    select: (c, f) => rows(c, "select 1 from public.annotation_revisions where id = $1", [f.revisionId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.annotation_revisions (part_id, revision_no, parent_id, author_id, document)
+         values ($1, 2, $2, $3, '{"faces": {"0": "hole"}}')`,
+        [f.heldPartId, f.revisionId, me.id],
+      ),
+    update: (c, f) => rows(c, "update public.annotation_revisions set document = '{}' where id = $1", [f.revisionId]),
+    delete: (c, f) => rows(c, "delete from public.annotation_revisions where id = $1", [f.revisionId]),
+  },
+  jobs: {
+    select: (c, f) => rows(c, "select 1 from public.jobs where id = $1", [f.jobId]),
+    insert: (c, f, me) =>
+      rows(c, "insert into public.jobs (workspace_id, kind, part_id, created_by) values ($1, 'tessellate', $2, $3)", [
+        f.workspaceId,
+        f.queuedPartId,
+        me.id,
+      ]),
+    update: (c, f) => rows(c, "update public.jobs set status = 'canceled' where id = $1", [f.jobId]),
+    delete: (c, f) => rows(c, "delete from public.jobs where id = $1", [f.jobId]),
+  },
+};
+
+type Verdict = "allowed" | "denied";
+
+/**
+ * allowed: exactly one row seen / written, no error. denied: 42501 (privilege or RLS) or a Facet
+ * FC00x refusal, or no row seen / written. Anything else (a constraint violation, 2 rows) is a broken
+ * cell, reported as such rather than counted as a denial.
+ */
+function judge(r: Attempt<number>): { verdict: Verdict | "broken"; why: string } {
+  if (r.ok) {
+    if (r.value === 1) return { verdict: "allowed", why: "1 row" };
+    if (r.value === 0) return { verdict: "denied", why: "0 rows" };
+    return { verdict: "broken", why: `${r.value} rows` };
+  }
+  const why = `${r.code}: ${r.message}`;
+  return { verdict: r.code === "42501" || /^FC00\d$/.test(r.code) ? "denied" : "broken", why };
+}
+
+const asUser = (u: TestUser): As => ({ role: "authenticated", claims: u.claims });
+
+let db: TestDatabase;
+let f: Fixture;
+
+async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
+  const { rows: r } = await db.owner.query(sql, params);
+  if (r.length !== 1) throw new Error(`expected one row from: ${sql}`);
+  return r[0] as T;
+}
+
+async function arrange(owner: pg.Pool): Promise<Fixture> {
+  const w = await createWorkspaceWithRoles(owner, "rls");
+  const other = await createWorkspaceWithRoles(owner, "elsewhere");
+  await insertParts(owner, {
+    workspaceId: other.workspaceId,
+    datasetId: other.datasetId,
+    count: 2,
+    status: "unannotated",
+  });
+
+  const coMember = await createUser(owner, "rls-annotator2");
+  await owner.query("insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'annotator')", [
+    w.workspaceId,
+    coMember.id,
+  ]);
+  const newcomer = await createUser(owner, "newcomer");
+  const profileless = await createUser(owner, "profileless");
+  await owner.query("delete from public.profiles where user_id = $1", [profileless.id]);
+
+  const [queuedPartId] = await insertParts(owner, {
+    workspaceId: w.workspaceId,
+    datasetId: w.datasetId,
+    count: 1,
+    status: "unannotated",
+  });
+  const [heldPartId] = await insertParts(owner, {
+    workspaceId: w.workspaceId,
+    datasetId: w.datasetId,
+    count: 1,
+    status: "in_progress",
+  });
+  if (!queuedPartId || !heldPartId) throw new Error("parts not created");
+  await owner.query(
+    `update public.parts set annotator_id = $2, claimed_at = now(), lease_expires_at = now() + interval '15 minutes',
+            claimed_from = 'pre_labeled' where id = $1`,
+    [heldPartId, w.users.annotator.id],
+  );
+  const { sha } = await one<{ sha: string }>("select blob_sha256 as sha from public.parts where id = $1", [
+    queuedPartId,
+  ]);
+  const revision = await one<{ id: string }>(
+    `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, document)
+     values ($1, 1, $2, $3, '{"faces": {}}') returning id`,
+    [heldPartId, w.users.annotator.id, w.labelSchemaId],
+  );
+  const spareBlob = hex64();
+  await owner.query("insert into public.blobs (sha256, size, storage_key) values ($1, 99, $2)", [
+    spareBlob,
+    blobKey(spareBlob),
+  ]);
+  const unused = await one<{ id: string }>(
+    "insert into public.label_schemas (workspace_id, name, taxonomy) values ($1, 'Unused', $2) returning id",
+    [w.workspaceId, TAXONOMY],
+  );
+  const invitation = await one<{ id: string }>(
+    `insert into public.invitations (workspace_id, role, token_hash, expires_at, created_by)
+     values ($1, 'annotator', $2, now() + interval '7 days', $3) returning id`,
+    [w.workspaceId, hex64(), w.users.admin.id],
+  );
+  const job = await one<{ id: string }>(
+    "insert into public.jobs (workspace_id, kind, part_id, created_by) values ($1, 'prelabel', $2, $3) returning id",
+    [w.workspaceId, heldPartId, w.users.admin.id],
+  );
+  const event = await one<{ id: number }>(
+    "select id from public.audit_events where workspace_id = $1 and action = 'member.created' order by id limit 1",
+    [w.workspaceId],
+  );
+  return {
+    workspaceId: w.workspaceId,
+    datasetId: w.datasetId,
+    defaultSchemaId: w.labelSchemaId,
+    unusedSchemaId: unused.id,
+    actors: { ...w.users, outsider: other.users.admin },
+    coMember,
+    newcomer,
+    profileless,
+    queuedPartId,
+    queuedBlob: sha,
+    heldPartId,
+    revisionId: revision.id,
+    jobId: job.id,
+    invitationId: invitation.id,
+    auditEventId: event.id,
+    spareBlob,
+    newHash: hex64(),
+  };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject("pgBaseUrl"));
+  f = await arrange(db.owner);
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+describe("RLS matrix", () => {
+  it("covers every table of the public schema", async () => {
+    const { rows: tables } = await db.owner.query<{ relname: string }>(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`,
+    );
+    expect(tables.map((t) => t.relname)).toEqual([...TABLES].sort());
+  });
+
+  it("the outsider is a real admin: they see their own workspace and its parts", async () => {
+    const r = await attempt(db.owner, asUser(f.actors.outsider), (c) =>
+      c.query<{ ws: number; parts: number }>(
+        `select (select count(*)::int from public.workspaces) as ws, (select count(*)::int from public.parts) as parts`,
+      ),
+    );
+    expect(r.ok && r.value.rows[0]).toEqual({ ws: 1, parts: 2 });
+  });
+
+  for (const table of TABLES) {
+    describe(table, () => {
+      for (const op of OPS) {
+        for (const actor of ACTORS) {
+          const expected: Verdict = EXPECTED[table][op][actor] ? "allowed" : "denied";
+          it(`${op} by ${actor}: ${expected}`, async () => {
+            const me = f.actors[actor];
+            const { verdict, why } = judge(await attempt(db.owner, asUser(me), (c) => CELLS[table][op](c, f, me)));
+            expect(verdict, `${table} ${op} by ${actor} (${why})`).toBe(expected);
+          });
+        }
+      }
+    });
+  }
+});
+
+describe("anon", () => {
+  it.each(TABLES)("sees no row of %s, even with a member's claims", async (table) => {
+    // the owner sees rows there: the zero below is RLS, not an empty table
+    const all = await one<{ n: number }>(`select count(*)::int as n from public.${table}`);
+    expect(all.n).toBeGreaterThan(0);
+    for (const claims of [null, f.actors.admin.claims]) {
+      const r = await attempt(db.owner, { role: "anon", claims }, (c) =>
+        c.query<{ n: number }>(`select count(*)::int as n from public.${table}`),
+      );
+      expect(r.ok && r.value.rows[0]?.n, table).toBe(0);
+    }
+  });
+
+  it("cannot write either", async () => {
+    const anon: As = { role: "anon", claims: f.actors.admin.claims };
+    for (const table of ["datasets", "parts", "workspace_members", "jobs"] as const) {
+      const { verdict } = judge(await attempt(db.owner, anon, (c) => CELLS[table].insert(c, f, f.actors.admin)));
+      expect(verdict, `anon inserts into ${table}`).toBe("denied");
+      const del = judge(await attempt(db.owner, anon, (c) => CELLS[table].delete(c, f, f.actors.admin)));
+      expect(del.verdict, `anon deletes from ${table}`).toBe("denied");
+    }
+    const claim = await attempt(db.owner, anon, (c) =>
+      c.query("select * from public.claim_next_part($1)", [f.workspaceId]),
+    );
+    expect(claim).toMatchObject({ ok: false, code: "42501" });
+  });
+});
+
+describe("nuances", () => {
+  const as = (actor: Actor | TestUser) => asUser(typeof actor === "string" ? f.actors[actor] : actor);
+  const outcome = async (who: As, sql: string, params: unknown[]) =>
+    judge(await attempt(db.owner, who, (c) => rows(c, sql, params)));
+
+  /** A part in a given state, committed (each test makes its own). */
+  async function part(status: string, annotatorId: string | null = null): Promise<string> {
+    const [id] = await insertParts(db.owner, { workspaceId: f.workspaceId, datasetId: f.datasetId, count: 1, status });
+    if (!id) throw new Error("part not created");
+    if (annotatorId) {
+      await db.owner.query(
+        `update public.parts set annotator_id = $2, claimed_at = now(), claimed_from = 'pre_labeled',
+                lease_expires_at = case when status = 'in_progress' then now() + interval '15 minutes' end
+         where id = $1`,
+        [id, annotatorId],
+      );
+    }
+    return id;
+  }
+
+  describe("parts: the annotator holding a part", () => {
+    it("submits it (in_progress -> in_review); another annotator of the workspace cannot", async () => {
+      const id = await part("in_progress", f.actors.annotator.id);
+      const submit = "update public.parts set status = 'in_review' where id = $1";
+      expect((await outcome(as(f.coMember), submit, [id])).verdict).toBe("denied");
+      expect((await outcome(as("annotator"), submit, [id])).verdict).toBe("allowed");
+    });
+
+    it("releases it (in_progress -> pre_labeled); another annotator cannot", async () => {
+      const id = await part("in_progress", f.actors.annotator.id);
+      const release = "update public.parts set status = 'pre_labeled' where id = $1";
+      expect((await outcome(as(f.coMember), release, [id])).verdict).toBe("denied");
+      expect((await outcome(as("annotator"), release, [id])).verdict).toBe("allowed");
+    });
+
+    it("changes only its status: not its name, tags or split", async () => {
+      const id = await part("in_progress", f.actors.annotator.id);
+      for (const set of ["name = 'x.step'", "tags = '{a}'", "split = 'train'", "queue_priority = -1"]) {
+        const r = await attempt(db.owner, as("annotator"), (c) =>
+          rows(c, `update public.parts set ${set} where id = $1`, [id]),
+        );
+        expect(r, set).toMatchObject({ ok: false, code: "FC004" });
+      }
+    });
+
+    it("cannot move the lease or hand the part to someone else (claim bookkeeping is the database's)", async () => {
+      const id = await part("in_progress", f.actors.annotator.id);
+      for (const set of [
+        "lease_expires_at = now() + interval '30 days'",
+        `annotator_id = '${f.coMember.id}'`,
+        "claimed_from = 'unannotated'",
+        "status_changed_at = now() - interval '1 day'",
+      ]) {
+        const r = await attempt(db.owner, as("annotator"), (c) =>
+          rows(c, `update public.parts set ${set} where id = $1`, [id]),
+        );
+        expect(r, set).toMatchObject({ ok: false, code: "FC004" });
+      }
+    });
+
+    it("writes revisions of that part only, and only as themself", async () => {
+      const mine = await part("in_progress", f.actors.annotator.id);
+      const theirs = await part("in_progress", f.coMember.id);
+      const save = `insert into public.annotation_revisions (part_id, revision_no, author_id, document)
+                    values ($1, 1, $2, '{}')`;
+      expect((await outcome(as("annotator"), save, [mine, f.actors.annotator.id])).verdict).toBe("allowed");
+      expect((await outcome(as("annotator"), save, [theirs, f.actors.annotator.id])).verdict).toBe("denied");
+      expect((await outcome(as("annotator"), save, [mine, f.coMember.id])).verdict).toBe("denied");
+      // once submitted, the part is not theirs to edit any more
+      const submitted = await part("in_review", f.actors.annotator.id);
+      expect((await outcome(as("annotator"), save, [submitted, f.actors.annotator.id])).verdict).toBe("denied");
+    });
+  });
+
+  describe("parts: curation", () => {
+    it("an ML engineer changes split and tags, but not the name, dataset, status or priority", async () => {
+      const id = await part("unannotated");
+      const ml = as("ml_engineer");
+      for (const set of ["split = 'train'", "tags = '{bracket, sheet-metal}'", "split = 'test', tags = '{}'"]) {
+        expect((await outcome(ml, `update public.parts set ${set} where id = $1`, [id])).verdict, set).toBe("allowed");
+      }
+      for (const set of ["name = 'renamed.step'", "status = 'pre_labeled'", "queue_priority = 5"]) {
+        const r = await attempt(db.owner, ml, (c) => rows(c, `update public.parts set ${set} where id = $1`, [id]));
+        expect(r, set).toMatchObject({ ok: false, code: "FC004" });
+      }
+      const move = await attempt(db.owner, ml, async (c) => {
+        const { rows: ds } = await c.query<{ id: string }>(
+          "insert into public.datasets (workspace_id, name, created_by) values ($1, 'holdout', $2) returning id",
+          [f.workspaceId, f.actors.ml_engineer.id],
+        );
+        return rows(c, "update public.parts set dataset_id = $2 where id = $1", [id, ds[0]?.id]);
+      });
+      expect(move, "dataset_id").toMatchObject({ ok: false, code: "FC004" });
+    });
+
+    it("an engineer renames and tags but does not assign splits; an admin does both", async () => {
+      const id = await part("unannotated");
+      expect(
+        (await outcome(as("engineer"), "update public.parts set name = 'r.step', tags = '{x}' where id = $1", [id]))
+          .verdict,
+      ).toBe("allowed");
+      expect(
+        await attempt(db.owner, as("engineer"), (c) =>
+          rows(c, "update public.parts set split = 'val' where id = $1", [id]),
+        ),
+      ).toMatchObject({
+        ok: false,
+        code: "FC004",
+      });
+      expect(
+        (await outcome(as("admin"), "update public.parts set split = 'val', name = 's.step' where id = $1", [id]))
+          .verdict,
+      ).toBe("allowed");
+    });
+
+    it("nobody changes a part's workspace, blob or creator", async () => {
+      const id = await part("unannotated");
+      const r = await attempt(db.owner, as("admin"), (c) =>
+        rows(c, "update public.parts set blob_sha256 = $2 where id = $1", [id, f.spareBlob]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC005" });
+    });
+  });
+
+  describe("parts: review", () => {
+    it("an engineer approves someone else's annotation", async () => {
+      const id = await part("in_review", f.actors.annotator.id);
+      expect(
+        (await outcome(as("engineer"), "update public.parts set status = 'approved' where id = $1", [id])).verdict,
+      ).toBe("allowed");
+    });
+
+    it.each(["engineer", "admin"] as const)("nobody approves or rejects their own annotation: %s", async (role) => {
+      const id = await part("in_review", f.actors[role].id);
+      for (const to of ["approved", "in_progress"]) {
+        const r = await attempt(db.owner, as(role), (c) =>
+          rows(c, "update public.parts set status = $2 where id = $1", [id, to]),
+        );
+        expect(r, `${role} -> ${to}`).toMatchObject({ ok: false, code: "FC004" });
+      }
+    });
+
+    it("a reviewer cannot make a part look annotated by someone else, then approve it", async () => {
+      const id = await part("in_review", f.actors.engineer.id);
+      const r = await attempt(db.owner, as("engineer"), (c) =>
+        rows(c, "update public.parts set annotator_id = $2 where id = $1", [id, f.actors.annotator.id]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC004" });
+      const reviewer = await attempt(db.owner, as("admin"), (c) =>
+        rows(c, "update public.parts set reviewer_id = $2 where id = $1", [id, f.actors.admin.id]),
+      );
+      expect(reviewer).toMatchObject({ ok: false, code: "FC004" });
+    });
+
+    it("annotators, ML engineers and viewers cannot approve", async () => {
+      const id = await part("in_review", f.coMember.id);
+      const approve = "update public.parts set status = 'approved' where id = $1";
+      for (const who of ["annotator", "ml_engineer", "viewer"] as const) {
+        expect((await outcome(as(who), approve, [id])).verdict, who).toBe("denied");
+      }
+      // the annotator who submitted it still "holds" it: refused by the status rules, not just invisible
+      expect(await attempt(db.owner, as(f.coMember), (c) => rows(c, approve, [id]))).toMatchObject({
+        ok: false,
+        code: "FC004",
+      });
+    });
+  });
+
+  describe("workspace_members: roles and the last admin", () => {
+    it("nobody promotes themself", async () => {
+      for (const who of ["engineer", "annotator", "ml_engineer", "viewer"] as const) {
+        const r = await outcome(
+          as(who),
+          "update public.workspace_members set role = 'admin' where workspace_id = $1 and user_id = $2",
+          [f.workspaceId, f.actors[who].id],
+        );
+        expect(r.verdict, who).toBe("denied");
+      }
+    });
+
+    it("a member may leave (delete their own membership)", async () => {
+      for (const who of ["engineer", "annotator", "ml_engineer", "viewer"] as const) {
+        const r = await outcome(
+          as(who),
+          "delete from public.workspace_members where workspace_id = $1 and user_id = $2",
+          [f.workspaceId, f.actors[who].id],
+        );
+        expect(r.verdict, who).toBe("allowed");
+      }
+    });
+
+    it("the last admin can neither leave, be removed nor be demoted", async () => {
+      const demote = "update public.workspace_members set role = 'engineer' where workspace_id = $1 and user_id = $2";
+      const remove = "delete from public.workspace_members where workspace_id = $1 and user_id = $2";
+      const args = [f.workspaceId, f.actors.admin.id];
+      for (const sql of [demote, remove]) {
+        for (const who of [as("admin"), { role: "owner" } as As, { role: "service_role" } as As]) {
+          const r = await attempt(db.owner, who, (c) => rows(c, sql, args));
+          expect(r, `${who.role}: ${sql}`).toMatchObject({ ok: false, code: "FC002" });
+        }
+      }
+    });
+
+    it("with a second admin, an admin may step down", async () => {
+      const r = await attempt(db.owner, as("admin"), async (c) => {
+        await c.query("update public.workspace_members set role = 'admin' where workspace_id = $1 and user_id = $2", [
+          f.workspaceId,
+          f.actors.engineer.id,
+        ]);
+        return rows(c, "update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2", [
+          f.workspaceId,
+          f.actors.admin.id,
+        ]);
+      });
+      expect(r).toEqual({ ok: true, value: 1 });
+    });
+
+    it("two admins demoting each other at the same time leave one admin", async () => {
+      const w = await createWorkspaceWithRoles(db.owner, "race");
+      await db.owner.query(
+        "update public.workspace_members set role = 'admin' where workspace_id = $1 and user_id = $2",
+        [w.workspaceId, w.users.engineer.id],
+      );
+      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      const [a, b] = [await pool.connect(), await pool.connect()];
+      try {
+        const demote = async (c: pg.PoolClient, me: TestUser, other: TestUser) => {
+          await c.query("begin");
+          await c.query("set local role authenticated");
+          await c.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(me.claims)]);
+          return c.query(
+            "update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2",
+            [w.workspaceId, other.id],
+          );
+        };
+        const bPid = (await b.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid;
+        await demote(a, w.users.admin, w.users.engineer); // a demotes b's user and keeps its transaction open
+        let settled = false;
+        const second = demote(b, w.users.engineer, w.users.admin).then(
+          () => "demoted",
+          (e: { code?: string }) => e.code,
+        );
+        void second.finally(() => {
+          settled = true;
+        });
+        // b's demotion is under way before a commits: either it already went through (the race is
+        // lost) or it waits for a's lock
+        for (let waited = 0; !settled && waited < 5000; waited += 20) {
+          const { rows: act } = await db.owner.query<{ w: string | null }>(
+            "select wait_event_type as w from pg_stat_activity where pid = $1",
+            [bPid],
+          );
+          if (act[0]?.w === "Lock") break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await a.query("commit");
+        expect(await second).toBe("FC002");
+        await b.query("rollback");
+      } finally {
+        a.release();
+        b.release();
+        await pool.end();
+      }
+      const admins = await one<{ n: number }>(
+        "select count(*)::int as n from public.workspace_members where workspace_id = $1 and role = 'admin'",
+        [w.workspaceId],
+      );
+      expect(admins.n).toBe(1);
+    });
+
+    it("a membership cannot be moved to another workspace (that would remove an admin unchecked)", async () => {
+      const mine = await createWorkspaceWithRoles(db.owner, "move");
+      // the admin of W is also admin of `mine`
+      await db.owner.query(
+        "insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'admin')",
+        [mine.workspaceId, f.actors.admin.id],
+      );
+      const r = await attempt(db.owner, as("admin"), (c) =>
+        rows(c, "update public.workspace_members set workspace_id = $3 where workspace_id = $1 and user_id = $2", [
+          f.workspaceId,
+          f.actors.admin.id,
+          mine.workspaceId,
+        ]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC005" });
+    });
+
+    it("every role change is in the audit log", async () => {
+      const r = await attempt(db.owner, as("admin"), async (c) => {
+        await c.query(
+          "update public.workspace_members set role = 'engineer' where workspace_id = $1 and user_id = $2",
+          [f.workspaceId, f.coMember.id],
+        );
+        const { rows: ev } = await c.query(
+          `select actor_id, action, data from public.audit_events
+           where workspace_id = $1 and action = 'member.updated' and target_id = $2`,
+          [f.workspaceId, f.coMember.id],
+        );
+        return ev;
+      });
+      expect(r).toEqual({
+        ok: true,
+        value: [
+          {
+            actor_id: f.actors.admin.id,
+            action: "member.updated",
+            data: { changed: { role: { from: "annotator", to: "engineer" } } },
+          },
+        ],
+      });
+    });
+  });
+
+  describe("append-only tables", () => {
+    const asOwner: As = { role: "owner" };
+    const asService: As = { role: "service_role" };
+
+    it.each([
+      ["update", "update public.audit_events set action = 'x.y' where id = $1"],
+      ["delete", "delete from public.audit_events where id = $1"],
+    ])("audit_events: %s is refused even for the owner and the service role", async (_op, sql) => {
+      for (const who of [asOwner, asService]) {
+        expect(await attempt(db.owner, who, (c) => rows(c, sql, [f.auditEventId])), who.role).toMatchObject({
+          ok: false,
+          code: "FC003",
+        });
+      }
+    });
+
+    it("audit_events cannot be truncated", async () => {
+      expect(await attempt(db.owner, asOwner, (c) => c.query("truncate public.audit_events"))).toMatchObject({
+        ok: false,
+        code: "FC003",
+      });
+    });
+
+    it("audit_events cannot be written directly by a user, only through record_audit_event()", async () => {
+      const r = await attempt(db.owner, as("admin"), async (c) => {
+        await c.query("select public.record_audit_event($1, 'snapshot.exported', 'snapshots', 'x')", [f.workspaceId]);
+        const { rows: ev } = await c.query(
+          "select actor_id, actor_kind from public.audit_events where action = 'snapshot.exported'",
+        );
+        return ev;
+      });
+      expect(r).toEqual({ ok: true, value: [{ actor_id: f.actors.admin.id, actor_kind: "user" }] });
+      // ... and not into a workspace they are not in
+      const outsider = await attempt(db.owner, as("outsider"), (c) =>
+        c.query("select public.record_audit_event($1, 'snapshot.exported')", [f.workspaceId]),
+      );
+      expect(outsider).toMatchObject({ ok: false, code: "42501" });
+    });
+
+    it.each([
+      ["update", "update public.annotation_revisions set document = '{}' where id = $1"],
+      ["delete", "delete from public.annotation_revisions where id = $1"],
+    ])("annotation_revisions: %s is refused even for the owner and the service role", async (_op, sql) => {
+      for (const who of [asOwner, asService]) {
+        expect(await attempt(db.owner, who, (c) => rows(c, sql, [f.revisionId])), who.role).toMatchObject({
+          ok: false,
+          code: "FC003",
+        });
+      }
+    });
+
+    it("annotation_revisions go with their part when the part is discarded", async () => {
+      const count = "select count(*)::int as n from public.annotation_revisions where part_id = $1";
+      const r = await attempt(db.owner, as("engineer"), async (c) => {
+        const before = (await c.query(count, [f.heldPartId])).rows[0];
+        await c.query("delete from public.parts where id = $1", [f.heldPartId]);
+        await c.query("reset role"); // count as the owner: gone, not hidden
+        return { before, after: (await c.query(count, [f.heldPartId])).rows[0] };
+      });
+      expect(r).toEqual({ ok: true, value: { before: { n: 1 }, after: { n: 0 } } });
+    });
+  });
+
+  describe("profiles", () => {
+    it("every user changes their own display name (outsider included), nobody else's", async () => {
+      for (const actor of ACTORS) {
+        const me = f.actors[actor];
+        const r = await outcome(as(actor), "update public.profiles set display_name = 'Me' where user_id = $1", [
+          me.id,
+        ]);
+        expect(r.verdict, actor).toBe("allowed");
+      }
+    });
+
+    it("nobody changes the email co-members see (it follows the account)", async () => {
+      const me = f.actors.viewer;
+      const r = await outcome(
+        as("viewer"),
+        "update public.profiles set email = 'ceo@example.test' where user_id = $1",
+        [me.id],
+      );
+      expect(r.verdict).toBe("denied");
+    });
+  });
+
+  describe("blobs", () => {
+    it("users record only unverified blobs at the content address of their hash", async () => {
+      const h = hex64();
+      const insert = "insert into public.blobs (sha256, size, storage_key, verified_at) values ($1, 10, $2, $3)";
+      expect((await outcome(as("engineer"), insert, [h, blobKey(h), null])).verdict).toBe("allowed");
+      expect((await outcome(as("engineer"), insert, [h, blobKey(h), new Date()])).verdict).toBe("denied");
+      expect((await outcome(as("engineer"), insert, [h, blobKey(f.queuedBlob), null])).verdict).toBe("denied");
+    });
+  });
+
+  describe("jobs", () => {
+    it("a job a user starts is queued; its outcome is the worker's to write", async () => {
+      const insert = `insert into public.jobs (workspace_id, kind, created_by, status, result) values ($1, 'export', $2, $3, $4)`;
+      const me = f.actors.engineer;
+      expect((await outcome(as("engineer"), insert, [f.workspaceId, me.id, "queued", null])).verdict).toBe("allowed");
+      expect((await outcome(as("engineer"), insert, [f.workspaceId, me.id, "completed", null])).verdict).toBe("denied");
+      expect((await outcome(as("engineer"), insert, [f.workspaceId, me.id, "queued", { rows: 1 }])).verdict).toBe(
+        "denied",
+      );
+    });
+
+    it("a job cannot be about a part of another workspace", async () => {
+      const elsewhere = await one<{ id: string }>(
+        "select p.id from public.parts p where p.workspace_id <> $1 limit 1",
+        [f.workspaceId],
+      );
+      const r = await outcome(
+        as("engineer"),
+        "insert into public.jobs (workspace_id, kind, part_id, created_by) values ($1, 'tessellate', $2, $3)",
+        [f.workspaceId, elsewhere.id, f.actors.engineer.id],
+      );
+      expect(r.verdict).toBe("denied");
+    });
+
+    it("users only cancel jobs, and only while queued or running", async () => {
+      const r = await attempt(db.owner, as("engineer"), (c) =>
+        rows(c, "update public.jobs set status = 'completed' where id = $1", [f.jobId]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC004" });
+    });
+  });
+
+  describe("workspaces", () => {
+    it("renaming and deleting a workspace are in the audit log", async () => {
+      const r = await attempt(db.owner, as("admin"), async (c) => {
+        await c.query("update public.workspaces set name = 'Renamed' where id = $1", [f.workspaceId]);
+        await c.query("delete from public.workspaces where id = $1", [f.workspaceId]);
+        await c.query("reset role");
+        const { rows: ev } = await c.query(
+          `select action, actor_id from public.audit_events
+           where workspace_id = $1 and action like 'workspace.%' order by id`,
+          [f.workspaceId],
+        );
+        return ev;
+      });
+      expect(r).toEqual({
+        ok: true,
+        value: [
+          { action: "workspace.updated", actor_id: f.actors.admin.id },
+          { action: "workspace.deleted", actor_id: f.actors.admin.id },
+        ],
+      });
+    });
+  });
+});
