@@ -1,4 +1,5 @@
 import os from "node:os";
+import { isProcessAlive } from "@facet/db/process";
 import { HEARTBEAT_STALE_SECONDS, type Pool, withService } from "@facet/db";
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
@@ -21,15 +22,6 @@ export async function forget(pool: Pool, workerIds: string[]): Promise<void> {
   await withService(pool, (c) => c.query("delete from private.worker_heartbeats where worker_id = any ($1)", [workerIds]));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Workers that died without cleaning up (killed process, crashed machine): on this host, those
  * whose process is gone; elsewhere, those not seen for a long while. Their locked jobs can be
@@ -44,5 +36,5 @@ export async function deadWorkers(pool: Pool): Promise<string[]> {
     ),
   );
   const host = os.hostname();
-  return rows.filter((r) => (r.hostname === host ? !isAlive(r.pid) || r.pid === process.pid : r.stale)).map((r) => r.worker_id);
+  return rows.filter((r) => (r.hostname === host ? !isProcessAlive(r.pid) || r.pid === process.pid : r.stale)).map((r) => r.worker_id);
 }

