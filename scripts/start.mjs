@@ -14,4 +14,9 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const { register } = await import("tsx/esm/api");
 register();
 const { main } = await import("../packages/launcher/src/main.ts");
-await main();
+try {
+  await main();
+} catch (e) {
+  console.error(`facet: ${e.message}`);
+  process.exit(1);
+}

@@ -2,7 +2,7 @@
 // installed, so it uses Node's standard library only.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -75,7 +75,7 @@ export function ensureDependencies() {
 /** next build, only when the web app or a package it bundles changed since the last build. */
 export function ensureWebBuild() {
   const sources = [
-    ...walk(path.join(ROOT, "apps/web"), new Set([...SKIP, "e2e"])),
+    ...walk(path.join(ROOT, "apps/web"), new Set([...SKIP, "e2e", "playwright.config.ts"])),
     ...["core", "db", "auth", "storage"].flatMap((p) => walk(path.join(ROOT, "packages", p, "src"), SKIP)),
     path.join(ROOT, "pnpm-lock.yaml"),
   ].filter((f) => !f.endsWith(".test.ts"));
@@ -101,6 +101,3 @@ export function checkNode() {
   }
 }
 
-export function mtime(file) {
-  return existsSync(file) ? statSync(file).mtimeMs : 0;
-}

@@ -96,9 +96,9 @@ $$;
 grant execute on function auth.jwt(), auth.uid(), auth.role(), auth.email() to anon, authenticated, service_role;
 
 -- Supabase grants the API roles all privileges on public objects; row-level security decides.
-grant all on all tables in schema public to anon, authenticated, service_role;
-grant all on all sequences in schema public to anon, authenticated, service_role;
-grant all on all functions in schema public to anon, authenticated, service_role;
+-- Only as default privileges, never retroactively ("grant ... on all tables/functions in schema public"):
+-- the runner applies this file again on every start, after the migrations, and a retroactive grant
+-- would undo their revokes (column-level update on profiles, execute on service-only functions).
 alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
 alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
 alter default privileges in schema public grant all on functions to anon, authenticated, service_role;

@@ -70,7 +70,9 @@ describe("AppError", () => {
     const e = new AppError("VALIDATION_FAILED", "bad input", details);
     expect(e.details).toEqual(details);
     expect(e.toJSON()).toEqual({ error: { code: "VALIDATION_FAILED", message: "bad input", details } });
-    expect(JSON.parse(JSON.stringify(e))).toEqual({ error: { code: "VALIDATION_FAILED", message: "bad input", details } });
+    expect(JSON.parse(JSON.stringify(e))).toEqual({
+      error: { code: "VALIDATION_FAILED", message: "bad input", details },
+    });
   });
 
   it("does not leak the stack or name in its JSON", () => {

@@ -35,7 +35,8 @@ describe("roles", () => {
     expect([...MEMBER_ROLES]).toEqual(["admin", "engineer", "annotator", "ml_engineer", "viewer"]);
     expect(Object.keys(ROLE_LABELS).sort()).toEqual([...MEMBER_ROLES].sort());
     for (const r of MEMBER_ROLES) expect(memberRoleSchema.parse(r)).toBe(r);
-    for (const bad of ["Admin", "owner", "", "ml-engineer"]) expect(memberRoleSchema.safeParse(bad).success).toBe(false);
+    for (const bad of ["Admin", "owner", "", "ml-engineer"])
+      expect(memberRoleSchema.safeParse(bad).success).toBe(false);
   });
 
   it("CAPABILITIES only name real roles, each once", () => {

@@ -187,14 +187,23 @@ describe("taxonomySchema", () => {
   });
 
   it("fills in defaults", () => {
-    const t = taxonomySchema.parse({ featureTypes: [{ key: "stock", name: "Stock", colour: "#aabbcc", hotkey: null }] });
+    const t = taxonomySchema.parse({
+      featureTypes: [{ key: "stock", name: "Stock", colour: "#aabbcc", hotkey: null }],
+    });
     expect(t.crosswalks).toEqual({});
     expect(t.featureTypes[0]).toMatchObject({ isStock: false, parameters: [] });
   });
 
   it("rejects a duplicate feature key", () => {
     const t = small();
-    t.featureTypes.push({ key: "hole", name: "Hole again", colour: "#000000", hotkey: null, isStock: false, parameters: [] });
+    t.featureTypes.push({
+      key: "hole",
+      name: "Hole again",
+      colour: "#000000",
+      hotkey: null,
+      isStock: false,
+      parameters: [],
+    });
     expect(issues(t)).toContain("duplicate feature key hole");
   });
 

@@ -71,7 +71,8 @@ describe("slugify", () => {
 
 describe("slugSchema", () => {
   it("accepts 1 to 48 lowercase letters, digits and inner dashes", () => {
-    for (const ok of ["a", "0", "ab", "a-b", "a--b", "a".repeat(48)]) expect(slugSchema.safeParse(ok).success, ok).toBe(true);
+    for (const ok of ["a", "0", "ab", "a-b", "a--b", "a".repeat(48)])
+      expect(slugSchema.safeParse(ok).success, ok).toBe(true);
   });
   it("rejects everything else", () => {
     for (const bad of ["", "-a", "a-", "A", "a_b", "a b", "a".repeat(49), "é", "a\n"]) {
@@ -143,7 +144,8 @@ describe("passwordSchema", () => {
   });
 
   it("rejects non-strings", () => {
-    for (const bad of [null, undefined, 1234567890, ["x".repeat(10)]]) expect(passwordSchema.safeParse(bad).success).toBe(false);
+    for (const bad of [null, undefined, 1234567890, ["x".repeat(10)]])
+      expect(passwordSchema.safeParse(bad).success).toBe(false);
   });
 });
 

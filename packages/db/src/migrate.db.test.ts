@@ -40,6 +40,29 @@ describe("migrations", () => {
     expect(rows.map((r) => r.version)).toEqual(files.map((f) => f.version));
   });
 
+  it("a second run (every start re-runs the bootstrap) leaves every privilege as the migrations set it", async () => {
+    const privileges = async () =>
+      (
+        await client.query<{ p: string }>(
+          `select format('%s %s %s', grantee, privilege_type, table_schema || '.' || table_name) as p
+             from information_schema.role_table_grants where table_schema in ('public', 'private', 'auth')
+           union all
+           select format('%s %s %s.%s', grantee, privilege_type, table_schema || '.' || table_name, column_name)
+             from information_schema.column_privileges where table_schema = 'public'
+           union all
+           select format('%s EXECUTE %s.%s', grantee, routine_schema, routine_name)
+             from information_schema.routine_privileges where routine_schema in ('public', 'private', 'auth')
+           order by 1`,
+        )
+      ).rows.map((r) => r.p);
+    const before = await privileges();
+    expect(before).toContain("authenticated UPDATE public.profiles.display_name");
+    expect(before).not.toContain("authenticated UPDATE public.profiles.email");
+    expect(before).not.toContain("anon EXECUTE public.claim_next_part");
+    await migrate(client, SUPABASE_DIR);
+    expect(await privileges()).toEqual(before);
+  });
+
   it("creates what Supabase provides: auth schema, auth.users, auth.uid(), auth.jwt(), API roles", async () => {
     const roles = await client.query("select rolname, rolbypassrls from pg_roles where rolname in ('anon','authenticated','service_role') order by 1");
     expect(roles.rows).toEqual([

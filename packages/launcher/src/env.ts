@@ -20,7 +20,9 @@ export function parseLauncherEnv(env: NodeJS.ProcessEnv, repoRoot: string) {
       message: "set both FACET_ADMIN_EMAIL and FACET_ADMIN_PASSWORD, or neither",
       path: ["FACET_ADMIN_PASSWORD"],
     });
-  const r = schema.safeParse(env);
+  // an empty variable means "not set"
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const r = schema.safeParse(given);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "environment"}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);

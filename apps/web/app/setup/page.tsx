@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Set up" };
 
 export default async function SetupPage() {
-  if (await hasAnyUser((await context()).pool)) redirect("/sign-in");
+  if (await hasAnyUser((await context()).pool)) redirect("/");
   return (
     <main className="centered">
       <div className="card auth-card stack">

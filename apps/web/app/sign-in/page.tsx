@@ -3,16 +3,23 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
 import { context } from "@/lib/context.server";
+import { getViewer } from "@/lib/session.server";
 import { SignInForm } from "./sign-in-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; reason?: string }>;
+}) {
   if (!(await hasAnyUser((await context()).pool))) redirect("/setup");
-  const { next } = await searchParams;
+  const { next, reason } = await searchParams;
   // only same-site paths: never an open redirect
   const target = next?.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const viewer = await getViewer();
+  if (viewer && reason !== "no-workspace") redirect(target);
   return (
     <main className="centered">
       <div className="card auth-card stack">
@@ -20,6 +27,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <Logo /> Facet
         </div>
         <h1>Sign in</h1>
+        {viewer && reason === "no-workspace" && (
+          <p role="alert" className="error">
+            {viewer.email} is not a member of any workspace any more. Sign in with another account, or ask an admin
+            for an invitation link.
+          </p>
+        )}
         <SignInForm next={target} />
         <p className="muted">New here? Ask an admin of your workspace for an invitation link.</p>
       </div>

@@ -1,0 +1,55 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
+
+// The browser tests run against the real platform started by `npm start`'s own launcher, on a
+// fresh data folder and its own ports, in Debian's Chromium (WebGL through SwiftShader).
+process.env.FACET_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "facet-e2e-"));
+const port = Number(process.env.FACET_E2E_PORT ?? 3210);
+const pgPort = Number(process.env.FACET_E2E_PG_PORT ?? 54410);
+const baseURL = `http://localhost:${port}`;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export default defineConfig({
+  testDir: "./e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["json", { outputFile: path.join(root, ".test-results/playwright.json") }]],
+  outputDir: path.join(root, ".test-results/playwright"),
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.FACET_CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: `node ${path.join(root, "scripts/start.mjs")}`,
+    cwd: root,
+    url: `${baseURL}/api/health`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    gracefulShutdown: { signal: "SIGINT", timeout: 30_000 },
+    env: {
+      PORT: String(port),
+      FACET_PG_PORT: String(pgPort),
+      FACET_DATA_DIR: process.env.FACET_E2E_DATA_DIR,
+      FACET_ADMIN_EMAIL: "",
+      FACET_ADMIN_PASSWORD: "",
+    },
+  },
+});
