@@ -81,7 +81,11 @@ export function ensureWebBuild() {
   ].filter((f) => !f.endsWith(".test.ts"));
   const stamp = hashFiles(sources);
   const stampFile = path.join(ROOT, "apps/web/.next/.facet-build-stamp");
-  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp && existsSync(path.join(ROOT, "apps/web/.next/BUILD_ID"))) {
+  if (
+    existsSync(stampFile) &&
+    readFileSync(stampFile, "utf8") === stamp &&
+    existsSync(path.join(ROOT, "apps/web/.next/BUILD_ID"))
+  ) {
     return false;
   }
   step("Building the web app (first run or changed sources)…");
@@ -100,4 +104,3 @@ export function checkNode() {
     process.exit(1);
   }
 }
-

@@ -1,6 +1,6 @@
 import os from "node:os";
-import { isProcessAlive } from "@facet/db/process";
 import { HEARTBEAT_STALE_SECONDS, type Pool, withService } from "@facet/db";
+import { isProcessAlive } from "@facet/db/process";
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 
@@ -19,7 +19,9 @@ export async function beat(pool: Pool, workerIds: string[], runner: string, vers
 
 export async function forget(pool: Pool, workerIds: string[]): Promise<void> {
   if (workerIds.length === 0) return;
-  await withService(pool, (c) => c.query("delete from private.worker_heartbeats where worker_id = any ($1)", [workerIds]));
+  await withService(pool, (c) =>
+    c.query("delete from private.worker_heartbeats where worker_id = any ($1)", [workerIds]),
+  );
 }
 
 /**
@@ -36,5 +38,7 @@ export async function deadWorkers(pool: Pool): Promise<string[]> {
     ),
   );
   const host = os.hostname();
-  return rows.filter((r) => (r.hostname === host ? !isProcessAlive(r.pid) || r.pid === process.pid : r.stale)).map((r) => r.worker_id);
+  return rows
+    .filter((r) => (r.hostname === host ? !isProcessAlive(r.pid) || r.pid === process.pid : r.stale))
+    .map((r) => r.worker_id);
 }

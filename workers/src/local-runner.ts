@@ -1,5 +1,5 @@
 import { createPool, type Pool } from "@facet/db";
-import { makeWorkerUtils, run, type Runner, type TaskList } from "graphile-worker";
+import { makeWorkerUtils, type Runner, run, type TaskList } from "graphile-worker";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
 

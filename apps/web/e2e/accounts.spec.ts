@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { ADMIN, database, signInAs, WORKSPACE } from "./helpers";
+import { ADMIN, database, WORKSPACE } from "./helpers";
 
 // One story, in order: a team adopts Facet on a fresh installation.
 test.describe.configure({ mode: "serial" });
@@ -184,7 +184,14 @@ test("an admin removes the member: their open session loses the workspace and si
 test("the audit log shows who did what", async () => {
   await admin.goto(`/w/${WORKSPACE.slug}/admin/audit`);
   const log = admin.getByTestId("audit");
-  for (const action of ["workspace.created", "invitation.created", "member.created", "member.updated", "member.deleted", "part.claimed"]) {
+  for (const action of [
+    "workspace.created",
+    "invitation.created",
+    "member.created",
+    "member.updated",
+    "member.deleted",
+    "part.claimed",
+  ]) {
     await expect(log).toContainText(action);
   }
 });

@@ -15,9 +15,20 @@ test("errors are JSON with a stable code and the right status", async ({ request
   const cases: Array<[Promise<import("@playwright/test").APIResponse>, number, string]> = [
     [request.get("/api/no-such-thing"), 404, "NOT_FOUND"],
     [request.delete("/api/setup"), 405, "METHOD_NOT_ALLOWED"],
-    [request.post("/api/auth/sign-in", { data: Buffer.from("{not json"), headers: { "content-type": "application/json" } }), 400, "INVALID_JSON"],
+    [
+      request.post("/api/auth/sign-in", {
+        data: Buffer.from("{not json"),
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+      "INVALID_JSON",
+    ],
     [request.post("/api/auth/sign-in", { data: { email: "not-an-email", password: "x" } }), 400, "VALIDATION_FAILED"],
-    [request.post("/api/auth/sign-in", { data: { email: "nobody@example.test", password: "whatever it is" } }), 401, "INVALID_CREDENTIALS"],
+    [
+      request.post("/api/auth/sign-in", { data: { email: "nobody@example.test", password: "whatever it is" } }),
+      401,
+      "INVALID_CREDENTIALS",
+    ],
     [request.get("/api/auth/me"), 401, "UNAUTHENTICATED"],
     [request.get("/api/workspaces", { headers: { authorization: "Bearer not.a.jwt" } }), 401, "TOKEN_INVALID"],
     [request.get("/api/invitations/short"), 400, "VALIDATION_FAILED"],

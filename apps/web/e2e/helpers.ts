@@ -1,23 +1,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
 import pg from "pg";
 
 export const ADMIN = { email: "ada@example.test", password: "first admin password" };
 export const WORKSPACE = { name: "Fixture Lab", slug: "fixture-lab" };
-
-export async function signInAs(page: Page, who: { email: string; password: string }) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/w\//);
-}
 
 /** The platform's own database (arranging fixtures the UI cannot make yet, e.g. parts before ingest exists). */
 export function database(): pg.Client {
   const dataDir = process.env.FACET_E2E_DATA_DIR as string;
   const { pgPassword } = JSON.parse(readFileSync(path.join(dataDir, "secrets.json"), "utf8")) as { pgPassword: string };
   const port = Number(process.env.FACET_E2E_PG_PORT ?? 54410);
-  return new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${port}/facet` });
+  return new pg.Client({
+    connectionString: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${port}/facet`,
+  });
 }

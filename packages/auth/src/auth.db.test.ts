@@ -1,6 +1,13 @@
-import { createChunks, stringToBase64URL } from "@supabase/ssr";
-import { getWorkspaceForMember, removeMember, withService, withUser, createInvitation, revokeInvitation } from "@facet/db";
+import {
+  createInvitation,
+  getWorkspaceForMember,
+  removeMember,
+  revokeInvitation,
+  withService,
+  withUser,
+} from "@facet/db";
 import { createTestDatabase, type TestDatabase } from "@facet/db/testing";
+import { createChunks, stringToBase64URL } from "@supabase/ssr";
 import { decodeJwt, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
@@ -44,8 +51,19 @@ describe("embedded accounts", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(inject("pgBaseUrl"));
-    auth = new EmbeddedAuthProvider({ pool: db.owner, jwtSecret: SECRET, sessionTtlSeconds: 3600, secureCookies: false });
-    const r = await setUpFirstAdmin({ pool: db.owner, auth, email: "admin@example.test", password: PASSWORD, workspaceName: "Acme Parts" });
+    auth = new EmbeddedAuthProvider({
+      pool: db.owner,
+      jwtSecret: SECRET,
+      sessionTtlSeconds: 3600,
+      secureCookies: false,
+    });
+    const r = await setUpFirstAdmin({
+      pool: db.owner,
+      auth,
+      email: "admin@example.test",
+      password: PASSWORD,
+      workspaceName: "Acme Parts",
+    });
     workspaceId = r.workspace.id;
     adminClaims = { sub: r.user.userId, role: "authenticated", email: r.user.email };
   });
@@ -54,13 +72,22 @@ describe("embedded accounts", () => {
   it("sets up the first admin with a workspace and its default label schema, once", async () => {
     const ws = await withUser(db.owner, adminClaims, (c) => getWorkspaceForMember(c, "acme-parts"));
     expect(ws).toMatchObject({ name: "Acme Parts", role: "admin" });
-    const schemas = await db.owner.query("select name, is_default, jsonb_array_length(taxonomy->'featureTypes') as n from label_schemas where workspace_id = $1", [workspaceId]);
+    const schemas = await db.owner.query(
+      "select name, is_default, jsonb_array_length(taxonomy->'featureTypes') as n from label_schemas where workspace_id = $1",
+      [workspaceId],
+    );
     expect(schemas.rows).toEqual([{ name: "Default", is_default: true, n: 25 }]);
-    expect(await errorCode(setUpFirstAdmin({ pool: db.owner, auth, email: "b@example.test", password: PASSWORD, workspaceName: "X" }))).toBe("ALREADY_SET_UP");
+    expect(
+      await errorCode(
+        setUpFirstAdmin({ pool: db.owner, auth, email: "b@example.test", password: PASSWORD, workspaceName: "X" }),
+      ),
+    ).toBe("ALREADY_SET_UP");
   });
 
   it("stores passwords as scrypt hashes, never in clear", async () => {
-    const { rows } = await db.owner.query("select encrypted_password from auth.users where email = 'admin@example.test'");
+    const { rows } = await db.owner.query(
+      "select encrypted_password from auth.users where email = 'admin@example.test'",
+    );
     expect(rows[0].encrypted_password).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(rows[0].encrypted_password).not.toContain(PASSWORD);
   });
@@ -71,14 +98,27 @@ describe("embedded accounts", () => {
     const cookie = jar.cookies.get(SESSION_COOKIE);
     expect(cookie?.options).toMatchObject({ httpOnly: true, sameSite: "lax", path: "/" });
     const claims = decodeJwt(cookie?.value ?? "");
-    expect(claims).toMatchObject({ sub: adminClaims.sub, role: "authenticated", email: "admin@example.test", aud: "authenticated" });
+    expect(claims).toMatchObject({
+      sub: adminClaims.sub,
+      role: "authenticated",
+      email: "admin@example.test",
+      aud: "authenticated",
+    });
     expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 3500);
     expect(await auth.authenticate(jar)).toMatchObject({ sub: adminClaims.sub });
   });
 
   it("refuses a wrong password and an unknown account with the same code", async () => {
-    expect(await errorCode(signIn({ pool: db.owner, auth, email: "admin@example.test", password: "wrong password!", jar: new Jar() }))).toBe("INVALID_CREDENTIALS");
-    expect(await errorCode(signIn({ pool: db.owner, auth, email: "nobody@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVALID_CREDENTIALS");
+    expect(
+      await errorCode(
+        signIn({ pool: db.owner, auth, email: "admin@example.test", password: "wrong password!", jar: new Jar() }),
+      ),
+    ).toBe("INVALID_CREDENTIALS");
+    expect(
+      await errorCode(
+        signIn({ pool: db.owner, auth, email: "nobody@example.test", password: PASSWORD, jar: new Jar() }),
+      ),
+    ).toBe("INVALID_CREDENTIALS");
   });
 
   it("refuses an expired, a tampered and a foreign-signed token, and a signed-out session", async () => {
@@ -93,7 +133,10 @@ describe("embedded accounts", () => {
     expect(await errorCode(auth.authenticate(new Jar(), `Bearer ${good.slice(0, -3)}abc`))).toBe("TOKEN_INVALID");
 
     const foreign = await new SignJWT({ role: "authenticated", session_id: payload.session_id })
-      .setProtectedHeader({ alg: "HS256" }).setSubject(adminClaims.sub).setAudience("authenticated").setExpirationTime("1h")
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(adminClaims.sub)
+      .setAudience("authenticated")
+      .setExpirationTime("1h")
       .sign(new TextEncoder().encode("y".repeat(40)));
     expect(await errorCode(auth.authenticate(new Jar(), `Bearer ${foreign}`))).toBe("TOKEN_INVALID");
 
@@ -109,46 +152,125 @@ describe("embedded accounts", () => {
   it("joins through an invitation link with the granted role; a used, revoked or expired link is refused", async () => {
     const token = randomToken();
     await withUser(db.owner, adminClaims, (c) =>
-      createInvitation(c, { workspaceId, role: "annotator", tokenHash: sha256Hex(token), expiresInHours: 24, maxUses: 1 }),
+      createInvitation(c, {
+        workspaceId,
+        role: "annotator",
+        tokenHash: sha256Hex(token),
+        expiresInHours: 24,
+        maxUses: 1,
+      }),
     );
     const jar = new Jar();
-    const joined = await signUpWithInvitation({ pool: db.owner, auth, token, email: "ann@example.test", password: PASSWORD, jar });
+    const joined = await signUpWithInvitation({
+      pool: db.owner,
+      auth,
+      token,
+      email: "ann@example.test",
+      password: PASSWORD,
+      jar,
+    });
     expect(joined).toMatchObject({ workspaceId, role: "annotator", alreadyMember: false });
     expect(await auth.authenticate(jar)).toMatchObject({ email: "ann@example.test" });
 
-    expect(await errorCode(signUpWithInvitation({ pool: db.owner, auth, token, email: "second@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVITATION_INVALID");
+    expect(
+      await errorCode(
+        signUpWithInvitation({
+          pool: db.owner,
+          auth,
+          token,
+          email: "second@example.test",
+          password: PASSWORD,
+          jar: new Jar(),
+        }),
+      ),
+    ).toBe("INVITATION_INVALID");
 
     const revoked = randomToken();
     const inv = await withUser(db.owner, adminClaims, (c) =>
-      createInvitation(c, { workspaceId, role: "viewer", tokenHash: sha256Hex(revoked), expiresInHours: 24, maxUses: 5 }),
+      createInvitation(c, {
+        workspaceId,
+        role: "viewer",
+        tokenHash: sha256Hex(revoked),
+        expiresInHours: 24,
+        maxUses: 5,
+      }),
     );
     await withUser(db.owner, adminClaims, (c) => revokeInvitation(c, { workspaceId, id: inv.id }));
-    expect(await errorCode(signUpWithInvitation({ pool: db.owner, auth, token: revoked, email: "third@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVITATION_INVALID");
+    expect(
+      await errorCode(
+        signUpWithInvitation({
+          pool: db.owner,
+          auth,
+          token: revoked,
+          email: "third@example.test",
+          password: PASSWORD,
+          jar: new Jar(),
+        }),
+      ),
+    ).toBe("INVITATION_INVALID");
 
     const expired = randomToken();
     await withUser(db.owner, adminClaims, (c) =>
-      createInvitation(c, { workspaceId, role: "viewer", tokenHash: sha256Hex(expired), expiresInHours: 24, maxUses: 5 }),
+      createInvitation(c, {
+        workspaceId,
+        role: "viewer",
+        tokenHash: sha256Hex(expired),
+        expiresInHours: 24,
+        maxUses: 5,
+      }),
     );
-    await db.owner.query("update invitations set expires_at = now() - interval '1 minute' where token_hash = $1", [sha256Hex(expired)]);
-    expect(await errorCode(signUpWithInvitation({ pool: db.owner, auth, token: expired, email: "fourth@example.test", password: PASSWORD, jar: new Jar() }))).toBe("INVITATION_INVALID");
+    await db.owner.query("update invitations set expires_at = now() - interval '1 minute' where token_hash = $1", [
+      sha256Hex(expired),
+    ]);
+    expect(
+      await errorCode(
+        signUpWithInvitation({
+          pool: db.owner,
+          auth,
+          token: expired,
+          email: "fourth@example.test",
+          password: PASSWORD,
+          jar: new Jar(),
+        }),
+      ),
+    ).toBe("INVITATION_INVALID");
     // none of the refused sign-ups left an account behind
-    const { rows } = await db.owner.query("select count(*)::int as n from auth.users where email in ('second@example.test','third@example.test','fourth@example.test')");
+    const { rows } = await db.owner.query(
+      "select count(*)::int as n from auth.users where email in ('second@example.test','third@example.test','fourth@example.test')",
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it("refuses a removed member: at sign-in and on requests made with an earlier session", async () => {
     const token = randomToken();
     await withUser(db.owner, adminClaims, (c) =>
-      createInvitation(c, { workspaceId, role: "engineer", tokenHash: sha256Hex(token), expiresInHours: 1, maxUses: 1 }),
+      createInvitation(c, {
+        workspaceId,
+        role: "engineer",
+        tokenHash: sha256Hex(token),
+        expiresInHours: 1,
+        maxUses: 1,
+      }),
     );
     const jar = new Jar();
-    const { user } = await signUpWithInvitation({ pool: db.owner, auth, token, email: "eng@example.test", password: PASSWORD, jar });
+    const { user } = await signUpWithInvitation({
+      pool: db.owner,
+      auth,
+      token,
+      email: "eng@example.test",
+      password: PASSWORD,
+      jar,
+    });
     const claims = await auth.authenticate(jar);
     expect(claims).not.toBeNull();
     await withUser(db.owner, adminClaims, (c) => removeMember(c, { workspaceId, userId: user.userId }));
-    expect(await errorCode(withUser(db.owner, claims!, (c) => getWorkspaceForMember(c, workspaceId)))).toBe("NOT_A_MEMBER");
+    expect(await errorCode(withUser(db.owner, claims!, (c) => getWorkspaceForMember(c, workspaceId)))).toBe(
+      "NOT_A_MEMBER",
+    );
     const again = new Jar();
-    expect(await errorCode(signIn({ pool: db.owner, auth, email: "eng@example.test", password: PASSWORD, jar: again }))).toBe("NOT_A_MEMBER");
+    expect(
+      await errorCode(signIn({ pool: db.owner, auth, email: "eng@example.test", password: PASSWORD, jar: again })),
+    ).toBe("NOT_A_MEMBER");
     expect(again.getAll()).toEqual([]); // no session left behind
   });
 
@@ -157,7 +279,15 @@ describe("embedded accounts", () => {
       c.query("select action from audit_events where workspace_id = $1 order by id", [workspaceId]),
     );
     const actions = rows.map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(["workspace.created", "member.created", "invitation.created", "invitation.updated", "member.deleted"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "workspace.created",
+        "member.created",
+        "invitation.created",
+        "invitation.updated",
+        "member.deleted",
+      ]),
+    );
   });
 });
 
@@ -169,13 +299,32 @@ describe("Supabase Auth adapter", () => {
 
   // What Supabase Auth issues (see its GoTrue access-token claims).
   const supabaseToken = (secret: string, exp: string | number = "1h") =>
-    new SignJWT({ role: "authenticated", email: "ml@example.test", aal: "aal1", session_id: "8d3c1f7e-0000-4000-8000-000000000001", is_anonymous: false, app_metadata: { provider: "email" } })
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuer(`${url}/auth/v1`).setSubject(sub).setAudience("authenticated")
-      .setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+    new SignJWT({
+      role: "authenticated",
+      email: "ml@example.test",
+      aal: "aal1",
+      session_id: "8d3c1f7e-0000-4000-8000-000000000001",
+      is_anonymous: false,
+      app_metadata: { provider: "email" },
+    })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer(`${url}/auth/v1`)
+      .setSubject(sub)
+      .setAudience("authenticated")
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(secret));
 
   // The cookie exactly as @supabase/ssr writes it: `base64-` + base64url(JSON session), in chunks.
   const cookieJar = (accessToken: string) => {
-    const session = { access_token: accessToken, refresh_token: "r".repeat(400), token_type: "bearer", expires_in: 3600, expires_at: Math.floor(Date.now() / 1000) + 3600, user: { id: sub, email: "ml@example.test", padding: "p".repeat(3000) } };
+    const session = {
+      access_token: accessToken,
+      refresh_token: "r".repeat(400),
+      token_type: "bearer",
+      expires_in: 3600,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+      user: { id: sub, email: "ml@example.test", padding: "p".repeat(3000) },
+    };
     const chunks = createChunks(supabaseStorageKey(url), `base64-${stringToBase64URL(JSON.stringify(session))}`);
     return new Jar(Object.fromEntries(chunks.map((c) => [c.name, c.value])));
   };
@@ -192,8 +341,16 @@ describe("Supabase Auth adapter", () => {
   });
 
   it("refuses expired, tampered and foreign tokens", async () => {
-    expect(await errorCode(provider.authenticate(cookieJar(await supabaseToken(jwtSecret, Math.floor(Date.now() / 1000) - 60))))).toBe("TOKEN_EXPIRED");
-    expect(await errorCode(provider.authenticate(cookieJar(await supabaseToken("another-secret-of-at-least-thirty-two-chars"))))).toBe("TOKEN_INVALID");
+    expect(
+      await errorCode(
+        provider.authenticate(cookieJar(await supabaseToken(jwtSecret, Math.floor(Date.now() / 1000) - 60))),
+      ),
+    ).toBe("TOKEN_EXPIRED");
+    expect(
+      await errorCode(
+        provider.authenticate(cookieJar(await supabaseToken("another-secret-of-at-least-thirty-two-chars"))),
+      ),
+    ).toBe("TOKEN_INVALID");
     const t = await supabaseToken(jwtSecret);
     const [h, , s] = t.split(".");
     const tampered = `${h}.${Buffer.from(JSON.stringify({ sub, role: "service_role", aud: "authenticated", exp: 9999999999 })).toString("base64url")}.${s}`;

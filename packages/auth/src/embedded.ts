@@ -47,8 +47,17 @@ export class EmbeddedAuthProvider implements AuthProvider {
     await this.o.pool.query("delete from auth.users where id = $1", [userId]);
   }
 
-  async signIn(input: { email: string; password: string }, jar: CookieJar, ctx: RequestContext = {}): Promise<SignedIn> {
-    const { rows } = await this.o.pool.query<{ id: string; email: string; encrypted_password: string | null; banned: boolean }>(
+  async signIn(
+    input: { email: string; password: string },
+    jar: CookieJar,
+    ctx: RequestContext = {},
+  ): Promise<SignedIn> {
+    const { rows } = await this.o.pool.query<{
+      id: string;
+      email: string;
+      encrypted_password: string | null;
+      banned: boolean;
+    }>(
       `select id, email, encrypted_password, coalesce(banned_until > now(), false) as banned
        from auth.users where lower(email) = lower($1) and deleted_at is null`,
       [input.email],
@@ -92,7 +101,13 @@ export class EmbeddedAuthProvider implements AuthProvider {
         // an invalid or expired cookie is simply cleared
       }
     }
-    jar.set(SESSION_COOKIE, "", { httpOnly: true, secure: this.o.secureCookies, sameSite: "lax", path: "/", maxAge: 0 });
+    jar.set(SESSION_COOKIE, "", {
+      httpOnly: true,
+      secure: this.o.secureCookies,
+      sameSite: "lax",
+      path: "/",
+      maxAge: 0,
+    });
   }
 
   /** Issue a token for tests and tools that act as a user (same claims as a sign-in). */

@@ -1,10 +1,10 @@
+export type { EmbeddedAuthOptions } from "./embedded";
+export { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
+export { claimsSchema, signAccessToken, verifyAccessToken } from "./jwt";
+export { hashPassword, verifyPassword } from "./password";
 export type { AuthProvider, CookieJar, CookieOptions, SignedIn } from "./provider";
 export { bearerToken } from "./provider";
-export { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
-export type { EmbeddedAuthOptions } from "./embedded";
-export { hashPassword, verifyPassword } from "./password";
 export { randomToken, sha256Hex } from "./tokens";
-export { signAccessToken, verifyAccessToken, claimsSchema } from "./jwt";
-export { setUpFirstAdmin, hasAnyUser } from "./use-cases/set-up-first-admin";
+export { acceptInvitationAsUser, signUpWithInvitation } from "./use-cases/join-with-invitation";
+export { hasAnyUser, setUpFirstAdmin } from "./use-cases/set-up-first-admin";
 export { signIn } from "./use-cases/sign-in";
-export { signUpWithInvitation, acceptInvitationAsUser } from "./use-cases/join-with-invitation";

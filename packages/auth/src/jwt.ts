@@ -48,8 +48,7 @@ export async function verifyAccessToken(token: string, key: Uint8Array | JWTVeri
   let payload: unknown;
   try {
     const opts = { audience: "authenticated", algorithms: ["HS256", "RS256", "ES256"] };
-    const result =
-      key instanceof Uint8Array ? await jwtVerify(token, key, opts) : await jwtVerify(token, key, opts);
+    const result = key instanceof Uint8Array ? await jwtVerify(token, key, opts) : await jwtVerify(token, key, opts);
     payload = result.payload;
   } catch (e) {
     if (e instanceof errors.JWTExpired) fail("TOKEN_EXPIRED", "your session has expired: sign in again");

@@ -1,23 +1,23 @@
-export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
+export { blobKey, sha256HexSchema } from "./content-address";
 export type { ErrorCode } from "./errors";
-export { MEMBER_ROLES, memberRoleSchema, ROLE_LABELS, CAPABILITIES, roleCan, navSectionsFor } from "./roles";
-export type { MemberRole, Capability, NavSection } from "./roles";
+export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
+export type { Capability, MemberRole, NavSection } from "./roles";
+export { CAPABILITIES, MEMBER_ROLES, memberRoleSchema, navSectionsFor, ROLE_LABELS, roleCan } from "./roles";
+export type { PartStatus } from "./status";
 export {
-  PART_STATUSES,
-  partStatusSchema,
-  PART_TRANSITIONS,
-  canTransition,
   CLAIMABLE_STATUSES,
+  canTransition,
+  PART_STATUSES,
+  PART_TRANSITIONS,
+  partStatusSchema,
   STATUS_LABELS,
 } from "./status";
-export type { PartStatus } from "./status";
-export { sha256HexSchema, blobKey } from "./content-address";
+export type { FeatureType, Taxonomy } from "./taxonomy";
 export {
+  crosswalkSchema,
   DEFAULT_TAXONOMY,
-  taxonomySchema,
   featureTypeSchema,
   parameterDefinitionSchema,
-  crosswalkSchema,
+  taxonomySchema,
 } from "./taxonomy";
-export type { Taxonomy, FeatureType } from "./taxonomy";
-export { emailSchema, passwordSchema, workspaceNameSchema, slugify, slugSchema, uuidSchema } from "./validation";
+export { emailSchema, passwordSchema, slugify, slugSchema, uuidSchema, workspaceNameSchema } from "./validation";

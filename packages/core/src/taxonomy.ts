@@ -12,7 +12,10 @@ export const featureTypeSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]*$/, "feature keys are snake_case"),
   name: z.string().min(1),
   colour: z.string().regex(/^#[0-9a-f]{6}$/i),
-  hotkey: z.string().regex(/^[1-9]$/).nullable(),
+  hotkey: z
+    .string()
+    .regex(/^[1-9]$/)
+    .nullable(),
   /** Faces that are not part of any feature (the raw stock). */
   isStock: z.boolean().default(false),
   parameters: z.array(parameterDefinitionSchema).default([]),
@@ -20,7 +23,9 @@ export const featureTypeSchema = z.object({
 
 export const crosswalkSchema = z.object({
   /** External class index or name -> Facet feature key; null when the class has no Facet counterpart. */
-  classes: z.array(z.object({ id: z.union([z.number().int(), z.string()]), name: z.string(), feature: z.string().nullable() })),
+  classes: z.array(
+    z.object({ id: z.union([z.number().int(), z.string()]), name: z.string(), feature: z.string().nullable() }),
+  ),
   source: z.string(),
 });
 
@@ -66,7 +71,13 @@ const rows: Row[] = [
   ["stock", "Stock", "#b8bcc4", "1"],
   ["through_hole", "Through hole", "#e6194b", "2", HOLE],
   ["blind_hole", "Blind hole", "#f58231", "3", HOLE],
-  ["chamfer", "Chamfer", "#ffe119", "4", [mm("width", "Width", "manual"), { key: "angle", name: "Angle", unit: "deg", measuredFrom: "angle" }]],
+  [
+    "chamfer",
+    "Chamfer",
+    "#ffe119",
+    "4",
+    [mm("width", "Width", "manual"), { key: "angle", name: "Angle", unit: "deg", measuredFrom: "angle" }],
+  ],
   ["fillet", "Fillet / round", "#3cb44b", "5", [mm("radius", "Radius", "cylinder_radius")]],
   ["rectangular_pocket", "Rectangular pocket", "#4363d8", "6", BOX],
   ["rectangular_through_slot", "Rectangular through slot", "#911eb4", "7", BOX],
@@ -87,7 +98,13 @@ const rows: Row[] = [
   ["triangular_pocket", "Triangular pocket", "#e6beff", null, BOX],
   ["six_sided_pocket", "Six-sided pocket", "#aa6e28", null, BOX],
   ["circular_end_pocket", "Circular-end pocket", "#008080", null, BOX],
-  ["o_ring", "O-ring groove", "#ff6f61", null, [mm("diameter", "Diameter", "cylinder_radius"), mm("width", "Width", "manual")]],
+  [
+    "o_ring",
+    "O-ring groove",
+    "#ff6f61",
+    null,
+    [mm("diameter", "Diameter", "cylinder_radius"), mm("width", "Width", "manual")],
+  ],
 ];
 
 const list = (names: Array<[string, string | null]>) => names.map(([name, feature], id) => ({ id, name, feature }));

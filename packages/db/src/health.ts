@@ -28,7 +28,10 @@ export async function workerHealth(pool: Pool): Promise<{ ok: boolean; detail: s
     const alive = rows[0]?.alive ?? 0;
     const ago = rows[0]?.ago;
     if (alive > 0) return { ok: true, detail: `${alive} worker(s) alive` };
-    return { ok: false, detail: ago == null ? "no worker has ever reported" : `no worker seen for ${Math.round(ago)} s` };
+    return {
+      ok: false,
+      detail: ago == null ? "no worker has ever reported" : `no worker seen for ${Math.round(ago)} s`,
+    };
   } catch (e) {
     return { ok: false, detail: (e as Error).message };
   }

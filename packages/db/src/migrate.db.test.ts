@@ -64,7 +64,9 @@ describe("migrations", () => {
   });
 
   it("creates what Supabase provides: auth schema, auth.users, auth.uid(), auth.jwt(), API roles", async () => {
-    const roles = await client.query("select rolname, rolbypassrls from pg_roles where rolname in ('anon','authenticated','service_role') order by 1");
+    const roles = await client.query(
+      "select rolname, rolbypassrls from pg_roles where rolname in ('anon','authenticated','service_role') order by 1",
+    );
     expect(roles.rows).toEqual([
       { rolname: "anon", rolbypassrls: false },
       { rolname: "authenticated", rolbypassrls: false },
@@ -75,7 +77,9 @@ describe("migrations", () => {
     await client.query("select set_config('request.jwt.claims', $1, true)", [
       JSON.stringify({ sub, role: "authenticated", email: "a@b.test" }),
     ]);
-    const r = await client.query("select auth.uid() as uid, auth.role() as role, auth.email() as email, auth.jwt() ->> 'sub' as jwt_sub");
+    const r = await client.query(
+      "select auth.uid() as uid, auth.role() as role, auth.email() as email, auth.jwt() ->> 'sub' as jwt_sub",
+    );
     expect(r.rows[0]).toEqual({ uid: sub, role: "authenticated", email: "a@b.test", jwt_sub: sub });
     await client.query("commit");
     // after commit the setting reads '' (not NULL): auth.uid() must still be NULL, not an error
@@ -113,7 +117,10 @@ describe("migrations", () => {
       "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'",
     );
     for (const t of tables.rows) {
-      expect(rows.some((p) => p.tablename === t.relname && p.cmd === "SELECT"), `${t.relname} has a select policy`).toBe(true);
+      expect(
+        rows.some((p) => p.tablename === t.relname && p.cmd === "SELECT"),
+        `${t.relname} has a select policy`,
+      ).toBe(true);
     }
   });
 });

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { z } from "zod";
 import { emailSchema, passwordSchema } from "@facet/core";
+import { z } from "zod";
 
 /** `npm start`'s configuration, parsed once. Every variable is optional: the defaults run Facet on one machine. */
 export function parseLauncherEnv(env: NodeJS.ProcessEnv, repoRoot: string) {

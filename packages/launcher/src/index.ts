@@ -1,2 +1,2 @@
-export { main } from "./main";
 export { parseLauncherEnv } from "./env";
+export { main } from "./main";

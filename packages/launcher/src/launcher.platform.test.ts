@@ -76,7 +76,6 @@ async function signIn(port: number): Promise<number> {
   return res.status;
 }
 
-
 describe("npm start", () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;

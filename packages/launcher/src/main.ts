@@ -94,13 +94,22 @@ export async function main(): Promise<void> {
     const client = await pool.connect();
     try {
       const r = await migrate(client, path.join(REPO_ROOT, "supabase"));
-      say(r.applied.length > 0 ? `applied ${r.applied.length} migration(s): ${r.applied.join(", ")}` : "schema is up to date");
+      say(
+        r.applied.length > 0
+          ? `applied ${r.applied.length} migration(s): ${r.applied.join(", ")}`
+          : "schema is up to date",
+      );
     } finally {
       client.release();
     }
     needsAdmin = !(await hasAnyUser(pool));
     if (needsAdmin && env.FACET_ADMIN_EMAIL && env.FACET_ADMIN_PASSWORD) {
-      const auth = new EmbeddedAuthProvider({ pool, jwtSecret: secrets.jwtSecret, sessionTtlSeconds: 3600, secureCookies: false });
+      const auth = new EmbeddedAuthProvider({
+        pool,
+        jwtSecret: secrets.jwtSecret,
+        sessionTtlSeconds: 3600,
+        secureCookies: false,
+      });
       const { workspace } = await setUpFirstAdmin({
         pool,
         auth,

@@ -1,7 +1,6 @@
-import { isProcessAlive } from "@facet/db/process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-
+import { isProcessAlive } from "@facet/db/process";
 
 async function cmdline(pid: number): Promise<string> {
   return readFile(`/proc/${pid}/cmdline`, "utf8").then(
@@ -20,7 +19,12 @@ export async function acquireLock(dataDir: string, info: { port: number }, say: 
     (s) => JSON.parse(s) as { pid: number; port: number; startedAt: string },
     () => null,
   );
-  if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid) && (await cmdline(previous.pid)).includes("node")) {
+  if (
+    previous &&
+    previous.pid !== process.pid &&
+    isProcessAlive(previous.pid) &&
+    (await cmdline(previous.pid)).includes("node")
+  ) {
     throw new Error(
       `Facet is already running from ${dataDir} (pid ${previous.pid}, http://localhost:${previous.port}). ` +
         `Stop it first (Ctrl+C in its terminal, or kill ${previous.pid}).`,

@@ -55,7 +55,9 @@ export class Supervised {
       const now = Date.now();
       this.restarts = this.restarts.filter((t) => now - t < 60_000);
       if (this.restarts.length >= 5) {
-        this.onFatal(`${this.spec.name} keeps stopping (5 times in a minute, last: ${signal ?? `exit ${code}`}); see ${this.spec.logFile}`);
+        this.onFatal(
+          `${this.spec.name} keeps stopping (5 times in a minute, last: ${signal ?? `exit ${code}`}); see ${this.spec.logFile}`,
+        );
         return;
       }
       this.restarts.push(now);

@@ -29,7 +29,10 @@ describe("FsBlobStore", () => {
   it("stores, heads, reads back and deletes a verified blob", async () => {
     const body = Buffer.from("ISO-10303-21;\nHEADER;\nENDSEC;\n");
     const key = blobKey(sha(body));
-    expect(await store.put(key, Readable.from([body]), { size: body.length, sha256: sha(body) })).toEqual({ size: body.length, sha256: sha(body) });
+    expect(await store.put(key, Readable.from([body]), { size: body.length, sha256: sha(body) })).toEqual({
+      size: body.length,
+      sha256: sha(body),
+    });
     expect(await store.head(key)).toEqual({ size: body.length, sha256: sha(body) });
     const chunks: Buffer[] = [];
     for await (const c of await store.get(key)) chunks.push(c as Buffer);
@@ -41,9 +44,15 @@ describe("FsBlobStore", () => {
   it("leaves nothing behind when the hash or the length does not match", async () => {
     const body = Buffer.from("some bytes");
     const key = blobKey(sha(body));
-    await expect(store.put(key, Readable.from([body]), { size: body.length, sha256: sha(Buffer.from("other")) })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    await expect(store.put(key, Readable.from([body]), { size: body.length - 1, sha256: sha(body) })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    await expect(store.put(key, Readable.from([body]), { size: body.length + 1, sha256: sha(body) })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(
+      store.put(key, Readable.from([body]), { size: body.length, sha256: sha(Buffer.from("other")) }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(
+      store.put(key, Readable.from([body]), { size: body.length - 1, sha256: sha(body) }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(
+      store.put(key, Readable.from([body]), { size: body.length + 1, sha256: sha(body) }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     expect(await filesUnder(root)).toEqual([]);
   });
 

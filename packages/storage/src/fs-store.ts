@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@facet/core";
 import type { BlobHead, BlobStore, HealthResult } from "./blob-store";
@@ -96,7 +96,9 @@ export class FsBlobStore implements BlobStore {
       await writeFile(probe, "ok");
       const back = await readFile(probe, "utf8");
       await rm(probe, { force: true });
-      return back === "ok" ? { ok: true, detail: `filesystem ${this.root}` } : { ok: false, detail: "read back differs" };
+      return back === "ok"
+        ? { ok: true, detail: `filesystem ${this.root}` }
+        : { ok: false, detail: "read back differs" };
     } catch (e) {
       return { ok: false, detail: `filesystem ${this.root}: ${(e as Error).message}` };
     }

@@ -1,2 +1,2 @@
-export type { BlobStore, BlobHead, HealthResult } from "./blob-store";
+export type { BlobHead, BlobStore, HealthResult } from "./blob-store";
 export { FsBlobStore } from "./fs-store";

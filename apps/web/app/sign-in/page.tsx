@@ -29,8 +29,8 @@ export default async function SignInPage({
         <h1>Sign in</h1>
         {viewer && reason === "no-workspace" && (
           <p role="alert" className="error">
-            {viewer.email} is not a member of any workspace any more. Sign in with another account, or ask an admin
-            for an invitation link.
+            {viewer.email} is not a member of any workspace any more. Sign in with another account, or ask an admin for
+            an invitation link.
           </p>
         )}
         <SignInForm next={target} />

@@ -20,7 +20,9 @@ export async function hasAnyUser(pool: Pool): Promise<boolean> {
  * The first account of a fresh installation becomes admin of a first workspace. Refused once
  * any account exists (ALREADY_SET_UP): from then on people join through invitation links.
  */
-export async function setUpFirstAdmin(input: SetUpFirstAdminInput): Promise<{ user: SignedIn; workspace: WorkspaceSummary }> {
+export async function setUpFirstAdmin(
+  input: SetUpFirstAdminInput,
+): Promise<{ user: SignedIn; workspace: WorkspaceSummary }> {
   const lock = await input.pool.connect();
   try {
     await lock.query("select pg_advisory_lock(hashtext('facet.setup'))");

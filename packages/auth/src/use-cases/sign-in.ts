@@ -21,6 +21,11 @@ export async function signIn(input: {
     await input.auth.signOut(input.jar);
     throw new AppError("NOT_A_MEMBER", "this account is not a member of any workspace: ask an admin for an invitation");
   }
-  await withUser(input.pool, claims, (c) => recordAuditEvent(c, { workspaceId: null, action: "auth.signed_in" }), input.ctx);
+  await withUser(
+    input.pool,
+    claims,
+    (c) => recordAuditEvent(c, { workspaceId: null, action: "auth.signed_in" }),
+    input.ctx,
+  );
   return user;
 }

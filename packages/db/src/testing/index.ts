@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import type { MemberRole } from "@facet/core";
 import { DEFAULT_TAXONOMY } from "@facet/core";
+import pg from "pg";
 import { createPool } from "../pool";
 import type { Claims } from "../session";
 import { TEMPLATE_DB } from "./paths";
 
 export { freePort, REPO_ROOT, SUPABASE_DIR, TEMPLATE_DB } from "./paths";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The embedded PostgreSQL started by global-setup.ts (database `postgres`). */
+    pgBaseUrl: string;
+  }
+}
 
 export interface TestDatabase {
   url: string;
@@ -102,7 +109,13 @@ export async function insertParts(
      insert into public.parts (workspace_id, dataset_id, blob_sha256, name, status)
      select $1, $2, b.sha256, 'part-' || left(b.sha256, 8) || '.step', $5::public.part_status from b
      returning id`,
-    [opts.workspaceId, opts.datasetId, `${process.pid}-${Date.now()}-${blobCounter++}`, opts.count, opts.status ?? "uploaded"],
+    [
+      opts.workspaceId,
+      opts.datasetId,
+      `${process.pid}-${Date.now()}-${blobCounter++}`,
+      opts.count,
+      opts.status ?? "uploaded",
+    ],
   );
   return rows.map((r) => r.id);
 }

@@ -34,10 +34,11 @@ export async function claimNextPart(
   client: PoolClient,
   input: { workspaceId: string; datasetId?: string | null; leaseSeconds?: number },
 ): Promise<ClaimedPart | null> {
-  const { rows } = await client.query<ClaimedPart>(
-    `select ${CLAIM_COLUMNS} from public.claim_next_part($1, $2, $3)`,
-    [input.workspaceId, input.datasetId ?? null, input.leaseSeconds ?? 900],
-  );
+  const { rows } = await client.query<ClaimedPart>(`select ${CLAIM_COLUMNS} from public.claim_next_part($1, $2, $3)`, [
+    input.workspaceId,
+    input.datasetId ?? null,
+    input.leaseSeconds ?? 900,
+  ]);
   return rows[0] ?? null;
 }
 

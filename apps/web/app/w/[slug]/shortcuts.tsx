@@ -40,14 +40,8 @@ export function Shortcuts({ items }: { items: NavItem[] }) {
   }, [items, router]);
   if (!help) return null;
   return (
-    <div
-      className="overlay"
-      role="dialog"
-      aria-modal="true"
-      aria-label="Keyboard shortcuts"
-      onClick={() => setHelp(false)}
-    >
-      <div className="card stack" onClick={(e) => e.stopPropagation()}>
+    <div className="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts">
+      <div className="card stack">
         <h2>Keyboard shortcuts</h2>
         <table>
           <tbody>
