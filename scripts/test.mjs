@@ -45,7 +45,7 @@ function ensureChromium() {
   step("Installing Chromium from Debian's packages (browser tests)…");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   run("apt-get", ["update", "-qq"], { env });
-  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { env });
+  run("apt-get", ["install", "-y", "-qq", "chromium"], { env });
   return "/usr/bin/chromium";
 }
 

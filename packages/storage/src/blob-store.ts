@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 
 export interface BlobHead {
   size: number;
-  /** Known when the store keeps it (the filesystem store verifies it on write). */
+  /** Lowercase hex SHA-256, when the store can tell (the filesystem store always; S3 when uploaded with a checksum). */
   sha256?: string;
 }
 
@@ -11,9 +11,31 @@ export interface HealthResult {
   detail: string;
 }
 
+/** A request a client makes straight to storage: short-lived, bound to one key, one length, one hash. */
+export interface PresignedRequest {
+  method: "PUT" | "GET";
+  url: string;
+  /** Headers the client must send exactly as given (they are part of the signature). */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+export interface PresignPutOptions {
+  size: number;
+  sha256: string;
+  expiresInSeconds: number;
+}
+
+export interface PresignGetOptions {
+  expiresInSeconds: number;
+  /** Suggested file name for downloads (Content-Disposition). */
+  downloadName?: string;
+}
+
 /**
  * The object-storage port. Keys are content addresses (`blobs/sha256/ab/cd/<hash>`); adapters:
- * the filesystem (embedded default) and S3-compatible stores (R2, S3, MinIO).
+ * the filesystem (embedded default, URLs served and checked by the web app) and S3-compatible
+ * stores (R2, S3, MinIO; presigned URLs).
  */
 export interface BlobStore {
   readonly kind: "fs" | "s3";
@@ -21,6 +43,11 @@ export interface BlobStore {
   put(key: string, body: Readable, expected: { size: number; sha256: string }): Promise<BlobHead>;
   head(key: string): Promise<BlobHead | null>;
   get(key: string): Promise<Readable>;
+  /** Bytes `start` to `end` inclusive (fewer when the object is shorter). */
+  readRange(key: string, start: number, end: number): Promise<Buffer>;
   delete(key: string): Promise<void>;
+  list(prefix: string): AsyncIterable<{ key: string; size: number }>;
+  presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest>;
+  presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest>;
   health(): Promise<HealthResult>;
 }
