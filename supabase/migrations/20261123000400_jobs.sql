@@ -6,7 +6,7 @@ create type public.job_status as enum ('queued', 'running', 'completed', 'failed
 create table public.jobs (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid references public.workspaces (id) on delete cascade,
-  kind text not null check (kind ~ '^[a-z][a-z0-9_.-]*$'),
+  kind text not null check (kind ~ '^[a-z][a-z0-9_-]*(:[a-z][a-z0-9_-]*)*$'),
   status public.job_status not null default 'queued',
   part_id uuid references public.parts (id) on delete cascade,
   payload jsonb not null default '{}'::jsonb,

@@ -1,6 +1,7 @@
 import "server-only";
-import type { CookieJar } from "@facet/auth";
+import { type ApiKeyCaller, authenticateApiKey, bearerToken, type CookieJar } from "@facet/auth";
 import {
+  type ApiKeyScope,
   AppError,
   CAPABILITIES,
   type Capability,
@@ -8,6 +9,7 @@ import {
   type MemberRole,
   ROLE_LABELS,
   roleCan,
+  SCOPE_FOR,
 } from "@facet/core";
 import { type Claims, getWorkspaceForMember, type PoolClient, type RequestContext, withUser } from "@facet/db";
 import { cookies } from "next/headers";
@@ -113,11 +115,32 @@ export function requestContext(req: NextRequest): RequestContext {
   return { ip, userAgent: req.headers.get("user-agent") };
 }
 
+export interface Caller {
+  claims: Claims;
+  /** Set when the request is authenticated by an API key: its workspace binding and scopes. */
+  apiKey: ApiKeyCaller["apiKey"] | null;
+}
+
+/** Who calls: a session (cookie or Bearer JWT) or an API key (`Bearer fct_…`). 401 otherwise. */
+export async function requireCaller(req: NextRequest): Promise<Caller> {
+  const { auth, pool } = await context();
+  const authorization = req.headers.get("authorization");
+  const bearer = bearerToken(authorization);
+  if (bearer?.startsWith("fct_")) return authenticateApiKey(pool, bearer);
+  const claims = await auth.authenticate(await cookieJar(), authorization);
+  if (!claims) throw new AppError("UNAUTHENTICATED", "sign in first");
+  return { claims, apiKey: null };
+}
+
 /** The caller's verified claims, or 401. */
 export async function requireUser(req: NextRequest): Promise<Claims> {
-  const claims = await (await context()).auth.authenticate(await cookieJar(), req.headers.get("authorization"));
-  if (!claims) throw new AppError("UNAUTHENTICATED", "sign in first");
-  return claims;
+  return (await requireCaller(req)).claims;
+}
+
+function checkScope(caller: Caller, scope: ApiKeyScope): void {
+  if (caller.apiKey && !caller.apiKey.scopes.includes(scope)) {
+    throw new AppError("SCOPE_REQUIRED", `this API key lacks the scope "${scope}" (it has: ${caller.apiKey.scopes.join(", ")})`);
+  }
 }
 
 /**
@@ -125,10 +148,15 @@ export async function requireUser(req: NextRequest): Promise<Claims> {
  * when a capability is named, hold a role that has it (ROLE_REQUIRED, checked before RLS does).
  */
 export async function inWorkspace(req: NextRequest, ws: string, capability?: Capability) {
-  const claims = await requireUser(req);
-  const ctx = requestContext(req);
+  const caller = await requireCaller(req);
+  const { claims } = caller;
+  const ctx: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
   const { pool } = await context();
   const workspace = await withUser(pool, claims, (c) => getWorkspaceForMember(c, ws), ctx);
+  if (caller.apiKey?.workspaceId && caller.apiKey.workspaceId !== workspace.id) {
+    throw new AppError("NOT_A_MEMBER", "this API key belongs to another workspace");
+  }
+  checkScope(caller, capability ? SCOPE_FOR[capability] : "read");
   if (capability && !roleCan(workspace.role, capability)) {
     const allowed = (CAPABILITIES[capability] as readonly MemberRole[]).map((r) => ROLE_LABELS[r].toLowerCase());
     throw new AppError(
@@ -137,7 +165,9 @@ export async function inWorkspace(req: NextRequest, ws: string, capability?: Cap
     );
   }
   return {
+    caller,
     claims,
+    ctx,
     workspace,
     run: <T>(fn: (c: PoolClient) => Promise<T>) => withUser(pool, claims, fn, ctx),
   };

@@ -20,6 +20,8 @@ const schema = z
     FACET_STORAGE: z.enum(["fs"]).default("fs"),
     FACET_DATA_DIR: z.string().min(1).default(".data"),
     FACET_BLOB_URL_SECRET: z.string().min(32).optional(),
+    FACET_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),
+    FACET_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   })
   .superRefine((e, ctx) => {
     const need = (name: keyof typeof e, why: string) => {

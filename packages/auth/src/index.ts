@@ -8,3 +8,5 @@ export { randomToken, sha256Hex } from "./tokens";
 export { acceptInvitationAsUser, signUpWithInvitation } from "./use-cases/join-with-invitation";
 export { hasAnyUser, setUpFirstAdmin } from "./use-cases/set-up-first-admin";
 export { signIn } from "./use-cases/sign-in";
+export { createApiKey, listApiKeys, revokeApiKey, authenticateApiKey } from "./api-keys";
+export type { ApiKeyInfo, ApiKeyCaller } from "./api-keys";

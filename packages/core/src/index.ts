@@ -21,3 +21,5 @@ export {
   taxonomySchema,
 } from "./taxonomy";
 export { emailSchema, passwordSchema, slugify, slugSchema, uuidSchema, workspaceNameSchema } from "./validation";
+export { API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR, API_KEY_PATTERN } from "./api-keys";
+export type { ApiKeyScope } from "./api-keys";

@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { API_KEY_PATTERN, AppError, type ApiKeyScope } from "@facet/core";
+import type { Claims, Pool, PoolClient } from "@facet/db";
+import { sha256Hex } from "./tokens";
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  workspaceId: string | null;
+  scopes: ApiKeyScope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface ApiKeyCaller {
+  claims: Claims;
+  apiKey: { id: string; workspaceId: string | null; scopes: ApiKeyScope[] };
+}
+
+const COLUMNS = `id, name, prefix, workspace_id as "workspaceId", scopes, created_at as "createdAt",
+  last_used_at as "lastUsedAt", expires_at as "expiresAt", revoked_at as "revokedAt"`;
+
+/** Create a key for the caller (RLS: workspace keys need an admin). The secret is returned once. */
+export async function createApiKey(
+  client: PoolClient,
+  input: { name: string; scopes: ApiKeyScope[]; workspaceId: string | null; expiresInDays?: number },
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  const prefix = randomBytes(6).toString("base64url");
+  const key = `fct_${prefix}_${randomBytes(32).toString("base64url")}`;
+  const { rows } = await client.query<ApiKeyInfo>(
+    `insert into public.api_keys (workspace_id, user_id, name, prefix, key_hash, scopes, expires_at)
+     values ($1, auth.uid(), $2, $3, $4, $5,
+             case when $6::int is null then null else now() + make_interval(days => $6::int) end)
+     returning ${COLUMNS}`,
+    [input.workspaceId, input.name, prefix, sha256Hex(key), [...new Set(input.scopes)], input.expiresInDays ?? null],
+  );
+  return { key, info: rows[0] as ApiKeyInfo };
+}
+
+export async function listApiKeys(client: PoolClient, workspaceId: string | null): Promise<ApiKeyInfo[]> {
+  const { rows } = await client.query<ApiKeyInfo>(
+    `select ${COLUMNS} from public.api_keys
+     where ($1::uuid is null and user_id = auth.uid()) or workspace_id = $1 or (user_id = auth.uid() and workspace_id is null)
+     order by created_at desc`,
+    [workspaceId],
+  );
+  return rows;
+}
+
+export async function revokeApiKey(client: PoolClient, id: string): Promise<void> {
+  const r = await client.query("update public.api_keys set revoked_at = now() where id = $1 and revoked_at is null", [id]);
+  if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such active API key");
+}
+
+/**
+ * The caller behind an `fct_…` key: its owner's claims (RLS acts as the owner) and the key's limits.
+ * Revoked, expired, unknown and malformed keys are refused alike.
+ */
+export async function authenticateApiKey(pool: Pool, key: string): Promise<ApiKeyCaller> {
+  if (!API_KEY_PATTERN.test(key)) throw new AppError("TOKEN_INVALID", "this API key is malformed");
+  const { rows } = await pool.query<{
+    id: string;
+    user_id: string;
+    workspace_id: string | null;
+    scopes: ApiKeyScope[];
+    email: string | null;
+  }>(
+    `update public.api_keys k set last_used_at = now()
+     from auth.users u
+     where k.key_hash = $1 and u.id = k.user_id and k.revoked_at is null
+       and (k.expires_at is null or k.expires_at > now())
+       and u.deleted_at is null and coalesce(u.banned_until <= now(), true)
+     returning k.id, k.user_id, k.workspace_id, k.scopes, u.email`,
+    [sha256Hex(key)],
+  );
+  const row = rows[0];
+  if (!row) throw new AppError("TOKEN_INVALID", "this API key is not valid (revoked, expired or unknown)");
+  return {
+    claims: { sub: row.user_id, role: "authenticated", email: row.email ?? undefined, api_key_id: row.id },
+    apiKey: { id: row.id, workspaceId: row.workspace_id, scopes: row.scopes },
+  };
+}

@@ -1,0 +1,185 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { describePush, push } from "./commands/push";
+import { forgetLogin, loadLogin, saveLogin } from "./config";
+import { parseCliEnv } from "./env";
+import { type Api, CliError, createApi } from "./http";
+import { ask } from "./prompt";
+
+const HELP = `facet — Facet from the terminal
+
+  facet login [--url URL] [--email E] [--password P]   store a personal API key (asks when flags are absent)
+  facet logout                                          revoke it and forget it
+  facet push DIR --dataset NAME [--workspace W] [--concurrency N] [--json]
+                                                        upload the STEP files under DIR (skips known content)
+  facet status --dataset NAME [--workspace W] [--json]  part counts by status
+  facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
+  facet api-key list [--json]
+  facet api-key revoke ID
+
+Configuration: FACET_URL and FACET_API_KEY, or what \`facet login\` stored (${"$"}XDG_CONFIG_HOME/facet).
+FACET_WORKSPACE names the workspace when you belong to several. Scopes: read, ingest, label, review, curate, admin.`;
+
+const FLAGS = {
+  url: { type: "string" },
+  email: { type: "string" },
+  password: { type: "string" },
+  dataset: { type: "string" },
+  workspace: { type: "string" },
+  concurrency: { type: "string" },
+  json: { type: "boolean", default: false },
+  name: { type: "string" },
+  scope: { type: "string", multiple: true },
+  "expires-days": { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError("USAGE", `--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+async function connect(env: ReturnType<typeof parseCliEnv>, urlFlag?: string): Promise<Api> {
+  const stored = await loadLogin(env.configDir);
+  const key = env.FACET_API_KEY ?? stored?.key ?? null;
+  const url = urlFlag ?? env.FACET_URL ?? stored?.url;
+  if (!url) throw new CliError("NOT_CONFIGURED", "set FACET_URL (and FACET_API_KEY), or run facet login --url URL");
+  if (!key) throw new CliError("NOT_CONFIGURED", "not logged in: run facet login, or set FACET_API_KEY");
+  return createApi(url, key);
+}
+
+async function resolveWorkspace(api: Api, flag: string | undefined, fromEnv: string | undefined): Promise<string> {
+  if (flag ?? fromEnv) return (flag ?? fromEnv) as string;
+  const { workspaces } = await api.call<{ workspaces: Array<{ slug: string }> }>("GET", "/api/workspaces");
+  if (workspaces.length === 1) return (workspaces[0] as { slug: string }).slug;
+  if (workspaces.length === 0) throw new CliError("NOT_A_MEMBER", "this account belongs to no workspace");
+  throw new CliError("USAGE", `you belong to several workspaces (${workspaces.map((w) => w.slug).join(", ")}): pass --workspace`);
+}
+
+async function ensureDataset(api: Api, workspace: string, name: string, say: (m: string) => void): Promise<void> {
+  const { datasets } = await api.call<{ datasets: Array<{ name: string }> }>(
+    "GET",
+    `/api/workspaces/${encodeURIComponent(workspace)}/datasets`,
+  );
+  if (datasets.some((d) => d.name === name)) return;
+  await api.call("POST", `/api/workspaces/${encodeURIComponent(workspace)}/datasets`, { name });
+  say(`created the dataset "${name}" in ${workspace}`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let json = argv.includes("--json");
+  const out = (data: unknown, text: string) => process.stdout.write(`${json ? JSON.stringify(data) : text}\n`);
+  const say = (m: string) => {
+    if (!json) process.stderr.write(`${m}\n`);
+  };
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+    json = values.json;
+    const [command, sub, ...rest] = positionals;
+    if (values.help || !command || command === "help") {
+      process.stdout.write(`${HELP}\n`);
+      return command || values.help ? 0 : 2;
+    }
+    const env = parseCliEnv(process.env);
+
+    if (command === "login") {
+      const url = values.url ?? env.FACET_URL ?? (await ask("Facet URL: "));
+      const email = values.email ?? (await ask("Email: "));
+      const password = values.password ?? (await ask("Password: ", true));
+      const r = await createApi(url, null).call<{ key: string; user: { email: string } }>("POST", "/api/auth/token", {
+        email,
+        password,
+        name: `facet CLI on ${process.env.HOSTNAME ?? "this machine"}`,
+      });
+      const file = await saveLogin(env.configDir, { url, key: r.key, email: r.user.email });
+      out({ url, email: r.user.email, config: file }, `logged in to ${url} as ${r.user.email} (key stored in ${file})`);
+      return 0;
+    }
+    if (command === "logout") {
+      const stored = await loadLogin(env.configDir);
+      if (stored) {
+        await createApi(stored.url, stored.key)
+          .call("DELETE", "/api/api-keys/current")
+          .catch((e: CliError) => say(`the server did not revoke the key: ${e.message}`));
+      }
+      await forgetLogin(env.configDir);
+      out({ loggedOut: true }, "logged out");
+      return 0;
+    }
+
+    const api = await connect(env, values.url);
+    if (command === "push") {
+      const dir = sub;
+      if (!dir || rest.length > 0) throw new CliError("USAGE", "usage: facet push DIR --dataset NAME");
+      if (!values.dataset) throw new CliError("USAGE", "--dataset NAME is required");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      await ensureDataset(api, workspace, values.dataset, say);
+      const summary = await push(api, {
+        dir: path.resolve(dir),
+        workspace,
+        dataset: values.dataset,
+        concurrency: intFlag(values.concurrency, "concurrency", 1, 64, 6),
+        json,
+      });
+      out(summary, describePush(summary));
+      return summary.failed > 0 ? 1 : 0;
+    }
+    if (command === "status") {
+      if (!values.dataset) throw new CliError("USAGE", "--dataset NAME is required");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const r = await api.call<{ dataset: { name: string }; counts: Record<string, number>; total: number }>(
+        "GET",
+        `/api/workspaces/${encodeURIComponent(workspace)}/datasets/${encodeURIComponent(values.dataset)}/status`,
+      );
+      const table = Object.entries(r.counts)
+        .map(([s, n]) => `  ${s.padEnd(12)} ${n}`)
+        .join("\n");
+      out({ workspace, dataset: r.dataset.name, total: r.total, counts: r.counts }, `${r.dataset.name}: ${r.total} part(s)\n${table}`);
+      return 0;
+    }
+    if (command === "api-key") {
+      if (sub === "create") {
+        if (!values.name) throw new CliError("USAGE", "--name is required");
+        if (!values.scope?.length) throw new CliError("USAGE", "give at least one --scope");
+        const r = await api.call<{ key: string; apiKey: { id: string; scopes: string[]; workspaceId: string | null } }>(
+          "POST",
+          "/api/api-keys",
+          {
+            name: values.name,
+            scopes: values.scope,
+            ...(values.workspace ? { workspace: values.workspace } : {}),
+            ...(values["expires-days"] ? { expiresInDays: intFlag(values["expires-days"], "expires-days", 1, 3650, 0) } : {}),
+          },
+        );
+        out(r, `${r.key}\n(shown once; id ${r.apiKey.id}, scopes ${r.apiKey.scopes.join(", ")})`);
+        return 0;
+      }
+      if (sub === "list") {
+        const r = await api.call<{ apiKeys: Array<{ id: string; name: string; prefix: string; scopes: string[]; revokedAt: string | null }> }>(
+          "GET",
+          "/api/api-keys",
+        );
+        out(
+          r.apiKeys,
+          r.apiKeys.map((k) => `${k.id}  fct_${k.prefix}_…  ${k.name}  [${k.scopes.join(",")}]${k.revokedAt ? "  revoked" : ""}`).join("\n") ||
+            "no API keys",
+        );
+        return 0;
+      }
+      if (sub === "revoke" && rest[0]) {
+        await api.call("DELETE", `/api/api-keys/${encodeURIComponent(rest[0])}`);
+        out({ revoked: rest[0] }, `revoked ${rest[0]}`);
+        return 0;
+      }
+      throw new CliError("USAGE", "usage: facet api-key create|list|revoke ID");
+    }
+    throw new CliError("USAGE", `unknown command "${command}"; see facet --help`);
+  } catch (e) {
+    const err = e instanceof CliError ? e : new CliError(e instanceof TypeError ? "USAGE" : "ERROR", (e as Error).message);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+    else process.stderr.write(`facet: ${err.message}\n`);
+    return err.code === "USAGE" ? 2 : 1;
+  }
+}
