@@ -39,6 +39,10 @@ async function build(): Promise<Context> {
           sessionTtlSeconds: e.FACET_SESSION_TTL_SECONDS,
           secureCookies: e.FACET_PUBLIC_URL.startsWith("https:"),
         });
-  const store = new FsBlobStore(path.resolve(e.FACET_DATA_DIR, "blobs"));
+  const store = new FsBlobStore({
+    root: path.resolve(e.FACET_DATA_DIR, "blobs"),
+    baseUrl: e.FACET_PUBLIC_URL,
+    secret: e.FACET_BLOB_URL_SECRET as string,
+  });
   return { pool, auth, store };
 }

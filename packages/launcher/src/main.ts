@@ -5,6 +5,7 @@ import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
 import { createPool, migrate } from "@facet/db";
 import { startEmbeddedPostgres, takeOverShutdownSignals } from "@facet/db/embedded";
 import { isProcessAlive } from "@facet/db/process";
+import { migrateJobQueue } from "@facet/workers";
 import { parseLauncherEnv } from "./env";
 import { acquireLock } from "./pid-lock";
 import { loadOrCreateSecrets } from "./secrets";
@@ -102,6 +103,7 @@ export async function main(): Promise<void> {
     } finally {
       client.release();
     }
+    await migrateJobQueue(databaseUrl);
     needsAdmin = !(await hasAnyUser(pool));
     if (needsAdmin && env.FACET_ADMIN_EMAIL && env.FACET_ADMIN_PASSWORD) {
       const auth = new EmbeddedAuthProvider({

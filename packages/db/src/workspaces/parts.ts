@@ -67,7 +67,7 @@ export interface PartRow {
 
 export async function listParts(
   client: PoolClient,
-  input: { workspaceId: string; statuses?: PartStatus[]; limit?: number },
+  input: { workspaceId: string; datasetId?: string; statuses?: PartStatus[]; limit?: number; newestFirst?: boolean },
 ): Promise<PartRow[]> {
   const { rows } = await client.query<PartRow>(
     `select p.id, p.name, p.status, d.name as "datasetName", pr.email as "annotatorEmail",
@@ -75,8 +75,9 @@ export async function listParts(
      from public.parts p join public.datasets d on d.id = p.dataset_id
      left join public.profiles pr on pr.user_id = p.annotator_id
      where p.workspace_id = $1 and ($2::public.part_status[] is null or p.status = any ($2))
-     order by p.status_changed_at asc limit $3`,
-    [input.workspaceId, input.statuses ?? null, Math.min(input.limit ?? 100, 500)],
+       and ($4::uuid is null or p.dataset_id = $4)
+     order by ${input.newestFirst ? "p.created_at desc" : "p.status_changed_at asc"} limit $3`,
+    [input.workspaceId, input.statuses ?? null, Math.min(input.limit ?? 100, 500), input.datasetId ?? null],
   );
   return rows;
 }

@@ -34,7 +34,9 @@ export default async function Overview({ params }: { params: Promise<{ slug: str
           <tbody>
             {datasets.map((d) => (
               <tr key={d.id}>
-                <td>{d.name}</td>
+                <td>
+                  <Link href={`/w/${workspace.slug}/datasets/${d.id}`}>{d.name}</Link>
+                </td>
                 <td>{d.partCount}</td>
                 <td className="muted">{d.description}</td>
               </tr>

@@ -1,6 +1,7 @@
 import { roleCan } from "@facet/core";
 import { listDatasets, listParts } from "@facet/db";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { PartsTable } from "@/components/parts-table";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { CreateDataset } from "./create-dataset";
@@ -33,7 +34,9 @@ export default async function CatalogPage({ params }: { params: Promise<{ slug: 
           <tbody>
             {datasets.map((d) => (
               <tr key={d.id}>
-                <td>{d.name}</td>
+                <td>
+                  <Link href={`/w/${workspace.slug}/datasets/${d.id}`}>{d.name}</Link>
+                </td>
                 <td>{d.partCount}</td>
                 <td className="muted">{d.description}</td>
               </tr>

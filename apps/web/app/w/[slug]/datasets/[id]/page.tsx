@@ -1,0 +1,43 @@
+import { roleCan, uuidSchema } from "@facet/core";
+import { listDatasets, listParts, partCountsByStatus } from "@facet/db";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { PartsTable } from "@/components/parts-table";
+import { StatusCountsView } from "@/components/status-counts";
+import { Uploader } from "@/components/upload/uploader";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+
+export const metadata: Metadata = { title: "Dataset" };
+
+export default async function DatasetPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  if (!uuidSchema.safeParse(id).success) notFound();
+  const { viewer, workspace } = await requireWorkspace(slug);
+  const data = await asUser(viewer, async (c) => {
+    const dataset = (await listDatasets(c, workspace.id)).find((d) => d.id === id);
+    if (!dataset) return null;
+    return {
+      dataset,
+      counts: await partCountsByStatus(c, workspace.id, id),
+      parts: await listParts(c, { workspaceId: workspace.id, datasetId: id, limit: 500, newestFirst: true }),
+    };
+  });
+  if (!data) notFound();
+  return (
+    <>
+      <h1>{data.dataset.name}</h1>
+      {data.dataset.description && <p className="muted">{data.dataset.description}</p>}
+      <StatusCountsView counts={data.counts} />
+      {roleCan(workspace.role, "parts.upload") && (
+        <>
+          <h2>Add parts</h2>
+          <Uploader workspace={workspace.slug} dataset={{ id, name: data.dataset.name }} />
+        </>
+      )}
+      <h2>Parts ({data.dataset.partCount})</h2>
+      <div data-testid="dataset-parts">
+        <PartsTable parts={data.parts} empty="No parts yet." />
+      </div>
+    </>
+  );
+}
