@@ -238,18 +238,20 @@ export async function completeUpload(
     c.query("select 1 from public.blobs where sha256 = $1 and verified_at is not null", [file.sha256]),
   );
   if (known.rowCount === 0) {
-    let problem: AppError | null = null;
-    if (head.size !== file.size) {
-      problem = new AppError("CONTENT_MISMATCH", `the stored object has ${head.size} bytes, ${file.size} were declared`);
-    } else if ((head.sha256 ?? (await sha256Of(deps.store, key))) !== file.sha256) {
-      problem = new AppError("CONTENT_MISMATCH", "the stored bytes do not match the declared SHA-256");
-    } else if (!looksLikeStep(await deps.store.readRange(key, 0, 255))) {
-      problem = new AppError("NOT_A_STEP_FILE", "this is not a STEP file: it does not start with ISO-10303-21");
+    // Is the object what its key says (bytes hashing to the key)? If not, it is garbage: remove it.
+    const actual = head.sha256 ?? (await sha256Of(deps.store, key));
+    if (actual !== file.sha256) {
+      await deps.store.delete(key);
+      return reject(deps, dataset, new AppError("CONTENT_MISMATCH", "the stored bytes do not match the declared SHA-256"), file);
     }
-    if (problem) {
+    if (!looksLikeStep(await deps.store.readRange(key, 0, 255))) {
       await deps.store.delete(key); // nothing of a refused upload stays behind
-      return reject(deps, dataset, problem, file);
+      return reject(deps, dataset, new AppError("NOT_A_STEP_FILE", "this is not a STEP file: it does not start with ISO-10303-21"), file);
     }
+  }
+  // The object is sound; a wrong declaration is refused without touching it.
+  if (head.size !== file.size) {
+    return reject(deps, dataset, new AppError("CONTENT_MISMATCH", `the stored object has ${head.size} bytes, ${file.size} were declared`), file);
   }
   const result = await recordPart(deps, dataset, file);
   await audit(deps, dataset, result.created ? "upload.completed" : "upload.skipped", {

@@ -1,0 +1,169 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { blobKey } from "@facet/core";
+import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
+import { FsBlobStore } from "@facet/storage";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beginUploads, completeUpload, type Dataset, type IngestDeps, looksLikeStep } from "./ingest";
+
+const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (e.isFile() && !e.parentPath.includes(".health")) out.push(path.join(e.parentPath, e.name));
+  }
+  return out;
+}
+
+describe("ingest (real database, filesystem store)", () => {
+  let db: TestDatabase;
+  let root: string;
+  let store: FsBlobStore;
+  let ws: Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
+  let dataset: Dataset;
+  let deps: IngestDeps;
+  const step = async (name: string) => readFile(path.join(CORPUS, name));
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject("pgBaseUrl"));
+    root = await mkdtemp(path.join(os.tmpdir(), "facet-ingest-"));
+    store = new FsBlobStore({ root, baseUrl: "http://localhost:3999", secret: "s".repeat(40) });
+    ws = await createWorkspaceWithRoles(db.owner, "ingest");
+    dataset = { id: ws.datasetId, workspaceId: ws.workspaceId, name: "parts" };
+    deps = { pool: db.owner, store, claims: ws.users.engineer.claims, ctx: {}, maxBytes: 5_000_000, uploadUrlTtlSeconds: 600 };
+  });
+  afterAll(async () => {
+    await db.drop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const count = async (sql: string, params: unknown[] = []) =>
+    ((await db.owner.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params)).rows[0] as { n: number }).n;
+
+  it("uploads a new part: presigned PUT, then verified, recorded with blob and tessellation job", async () => {
+    const bytes = await step("mfcad/0-0-0-0-0-23.step");
+    const file = { name: "0-0-0-0-0-23.step", size: bytes.length, sha256: sha(bytes) };
+    const [begun] = await beginUploads(deps, dataset, [file]);
+    expect(begun).toMatchObject({ status: "upload", put: { method: "PUT" } });
+    if (begun?.status !== "upload") throw new Error("expected an upload");
+    const url = new URL(begun.put.url);
+    expect(url.pathname).toBe(`/api/blobs/${blobKey(file.sha256)}`);
+    expect(store.verifyPresigned("PUT", blobKey(file.sha256), url.searchParams)).toMatchObject({ size: file.size, sha256: file.sha256 });
+    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+
+    const done = await completeUpload(deps, dataset, file);
+    expect(done).toMatchObject({ created: true, part: { name: file.name, status: "uploaded" } });
+    const blob = await db.owner.query("select size, verified_at is not null as verified, storage_key from blobs where sha256 = $1", [file.sha256]);
+    expect(blob.rows[0]).toEqual({ size: file.size, verified: true, storage_key: blobKey(file.sha256) });
+    const jobs = await db.owner.query("select kind, status from jobs where part_id = $1", [done.part.id]);
+    expect(jobs.rows).toEqual([{ kind: "geometry:tessellate", status: "queued" }]);
+
+    // completing twice yields one part
+    expect(await completeUpload(deps, dataset, file)).toMatchObject({ created: false, part: { id: done.part.id } });
+    expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(1);
+    expect(await count("jobs where part_id = $1", [done.part.id])).toBe(1);
+
+    // declaring it again: already present, nothing to send
+    expect(await beginUploads(deps, dataset, [file])).toMatchObject([{ status: "present", part: { id: done.part.id } }]);
+
+    // the same bytes in another dataset: linked at once, nothing transferred
+    const other = await db.owner.query<{ id: string }>("insert into datasets (workspace_id, name) values ($1, 'other') returning id", [ws.workspaceId]);
+    const otherDataset = { id: (other.rows[0] as { id: string }).id, workspaceId: ws.workspaceId, name: "other" };
+    const [linked] = await beginUploads(deps, otherDataset, [file]);
+    expect(linked).toMatchObject({ status: "linked" });
+    expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(2);
+    expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(1);
+
+    const audit = await db.owner.query("select action from audit_events where workspace_id = $1", [ws.workspaceId]);
+    expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(["upload.completed", "upload.skipped", "part.created"]));
+  });
+
+  it("refuses each bad declaration with a clear code and leaves no row and no blob", async () => {
+    const good = await step("mfcad/0-0-10-10-12-23.step");
+    const base = { name: "ok.step", size: good.length, sha256: sha(good) };
+    const cases: Array<[string, unknown, string]> = [
+      ["empty file", { ...base, size: 0 }, "EMPTY_FILE"],
+      ["over the size limit", { ...base, size: 5_000_001 }, "PAYLOAD_TOO_LARGE"],
+      ["path separator", { ...base, name: "dir/part.step" }, "VALIDATION_FAILED"],
+      ["backslash", { ...base, name: "dir\\part.step" }, "VALIDATION_FAILED"],
+      ["control character", { ...base, name: "part\u0007.step" }, "VALIDATION_FAILED"],
+      ["newline", { ...base, name: "part\n.step" }, "VALIDATION_FAILED"],
+      ["1000 characters", { ...base, name: `${"x".repeat(995)}.step` }, "VALIDATION_FAILED"],
+      ["malformed hash", { ...base, sha256: "abc" }, "VALIDATION_FAILED"],
+      ["uppercase hash", { ...base, sha256: base.sha256.toUpperCase() }, "VALIDATION_FAILED"],
+      ["negative size", { ...base, size: -1 }, "VALIDATION_FAILED"],
+      ["not an object", "part.step", "VALIDATION_FAILED"],
+    ];
+    const before = { parts: await count("parts"), blobs: await count("blobs"), files: (await filesUnder(root)).length };
+    const answers = await beginUploads(deps, dataset, cases.map(([, f]) => f));
+    answers.forEach((a, i) => {
+      const [label, , code] = cases[i] as [string, unknown, string];
+      expect({ label, status: a.status, code: a.status === "rejected" ? a.error.code : null }).toEqual({ label, status: "rejected", code });
+    });
+    for (const [label, f, code] of cases) {
+      await expect(completeUpload(deps, dataset, f), label).rejects.toMatchObject({ code });
+    }
+    expect({ parts: await count("parts"), blobs: await count("blobs"), files: (await filesUnder(root)).length }).toEqual(before);
+    expect(await count("audit_events where action = 'upload.rejected' and workspace_id = $1", [ws.workspaceId])).toBe(cases.length * 2);
+  });
+
+  it("refuses a file that is not STEP after the upload and removes its bytes", async () => {
+    const bytes = Buffer.from("PK\u0003\u0004 this is a zip, not a STEP file");
+    const file = { name: "fake.step", size: bytes.length, sha256: sha(bytes) };
+    expect(await beginUploads(deps, dataset, [file])).toMatchObject([{ status: "upload" }]);
+    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "NOT_A_STEP_FILE" });
+    expect(await store.head(blobKey(file.sha256))).toBeNull();
+    expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);
+    expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
+  });
+
+  it("refuses a declared length that does not match the stored bytes, and completion before any upload", async () => {
+    const bytes = await step("mfcad/0-0-4-11-13-23.step");
+    const file = { name: "p.step", size: bytes.length, sha256: sha(bytes) };
+    await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
+    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await expect(completeUpload(deps, dataset, { ...file, size: file.size + 1 })).rejects.toMatchObject({ code: "CONTENT_MISMATCH" });
+    expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
+    // the sound object is kept: a correct completion still works
+    expect(await completeUpload(deps, dataset, file)).toMatchObject({ created: true });
+  });
+
+  it("leaves no part and no half-written blob when storage fails mid-way", async () => {
+    const bytes = await step("mfcad/0-0-8-8-11-23.step");
+    const file = { name: "broken.step", size: bytes.length, sha256: sha(bytes) };
+    const failing = new Readable({
+      read() {
+        this.push(bytes.subarray(0, 1000));
+        this.destroy(new Error("connection reset by peer"));
+      },
+    });
+    await expect(store.put(blobKey(file.sha256), failing, file)).rejects.toThrow();
+    expect((await filesUnder(root)).filter((f) => f.includes(file.sha256) || f.includes(".tmp"))).toEqual([]);
+    await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
+    expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
+  });
+
+  it("lets only uploaders record parts: an annotator's or viewer's completion is refused by the database", async () => {
+    const bytes = await step("mfcad/0-1-2-3-19.step");
+    const file = { name: "q.step", size: bytes.length, sha256: sha(bytes) };
+    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    for (const role of ["annotator", "viewer"] as const) {
+      await expect(completeUpload({ ...deps, claims: ws.users[role].claims }, dataset, file)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
+    expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);
+  });
+
+  it("recognises STEP headers, with a byte-order mark or leading white space", () => {
+    expect(looksLikeStep(Buffer.from("ISO-10303-21;\nHEADER;"))).toBe(true);
+    expect(looksLikeStep(Buffer.from("\uFEFF  \r\nISO-10303-21;"))).toBe(true);
+    expect(looksLikeStep(Buffer.from("solid cube\n facet normal"))).toBe(false);
+    expect(looksLikeStep(Buffer.alloc(0))).toBe(false);
+  });
+});
