@@ -27,7 +27,7 @@ export default defineConfig({
       {
         test: {
           name: "platform",
-          include: ["packages/launcher/src/**/*.platform.test.ts"],
+          include: ["packages/*/src/**/*.platform.test.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

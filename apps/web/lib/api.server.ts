@@ -139,7 +139,10 @@ export async function requireUser(req: NextRequest): Promise<Claims> {
 
 function checkScope(caller: Caller, scope: ApiKeyScope): void {
   if (caller.apiKey && !caller.apiKey.scopes.includes(scope)) {
-    throw new AppError("SCOPE_REQUIRED", `this API key lacks the scope "${scope}" (it has: ${caller.apiKey.scopes.join(", ")})`);
+    throw new AppError(
+      "SCOPE_REQUIRED",
+      `this API key lacks the scope "${scope}" (it has: ${caller.apiKey.scopes.join(", ")})`,
+    );
   }
 }
 

@@ -20,7 +20,11 @@ const schema = z
     FACET_STORAGE: z.enum(["fs"]).default("fs"),
     FACET_DATA_DIR: z.string().min(1).default(".data"),
     FACET_BLOB_URL_SECRET: z.string().min(32).optional(),
-    FACET_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),
+    FACET_MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(512 * 1024 * 1024),
     FACET_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   })
   .superRefine((e, ctx) => {
@@ -28,7 +32,8 @@ const schema = z
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required ${why}` });
     };
     if (e.FACET_AUTH === "embedded") need("FACET_JWT_SECRET", "with FACET_AUTH=embedded");
-    if (e.FACET_STORAGE === "fs") need("FACET_BLOB_URL_SECRET", "with FACET_STORAGE=fs (it signs upload and download URLs)");
+    if (e.FACET_STORAGE === "fs")
+      need("FACET_BLOB_URL_SECRET", "with FACET_STORAGE=fs (it signs upload and download URLs)");
     if (e.FACET_AUTH === "supabase") {
       need("SUPABASE_URL", "with FACET_AUTH=supabase");
       need("SUPABASE_ANON_KEY", "with FACET_AUTH=supabase");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { API_KEY_PATTERN, AppError, type ApiKeyScope } from "@facet/core";
+import { API_KEY_PATTERN, type ApiKeyScope, AppError } from "@facet/core";
 import type { Claims, Pool, PoolClient } from "@facet/db";
 import { sha256Hex } from "./tokens";
 
@@ -51,7 +51,9 @@ export async function listApiKeys(client: PoolClient, workspaceId: string | null
 }
 
 export async function revokeApiKey(client: PoolClient, id: string): Promise<void> {
-  const r = await client.query("update public.api_keys set revoked_at = now() where id = $1 and revoked_at is null", [id]);
+  const r = await client.query("update public.api_keys set revoked_at = now() where id = $1 and revoked_at is null", [
+    id,
+  ]);
   if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such active API key");
 }
 

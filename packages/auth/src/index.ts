@@ -1,3 +1,5 @@
+export type { ApiKeyCaller, ApiKeyInfo } from "./api-keys";
+export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
 export type { EmbeddedAuthOptions } from "./embedded";
 export { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
 export { claimsSchema, signAccessToken, verifyAccessToken } from "./jwt";
@@ -8,5 +10,3 @@ export { randomToken, sha256Hex } from "./tokens";
 export { acceptInvitationAsUser, signUpWithInvitation } from "./use-cases/join-with-invitation";
 export { hasAnyUser, setUpFirstAdmin } from "./use-cases/set-up-first-admin";
 export { signIn } from "./use-cases/sign-in";
-export { createApiKey, listApiKeys, revokeApiKey, authenticateApiKey } from "./api-keys";
-export type { ApiKeyInfo, ApiKeyCaller } from "./api-keys";

@@ -44,11 +44,19 @@ export function createApi(baseUrl: string, key: string | null): Api {
       try {
         data = text ? JSON.parse(text) : null;
       } catch {
-        throw new CliError("BAD_RESPONSE", `${method} ${path} answered ${res.status} with something that is not JSON`, res.status);
+        throw new CliError(
+          "BAD_RESPONSE",
+          `${method} ${path} answered ${res.status} with something that is not JSON`,
+          res.status,
+        );
       }
       if (!res.ok) {
         const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-        throw new CliError(err?.code ?? "HTTP_ERROR", err?.message ?? `${method} ${path} failed with ${res.status}`, res.status);
+        throw new CliError(
+          err?.code ?? "HTTP_ERROR",
+          err?.message ?? `${method} ${path} failed with ${res.status}`,
+          res.status,
+        );
       }
       return data as T;
     },

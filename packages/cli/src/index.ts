@@ -1,3 +1,3 @@
-export { run } from "./main";
-export { push } from "./commands/push";
 export type { PushSummary } from "./commands/push";
+export { push } from "./commands/push";
+export { run } from "./main";

@@ -37,7 +37,8 @@ const FLAGS = {
 function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError("USAGE", `--${name} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError("USAGE", `--${name} must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -55,7 +56,10 @@ async function resolveWorkspace(api: Api, flag: string | undefined, fromEnv: str
   const { workspaces } = await api.call<{ workspaces: Array<{ slug: string }> }>("GET", "/api/workspaces");
   if (workspaces.length === 1) return (workspaces[0] as { slug: string }).slug;
   if (workspaces.length === 0) throw new CliError("NOT_A_MEMBER", "this account belongs to no workspace");
-  throw new CliError("USAGE", `you belong to several workspaces (${workspaces.map((w) => w.slug).join(", ")}): pass --workspace`);
+  throw new CliError(
+    "USAGE",
+    `you belong to several workspaces (${workspaces.map((w) => w.slug).join(", ")}): pass --workspace`,
+  );
 }
 
 async function ensureDataset(api: Api, workspace: string, name: string, say: (m: string) => void): Promise<void> {
@@ -136,7 +140,10 @@ export async function run(argv: string[]): Promise<number> {
       const table = Object.entries(r.counts)
         .map(([s, n]) => `  ${s.padEnd(12)} ${n}`)
         .join("\n");
-      out({ workspace, dataset: r.dataset.name, total: r.total, counts: r.counts }, `${r.dataset.name}: ${r.total} part(s)\n${table}`);
+      out(
+        { workspace, dataset: r.dataset.name, total: r.total, counts: r.counts },
+        `${r.dataset.name}: ${r.total} part(s)\n${table}`,
+      );
       return 0;
     }
     if (command === "api-key") {
@@ -150,21 +157,25 @@ export async function run(argv: string[]): Promise<number> {
             name: values.name,
             scopes: values.scope,
             ...(values.workspace ? { workspace: values.workspace } : {}),
-            ...(values["expires-days"] ? { expiresInDays: intFlag(values["expires-days"], "expires-days", 1, 3650, 0) } : {}),
+            ...(values["expires-days"]
+              ? { expiresInDays: intFlag(values["expires-days"], "expires-days", 1, 3650, 0) }
+              : {}),
           },
         );
         out(r, `${r.key}\n(shown once; id ${r.apiKey.id}, scopes ${r.apiKey.scopes.join(", ")})`);
         return 0;
       }
       if (sub === "list") {
-        const r = await api.call<{ apiKeys: Array<{ id: string; name: string; prefix: string; scopes: string[]; revokedAt: string | null }> }>(
-          "GET",
-          "/api/api-keys",
-        );
+        const r = await api.call<{
+          apiKeys: Array<{ id: string; name: string; prefix: string; scopes: string[]; revokedAt: string | null }>;
+        }>("GET", "/api/api-keys");
         out(
           r.apiKeys,
-          r.apiKeys.map((k) => `${k.id}  fct_${k.prefix}_…  ${k.name}  [${k.scopes.join(",")}]${k.revokedAt ? "  revoked" : ""}`).join("\n") ||
-            "no API keys",
+          r.apiKeys
+            .map(
+              (k) => `${k.id}  fct_${k.prefix}_…  ${k.name}  [${k.scopes.join(",")}]${k.revokedAt ? "  revoked" : ""}`,
+            )
+            .join("\n") || "no API keys",
         );
         return 0;
       }
@@ -177,7 +188,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw new CliError("USAGE", `unknown command "${command}"; see facet --help`);
   } catch (e) {
-    const err = e instanceof CliError ? e : new CliError(e instanceof TypeError ? "USAGE" : "ERROR", (e as Error).message);
+    const err =
+      e instanceof CliError ? e : new CliError(e instanceof TypeError ? "USAGE" : "ERROR", (e as Error).message);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
     else process.stderr.write(`facet: ${err.message}\n`);
     return err.code === "USAGE" ? 2 : 1;

@@ -1,3 +1,5 @@
+export type { ApiKeyScope } from "./api-keys";
+export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
 export { blobKey, sha256HexSchema } from "./content-address";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
@@ -21,5 +23,3 @@ export {
   taxonomySchema,
 } from "./taxonomy";
 export { emailSchema, passwordSchema, slugify, slugSchema, uuidSchema, workspaceNameSchema } from "./validation";
-export { API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR, API_KEY_PATTERN } from "./api-keys";
-export type { ApiKeyScope } from "./api-keys";

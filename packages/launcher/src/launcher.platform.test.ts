@@ -1,51 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { isProcessAlive } from "@facet/db/process";
-import { freePort, REPO_ROOT } from "@facet/db/testing";
+import { freePort } from "@facet/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PlatformRun, startFacet, waitUntil } from "./testing";
 
 /**
  * `npm start` as a person runs it, on a fresh data folder: healthy platform, clean Ctrl+C,
  * data kept across restarts, recovery after the launcher is killed, one launcher per folder.
  */
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Run = PlatformRun;
 
 const ADMIN = { email: "founder@example.test", password: "a long enough password" };
-
-function startFacet(env: NodeJS.ProcessEnv): Run {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts/start.mjs")], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitUntil(what: string, cond: () => Promise<boolean> | boolean, ms: number, run?: Run) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}\n${run?.output().slice(-3000) ?? ""}`);
-}
 
 async function health(port: number): Promise<{ status: string; checks: Record<string, { status: string }> } | null> {
   try {

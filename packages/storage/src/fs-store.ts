@@ -1,26 +1,188 @@
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createReadStream, createWriteStream, type Dirent } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type Readable, Transform } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@facet/core";
-import type { BlobHead, BlobStore, HealthResult } from "./blob-store";
+import type {
+  BlobHead,
+  BlobStore,
+  HealthResult,
+  PresignedRequest,
+  PresignGetOptions,
+  PresignPutOptions,
+} from "./blob-store";
+import {
+  assertExpected,
+  assertPrefix,
+  assertPresignGet,
+  assertPresignPut,
+  assertRange,
+  isSha256Hex,
+  isValidKey,
+  VerifyingStream,
+} from "./common";
 
-const KEY = /^[a-z0-9][a-z0-9/_.-]*$/;
+export interface FsBlobStoreOptions {
+  /** Folder holding the blobs (keys are paths below it). */
+  root: string;
+  /** Public URL of the web app that serves `/api/blobs/<key>`, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** HMAC-SHA256 key for the presigned URLs: 32 characters or more, secret, the same in every web process. */
+  secret: string;
+}
+
+/** What a valid presigned PUT URL allows: exactly these bytes. */
+export interface VerifiedPut {
+  method: "PUT";
+  size: number;
+  sha256: string;
+  expiresAt: Date;
+}
+
+/** What a valid presigned GET URL allows; `downloadName` goes into Content-Disposition (see `contentDisposition`). */
+export interface VerifiedGet {
+  method: "GET";
+  downloadName?: string;
+  expiresAt: Date;
+}
+
+const SIGNATURE_VERSION = "facet-blob-url-v1";
+const SIG = /^[A-Za-z0-9_-]{43}$/;
+const DIGITS = /^[0-9]{1,15}$/;
+
+function signFields(secret: string, fields: readonly (string | number | null)[]): string {
+  // JSON of an array: unambiguous whatever the fields contain (a download name may hold any character).
+  return createHmac("sha256", secret)
+    .update(JSON.stringify([SIGNATURE_VERSION, ...fields]))
+    .digest("base64url");
+}
+
+function refuse(method: string, reason: "invalid" | "expired", details?: Record<string, unknown>): AppError {
+  const what = method === "PUT" ? "upload URL" : method === "GET" ? "download URL" : "URL";
+  const message = reason === "expired" ? `this ${what} has expired` : `this ${what} is not valid`;
+  return new AppError("FORBIDDEN", message, { reason, ...details });
+}
+
+function single(params: URLSearchParams, name: string): string | undefined {
+  const all = params.getAll(name);
+  return all.length === 1 ? all[0] : undefined;
+}
+
+function assertSecret(secret: string): void {
+  if (typeof secret !== "string" || secret.length < 32) {
+    throw new AppError("INTERNAL", "the blob URL secret must have at least 32 characters");
+  }
+}
 
 /**
- * Blobs as files under a root folder. Writes are atomic (temporary file, fsync, rename) and
- * verified (length and SHA-256 computed while the bytes arrive), so a reader never sees a
- * partial or wrong object.
+ * Checks a request against a URL made by `FsBlobStore.presignPut`/`presignGet` with the same secret: the signature
+ * (HMAC-SHA256 over method, key, size, SHA-256, expiry and download name; compared in constant time), then the expiry.
+ * Throws `AppError("FORBIDDEN")` with `details.reason` `"invalid"` (tampered, wrong method, malformed) or `"expired"`.
+ *
+ * @param method the HTTP method of the request (`PUT` or `GET`; anything else is refused)
+ * @param key the object key taken from the request path (`/api/blobs/<key>`)
+ * @param searchParams the request's query string
+ * @param now the current time (for tests)
+ */
+export function verifyPresigned(
+  secret: string,
+  method: "PUT",
+  key: string,
+  searchParams: URLSearchParams,
+  now?: Date,
+): VerifiedPut;
+export function verifyPresigned(
+  secret: string,
+  method: "GET",
+  key: string,
+  searchParams: URLSearchParams,
+  now?: Date,
+): VerifiedGet;
+export function verifyPresigned(
+  secret: string,
+  method: string,
+  key: string,
+  searchParams: URLSearchParams,
+  now?: Date,
+): VerifiedPut | VerifiedGet;
+export function verifyPresigned(
+  secret: string,
+  method: string,
+  key: string,
+  searchParams: URLSearchParams,
+  now: Date = new Date(),
+): VerifiedPut | VerifiedGet {
+  assertSecret(secret);
+  const m = method.toUpperCase();
+  if (m !== "PUT" && m !== "GET") throw refuse(m, "invalid", { method: m });
+  if (!isValidKey(key)) throw refuse(m, "invalid");
+  const exp = single(searchParams, "exp");
+  const sig = single(searchParams, "sig");
+  if (exp === undefined || !DIGITS.test(exp) || sig === undefined || !SIG.test(sig)) throw refuse(m, "invalid");
+  const expSeconds = Number(exp);
+
+  let fields: (string | number | null)[];
+  let grant: VerifiedPut | VerifiedGet;
+  const expiresAt = new Date(expSeconds * 1000);
+  if (m === "PUT") {
+    const size = single(searchParams, "size");
+    const sha256 = single(searchParams, "sha256");
+    if (size === undefined || !DIGITS.test(size) || sha256 === undefined || !isSha256Hex(sha256)) {
+      throw refuse(m, "invalid");
+    }
+    if (searchParams.has("name")) throw refuse(m, "invalid");
+    fields = ["PUT", key, Number(size), sha256, expSeconds];
+    grant = { method: "PUT", size: Number(size), sha256, expiresAt };
+  } else {
+    const names = searchParams.getAll("name");
+    if (names.length > 1 || searchParams.has("size") || searchParams.has("sha256")) throw refuse(m, "invalid");
+    const downloadName = names[0];
+    fields = ["GET", key, expSeconds, downloadName ?? null];
+    grant = downloadName === undefined ? { method: "GET", expiresAt } : { method: "GET", downloadName, expiresAt };
+  }
+
+  const expected = Buffer.from(signFields(secret, fields), "ascii");
+  const given = Buffer.from(sig, "ascii");
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw refuse(m, "invalid");
+  if (Math.floor(now.getTime() / 1000) >= expSeconds) {
+    throw refuse(m, "expired", { expiresAt: expiresAt.toISOString() });
+  }
+  return grant;
+}
+
+/**
+ * Blobs as files under a root folder. Writes are atomic (temporary file, fsync, rename) and verified (length and
+ * SHA-256 computed while the bytes arrive), so a reader never sees a partial or wrong object. Presigned URLs point at
+ * the web app (`<baseUrl>/api/blobs/<key>?…&sig=…`), which accepts them with `verifyPresigned`.
  */
 export class FsBlobStore implements BlobStore {
   readonly kind = "fs" as const;
+  readonly root: string;
+  readonly baseUrl: string;
+  readonly #secret: string;
 
-  constructor(private readonly root: string) {}
+  constructor(options: FsBlobStoreOptions) {
+    if (!options.root) throw new AppError("INTERNAL", "FsBlobStore needs a root folder");
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new AppError("INTERNAL", `FsBlobStore baseUrl is not a URL: ${JSON.stringify(options.baseUrl)}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new AppError("INTERNAL", "FsBlobStore baseUrl must be http(s)");
+    }
+    assertSecret(options.secret);
+    this.root = options.root;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#secret = options.secret;
+  }
 
   private pathOf(key: string): string {
-    if (!KEY.test(key) || key.includes("..") || key.includes("//")) {
+    // `.sha256` is the sidecar holding a blob's digest: no key may collide with one.
+    if (!isValidKey(key) || key.endsWith(".sha256")) {
       throw new AppError("VALIDATION_FAILED", `invalid object key: ${JSON.stringify(key)}`);
     }
     return path.join(this.root, key);
@@ -28,39 +190,27 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: Readable, expected: { size: number; sha256: string }): Promise<BlobHead> {
     const target = this.pathOf(key);
+    assertExpected(expected);
     await mkdir(path.dirname(target), { recursive: true });
-    const tmp = path.join(this.root, ".tmp", `${randomBytes(8).toString("hex")}.part`);
-    await mkdir(path.dirname(tmp), { recursive: true });
-    const hash = createHash("sha256");
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > expected.size) {
-          done(new AppError("VALIDATION_FAILED", `more bytes than the declared ${expected.size}`));
-          return;
-        }
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const tmpDir = path.join(this.root, ".tmp");
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${randomBytes(8).toString("hex")}.part`);
+    const tmpSidecar = `${tmp}.sha256`;
+    const verifier = new VerifyingStream(expected);
     try {
-      await pipeline(body, meter, createWriteStream(tmp, { flags: "wx" }));
-      const digest = hash.digest("hex");
-      if (size !== expected.size) {
-        throw new AppError("VALIDATION_FAILED", `received ${size} bytes, declared ${expected.size}`);
-      }
-      if (digest !== expected.sha256) {
-        throw new AppError("VALIDATION_FAILED", "the bytes do not match the declared SHA-256");
-      }
+      await pipeline(body, verifier, createWriteStream(tmp, { flags: "wx" }));
+      const digest = verifier.digest!;
       const fh = await open(tmp, "r");
       await fh.sync();
       await fh.close();
+      // The sidecar first, so that a visible blob always has its digest beside it.
+      await writeFile(tmpSidecar, digest);
+      await rename(tmpSidecar, `${target}.sha256`);
       await rename(tmp, target);
-      await writeFile(`${target}.sha256`, digest);
-      return { size, sha256: digest };
+      return { size: verifier.size, sha256: digest };
     } finally {
       await rm(tmp, { force: true });
+      await rm(tmpSidecar, { force: true });
     }
   }
 
@@ -68,6 +218,7 @@ export class FsBlobStore implements BlobStore {
     const p = this.pathOf(key);
     try {
       const s = await stat(p);
+      if (!s.isFile()) return null;
       const sha256 = await readFile(`${p}.sha256`, "utf8").catch(() => undefined);
       return sha256 ? { size: s.size, sha256 } : { size: s.size };
     } catch {
@@ -77,16 +228,102 @@ export class FsBlobStore implements BlobStore {
 
   async get(key: string): Promise<Readable> {
     const p = this.pathOf(key);
-    await stat(p).catch(() => {
+    const s = await stat(p).catch(() => null);
+    if (!s?.isFile()) throw new AppError("NOT_FOUND", `no object ${key}`);
+    return createReadStream(p);
+  }
+
+  async readRange(key: string, start: number, end: number): Promise<Buffer> {
+    const p = this.pathOf(key);
+    assertRange(start, end);
+    const fh = await open(p, "r").catch(() => {
       throw new AppError("NOT_FOUND", `no object ${key}`);
     });
-    return createReadStream(p);
+    try {
+      const { size } = await fh.stat();
+      if (start >= size) return Buffer.alloc(0);
+      const length = Math.min(end, size - 1) - start + 1;
+      const buf = Buffer.alloc(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await fh.read(buf, filled, length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buf.subarray(0, filled);
+    } finally {
+      await fh.close();
+    }
   }
 
   async delete(key: string): Promise<void> {
     const p = this.pathOf(key);
     await rm(p, { force: true });
     await rm(`${p}.sha256`, { force: true });
+  }
+
+  /** Keys starting with `prefix`, in lexicographic order (as S3 lists them); skips `.tmp`, `.health` and sidecars. */
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+    assertPrefix(prefix);
+    const slash = prefix.lastIndexOf("/");
+    yield* this.walk(slash >= 0 ? prefix.slice(0, slash) : "", prefix);
+  }
+
+  private async *walk(dirKey: string, prefix: string): AsyncGenerator<{ key: string; size: number }> {
+    const dir = dirKey ? path.join(this.root, dirKey) : this.root;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return;
+      throw e;
+    }
+    // Sorting a directory's entry as `name/` makes the depth-first walk yield keys in plain lexicographic order.
+    const items = entries
+      .filter((e) => (e.isFile() || e.isDirectory()) && !(dirKey === "" && e.name.startsWith(".")))
+      .map((e) => ({ name: e.name, isDir: e.isDirectory(), sortAs: e.isDirectory() ? `${e.name}/` : e.name }))
+      .sort((a, b) => (a.sortAs < b.sortAs ? -1 : a.sortAs > b.sortAs ? 1 : 0));
+    for (const item of items) {
+      const key = dirKey ? `${dirKey}/${item.name}` : item.name;
+      if (item.isDir) {
+        const asDir = `${key}/`;
+        if (asDir.startsWith(prefix) || prefix.startsWith(asDir)) yield* this.walk(key, prefix);
+      } else if (key.startsWith(prefix) && !key.endsWith(".sha256")) {
+        const s = await stat(path.join(this.root, key)).catch(() => null);
+        if (s?.isFile()) yield { key, size: s.size };
+      }
+    }
+  }
+
+  async presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest> {
+    assertPresignPut(key, options);
+    const exp = Math.floor(Date.now() / 1000) + options.expiresInSeconds;
+    const sig = signFields(this.#secret, ["PUT", key, options.size, options.sha256, exp]);
+    const query = new URLSearchParams({ size: String(options.size), sha256: options.sha256, exp: String(exp), sig });
+    return { method: "PUT", url: `${this.urlOf(key)}?${query}`, headers: {}, expiresAt: new Date(exp * 1000) };
+  }
+
+  async presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest> {
+    assertPresignGet(key, options);
+    const exp = Math.floor(Date.now() / 1000) + options.expiresInSeconds;
+    const sig = signFields(this.#secret, ["GET", key, exp, options.downloadName ?? null]);
+    const query = new URLSearchParams({ exp: String(exp) });
+    if (options.downloadName !== undefined) query.set("name", options.downloadName);
+    query.set("sig", sig);
+    return { method: "GET", url: `${this.urlOf(key)}?${query}`, headers: {}, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** `verifyPresigned` with this store's secret: what the `/api/blobs/[...key]` route calls. */
+  verifyPresigned(method: "PUT", key: string, searchParams: URLSearchParams, now?: Date): VerifiedPut;
+  verifyPresigned(method: "GET", key: string, searchParams: URLSearchParams, now?: Date): VerifiedGet;
+  verifyPresigned(method: string, key: string, searchParams: URLSearchParams, now?: Date): VerifiedPut | VerifiedGet;
+  verifyPresigned(method: string, key: string, searchParams: URLSearchParams, now?: Date): VerifiedPut | VerifiedGet {
+    return verifyPresigned(this.#secret, method, key, searchParams, now);
+  }
+
+  private urlOf(key: string): string {
+    return `${this.baseUrl}/api/blobs/${key.split("/").map(encodeURIComponent).join("/")}`;
   }
 
   async health(): Promise<HealthResult> {

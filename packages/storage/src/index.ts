@@ -1,2 +1,12 @@
-export type { BlobHead, BlobStore, HealthResult } from "./blob-store";
-export { FsBlobStore } from "./fs-store";
+export type {
+  BlobHead,
+  BlobStore,
+  HealthResult,
+  PresignedRequest,
+  PresignGetOptions,
+  PresignPutOptions,
+} from "./blob-store";
+export { contentDisposition, MAX_EXPIRY_SECONDS } from "./common";
+export type { FsBlobStoreOptions, VerifiedGet, VerifiedPut } from "./fs-store";
+export { FsBlobStore, verifyPresigned } from "./fs-store";
+// The S3 adapter lives at `@facet/storage/s3` so that importing this index does not load the AWS SDK.

@@ -4,7 +4,11 @@ import { createSHA256 } from "hash-wasm";
  * SHA-256 of a File while reading it, chunk by chunk from its stream: a 500 MB part is never held
  * in memory. (WebCrypto's digest needs the whole buffer, so it is not used.)
  */
-export async function sha256OfFile(file: File, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
+export async function sha256OfFile(
+  file: File,
+  onProgress: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<string> {
   const hasher = await createSHA256();
   hasher.init();
   const reader = file.stream().getReader();

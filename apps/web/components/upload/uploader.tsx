@@ -165,7 +165,10 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
             size: item.size,
             sha256: item.sha256,
           });
-          set(item, { state: r.created ? "new" : "skipped", message: r.created ? "uploaded" : "already in the dataset" });
+          set(item, {
+            state: r.created ? "new" : "skipped",
+            message: r.created ? "uploaded" : "already in the dataset",
+          });
           router.refresh();
         })
         .catch((e) => {
@@ -288,7 +291,9 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
                     ) : (
                       <>
                         {i.state}
-                        {i.message ? <span className={i.state === "failed" ? "error" : "muted"}> — {i.message}</span> : null}
+                        {i.message ? (
+                          <span className={i.state === "failed" ? "error" : "muted"}> — {i.message}</span>
+                        ) : null}
                       </>
                     )}
                   </td>

@@ -35,7 +35,14 @@ describe("ingest (real database, filesystem store)", () => {
     store = new FsBlobStore({ root, baseUrl: "http://localhost:3999", secret: "s".repeat(40) });
     ws = await createWorkspaceWithRoles(db.owner, "ingest");
     dataset = { id: ws.datasetId, workspaceId: ws.workspaceId, name: "parts" };
-    deps = { pool: db.owner, store, claims: ws.users.engineer.claims, ctx: {}, maxBytes: 5_000_000, uploadUrlTtlSeconds: 600 };
+    deps = {
+      pool: db.owner,
+      store,
+      claims: ws.users.engineer.claims,
+      ctx: {},
+      maxBytes: 5_000_000,
+      uploadUrlTtlSeconds: 600,
+    };
   });
   afterAll(async () => {
     await db.drop();
@@ -53,12 +60,18 @@ describe("ingest (real database, filesystem store)", () => {
     if (begun?.status !== "upload") throw new Error("expected an upload");
     const url = new URL(begun.put.url);
     expect(url.pathname).toBe(`/api/blobs/${blobKey(file.sha256)}`);
-    expect(store.verifyPresigned("PUT", blobKey(file.sha256), url.searchParams)).toMatchObject({ size: file.size, sha256: file.sha256 });
+    expect(store.verifyPresigned("PUT", blobKey(file.sha256), url.searchParams)).toMatchObject({
+      size: file.size,
+      sha256: file.sha256,
+    });
     await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
 
     const done = await completeUpload(deps, dataset, file);
     expect(done).toMatchObject({ created: true, part: { name: file.name, status: "uploaded" } });
-    const blob = await db.owner.query("select size, verified_at is not null as verified, storage_key from blobs where sha256 = $1", [file.sha256]);
+    const blob = await db.owner.query(
+      "select size, verified_at is not null as verified, storage_key from blobs where sha256 = $1",
+      [file.sha256],
+    );
     expect(blob.rows[0]).toEqual({ size: file.size, verified: true, storage_key: blobKey(file.sha256) });
     const jobs = await db.owner.query("select kind, status from jobs where part_id = $1", [done.part.id]);
     expect(jobs.rows).toEqual([{ kind: "geometry:tessellate", status: "queued" }]);
@@ -69,10 +82,15 @@ describe("ingest (real database, filesystem store)", () => {
     expect(await count("jobs where part_id = $1", [done.part.id])).toBe(1);
 
     // declaring it again: already present, nothing to send
-    expect(await beginUploads(deps, dataset, [file])).toMatchObject([{ status: "present", part: { id: done.part.id } }]);
+    expect(await beginUploads(deps, dataset, [file])).toMatchObject([
+      { status: "present", part: { id: done.part.id } },
+    ]);
 
     // the same bytes in another dataset: linked at once, nothing transferred
-    const other = await db.owner.query<{ id: string }>("insert into datasets (workspace_id, name) values ($1, 'other') returning id", [ws.workspaceId]);
+    const other = await db.owner.query<{ id: string }>(
+      "insert into datasets (workspace_id, name) values ($1, 'other') returning id",
+      [ws.workspaceId],
+    );
     const otherDataset = { id: (other.rows[0] as { id: string }).id, workspaceId: ws.workspaceId, name: "other" };
     const [linked] = await beginUploads(deps, otherDataset, [file]);
     expect(linked).toMatchObject({ status: "linked" });
@@ -80,7 +98,9 @@ describe("ingest (real database, filesystem store)", () => {
     expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(1);
 
     const audit = await db.owner.query("select action from audit_events where workspace_id = $1", [ws.workspaceId]);
-    expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(["upload.completed", "upload.skipped", "part.created"]));
+    expect(audit.rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(["upload.completed", "upload.skipped", "part.created"]),
+    );
   });
 
   it("refuses each bad declaration with a clear code and leaves no row and no blob", async () => {
@@ -100,16 +120,30 @@ describe("ingest (real database, filesystem store)", () => {
       ["not an object", "part.step", "VALIDATION_FAILED"],
     ];
     const before = { parts: await count("parts"), blobs: await count("blobs"), files: (await filesUnder(root)).length };
-    const answers = await beginUploads(deps, dataset, cases.map(([, f]) => f));
+    const answers = await beginUploads(
+      deps,
+      dataset,
+      cases.map(([, f]) => f),
+    );
     answers.forEach((a, i) => {
       const [label, , code] = cases[i] as [string, unknown, string];
-      expect({ label, status: a.status, code: a.status === "rejected" ? a.error.code : null }).toEqual({ label, status: "rejected", code });
+      expect({ label, status: a.status, code: a.status === "rejected" ? a.error.code : null }).toEqual({
+        label,
+        status: "rejected",
+        code,
+      });
     });
     for (const [label, f, code] of cases) {
       await expect(completeUpload(deps, dataset, f), label).rejects.toMatchObject({ code });
     }
-    expect({ parts: await count("parts"), blobs: await count("blobs"), files: (await filesUnder(root)).length }).toEqual(before);
-    expect(await count("audit_events where action = 'upload.rejected' and workspace_id = $1", [ws.workspaceId])).toBe(cases.length * 2);
+    expect({
+      parts: await count("parts"),
+      blobs: await count("blobs"),
+      files: (await filesUnder(root)).length,
+    }).toEqual(before);
+    expect(await count("audit_events where action = 'upload.rejected' and workspace_id = $1", [ws.workspaceId])).toBe(
+      cases.length * 2,
+    );
   });
 
   it("refuses a file that is not STEP after the upload and removes its bytes", async () => {
@@ -128,7 +162,9 @@ describe("ingest (real database, filesystem store)", () => {
     const file = { name: "p.step", size: bytes.length, sha256: sha(bytes) };
     await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
     await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
-    await expect(completeUpload(deps, dataset, { ...file, size: file.size + 1 })).rejects.toMatchObject({ code: "CONTENT_MISMATCH" });
+    await expect(completeUpload(deps, dataset, { ...file, size: file.size + 1 })).rejects.toMatchObject({
+      code: "CONTENT_MISMATCH",
+    });
     expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
     // the sound object is kept: a correct completion still works
     expect(await completeUpload(deps, dataset, file)).toMatchObject({ created: true });
@@ -154,7 +190,9 @@ describe("ingest (real database, filesystem store)", () => {
     const file = { name: "q.step", size: bytes.length, sha256: sha(bytes) };
     await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
     for (const role of ["annotator", "viewer"] as const) {
-      await expect(completeUpload({ ...deps, claims: ws.users[role].claims }, dataset, file)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(completeUpload({ ...deps, claims: ws.users[role].claims }, dataset, file)).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
     }
     expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
     expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);

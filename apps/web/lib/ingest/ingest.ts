@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { AppError, blobKey, type ErrorCode, isAppError } from "@facet/core";
-import { type Claims, type Pool, type PoolClient, type RequestContext, recordAuditEvent, withService, withUser } from "@facet/db";
+import {
+  type Claims,
+  type Pool,
+  type PoolClient,
+  type RequestContext,
+  recordAuditEvent,
+  withService,
+  withUser,
+} from "@facet/db";
 import type { BlobStore, PresignedRequest } from "@facet/storage";
 import { type DeclaredFile, declaredFileSchema } from "./schemas";
 
@@ -64,7 +72,14 @@ async function audit(deps: IngestDeps, dataset: Dataset, action: string, data: R
   await withUser(
     deps.pool,
     deps.claims,
-    (c) => recordAuditEvent(c, { workspaceId: dataset.workspaceId, action, targetTable: "datasets", targetId: dataset.id, data }),
+    (c) =>
+      recordAuditEvent(c, {
+        workspaceId: dataset.workspaceId,
+        action,
+        targetTable: "datasets",
+        targetId: dataset.id,
+        data,
+      }),
     deps.ctx,
   );
 }
@@ -144,7 +159,13 @@ export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: un
       const name = typeof r.name === "string" ? r.name.slice(0, 300) : "";
       const sha256 = typeof r.sha256 === "string" ? r.sha256.slice(0, 64) : "";
       results[index] = { name, sha256, status: "rejected", error: { code: e.code, message: e.message } };
-      rejected.push({ name, sha256, size: typeof r.size === "number" ? r.size : null, code: e.code, reason: e.message });
+      rejected.push({
+        name,
+        sha256,
+        size: typeof r.size === "number" ? r.size : null,
+        code: e.code,
+        reason: e.message,
+      });
     }
   });
 
@@ -167,9 +188,10 @@ export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: un
   const verified = new Set(
     (
       await withService(deps.pool, (c) =>
-        c.query<{ sha256: string }>("select sha256 from public.blobs where sha256 = any ($1) and verified_at is not null", [
-          hashes.filter((h) => !present.has(h)),
-        ]),
+        c.query<{ sha256: string }>(
+          "select sha256 from public.blobs where sha256 = any ($1) and verified_at is not null",
+          [hashes.filter((h) => !present.has(h))],
+        ),
       )
     ).rows.map((r) => r.sha256),
   );
@@ -215,7 +237,11 @@ async function sha256Of(store: BlobStore, key: string): Promise<string> {
 
 /** Whether bytes start like a STEP file (`ISO-10303-21;`), after an optional BOM and white space. */
 export function looksLikeStep(head: Buffer): boolean {
-  return head.toString("latin1").replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart().startsWith(STEP_MAGIC);
+  return head
+    .toString("latin1")
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, "")
+    .trimStart()
+    .startsWith(STEP_MAGIC);
 }
 
 export async function completeUpload(
@@ -231,7 +257,13 @@ export async function completeUpload(
   }
   const key = blobKey(file.sha256);
   const head = await deps.store.head(key);
-  if (!head) return reject(deps, dataset, new AppError("UPLOAD_MISSING", "nothing was uploaded for this file yet: upload it first"), file);
+  if (!head)
+    return reject(
+      deps,
+      dataset,
+      new AppError("UPLOAD_MISSING", "nothing was uploaded for this file yet: upload it first"),
+      file,
+    );
 
   // A blob already vouched for by the server (another upload won the race) is not re-checked.
   const known = await withService(deps.pool, (c) =>
@@ -242,16 +274,31 @@ export async function completeUpload(
     const actual = head.sha256 ?? (await sha256Of(deps.store, key));
     if (actual !== file.sha256) {
       await deps.store.delete(key);
-      return reject(deps, dataset, new AppError("CONTENT_MISMATCH", "the stored bytes do not match the declared SHA-256"), file);
+      return reject(
+        deps,
+        dataset,
+        new AppError("CONTENT_MISMATCH", "the stored bytes do not match the declared SHA-256"),
+        file,
+      );
     }
     if (!looksLikeStep(await deps.store.readRange(key, 0, 255))) {
       await deps.store.delete(key); // nothing of a refused upload stays behind
-      return reject(deps, dataset, new AppError("NOT_A_STEP_FILE", "this is not a STEP file: it does not start with ISO-10303-21"), file);
+      return reject(
+        deps,
+        dataset,
+        new AppError("NOT_A_STEP_FILE", "this is not a STEP file: it does not start with ISO-10303-21"),
+        file,
+      );
     }
   }
   // The object is sound; a wrong declaration is refused without touching it.
   if (head.size !== file.size) {
-    return reject(deps, dataset, new AppError("CONTENT_MISMATCH", `the stored object has ${head.size} bytes, ${file.size} were declared`), file);
+    return reject(
+      deps,
+      dataset,
+      new AppError("CONTENT_MISMATCH", `the stored object has ${head.size} bytes, ${file.size} were declared`),
+      file,
+    );
   }
   const result = await recordPart(deps, dataset, file);
   await audit(deps, dataset, result.created ? "upload.completed" : "upload.skipped", {

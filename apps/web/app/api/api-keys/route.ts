@@ -1,5 +1,5 @@
-import { apiKeyScopeSchema, AppError, roleCan } from "@facet/core";
 import { createApiKey, listApiKeys } from "@facet/auth";
+import { AppError, apiKeyScopeSchema, roleCan } from "@facet/core";
 import { getWorkspaceForMember, withUser } from "@facet/db";
 import { z } from "zod";
 import { json, methods, parseBody, requestContext, requireCaller, route } from "@/lib/api.server";

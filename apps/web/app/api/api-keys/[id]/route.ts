@@ -1,5 +1,5 @@
-import { AppError, uuidSchema } from "@facet/core";
 import { revokeApiKey } from "@facet/auth";
+import { AppError, uuidSchema } from "@facet/core";
 import { withUser } from "@facet/db";
 import { json, methods, parseParam, requestContext, requireCaller, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";

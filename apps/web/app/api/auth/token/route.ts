@@ -1,5 +1,5 @@
-import { API_KEY_SCOPES, emailSchema } from "@facet/core";
 import { createApiKey, signIn } from "@facet/auth";
+import { API_KEY_SCOPES, emailSchema } from "@facet/core";
 import { withUser } from "@facet/db";
 import { z } from "zod";
 import { json, methods, parseBody, requestContext, route } from "@/lib/api.server";

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { json, methods, parseBody, route } from "@/lib/api.server";
 import { completeUpload } from "@/lib/ingest/ingest";
 import { ingestContext } from "@/lib/ingest/routes.server";
-import { z } from "zod";
 
 export const dynamic = "force-dynamic";
 
