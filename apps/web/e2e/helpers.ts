@@ -14,3 +14,35 @@ export function database(): pg.Client {
     connectionString: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${port}/facet`,
   });
 }
+
+/** Drop real files and folders from disk onto an element, as the operating system does. */
+export async function dropPaths(
+  page: import("@playwright/test").Page,
+  selector: string,
+  paths: string[],
+): Promise<void> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ["dragEnter", "dragOver", "drop"] as const) {
+    await cdp.send("Input.dispatchDragEvent", { type, ...at, data });
+  }
+  await cdp.detach();
+}
+
+/** Sign in through the page (setting up the first admin when the installation is fresh). */
+export async function signInAdmin(page: import("@playwright/test").Page): Promise<void> {
+  const setup = await page.request.get("/api/setup");
+  if ((await setup.json()).needsSetup) {
+    await page.request.post("/api/setup", { data: { ...ADMIN, workspaceName: WORKSPACE.name } });
+  }
+  await page.goto("/sign-in");
+  if (page.url().includes("/sign-in")) {
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/w\//);
+  }
+}

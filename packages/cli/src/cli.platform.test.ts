@@ -125,7 +125,7 @@ describe("facet CLI", () => {
 
     // one stored object per distinct content
     const stored = (
-      await readdir(path.join(platform.dataDir, "blobs", "blobs", "sha256"), { recursive: true, withFileTypes: true })
+      await readdir(path.join(platform.dataDir, "blobs", "sha256"), { recursive: true, withFileTypes: true })
     ).filter((e) => e.isFile() && !e.name.endsWith(".sha256"));
     expect(stored).toHaveLength(facts.unique);
   }, 240_000);
@@ -215,9 +215,7 @@ describe("facet CLI", () => {
     // the declared bytes must be the bytes sent
     const wrong = await fetch(url, { method: "PUT", body: Buffer.from(bytes.toString().replace("HEADER", "HEADEX")) });
     expect(wrong.status).toBeGreaterThanOrEqual(400);
-    const stored = await readdir(path.join(platform.dataDir, "blobs", "blobs", "sha256", sha256.slice(0, 2))).catch(
-      () => [],
-    );
+    const stored = await readdir(path.join(platform.dataDir, "blobs", "sha256", sha256.slice(0, 2))).catch(() => []);
     expect(stored.filter((n) => String(n).includes(sha256))).toEqual([]);
     // and the genuine URL works
     expect((await fetch(url, { method: "PUT", body: bytes })).status).toBe(201);

@@ -24,6 +24,14 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** `20261123T121948Z` → Date. */
+function parseAmzDate(d: string): Date {
+  expect(d).toMatch(/^\d{8}T\d{6}Z$/);
+  return new Date(
+    Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(9, 11), +d.slice(11, 13), +d.slice(13, 15)),
+  );
+}
+
 /** A body that arrives in several chunks, as an upload does. */
 function chunked(body: Buffer, size = 7): Readable {
   const parts: Buffer[] = [];
@@ -226,10 +234,7 @@ describe("S3BlobStore presigned URLs, checked as S3 checks them", () => {
     const u = new URL(request.url);
     const q = u.searchParams;
     const given = q.get("X-Amz-Signature");
-    const amzDate = q.get("X-Amz-Date")!;
-    const signingDate = new Date(
-      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`,
-    );
+    const signingDate = parseAmzDate(q.get("X-Amz-Date")!);
     const expiresIn = Number(q.get("X-Amz-Expires"));
     const [accessKeyId, , region, service] = q.get("X-Amz-Credential")!.split("/");
     if (accessKeyId !== CREDENTIALS.accessKeyId || region !== REGION || service !== "s3") return false;
@@ -286,16 +291,7 @@ describe("S3BlobStore presigned URLs, checked as S3 checks them", () => {
     // No checksum of an empty body slipped in (the default client's behaviour).
     expect(put.url.toLowerCase()).not.toMatch(/crc32|x-amz-sdk-checksum-algorithm/);
     // expiresAt is X-Amz-Date plus the expiry.
-    const d = q.get("X-Amz-Date")!;
-    const signedAt = Date.UTC(
-      +d.slice(0, 4),
-      +d.slice(4, 6) - 1,
-      +d.slice(6, 8),
-      +d.slice(9, 11),
-      +d.slice(11, 13),
-      +d.slice(13, 15),
-    );
-    expect(put.expiresAt.getTime()).toBe(signedAt + 300_000);
+    expect(put.expiresAt.getTime()).toBe(parseAmzDate(q.get("X-Amz-Date")!).getTime() + 300_000);
   });
 
   it("has a signature that the spec's canonical request, computed by hand, reproduces", async () => {

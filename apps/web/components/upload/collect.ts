@@ -1,10 +1,12 @@
 /** Files from a drop: plain files, and every file inside dropped folders (recursively). */
-export async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
+export async function filesFromDrop(data: DataTransfer): Promise<File[]> {
   const entries: FileSystemEntry[] = [];
-  for (const item of Array.from(items)) {
+  for (const item of Array.from(data.items)) {
     const entry = item.webkitGetAsEntry?.();
     if (entry) entries.push(entry);
   }
+  // browsers without the entries API still give the dropped files (not folders)
+  if (entries.length === 0) return Array.from(data.files);
   const out: File[] = [];
   async function visit(entry: FileSystemEntry): Promise<void> {
     if (entry.isFile) {

@@ -216,7 +216,7 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
   const onDrop = async (e: DragEvent<HTMLElement>) => {
     e.preventDefault();
     setOver(false);
-    add(await filesFromDrop(e.dataTransfer.items));
+    add(await filesFromDrop(e.dataTransfer));
   };
   const onPick = (e: ChangeEvent<HTMLInputElement>) => {
     add(Array.from(e.target.files ?? []));
