@@ -32,6 +32,11 @@ describe("ERROR_STATUS", () => {
     ["LAST_ADMIN", 409],
     ["ILLEGAL_TRANSITION", 409],
     ["INVITATION_INVALID", 410],
+    ["SCOPE_REQUIRED", 403],
+    ["EMPTY_FILE", 400],
+    ["NOT_A_STEP_FILE", 415],
+    ["CONTENT_MISMATCH", 422],
+    ["UPLOAD_MISSING", 409],
     ["PAYLOAD_TOO_LARGE", 413],
     ["RATE_LIMITED", 429],
     ["INTERNAL", 500],
@@ -42,7 +47,7 @@ describe("ERROR_STATUS", () => {
   });
 
   it("has no code left out of the table above", () => {
-    expect(CODES).toHaveLength(24);
+    expect(CODES).toHaveLength(29);
   });
 });
 

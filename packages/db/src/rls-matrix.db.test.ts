@@ -34,6 +34,7 @@ const TABLES = [
   "parts",
   "annotation_revisions",
   "jobs",
+  "api_keys",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -127,6 +128,12 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(Y,    Y,       N,        N,     N,     N), // cancel a queued job
     delete:                 who(Y,    N,       N,        N,     N,     N),
   },
+  api_keys: {                 // the co-member's key bound to W (inserts: a W-bound key for oneself)
+    select:                 who(Y,    N,       N,        N,     N,     N), // owner or W's admin
+    insert:                 who(Y,    N,       N,        N,     N,     N), // workspace keys need an admin
+    update:                 who(Y,    N,       N,        N,     N,     N), // revoke
+    delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
 };
 
 /** The rows of workspace W the cells act on (arranged once, as the owner, and committed). */
@@ -149,6 +156,8 @@ interface Fixture {
   heldPartId: string;
   revisionId: string;
   jobId: string;
+  /** The co-member's API key, bound to W. */
+  apiKeyId: string;
   invitationId: string;
   auditEventId: number;
   /** A blob no part uses yet. */
@@ -302,6 +311,17 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     update: (c, f) => rows(c, "update public.jobs set status = 'canceled' where id = $1", [f.jobId]),
     delete: (c, f) => rows(c, "delete from public.jobs where id = $1", [f.jobId]),
   },
+  api_keys: {
+    select: (c, f) => rows(c, "select 1 from public.api_keys where id = $1", [f.apiKeyId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.api_keys (workspace_id, user_id, name, prefix, key_hash, scopes) values ($1, $2, 'bot', 'abcdefgh', $3, '{ingest}')",
+        [f.workspaceId, me.id, hex64()],
+      ),
+    update: (c, f) => rows(c, "update public.api_keys set revoked_at = now() where id = $1", [f.apiKeyId]),
+    delete: (c, f) => rows(c, "delete from public.api_keys where id = $1", [f.apiKeyId]),
+  },
 };
 
 type Verdict = "allowed" | "denied";
@@ -395,6 +415,11 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     "insert into public.jobs (workspace_id, kind, part_id, created_by) values ($1, 'prelabel', $2, $3) returning id",
     [w.workspaceId, heldPartId, w.users.admin.id],
   );
+  const apiKey = await one<{ id: string }>(
+    `insert into public.api_keys (workspace_id, user_id, name, prefix, key_hash, scopes)
+     values ($1, $2, 'co-member key', 'cOmEmBeR', $3, '{read,ingest}') returning id`,
+    [w.workspaceId, coMember.id, hex64()],
+  );
   const event = await one<{ id: number }>(
     "select id from public.audit_events where workspace_id = $1 and action = 'member.created' order by id limit 1",
     [w.workspaceId],
@@ -413,6 +438,7 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     heldPartId,
     revisionId: revision.id,
     jobId: job.id,
+    apiKeyId: apiKey.id,
     invitationId: invitation.id,
     auditEventId: event.id,
     spareBlob,
@@ -928,6 +954,34 @@ describe("nuances", () => {
         rows(c, "update public.jobs set status = 'completed' where id = $1", [f.jobId]),
       );
       expect(r).toMatchObject({ ok: false, code: "FC004" });
+    });
+  });
+
+  describe("api_keys", () => {
+    const insertKey = `insert into public.api_keys (workspace_id, user_id, name, prefix, key_hash, scopes)
+                       values ($1, $2, 'k', 'ABCDEFGH', $3, '{read}')`;
+    it("anyone creates a personal key for themselves, never for someone else", async () => {
+      const me = f.actors.annotator;
+      expect((await outcome(as("annotator"), insertKey, [null, me.id, hex64()])).verdict).toBe("allowed");
+      expect((await outcome(as("annotator"), insertKey, [null, f.coMember.id, hex64()])).verdict).toBe("denied");
+      expect((await outcome(as("admin"), insertKey, [f.workspaceId, f.coMember.id, hex64()])).verdict).toBe("denied");
+    });
+
+    it("the owner sees and revokes their own key; a revoked key stays revoked", async () => {
+      const co: As = { role: "authenticated", claims: f.coMember.claims };
+      expect((await outcome(co, "select 1 from public.api_keys where id = $1", [f.apiKeyId])).verdict).toBe("allowed");
+      const r = await attempt(db.owner, co, async (c) => {
+        await c.query("update public.api_keys set revoked_at = now() where id = $1", [f.apiKeyId]);
+        return rows(c, "update public.api_keys set revoked_at = null where id = $1", [f.apiKeyId]);
+      });
+      expect(r).toMatchObject({ ok: false, code: "FC005" });
+    });
+
+    it("a key's scopes, owner and hash cannot be changed, only revoked", async () => {
+      const r = await attempt(db.owner, as("admin"), (c) =>
+        rows(c, "update public.api_keys set scopes = '{admin}' where id = $1", [f.apiKeyId]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC005" });
     });
   });
 
