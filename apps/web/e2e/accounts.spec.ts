@@ -114,6 +114,7 @@ test("the annotator claims the next part from the queue with N and releases it",
   }
   await member.goto(`/w/${WORKSPACE.slug}/queue`);
   await expect(member.getByTestId("queue-waiting")).toContainText("1 part(s) waiting");
+  await expect(member.locator("body[data-shortcuts=ready]")).toHaveCount(1); // hydrated: keys are listened to
   await member.keyboard.press("n");
   await expect(member.getByRole("status")).toHaveText("Claimed bracket.step");
   await expect(member.getByTestId("held-part")).toContainText("bracket.step");
@@ -143,6 +144,7 @@ test("the last admin cannot demote themselves", async () => {
 
 test("keyboard: g then a key moves between sections; ? lists the shortcuts", async () => {
   await admin.goto(`/w/${WORKSPACE.slug}`);
+  await expect(admin.locator("body[data-shortcuts=ready]")).toHaveCount(1);
   await admin.keyboard.press("g");
   await admin.keyboard.press("c");
   await expect(admin).toHaveURL(`/w/${WORKSPACE.slug}/catalog`);

@@ -1,7 +1,7 @@
 import { hasAnyUser } from "@facet/auth";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Logo } from "@/components/logo";
+import { AuthCard } from "@/components/auth-card";
 import { context } from "@/lib/context.server";
 import { SetupForm } from "./setup-form";
 
@@ -11,18 +11,13 @@ export const metadata: Metadata = { title: "Set up" };
 export default async function SetupPage() {
   if (await hasAnyUser((await context()).pool)) redirect("/");
   return (
-    <main className="centered">
-      <div className="card auth-card stack">
-        <div className="brand">
-          <Logo /> Facet
-        </div>
-        <h1>Create the first admin</h1>
-        <p className="muted">
-          This installation has no accounts yet. The first account becomes admin of a first workspace; everyone else
-          joins through invitation links.
-        </p>
-        <SetupForm />
-      </div>
-    </main>
+    <AuthCard>
+      <h1>Create the first admin</h1>
+      <p className="muted">
+        This installation has no accounts yet. The first account becomes admin of a first workspace; everyone else joins
+        through invitation links.
+      </p>
+      <SetupForm />
+    </AuthCard>
   );
 }

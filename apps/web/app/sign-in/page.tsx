@@ -1,7 +1,7 @@
 import { hasAnyUser } from "@facet/auth";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Logo } from "@/components/logo";
+import { AuthCard } from "@/components/auth-card";
 import { context } from "@/lib/context.server";
 import { getViewer } from "@/lib/session.server";
 import { SignInForm } from "./sign-in-form";
@@ -21,21 +21,16 @@ export default async function SignInPage({
   const viewer = await getViewer();
   if (viewer && reason !== "no-workspace") redirect(target);
   return (
-    <main className="centered">
-      <div className="card auth-card stack">
-        <div className="brand">
-          <Logo /> Facet
-        </div>
-        <h1>Sign in</h1>
-        {viewer && reason === "no-workspace" && (
-          <p role="alert" className="error">
-            {viewer.email} is not a member of any workspace any more. Sign in with another account, or ask an admin for
-            an invitation link.
-          </p>
-        )}
-        <SignInForm next={target} />
-        <p className="muted">New here? Ask an admin of your workspace for an invitation link.</p>
-      </div>
-    </main>
+    <AuthCard>
+      <h1>Sign in</h1>
+      {viewer && reason === "no-workspace" && (
+        <p role="alert" className="error">
+          {viewer.email} is not a member of any workspace any more. Sign in with another account, or ask an admin for an
+          invitation link.
+        </p>
+      )}
+      <SignInForm next={target} />
+      <p className="muted">New here? Ask an admin of your workspace for an invitation link.</p>
+    </AuthCard>
   );
 }

@@ -2,7 +2,7 @@ import { sha256Hex } from "@facet/auth";
 import { isAppError, ROLE_LABELS } from "@facet/core";
 import { type InvitationPreview, previewInvitation, withService } from "@facet/db";
 import type { Metadata } from "next";
-import { Logo } from "@/components/logo";
+import { AuthCard } from "@/components/auth-card";
 import { context } from "@/lib/context.server";
 import { invitationTokenSchema } from "@/lib/schemas";
 import { getViewer } from "@/lib/session.server";
@@ -23,32 +23,27 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   }
   const viewer = await getViewer();
   return (
-    <main className="centered">
-      <div className="card auth-card stack">
-        <div className="brand">
-          <Logo /> Facet
-        </div>
-        {!preview ? (
-          <>
-            <h1>Invitation not found</h1>
-            <p className="muted">Check the link, or ask an admin for a new one.</p>
-          </>
-        ) : !preview.valid ? (
-          <>
-            <h1>This invitation is {preview.reason}</h1>
-            <p className="muted">Ask an admin of {preview.workspaceName} for a new link.</p>
-          </>
-        ) : (
-          <>
-            <h1>Join {preview.workspaceName}</h1>
-            <p>
-              You are invited as <strong>{ROLE_LABELS[preview.role]}</strong>
-              {preview.email ? ` (for ${preview.email})` : ""}.
-            </p>
-            <InviteForm token={token} signedInAs={viewer?.email ?? null} email={preview.email} />
-          </>
-        )}
-      </div>
-    </main>
+    <AuthCard>
+      {!preview ? (
+        <>
+          <h1>Invitation not found</h1>
+          <p className="muted">Check the link, or ask an admin for a new one.</p>
+        </>
+      ) : !preview.valid ? (
+        <>
+          <h1>This invitation is {preview.reason}</h1>
+          <p className="muted">Ask an admin of {preview.workspaceName} for a new link.</p>
+        </>
+      ) : (
+        <>
+          <h1>Join {preview.workspaceName}</h1>
+          <p>
+            You are invited as <strong>{ROLE_LABELS[preview.role]}</strong>
+            {preview.email ? ` (for ${preview.email})` : ""}.
+          </p>
+          <InviteForm token={token} signedInAs={viewer?.email ?? null} email={preview.email} />
+        </>
+      )}
+    </AuthCard>
   );
 }

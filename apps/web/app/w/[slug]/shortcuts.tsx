@@ -36,7 +36,11 @@ export function Shortcuts({ items }: { items: NavItem[] }) {
       }
     };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    document.body.dataset.shortcuts = "ready"; // for tests: the keys work from here on
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      delete document.body.dataset.shortcuts;
+    };
   }, [items, router]);
   if (!help) return null;
   return (

@@ -1,7 +1,7 @@
 import { roleCan } from "@facet/core";
 import { listDatasets, listParts } from "@facet/db";
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DatasetsTable } from "@/components/datasets-table";
 import { PartsTable } from "@/components/parts-table";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { CreateDataset } from "./create-dataset";
@@ -20,30 +20,7 @@ export default async function CatalogPage({ params }: { params: Promise<{ slug: 
     <>
       <h1>Catalog</h1>
       <h2>Datasets</h2>
-      {datasets.length === 0 ? (
-        <p className="muted">No datasets yet.</p>
-      ) : (
-        <table data-testid="datasets">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Parts</th>
-              <th>Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {datasets.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <Link href={`/w/${workspace.slug}/datasets/${d.id}`}>{d.name}</Link>
-                </td>
-                <td>{d.partCount}</td>
-                <td className="muted">{d.description}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DatasetsTable workspace={workspace.slug} datasets={datasets} empty="No datasets yet." />
       {roleCan(workspace.role, "datasets.create") && <CreateDataset workspace={workspace.slug} />}
       <h2>Parts</h2>
       <PartsTable parts={parts} empty="No parts yet." />
