@@ -186,6 +186,28 @@ describe("facet CLI", () => {
     });
     expect(r.code).toBe(1);
     expect(json(r).error).toMatchObject({ code: "ROLE_REQUIRED" });
+
+    // nor into a workspace they do not belong to
+    const second = await call("POST", "/api/workspaces", { name: "Other Shop" }, adminKey);
+    expect(second.status).toBe(201);
+    const slug = (second.body.workspace as { slug: string }).slug;
+    expect((await call("POST", `/api/workspaces/${slug}/datasets`, { name: "private" }, adminKey)).status).toBe(201);
+    const foreign = await call(
+      "POST",
+      `/api/workspaces/${slug}/datasets/private/uploads`,
+      { files: [{ name: "a.step", size: 10, sha256: "a".repeat(64) }] },
+      token.body.key as string,
+    );
+    expect(foreign.status).toBe(403);
+    expect((foreign.body.error as { code: string }).code).toBe("NOT_A_MEMBER");
+    // and a dataset that is not in the workspace named is not found
+    const missing = await call(
+      "POST",
+      "/api/workspaces/test-shop/datasets/private/uploads",
+      { files: [{ name: "a.step", size: 10, sha256: "a".repeat(64) }] },
+      adminKey,
+    );
+    expect(missing.status).toBe(404);
   });
 
   it("refuses a tampered upload URL and leaves nothing behind", async () => {

@@ -198,6 +198,17 @@ describe("ingest (real database, filesystem store)", () => {
     expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);
   });
 
+  it("refuses writing into a dataset of a workspace the uploader does not belong to", async () => {
+    const other = await createWorkspaceWithRoles(db.owner, "elsewhere");
+    const foreign = { id: other.datasetId, workspaceId: other.workspaceId, name: "parts" };
+    const bytes = await step("mfcad/0-1-5-5-13-23.step");
+    const file = { name: "x.step", size: bytes.length, sha256: sha(bytes) };
+    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await expect(completeUpload(deps, foreign, file)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await count("parts where dataset_id = $1", [other.datasetId])).toBe(0);
+    expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);
+  });
+
   it("recognises STEP headers, with a byte-order mark or leading white space", () => {
     expect(looksLikeStep(Buffer.from("ISO-10303-21;\nHEADER;"))).toBe(true);
     expect(looksLikeStep(Buffer.from("\uFEFF  \r\nISO-10303-21;"))).toBe(true);
