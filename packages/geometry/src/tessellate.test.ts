@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadKernel, type Occt } from "./kernel";
+import { GeometryError, tessellateStep } from "./tessellate";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CORPUS = path.resolve(here, "../../../../shared/corpus");
+const require = createRequire(import.meta.url);
+
+/** Load opencascade.js the way a Node worker does: the emscripten glue wants __dirname and require. */
+async function kernelForNode(): Promise<Occt> {
+  const dist = path.dirname(require.resolve("opencascade.js/dist/opencascade.full.wasm"));
+  Object.assign(globalThis, { __dirname: dist, require: createRequire(path.join(dist, "x.js")) });
+  const { default: factory } = await import("opencascade.js/dist/opencascade.full.js");
+  return loadKernel(factory, readFileSync(path.join(dist, "opencascade.full.wasm")));
+}
+
+const reference = new Map<string, { faces: number; triangles: number }>(
+  readFileSync(path.join(CORPUS, "native-occt-reference.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { file: string; faces: number; triangles: number })
+    .map((r) => [r.file, r]),
+);
+const files = [...reference.keys()].sort();
+const mfcadLabels = JSON.parse(readFileSync(path.join(CORPUS, "mfcad/labels.json"), "utf8")) as Record<
+  string,
+  number[]
+>;
+
+describe("tessellateStep on the corpus", () => {
+  let oc: Occt;
+  beforeAll(async () => {
+    oc = await kernelForNode();
+  }, 120_000);
+
+  it("knows the whole corpus", () => {
+    expect(files.length).toBe(86);
+  });
+
+  it.each(files)(
+    "%s: faces as in OCCT, every triangle in exactly one face, areas add up",
+    (file) => {
+      const { mesh, document } = tessellateStep(oc, readFileSync(path.join(CORPUS, file)));
+      const ref = reference.get(file) as { faces: number; triangles: number };
+      expect(document.faceCount).toBe(ref.faces);
+      expect(document.faces).toHaveLength(ref.faces);
+      expect(document.triangleCount).toBe(mesh.faceIds.length);
+      expect(mesh.indices.length).toBe(mesh.faceIds.length * 3);
+      // the faces' triangle ranges tile the mesh, in order, without gap or overlap
+      let next = 0;
+      for (const f of document.faces) {
+        expect(f.triangles.first).toBe(next);
+        for (let t = f.triangles.first; t < f.triangles.first + f.triangles.count; t++)
+          expect(mesh.faceIds[t]).toBe(f.index);
+        next += f.triangles.count;
+      }
+      expect(next).toBe(mesh.faceIds.length);
+      // native OCCT with the same deflection makes the same number of triangles, within a few percent
+      expect(Math.abs(document.triangleCount - ref.triangles) / ref.triangles).toBeLessThan(0.05);
+      const sum = document.faces.reduce((a, f) => a + f.area, 0);
+      expect(Math.abs(sum - document.area) / document.area).toBeLessThan(0.01);
+      for (const i of mesh.indices) expect(i).toBeLessThan(mesh.positions.length / 3);
+      for (const e of document.edges) {
+        expect(e.faces[0]).toBeLessThan(e.faces[1]);
+        expect(e.faces[1]).toBeLessThan(document.faceCount);
+      }
+    },
+    60_000,
+  );
+
+  it("gives byte-identical outputs for the same bytes twice", () => {
+    const bytes = readFileSync(path.join(CORPUS, "nist-pmi/nist_ctc_02_asme1_rc.stp"));
+    const a = tessellateStep(oc, bytes);
+    const b = tessellateStep(oc, bytes);
+    expect(Buffer.from(a.mesh.positions.buffer).equals(Buffer.from(b.mesh.positions.buffer))).toBe(true);
+    expect(Buffer.from(a.mesh.indices.buffer).equals(Buffer.from(b.mesh.indices.buffer))).toBe(true);
+    expect(Buffer.from(a.mesh.faceIds.buffer).equals(Buffer.from(b.mesh.faceIds.buffer))).toBe(true);
+    expect(JSON.stringify(a.document)).toBe(JSON.stringify(b.document));
+  }, 60_000);
+
+  it("names every MFCAD face with its label index (ADVANCED_FACE name), a permutation of 0..n-1", () => {
+    for (const file of files.filter((f) => f.startsWith("mfcad/"))) {
+      const { document } = tessellateStep(oc, readFileSync(path.join(CORPUS, file)));
+      const labels = mfcadLabels[path.basename(file, ".step")] as number[];
+      const names = document.faces.map((f) => Number(f.stepName)).sort((x, y) => x - y);
+      expect(names, file).toEqual(labels.map((_, i) => i));
+    }
+  }, 300_000);
+
+  it("describes surfaces: MFCAD parts are planar, NIST parts have cylinders with radii and axes", () => {
+    const mf = tessellateStep(oc, readFileSync(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"))).document;
+    expect(mf.faces.every((f) => f.surface === "plane" && f.direction !== null)).toBe(true);
+    expect(mf.edges.every((e) => e.convexity === "convex")).toBe(true); // a plain block
+    const nist = tessellateStep(oc, readFileSync(path.join(CORPUS, "nist-pmi/nist_ctc_01_asme1_ap203.stp"))).document;
+    const cylinders = nist.faces.filter((f) => f.surface === "cylinder");
+    expect(cylinders.length).toBeGreaterThan(10);
+    for (const c of cylinders) {
+      expect(c.radius).toBeGreaterThan(0);
+      expect(Math.hypot(...(c.direction as number[]))).toBeCloseTo(1, 6);
+    }
+    const kinds = new Set(nist.edges.map((e) => e.convexity));
+    expect(kinds).toEqual(new Set(["convex", "concave", "smooth"]));
+  }, 60_000);
+
+  it("refuses garbage with a reason a person understands", () => {
+    const refuse = (bytes: Uint8Array) => {
+      try {
+        tessellateStep(oc, bytes);
+        return "accepted";
+      } catch (e) {
+        return e instanceof GeometryError ? e.reason : String(e);
+      }
+    };
+    expect(refuse(new TextEncoder().encode("this is not STEP at all"))).toBe("UNREADABLE");
+    const header =
+      "ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('','',(''),(''),'','','');\nFILE_SCHEMA(('AUTOMOTIVE_DESIGN'));\nENDSEC;\nDATA;\nENDSEC;\nEND-ISO-10303-21;\n";
+    expect(refuse(new TextEncoder().encode(header))).toMatch(/NO_GEOMETRY|UNREADABLE/);
+    const whole = readFileSync(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
+    expect(refuse(whole.subarray(0, Math.floor(whole.length / 3)))).toMatch(/UNREADABLE|NO_GEOMETRY|NOT_A_SOLID/);
+  }, 60_000);
+});
+
+// keep the list honest: every STEP file of the corpus is in the native reference
+it("the native reference covers every STEP file of the corpus", () => {
+  const onDisk = readdirSync(CORPUS, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(step|stp)$/i.test(e.name))
+    .map((e) => path.relative(CORPUS, path.join(e.parentPath, e.name)))
+    .sort();
+  expect(onDisk).toEqual(files);
+});
