@@ -1,3 +1,4 @@
+export { meshToGlb, readGlb } from "./glb";
 export type { Occt, OcctFactory } from "./kernel";
 export { loadKernel, TESSELLATOR_VERSION } from "./kernel";
 export { fingerprint, GeometryError, tessellateStep } from "./tessellate";

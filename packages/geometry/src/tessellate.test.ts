@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { meshToGlb, readGlb } from "./glb";
 import { loadKernel, type Occt } from "./kernel";
 import { GeometryError, tessellateStep } from "./tessellate";
 
@@ -71,6 +72,19 @@ describe("tessellateStep on the corpus", () => {
     },
     60_000,
   );
+
+  it("writes a GLB whose _FACE_ID attribute gives every triangle its face", () => {
+    const { mesh, document } = tessellateStep(oc, readFileSync(path.join(CORPUS, "nist-pmi/nist_ftc_08_asme1_rc.stp")));
+    const glb = meshToGlb(mesh, document);
+    const back = readGlb(glb);
+    expect(back.indices).toEqual(mesh.indices);
+    expect(back.positions).toEqual(mesh.positions);
+    for (let t = 0; t < mesh.faceIds.length; t++) {
+      for (let k = 0; k < 3; k++) expect(back.faceIds[back.indices[t * 3 + k] as number]).toBe(mesh.faceIds[t]);
+    }
+    expect((back.json.extras as { facet: { signature: string } }).facet.signature).toBe(document.signature);
+    expect(Buffer.from(meshToGlb(mesh, document)).equals(Buffer.from(glb))).toBe(true);
+  }, 60_000);
 
   it("gives byte-identical outputs for the same bytes twice", () => {
     const bytes = readFileSync(path.join(CORPUS, "nist-pmi/nist_ctc_02_asme1_rc.stp"));

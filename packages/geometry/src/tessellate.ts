@@ -139,6 +139,7 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
   const positions: number[] = [];
   const indices: number[] = [];
   const faceIds: number[] = [];
+  const vertexFaceIds: number[] = [];
   const faces: FaceRecord[] = [];
   for (let i = 1; i <= faceCount; i++) {
     const face = oc.TopoDS.Face_1(faceMap.FindKey(i));
@@ -155,6 +156,7 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
       for (let n = 1; n <= tri.NbNodes(); n++) {
         const p = xyz(tri.Node(n).Transformed(trsf));
         positions.push(p[0], p[1], p[2]);
+        vertexFaceIds.push(i - 1);
         for (let k = 0; k < 3; k++) {
           fmin[k] = Math.min(fmin[k] as number, p[k] as number);
           fmax[k] = Math.max(fmax[k] as number, p[k] as number);
@@ -209,6 +211,7 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
     positions: Float32Array.from(positions),
     indices: Uint32Array.from(indices),
     faceIds: Uint32Array.from(faceIds),
+    vertexFaceIds: Uint32Array.from(vertexFaceIds),
   };
   const document: FacesDocument = {
     tessellator: TESSELLATOR_VERSION,

@@ -33,6 +33,8 @@ export interface FaceMesh {
   indices: Uint32Array;
   /** Face index of each triangle. */
   faceIds: Uint32Array;
+  /** Face index of each vertex (vertices are not shared between faces). */
+  vertexFaceIds: Uint32Array;
 }
 
 export interface FacesDocument {
