@@ -1,7 +1,10 @@
 import { createPool, type Pool } from "@facet/db";
+import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList } from "graphile-worker";
+import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
+import { TESSELLATE, tessellatePart } from "./tasks/tessellate";
 
 export const WORKER_VERSION = "0.1.0";
 
@@ -14,6 +17,8 @@ export interface LocalWorkerOptions {
   databaseUrl: string;
   concurrency: number;
   poolSize: number;
+  store: BlobStore;
+  geometry: { timeoutMs: number; memoryBytes: number };
   log?: (line: string) => void;
 }
 
@@ -39,14 +44,16 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     await utils.release();
   }
 
+  const runner = new GeometryRunner({ ...o.geometry, recycleBytes: Math.min(o.geometry.memoryBytes, 1.2 * 1024 ** 3) });
   const taskList: TaskList = {
+    [TESSELLATE]: (payload) => tessellatePart({ pool, store: o.store, runner, log }, payload),
     "maintenance:release_expired_claims": async () => {
       const n = await releaseExpiredClaims(pool);
       if (n > 0) log(`worker: returned ${n} part(s) with expired claims to the queue`);
     },
   };
 
-  const runner = await run({
+  const graphile = await run({
     pgPool: pool,
     concurrency: o.concurrency,
     noHandleSignals: true,
@@ -57,8 +64,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
 
   const ids = new Set<string>();
   // graphile-worker 0.17 names each worker of the pool; we record their liveness
-  runner.events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
-  runner.events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
+  graphile.events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
+  graphile.events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
 
   const heartbeat = async () => {
     try {
@@ -73,11 +80,12 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
 
   let stopping: Promise<void> | null = null;
   return {
-    runner,
+    runner: graphile,
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
-        await runner.stop();
+        await graphile.stop();
+        runner.stop();
         await forget(pool, [...ids, `idle-${process.pid}`]).catch(() => {});
         await pool.end();
       })();

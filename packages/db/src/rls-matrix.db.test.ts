@@ -35,6 +35,7 @@ const TABLES = [
   "annotation_revisions",
   "jobs",
   "api_keys",
+  "part_geometry",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -128,6 +129,12 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(Y,    Y,       N,        N,     N,     N), // cancel a queued job
     delete:                 who(Y,    N,       N,        N,     N,     N),
   },
+  part_geometry: {            // derived from a blob a part of W uses; written by the worker only
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
   api_keys: {                 // the co-member's key bound to W (inserts: a W-bound key for oneself)
     select:                 who(Y,    N,       N,        N,     N,     N), // owner or W's admin
     insert:                 who(Y,    N,       N,        N,     N,     N), // workspace keys need an admin
@@ -156,6 +163,7 @@ interface Fixture {
   heldPartId: string;
   revisionId: string;
   jobId: string;
+  geometryId: string;
   /** The co-member's API key, bound to W. */
   apiKeyId: string;
   invitationId: string;
@@ -311,6 +319,19 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     update: (c, f) => rows(c, "update public.jobs set status = 'canceled' where id = $1", [f.jobId]),
     delete: (c, f) => rows(c, "delete from public.jobs where id = $1", [f.jobId]),
   },
+  part_geometry: {
+    select: (c, f) => rows(c, "select 1 from public.part_geometry where id = $1", [f.geometryId]),
+    insert: (c, f) =>
+      rows(
+        c,
+        `insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+           face_count, triangle_count, face_signature, area, bbox)
+         values ($1, 'forged', 'p', '{}', 'm', 'f', 1, 1, 's', 1, '{}')`,
+        [f.queuedBlob],
+      ),
+    update: (c, f) => rows(c, "update public.part_geometry set face_count = 2 where id = $1", [f.geometryId]),
+    delete: (c, f) => rows(c, "delete from public.part_geometry where id = $1", [f.geometryId]),
+  },
   api_keys: {
     select: (c, f) => rows(c, "select 1 from public.api_keys where id = $1", [f.apiKeyId]),
     insert: (c, f, me) =>
@@ -415,6 +436,12 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     "insert into public.jobs (workspace_id, kind, part_id, created_by) values ($1, 'prelabel', $2, $3) returning id",
     [w.workspaceId, heldPartId, w.users.admin.id],
   );
+  const geometry = await one<{ id: string }>(
+    `insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+       face_count, triangle_count, face_signature, area, bbox)
+     values ($1, 'test', 'p', '{}', 'm', 'f', 6, 12, 'sig', 6, '{}') returning id`,
+    [sha],
+  );
   const apiKey = await one<{ id: string }>(
     `insert into public.api_keys (workspace_id, user_id, name, prefix, key_hash, scopes)
      values ($1, $2, 'co-member key', 'cOmEmBeR', $3, '{read,ingest}') returning id`,
@@ -439,6 +466,7 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     revisionId: revision.id,
     jobId: job.id,
     apiKeyId: apiKey.id,
+    geometryId: geometry.id,
     invitationId: invitation.id,
     auditEventId: event.id,
     spareBlob,

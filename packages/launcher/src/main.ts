@@ -130,6 +130,9 @@ export async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       FACET_DATA_DIR: dataDir,
       FACET_LAUNCHER_PID: String(process.pid),
+      FACET_STORAGE: "fs",
+      FACET_BLOB_URL_SECRET: secrets.blobUrlSecret,
+      FACET_PUBLIC_URL: env.FACET_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     };
     const pidsChanged = () =>
       void writeFile(
@@ -175,10 +178,7 @@ export async function main(): Promise<void> {
           env: {
             ...shared,
             FACET_AUTH: "embedded",
-            FACET_STORAGE: "fs",
             FACET_JWT_SECRET: secrets.jwtSecret,
-            FACET_BLOB_URL_SECRET: secrets.blobUrlSecret,
-            FACET_PUBLIC_URL: env.FACET_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
             PORT: String(env.PORT),
           },
           logFile: path.join(logs, "web.log"),

@@ -1,0 +1,14 @@
+import type { FacesDocument, TessellationParams } from "@facet/geometry";
+
+/** Messages between the worker and its geometry process (structured clone: typed arrays pass as they are). */
+export interface TessellateRequest {
+  id: number;
+  bytes: Uint8Array;
+  params: TessellationParams;
+}
+
+export type TessellateReply =
+  | { id: number; ok: true; glb: Uint8Array; document: FacesDocument; ms: number }
+  | { id: number; ok: false; reason: string; message: string };
+
+export type HostMessage = TessellateReply | { ready: true; initMs: number };

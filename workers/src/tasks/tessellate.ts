@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { type Pool, type PoolClient, withService } from "@facet/db";
+import { DEFAULT_PARAMS, fingerprint, TESSELLATOR_VERSION, type TessellationParams } from "@facet/geometry";
+import type { BlobStore } from "@facet/storage";
+import { z } from "zod";
+import { GeometryLimitError, type GeometryRunner } from "../geometry/runner";
+
+export const TESSELLATE = "geometry:tessellate";
+export const payloadSchema = z.object({ jobId: z.uuid() });
+
+export interface TessellateDeps {
+  pool: Pool;
+  store: BlobStore;
+  runner: GeometryRunner;
+  params?: TessellationParams;
+  log: (line: string) => void;
+}
+
+interface JobRow {
+  id: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  part_id: string;
+  blob_sha256: string;
+  part_status: string;
+  size: number;
+}
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+async function readVerified(store: BlobStore, key: string, expected: string): Promise<Uint8Array | null> {
+  const hash = createHash("sha256");
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) {
+    hash.update(chunk as Buffer);
+    chunks.push(chunk as Buffer);
+  }
+  return hash.digest("hex") === expected ? Buffer.concat(chunks) : null;
+}
+
+async function progress(pool: Pool, jobId: string, value: number, message: string) {
+  await withService(pool, (c) =>
+    c.query("update public.jobs set progress = $2, progress_message = $3 where id = $1", [jobId, value, message]),
+  );
+}
+
+async function failPart(c: PoolClient, job: JobRow, reason: string) {
+  await c.query(
+    "update public.parts set status = 'failed', failure_reason = $2 where id = $1 and status = 'processing'",
+    [job.part_id, reason],
+  );
+  await c.query(
+    "update public.jobs set status = 'failed', error = $2, finished_at = now(), progress = 1 where id = $1",
+    [job.id, reason],
+  );
+}
+
+/**
+ * Tessellate a part's blob: read it back and check its hash, mesh it in the geometry process, store
+ * the GLB and the faces document content-addressed with their provenance, then move the part to
+ * `unannotated` (or `failed` with the reason). Idempotent: run again after a crash, it reuses what
+ * exists and never writes a second set of outputs.
+ */
+export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown): Promise<void> {
+  const { jobId } = payloadSchema.parse(rawPayload);
+  const params = deps.params ?? DEFAULT_PARAMS;
+  const paramsHash = fingerprint(JSON.stringify(params));
+  const job = await withService(deps.pool, async (c) => {
+    const { rows } = await c.query<JobRow>(
+      `select j.id, j.status, j.attempts, j.max_attempts, j.part_id, p.blob_sha256, p.status as part_status, b.size
+       from public.jobs j join public.parts p on p.id = j.part_id join public.blobs b on b.sha256 = p.blob_sha256
+       where j.id = $1 for update of j`,
+      [jobId],
+    );
+    const row = rows[0];
+    if (!row || ["completed", "failed", "canceled"].includes(row.status)) return null;
+    await c.query(
+      `update public.jobs set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
+         runner = 'graphile-worker', progress = 0.05, progress_message = 'reading the file', error = null
+       where id = $1`,
+      [jobId],
+    );
+    if (row.part_status === "uploaded") {
+      await c.query("update public.parts set status = 'processing' where id = $1", [row.part_id]);
+    }
+    return { ...row, attempts: row.attempts + 1 };
+  });
+  if (!job) return; // the part was deleted, or the job already ended
+
+  try {
+    let geometry = await withService(
+      deps.pool,
+      async (c) =>
+        (
+          await c.query<{ id: string; face_count: number; triangle_count: number; face_signature: string }>(
+            `select id, face_count, triangle_count, face_signature from public.part_geometry
+           where blob_sha256 = $1 and tessellator_version = $2 and params_hash = $3`,
+            [job.blob_sha256, TESSELLATOR_VERSION, paramsHash],
+          )
+        ).rows[0],
+    );
+    if (!geometry) {
+      const bytes = await readVerified(
+        deps.store,
+        `blobs/sha256/${job.blob_sha256.slice(0, 2)}/${job.blob_sha256.slice(2, 4)}/${job.blob_sha256}`,
+        job.blob_sha256,
+      );
+      if (!bytes) {
+        await withService(deps.pool, (c) =>
+          failPart(c, job, "the stored file is damaged: its bytes no longer match their SHA-256"),
+        );
+        return;
+      }
+      await progress(deps.pool, jobId, 0.2, "meshing");
+      let result: Awaited<ReturnType<GeometryRunner["run"]>>;
+      try {
+        result = await deps.runner.run(bytes, params);
+      } catch (e) {
+        const reason =
+          e instanceof GeometryLimitError || (e as { geometryReason?: string }).geometryReason
+            ? (e as Error).message
+            : null;
+        if (reason === null) throw e;
+        await withService(deps.pool, (c) => failPart(c, job, reason));
+        deps.log(`tessellate ${job.part_id}: failed: ${reason}`);
+        return;
+      }
+      await progress(deps.pool, jobId, 0.8, "storing the mesh");
+      const base = `derived/geometry/${job.blob_sha256}/${TESSELLATOR_VERSION}/${paramsHash}`;
+      const faces = new TextEncoder().encode(JSON.stringify(result.document));
+      for (const [key, data] of [
+        [`${base}/mesh.glb`, result.glb],
+        [`${base}/faces.json`, faces],
+      ] as const) {
+        const digest = sha256(data);
+        const head = await deps.store.head(key);
+        if (head?.sha256 !== digest)
+          await deps.store.put(key, Readable.from([Buffer.from(data)]), { size: data.byteLength, sha256: digest });
+      }
+      const d = result.document;
+      geometry = await withService(deps.pool, async (c) => {
+        await c.query(
+          `insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+             face_count, triangle_count, face_signature, area, bbox, duration_ms)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           on conflict (blob_sha256, tessellator_version, params_hash) do nothing`,
+          [
+            job.blob_sha256,
+            TESSELLATOR_VERSION,
+            paramsHash,
+            JSON.stringify(params),
+            `${base}/mesh.glb`,
+            `${base}/faces.json`,
+            d.faceCount,
+            d.triangleCount,
+            d.signature,
+            d.area,
+            JSON.stringify(d.bbox),
+            result.ms,
+          ],
+        );
+        return (
+          await c.query<{ id: string; face_count: number; triangle_count: number; face_signature: string }>(
+            `select id, face_count, triangle_count, face_signature from public.part_geometry
+             where blob_sha256 = $1 and tessellator_version = $2 and params_hash = $3`,
+            [job.blob_sha256, TESSELLATOR_VERSION, paramsHash],
+          )
+        ).rows[0];
+      });
+    }
+    const g = geometry as { id: string; face_count: number; triangle_count: number; face_signature: string };
+    await withService(deps.pool, async (c) => {
+      await c.query(
+        `update public.parts set geometry_id = $2,
+           geometry = jsonb_build_object('faceCount', $3::int, 'triangleCount', $4::int, 'signature', $5::text, 'tessellator', $6::text),
+           status = case when status = 'processing' then 'unannotated'::public.part_status else status end
+         where id = $1`,
+        [job.part_id, g.id, g.face_count, g.triangle_count, g.face_signature, TESSELLATOR_VERSION],
+      );
+      await c.query(
+        `update public.jobs set status = 'completed', progress = 1, progress_message = null, finished_at = now(),
+           result = jsonb_build_object('geometryId', $2::uuid, 'faceCount', $3::int) where id = $1`,
+        [jobId, g.id, g.face_count],
+      );
+    });
+    deps.log(`tessellate ${job.part_id}: ${g.face_count} faces, ${g.triangle_count} triangles`);
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    await withService(deps.pool, async (c) => {
+      if (job.attempts >= job.max_attempts) {
+        await failPart(c, job, `processing failed after ${job.attempts} attempts: ${message}`);
+      } else {
+        await c.query("update public.jobs set status = 'queued', error = $2 where id = $1", [jobId, message]);
+      }
+    }).catch(() => {});
+    if (job.attempts < job.max_attempts) throw e; // graphile-worker retries with backoff
+  }
+}
