@@ -86,7 +86,9 @@ export function meshToGlb(
   const bin = 20 + jsonLength;
   dv.setUint32(bin, binLength, true);
   dv.setUint32(bin + 4, CHUNK_BIN, true);
-  views.forEach((v, i) => out.set(v.data, bin + 8 + (bufferViews[i] as { byteOffset: number }).byteOffset));
+  views.forEach((v, i) => {
+    out.set(v.data, bin + 8 + (bufferViews[i] as { byteOffset: number }).byteOffset);
+  });
   return out;
 }
 
