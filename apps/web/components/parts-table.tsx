@@ -1,7 +1,8 @@
 import { STATUS_LABELS } from "@facet/core";
 import type { PartRow } from "@facet/db";
+import Link from "next/link";
 
-export function PartsTable({ parts, empty }: { parts: PartRow[]; empty: string }) {
+export function PartsTable({ parts, empty, workspace }: { parts: PartRow[]; empty: string; workspace: string }) {
   if (parts.length === 0) return <p className="muted">{empty}</p>;
   return (
     <table>
@@ -17,7 +18,9 @@ export function PartsTable({ parts, empty }: { parts: PartRow[]; empty: string }
       <tbody>
         {parts.map((p) => (
           <tr key={p.id}>
-            <td>{p.name}</td>
+            <td>
+              <Link href={`/w/${workspace}/parts/${p.id}`}>{p.name}</Link>
+            </td>
             <td>{p.datasetName}</td>
             <td>
               <span className="badge">{STATUS_LABELS[p.status]}</span>

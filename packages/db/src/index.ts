@@ -10,5 +10,6 @@ export * from "./workspaces/audit";
 export * from "./workspaces/datasets";
 export * from "./workspaces/invitations";
 export * from "./workspaces/members";
+export * from "./workspaces/part-detail";
 export * from "./workspaces/parts";
 export * from "./workspaces/workspaces";

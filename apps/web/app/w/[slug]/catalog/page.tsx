@@ -23,7 +23,7 @@ export default async function CatalogPage({ params }: { params: Promise<{ slug: 
       <DatasetsTable workspace={workspace.slug} datasets={datasets} empty="No datasets yet." />
       {roleCan(workspace.role, "datasets.create") && <CreateDataset workspace={workspace.slug} />}
       <h2>Parts</h2>
-      <PartsTable parts={parts} empty="No parts yet." />
+      <PartsTable workspace={workspace.slug} parts={parts} empty="No parts yet." />
     </>
   );
 }

@@ -16,7 +16,7 @@ export default async function ReviewPage({ params }: { params: Promise<{ slug: s
     <>
       <h1>Review queue</h1>
       <p className="muted">Parts submitted for review, oldest first.</p>
-      <PartsTable parts={parts} empty="Nothing waits for review." />
+      <PartsTable workspace={workspace.slug} parts={parts} empty="Nothing waits for review." />
     </>
   );
 }

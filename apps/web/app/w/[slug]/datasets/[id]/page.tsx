@@ -36,7 +36,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
       )}
       <h2>Parts ({data.dataset.partCount})</h2>
       <div data-testid="dataset-parts">
-        <PartsTable parts={data.parts} empty="No parts yet." />
+        <PartsTable workspace={workspace.slug} parts={data.parts} empty="No parts yet." />
       </div>
     </>
   );

@@ -1,0 +1,112 @@
+import { roleCan, STATUS_LABELS, uuidSchema } from "@facet/core";
+import { getPart } from "@facet/db";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { context } from "@/lib/context.server";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+import { PartActions } from "./part-actions";
+import { type FaceSummary, PartView } from "./part-view";
+
+export const metadata: Metadata = { title: "Part" };
+
+interface FacesJson {
+  faces: Array<{ surface: string; area: number; radius: number | null }>;
+}
+
+export default async function PartPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  if (!uuidSchema.safeParse(id).success) notFound();
+  const { viewer, workspace } = await requireWorkspace(slug);
+  const part = await asUser(viewer, (c) => getPart(c, workspace.id, id)).catch(() => null);
+  if (!part) notFound();
+  const { store } = await context();
+  let meshUrl: string | null = null;
+  let faces: FaceSummary[] = [];
+  if (part.geometry) {
+    meshUrl = (await store.presignGet(part.geometry.meshKey, { expiresInSeconds: 3600 })).url;
+    const chunks: Buffer[] = [];
+    for await (const c of await store.get(part.geometry.facesKey)) chunks.push(c as Buffer);
+    const doc = JSON.parse(Buffer.concat(chunks).toString("utf8")) as FacesJson;
+    faces = doc.faces.map((f) => [f.surface, f.area, f.radius]);
+  }
+  return (
+    <>
+      <p className="muted">
+        <Link href={`/w/${workspace.slug}/datasets/${part.datasetId}`}>{part.datasetName}</Link> /
+      </p>
+      <h1>{part.name}</h1>
+      <div className="row">
+        <span className="badge" data-testid="part-status">
+          {STATUS_LABELS[part.status]}
+        </span>
+        {part.geometry && (
+          <span className="muted">
+            {part.geometry.faceCount} faces · {part.geometry.triangleCount} triangles · {(part.size / 1e6).toFixed(2)}{" "}
+            MB
+          </span>
+        )}
+        {roleCan(workspace.role, "parts.upload") && (
+          <PartActions
+            workspace={workspace.slug}
+            partId={part.id}
+            failed={part.status === "failed"}
+            datasetId={part.datasetId}
+          />
+        )}
+      </div>
+      {part.failureReason && (
+        <p className="error" role="alert" data-testid="failure-reason">
+          Processing failed: {part.failureReason}
+        </p>
+      )}
+      {meshUrl ? (
+        <PartView meshUrl={meshUrl} faces={faces} />
+      ) : (
+        !part.failureReason && <p className="muted">The mesh appears here once the part has been processed.</p>
+      )}
+      <h2>Jobs</h2>
+      {part.jobs.length === 0 ? (
+        <p className="muted">No jobs.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Job</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Started</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {part.jobs.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <code>{j.kind}</code>
+                </td>
+                <td>
+                  {j.status}
+                  {j.status === "running" ? ` (${Math.round(j.progress * 100)}%)` : ""}
+                </td>
+                <td>{j.attempts}</td>
+                <td>{new Date(j.createdAt).toLocaleString()}</td>
+                <td className="error">{j.error ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted">
+        Content SHA-256 <code>{part.blobSha256}</code>
+        {part.geometry ? (
+          <>
+            {" "}
+            · tessellator <code>{part.geometry.tessellator}</code> · face signature{" "}
+            <code>{part.geometry.signature}</code>
+          </>
+        ) : null}
+      </p>
+    </>
+  );
+}

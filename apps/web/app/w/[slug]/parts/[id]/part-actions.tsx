@@ -1,0 +1,61 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { api, messageOf } from "@/components/api-client";
+
+export function PartActions({
+  workspace,
+  partId,
+  failed,
+  datasetId,
+}: {
+  workspace: string;
+  partId: string;
+  failed: boolean;
+  datasetId: string;
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const base = `/api/workspaces/${workspace}/parts/${partId}`;
+  return (
+    <span className="row">
+      {failed && (
+        <button
+          type="button"
+          onClick={async () => {
+            try {
+              await api("POST", `${base}/retry`);
+              router.refresh();
+            } catch (e) {
+              setError(messageOf(e));
+            }
+          }}
+        >
+          Retry processing
+        </button>
+      )}
+      <button
+        type="button"
+        className="danger"
+        onClick={async () => {
+          if (!window.confirm("Discard this part? Its labels go with it.")) return;
+          try {
+            await api("DELETE", base);
+            router.replace(`/w/${workspace}/datasets/${datasetId}`);
+            router.refresh();
+          } catch (e) {
+            setError(messageOf(e));
+          }
+        }}
+      >
+        Discard
+      </button>
+      {error && (
+        <span role="alert" className="error">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}

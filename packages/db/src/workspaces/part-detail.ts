@@ -1,0 +1,89 @@
+import { AppError, type PartStatus } from "@facet/core";
+import type { PoolClient } from "../pool";
+
+export interface PartDetail {
+  id: string;
+  name: string;
+  status: PartStatus;
+  datasetId: string;
+  datasetName: string;
+  blobSha256: string;
+  size: number;
+  failureReason: string | null;
+  annotatorEmail: string | null;
+  createdAt: string;
+  statusChangedAt: string;
+  geometry: {
+    id: string;
+    meshKey: string;
+    facesKey: string;
+    faceCount: number;
+    triangleCount: number;
+    signature: string;
+    tessellator: string;
+    durationMs: number | null;
+  } | null;
+  jobs: Array<{
+    id: string;
+    kind: string;
+    status: string;
+    attempts: number;
+    progress: number;
+    error: string | null;
+    createdAt: string;
+  }>;
+}
+
+export async function getPart(client: PoolClient, workspaceId: string, partId: string): Promise<PartDetail> {
+  const { rows } = await client.query<Omit<PartDetail, "geometry" | "jobs"> & { geometryId: string | null }>(
+    `select p.id, p.name, p.status, p.dataset_id as "datasetId", d.name as "datasetName", p.blob_sha256 as "blobSha256",
+            b.size, p.failure_reason as "failureReason", pr.email as "annotatorEmail", p.created_at as "createdAt",
+            p.status_changed_at as "statusChangedAt", p.geometry_id as "geometryId"
+     from public.parts p join public.datasets d on d.id = p.dataset_id join public.blobs b on b.sha256 = p.blob_sha256
+     left join public.profiles pr on pr.user_id = p.annotator_id
+     where p.workspace_id = $1 and p.id = $2`,
+    [workspaceId, partId],
+  );
+  const part = rows[0];
+  if (!part) throw new AppError("NOT_FOUND", "no such part in this workspace");
+  const { geometryId, ...rest } = part;
+  const geometry = geometryId
+    ? ((
+        await client.query<NonNullable<PartDetail["geometry"]>>(
+          `select id, mesh_key as "meshKey", faces_key as "facesKey", face_count as "faceCount",
+                  triangle_count as "triangleCount", face_signature as "signature", tessellator_version as "tessellator",
+                  duration_ms as "durationMs"
+           from public.part_geometry where id = $1`,
+          [geometryId],
+        )
+      ).rows[0] ?? null)
+    : null;
+  const jobs = (
+    await client.query<PartDetail["jobs"][number]>(
+      `select id, kind, status, attempts, progress, error, created_at as "createdAt"
+       from public.jobs where part_id = $1 order by created_at desc limit 20`,
+      [partId],
+    )
+  ).rows;
+  return { ...rest, geometry, jobs };
+}
+
+/** Send a failed part back to processing (engineers and admins: the status trigger checks). */
+export async function retryPart(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  const r = await client.query<{ id: string }>(
+    "update public.parts set status = 'uploaded' where workspace_id = $1 and id = $2 and status = 'failed' returning id",
+    [workspaceId, partId],
+  );
+  if (r.rowCount === 0) throw new AppError("CONFLICT", "only a failed part can be retried");
+  await client.query(
+    `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
+     select workspace_id, 'geometry:tessellate', id, jsonb_build_object('sha256', blob_sha256), auth.uid()
+     from public.parts where id = $1`,
+    [partId],
+  );
+}
+
+export async function discardPart(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  const r = await client.query("delete from public.parts where workspace_id = $1 and id = $2", [workspaceId, partId]);
+  if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such part, or your role cannot discard it");
+}

@@ -1,0 +1,1 @@
+export { faceColour, PartViewer } from "./part-viewer";
