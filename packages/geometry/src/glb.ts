@@ -105,9 +105,11 @@ export function readGlb(bytes: Uint8Array): {
   const json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLength))) as {
     bufferViews: Array<{ byteOffset: number; byteLength: number }>;
   };
-  const bin = bytes.slice(20 + jsonLength + 8);
+  // offsets are relative to the BIN chunk; `bytes` may be a view into a larger buffer (Node's Buffer pool)
+  const bin = bytes.byteOffset + 20 + jsonLength + 8;
   const view = (i: number) => json.bufferViews[i] as { byteOffset: number; byteLength: number };
-  const take = (i: number) => bin.buffer.slice(view(i).byteOffset, view(i).byteOffset + view(i).byteLength);
+  const take = (i: number) =>
+    bytes.buffer.slice(bin + view(i).byteOffset, bin + view(i).byteOffset + view(i).byteLength);
   return {
     json: json as unknown as Record<string, unknown>,
     positions: new Float32Array(take(0)),

@@ -47,7 +47,8 @@ export class GeometryRunner {
   peakRss = 0;
   lastInitMs = 0;
 
-  constructor(private readonly limits: { timeoutMs: number; memoryBytes: number; recycleBytes?: number }) {}
+  /** Limits apply from the next job on. */
+  constructor(readonly limits: { timeoutMs: number; memoryBytes: number; recycleBytes?: number }) {}
 
   private start(): Promise<void> {
     const child = fork(HOST, [], {
@@ -69,12 +70,7 @@ export class GeometryRunner {
         reject(new GeometryLimitError("CRASHED", `the geometry process exited at start (${code})`)),
       );
     });
-    child.once("exit", () => {
-      if (this.child === child) {
-        this.child = null;
-        this.ready = null;
-      }
-    });
+    child.once("exit", () => this.forget(child));
     return this.ready;
   }
 
@@ -103,6 +99,7 @@ export class GeometryRunner {
       };
       const kill = (error: GeometryLimitError) => {
         finish(() => reject(error));
+        this.forget(child);
         child.kill("SIGKILL");
       };
       const timer = setTimeout(
@@ -139,6 +136,14 @@ export class GeometryRunner {
     this.peakRss = Math.max(this.peakRss, rss);
     if (this.limits.recycleBytes && rss > this.limits.recycleBytes) this.stop(); // WebAssembly memory never shrinks
     return result;
+  }
+
+  /** The next job starts a fresh process (this one is dying). */
+  private forget(child: ChildProcess): void {
+    if (this.child === child) {
+      this.child = null;
+      this.ready = null;
+    }
   }
 
   stop(): void {

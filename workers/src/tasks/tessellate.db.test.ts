@@ -1,0 +1,173 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { blobKey } from "@facet/core";
+import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
+import { readGlb } from "@facet/geometry";
+import { FsBlobStore } from "@facet/storage";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { GeometryRunner } from "../geometry/runner";
+import { tessellatePart } from "./tessellate";
+
+const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** A STEP file with a valid header and a million entities that make no solid. */
+function millionEntities(): Buffer {
+  const lines = [
+    "ISO-10303-21;",
+    "HEADER;",
+    "FILE_DESCRIPTION((''),'2;1');",
+    "FILE_NAME('big','',(''),(''),'','','');",
+    "FILE_SCHEMA(('AUTOMOTIVE_DESIGN'));",
+    "ENDSEC;",
+    "DATA;",
+  ];
+  for (let i = 1; i <= 1_000_000; i++) lines.push(`#${i}=CARTESIAN_POINT('',(${i}.,0.,0.));`);
+  lines.push("ENDSEC;", "END-ISO-10303-21;");
+  return Buffer.from(lines.join("\n"));
+}
+
+describe("geometry:tessellate (real database, filesystem store, OpenCascade process)", () => {
+  let db: TestDatabase;
+  let root: string;
+  let store: FsBlobStore;
+  let runner: GeometryRunner;
+  let ws: Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
+  const log = () => {};
+
+  /** What an upload leaves: the verified blob, the part and its queued job. */
+  async function uploaded(name: string, bytes: Buffer) {
+    const hash = sha(bytes);
+    if (!(await store.head(blobKey(hash))))
+      await store.put(blobKey(hash), Readable.from([bytes]), { size: bytes.length, sha256: hash });
+    await db.owner.query(
+      "insert into blobs (sha256, size, storage_key, verified_at) values ($1, $2, $3, now()) on conflict do nothing",
+      [hash, bytes.length, blobKey(hash)],
+    );
+    const part = await db.owner.query<{ id: string }>(
+      `insert into parts (workspace_id, dataset_id, blob_sha256, name) values ($1, $2, $3, $4)
+       on conflict (dataset_id, blob_sha256) do update set name = excluded.name returning id`,
+      [ws.workspaceId, ws.datasetId, hash, name],
+    );
+    const partId = (part.rows[0] as { id: string }).id;
+    const job = await db.owner.query<{ id: string }>(
+      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
+      [ws.workspaceId, partId],
+    );
+    return { partId, jobId: (job.rows[0] as { id: string }).id, hash };
+  }
+
+  const state = async (partId: string) =>
+    (
+      await db.owner.query<{ status: string; failure_reason: string | null; geometry_id: string | null }>(
+        "select status, failure_reason, geometry_id from parts where id = $1",
+        [partId],
+      )
+    ).rows[0];
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject("pgBaseUrl"));
+    root = await mkdtemp(path.join(os.tmpdir(), "facet-geometry-job-"));
+    store = new FsBlobStore({ root, baseUrl: "http://localhost:3999", secret: "s".repeat(40) });
+    runner = new GeometryRunner({ timeoutMs: 60_000, memoryBytes: 2.5 * 1024 ** 3 });
+    ws = await createWorkspaceWithRoles(db.owner, "geometry");
+  });
+  afterAll(async () => {
+    runner.stop();
+    await db.drop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("turns an uploaded part into a face-indexed mesh and moves it to unannotated; a rerun writes nothing new", async () => {
+    const bytes = await readFile(path.join(CORPUS, "nist-pmi/nist_ctc_01_asme1_rd.stp"));
+    const { partId, jobId, hash } = await uploaded("ctc01.stp", bytes);
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
+    const part = await state(partId);
+    expect(part).toMatchObject({ status: "unannotated", failure_reason: null });
+    const geo = await db.owner.query("select * from part_geometry where blob_sha256 = $1", [hash]);
+    expect(geo.rows).toHaveLength(1);
+    const g = geo.rows[0];
+    expect(part?.geometry_id).toBe(g.id);
+    const glb = Buffer.concat((await collect(await store.get(g.mesh_key))) as Buffer[]);
+    const mesh = readGlb(glb);
+    expect(mesh.indices.length / 3).toBe(g.triangle_count);
+    expect(new Set(mesh.faceIds).size).toBe(g.face_count);
+    const job = await db.owner.query("select status, attempts, progress from jobs where id = $1", [jobId]);
+    expect(job.rows[0]).toEqual({ status: "completed", attempts: 1, progress: 1 });
+
+    // the same job again, and a new job for the same bytes: no second set of outputs
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
+    const again = await db.owner.query<{ id: string }>(
+      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
+      [ws.workspaceId, partId],
+    );
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId: (again.rows[0] as { id: string }).id });
+    expect(
+      (await db.owner.query("select count(*)::int as n from part_geometry where blob_sha256 = $1", [hash])).rows[0].n,
+    ).toBe(1);
+    const objects = await collect(store.list(`derived/geometry/${hash}/`));
+    expect(objects.map((o) => path.basename(o.key)).sort()).toEqual(["faces.json", "mesh.glb"]);
+  }, 120_000);
+
+  it("fails garbage and hostile files with a reason, and keeps serving other jobs", async () => {
+    const good = await readFile(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
+    const noise = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 2654435761) & 0xff));
+    const header = Buffer.from(
+      "ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('','',(''),(''),'','','');\nFILE_SCHEMA(('AUTOMOTIVE_DESIGN'));\nENDSEC;\nDATA;\nENDSEC;\nEND-ISO-10303-21;\n",
+    );
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ["truncated.step", good.subarray(0, Math.floor(good.length / 2)), /read as STEP|no geometry|no faces|no solid/],
+      ["noise.step", Buffer.concat([Buffer.from("ISO-10303-21;\n"), noise]), /read as STEP|no geometry|no faces/],
+      ["empty-data.step", header, /no geometry|no faces|read as STEP/],
+      ["million.step", millionEntities(), /no geometry|no faces|no solid|gave up|memory/],
+    ];
+    for (const [name, bytes, reason] of cases) {
+      const { partId, jobId } = await uploaded(name, bytes);
+      await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
+      const part = await state(partId);
+      expect(part?.status, name).toBe("failed");
+      expect(part?.failure_reason, name).toMatch(reason);
+      const job = await db.owner.query("select status, error from jobs where id = $1", [jobId]);
+      expect(job.rows[0].status, name).toBe("failed");
+    }
+    const { partId } = await uploaded("good.step", good).then(async (u) => {
+      await tessellatePart({ pool: db.owner, store, runner, log }, { jobId: u.jobId });
+      return u;
+    });
+    expect((await state(partId))?.status).toBe("unannotated");
+  }, 300_000);
+
+  it("kills a file that runs out of time or memory, says so, and the next file is served by a fresh process", async () => {
+    const big = await readFile(path.join(CORPUS, "nist-pmi/nist_ftc_06_asme1_ap242-e1.stp"));
+    const small = await readFile(path.join(CORPUS, "mfcad/0-1-2-3-19.step"));
+    const slow = new GeometryRunner({ timeoutMs: 300, memoryBytes: 8 * 1024 ** 3 });
+    // OpenCascade alone takes several hundred MB: a 200 MB ceiling is a runaway file for certain
+    const hungry = new GeometryRunner({ timeoutMs: 120_000, memoryBytes: 200 * 1024 ** 2 });
+    try {
+      const t = await uploaded("timeout.stp", big);
+      await tessellatePart({ pool: db.owner, store, runner: slow, log }, { jobId: t.jobId });
+      expect((await state(t.partId))?.failure_reason).toMatch(/gave up after/);
+
+      const m = await uploaded("hungry.stp", Buffer.concat([big, Buffer.from("\n")]));
+      await tessellatePart({ pool: db.owner, store, runner: hungry, log }, { jobId: m.jobId });
+      expect((await state(m.partId))?.failure_reason).toMatch(/ran out of memory at \d+\.\d GB/);
+
+      // the runner that killed its process serves the next job, in a fresh process
+      hungry.limits.memoryBytes = 8 * 1024 ** 3;
+      const next = await uploaded("after.step", small);
+      await tessellatePart({ pool: db.owner, store, runner: hungry, log }, { jobId: next.jobId });
+      expect(await state(next.partId)).toMatchObject({ status: "unannotated", failure_reason: null });
+    } finally {
+      slow.stop();
+      hungry.stop();
+    }
+  }, 300_000);
+});
