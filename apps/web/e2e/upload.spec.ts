@@ -30,7 +30,7 @@ test("an uploader drops a folder of STEP files; parts appear; dropping it again 
   await expect(summary).toContainText("3/3 done · 3 new · 0 skipped · 0 failed · 1 non-STEP file(s) ignored");
   const parts = page.getByTestId("dataset-parts");
   for (const name of ["partA.step", "partB.STEP", "nist_ftc_11.stp"]) await expect(parts).toContainText(name);
-  await expect(page.locator('[data-status="uploaded"] .n')).toHaveText("3");
+  await expect(parts.locator("tbody tr")).toHaveCount(3);
 
   // leave, come back, drop the same folder: everything is skipped, no duplicates
   await page.reload();
@@ -38,7 +38,6 @@ test("an uploader drops a folder of STEP files; parts appear; dropping it again 
   await expect(page.getByTestId("upload-summary")).toContainText("3/3 done · 0 new · 3 skipped · 0 failed");
   await expect(page.getByTestId("upload-summary")).toContainText("0 B sent");
   await page.reload();
-  await expect(page.locator('[data-status="uploaded"] .n')).toHaveText("3");
   await expect(page.getByTestId("dataset-parts").locator("tbody tr")).toHaveCount(3);
 });
 
@@ -57,4 +56,51 @@ test("a file that is not STEP is refused with the reason, and can be retried", a
   await row.getByRole("button", { name: "Retry" }).click();
   await expect(page.locator('[data-testid=upload-list] tr[data-state="failed"]')).toContainText("not a STEP file");
   await expect(page.getByTestId("dataset-parts")).toContainText("No parts yet.");
+});
+
+test("processed parts show their mesh: every B-rep face in its own colour", async ({ page }) => {
+  await signInAdmin(page);
+  const created = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, { data: { name: "Meshes" } });
+  const { dataset } = await created.json();
+  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-mesh-"));
+  await cp(path.join(CORPUS, "aagnet/examples_partC.step"), path.join(folder, "partC.step"));
+  await page.goto(`/w/${WORKSPACE.slug}/datasets/${dataset.id}`);
+  await dropPaths(page, "[data-testid=dropzone]", [folder]);
+  await expect(page.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
+
+  // the worker tessellates it: the part becomes unannotated
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('[data-status="unannotated"] .n')).toHaveText("1", { timeout: 1000 });
+  }).toPass({ timeout: 120_000 });
+  await page.getByTestId("dataset-parts").getByRole("link", { name: "partC.step" }).click();
+  await expect(page.getByTestId("part-status")).toHaveText("Unannotated");
+  const viewer = page.locator("[data-viewer=ready]");
+  await expect(viewer).toHaveAttribute("data-face-count", "94", { timeout: 60_000 });
+  await expect(page.getByText("94 faces · 552 triangles")).toBeVisible();
+
+  // the canvas shows the part: many distinct colours, not just the background
+  await page.waitForTimeout(500);
+  const shot = await viewer.locator("canvas").screenshot();
+  const colours = await page.evaluate(async (png) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${png}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext("2d") as CanvasRenderingContext2D;
+    g.drawImage(img, 0, 0);
+    const data = g.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<string>();
+    for (let i = 0; i < data.length; i += 4 * 97) seen.add(`${data[i] >> 3},${data[i + 1] >> 3},${data[i + 2] >> 3}`);
+    return seen.size;
+  }, shot.toString("base64"));
+  expect(colours).toBeGreaterThan(15);
+
+  // hovering names a face
+  const box = await viewer.boundingBox();
+  if (!box) throw new Error("no viewer");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(viewer).toContainText(/face \d+ · (plane|cylinder)/);
 });
