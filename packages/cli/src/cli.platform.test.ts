@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULT_TAXONOMY } from "@facet/core";
 import { REPO_ROOT } from "@facet/db/testing";
 import { type Platform, startPlatform } from "@facet/launcher/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -133,6 +134,53 @@ describe("facet CLI", () => {
     ).filter((e) => e.isFile() && !e.name.endsWith(".sha256"));
     expect(stored).toHaveLength(facts.unique);
   }, 240_000);
+
+  it("imports MFCAD labels: every face of all 60 parts gets exactly the label of labels.json", async () => {
+    // wait for the worker to tessellate the corpus
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const c = json(await facet(["status", "--dataset", "corpus", "--json"], env)).counts as Record<string, number>;
+      if ((c.uploaded ?? 0) + (c.processing ?? 0) === 0) break;
+      if (Date.now() > deadline) throw new Error(`still processing: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const r = await facet(
+      ["import-labels", "--format", "mfcad", path.join(CORPUS, "mfcad"), "--dataset", "corpus", "--json"],
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ files: 60, imported: 60, failed: 0 });
+
+    const { key } = JSON.parse(await readFile(path.join(configDir, "config.json"), "utf8"));
+    const get = async (p: string) => {
+      const res = await fetch(new URL(p, platform.url), { headers: { authorization: `Bearer ${key}` } });
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    const truth = JSON.parse(await readFile(path.join(CORPUS, "mfcad/labels.json"), "utf8")) as Record<
+      string,
+      number[]
+    >;
+    const mfcadClass = (n: number) => DEFAULT_TAXONOMY.crosswalks.mfcad?.classes[n]?.feature;
+    const { parts } = (await get("/api/workspaces/test-shop/datasets/corpus/parts")) as {
+      parts: Array<{ id: string; name: string }>;
+    };
+    let checked = 0;
+    for (const part of parts.filter((p) => p.name.replace(/\.step$/, "") in truth)) {
+      const detail = (await get(`/api/workspaces/test-shop/parts/${part.id}`)) as { urls: { faces: string } };
+      const faces = (await (await fetch(detail.urls.faces)).json()) as { faces: Array<{ stepName: string }> };
+      const { revision } = (await get(`/api/workspaces/test-shop/parts/${part.id}/revisions`)) as {
+        revision: { source: string; document: { labels: string[] } };
+      };
+      expect(revision.source).toBe("import");
+      const expected = faces.faces.map((f) =>
+        mfcadClass((truth[part.name.replace(/\.step$/, "")] as number[])[Number(f.stepName)] as number),
+      );
+      expect(revision.document.labels, part.name).toEqual(expected);
+      expect(revision.document.labels.every((l) => typeof l === "string")).toBe(true);
+      checked++;
+    }
+    expect(checked).toBe(60);
+  }, 900_000);
 
   it("pushing the same content into a second dataset links it without sending bytes", async () => {
     const r = await facet(["push", path.join(CORPUS, "aagnet"), "--dataset", "aagnet copy", "--json"], env);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { importMfcadLabels } from "./commands/import-labels";
 import { describePush, push } from "./commands/push";
 import { forgetLogin, loadLogin, saveLogin } from "./config";
 import { parseCliEnv } from "./env";
@@ -13,6 +14,8 @@ const HELP = `facet — Facet from the terminal
   facet push DIR --dataset NAME [--workspace W] [--concurrency N] [--json]
                                                         upload the STEP files under DIR (skips known content)
   facet status --dataset NAME [--workspace W] [--json]  part counts by status
+  facet import-labels --format mfcad DIR --dataset NAME [--workspace W] [--json]
+                                                        store MFCAD .face_truth labels as annotation revisions
   facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
   facet api-key list [--json]
   facet api-key revoke ID
@@ -31,6 +34,7 @@ const FLAGS = {
   name: { type: "string" },
   scope: { type: "string", multiple: true },
   "expires-days": { type: "string" },
+  format: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -145,6 +149,26 @@ export async function run(argv: string[]): Promise<number> {
         `${r.dataset.name}: ${r.total} part(s)\n${table}`,
       );
       return 0;
+    }
+    if (command === "import-labels") {
+      if (values.format !== "mfcad") throw new CliError("USAGE", "--format mfcad is the format supported");
+      if (!sub || rest.length > 0 || !values.dataset)
+        throw new CliError("USAGE", "usage: facet import-labels --format mfcad DIR --dataset NAME");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const summary = await importMfcadLabels(api, {
+        dir: path.resolve(sub),
+        workspace,
+        dataset: values.dataset,
+        json,
+      });
+      out(
+        summary,
+        [
+          `${summary.imported} of ${summary.files} label file(s) imported, ${summary.failed} failed`,
+          ...summary.failures.slice(0, 20).map((f) => `  ✗ ${f.file}: ${f.message}`),
+        ].join("\n"),
+      );
+      return summary.failed > 0 ? 1 : 0;
     }
     if (command === "api-key") {
       if (sub === "create") {

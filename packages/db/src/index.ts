@@ -12,4 +12,5 @@ export * from "./workspaces/invitations";
 export * from "./workspaces/members";
 export * from "./workspaces/part-detail";
 export * from "./workspaces/parts";
+export * from "./workspaces/revisions";
 export * from "./workspaces/workspaces";

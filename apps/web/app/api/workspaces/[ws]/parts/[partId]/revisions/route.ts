@@ -1,0 +1,38 @@
+import { annotationDocumentSchema, uuidSchema } from "@facet/core";
+import { appendRevision, latestRevision } from "@facet/db";
+import { z } from "zod";
+import { inWorkspace, json, methods, parseBody, parseParam, route } from "@/lib/api.server";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({
+  document: annotationDocumentSchema,
+  source: z.enum(["human", "import"]).default("human"),
+  expectedRevision: z.number().int().nonnegative().optional(),
+});
+
+/** The part's current labels (its latest revision), or null. */
+const get = route<{ ws: string; partId: string }>(async (req, params) => {
+  const partId = parseParam(params.partId, uuidSchema, "partId");
+  const { run } = await inWorkspace(req, params.ws);
+  return json({ revision: await run((c) => latestRevision(c, partId)) });
+});
+
+/** Append a revision (append-only; RLS: engineers, admins, or the annotator holding the part). */
+const post = route<{ ws: string; partId: string }>(async (req, params) => {
+  const partId = parseParam(params.partId, uuidSchema, "partId");
+  const input = await parseBody(req, body);
+  const { workspace, run } = await inWorkspace(req, params.ws, input.source === "import" ? "parts.upload" : "parts.claim");
+  const created = await run((c) =>
+    appendRevision(c, {
+      workspaceId: workspace.id,
+      partId,
+      document: input.document,
+      source: input.source,
+      ...(input.expectedRevision !== undefined ? { expectedRevision: input.expectedRevision } : {}),
+    }),
+  );
+  return json({ revision: created }, 201);
+});
+
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get, POST: post });

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { readPickledIntList } from "./pickle";
+
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus/mfcad");
+
+describe("readPickledIntList", () => {
+  it("reads every MFCAD .face_truth exactly as labels.json decodes it", () => {
+    const labels = JSON.parse(readFileSync(path.join(CORPUS, "labels.json"), "utf8")) as Record<string, number[]>;
+    const names = Object.keys(labels);
+    expect(names).toHaveLength(60);
+    for (const name of names) {
+      expect(readPickledIntList(readFileSync(path.join(CORPUS, `${name}.face_truth`))), name).toEqual(labels[name]);
+    }
+  });
+
+  it("refuses what is not a pickled list of integers", () => {
+    expect(() => readPickledIntList(Buffer.from("cos\nsystem\n(S'echo hi'\ntR."))).toThrow(/unsupported pickle opcode/);
+    expect(() => readPickledIntList(Uint8Array.from([0x80, 0x02, 0x5d, 0x4b]))).toThrow();
+  });
+});

@@ -1,0 +1,89 @@
+import { type AnnotationDocument, AppError } from "@facet/core";
+import type { PoolClient } from "../pool";
+
+export interface Revision {
+  id: string;
+  revisionNo: number;
+  authorEmail: string | null;
+  source: string;
+  modelAssisted: boolean;
+  document: AnnotationDocument;
+  createdAt: string;
+}
+
+export async function latestRevision(client: PoolClient, partId: string): Promise<Revision | null> {
+  const { rows } = await client.query<Revision>(
+    `select r.id, r.revision_no as "revisionNo", p.email as "authorEmail", r.source, r.model_assisted as "modelAssisted",
+            r.document, r.created_at as "createdAt"
+     from public.annotation_revisions r left join public.profiles p on p.user_id = r.author_id
+     where r.part_id = $1 order by r.revision_no desc limit 1`,
+    [partId],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Append a revision. Labels must be made on the part's current face numbering (signature and face
+ * count) with feature types of the dataset's label schema. `expectedRevision` makes concurrent saves
+ * safe: a save based on an older revision is refused (CONFLICT).
+ */
+export async function appendRevision(
+  client: PoolClient,
+  input: {
+    workspaceId: string;
+    partId: string;
+    document: AnnotationDocument;
+    source: "human" | "import" | "model";
+    modelAssisted?: boolean;
+    expectedRevision?: number;
+  },
+): Promise<{ id: string; revisionNo: number }> {
+  const { rows } = await client.query<{
+    signature: string | null;
+    face_count: number | null;
+    schema_id: string | null;
+    taxonomy: { featureTypes: Array<{ key: string }> } | null;
+    latest: number;
+  }>(
+    `select g.face_signature as signature, g.face_count, d.label_schema_id as schema_id, s.taxonomy,
+            coalesce((select max(revision_no) from public.annotation_revisions r where r.part_id = p.id), 0) as latest
+     from public.parts p join public.datasets d on d.id = p.dataset_id
+     left join public.part_geometry g on g.id = p.geometry_id
+     left join public.label_schemas s on s.id = d.label_schema_id
+     where p.workspace_id = $1 and p.id = $2`,
+    [input.workspaceId, input.partId],
+  );
+  const part = rows[0];
+  if (!part) throw new AppError("NOT_FOUND", "no such part in this workspace");
+  if (!part.signature) throw new AppError("CONFLICT", "this part has no geometry yet: labels are made on its faces");
+  if (part.signature !== input.document.faceSignature || part.face_count !== input.document.faceCount) {
+    throw new AppError("CONFLICT", "these labels were made on another face numbering (face signature differs)");
+  }
+  const known = new Set(part.taxonomy?.featureTypes.map((f) => f.key) ?? []);
+  const unknown = [...new Set([...input.document.labels, ...input.document.instances.map((i) => i.feature)])].filter(
+    (k): k is string => k !== null && !known.has(k),
+  );
+  if (unknown.length > 0)
+    throw new AppError("VALIDATION_FAILED", `not in the dataset's label schema: ${unknown.join(", ")}`);
+  if (input.expectedRevision !== undefined && input.expectedRevision !== part.latest) {
+    throw new AppError(
+      "CONFLICT",
+      `the part has revision ${part.latest} now, not ${input.expectedRevision}: reload it`,
+    );
+  }
+  const inserted = await client.query<{ id: string; revision_no: number }>(
+    `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, face_signature, document, model_assisted, source)
+     values ($1, $2, auth.uid(), $3, $4, $5, $6, $7) returning id, revision_no`,
+    [
+      input.partId,
+      part.latest + 1,
+      part.schema_id,
+      input.document.faceSignature,
+      JSON.stringify(input.document),
+      input.modelAssisted ?? false,
+      input.source,
+    ],
+  );
+  const r = inserted.rows[0] as { id: string; revision_no: number };
+  return { id: r.id, revisionNo: r.revision_no };
+}
