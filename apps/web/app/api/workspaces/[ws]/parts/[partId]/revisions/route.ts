@@ -22,7 +22,11 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
 const post = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
   const input = await parseBody(req, body);
-  const { workspace, run } = await inWorkspace(req, params.ws, input.source === "import" ? "parts.upload" : "parts.claim");
+  const { workspace, run } = await inWorkspace(
+    req,
+    params.ws,
+    input.source === "import" ? "parts.upload" : "parts.claim",
+  );
   const created = await run((c) =>
     appendRevision(c, {
       workspaceId: workspace.id,
