@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ["@facet/core", "@facet/db", "@facet/auth", "@facet/storage", "@facet/viewer"],
+  transpilePackages: ["@facet/core", "@facet/db", "@facet/auth", "@facet/storage", "@facet/viewer", "@facet/geometry"],
   serverExternalPackages: ["pg", "@supabase/supabase-js", "@supabase/ssr"],
   typescript: { ignoreBuildErrors: false },
   // no external fonts, images or analytics: Facet makes no network calls of its own

@@ -182,6 +182,47 @@ describe("facet CLI", () => {
     expect(checked).toBe(60);
   }, 900_000);
 
+  it("reprocesses the parts of a tessellator version (backfill) without duplicating outputs or losing labels", async () => {
+    const before = json(await facet(["status", "--dataset", "corpus", "--json"], env)).counts as Record<string, number>;
+    const r = await facet(
+      ["reprocess", "--dataset", "corpus", "--tessellator-version", "occt-7.6-wasm.facet-1", "--json"],
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const { queued } = json(r);
+    expect(queued).toBe(before.unannotated);
+    const none = json(await facet(["reprocess", "--dataset", "corpus", "--json"], env)); // all are current
+    expect(none.queued).toBe(0);
+    const stored = async () =>
+      (
+        await readdir(path.join(platform.dataDir, "derived", "geometry"), { recursive: true, withFileTypes: true })
+      ).filter((e) => e.isFile()).length;
+    const outputs = await stored();
+    // wait until every part's newest job has ended
+    const { key } = JSON.parse(await readFile(path.join(configDir, "config.json"), "utf8"));
+    const get = async (p: string) =>
+      (await (await fetch(new URL(p, platform.url), { headers: { authorization: `Bearer ${key}` } })).json()) as Record<
+        string,
+        unknown
+      >;
+    const { parts } = (await get("/api/workspaces/test-shop/datasets/corpus/parts")) as {
+      parts: Array<{ id: string }>;
+    };
+    const deadline = Date.now() + 300_000;
+    for (const part of parts) {
+      for (;;) {
+        const { part: detail } = (await get(`/api/workspaces/test-shop/parts/${part.id}`)) as {
+          part: { jobs: Array<{ status: string }> };
+        };
+        if (["completed", "failed"].includes(detail.jobs[0]?.status ?? "completed")) break;
+        if (Date.now() > deadline) throw new Error("reprocessing did not finish");
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    }
+    expect(await stored()).toBe(outputs);
+    expect(json(await facet(["status", "--dataset", "corpus", "--json"], env)).counts).toEqual(before);
+  }, 120_000);
+
   it("pushing the same content into a second dataset links it without sending bytes", async () => {
     const r = await facet(["push", path.join(CORPUS, "aagnet"), "--dataset", "aagnet copy", "--json"], env);
     expect(r.code, r.stderr).toBe(0);

@@ -14,6 +14,8 @@ const HELP = `facet — Facet from the terminal
   facet push DIR --dataset NAME [--workspace W] [--concurrency N] [--json]
                                                         upload the STEP files under DIR (skips known content)
   facet status --dataset NAME [--workspace W] [--json]  part counts by status
+  facet reprocess --dataset NAME [--tessellator-version V] [--workspace W] [--json]
+                                                        tessellate again parts made by an older (or the named) tessellator
   facet import-labels --format mfcad DIR --dataset NAME [--workspace W] [--json]
                                                         store MFCAD .face_truth labels as annotation revisions
   facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
@@ -35,6 +37,7 @@ const FLAGS = {
   scope: { type: "string", multiple: true },
   "expires-days": { type: "string" },
   format: { type: "string" },
+  "tessellator-version": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -148,6 +151,17 @@ export async function run(argv: string[]): Promise<number> {
         { workspace, dataset: r.dataset.name, total: r.total, counts: r.counts },
         `${r.dataset.name}: ${r.total} part(s)\n${table}`,
       );
+      return 0;
+    }
+    if (command === "reprocess") {
+      if (!values.dataset) throw new CliError("USAGE", "--dataset NAME is required");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const r = await api.call<{ queued: number; tessellator: string }>(
+        "POST",
+        `/api/workspaces/${encodeURIComponent(workspace)}/datasets/${encodeURIComponent(values.dataset)}/reprocess`,
+        values["tessellator-version"] ? { tessellatorVersion: values["tessellator-version"] } : {},
+      );
+      out(r, `queued ${r.queued} part(s) for tessellation with ${r.tessellator}`);
       return 0;
     }
     if (command === "import-labels") {

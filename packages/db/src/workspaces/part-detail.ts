@@ -87,3 +87,23 @@ export async function discardPart(client: PoolClient, workspaceId: string, partI
   const r = await client.query("delete from public.parts where workspace_id = $1 and id = $2", [workspaceId, partId]);
   if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such part, or your role cannot discard it");
 }
+
+/**
+ * Queue tessellation again for the parts of a dataset whose geometry was made by another tessellator
+ * version (or by `fromVersion` when given): the backfill after an upgrade. Returns how many were queued.
+ */
+export async function queueReprocess(
+  client: PoolClient,
+  input: { workspaceId: string; datasetId: string; currentVersion: string; fromVersion?: string },
+): Promise<number> {
+  const { rowCount } = await client.query(
+    `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
+     select p.workspace_id, 'geometry:tessellate', p.id, jsonb_build_object('reprocess', true), auth.uid()
+     from public.parts p left join public.part_geometry g on g.id = p.geometry_id
+     where p.workspace_id = $1 and p.dataset_id = $2 and p.status not in ('uploaded', 'processing', 'failed')
+       and (case when $4::text is null then g.tessellator_version is distinct from $3 else g.tessellator_version = $4 end)
+       and not exists (select 1 from public.jobs j where j.part_id = p.id and j.status in ('queued', 'running'))`,
+    [input.workspaceId, input.datasetId, input.currentVersion, input.fromVersion ?? null],
+  );
+  return rowCount ?? 0;
+}

@@ -1,0 +1,34 @@
+import { AppError, uuidSchema } from "@facet/core";
+import { queueReprocess } from "@facet/db";
+import { TESSELLATOR_VERSION } from "@facet/geometry";
+import { z } from "zod";
+import { inWorkspace, json, methods, parseBody, route } from "@/lib/api.server";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({ tessellatorVersion: z.string().min(1).max(100).optional() });
+
+/** Backfill: tessellate again the parts made by an older tessellator (or by the version named). */
+const post = route<{ ws: string; dataset: string }>(async (req, params) => {
+  const input = await parseBody(req, body);
+  const { workspace, run } = await inWorkspace(req, params.ws, "parts.upload");
+  const ref = decodeURIComponent(params.dataset);
+  const byId = uuidSchema.safeParse(ref).success;
+  const queued = await run(async (c) => {
+    const ds = await c.query<{ id: string }>(
+      `select id from public.datasets where workspace_id = $1 and ${byId ? "id = $2::uuid" : "name = $2"}`,
+      [workspace.id, ref],
+    );
+    const dataset = ds.rows[0];
+    if (!dataset) throw new AppError("NOT_FOUND", `no dataset "${ref}" in this workspace`);
+    return queueReprocess(c, {
+      workspaceId: workspace.id,
+      datasetId: dataset.id,
+      currentVersion: TESSELLATOR_VERSION,
+      ...(input.tessellatorVersion ? { fromVersion: input.tessellatorVersion } : {}),
+    });
+  });
+  return json({ queued, tessellator: TESSELLATOR_VERSION });
+});
+
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ POST: post });
