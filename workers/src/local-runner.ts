@@ -1,6 +1,7 @@
+import { EventEmitter } from "node:events";
 import { createPool, type Pool } from "@facet/db";
 import type { BlobStore } from "@facet/storage";
-import { makeWorkerUtils, type Runner, run, type TaskList } from "graphile-worker";
+import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
@@ -53,7 +54,15 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     },
   };
 
+  // listen before the pool starts: its workers are created inside run()
+  const ids = new Set<string>();
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  // graphile-worker 0.17 locks jobs under the pool's id (and older versions under each worker's)
+  events.on("pool:create", ({ workerPool }) => ids.add(workerPool.id));
+  events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
+  events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
   const graphile = await run({
+    events,
     pgPool: pool,
     concurrency: o.concurrency,
     noHandleSignals: true,
@@ -61,11 +70,6 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     taskList,
     crontab: "* * * * * maintenance:release_expired_claims ?max=1",
   });
-
-  const ids = new Set<string>();
-  // graphile-worker 0.17 names each worker of the pool; we record their liveness
-  graphile.events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
-  graphile.events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
 
   const heartbeat = async () => {
     try {
