@@ -1,8 +1,7 @@
 import "server-only";
-import path from "node:path";
 import { type AuthProvider, EmbeddedAuthProvider } from "@facet/auth";
 import { createPool, type Pool } from "@facet/db";
-import { type BlobStore, createBlobStore } from "@facet/storage";
+import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { env } from "./env.server";
 
 interface Context {
@@ -39,24 +38,6 @@ async function build(): Promise<Context> {
           sessionTtlSeconds: e.FACET_SESSION_TTL_SECONDS,
           secureCookies: e.FACET_PUBLIC_URL.startsWith("https:"),
         });
-  const store = await createBlobStore(
-    e.FACET_STORAGE === "s3"
-      ? {
-          kind: "s3",
-          bucket: e.S3_BUCKET as string,
-          region: e.S3_REGION,
-          ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
-          forcePathStyle: e.S3_FORCE_PATH_STYLE === "true",
-          accessKeyId: e.S3_ACCESS_KEY_ID as string,
-          secretAccessKey: e.S3_SECRET_ACCESS_KEY as string,
-        }
-      : {
-          kind: "fs",
-          // keys start with blobs/ (content addresses): objects live in <data>/blobs/sha256/ab/cd/<hash>
-          root: path.resolve(e.FACET_DATA_DIR),
-          baseUrl: e.FACET_PUBLIC_URL,
-          secret: e.FACET_BLOB_URL_SECRET as string,
-        },
-  );
+  const store = await createBlobStore(blobStoreConfigFromEnv(e));
   return { pool, auth, store };
 }

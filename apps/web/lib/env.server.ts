@@ -1,4 +1,5 @@
 import "server-only";
+import { missingStorageEnv, storageEnvShape } from "@facet/storage";
 import { z } from "zod";
 
 /**
@@ -9,7 +10,6 @@ const schema = z
   .object({
     DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
     FACET_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(20),
-    FACET_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
     FACET_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(604_800),
     FACET_AUTH: z.enum(["embedded", "supabase"]).default("embedded"),
     FACET_JWT_SECRET: z.string().min(32, "FACET_JWT_SECRET needs at least 32 characters").optional(),
@@ -17,15 +17,7 @@ const schema = z
     SUPABASE_ANON_KEY: z.string().min(1).optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
     SUPABASE_JWT_SECRET: z.string().min(32).optional(),
-    FACET_STORAGE: z.enum(["fs", "s3"]).default("fs"),
-    S3_BUCKET: z.string().min(3).optional(),
-    S3_REGION: z.string().min(1).default("auto"),
-    S3_ENDPOINT: z.string().url().optional(),
-    S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
-    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
-    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-    FACET_DATA_DIR: z.string().min(1).default(".data"),
-    FACET_BLOB_URL_SECRET: z.string().min(32).optional(),
+    ...storageEnvShape,
     FACET_MAX_UPLOAD_BYTES: z.coerce
       .number()
       .int()
