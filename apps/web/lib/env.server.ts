@@ -30,8 +30,7 @@ const schema = z
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required ${why}` });
     };
     if (e.FACET_AUTH === "embedded") need("FACET_JWT_SECRET", "with FACET_AUTH=embedded");
-    if (e.FACET_STORAGE === "fs")
-      need("FACET_BLOB_URL_SECRET", "with FACET_STORAGE=fs (it signs upload and download URLs)");
+    for (const name of missingStorageEnv(e)) need(name, `with FACET_STORAGE=${e.FACET_STORAGE}`);
     if (e.FACET_AUTH === "supabase") {
       need("SUPABASE_URL", "with FACET_AUTH=supabase");
       need("SUPABASE_ANON_KEY", "with FACET_AUTH=supabase");

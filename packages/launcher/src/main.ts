@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { renameSync, writeFileSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
@@ -134,16 +135,23 @@ export async function main(): Promise<void> {
       FACET_BLOB_URL_SECRET: secrets.blobUrlSecret,
       FACET_PUBLIC_URL: env.FACET_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     };
-    const pidsChanged = () =>
-      void writeFile(
-        path.join(dataDir, "facet.pid"),
-        JSON.stringify({
-          pid: process.pid,
-          port: env.PORT,
-          startedAt: new Date().toISOString(),
-          children: children.map((c) => c.pid).filter(Boolean),
-        }),
-      ).catch(() => {});
+    // written atomically (temporary file, rename): a reader never sees half a file
+    const pidFile = path.join(dataDir, "facet.pid");
+    const pidsChanged = () => {
+      const tmp = `${pidFile}.${process.pid}.tmp`;
+      const content = JSON.stringify({
+        pid: process.pid,
+        port: env.PORT,
+        startedAt: new Date().toISOString(),
+        children: children.map((c) => c.pid).filter(Boolean),
+      });
+      try {
+        writeFileSync(tmp, content);
+        renameSync(tmp, pidFile);
+      } catch {
+        // the pid file only helps recovery after a crash; failing to update it is not fatal
+      }
+    };
     const fatal = (m: string) => void shutdown(1, m);
 
     children.push(

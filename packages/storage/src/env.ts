@@ -20,7 +20,9 @@ const storageEnvSchema = z.object(storageEnvShape);
 type StorageEnv = z.infer<typeof storageEnvSchema>;
 
 /** The variables a storage kind needs, named when missing (use inside a zod superRefine). */
-export function missingStorageEnv(e: StorageEnv): string[] {
+export function missingStorageEnv(
+  e: StorageEnv,
+): Array<"FACET_BLOB_URL_SECRET" | "S3_BUCKET" | "S3_ACCESS_KEY_ID" | "S3_SECRET_ACCESS_KEY"> {
   if (e.FACET_STORAGE === "fs") return e.FACET_BLOB_URL_SECRET ? [] : ["FACET_BLOB_URL_SECRET"];
   return (["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter((k) => !e[k]);
 }
