@@ -1,14 +1,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { z } from "zod";
 import { listMigrations, migrate } from "./migrate";
-import { REPO_ROOT } from "./testing/paths";
 
 /**
  * `npx pnpm db:migrate` / `db:status`: the migration runner from a terminal. Uses DATABASE_URL
  * (deployed: Supabase's session pooler), or the embedded database of a running `npm start`.
  */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
 const env = z
   .object({
     DATABASE_URL: z.string().url().optional(),

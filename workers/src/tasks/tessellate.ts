@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
+import { blobKey } from "@facet/core";
 import { type Pool, type PoolClient, withService } from "@facet/db";
 import { DEFAULT_PARAMS, fingerprint, TESSELLATOR_VERSION, type TessellationParams } from "@facet/geometry";
 import type { BlobStore } from "@facet/storage";
@@ -102,11 +103,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
         ).rows[0],
     );
     if (!geometry) {
-      const bytes = await readVerified(
-        deps.store,
-        `blobs/sha256/${job.blob_sha256.slice(0, 2)}/${job.blob_sha256.slice(2, 4)}/${job.blob_sha256}`,
-        job.blob_sha256,
-      );
+      const bytes = await readVerified(deps.store, blobKey(job.blob_sha256), job.blob_sha256);
       if (!bytes) {
         await withService(deps.pool, (c) =>
           failPart(c, job, "the stored file is damaged: its bytes no longer match their SHA-256"),
