@@ -3,8 +3,16 @@ import type { NextConfig } from "next";
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ["@facet/core", "@facet/db", "@facet/auth", "@facet/storage", "@facet/viewer", "@facet/geometry"],
-  serverExternalPackages: ["pg", "@supabase/supabase-js", "@supabase/ssr"],
+  transpilePackages: [
+    "@facet/core",
+    "@facet/db",
+    "@facet/auth",
+    "@facet/storage",
+    "@facet/viewer",
+    "@facet/geometry",
+    "@facet/workers",
+  ],
+  serverExternalPackages: ["pg", "@supabase/supabase-js", "@supabase/ssr", "@trigger.dev/sdk"],
   typescript: { ignoreBuildErrors: false },
   // no external fonts, images or analytics: Facet makes no network calls of its own
   images: { unoptimized: true },

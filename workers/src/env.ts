@@ -22,11 +22,16 @@ const schema = z
 export type WorkerEnv = z.infer<typeof schema>;
 
 export function parseWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  return parseEnvWith(schema, env, "worker");
+}
+
+/** Parse the environment (empty values count as unset); a bad value fails with every variable's name. */
+export function parseEnvWith<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, what: string): z.infer<S> {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const r = schema.safeParse(given);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid worker configuration:\n${lines.join("\n")}`);
+    throw new Error(`invalid ${what} configuration:\n${lines.join("\n")}`);
   }
   return r.data;
 }

@@ -24,12 +24,16 @@ const schema = z
       .min(1)
       .default(512 * 1024 * 1024),
     FACET_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    /** Who runs queued jobs: graphile-worker (takes them in the queuing transaction) or Trigger.dev. */
+    FACET_JOBS: z.enum(["graphile", "trigger"]).default("graphile"),
+    TRIGGER_SECRET_KEY: z.string().min(1).optional(),
   })
   .superRefine((e, ctx) => {
     const need = (name: keyof typeof e, why: string) => {
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required ${why}` });
     };
     if (e.FACET_AUTH === "embedded") need("FACET_JWT_SECRET", "with FACET_AUTH=embedded");
+    if (e.FACET_JOBS === "trigger") need("TRIGGER_SECRET_KEY", "with FACET_JOBS=trigger");
     for (const name of missingStorageEnv(e)) need(name, `with FACET_STORAGE=${e.FACET_STORAGE}`);
     if (e.FACET_AUTH === "supabase") {
       need("SUPABASE_URL", "with FACET_AUTH=supabase");

@@ -13,7 +13,7 @@ export type OcctFactory = (module: {
   printErr?: (s: string) => void;
 }) => Promise<Occt>;
 
-export const TESSELLATOR_VERSION = "occt-7.6-wasm.facet-1";
+export const TESSELLATOR_VERSION = "occt-7.6-wasm.facet-2";
 
 export async function loadKernel(factory: OcctFactory, wasmBinary: Uint8Array): Promise<Occt> {
   // OCCT's reader prints progress and warnings on stdout; the pipeline reports its own findings

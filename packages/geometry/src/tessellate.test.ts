@@ -32,6 +32,38 @@ const mfcadLabels = JSON.parse(readFileSync(path.join(CORPUS, "mfcad/labels.json
   number[]
 >;
 
+/**
+ * What OCCT itself says about a file, computed here independently of the pipeline: the shape's
+ * surface area integrated over the whole shape, and every face's STEP name through OCCT's own
+ * (slow) `EntityFromShapeResult` lookup.
+ */
+function occtReference(oc: Occt, bytes: Uint8Array) {
+  oc.FS.writeFile("/reference.step", bytes);
+  const reader = new oc.STEPControl_Reader_1();
+  reader.ReadFile("/reference.step");
+  reader.TransferRoots(new oc.Message_ProgressRange_1());
+  const shape = reader.OneShape();
+  const props = new oc.GProp_GProps_1();
+  oc.BRepGProp.SurfaceProperties_1(shape, props, false, false);
+  const faceMap = new oc.TopTools_IndexedMapOfShape_1();
+  oc.TopExp.MapShapes_1(shape, oc.TopAbs_ShapeEnum.TopAbs_FACE as never, faceMap);
+  const transfer = reader.WS().get().TransferReader().get();
+  const names: (string | null)[] = [];
+  for (let i = 1; i <= faceMap.Extent(); i++) {
+    const entity = transfer.EntityFromShapeResult(faceMap.FindKey(i), 1 as never);
+    const name = entity.IsNull()
+      ? null
+      : (entity.get() as unknown as { Name?: () => { IsNull(): boolean; get(): { ToCString(): string } } }).Name?.();
+    names.push(name && !name.IsNull() ? name.get().ToCString() : null);
+  }
+  const area = props.Mass();
+  props.delete();
+  faceMap.delete();
+  reader.delete();
+  oc.FS.unlink("/reference.step");
+  return { area, names };
+}
+
 describe("tessellateStep on the corpus", () => {
   let oc: Occt;
   beforeAll(async () => {
@@ -43,9 +75,11 @@ describe("tessellateStep on the corpus", () => {
   });
 
   it.each(files)(
-    "%s: faces as in OCCT, every triangle in exactly one face, areas add up",
+    "%s: faces as in OCCT, every triangle in exactly one face, areas add up, STEP names as OCCT finds them",
     (file) => {
-      const { mesh, document } = tessellateStep(oc, readFileSync(path.join(CORPUS, file)));
+      const bytes = readFileSync(path.join(CORPUS, file));
+      const { mesh, document } = tessellateStep(oc, bytes);
+      const occt = occtReference(oc, bytes);
       const ref = reference.get(file) as { faces: number; triangles: number };
       expect(document.faceCount).toBe(ref.faces);
       expect(document.faces).toHaveLength(ref.faces);
@@ -63,7 +97,9 @@ describe("tessellateStep on the corpus", () => {
       // native OCCT with the same deflection makes the same number of triangles, within a few percent
       expect(Math.abs(document.triangleCount - ref.triangles) / ref.triangles).toBeLessThan(0.05);
       const sum = document.faces.reduce((a, f) => a + f.area, 0);
-      expect(Math.abs(sum - document.area) / document.area).toBeLessThan(0.01);
+      expect(Math.abs(sum - occt.area) / occt.area).toBeLessThan(0.01);
+      expect(document.area).toBeCloseTo(sum, 6);
+      expect(document.faces.map((f) => f.stepName)).toEqual(occt.names);
       for (const i of mesh.indices) expect(i).toBeLessThan(mesh.positions.length / 3);
       for (const e of document.edges) {
         expect(e.faces[0]).toBeLessThan(e.faces[1]);

@@ -111,7 +111,9 @@ function surfaceOf(oc: Occt, face: Face, reversed: boolean) {
  * for the same bytes and the same tessellator version.
  */
 export function tessellateStep(oc: Occt, bytes: Uint8Array, params: TessellationParams = DEFAULT_PARAMS) {
+  const clock = stageClock();
   const { reader, shape } = readStep(oc, bytes);
+  clock.lap("read");
   const E = oc.TopAbs_ShapeEnum;
   const faceMap = new oc.TopTools_IndexedMapOfShape_1();
   oc.TopExp.MapShapes_1(shape, E.TopAbs_FACE as never, faceMap);
@@ -134,8 +136,9 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
     false,
   );
   mesher.delete();
+  clock.lap("mesh");
 
-  const transfer = reader.WS().get().TransferReader().get();
+  const names = stepNames(oc, reader, faceMap);
   const positions: number[] = [];
   const indices: number[] = [];
   const faceIds: number[] = [];
@@ -145,43 +148,12 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
     const face = oc.TopoDS.Face_1(faceMap.FindKey(i));
     const reversed = (face.Orientation_1() as unknown as { value: number }).value === 1;
     const first = faceIds.length;
-    const fmin: Vec3 = [Infinity, Infinity, Infinity];
-    const fmax: Vec3 = [-Infinity, -Infinity, -Infinity];
-    const loc = new oc.TopLoc_Location_1();
-    const handle = oc.BRep_Tool.Triangulation(face, loc, 0 as never);
-    if (!handle.IsNull()) {
-      const tri = handle.get();
-      const trsf = loc.Transformation();
-      const base = positions.length / 3;
-      for (let n = 1; n <= tri.NbNodes(); n++) {
-        const p = xyz(tri.Node(n).Transformed(trsf));
-        positions.push(p[0], p[1], p[2]);
-        vertexFaceIds.push(i - 1);
-        for (let k = 0; k < 3; k++) {
-          fmin[k] = Math.min(fmin[k] as number, p[k] as number);
-          fmax[k] = Math.max(fmax[k] as number, p[k] as number);
-        }
-      }
-      for (let t = 1; t <= tri.NbTriangles(); t++) {
-        const tr = tri.Triangle(t);
-        const a = base + tr.Value(1) - 1;
-        const b = base + tr.Value(2) - 1;
-        const c = base + tr.Value(3) - 1;
-        if (reversed) indices.push(a, c, b);
-        else indices.push(a, b, c);
-        faceIds.push(i - 1);
-      }
-    }
+    const box = appendTriangulation(oc, face, i - 1, reversed, { positions, indices, faceIds, vertexFaceIds });
     const props = new oc.GProp_GProps_1();
     oc.BRepGProp.SurfaceProperties_1(face, props, false, false);
     const area = props.Mass();
     props.delete();
     const s = surfaceOf(oc, face, reversed);
-    const entity = transfer.EntityFromShapeResult(face, 1 as never);
-    const named = entity.IsNull()
-      ? null
-      : (entity.get() as unknown as { Name?: () => { IsNull(): boolean; get(): { ToCString(): string } } });
-    const nameHandle = named?.Name?.();
     faces.push({
       index: i - 1,
       surface: s.kind,
@@ -189,18 +161,17 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
       direction: s.direction,
       origin: s.origin,
       radius: s.radius,
-      bbox: { min: fmin, max: fmax },
+      bbox: box,
       triangles: { first, count: faceIds.length - first },
-      stepName: nameHandle && !nameHandle.IsNull() ? nameHandle.get().ToCString() : null,
+      stepName: names[i - 1] ?? null,
       reversed,
     });
+    face.delete();
   }
-
-  const shapeProps = new oc.GProp_GProps_1();
-  oc.BRepGProp.SurfaceProperties_1(shape, shapeProps, false, false);
-  const shapeArea = shapeProps.Mass();
-  shapeProps.delete();
+  clock.lap("faces");
+  const shapeArea = faces.reduce((sum, f) => sum + f.area, 0);
   const edges = adjacency(oc, shape, faceMap);
+  clock.lap("adjacency");
   const signature = fingerprint(
     JSON.stringify([TESSELLATOR_VERSION, faceCount, faces.map((f) => [f.surface, round(f.area, 5), f.stepName])]),
   );
@@ -224,7 +195,105 @@ export function tessellateStep(oc: Occt, bytes: Uint8Array, params: Tessellation
     faces,
     edges,
   };
-  return { mesh, document };
+  return { mesh, document, timings: clock.timings };
+}
+
+/** Milliseconds spent in each stage, for the benchmark and the job's record. */
+function stageClock() {
+  const timings: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    timings,
+    lap(stage: string) {
+      const now = performance.now();
+      timings[stage] = Math.round((now - last) * 10) / 10;
+      last = now;
+    },
+  };
+}
+
+type MeshArrays = { positions: number[]; indices: number[]; faceIds: number[]; vertexFaceIds: number[] };
+
+/** Append a face's triangulation (nodes placed by the face's location) and return its bounding box. */
+function appendTriangulation(oc: Occt, face: Face, index: number, reversed: boolean, out: MeshArrays) {
+  const min: Vec3 = [Infinity, Infinity, Infinity];
+  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  const loc = new oc.TopLoc_Location_1();
+  const handle = oc.BRep_Tool.Triangulation(face, loc, 0 as never);
+  if (!handle.IsNull()) {
+    const tri = handle.get();
+    const trsf = loc.IsIdentity() ? null : loc.Transformation();
+    const base = out.positions.length / 3;
+    const nodes = tri.NbNodes();
+    for (let n = 1; n <= nodes; n++) {
+      const node = tri.Node(n);
+      const placed = trsf ? node.Transformed(trsf) : node;
+      const x = placed.X();
+      const y = placed.Y();
+      const z = placed.Z();
+      if (placed !== node) placed.delete();
+      node.delete();
+      out.positions.push(x, y, z);
+      out.vertexFaceIds.push(index);
+      if (x < min[0]) min[0] = x;
+      if (y < min[1]) min[1] = y;
+      if (z < min[2]) min[2] = z;
+      if (x > max[0]) max[0] = x;
+      if (y > max[1]) max[1] = y;
+      if (z > max[2]) max[2] = z;
+    }
+    const triangles = tri.NbTriangles();
+    for (let t = 1; t <= triangles; t++) {
+      const tr = tri.Triangle(t);
+      const a = base + tr.Value(1) - 1;
+      const b = base + tr.Value(2) - 1;
+      const c = base + tr.Value(3) - 1;
+      tr.delete();
+      if (reversed) out.indices.push(a, c, b);
+      else out.indices.push(a, b, c);
+      out.faceIds.push(index);
+    }
+    trsf?.delete();
+  }
+  handle.delete();
+  loc.delete();
+  return { min, max };
+}
+
+/**
+ * The STEP entity name of every face (`ADVANCED_FACE('<name>', …)`), in face-map order. One pass over
+ * the transfer's results: OCCT's own `EntityFromShapeResult` scans all of them for every face
+ * (quadratic; over a second on a 600-face NIST part). Same answer, first match wins as there.
+ */
+function stepNames(
+  oc: Occt,
+  reader: InstanceType<Occt["STEPControl_Reader_1"]>,
+  faceMap: InstanceType<Occt["TopTools_IndexedMapOfShape_1"]>,
+): (string | null)[] {
+  const names: (string | null)[] = new Array(faceMap.Extent()).fill(null);
+  const found: boolean[] = new Array(faceMap.Extent()).fill(false);
+  const process = reader.WS().get().TransferReader().get().TransientProcess().get();
+  const FACE = (oc.TopAbs_ShapeEnum.TopAbs_FACE as unknown as { value: number }).value;
+  const mapped = process.NbMapped();
+  for (let i = 1; i <= mapped; i++) {
+    const binder = process.MapItem(i);
+    const result = binder.IsNull() ? null : binder.get();
+    if (result instanceof oc.TransferBRep_BinderOfShape) {
+      const shape = result.Result();
+      const index = (shape.ShapeType() as unknown as { value: number }).value === FACE ? faceMap.FindIndex(shape) : 0;
+      if (index > 0 && !found[index - 1]) {
+        found[index - 1] = true;
+        const entity = process.Mapped(i);
+        const named = entity.get() as unknown as { Name?: () => { IsNull(): boolean; get(): { ToCString(): string } } };
+        const name = named.Name?.();
+        if (name && !name.IsNull()) names[index - 1] = name.get().ToCString();
+        entity.delete();
+      }
+      shape.delete();
+    }
+    binder.delete();
+  }
+  return names;
 }
 
 /** Faces that share an edge, and how they meet (normals at the edge's midpoint). */
@@ -232,7 +301,10 @@ function adjacency(oc: Occt, shape: Shape, faceMap: InstanceType<Occt["TopTools_
   const E = oc.TopAbs_ShapeEnum;
   const edgeFaces = new oc.TopTools_IndexedDataMapOfShapeListOfShape_1();
   oc.TopExp.MapShapesAndAncestors(shape, E.TopAbs_EDGE as never, E.TopAbs_FACE as never, edgeFaces);
+  const normals = new FaceNormals(oc);
   const seen = new Map<string, EdgeRecord>();
+  const p = new oc.gp_Pnt_1();
+  const tangent = new oc.gp_Vec_1();
   for (let e = 1; e <= edgeFaces.Size(); e++) {
     const list = edgeFaces.FindFromIndex(e);
     if (list.Size() < 2) continue; // a free edge (NIST files have some): no neighbour
@@ -244,13 +316,11 @@ function adjacency(oc: Occt, shape: Shape, faceMap: InstanceType<Occt["TopTools_
     const i2 = faceMap.FindIndex(f2) - 1;
     const curve = new oc.BRepAdaptor_Curve_2(edge);
     const u = (curve.FirstParameter() + curve.LastParameter()) / 2;
-    const p = new oc.gp_Pnt_1();
-    const tangent = new oc.gp_Vec_1();
     curve.D1(u, p, tangent);
-    if (edgeOrientationIn(oc, f1, edge) === 1) tangent.Reverse();
-    const n1 = normalAt(oc, f1, p);
-    const n2 = normalAt(oc, f2, p);
     curve.delete();
+    if (edgeOrientationIn(oc, f1, edge) === 1) tangent.Reverse();
+    const n1 = normals.at(i1, f1, edge, u, p);
+    const n2 = normals.at(i2, f2, edge, u, p);
     let convexity: Convexity = "smooth";
     let angle = 0;
     if (n1 && n2) {
@@ -261,12 +331,18 @@ function adjacency(oc: Occt, shape: Shape, faceMap: InstanceType<Occt["TopTools_
         convexity = cross[0] * tangent.X() + cross[1] * tangent.Y() + cross[2] * tangent.Z() > 0 ? "convex" : "concave";
       }
     }
+    edge.delete();
+    f1.delete();
+    f2.delete();
     const key = i1 < i2 ? `${i1}-${i2}` : `${i2}-${i1}`;
     // two faces can meet along several edges: keep the sharpest description
     const record: EdgeRecord = { faces: i1 < i2 ? [i1, i2] : [i2, i1], convexity, angle: round(angle, 4) };
     const prior = seen.get(key);
     if (!prior || (prior.convexity === "smooth" && convexity !== "smooth")) seen.set(key, record);
   }
+  p.delete();
+  tangent.delete();
+  normals.delete();
   edgeFaces.delete();
   return [...seen.values()].sort((a, b) => a.faces[0] - b.faces[0] || a.faces[1] - b.faces[1]);
 }
@@ -288,19 +364,63 @@ function edgeOrientationIn(oc: Occt, face: Face, edge: ReturnType<Occt["TopoDS"]
   }
 }
 
-/** Outward normal of a face at a point on it (the face's orientation applied). */
-function normalAt(oc: Occt, face: Face, p: InstanceType<Occt["gp_Pnt_1"]>): Vec3 | null {
-  const analysis = new oc.ShapeAnalysis_Surface(oc.BRep_Tool.Surface_2(face));
-  const uv = analysis.ValueOfUV(p, 1e-6);
-  const adaptor = new oc.BRepAdaptor_Surface_2(face, true);
-  const props = new oc.BRepLProp_SLProps_1(adaptor, uv.X(), uv.Y(), 1 as never, 1e-7);
-  try {
-    if (!props.IsNormalDefined()) return null;
-    const n = xyz(props.Normal());
+/**
+ * Outward normals of faces at points of their edges. One surface evaluator per face, kept for all
+ * of its edges; the point's (u, v) comes from the edge's curve on the face (its p-curve), and only
+ * when the face has none from projecting the point onto the surface.
+ */
+class FaceNormals {
+  private readonly cache = new Map<
+    number,
+    { adaptor: InstanceType<Occt["BRepAdaptor_Surface_2"]>; props: InstanceType<Occt["BRepLProp_SLProps_1"]> }
+  >();
+  constructor(private readonly oc: Occt) {}
+
+  at(
+    index: number,
+    face: Face,
+    edge: ReturnType<Occt["TopoDS"]["Edge_1"]>,
+    u: number,
+    p: InstanceType<Occt["gp_Pnt_1"]>,
+  ): Vec3 | null {
+    const { oc } = this;
+    let entry = this.cache.get(index);
+    if (!entry) {
+      const adaptor = new oc.BRepAdaptor_Surface_2(face, false);
+      entry = { adaptor, props: new oc.BRepLProp_SLProps_2(adaptor, 1 as never, 1e-7) };
+      this.cache.set(index, entry);
+    }
+    const uv = this.uvOn(face, edge, u, p);
+    entry.props.SetParameters(uv[0], uv[1]);
+    if (!entry.props.IsNormalDefined()) return null;
+    const n = xyz(entry.props.Normal());
     return (face.Orientation_1() as unknown as { value: number }).value === 1 ? [-n[0], -n[1], -n[2]] : n;
-  } finally {
-    props.delete();
-    adaptor.delete();
-    analysis.delete();
+  }
+
+  private uvOn(face: Face, edge: ReturnType<Occt["TopoDS"]["Edge_1"]>, u: number, p: InstanceType<Occt["gp_Pnt_1"]>) {
+    const { oc } = this;
+    try {
+      const pcurve = new oc.BRepAdaptor_Curve2d_2(edge, face);
+      const uv = pcurve.Value(u);
+      const out: [number, number] = [uv.X(), uv.Y()];
+      uv.delete();
+      pcurve.delete();
+      return out;
+    } catch {
+      const analysis = new oc.ShapeAnalysis_Surface(oc.BRep_Tool.Surface_2(face));
+      const uv = analysis.ValueOfUV(p, 1e-6);
+      const out: [number, number] = [uv.X(), uv.Y()];
+      uv.delete();
+      analysis.delete();
+      return out;
+    }
+  }
+
+  delete() {
+    for (const { adaptor, props } of this.cache.values()) {
+      props.delete();
+      adaptor.delete();
+    }
+    this.cache.clear();
   }
 }

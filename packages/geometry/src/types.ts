@@ -42,7 +42,7 @@ export interface FacesDocument {
   params: TessellationParams;
   faceCount: number;
   triangleCount: number;
-  /** Surface area of the whole shape (computed on the shape, not summed from the faces). */
+  /** Surface area of the whole shape: the sum of the exact face areas. */
   area: number;
   bbox: { min: Vec3; max: Vec3 };
   signature: string;

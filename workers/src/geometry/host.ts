@@ -15,9 +15,11 @@ send({ ready: true, initMs: Math.round(performance.now() - started) });
 process.on("message", (req: TessellateRequest) => {
   const t = performance.now();
   try {
-    const { mesh, document } = tessellateStep(oc, req.bytes, req.params);
+    const { mesh, document, timings } = tessellateStep(oc, req.bytes, req.params);
+    const glbStarted = performance.now();
     const glb = meshToGlb(mesh, document);
-    send({ id: req.id, ok: true, glb, document, ms: Math.round(performance.now() - t) });
+    timings.glb = Math.round((performance.now() - glbStarted) * 10) / 10;
+    send({ id: req.id, ok: true, glb, document, timings, ms: Math.round(performance.now() - t) });
   } catch (e) {
     const reason = e instanceof GeometryError ? e.reason : "GEOMETRY_FAILED";
     const message =

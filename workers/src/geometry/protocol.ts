@@ -8,7 +8,7 @@ export interface TessellateRequest {
 }
 
 export type TessellateReply =
-  | { id: number; ok: true; glb: Uint8Array; document: FacesDocument; ms: number }
+  | { id: number; ok: true; glb: Uint8Array; document: FacesDocument; ms: number; timings: Record<string, number> }
   | { id: number; ok: false; reason: string; message: string };
 
 export type HostMessage = TessellateReply | { ready: true; initMs: number };

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FacesDocument, TessellationParams } from "@facet/geometry";
+import type { GeometryEngine } from "./engine";
 import type { HostMessage, TessellateReply, TessellateRequest } from "./protocol";
 
 const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), "host.ts");
@@ -21,6 +22,8 @@ export interface GeometryResult {
   glb: Uint8Array;
   document: FacesDocument;
   ms: number;
+  /** Milliseconds per stage: read, mesh, faces, adjacency, glb. */
+  timings: Record<string, number>;
 }
 
 function rssBytes(pid: number): number {
@@ -39,7 +42,7 @@ const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
  * resident-memory ceiling. A runaway file gets its process killed (the job fails with the reason);
  * the next job starts a fresh process. The process is also recycled when it has grown large.
  */
-export class GeometryRunner {
+export class GeometryRunner implements GeometryEngine {
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
   private nextId = 1;
@@ -121,7 +124,8 @@ export class GeometryRunner {
       const onMessage = (m: HostMessage) => {
         if (!("id" in m) || m.id !== id) return;
         const reply = m as TessellateReply;
-        if (reply.ok) finish(() => resolve({ glb: reply.glb, document: reply.document, ms: reply.ms }));
+        if (reply.ok)
+          finish(() => resolve({ glb: reply.glb, document: reply.document, ms: reply.ms, timings: reply.timings }));
         else finish(() => reject(Object.assign(new Error(reply.message), { geometryReason: reply.reason })));
       };
       const onExit = (code: number | null, signal: string | null) =>

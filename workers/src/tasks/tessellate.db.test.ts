@@ -8,8 +8,9 @@ import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatab
 import { readGlb } from "@facet/geometry";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { InProcessGeometry } from "../geometry/engine";
 import { GeometryRunner } from "../geometry/runner";
-import { tessellatePart } from "./tessellate";
+import { failUnfinishedJob, tessellatePart } from "./tessellate";
 
 const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -170,4 +171,52 @@ describe("geometry:tessellate (real database, filesystem store, OpenCascade proc
       hungry.stop();
     }
   }, 300_000);
+
+  it("runs the Trigger.dev way (OpenCascade in-process, the job records its runner) with the same outputs", async () => {
+    const bytes = await readFile(path.join(CORPUS, "mfcad/0-1-2-3-19.step"));
+    const local = await uploaded("local.step", bytes);
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId: local.jobId });
+    const localGeometry = (await db.owner.query("select * from part_geometry where blob_sha256 = $1", [local.hash]))
+      .rows[0];
+    await db.owner.query("delete from part_geometry where blob_sha256 = $1", [local.hash]);
+
+    const again = await db.owner.query<{ id: string }>(
+      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
+      [ws.workspaceId, local.partId],
+    );
+    const jobId = (again.rows[0] as { id: string }).id;
+    await tessellatePart(
+      { pool: db.owner, store, runner: new InProcessGeometry(), runnerName: "trigger.dev", log },
+      { jobId },
+    );
+    const job = await db.owner.query("select status, runner from jobs where id = $1", [jobId]);
+    expect(job.rows[0]).toEqual({ status: "completed", runner: "trigger.dev" });
+    const inProcess = (await db.owner.query("select * from part_geometry where blob_sha256 = $1", [local.hash]))
+      .rows[0];
+    // the same content-addressed outputs, whichever job system made them
+    expect(inProcess).toMatchObject({
+      mesh_key: localGeometry.mesh_key,
+      faces_key: localGeometry.faces_key,
+      face_signature: localGeometry.face_signature,
+      face_count: localGeometry.face_count,
+    });
+  }, 120_000);
+
+  it("fails a job the job system gave up on (machine out of memory), unless it already ended", async () => {
+    const bytes = await readFile(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
+    const { partId, jobId } = await uploaded("oom.step", Buffer.concat([bytes, Buffer.from("\n\n")]));
+    await db.owner.query("update jobs set status = 'running', attempts = 3 where id = $1", [jobId]);
+    await db.owner.query("update parts set status = 'processing' where id = $1", [partId]);
+    await failUnfinishedJob(db.owner, { jobId }, "processing stopped: the machine ran out of memory");
+    expect(await state(partId)).toMatchObject({
+      status: "failed",
+      failure_reason: "processing stopped: the machine ran out of memory",
+    });
+    // a completed job stays completed
+    const done = await uploaded("done.step", bytes);
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId: done.jobId });
+    await failUnfinishedJob(db.owner, { jobId: done.jobId }, "late failure");
+    expect((await state(done.partId))?.status).toBe("unannotated");
+    await expect(failUnfinishedJob(db.owner, { jobId: "not-a-uuid" }, "x")).rejects.toThrow();
+  }, 120_000);
 });

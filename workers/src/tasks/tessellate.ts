@@ -5,7 +5,8 @@ import { type Pool, type PoolClient, withService } from "@facet/db";
 import { DEFAULT_PARAMS, fingerprint, TESSELLATOR_VERSION, type TessellationParams } from "@facet/geometry";
 import type { BlobStore } from "@facet/storage";
 import { z } from "zod";
-import { GeometryLimitError, type GeometryRunner } from "../geometry/runner";
+import type { GeometryEngine } from "../geometry/engine";
+import { GeometryLimitError } from "../geometry/runner";
 
 export const TESSELLATE = "geometry:tessellate";
 export const payloadSchema = z.object({ jobId: z.uuid() });
@@ -13,7 +14,10 @@ export const payloadSchema = z.object({ jobId: z.uuid() });
 export interface TessellateDeps {
   pool: Pool;
   store: BlobStore;
-  runner: GeometryRunner;
+  /** Where the geometry runs: a supervised child process (graphile-worker) or in-process (Trigger.dev). */
+  runner: GeometryEngine;
+  /** Recorded on the job: which job system ran it. */
+  runnerName?: "graphile-worker" | "trigger.dev";
   params?: TessellationParams;
   log: (line: string) => void;
 }
@@ -47,6 +51,17 @@ async function progress(pool: Pool, jobId: string, value: number, message: strin
   );
 }
 
+/** The job with its part and blob, locked for this transaction. */
+async function lockJob(c: PoolClient, jobId: string): Promise<JobRow | undefined> {
+  const { rows } = await c.query<JobRow>(
+    `select j.id, j.status, j.attempts, j.max_attempts, j.part_id, p.blob_sha256, p.status as part_status, b.size
+     from public.jobs j join public.parts p on p.id = j.part_id join public.blobs b on b.sha256 = p.blob_sha256
+     where j.id = $1 for update of j`,
+    [jobId],
+  );
+  return rows[0];
+}
+
 async function failPart(c: PoolClient, job: JobRow, reason: string) {
   await c.query(
     "update public.parts set status = 'failed', failure_reason = $2 where id = $1 and status = 'processing'",
@@ -69,19 +84,13 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
   const params = deps.params ?? DEFAULT_PARAMS;
   const paramsHash = fingerprint(JSON.stringify(params));
   const job = await withService(deps.pool, async (c) => {
-    const { rows } = await c.query<JobRow>(
-      `select j.id, j.status, j.attempts, j.max_attempts, j.part_id, p.blob_sha256, p.status as part_status, b.size
-       from public.jobs j join public.parts p on p.id = j.part_id join public.blobs b on b.sha256 = p.blob_sha256
-       where j.id = $1 for update of j`,
-      [jobId],
-    );
-    const row = rows[0];
+    const row = await lockJob(c, jobId);
     if (!row || ["completed", "failed", "canceled"].includes(row.status)) return null;
     await c.query(
       `update public.jobs set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
-         runner = 'graphile-worker', progress = 0.05, progress_message = 'reading the file', error = null
+         runner = $2, progress = 0.05, progress_message = 'reading the file', error = null
        where id = $1`,
-      [jobId],
+      [jobId, deps.runnerName ?? "graphile-worker"],
     );
     if (row.part_status === "uploaded") {
       await c.query("update public.parts set status = 'processing' where id = $1", [row.part_id]);
@@ -111,7 +120,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
         return;
       }
       await progress(deps.pool, jobId, 0.2, "meshing");
-      let result: Awaited<ReturnType<GeometryRunner["run"]>>;
+      let result: Awaited<ReturnType<GeometryEngine["run"]>>;
       try {
         result = await deps.runner.run(bytes, params);
       } catch (e) {
@@ -194,4 +203,18 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
     }).catch(() => {});
     if (job.attempts < job.max_attempts) throw e; // graphile-worker retries with backoff
   }
+}
+
+/**
+ * The job system gave up on a job outside the handler (Trigger.dev: the run's machine ran out of
+ * memory or hit its time limit on every attempt): the part fails with that reason, unless the job
+ * already ended.
+ */
+export async function failUnfinishedJob(pool: Pool, rawPayload: unknown, reason: string): Promise<void> {
+  const { jobId } = payloadSchema.parse(rawPayload);
+  await withService(pool, async (c) => {
+    const job = await lockJob(c, jobId);
+    if (!job || ["completed", "failed", "canceled"].includes(job.status)) return;
+    await failPart(c, job, reason);
+  });
 }

@@ -3,6 +3,7 @@ import { queueReprocess } from "@facet/db";
 import { TESSELLATOR_VERSION } from "@facet/geometry";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseBody, route } from "@/lib/api.server";
+import { handOverQueuedJobs } from "@/lib/jobs.server";
 
 export const dynamic = "force-dynamic";
 
@@ -28,6 +29,7 @@ const post = route<{ ws: string; dataset: string }>(async (req, params) => {
       ...(input.tessellatorVersion ? { fromVersion: input.tessellatorVersion } : {}),
     });
   });
+  if (queued > 0) await handOverQueuedJobs();
   return json({ queued, tessellator: TESSELLATOR_VERSION });
 });
 

@@ -1,0 +1,75 @@
+/**
+ * The deployed mode's job system: Trigger.dev tasks wrapping the same handlers graphile-worker runs
+ * locally. `trigger.config.ts` (beside this package's package.json) bundles them and ships the
+ * OpenCascade wasm with `additionalFiles`. A task cannot run without the Trigger.dev service; the
+ * handlers they call are tested against the real database in this repository.
+ */
+import { createPool, type Pool } from "@facet/db";
+import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
+import { logger, schedules, task } from "@trigger.dev/sdk";
+import { dispatchQueuedJobs } from "../dispatch";
+import { InProcessGeometry } from "../geometry/engine";
+import { releaseExpiredClaims } from "../tasks/release-expired-claims";
+import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
+import { parseTriggerTaskEnv } from "./env";
+import { triggerJobs } from "./trigger-jobs";
+
+/** One pool, store and warm OpenCascade per machine, shared by the runs it executes. */
+let shared: Promise<{ pool: Pool; store: BlobStore; geometry: InProcessGeometry }> | null = null;
+function deps() {
+  shared ??= (async () => {
+    const env = parseTriggerTaskEnv();
+    return {
+      pool: createPool(env.DATABASE_URL, { max: 4, applicationName: "facet-trigger" }),
+      store: await createBlobStore(blobStoreConfigFromEnv(env)),
+      geometry: new InProcessGeometry(env.FACET_OCCT_WASM),
+    };
+  })();
+  return shared;
+}
+
+export const tessellate = task({
+  id: "geometry-tessellate",
+  // OpenCascade needs about 1 GB on the largest NIST parts: a 4 GB machine, and a bigger one on OOM
+  machine: "large-1x",
+  maxDuration: 600,
+  retry: {
+    maxAttempts: 3,
+    factor: 2,
+    minTimeoutInMs: 5_000,
+    maxTimeoutInMs: 120_000,
+    outOfMemory: { machine: "large-2x" },
+  },
+  run: async (payload: { jobId: string }) => {
+    const d = await deps();
+    await tessellatePart(
+      { pool: d.pool, store: d.store, runner: d.geometry, runnerName: "trigger.dev", log: (l) => logger.info(l) },
+      payload,
+    );
+  },
+  // every attempt failed outside the handler (out of memory, time limit): the part says why
+  onFailure: async ({ payload, error }) => {
+    const d = await deps();
+    const why = error instanceof Error ? error.message : String(error);
+    await failUnfinishedJob(d.pool, payload, `processing stopped: ${why.slice(0, 300)}`);
+  },
+});
+
+/** Safety net for the web app's immediate hand-over: queued jobs never wait more than a minute. */
+export const dispatchJobs = schedules.task({
+  id: "jobs-dispatch",
+  cron: "* * * * *",
+  run: async () => {
+    const n = await dispatchQueuedJobs((await deps()).pool, triggerJobs);
+    if (n > 0) logger.info(`dispatched ${n} queued job(s)`);
+  },
+});
+
+export const releaseClaims = schedules.task({
+  id: "maintenance-release-expired-claims",
+  cron: "* * * * *",
+  run: async () => {
+    const n = await releaseExpiredClaims((await deps()).pool);
+    if (n > 0) logger.info(`returned ${n} part(s) with expired claims to the queue`);
+  },
+});

@@ -1,0 +1,21 @@
+import { additionalFiles } from "@trigger.dev/build/extensions/core";
+import { defineConfig } from "@trigger.dev/sdk";
+
+/**
+ * Deploy the workers to Trigger.dev: `TRIGGER_PROJECT_REF=proj_... npx trigger.dev@4.8.3 deploy`
+ * from this folder. The JavaScript (opencascade.js' glue included) is bundled; its 50 MB wasm is
+ * shipped beside the bundle, where `occt-node.ts` looks for it.
+ */
+export default defineConfig({
+  project: process.env.TRIGGER_PROJECT_REF ?? "set TRIGGER_PROJECT_REF",
+  runtime: "node",
+  dirs: ["./src/trigger"],
+  maxDuration: 600,
+  retries: {
+    enabledInDev: true,
+    default: { maxAttempts: 3, factor: 2, minTimeoutInMs: 5_000, maxTimeoutInMs: 120_000, randomize: true },
+  },
+  build: {
+    extensions: [additionalFiles({ files: ["./node_modules/opencascade.js/dist/opencascade.full.wasm"] })],
+  },
+});
