@@ -1,14 +1,8 @@
 import type { BlobStore } from "./blob-store";
 import { FsBlobStore, type FsBlobStoreOptions } from "./fs-store";
 
-export type S3Config = {
-  bucket: string;
-  region: string;
-  endpoint?: string;
-  forcePathStyle?: boolean;
-  accessKeyId: string;
-  secretAccessKey: string;
-};
+// a type-only import: the AWS SDK is still loaded only when an S3 store is made
+export type S3Config = Omit<import("./s3-store").S3BlobStoreOptions, "listPageSize">;
 
 export type BlobStoreConfig = ({ kind: "fs" } & FsBlobStoreOptions) | ({ kind: "s3" } & S3Config);
 

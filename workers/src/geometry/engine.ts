@@ -7,6 +7,23 @@ export interface GeometryEngine {
   run(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult>;
 }
 
+/** The whole pipeline on a loaded kernel: mesh, faces document, GLB, with each stage's time. */
+export function tessellateToGlb(oc: Occt, bytes: Uint8Array, params: TessellationParams): GeometryResult {
+  const started = performance.now();
+  const { mesh, document, timings } = tessellateStep(oc, bytes, params);
+  const glbStarted = performance.now();
+  const glb = meshToGlb(mesh, document);
+  timings.glb = Math.round((performance.now() - glbStarted) * 10) / 10;
+  return { glb, document, timings, ms: Math.round(performance.now() - started) };
+}
+
+/** Why a file failed, as the part will say it: the pipeline's own reason, or OpenCascade's error. */
+export function geometryFailure(e: unknown): { reason: string; message: string } {
+  return e instanceof GeometryError
+    ? { reason: e.reason, message: e.message }
+    : { reason: "GEOMETRY_FAILED", message: `OpenCascade failed on this file: ${String(e).slice(0, 300)}` };
+}
+
 /**
  * OpenCascade in this process, loaded once and kept warm. For job systems that already isolate
  * each run and enforce its time and memory (Trigger.dev: `maxDuration` and the machine size); the
@@ -18,17 +35,17 @@ export class InProcessGeometry implements GeometryEngine {
   constructor(private readonly wasmPath?: string) {}
 
   async run(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult> {
-    this.kernel ??= loadOcctForNode(this.wasmPath);
+    // a failed load is not kept: the next run tries again
+    this.kernel ??= loadOcctForNode(this.wasmPath).catch((e) => {
+      this.kernel = null;
+      throw e;
+    });
     const oc = await this.kernel;
-    const started = performance.now();
     try {
-      const { mesh, document, timings } = tessellateStep(oc, bytes, params);
-      return { glb: meshToGlb(mesh, document), document, timings, ms: Math.round(performance.now() - started) };
+      return tessellateToGlb(oc, bytes, params);
     } catch (e) {
-      if (e instanceof GeometryError) throw Object.assign(new Error(e.message), { geometryReason: e.reason });
-      throw Object.assign(new Error(`OpenCascade failed on this file: ${String(e).slice(0, 300)}`), {
-        geometryReason: "GEOMETRY_FAILED",
-      });
+      const { reason, message } = geometryFailure(e);
+      throw Object.assign(new Error(message), { geometryReason: reason });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { GeometryError, meshToGlb, tessellateStep } from "@facet/geometry";
+import { geometryFailure, tessellateToGlb } from "./engine";
 import { loadOcctForNode } from "./occt-node";
 import type { HostMessage, TessellateRequest } from "./protocol";
 
@@ -13,18 +13,10 @@ const oc = await loadOcctForNode();
 send({ ready: true, initMs: Math.round(performance.now() - started) });
 
 process.on("message", (req: TessellateRequest) => {
-  const t = performance.now();
   try {
-    const { mesh, document, timings } = tessellateStep(oc, req.bytes, req.params);
-    const glbStarted = performance.now();
-    const glb = meshToGlb(mesh, document);
-    timings.glb = Math.round((performance.now() - glbStarted) * 10) / 10;
-    send({ id: req.id, ok: true, glb, document, timings, ms: Math.round(performance.now() - t) });
+    send({ id: req.id, ok: true, ...tessellateToGlb(oc, req.bytes, req.params) });
   } catch (e) {
-    const reason = e instanceof GeometryError ? e.reason : "GEOMETRY_FAILED";
-    const message =
-      e instanceof GeometryError ? e.message : `OpenCascade failed on this file: ${String(e).slice(0, 300)}`;
-    send({ id: req.id, ok: false, reason, message });
+    send({ id: req.id, ok: false, ...geometryFailure(e) });
   }
 });
 process.on("disconnect", () => process.exit(0));
