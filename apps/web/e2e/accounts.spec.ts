@@ -116,7 +116,10 @@ test("the annotator claims the next part from the queue with N and releases it",
   await expect(member.getByTestId("queue-waiting")).toContainText("1 part(s) waiting");
   await expect(member.locator("body[data-shortcuts=ready]")).toHaveCount(1); // hydrated: keys are listened to
   await member.keyboard.press("n");
-  await expect(member.getByRole("status")).toHaveText("Claimed bracket.step");
+  // claiming opens the workbench; this part has no mesh yet, and the page says so
+  await expect(member).toHaveURL(/\/parts\/[0-9a-f-]{36}\/label$/);
+  await expect(member.getByRole("status")).toContainText("cannot be labelled yet");
+  await member.goto(`/w/${WORKSPACE.slug}/queue`);
   await expect(member.getByTestId("held-part")).toContainText("bracket.step");
   await member.getByRole("button", { name: /Claim next part/ }).click();
   await expect(member.getByRole("status")).toHaveText("no part is waiting to be labelled");

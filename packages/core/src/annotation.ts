@@ -25,6 +25,10 @@ export const annotationDocumentSchema = z
           feature: z.string().regex(/^[a-z][a-z0-9_]*$/),
           faces: z.array(z.number().int().nonnegative()).min(1),
           params: z.record(z.string(), z.number()).default({}),
+          /** Faces marked as the instance's bottom (they orient its bounding box); among its faces. */
+          bottomFaces: z.array(z.number().int().nonnegative()).optional(),
+          /** Parameter keys a person typed: measurement never overwrites them. */
+          manualParams: z.array(z.string()).optional(),
           confidence: z.number().min(0).max(1).optional(),
         }),
       )
@@ -44,6 +48,16 @@ export const annotationDocumentSchema = z
       for (const f of inst.faces) {
         if (f >= d.faceCount)
           ctx.addIssue({ code: "custom", path: ["instances"], message: `face ${f} does not exist` });
+      }
+      const faces = new Set(inst.faces);
+      for (const f of inst.bottomFaces ?? []) {
+        if (!faces.has(f)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["instances"],
+            message: `bottom face ${f} of instance ${inst.id} is not one of its faces`,
+          });
+        }
       }
     }
   });

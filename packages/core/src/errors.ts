@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   EMAIL_TAKEN: 409,
   LAST_ADMIN: 409,
   ILLEGAL_TRANSITION: 409,
+  /** A part cannot go to review yet: faces without a label, or no labels on its current faces. */
+  INCOMPLETE_ANNOTATION: 409,
   QUEUE_EMPTY: 404,
   INVITATION_INVALID: 410,
   SCOPE_REQUIRED: 403,

@@ -5,6 +5,34 @@ export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from ".
 export { blobKey, sha256HexSchema } from "./content-address";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
+export type {
+  FaceGraph,
+  GrowMode,
+  LabelContext,
+  LabelEdge,
+  LabelFace,
+  LabelInstance,
+  LabelState,
+} from "./labelling";
+export {
+  assignFeature,
+  buildFaceGraph,
+  emptyLabelState,
+  growSelection,
+  instanceOfFace,
+  labelCounts,
+  labelStateFromDocument,
+  labelStateToDocument,
+  measureInstance,
+  mergeInstances,
+  nextUnlabelled,
+  regroupInstances,
+  setInstanceParam,
+  splitInstance,
+  submissionProblems,
+  toggleBottomFace,
+  unlabelledFaces,
+} from "./labelling";
 export type { Capability, MemberRole, NavSection } from "./roles";
 export { CAPABILITIES, MEMBER_ROLES, memberRoleSchema, navSectionsFor, ROLE_LABELS, roleCan } from "./roles";
 export type { PartStatus } from "./status";
@@ -16,7 +44,7 @@ export {
   partStatusSchema,
   STATUS_LABELS,
 } from "./status";
-export type { FeatureType, Taxonomy } from "./taxonomy";
+export type { FeatureType, ParameterDefinition, Taxonomy } from "./taxonomy";
 export {
   crosswalkSchema,
   DEFAULT_TAXONOMY,

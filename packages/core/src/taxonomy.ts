@@ -5,7 +5,9 @@ export const parameterDefinitionSchema = z.object({
   name: z.string().min(1),
   unit: z.enum(["mm", "deg", "count"]),
   /** How the workbench measures it from the B-rep when it can. */
-  measuredFrom: z.enum(["cylinder_radius", "axis_extent", "bbox", "angle", "manual"]).default("manual"),
+  measuredFrom: z
+    .enum(["cylinder_radius", "cylinder_diameter", "axis_extent", "bbox", "angle", "manual"])
+    .default("manual"),
 });
 
 export const featureTypeSchema = z.object({
@@ -56,14 +58,15 @@ export const taxonomySchema = z
 
 export type Taxonomy = z.infer<typeof taxonomySchema>;
 export type FeatureType = z.infer<typeof featureTypeSchema>;
+export type ParameterDefinition = z.infer<typeof parameterDefinitionSchema>;
 
-const mm = (key: string, name: string, measuredFrom: "cylinder_radius" | "axis_extent" | "bbox" | "manual") => ({
+const mm = (key: string, name: string, measuredFrom: ParameterDefinition["measuredFrom"]) => ({
   key,
   name,
   unit: "mm" as const,
   measuredFrom,
 });
-const HOLE = [mm("diameter", "Diameter", "cylinder_radius"), mm("depth", "Depth", "axis_extent")];
+const HOLE = [mm("diameter", "Diameter", "cylinder_diameter"), mm("depth", "Depth", "axis_extent")];
 const BOX = [mm("width", "Width", "bbox"), mm("length", "Length", "bbox"), mm("depth", "Depth", "bbox")];
 
 type Row = [key: string, name: string, colour: string, hotkey: string | null, params?: FeatureType["parameters"]];
@@ -103,7 +106,7 @@ const rows: Row[] = [
     "O-ring groove",
     "#ff6f61",
     null,
-    [mm("diameter", "Diameter", "cylinder_radius"), mm("width", "Width", "manual")],
+    [mm("diameter", "Diameter", "cylinder_diameter"), mm("width", "Width", "manual")],
   ],
 ];
 

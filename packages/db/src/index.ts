@@ -13,4 +13,5 @@ export * from "./workspaces/members";
 export * from "./workspaces/part-detail";
 export * from "./workspaces/parts";
 export * from "./workspaces/revisions";
+export * from "./workspaces/workbench";
 export * from "./workspaces/workspaces";

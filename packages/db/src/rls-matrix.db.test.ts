@@ -36,6 +36,7 @@ const TABLES = [
   "jobs",
   "api_keys",
   "part_geometry",
+  "part_presence",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -133,6 +134,12 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     select:                 who(Y,    Y,       Y,        Y,     Y,     N),
     insert:                 who(N,    N,       N,        N,     N,     N),
     update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  part_presence: {            // the co-member has W's held part open (inserts: oneself on a part of W)
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    update:                 who(N,    N,       N,        N,     N,     N), // own rows only: see nuances
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
   api_keys: {                 // the co-member's key bound to W (inserts: a W-bound key for oneself)
@@ -332,6 +339,22 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     update: (c, f) => rows(c, "update public.part_geometry set face_count = 2 where id = $1", [f.geometryId]),
     delete: (c, f) => rows(c, "delete from public.part_geometry where id = $1", [f.geometryId]),
   },
+  part_presence: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.part_presence where part_id = $1 and user_id = $2", [f.heldPartId, f.coMember.id]),
+    insert: (c, f, me) =>
+      rows(c, "insert into public.part_presence (part_id, user_id, connection_id) values ($1, $2, 'cell')", [
+        f.queuedPartId,
+        me.id,
+      ]),
+    update: (c, f) =>
+      rows(c, "update public.part_presence set seen_at = now() where part_id = $1 and user_id = $2", [
+        f.heldPartId,
+        f.coMember.id,
+      ]),
+    delete: (c, f) =>
+      rows(c, "delete from public.part_presence where part_id = $1 and user_id = $2", [f.heldPartId, f.coMember.id]),
+  },
   api_keys: {
     select: (c, f) => rows(c, "select 1 from public.api_keys where id = $1", [f.apiKeyId]),
     insert: (c, f, me) =>
@@ -442,6 +465,10 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
      values ($1, 'test', 'p', '{}', 'm', 'f', 6, 12, 'sig', 6, '{}') returning id`,
     [sha],
   );
+  await owner.query("insert into public.part_presence (part_id, user_id, connection_id) values ($1, $2, 'tab')", [
+    heldPartId,
+    coMember.id,
+  ]);
   const apiKey = await one<{ id: string }>(
     `insert into public.api_keys (workspace_id, user_id, name, prefix, key_hash, scopes)
      values ($1, $2, 'co-member key', 'cOmEmBeR', $3, '{read,ingest}') returning id`,
@@ -569,6 +596,22 @@ describe("nuances", () => {
     it("submits it (in_progress -> in_review); another annotator of the workspace cannot", async () => {
       const id = await part("in_progress", f.actors.annotator.id);
       const submit = "update public.parts set status = 'in_review' where id = $1";
+      // only once every face is labelled (the submission rule, FC008)
+      expect(await attempt(db.owner, as("annotator"), (c) => rows(c, submit, [id]))).toMatchObject({
+        ok: false,
+        code: "FC008",
+      });
+      await db.owner.query(
+        `with g as (
+           insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+             face_count, triangle_count, face_signature, area, bbox)
+           select blob_sha256, 'test', 'p', '{}', 'm', 'f', 2, 4, 'sig-submit', 2, '{}' from public.parts where id = $1
+           returning id
+         ), linked as (update public.parts set geometry_id = (select id from g) where id = $1)
+         insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
+         values ($1, 1, $2, 'sig-submit', '{"labels": ["stock", "fillet"]}')`,
+        [id, f.actors.annotator.id],
+      );
       expect((await outcome(as(f.coMember), submit, [id])).verdict).toBe("denied");
       expect((await outcome(as("annotator"), submit, [id])).verdict).toBe("allowed");
     });
@@ -918,6 +961,37 @@ describe("nuances", () => {
         return { before, after: (await c.query(count, [f.heldPartId])).rows[0] };
       });
       expect(r).toEqual({ ok: true, value: { before: { n: 1 }, after: { n: 0 } } });
+    });
+  });
+
+  describe("part_presence", () => {
+    it("every member records, renews and removes their own presence; the outsider none", async () => {
+      for (const actor of ACTORS) {
+        const me = f.actors[actor];
+        const r = await attempt(db.owner, as(actor), async (c) => [
+          await rows(c, "insert into public.part_presence (part_id, user_id, connection_id) values ($1, $2, 'own')", [
+            f.queuedPartId,
+            me.id,
+          ]),
+          await rows(
+            c,
+            "update public.part_presence set seen_at = now() where user_id = $1 and connection_id = 'own'",
+            [me.id],
+          ),
+          await rows(c, "delete from public.part_presence where user_id = $1 and connection_id = 'own'", [me.id]),
+        ]);
+        if (actor === "outsider") expect(r, actor).toMatchObject({ ok: false, code: "42501" });
+        else expect(r, actor).toEqual({ ok: true, value: [1, 1, 1] });
+      }
+    });
+
+    it("nobody records presence in someone else's name", async () => {
+      const r = await outcome(
+        as("admin"),
+        "insert into public.part_presence (part_id, user_id, connection_id) values ($1, $2, 'forged')",
+        [f.queuedPartId, f.coMember.id],
+      );
+      expect(r.verdict).toBe("denied");
     });
   });
 

@@ -11,7 +11,7 @@ export interface PlatformRun {
   exited: Promise<number | null>;
 }
 
-export function startFacet(env: NodeJS.ProcessEnv): PlatformRun {
+export function startFacet(env: Record<string, string | undefined>): PlatformRun {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts/start.mjs")], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -41,6 +41,8 @@ export async function waitUntil(what: string, cond: () => Promise<boolean> | boo
 export interface Platform {
   url: string;
   port: number;
+  /** The embedded PostgreSQL's port (superuser password in `<dataDir>/secrets.json`). */
+  pgPort: number;
   dataDir: string;
   run: PlatformRun;
   stop(): Promise<void>;
@@ -50,9 +52,10 @@ export interface Platform {
 export async function startPlatform(admin: { email: string; password: string }): Promise<Platform> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "facet-platform-"));
   const port = await freePort();
+  const pgPort = await freePort();
   const run = startFacet({
     PORT: String(port),
-    FACET_PG_PORT: String(await freePort()),
+    FACET_PG_PORT: String(pgPort),
     FACET_DATA_DIR: dataDir,
     FACET_ADMIN_EMAIL: admin.email,
     FACET_ADMIN_PASSWORD: admin.password,
@@ -62,6 +65,7 @@ export async function startPlatform(admin: { email: string; password: string }):
   return {
     url: `http://localhost:${port}`,
     port,
+    pgPort,
     dataDir,
     run,
     async stop() {

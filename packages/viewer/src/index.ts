@@ -1,1 +1,13 @@
+export type { Projection, Tool, ViewName } from "./camera-rig";
+export type { FaceModel } from "./face-model";
+export { facePoints } from "./face-model";
+export type {
+  FaceViewerHandle,
+  FaceViewerProps,
+  PointerModifiers,
+  SectionPlane,
+  ViewerMetrics,
+} from "./face-viewer";
+export { FaceViewer } from "./face-viewer";
+export { loadCachedBytes } from "./load-mesh";
 export { faceColour, PartViewer } from "./part-viewer";

@@ -7,8 +7,15 @@ import { QueueActions } from "./queue-actions";
 
 export const metadata: Metadata = { title: "My queue" };
 
-export default async function QueuePage({ params }: { params: Promise<{ slug: string }> }) {
+export default async function QueuePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<{ submitted?: string | string[] }>;
+}) {
   const { slug } = await params;
+  const { submitted } = await searchParams;
   const { viewer, workspace } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "parts.claim")) return <NotForRole role={workspace.role} what="the labelling queue" />;
   const [claims, counts] = await asUser(
@@ -21,7 +28,11 @@ export default async function QueuePage({ params }: { params: Promise<{ slug: st
       <p className="muted" data-testid="queue-waiting">
         {counts.pre_labeled + counts.unannotated} part(s) waiting · {counts.in_progress} being labelled
       </p>
-      <QueueActions workspace={workspace.slug} claims={claims} />
+      <QueueActions
+        workspace={workspace.slug}
+        claims={claims}
+        submitted={typeof submitted === "string" ? submitted.slice(0, 255) : undefined}
+      />
     </>
   );
 }

@@ -1,22 +1,34 @@
 "use client";
 
 import type { ClaimedPart } from "@facet/db";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 
-export function QueueActions({ workspace, claims }: { workspace: string; claims: ClaimedPart[] }) {
+export function QueueActions({
+  workspace,
+  claims,
+  submitted,
+}: {
+  workspace: string;
+  claims: ClaimedPart[];
+  submitted?: string | undefined;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(
+    submitted ? { text: `Submitted ${submitted} for review.`, error: false } : null,
+  );
 
   const claim = useCallback(async () => {
     setBusy(true);
     setMessage(null);
     try {
       const r = await api<{ part: ClaimedPart }>("POST", `/api/workspaces/${workspace}/queue/claim`, {});
-      setMessage({ text: `Claimed ${r.part.name}`, error: false });
-      router.refresh();
+      setMessage({ text: `Claimed ${r.part.name}: opening the workbench…`, error: false });
+      performance.mark("facet:claim");
+      router.push(`/w/${workspace}/parts/${r.part.id}/label`);
     } catch (e) {
       setMessage({ text: messageOf(e), error: true });
     } finally {
@@ -64,10 +76,15 @@ export function QueueActions({ workspace, claims }: { workspace: string; claims:
           <tbody>
             {claims.map((p) => (
               <tr key={p.id} data-testid="held-part">
-                <td>{p.name}</td>
+                <td>
+                  <Link href={`/w/${workspace}/parts/${p.id}/label`}>{p.name}</Link>
+                </td>
                 <td>{p.claimedAt ? new Date(p.claimedAt).toLocaleString() : ""}</td>
                 <td>{p.leaseExpiresAt ? new Date(p.leaseExpiresAt).toLocaleTimeString() : "no lease"}</td>
-                <td>
+                <td className="row">
+                  <Link className="button" href={`/w/${workspace}/parts/${p.id}/label`}>
+                    Continue labelling
+                  </Link>
                   <button
                     type="button"
                     onClick={async () => {

@@ -46,6 +46,13 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
             MB
           </span>
         )}
+        {part.geometry && (
+          <Link className="button" href={`/w/${workspace.slug}/parts/${part.id}/label`}>
+            {part.status === "in_progress" && part.annotatorEmail === viewer.email
+              ? "Continue labelling"
+              : "Open workbench"}
+          </Link>
+        )}
         {roleCan(workspace.role, "parts.upload") && (
           <PartActions
             workspace={workspace.slug}

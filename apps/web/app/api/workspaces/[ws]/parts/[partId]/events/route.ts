@@ -1,0 +1,53 @@
+import { randomUUID } from "node:crypto";
+import { uuidSchema } from "@facet/core";
+import { getPartLiveState, leavePresence, listPresence, touchPresence } from "@facet/db";
+import { inWorkspace, methods, parseParam, route } from "@/lib/api.server";
+import { partEventStream, realtime } from "@/lib/realtime.server";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** A stream ends after this long at most (or when the caller's token expires); EventSource reconnects. */
+const MAX_STREAM_MS = 30 * 60_000;
+
+/**
+ * Live updates of a part as server-sent events: `hello` {status, annotatorId, leaseExpiresAt,
+ * latestRevision, presence}, then `status` | `lease` | `revision` | `presence` as they happen.
+ * While the stream is open the caller counts as having the part open (presence).
+ */
+const get = route<{ ws: string; partId: string }>(async (req, params) => {
+  const partId = parseParam(params.partId, uuidSchema, "partId");
+  const { workspace, claims, run } = await inWorkspace(req, params.ws);
+  await run((c) => getPartLiveState(c, workspace.id, partId)); // visible to the caller, or NOT_FOUND
+  const connectionId = randomUUID();
+  const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
+  const hub = realtime();
+  const stream = partEventStream({
+    signal: req.signal,
+    subscribe: (listener) => hub.subscribe(partId, listener),
+    hello: () =>
+      run(async (c) => ({
+        ...(await getPartLiveState(c, workspace.id, partId)),
+        presence: await listPresence(c, partId),
+      })),
+    touch: () =>
+      run(async (c) => {
+        await touchPresence(c, { partId, connectionId });
+        return listPresence(c, partId);
+      }),
+    presence: () => run((c) => listPresence(c, partId)),
+    leave: () => run((c) => leavePresence(c, { partId, connectionId })),
+    maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
+    log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      // no-transform: compression would buffer the stream
+      "Cache-Control": "no-cache, no-store, no-transform",
+      "X-Accel-Buffering": "no",
+    },
+  });
+});
+
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get });

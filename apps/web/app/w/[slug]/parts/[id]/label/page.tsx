@@ -1,0 +1,73 @@
+import { STATUS_LABELS, uuidSchema } from "@facet/core";
+import { getLabellingContext } from "@facet/db";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { context } from "@/lib/context.server";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+import { Workbench } from "./workbench";
+
+export const metadata: Metadata = { title: "Label" };
+
+/** The annotation workbench for one part: labelling for the annotator holding it, read-only for everyone else. */
+export default async function LabelPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  if (!uuidSchema.safeParse(id).success) notFound();
+  const { viewer, workspace } = await requireWorkspace(slug);
+  const ctx = await asUser(viewer, (c) => getLabellingContext(c, workspace.id, id)).catch(() => null);
+  if (!ctx) notFound();
+  const back = (
+    <p className="muted">
+      <Link href={`/w/${workspace.slug}/datasets/${ctx.part.datasetId}`}>{ctx.part.datasetName}</Link> /{" "}
+      <Link href={`/w/${workspace.slug}/parts/${ctx.part.id}`}>{ctx.part.name}</Link>
+    </p>
+  );
+  if (!ctx.geometry || !ctx.taxonomy) {
+    return (
+      <>
+        {back}
+        <h1>{ctx.part.name}</h1>
+        <p className="notice" role="status">
+          {!ctx.geometry
+            ? `This part cannot be labelled yet: it is ${STATUS_LABELS[ctx.part.status].toLowerCase()} and has no mesh.`
+            : "This part's dataset has no label schema: an admin must give it one before it can be labelled."}
+        </p>
+      </>
+    );
+  }
+  const { store } = await context();
+  const [mesh, faces] = await Promise.all([
+    store.presignGet(ctx.geometry.meshKey, { expiresInSeconds: 3600 }),
+    store.presignGet(ctx.geometry.facesKey, { expiresInSeconds: 3600 }),
+  ]);
+  const userId = viewer.claims.sub;
+  return (
+    <Workbench
+      workspace={workspace.slug}
+      partId={ctx.part.id}
+      partName={ctx.part.name}
+      userId={userId}
+      holds={ctx.part.status === "in_progress" && ctx.part.annotatorId === userId}
+      status={ctx.part.status}
+      annotatorId={ctx.part.annotatorId}
+      annotatorEmail={ctx.part.annotatorEmail}
+      meshUrl={mesh.url}
+      meshKey={ctx.geometry.meshKey}
+      facesUrl={faces.url}
+      facesKey={ctx.geometry.facesKey}
+      faceSignature={ctx.geometry.faceSignature}
+      faceCount={ctx.geometry.faceCount}
+      taxonomy={ctx.taxonomy}
+      revision={
+        ctx.revision
+          ? {
+              revisionNo: ctx.revision.revisionNo,
+              document: ctx.revision.document,
+              authorEmail: ctx.revision.authorEmail,
+              source: ctx.revision.source,
+            }
+          : null
+      }
+    />
+  );
+}

@@ -1,0 +1,201 @@
+"use client";
+
+import { type FeatureType, type LabelState, labelCounts, unlabelledFaces } from "@facet/core";
+import { type RefObject, useMemo, useState } from "react";
+
+function Chip({ colour }: { colour: string }) {
+  return <span className="wb-chip" style={{ background: colour }} aria-hidden="true" />;
+}
+
+/** The label schema's feature types: click or press the hotkey to label the selection; `/` searches. */
+export function PalettePanel({
+  features,
+  onAssign,
+  searchRef,
+  disabled,
+}: {
+  features: readonly FeatureType[];
+  onAssign: (key: string) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  disabled: boolean;
+}) {
+  const [query, setQuery] = useState("");
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return q ? features.filter((f) => f.name.toLowerCase().includes(q) || f.key.includes(q)) : features;
+  }, [features, query]);
+  return (
+    <div className="wb-block" data-testid="palette">
+      <input
+        ref={searchRef}
+        type="search"
+        placeholder="Search features  /"
+        aria-label="Search features"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          const first = shown[0];
+          if (e.key === "Enter" && first && !disabled) {
+            onAssign(first.key);
+            setQuery("");
+            e.currentTarget.blur();
+          }
+        }}
+      />
+      <ul className="wb-palette">
+        {shown.map((f) => (
+          <li key={f.key}>
+            <button type="button" onClick={() => onAssign(f.key)} disabled={disabled} data-feature={f.key}>
+              <Chip colour={f.colour} />
+              <span className="wb-grow">{f.name}</span>
+              {f.hotkey && <kbd>{f.hotkey}</kbd>}
+            </button>
+          </li>
+        ))}
+        {shown.length === 0 && <li className="muted">No feature matches.</li>}
+      </ul>
+    </div>
+  );
+}
+
+export function LegendPanel({
+  state,
+  features,
+  onSelect,
+}: {
+  state: LabelState;
+  features: readonly FeatureType[];
+  onSelect: (key: string) => void;
+}) {
+  const counts = labelCounts(state);
+  const rows = features.filter((f) => counts.has(f.key));
+  return (
+    <div className="wb-block" data-testid="legend">
+      <strong>Legend</strong>
+      {rows.length === 0 ? (
+        <p className="muted">No labels yet.</p>
+      ) : (
+        <ul className="wb-list">
+          {rows.map((f) => (
+            <li key={f.key} data-feature={f.key}>
+              <button type="button" className="link" onClick={() => onSelect(f.key)}>
+                <Chip colour={f.colour} /> {f.name}
+              </button>
+              <span className="muted" data-testid="legend-count">
+                {counts.get(f.key)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function UnlabelledPanel({
+  state,
+  onNext,
+  onSelect,
+  onSelectAll,
+}: {
+  state: LabelState;
+  onNext: () => void;
+  onSelect: (face: number) => void;
+  onSelectAll: (faces: number[]) => void;
+}) {
+  const faces = unlabelledFaces(state);
+  return (
+    <div className="wb-block" data-testid="unlabelled">
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <strong>Unlabelled</strong>
+        <span data-testid="unlabelled-count">{faces.length}</span>
+      </div>
+      {faces.length > 0 && (
+        <>
+          <div className="wb-faces">
+            {faces.slice(0, 40).map((f) => (
+              <button key={f} type="button" className="link" onClick={() => onSelect(f)}>
+                {f}
+              </button>
+            ))}
+            {faces.length > 40 && <span className="muted">+{faces.length - 40}</span>}
+          </div>
+          <div className="row wb-buttons">
+            <button type="button" onClick={onNext}>
+              Next unlabelled <kbd>N</kbd>
+            </button>
+            <button type="button" onClick={() => onSelectAll(faces)}>
+              Select all unlabelled ({faces.length})
+            </button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function InstancesPanel({
+  state,
+  features,
+  editable,
+  onSelect,
+  onParam,
+}: {
+  state: LabelState;
+  features: ReadonlyMap<string, FeatureType>;
+  editable: boolean;
+  onSelect: (faces: number[]) => void;
+  onParam: (instanceId: string, key: string, value: number | null) => void;
+}) {
+  return (
+    <div className="wb-block" data-testid="instances">
+      <strong>Instances ({state.instances.length})</strong>
+      <ul className="wb-list wb-instances">
+        {state.instances.map((inst) => {
+          const f = features.get(inst.feature);
+          const manual = new Set(inst.manualParams ?? []);
+          return (
+            <li key={inst.id} data-instance={inst.id} data-feature={inst.feature}>
+              <button type="button" className="link" onClick={() => onSelect(inst.faces)}>
+                <Chip colour={f?.colour ?? "#888888"} /> {f?.name ?? inst.feature}{" "}
+                <span className="muted">{inst.id}</span>
+              </button>
+              <span className="muted">
+                {inst.faces.length} face(s){inst.bottomFaces?.length ? ` · bottom ${inst.bottomFaces.join(", ")}` : ""}
+              </span>
+              {f && f.parameters.length > 0 && (
+                <div className="wb-params">
+                  {f.parameters.map((p) => (
+                    <label key={p.key} title={manual.has(p.key) ? "entered by hand" : "measured from the geometry"}>
+                      {p.name}
+                      <input
+                        type="number"
+                        step="any"
+                        min={0}
+                        disabled={!editable}
+                        data-param={p.key}
+                        defaultValue={inst.params[p.key] ?? ""}
+                        key={`${inst.id}:${p.key}:${inst.params[p.key] ?? ""}`}
+                        onBlur={(e) => {
+                          const raw = e.currentTarget.value.trim();
+                          const value = raw === "" ? null : Number(raw);
+                          if (value !== null && (!Number.isFinite(value) || value < 0)) return;
+                          if (value !== (inst.params[p.key] ?? null)) onParam(inst.id, p.key, value);
+                        }}
+                        onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
+                      />
+                      <span className="muted">
+                        {p.unit}
+                        {manual.has(p.key) ? " · manual" : ""}
+                      </span>
+                    </label>
+                  ))}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

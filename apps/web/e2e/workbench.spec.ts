@@ -1,0 +1,267 @@
+import { cp, mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, expect, type Page, test } from "@playwright/test";
+import { database, dropPaths, signInAdmin } from "./helpers";
+
+// An annotator labels a real NIST part end to end; a second annotator works beside them.
+test.describe.configure({ mode: "serial" });
+test.setTimeout(180_000);
+
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
+const LAB = { name: "Workbench Lab", slug: "workbench-lab" };
+const CY = { email: "cy@example.test", password: "annotator one pw" };
+const DEE = { email: "dee@example.test", password: "annotator two pw" };
+const NIST = "nist_ctc_01_asme1_rd.stp";
+const SMALL = "nist_ftc_11_asme1_rb.stp";
+
+let cy: Page;
+let dee: Page;
+
+async function join(browser: Browser, admin: Page, who: { email: string; password: string }): Promise<Page> {
+  const res = await admin.request.post(`/api/workspaces/${LAB.slug}/invitations`, { data: { role: "annotator" } });
+  expect(res.status()).toBe(201);
+  const { url } = await res.json();
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.goto(new URL(url).pathname);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Create account and join" }).click();
+  await expect(page).toHaveURL(`/w/${LAB.slug}`);
+  return page;
+}
+
+async function upload(admin: Page, datasetId: string, file: string): Promise<void> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-wb-"));
+  await cp(path.join(CORPUS, "nist-pmi", file), path.join(folder, file));
+  await admin.goto(`/w/${LAB.slug}/datasets/${datasetId}`);
+  await dropPaths(admin, "[data-testid=dropzone]", [path.join(folder, file)]);
+  await expect(admin.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
+}
+
+async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = database();
+  await db.connect();
+  try {
+    return (await db.query(sql, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+/** Hue (degrees) and saturation of the rendered pixel at a point of the page. */
+async function pixelAt(page: Page, x: number, y: number): Promise<{ hue: number; sat: number; rgb: number[] }> {
+  const shot = await page.screenshot({ clip: { x: Math.round(x) - 1, y: Math.round(y) - 1, width: 3, height: 3 } });
+  return page.evaluate(async (png) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${png}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext("2d") as CanvasRenderingContext2D;
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(1, 1, 1, 1).data;
+    const [r, gr, b] = [d[0] as number, d[1] as number, d[2] as number].map((v) => v / 255) as [number, number, number];
+    const max = Math.max(r, gr, b);
+    const min = Math.min(r, gr, b);
+    let hue = 0;
+    if (max !== min) {
+      if (max === r) hue = ((gr - b) / (max - min)) % 6;
+      else if (max === gr) hue = (b - r) / (max - min) + 2;
+      else hue = (r - gr) / (max - min) + 4;
+    }
+    return { hue: (hue * 60 + 360) % 360, sat: max === 0 ? 0 : (max - min) / max, rgb: [d[0], d[1], d[2]] as number[] };
+  }, shot.toString("base64"));
+}
+
+/** What the workbench exposes of its viewer on `window` (see workbench.tsx). */
+interface ViewerProbe {
+  model(): { faceCount: number; triangleStart: Uint32Array } | null;
+  visiblePoint(face: number): { x: number; y: number } | null;
+}
+
+function hueDistance(a: number, b: number): number {
+  const d = Math.abs(a - b) % 360;
+  return Math.min(d, 360 - d);
+}
+
+/** Two faces of the part that are visible and far enough apart to click: [face, x, y][]. */
+async function visibleFaces(page: Page, count: number): Promise<Array<{ face: number; x: number; y: number }>> {
+  return page.evaluate((n) => {
+    const v = (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer;
+    if (!v) throw new Error("no viewer");
+    const model = v.model();
+    if (!model) throw new Error("no model");
+    // biggest faces first: they are the easiest targets for a person too
+    const sizes = Array.from({ length: model.faceCount }, (_, f) => [
+      f,
+      (model.triangleStart[f + 1] as number) - (model.triangleStart[f] as number),
+    ]);
+    const found: Array<{ face: number; x: number; y: number }> = [];
+    for (const [f] of sizes.sort((a, b) => (b[1] as number) - (a[1] as number))) {
+      const p = v.visiblePoint(f as number);
+      if (p && found.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > 40)) found.push({ face: f as number, ...p });
+      if (found.length === n) break;
+    }
+    return found;
+  }, count);
+}
+
+test.beforeAll(async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signInAdmin(admin);
+  const ws = await admin.request.post("/api/workspaces", { data: { name: LAB.name } });
+  expect(ws.status()).toBe(201);
+  const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "NIST" } });
+  const { dataset } = await ds.json();
+  // one after the other, so the queue serves the NIST part first
+  await upload(admin, dataset.id, NIST);
+  await upload(admin, dataset.id, SMALL);
+  await expect(async () => {
+    await admin.reload();
+    await expect(admin.locator('[data-status="unannotated"] .n')).toHaveText("2", { timeout: 1000 });
+  }).toPass({ timeout: 150_000 });
+  cy = await join(browser, admin, CY);
+  dee = await join(browser, admin, DEE);
+});
+
+test("an annotator claims a NIST part, labels faces with hotkeys, undoes, redoes, reloads and submits", async () => {
+  await cy.goto(`/w/${LAB.slug}/queue`);
+  await expect(cy.getByTestId("queue-waiting")).toContainText("2 part(s) waiting");
+  await expect(cy.locator("body[data-shortcuts=ready]")).toHaveCount(1);
+  await cy.keyboard.press("n");
+  await expect(cy).toHaveURL(/\/parts\/[0-9a-f-]{36}\/label$/);
+  const partId = (cy.url().match(/parts\/([0-9a-f-]{36})\/label/) as RegExpMatchArray)[1] as string;
+  const [part] = await query<{ name: string; status: string }>("select name, status from parts where id = $1", [
+    partId,
+  ]);
+  expect(part).toEqual({ name: NIST, status: "in_progress" });
+  await expect(cy.locator("[data-viewer=ready]")).toHaveAttribute("data-face-count", "139", { timeout: 60_000 });
+  await expect(cy.locator("body[data-workbench=ready]")).toHaveCount(1);
+  await expect(cy.getByTestId("unlabelled-count")).toHaveText("139");
+
+  const [first, second] = await visibleFaces(cy, 2);
+  if (!first || !second) throw new Error("no two visible faces");
+  // hover names the face; a click selects it; a hotkey labels it
+  await cy.mouse.move(first.x, first.y);
+  await expect(cy.getByTestId("hover-info")).toContainText(`face ${first.face} · `);
+  await cy.mouse.click(first.x, first.y);
+  await expect(cy.getByTestId("selection-panel")).toContainText("1 face(s)");
+  await cy.keyboard.press("2"); // Through hole
+  await cy.mouse.click(second.x, second.y);
+  await cy.keyboard.press("3"); // Blind hole
+  const legend = cy.getByTestId("legend");
+  await expect(legend.locator("[data-feature=through_hole]")).toContainText("1");
+  await expect(legend.locator("[data-feature=blind_hole]")).toContainText("1");
+  await expect(cy.getByTestId("unlabelled-count")).toHaveText("137");
+
+  await cy.keyboard.press("Control+z");
+  await expect(legend.locator("[data-feature=blind_hole]")).toHaveCount(0);
+  await cy.keyboard.press("Control+Shift+z");
+  await expect(legend.locator("[data-feature=blind_hole]")).toContainText("1");
+  await expect(cy.getByTestId("save-status")).toHaveText(/Saved · revision \d+/, { timeout: 15_000 });
+
+  // what the database holds: the latest revision has both labels
+  const revisions = await query<{ revision_no: number; labels: (string | null)[]; instances: unknown[] }>(
+    `select revision_no, document->'labels' as labels, document->'instances' as instances
+     from annotation_revisions where part_id = $1 order by revision_no`,
+    [partId],
+  );
+  expect(revisions.length).toBeGreaterThanOrEqual(1);
+  const latest = revisions[revisions.length - 1] as (typeof revisions)[number];
+  expect(latest.labels[first.face]).toBe("through_hole");
+  expect(latest.labels[second.face]).toBe("blind_hole");
+  expect(latest.labels.filter((l) => l !== null)).toHaveLength(2);
+  expect(latest.instances).toHaveLength(2);
+
+  // and what the screen shows at those pixels: the features' colours (pointer away, nothing selected)
+  const checkColours = async () => {
+    await cy.mouse.move(2, 2);
+    await cy.waitForTimeout(300);
+    const a = await pixelAt(cy, first.x, first.y);
+    const b = await pixelAt(cy, second.x, second.y);
+    // through hole #e6194b (hue 348), blind hole #f58231 (hue 24)
+    expect(hueDistance(a.hue, 348), `through hole pixel ${a.rgb}`).toBeLessThan(20);
+    expect(a.sat).toBeGreaterThan(0.4);
+    expect(hueDistance(b.hue, 24), `blind hole pixel ${b.rgb}`).toBeLessThan(20);
+    expect(b.sat).toBeGreaterThan(0.4);
+  };
+  await checkColours();
+
+  // a reload restores the saved state
+  await cy.reload();
+  await expect(cy.locator("[data-viewer=ready]")).toHaveAttribute("data-face-count", "139", { timeout: 60_000 });
+  await expect(legend.locator("[data-feature=through_hole]")).toContainText("1");
+  await expect(legend.locator("[data-feature=blind_hole]")).toContainText("1");
+  await expect(cy.getByTestId("unlabelled-count")).toHaveText("137");
+  await checkColours();
+
+  // submitting with unlabelled faces is refused with the reason
+  await cy.getByRole("button", { name: "Submit for review" }).click();
+  await expect(cy.getByTestId("submit-problems")).toContainText("137");
+  // everything else is stock: select the unlabelled faces, press 1
+  await cy.getByRole("button", { name: /Select all unlabelled/ }).click();
+  await expect(cy.getByTestId("selection-panel")).toContainText("137 face(s)");
+  await cy.keyboard.press("1");
+  await expect(cy.getByTestId("unlabelled-count")).toHaveText("0");
+  await cy.getByRole("button", { name: "Submit for review" }).click();
+  await expect(cy).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
+  await expect(cy.getByRole("status")).toContainText(`Submitted ${NIST} for review`);
+  const [after] = await query<{ status: string; stock: number }>(
+    `select p.status, (select count(*)::int from jsonb_array_elements_text(r.document->'labels') l where l = 'stock') as stock
+     from parts p join annotation_revisions r on r.part_id = p.id
+     where p.id = $1 order by r.revision_no desc limit 1`,
+    [partId],
+  );
+  expect(after).toEqual({ status: "in_review", stock: 137 });
+  // append-only: the revision saved before the reload is still there, unchanged
+  const [kept] = await query<{ labels: (string | null)[] }>(
+    "select document->'labels' as labels from annotation_revisions where part_id = $1 and revision_no = $2",
+    [partId, latest.revision_no],
+  );
+  expect(kept?.labels).toEqual(latest.labels);
+  const [{ count } = { count: 0 }] = await query<{ count: number }>(
+    "select count(*)::int as count from annotation_revisions where part_id = $1",
+    [partId],
+  );
+  expect(count).toBeGreaterThan(latest.revision_no);
+});
+
+test("a second annotator never gets the part the first holds; both see each other on it", async () => {
+  await cy.goto(`/w/${LAB.slug}/queue`);
+  await cy.keyboard.press("n");
+  await expect(cy).toHaveURL(/\/label$/);
+  const held = (cy.url().match(/parts\/([0-9a-f-]{36})\/label/) as RegExpMatchArray)[1] as string;
+  await expect(cy.locator("[data-viewer=ready]")).toBeVisible({ timeout: 60_000 });
+
+  // the queue is empty for the second annotator: the only waiting part is held
+  const claim = await dee.request.post(`/api/workspaces/${LAB.slug}/queue/claim`, { data: {} });
+  expect(claim.status()).toBe(404);
+  expect((await claim.json()).error.code).toBe("QUEUE_EMPTY");
+  const [row] = await query<{ email: string }>(
+    "select pr.email from parts p join profiles pr on pr.user_id = p.annotator_id where p.id = $1",
+    [held],
+  );
+  expect(row?.email).toBe(CY.email);
+
+  // the second annotator opens it anyway: read-only, and both are shown as present
+  await dee.goto(`/w/${LAB.slug}/parts/${held}/label`);
+  await expect(dee.getByTestId("workbench")).toHaveAttribute("data-editable", "no");
+  await expect(dee.getByTestId("save-status")).toContainText(`Read-only · held by ${CY.email}`);
+  for (const page of [cy, dee]) {
+    await expect(page.getByTestId("presence").locator(`[data-email="${CY.email}"]`)).toBeVisible();
+    await expect(page.getByTestId("presence").locator(`[data-email="${DEE.email}"]`)).toBeVisible();
+  }
+  // a label key does nothing there
+  await expect(dee.locator("[data-viewer=ready]")).toBeVisible({ timeout: 60_000 });
+  await dee.keyboard.press("2");
+  await expect(dee.getByTestId("notice")).toContainText("read-only");
+
+  // live status: the first annotator releases it, the second sees it without reloading
+  await cy.getByRole("button", { name: "Release" }).click();
+  await expect(cy).toHaveURL(new RegExp(`/w/${LAB.slug}/queue$`));
+  await expect(dee.getByTestId("part-status")).toHaveText(/unannotated/i);
+  await expect(dee.getByTestId("presence").locator(`[data-email="${CY.email}"]`)).toHaveCount(0);
+});

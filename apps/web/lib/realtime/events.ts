@@ -1,0 +1,72 @@
+import { type PartStatus, partStatusSchema, uuidSchema } from "@facet/core";
+import { z } from "zod";
+
+/** The Postgres channel the change triggers notify (supabase/migrations/…_workbench_realtime.sql). */
+export const EVENTS_CHANNEL = "facet_events";
+
+const ids = { workspace_id: uuidSchema, part_id: uuidSchema };
+const holder = {
+  status: partStatusSchema,
+  annotator_id: uuidSchema.nullable(),
+  lease_expires_at: z.iso.datetime().nullable(),
+};
+
+/** What the triggers send: tiny, ids only. Anything else on the channel is ignored. */
+const payloadSchema = z.discriminatedUnion("kind", [
+  z.object({ ...ids, kind: z.literal("status"), ...holder }),
+  z.object({ ...ids, kind: z.literal("lease"), ...holder }),
+  z.object({
+    ...ids,
+    kind: z.literal("revision"),
+    revision_no: z.number().int().positive(),
+    author_id: uuidSchema.nullable(),
+  }),
+  z.object({ ...ids, kind: z.literal("presence"), user_id: uuidSchema, op: z.enum(["join", "leave"]) }),
+]);
+
+interface About {
+  workspaceId: string;
+  partId: string;
+}
+
+/** A change to a part, as the app sees it. `status`: its status or holder changed; `lease`: the lease was renewed. */
+export type FacetEvent =
+  | (About & {
+      kind: "status" | "lease";
+      status: PartStatus;
+      annotatorId: string | null;
+      leaseExpiresAt: string | null;
+    })
+  | (About & { kind: "revision"; revisionNo: number; authorId: string | null })
+  | (About & { kind: "presence"; userId: string; op: "join" | "leave" });
+
+export type FacetEventKind = FacetEvent["kind"];
+
+/** Parse a NOTIFY payload; null when it is not JSON or not one of ours. */
+export function parseFacetEvent(payload: string): FacetEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const r = payloadSchema.safeParse(data);
+  if (!r.success) return null;
+  const p = r.data;
+  const about = { workspaceId: p.workspace_id, partId: p.part_id };
+  switch (p.kind) {
+    case "status":
+    case "lease":
+      return {
+        ...about,
+        kind: p.kind,
+        status: p.status,
+        annotatorId: p.annotator_id,
+        leaseExpiresAt: p.lease_expires_at,
+      };
+    case "revision":
+      return { ...about, kind: "revision", revisionNo: p.revision_no, authorId: p.author_id };
+    case "presence":
+      return { ...about, kind: "presence", userId: p.user_id, op: p.op };
+  }
+}

@@ -1,0 +1,568 @@
+/**
+ * The labelling workbench against a real PostgreSQL: renewing a lease, submitting (the submission
+ * trigger's completeness rule, optimistic concurrency, who may submit), presence under RLS, and the
+ * change events (pg_notify on `facet_events`) a LISTENing connection really receives.
+ */
+import { randomUUID } from "node:crypto";
+import { type AnnotationDocument, AppError, type ErrorCode } from "@facet/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { withService, withUser } from "./session";
+import {
+  attempt,
+  createTestDatabase,
+  createUser,
+  createWorkspaceWithRoles,
+  insertParts,
+  type TestDatabase,
+  type TestUser,
+} from "./testing";
+import { claimNextPart, releasePart } from "./workspaces/parts";
+import { appendRevision } from "./workspaces/revisions";
+import {
+  getLabellingContext,
+  getPartLiveState,
+  leavePresence,
+  listPresence,
+  renewClaim,
+  submitPart,
+  touchPresence,
+} from "./workspaces/workbench";
+
+type Workspace = Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
+
+let db: TestDatabase;
+let w: Workspace;
+let second: TestUser;
+let outsider: TestUser;
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject("pgBaseUrl"));
+  w = await createWorkspaceWithRoles(db.owner, "wb");
+  second = await createUser(db.owner, "wb-annotator2");
+  await db.owner.query(
+    "insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'annotator')",
+    [w.workspaceId, second.id],
+  );
+  outsider = (await createWorkspaceWithRoles(db.owner, "wb-elsewhere")).users.admin;
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+interface Held {
+  id: string;
+  datasetId: string;
+  signature: string;
+  faceCount: number;
+}
+
+/** A part with geometry of `faceCount` faces, in a dataset of its own, claimed by `holder`. */
+async function heldPart(holder: TestUser, faceCount = 3): Promise<Held> {
+  const { rows: ds } = await db.owner.query<{ id: string }>(
+    "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, $2, $3) returning id",
+    [w.workspaceId, `d-${randomUUID().slice(0, 8)}`, w.labelSchemaId],
+  );
+  const datasetId = ds[0]?.id as string;
+  const [id] = await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId, count: 1, status: "pre_labeled" });
+  if (!id) throw new Error("part not created");
+  const signature = `sig-${randomUUID()}`;
+  await setGeometry(id, signature, faceCount);
+  const claimed = await withUser(db.owner, holder.claims, (c) =>
+    claimNextPart(c, { workspaceId: w.workspaceId, datasetId }),
+  );
+  expect(claimed?.id).toBe(id);
+  return { id, datasetId, signature, faceCount };
+}
+
+/** Point the part at a (new) tessellation of its blob, as the worker does. */
+async function setGeometry(partId: string, signature: string, faceCount: number): Promise<void> {
+  await db.owner.query(
+    `with g as (
+       insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+         face_count, triangle_count, face_signature, area, bbox)
+       select blob_sha256, $2, 'p', '{}', 'derived/mesh-' || $2, 'derived/faces-' || $2, $3, $3 * 4, $2, 1, '{}'
+       from public.parts where id = $1
+       returning id
+     )
+     update public.parts set geometry_id = (select id from g) where id = $1`,
+    [partId, signature, faceCount],
+  );
+}
+
+function doc(part: Held, labels: Array<string | null>, signature = part.signature): AnnotationDocument {
+  return { schemaVersion: 1, faceSignature: signature, faceCount: part.faceCount, labels, instances: [] };
+}
+
+async function save(u: TestUser, part: Held, labels: Array<string | null>): Promise<number> {
+  const r = await withUser(db.owner, u.claims, (c) =>
+    appendRevision(c, { workspaceId: w.workspaceId, partId: part.id, document: doc(part, labels), source: "human" }),
+  );
+  return r.revisionNo;
+}
+
+/** What an operation threw, as the API would answer: code and message. */
+async function refusal(p: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error("expected a refusal");
+}
+
+const submit = (u: TestUser, part: Held, revisionNo: number) =>
+  withUser(db.owner, u.claims, (c) => submitPart(c, { workspaceId: w.workspaceId, partId: part.id, revisionNo }));
+
+async function status(id: string): Promise<string> {
+  const { rows } = await db.owner.query<{ status: string }>("select status from public.parts where id = $1", [id]);
+  return rows[0]?.status as string;
+}
+
+describe("renewClaim", () => {
+  it("extends the holder's lease and returns the new expiry", async () => {
+    const part = await heldPart(w.users.annotator);
+    const until = await withUser(db.owner, w.users.annotator.claims, (c) => renewClaim(c, part.id, 3600));
+    expect(until).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(until)).toBeGreaterThan(Date.now() + 3500_000);
+    const { rows } = await db.owner.query<{ lease: Date }>(
+      "select lease_expires_at as lease from public.parts where id = $1",
+      [part.id],
+    );
+    expect(rows[0]?.lease.toISOString()).toBe(until);
+  });
+
+  it("is refused (CONFLICT) for anyone else, and leaves the lease alone", async () => {
+    const part = await heldPart(w.users.annotator);
+    const before = (await db.owner.query("select lease_expires_at from public.parts where id = $1", [part.id])).rows[0];
+    for (const u of [second, w.users.engineer, w.users.admin]) {
+      const r = await refusal(withUser(db.owner, u.claims, (c) => renewClaim(c, part.id, 3600)));
+      expect(r, u.email).toEqual({ code: "CONFLICT", message: "you do not hold this part any more" });
+    }
+    const after = (await db.owner.query("select lease_expires_at from public.parts where id = $1", [part.id])).rows[0];
+    expect(after).toEqual(before);
+  });
+});
+
+describe("submitPart", () => {
+  it("is refused (INCOMPLETE_ANNOTATION) while no labels are saved", async () => {
+    const part = await heldPart(w.users.annotator);
+    expect(await refusal(submit(w.users.annotator, part, 1))).toEqual({
+      code: "INCOMPLETE_ANNOTATION",
+      message: "no labels saved yet",
+    });
+    expect(await status(part.id)).toBe("in_progress");
+  });
+
+  it("is refused (INCOMPLETE_ANNOTATION) while faces have no label, counting them", async () => {
+    const part = await heldPart(w.users.annotator, 4);
+    const n = await save(w.users.annotator, part, ["stock", null, "fillet", null]);
+    expect(await refusal(submit(w.users.annotator, part, n))).toEqual({
+      code: "INCOMPLETE_ANNOTATION",
+      message: "2 faces are not labelled yet",
+    });
+    const one = await save(w.users.annotator, part, ["stock", "stock", "fillet", null]);
+    expect(await refusal(submit(w.users.annotator, part, one))).toEqual({
+      code: "INCOMPLETE_ANNOTATION",
+      message: "1 face is not labelled yet",
+    });
+    expect(await status(part.id)).toBe("in_progress");
+  });
+
+  it("is refused (CONFLICT) when the part has a newer revision than the one submitted", async () => {
+    const part = await heldPart(w.users.annotator);
+    await save(w.users.annotator, part, ["stock", "stock", "stock"]);
+    await save(w.users.annotator, part, ["stock", "fillet", "stock"]);
+    const r = await refusal(submit(w.users.annotator, part, 1));
+    expect(r.code).toBe("CONFLICT");
+    expect(r.message).toMatch(/^the part has revision 2 now, not 1/);
+    expect(await status(part.id)).toBe("in_progress");
+  });
+
+  it("is refused for anyone but the holder (another annotator, an engineer)", async () => {
+    const part = await heldPart(w.users.annotator);
+    const n = await save(w.users.annotator, part, ["stock", "stock", "stock"]);
+    expect(await refusal(submit(second, part, n))).toEqual({
+      code: "FORBIDDEN",
+      message: "only the annotator holding this part can submit it",
+    });
+    expect(await refusal(submit(w.users.engineer, part, n))).toEqual({
+      code: "FORBIDDEN",
+      message: "only the annotator holding this part can release or submit it",
+    });
+    expect(await refusal(submit(outsider, part, n))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await status(part.id)).toBe("in_progress");
+  });
+
+  it("sends a completely labelled part to review, audited", async () => {
+    const part = await heldPart(w.users.annotator);
+    await save(w.users.annotator, part, ["stock", null, null]);
+    const n = await save(w.users.annotator, part, ["stock", "through_hole", "fillet"]);
+    expect(await submit(w.users.annotator, part, n)).toBe("in_review");
+    const { rows } = await db.owner.query<{
+      status: string;
+      annotator_id: string;
+      lease_expires_at: Date | null;
+    }>("select status, annotator_id, lease_expires_at from public.parts where id = $1", [part.id]);
+    expect(rows[0]).toEqual({ status: "in_review", annotator_id: w.users.annotator.id, lease_expires_at: null });
+    const { rows: events } = await db.owner.query<{ action: string; actor_id: string; data: unknown }>(
+      `select action, actor_id, data from public.audit_events
+       where target_id = $1 and actor_id = $2
+         and (action = 'part.submitted' or (action = 'part.status_changed' and data ->> 'to' = 'in_review'))
+       order by id`,
+      [part.id, w.users.annotator.id],
+    );
+    expect(events).toEqual([
+      {
+        action: "part.status_changed",
+        actor_id: w.users.annotator.id,
+        data: { from: "in_progress", to: "in_review", annotator_id: w.users.annotator.id },
+      },
+      { action: "part.submitted", actor_id: w.users.annotator.id, data: { revision_no: n } },
+    ]);
+    // a second submission is a conflict, not a silent success
+    expect(await refusal(submit(w.users.annotator, part, n))).toEqual({
+      code: "CONFLICT",
+      message: "this part has been submitted already",
+    });
+  });
+});
+
+describe("the submission rule is the database's", () => {
+  const direct = "update public.parts set status = 'in_review' where id = $1";
+
+  it("a direct update by the holder is refused (FC008) while labels are missing", async () => {
+    const part = await heldPart(w.users.annotator);
+    const as = { role: "authenticated" as const, claims: w.users.annotator.claims };
+    expect(await attempt(db.owner, as, (c) => c.query(direct, [part.id]))).toMatchObject({
+      ok: false,
+      code: "FC008",
+      message: "no labels saved yet",
+    });
+    await save(w.users.annotator, part, [null, "stock", null]);
+    expect(await attempt(db.owner, as, (c) => c.query(direct, [part.id]))).toMatchObject({
+      ok: false,
+      code: "FC008",
+      message: "2 faces are not labelled yet",
+    });
+    await save(w.users.annotator, part, ["stock", "stock", "stock"]);
+    expect(await attempt(db.owner, as, (c) => c.query(direct, [part.id]))).toMatchObject({
+      ok: true,
+      value: { rowCount: 1 },
+    });
+  });
+
+  it("binds the service role and the database owner too", async () => {
+    const part = await heldPart(w.users.annotator);
+    await save(w.users.annotator, part, ["stock", null, "stock"]);
+    for (const role of ["service_role", "owner"] as const) {
+      expect(await attempt(db.owner, { role }, (c) => c.query(direct, [part.id])), role).toMatchObject({
+        ok: false,
+        code: "FC008",
+      });
+    }
+  });
+
+  it("labels made on another face numbering do not count", async () => {
+    const part = await heldPart(w.users.annotator, 2);
+    await save(w.users.annotator, part, ["stock", "fillet"]);
+    // the part is re-tessellated: same face count, another numbering
+    await setGeometry(part.id, `sig-${randomUUID()}`, 2);
+    const r = await refusal(submit(w.users.annotator, part, 1));
+    expect(r).toEqual({
+      code: "INCOMPLETE_ANNOTATION",
+      message: "the saved labels were made on another face numbering: label the part's current faces",
+    });
+  });
+
+  it("a document with fewer labels than faces counts the missing ones", async () => {
+    const part = await heldPart(w.users.annotator, 3);
+    // written around appendRevision's validation, as an engineer's import might
+    await db.owner.query(
+      `insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
+       values ($1, 1, $2, $3, $4)`,
+      [part.id, w.users.annotator.id, part.signature, JSON.stringify({ labels: ["stock"] })],
+    );
+    expect(await refusal(submit(w.users.annotator, part, 1))).toEqual({
+      code: "INCOMPLETE_ANNOTATION",
+      message: "2 faces are not labelled yet",
+    });
+  });
+
+  it("other transitions are not its business (release, reject)", async () => {
+    const part = await heldPart(w.users.annotator);
+    await withUser(db.owner, w.users.annotator.claims, (c) => releasePart(c, part.id));
+    expect(await status(part.id)).toBe("pre_labeled");
+  });
+});
+
+describe("getLabellingContext", () => {
+  it("returns the part, its geometry keys, the dataset's taxonomy and the latest revision", async () => {
+    const part = await heldPart(w.users.annotator, 2);
+    await save(w.users.annotator, part, ["stock", null]);
+    const ctx = await withUser(db.owner, w.users.viewer.claims, (c) => getLabellingContext(c, w.workspaceId, part.id));
+    expect(ctx.part).toMatchObject({
+      id: part.id,
+      status: "in_progress",
+      datasetId: part.datasetId,
+      annotatorId: w.users.annotator.id,
+      annotatorEmail: w.users.annotator.email,
+    });
+    expect(Date.parse(ctx.part.leaseExpiresAt as string)).toBeGreaterThan(Date.now());
+    expect(ctx.geometry).toEqual({
+      meshKey: `derived/mesh-${part.signature}`,
+      facesKey: `derived/faces-${part.signature}`,
+      faceSignature: part.signature,
+      faceCount: 2,
+      triangleCount: 8,
+    });
+    expect(ctx.taxonomy?.featureTypes.some((f) => f.key === "through_hole")).toBe(true);
+    expect(ctx.revision).toMatchObject({ revisionNo: 1, document: { labels: ["stock", null] } });
+  });
+
+  it("NOT_FOUND for a part the caller cannot see", async () => {
+    const part = await heldPart(w.users.annotator);
+    expect(
+      await refusal(withUser(db.owner, outsider.claims, (c) => getLabellingContext(c, w.workspaceId, part.id))),
+    ).toMatchObject({ code: "NOT_FOUND" });
+    expect(
+      await refusal(withUser(db.owner, outsider.claims, (c) => getPartLiveState(c, w.workspaceId, part.id))),
+    ).toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("presence", () => {
+  const touch = (u: TestUser, partId: string, connectionId: string) =>
+    withUser(db.owner, u.claims, (c) => touchPresence(c, { partId, connectionId }));
+  const list = (u: TestUser, partId: string) => withUser(db.owner, u.claims, (c) => listPresence(c, partId));
+
+  it("members see who has the part open, one entry per user, recent connections only", async () => {
+    const part = await heldPart(w.users.annotator);
+    await touch(w.users.annotator, part.id, "tab-1");
+    await touch(w.users.annotator, part.id, "tab-2");
+    await touch(w.users.engineer, part.id, "tab-1");
+    await touch(w.users.viewer, part.id, "gone");
+    await db.owner.query(
+      "update public.part_presence set seen_at = now() - interval '1 minute' where part_id = $1 and user_id = $2",
+      [part.id, w.users.viewer.id],
+    );
+    for (const u of [w.users.viewer, second, w.users.ml_engineer]) {
+      const seen = await list(u, part.id);
+      expect(seen.map((p) => p.userId).sort(), u.email).toEqual([w.users.annotator.id, w.users.engineer.id].sort());
+    }
+    const seen = await list(w.users.viewer, part.id);
+    expect(seen.find((p) => p.userId === w.users.engineer.id)?.email).toBe(w.users.engineer.email);
+    expect(Date.parse(seen[0]?.since as string)).toBeLessThanOrEqual(Date.now());
+    await withUser(db.owner, w.users.annotator.claims, (c) =>
+      leavePresence(c, { partId: part.id, connectionId: "tab-1" }),
+    );
+    expect((await list(w.users.viewer, part.id)).map((p) => p.userId)).toContain(w.users.annotator.id); // tab-2
+    await withUser(db.owner, w.users.annotator.claims, (c) =>
+      leavePresence(c, { partId: part.id, connectionId: "tab-2" }),
+    );
+    expect((await list(w.users.viewer, part.id)).map((p) => p.userId)).toEqual([w.users.engineer.id]);
+  });
+
+  it("non-members see nothing and cannot record presence on the workspace's parts", async () => {
+    const part = await heldPart(w.users.annotator);
+    await touch(w.users.annotator, part.id, "tab");
+    expect(await list(outsider, part.id)).toEqual([]);
+    const as = { role: "authenticated" as const, claims: outsider.claims };
+    const seen = await attempt(db.owner, as, (c) => c.query("select * from public.part_presence"));
+    expect(seen.ok && seen.value.rowCount).toBe(0);
+    expect(await refusal(touch(outsider, part.id, "tab"))).toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("nobody records, renews or removes presence for someone else", async () => {
+    const part = await heldPart(w.users.annotator);
+    await touch(w.users.annotator, part.id, "tab");
+    const as = { role: "authenticated" as const, claims: w.users.admin.claims };
+    const forge = await attempt(db.owner, as, (c) =>
+      c.query("insert into public.part_presence (part_id, user_id, connection_id) values ($1, $2, 'forged')", [
+        part.id,
+        w.users.annotator.id,
+      ]),
+    );
+    expect(forge).toMatchObject({ ok: false, code: "42501" });
+    const renew = await attempt(db.owner, as, (c) =>
+      c.query("update public.part_presence set seen_at = now() + interval '1 day' where part_id = $1", [part.id]),
+    );
+    expect(renew).toMatchObject({ ok: true, value: { rowCount: 0 } });
+    const remove = await attempt(db.owner, as, (c) =>
+      c.query("delete from public.part_presence where part_id = $1", [part.id]),
+    );
+    expect(remove).toMatchObject({ ok: true, value: { rowCount: 0 } });
+    // and a row cannot be moved to another workspace: workspace_id follows the part
+    const mine = { role: "authenticated" as const, claims: w.users.annotator.claims };
+    const moved = await attempt(db.owner, mine, async (c) => {
+      const other = (
+        await db.owner.query<{ id: string }>("select id from public.workspaces where id <> $1 limit 1", [w.workspaceId])
+      ).rows[0]?.id;
+      await c.query("update public.part_presence set workspace_id = $2 where part_id = $1", [part.id, other]);
+      return (
+        await c.query<{ ws: string }>("select workspace_id as ws from public.part_presence where part_id = $1", [
+          part.id,
+        ])
+      ).rows[0]?.ws;
+    });
+    expect(moved).toEqual({ ok: true, value: w.workspaceId });
+  });
+
+  it("presence goes with the part", async () => {
+    const part = await heldPart(w.users.annotator);
+    await touch(w.users.annotator, part.id, "tab");
+    await db.owner.query("delete from public.parts where id = $1", [part.id]);
+    const { rows } = await db.owner.query("select 1 from public.part_presence where part_id = $1", [part.id]);
+    expect(rows).toEqual([]);
+  });
+});
+
+describe("change events (LISTEN facet_events)", () => {
+  let listener: pg.Client;
+  const received: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    listener.on("notification", (n) => {
+      if (n.channel === "facet_events" && n.payload) received.push(JSON.parse(n.payload));
+    });
+    await listener.query("listen facet_events");
+  });
+
+  afterAll(async () => {
+    await listener.end();
+  });
+
+  /**
+   * The events about `partId` that `action` caused. NOTIFY is delivered in commit order, so once a
+   * marker sent after a statement arrives, everything the statement caused has too.
+   */
+  async function eventsOf(partId: string, action: () => Promise<unknown>) {
+    await flush(); // what earlier statements caused is in, and not counted
+    const from = received.length;
+    await action();
+    await flush();
+    return received.slice(from).filter((e) => e.part_id === partId);
+  }
+
+  async function flush(): Promise<void> {
+    const marker = randomUUID();
+    await db.owner.query("select pg_notify('facet_events', $1)", [JSON.stringify({ marker })]);
+    const deadline = Date.now() + 5000;
+    while (!received.some((e) => e.marker === marker)) {
+      if (Date.now() > deadline) throw new Error("the marker notification never arrived");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  it("status, lease and revision changes of a part", async () => {
+    const { rows: ds } = await db.owner.query<{ id: string }>(
+      "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, 'events', $2) returning id",
+      [w.workspaceId, w.labelSchemaId],
+    );
+    const datasetId = ds[0]?.id as string;
+    const [id] = await insertParts(db.owner, {
+      workspaceId: w.workspaceId,
+      datasetId,
+      count: 1,
+      status: "pre_labeled",
+    });
+    const part: Held = { id: id as string, datasetId, signature: "sig-events", faceCount: 2 };
+    await setGeometry(part.id, part.signature, 2);
+    const me = w.users.annotator;
+    const base = { workspace_id: w.workspaceId, part_id: part.id };
+
+    const claimed = await eventsOf(part.id, () =>
+      withUser(db.owner, me.claims, (c) => claimNextPart(c, { workspaceId: w.workspaceId, datasetId })),
+    );
+    expect(claimed).toEqual([
+      { ...base, kind: "status", status: "in_progress", annotator_id: me.id, lease_expires_at: expect.any(String) },
+    ]);
+    expect(Date.parse(claimed[0]?.lease_expires_at as string)).toBeGreaterThan(Date.now());
+
+    let until = "";
+    const renewed = await eventsOf(part.id, async () => {
+      until = await withUser(db.owner, me.claims, (c) => renewClaim(c, part.id, 1800));
+    });
+    expect(renewed).toEqual([
+      { ...base, kind: "lease", status: "in_progress", annotator_id: me.id, lease_expires_at: until },
+    ]);
+
+    const saved = await eventsOf(part.id, () => save(me, part, ["stock", "fillet"]));
+    expect(saved).toEqual([{ ...base, kind: "revision", revision_no: 1, author_id: me.id }]);
+
+    const submitted = await eventsOf(part.id, () => submit(me, part, 1));
+    expect(submitted).toEqual([
+      { ...base, kind: "status", status: "in_review", annotator_id: me.id, lease_expires_at: null },
+    ]);
+
+    const rejected = await eventsOf(part.id, () =>
+      withUser(db.owner, w.users.engineer.claims, (c) =>
+        c.query("update public.parts set status = 'in_progress', review_notes = 'face 1' where id = $1", [part.id]),
+      ),
+    );
+    expect(rejected).toEqual([
+      { ...base, kind: "status", status: "in_progress", annotator_id: me.id, lease_expires_at: null },
+    ]);
+
+    // edits that are not about who holds the part, or rolled back changes, say nothing
+    const quiet = await eventsOf(part.id, async () => {
+      await db.owner.query("update public.parts set tags = '{bracket}' where id = $1", [part.id]);
+      await attempt(db.owner, { role: "owner" }, (c) =>
+        c.query("update public.parts set status = 'pre_labeled' where id = $1", [part.id]),
+      );
+    });
+    expect(quiet).toEqual([]);
+
+    const released = await eventsOf(part.id, () =>
+      withUser(db.owner, w.users.admin.claims, (c) => releasePart(c, part.id)),
+    );
+    expect(released).toEqual([
+      { ...base, kind: "status", status: "pre_labeled", annotator_id: null, lease_expires_at: null },
+    ]);
+  });
+
+  it("the expiry sweep announces the parts it returns to the queue", async () => {
+    const part = await heldPart(w.users.annotator);
+    const expired = await eventsOf(part.id, () =>
+      db.owner.query("update public.parts set lease_expires_at = now() - interval '1 second' where id = $1", [part.id]),
+    );
+    expect(expired).toMatchObject([{ kind: "lease", status: "in_progress" }]);
+    const swept = await eventsOf(part.id, () =>
+      withService(db.owner, (c) => c.query("select public.release_expired_claims()")),
+    );
+    expect(swept).toEqual([
+      {
+        workspace_id: w.workspaceId,
+        part_id: part.id,
+        kind: "status",
+        status: "pre_labeled",
+        annotator_id: null,
+        lease_expires_at: null,
+      },
+    ]);
+  });
+
+  it("presence: joining and leaving, not heartbeats", async () => {
+    const part = await heldPart(w.users.annotator);
+    const base = { workspace_id: w.workspaceId, part_id: part.id, kind: "presence", user_id: w.users.viewer.id };
+    const touch = () =>
+      withUser(db.owner, w.users.viewer.claims, (c) => touchPresence(c, { partId: part.id, connectionId: "c1" }));
+    expect(await eventsOf(part.id, touch)).toEqual([{ ...base, op: "join" }]);
+    expect(await eventsOf(part.id, touch)).toEqual([]); // heartbeat
+    expect(
+      await eventsOf(part.id, () =>
+        withUser(db.owner, w.users.viewer.claims, (c) => leavePresence(c, { partId: part.id, connectionId: "c1" })),
+      ),
+    ).toEqual([{ ...base, op: "leave" }]);
+  });
+
+  it("payloads stay small: ids only", async () => {
+    const longest = Math.max(...received.map((e) => JSON.stringify(e).length));
+    expect(received.length).toBeGreaterThan(5);
+    expect(longest).toBeLessThan(400);
+  });
+});
