@@ -31,6 +31,7 @@ describe("ERROR_STATUS", () => {
     ["EMAIL_TAKEN", 409],
     ["LAST_ADMIN", 409],
     ["ILLEGAL_TRANSITION", 409],
+    ["INCOMPLETE_ANNOTATION", 409],
     ["INVITATION_INVALID", 410],
     ["SCOPE_REQUIRED", 403],
     ["EMPTY_FILE", 400],
@@ -47,7 +48,7 @@ describe("ERROR_STATUS", () => {
   });
 
   it("has no code left out of the table above", () => {
-    expect(CODES).toHaveLength(29);
+    expect(CODES).toHaveLength(30);
   });
 });
 

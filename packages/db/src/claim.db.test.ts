@@ -376,7 +376,18 @@ describe("leases", () => {
       );
       expect(r, other.email).toMatchObject({ ok: false, code: "FC006" });
     }
-    // nor by the holder once submitted
+    // nor by the holder once submitted (submitting needs every face labelled: FC008)
+    await db.owner.query(
+      `with g as (
+         insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+           face_count, triangle_count, face_signature, area, bbox)
+         select blob_sha256, 'test', 'p', '{}', 'm', 'f', 1, 2, 'sig-renew', 1, '{}' from public.parts where id = $1
+         returning id
+       ), linked as (update public.parts set geometry_id = (select id from g) where id = $1)
+       insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
+       values ($1, 1, $2, 'sig-renew', '{"labels": ["stock"]}')`,
+      [id, w.users.annotator.id],
+    );
     await withUser(db.owner, w.users.annotator.claims, (cl) =>
       cl.query("update public.parts set status = 'in_review' where id = $1", [id]),
     );

@@ -71,7 +71,26 @@ async function makePart(status: PartStatus, annotatorId: string = ws.users.annot
      where id = $1`,
     [id, annotatorId],
   );
+  if (status === "in_progress") await labelCompletely(id, annotatorId);
   return id;
+}
+
+/**
+ * Give a part geometry (2 faces) and a revision labelling both, as the owner: the submission rule
+ * (parts_submission_complete, FC008) lets only completely labelled parts go to review.
+ */
+async function labelCompletely(id: string, authorId: string | null = null): Promise<void> {
+  await db.owner.query(
+    `with g as (
+       insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+         face_count, triangle_count, face_signature, area, bbox)
+       select blob_sha256, 'test', 'p', '{}', 'm', 'f', 2, 4, 'sig-' || id, 2, '{}' from public.parts where id = $1
+       returning id, face_signature
+     ), linked as (update public.parts set geometry_id = (select id from g) where id = $1)
+     insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
+     select $1, 1, $2, g.face_signature, '{"labels": ["stock", "fillet"]}' from g`,
+    [id, authorId],
+  );
 }
 
 async function readPart(id: string): Promise<PartRow> {
@@ -372,6 +391,7 @@ describe("every status change is audited", () => {
       c.query("select * from public.claim_next_part($1, $2)", [ws.workspaceId, datasetId]),
     );
     expect((await readPart(id)).status).toBe("in_progress");
+    await labelCompletely(id, ws.users.annotator.id);
     await withUser(db.owner, ws.users.annotator.claims, (c) =>
       c.query("update public.parts set status = 'in_review' where id = $1", [id]),
     );

@@ -11,7 +11,7 @@ export type GrowMode = "surface" | "tangent" | "concave";
 
 const crosses: Record<Exclude<GrowMode, "surface">, (e: LabelEdge) => boolean> = {
   tangent: (e) => e.convexity === "smooth",
-  concave: (e) => e.convexity !== "convex" || e.angle < 100,
+  concave: (e) => e.convexity !== "convex",
 };
 
 /**

@@ -132,7 +132,7 @@ export function measureInstance(
         value = axial?.radius ?? null;
         break;
       case "cylinder_diameter":
-        value = axial?.radius ?? null;
+        value = axial?.radius ? 2 * axial.radius : null;
         break;
       case "axis_extent": {
         const axis = axial?.direction ? unit(axial.direction) : null;

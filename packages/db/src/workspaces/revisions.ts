@@ -50,7 +50,10 @@ export async function appendRevision(
      from public.parts p join public.datasets d on d.id = p.dataset_id
      left join public.part_geometry g on g.id = p.geometry_id
      left join public.label_schemas s on s.id = d.label_schema_id
-     where p.workspace_id = $1 and p.id = $2`,
+     where p.workspace_id = $1 and p.id = $2
+     -- waits for a submit or release in flight; the insert below then sees the part as it is now,
+     -- so a save racing a submit is refused instead of landing after the part went to review
+     for share of p`,
     [input.workspaceId, input.partId],
   );
   const part = rows[0];
