@@ -1,7 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   assignFeature,
   buildFaceGraph,
@@ -16,21 +14,10 @@ import {
   toggleBottomFace,
 } from "@facet/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadKernel, type Occt } from "./kernel";
+import type { Occt } from "./kernel";
 import { tessellateStep } from "./tessellate";
+import { CORPUS, kernelForNode } from "./testing";
 import type { FaceMesh, FacesDocument } from "./types";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CORPUS = path.resolve(here, "../../../../shared/corpus");
-const require = createRequire(import.meta.url);
-
-/** Load opencascade.js the way a Node worker does: the emscripten glue wants __dirname and require. */
-async function kernelForNode(): Promise<Occt> {
-  const dist = path.dirname(require.resolve("opencascade.js/dist/opencascade.full.wasm"));
-  Object.assign(globalThis, { __dirname: dist, require: createRequire(path.join(dist, "x.js")) });
-  const { default: factory } = await import("opencascade.js/dist/opencascade.full.js");
-  return loadKernel(factory, readFileSync(path.join(dist, "opencascade.full.wasm")));
-}
 
 /** Each face's mesh vertices (the tessellator appends them face by face, never shared). */
 function pointsOfMesh(mesh: FaceMesh, faceCount: number): (face: number) => Float32Array {

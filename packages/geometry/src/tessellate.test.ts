@@ -1,23 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { meshToGlb, readGlb } from "./glb";
-import { loadKernel, type Occt } from "./kernel";
+import type { Occt } from "./kernel";
 import { GeometryError, tessellateStep } from "./tessellate";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CORPUS = path.resolve(here, "../../../../shared/corpus");
-const require = createRequire(import.meta.url);
-
-/** Load opencascade.js the way a Node worker does: the emscripten glue wants __dirname and require. */
-async function kernelForNode(): Promise<Occt> {
-  const dist = path.dirname(require.resolve("opencascade.js/dist/opencascade.full.wasm"));
-  Object.assign(globalThis, { __dirname: dist, require: createRequire(path.join(dist, "x.js")) });
-  const { default: factory } = await import("opencascade.js/dist/opencascade.full.js");
-  return loadKernel(factory, readFileSync(path.join(dist, "opencascade.full.wasm")));
-}
+import { CORPUS, kernelForNode } from "./testing";
 
 const reference = new Map<string, { faces: number; triangles: number }>(
   readFileSync(path.join(CORPUS, "native-occt-reference.jsonl"), "utf8")

@@ -90,7 +90,7 @@ function indexTriangles(model: FaceModel): void {
 /** Build the picking BVH (reorders the geometry's triangles, so the face index is rebuilt). */
 export function buildBvh(model: FaceModel): MeshBVH {
   if (model.bvh) return model.bvh;
-  const bvh = new MeshBVH(model.geometry, { maxLeafSize: 10 });
+  const bvh = new MeshBVH(model.geometry, { targetLeafSize: 10 });
   model.bvh = bvh;
   indexTriangles(model);
   return bvh;
