@@ -16,6 +16,7 @@ const DEE = { email: "dee@example.test", password: "annotator two pw" };
 const NIST = "nist_ctc_01_asme1_rd.stp";
 const SMALL = "nist_ftc_11_asme1_rb.stp";
 
+let admin: Page;
 let cy: Page;
 let dee: Page;
 
@@ -110,7 +111,7 @@ async function visibleFaces(page: Page, count: number): Promise<Array<{ face: nu
 }
 
 test.beforeAll(async ({ browser }) => {
-  const admin = await (await browser.newContext()).newPage();
+  admin = await (await browser.newContext()).newPage();
   await signInAdmin(admin);
   const ws = await admin.request.post("/api/workspaces", { data: { name: LAB.name } });
   expect(ws.status()).toBe(201);
@@ -264,4 +265,159 @@ test("a second annotator never gets the part the first holds; both see each othe
   await expect(cy).toHaveURL(new RegExp(`/w/${LAB.slug}/queue$`));
   await expect(dee.getByTestId("part-status")).toHaveText(/unannotated/i);
   await expect(dee.getByTestId("presence").locator(`[data-email="${CY.email}"]`)).toHaveCount(0);
+});
+
+test("viewer tools: box, paint, grow, isolate, views, section; instances merge and split; a newer revision elsewhere is announced", async () => {
+  // a richer part, in a dataset of its own; Dee claims from that dataset's queue
+  const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Tools" } });
+  const { dataset } = await ds.json();
+  await upload(admin, dataset.id, "nist_ctc_03_asme1_rc.stp");
+  await expect(async () => {
+    await admin.reload();
+    await expect(admin.locator('[data-status="unannotated"] .n')).toHaveText("1", { timeout: 1000 });
+  }).toPass({ timeout: 150_000 });
+  const claim = await dee.request.post(`/api/workspaces/${LAB.slug}/queue/claim`, {
+    data: { datasetId: dataset.id },
+  });
+  expect(claim.status()).toBe(200);
+  const partId = (await claim.json()).part.id as string;
+  await dee.goto(`/w/${LAB.slug}/parts/${partId}/label`);
+  const viewer = dee.locator("[data-viewer=ready]");
+  await expect(viewer).toBeVisible({ timeout: 60_000 });
+  await expect(dee.locator("body[data-workbench=ready]")).toHaveCount(1);
+  const selected = dee.getByTestId("selection-panel");
+  const box = (await viewer.boundingBox()) as { x: number; y: number; width: number; height: number };
+
+  // box select: a rectangle over the middle of the part selects what is visible there
+  await dee.keyboard.press("r");
+  await dee.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await dee.mouse.down();
+  await dee.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 5 });
+  await dee.mouse.up();
+  await expect(selected).not.toContainText(" 0 face(s)");
+  const boxed = Number((await selected.textContent())?.match(/(\d+) face\(s\)/)?.[1]);
+  expect(boxed).toBeGreaterThan(1);
+  await dee.keyboard.press("Escape");
+  await expect(selected).toContainText(" 0 face(s)");
+
+  // paint: dragging across the part selects the faces crossed
+  await dee.keyboard.press("p");
+  await dee.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
+  await dee.mouse.down();
+  await dee.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.5, { steps: 25 });
+  await dee.mouse.up();
+  const painted = Number((await selected.textContent())?.match(/(\d+) face\(s\)/)?.[1]);
+  expect(painted).toBeGreaterThan(1);
+
+  // isolate shows only the selection; show all brings the rest back
+  await dee.keyboard.press("i");
+  await expect(dee.getByRole("button", { name: /Show all \(\d+ hidden\)/ })).toBeVisible();
+  await dee.keyboard.press("Shift+H");
+  await expect(dee.getByRole("button", { name: "Show all" })).toBeDisabled();
+  await dee.keyboard.press("Escape");
+  await dee.keyboard.press("v");
+
+  // grow from one face: the selection spreads over adjacent faces of its surface type
+  const [seed] = await visibleFaces(dee, 1);
+  if (!seed) throw new Error("no visible face");
+  await dee.mouse.click(seed.x, seed.y);
+  await expect(selected).toContainText(" 1 face(s)");
+  await dee.keyboard.press("g");
+  await expect(selected).not.toContainText(" 1 face(s)");
+  await dee.keyboard.press("Escape");
+
+  // standard view, orthographic, x-ray and a section: the picture changes each time
+  const picture = async () => (await viewer.locator("canvas").screenshot()).toString("base64");
+  const before = await picture();
+  await dee.getByLabel("Standard view").selectOption("top");
+  await expect.poll(picture).not.toBe(before);
+  const top = await picture();
+  await dee.keyboard.press("o");
+  await expect(dee.getByRole("button", { name: /Ortho/ })).toHaveAttribute("aria-pressed", "true");
+  await expect.poll(picture).not.toBe(top);
+  await dee.keyboard.press("x");
+  const xray = await picture();
+  await dee.keyboard.press("x");
+  await dee.getByLabel("Section", { exact: true }).check();
+  await expect.poll(picture).not.toBe(xray);
+  await dee.getByLabel("Section", { exact: true }).uncheck();
+  await dee.getByLabel("Standard view").selectOption("iso");
+  await dee.keyboard.press("o");
+
+  // two separate faces labelled the same are two instances; merge makes one, split makes two again
+  const [a, b] = await visibleFaces(dee, 2);
+  if (!a || !b) throw new Error("no two visible faces");
+  await dee.mouse.click(a.x, a.y);
+  await dee.keyboard.press("6"); // rectangular pocket
+  await dee.mouse.click(b.x, b.y);
+  await dee.keyboard.press("6");
+  const instances = dee.getByTestId("instances");
+  const pockets = instances.locator("[data-feature=rectangular_pocket]");
+  const count = await pockets.count();
+  expect(count === 1 || count === 2).toBe(true); // one if the two faces touch
+  if (count === 2) {
+    await dee.mouse.click(a.x, a.y);
+    await dee.keyboard.down("Shift");
+    await dee.mouse.click(b.x, b.y);
+    await dee.keyboard.up("Shift");
+    await expect(selected).toContainText(" 2 face(s)");
+    await dee.getByRole("button", { name: "Merge" }).click();
+    await expect(pockets).toHaveCount(1);
+  }
+  await dee.mouse.click(b.x, b.y);
+  await dee.getByRole("button", { name: "Split" }).click();
+  await expect(pockets).toHaveCount(2);
+  // a parameter typed by hand is kept and marked
+  const width = pockets.first().locator("input[data-param=width]");
+  await width.fill("12.5");
+  await width.press("Enter");
+  await expect(pockets.first()).toContainText("manual");
+  // next unlabelled jumps to a face without a label
+  await dee.keyboard.press("Escape");
+  await dee.keyboard.press("n");
+  await expect(selected).toContainText(" 1 face(s)");
+
+  await expect(dee.getByTestId("save-status")).toHaveText(/Saved · revision \d+/, { timeout: 15_000 });
+  const [stored] = await query<{
+    instances: Array<{ feature: string; params: Record<string, number>; manualParams?: string[] }>;
+  }>(
+    "select document->'instances' as instances from annotation_revisions where part_id = $1 order by revision_no desc limit 1",
+    [partId],
+  );
+  const stored2 = stored?.instances.filter((i) => i.feature === "rectangular_pocket") ?? [];
+  expect(stored2).toHaveLength(2);
+  expect(stored2.some((i) => i.params.width === 12.5 && i.manualParams?.includes("width"))).toBe(true);
+
+  // someone else saves a newer revision (an admin, through the database here): the page says so at once
+  await query(
+    `insert into annotation_revisions (part_id, revision_no, document, source)
+     select part_id, revision_no + 1, document, 'human' from annotation_revisions
+     where part_id = $1 order by revision_no desc limit 1`,
+    [partId],
+  );
+  await expect(dee.getByTestId("conflict")).toContainText("newer revision");
+  // and a change made on the stale state is refused, not written over it ("next unlabelled" moved the camera)
+  const [c] = await visibleFaces(dee, 1);
+  if (!c) throw new Error("no visible face");
+  await dee.mouse.click(c.x, c.y);
+  await dee.keyboard.press("1");
+  await expect(dee.getByTestId("selection-panel")).toContainText(" 0 face(s)"); // labelled, so deselected
+  await expect(dee.getByTestId("save-status")).toHaveAttribute("data-kind", "conflict", { timeout: 15_000 });
+  await expect(dee.getByTestId("conflict")).toContainText("was not saved");
+  await expect(dee.getByTestId("conflict").getByRole("button", { name: "Reload" })).toBeVisible();
+
+  // leaving the page shortens the claim to a minute: a closed tab gives the part back soon
+  await dee.close({ runBeforeUnload: true });
+  await expect
+    .poll(
+      async () =>
+        (
+          await query<{ left: number }>(
+            "select extract(epoch from lease_expires_at - now())::int as left from parts where id = $1",
+            [partId],
+          )
+        )[0]?.left ?? 9999,
+      { timeout: 10_000 },
+    )
+    .toBeLessThanOrEqual(60);
 });

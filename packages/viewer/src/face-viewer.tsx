@@ -67,12 +67,15 @@ export interface FaceViewerProps {
   onError?: (message: string) => void;
   className?: string;
   style?: React.CSSProperties;
+  /** Overlays drawn over the canvas (captions, hover information). */
+  children?: React.ReactNode;
 }
 
 const CLICK_SLOP = 5;
 
 interface SceneProps extends FaceViewerProps {
   model: FaceModel;
+  onFirstFrame: () => void;
   handleRef: React.MutableRefObject<FaceViewerHandle | null>;
   metrics: ViewerMetrics;
   boxRef: React.RefObject<HTMLDivElement | null>;
@@ -175,6 +178,7 @@ function Scene(props: SceneProps) {
     if (metrics.firstFrameAt === null) {
       metrics.firstFrameAt = performance.now();
       performance.mark("facet:first-frame");
+      props.onFirstFrame();
     }
   });
 
@@ -384,6 +388,8 @@ function Scene(props: SceneProps) {
  */
 export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function FaceViewer(props, ref) {
   const [model, setModel] = useState<FaceModel | null>(null);
+  // ready = the part is on screen and the picking handle is set (both happen before the first frame)
+  const [drawn, setDrawn] = useState<FaceModel | null>(null);
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const handleRef = useRef<FaceViewerHandle | null>(null);
@@ -397,6 +403,8 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
   useEffect(() => {
     let cancelled = false;
     setModel(null);
+    setDrawn(null);
+    metrics.firstFrameAt = null;
     setError(null);
     loadCachedBytes(meshUrl, cacheKey, (p) => !cancelled && setProgress(p))
       .then(async (bytes) => {
@@ -417,8 +425,8 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
   }, [meshUrl, cacheKey, metrics, onError]);
 
   useEffect(() => {
-    if (model) onReady?.(model);
-  }, [model, onReady]);
+    if (drawn) onReady?.(drawn);
+  }, [drawn, onReady]);
 
   useImperativeHandle(
     ref,
@@ -438,10 +446,12 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
   return (
     <div
       className={props.className}
-      data-viewer={error ? "error" : model ? "ready" : "loading"}
-      data-face-count={model?.faceCount}
+      data-viewer={error ? "error" : drawn ? "ready" : "loading"}
+      data-face-count={drawn?.faceCount}
       style={{
         position: "relative",
+        width: "100%",
+        height: "100%",
         overflow: "hidden",
         background: "#1d2127",
         cursor: tool === "select" ? "default" : "crosshair",
@@ -457,7 +467,16 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
         <hemisphereLight args={[0xf4f6ff, 0x40444c, 1.1]} />
         <directionalLight position={[3, -5, 6]} intensity={1.5} />
         <directionalLight position={[-4, 3, -2]} intensity={0.45} />
-        {model && <Scene {...props} model={model} handleRef={handleRef} metrics={metrics} boxRef={boxRef} />}
+        {model && (
+          <Scene
+            {...props}
+            model={model}
+            handleRef={handleRef}
+            metrics={metrics}
+            boxRef={boxRef}
+            onFirstFrame={() => setDrawn(model)}
+          />
+        )}
       </Canvas>
       <div
         ref={boxRef}
@@ -469,6 +488,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
           pointerEvents: "none",
         }}
       />
+      {props.children}
       {!model && (
         <div
           role="status"

@@ -52,23 +52,24 @@ export function PartViewer({
         onReady={onReady}
         onHover={setHovered}
         style={{ position: "absolute", inset: 0 }}
-      />
-      <div
-        style={{
-          position: "absolute",
-          left: 10,
-          bottom: 8,
-          color: "#e6e9ee",
-          font: "12px system-ui",
-          pointerEvents: "none",
-        }}
       >
-        {faces === null
-          ? ""
-          : hovered === null
-            ? `${faces} faces · drag to orbit, scroll to zoom`
-            : (describeFace?.(hovered) ?? `face ${hovered}`)}
-      </div>
+        <div
+          style={{
+            position: "absolute",
+            left: 10,
+            bottom: 8,
+            color: "#e6e9ee",
+            font: "12px system-ui",
+            pointerEvents: "none",
+          }}
+        >
+          {faces === null
+            ? ""
+            : hovered === null
+              ? `${faces} faces · drag to orbit, scroll to zoom`
+              : (describeFace?.(hovered) ?? `face ${hovered}`)}
+        </div>
+      </FaceViewer>
     </div>
   );
 }

@@ -68,9 +68,14 @@ interface FacesFile {
 
 const EMPTY: ReadonlySet<number> = new Set();
 
+/** Keys typed into a text field are text; a checkbox, slider or menu keeps the workbench's keys working. */
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return Boolean(el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName)));
+  if (!el) return false;
+  if (el.isContentEditable || el.tagName === "TEXTAREA") return true;
+  return (
+    el.tagName === "INPUT" && ["text", "search", "number", "email", "password"].includes((el as HTMLInputElement).type)
+  );
 }
 
 declare global {
@@ -474,6 +479,7 @@ export function Workbench(props: WorkbenchProps) {
             onPaint={onPaint}
             onBoxSelect={onBoxSelect}
             className="wb-viewer"
+            style={{ position: "absolute", inset: 0 }}
           />
           <div className="wb-hover" data-testid="hover-info" aria-live="polite">
             {hoverInfo ?? (model ? `${model.faceCount} faces · ${selection.size} selected · press ? for keys` : "")}
