@@ -73,6 +73,25 @@ export interface FaceViewerProps {
 
 const CLICK_SLOP = 5;
 
+let software: boolean | null = null;
+/**
+ * Whether WebGL runs on the CPU (SwiftShader, llvmpipe): then multisampling costs four times the
+ * fragment work for little gain, and painting would drop below 50 frames per second.
+ */
+function softwareRendering(): boolean {
+  if (software !== null) return software;
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    const info = gl?.getExtension("WEBGL_debug_renderer_info");
+    const renderer = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+    gl?.getExtension("WEBGL_lose_context")?.loseContext();
+    software = /swiftshader|llvmpipe|software/i.test(renderer);
+  } catch {
+    software = false;
+  }
+  return software;
+}
+
 interface SceneProps extends FaceViewerProps {
   model: FaceModel;
   onFirstFrame: () => void;
@@ -460,7 +479,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
     >
       <Canvas
         frameloop="demand"
-        gl={{ preserveDrawingBuffer: true, antialias: true }}
+        gl={{ antialias: !softwareRendering() }}
         dpr={[1, 2]}
         onContextMenu={(e) => e.preventDefault()}
       >

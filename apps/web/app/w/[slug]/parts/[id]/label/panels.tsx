@@ -1,14 +1,14 @@
 "use client";
 
 import { type FeatureType, type LabelState, labelCounts, unlabelledFaces } from "@facet/core";
-import { type RefObject, useMemo, useState } from "react";
+import { memo, type RefObject, useMemo, useState } from "react";
 
 function Chip({ colour }: { colour: string }) {
   return <span className="wb-chip" style={{ background: colour }} aria-hidden="true" />;
 }
 
 /** The label schema's feature types: click or press the hotkey to label the selection; `/` searches. */
-export function PalettePanel({
+export const PalettePanel = memo(function PalettePanel({
   features,
   onAssign,
   searchRef,
@@ -56,9 +56,9 @@ export function PalettePanel({
       </ul>
     </div>
   );
-}
+});
 
-export function LegendPanel({
+export const LegendPanel = memo(function LegendPanel({
   state,
   features,
   onSelect,
@@ -90,9 +90,9 @@ export function LegendPanel({
       )}
     </div>
   );
-}
+});
 
-export function UnlabelledPanel({
+export const UnlabelledPanel = memo(function UnlabelledPanel({
   state,
   onNext,
   onSelect,
@@ -132,9 +132,9 @@ export function UnlabelledPanel({
       )}
     </div>
   );
-}
+});
 
-export function InstancesPanel({
+export const InstancesPanel = memo(function InstancesPanel({
   state,
   features,
   editable,
@@ -198,4 +198,4 @@ export function InstancesPanel({
       </ul>
     </div>
   );
-}
+});

@@ -78,6 +78,13 @@ function typing(target: EventTarget | null): boolean {
   );
 }
 
+/** A function whose identity never changes but always calls the latest version (keeps memoised panels still). */
+function useStable<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  const ref = useRef(fn);
+  ref.current = fn;
+  return useCallback((...args: A) => ref.current(...args), []);
+}
+
 declare global {
   interface Window {
     /** The workbench's viewer, for end-to-end tests and the viewer benchmark. */
@@ -419,6 +426,18 @@ export function Workbench(props: WorkbenchProps) {
     });
   }, []);
 
+  // stable callbacks: painting changes the selection many times a second, the panels need not redraw
+  const stableAssign = useStable(assign);
+  const stableNext = useStable(jumpToNextUnlabelled);
+  const selectFeature = useStable((key: string) =>
+    setSelection(new Set(state.labels.flatMap((l, f) => (l === key ? [f] : [])))),
+  );
+  const selectFace = useCallback((f: number) => setSelection(new Set([f])), []);
+  const selectFaces = useCallback((faces: number[]) => setSelection(new Set(faces)), []);
+  const setParam = useStable((id: string, key: string, value: number | null) =>
+    apply((s, c) => setInstanceParam(s, c, id, key, value)),
+  );
+
   const colours = useMemo(() => faceColours(state.labels, props.taxonomy.featureTypes), [state.labels, props.taxonomy]);
   const featureByKey = useMemo(() => new Map(props.taxonomy.featureTypes.map((f) => [f.key, f])), [props.taxonomy]);
   const hoverInfo = useMemo(() => {
@@ -536,7 +555,7 @@ export function Workbench(props: WorkbenchProps) {
         </div>
         <PalettePanel
           features={props.taxonomy.featureTypes}
-          onAssign={assign}
+          onAssign={stableAssign}
           searchRef={searchRef}
           disabled={!editable}
         />
@@ -578,23 +597,14 @@ export function Workbench(props: WorkbenchProps) {
             </button>
           </div>
         </div>
-        <LegendPanel
-          state={state}
-          features={props.taxonomy.featureTypes}
-          onSelect={(key) => setSelection(new Set(state.labels.flatMap((l, f) => (l === key ? [f] : []))))}
-        />
-        <UnlabelledPanel
-          state={state}
-          onNext={jumpToNextUnlabelled}
-          onSelect={(f) => setSelection(new Set([f]))}
-          onSelectAll={(faces) => setSelection(new Set(faces))}
-        />
+        <LegendPanel state={state} features={props.taxonomy.featureTypes} onSelect={selectFeature} />
+        <UnlabelledPanel state={state} onNext={stableNext} onSelect={selectFace} onSelectAll={selectFaces} />
         <InstancesPanel
           state={state}
           features={featureByKey}
           editable={editable}
-          onSelect={(faces) => setSelection(new Set(faces))}
-          onParam={(id, key, value) => apply((s, c) => setInstanceParam(s, c, id, key, value))}
+          onSelect={selectFaces}
+          onParam={setParam}
         />
         {holding && (
           <div className="wb-block stack">
