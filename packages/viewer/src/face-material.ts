@@ -28,16 +28,35 @@ export class FaceState {
     this.texture.needsUpdate = true;
   }
 
-  /** colours: sRGB bytes per face (rgb); flags per face. */
-  write(colours: Uint8Array, hidden: ReadonlySet<number>, selected: ReadonlySet<number>): void {
+  /**
+   * colours: sRGB bytes per face (rgb); flags per face. Returns the faces whose look changed, and
+   * whether any face was hidden or shown (which changes what is behind it too).
+   */
+  write(
+    colours: Uint8Array,
+    hidden: ReadonlySet<number>,
+    selected: ReadonlySet<number>,
+  ): { changed: number[]; visibilityChanged: boolean } {
     const d = this.data;
+    const changed: number[] = [];
+    let visibilityChanged = false;
     for (let f = 0; f < this.faceCount; f++) {
-      d[f * 4] = colours[f * 3] as number;
-      d[f * 4 + 1] = colours[f * 3 + 1] as number;
-      d[f * 4 + 2] = colours[f * 3 + 2] as number;
-      d[f * 4 + 3] = (hidden.has(f) ? FLAG_HIDDEN : 0) | (selected.has(f) ? FLAG_SELECTED : 0);
+      const r = colours[f * 3] as number;
+      const g = colours[f * 3 + 1] as number;
+      const b = colours[f * 3 + 2] as number;
+      const flags = (hidden.has(f) ? FLAG_HIDDEN : 0) | (selected.has(f) ? FLAG_SELECTED : 0);
+      const o = f * 4;
+      if (d[o] !== r || d[o + 1] !== g || d[o + 2] !== b || d[o + 3] !== flags) {
+        if (((d[o + 3] as number) ^ flags) & FLAG_HIDDEN) visibilityChanged = true;
+        d[o] = r;
+        d[o + 1] = g;
+        d[o + 2] = b;
+        d[o + 3] = flags;
+        changed.push(f);
+      }
     }
-    this.texture.needsUpdate = true;
+    if (changed.length > 0) this.texture.needsUpdate = true;
+    return { changed, visibilityChanged };
   }
 
   isHidden(face: number): boolean {

@@ -6,6 +6,7 @@ import * as THREE from "three";
 import { CameraRig, type Projection, type Tool, type ViewName } from "./camera-rig";
 import { createFaceMaterial, createIdMaterial, FaceState } from "./face-material";
 import { buildBvh, buildFaceModel, type FaceModel, facesBounds, parseGlb, trianglesBySize } from "./face-model";
+import { FrameCache } from "./frame-cache";
 import { loadCachedBytes } from "./load-mesh";
 
 export interface SectionPlane {
@@ -112,13 +113,22 @@ function Scene(props: SceneProps) {
     s.add(new THREE.Mesh(model.geometry, idMaterial));
     return s;
   }, [model, idMaterial]);
-  const rig = useMemo(() => new CameraRig(gl.domElement, () => invalidate()), [gl, invalidate]);
+  const cache = useMemo(() => new FrameCache(model, softwareRendering() ? 0 : 4), [model]);
+  const rig = useMemo(
+    () =>
+      new CameraRig(gl.domElement, () => {
+        cache.invalidate();
+        invalidate();
+      }),
+    [gl, invalidate, cache],
+  );
   const plane = useMemo(() => new THREE.Plane(), []);
   const latest = useRef(props);
   latest.current = props;
   const hovered = useRef<number | null>(null);
 
   useEffect(() => () => rig.dispose(), [rig]);
+  useEffect(() => () => cache.dispose(), [cache]);
   useEffect(
     () => () => {
       material.dispose();
@@ -145,8 +155,9 @@ function Scene(props: SceneProps) {
 
   useEffect(() => {
     rig.resize(size.width, size.height);
+    cache.invalidate();
     invalidate();
-  }, [rig, size.width, size.height, invalidate]);
+  }, [rig, cache, size.width, size.height, invalidate]);
 
   useEffect(() => {
     rig.setProjection(props.projection ?? "perspective");
@@ -155,9 +166,11 @@ function Scene(props: SceneProps) {
   }, [rig, props.projection, props.tool, set]);
 
   useEffect(() => {
-    state.write(props.colours, props.hidden, props.selected);
+    const { changed, visibilityChanged } = state.write(props.colours, props.hidden, props.selected);
+    if (visibilityChanged) cache.invalidate();
+    else cache.faces(changed);
     invalidate();
-  }, [state, props.colours, props.hidden, props.selected, invalidate]);
+  }, [state, cache, props.colours, props.hidden, props.selected, invalidate]);
 
   useEffect(() => {
     const xray = props.xray ?? false;
@@ -165,8 +178,9 @@ function Scene(props: SceneProps) {
     material.opacity = xray ? 0.32 : 1;
     material.depthWrite = !xray;
     material.needsUpdate = true;
+    cache.invalidate();
     invalidate();
-  }, [material, props.xray, invalidate]);
+  }, [material, cache, props.xray, invalidate]);
 
   const section = props.section ?? null;
   useEffect(() => {
@@ -189,17 +203,20 @@ function Scene(props: SceneProps) {
     }
     material.needsUpdate = true;
     idMaterial.needsUpdate = true;
+    cache.invalidate();
     invalidate();
-  }, [section, plane, material, idMaterial, model, invalidate]);
+  }, [section, plane, material, idMaterial, model, cache, invalidate]);
 
+  // this viewer draws its own frames (priority 1): through the frame cache
   useFrame(() => {
+    cache.render(gl, scene, rig.camera, mesh);
     metrics.frames++;
     if (metrics.firstFrameAt === null) {
       metrics.firstFrameAt = performance.now();
       performance.mark("facet:first-frame");
       props.onFirstFrame();
     }
-  });
+  }, 1);
 
   // picking, painting, box selection and the imperative API
   useEffect(() => {
@@ -238,6 +255,7 @@ function Scene(props: SceneProps) {
 
     const setHover = (face: number | null) => {
       if (face === hovered.current) return;
+      cache.faces([hovered.current, face].filter((f): f is number => f !== null));
       hovered.current = face;
       material.userData.hoveredFace.value = face ?? -1;
       invalidate();
@@ -389,7 +407,7 @@ function Scene(props: SceneProps) {
       dom.removeEventListener("pointerup", onUp);
       dom.removeEventListener("pointerleave", onLeave);
     };
-  }, [gl, model, rig, material, state, plane, idScene, invalidate, metrics, props.handleRef, props.boxRef]);
+  }, [gl, model, rig, material, state, plane, idScene, cache, invalidate, metrics, props.handleRef, props.boxRef]);
 
   useEffect(() => {
     scene.add(mesh);
@@ -479,7 +497,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
     >
       <Canvas
         frameloop="demand"
-        gl={{ antialias: !softwareRendering() }}
+        gl={{ antialias: false /* the frame cache multisamples, when the GPU is real */ }}
         dpr={[1, 2]}
         onContextMenu={(e) => e.preventDefault()}
       >
