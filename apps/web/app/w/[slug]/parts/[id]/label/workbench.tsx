@@ -10,7 +10,6 @@ import {
   growSelection,
   instanceOfFace,
   type LabelContext,
-  type LabelFace,
   type LabelState,
   labelStateFromDocument,
   mergeInstances,
@@ -29,6 +28,7 @@ import { facePoints, loadCachedBytes } from "@facet/viewer";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { z } from "zod";
 import { api, messageOf } from "@/components/api-client";
 import { faceColours } from "./colours";
 import { historyReducer } from "./history";
@@ -61,10 +61,27 @@ export interface WorkbenchProps {
   revision: { revisionNo: number; document: AnnotationDocument; authorEmail: string | null; source: string } | null;
 }
 
-interface FacesFile {
-  faces: Array<LabelFace & { index: number }>;
-  edges: Array<{ faces: [number, number]; convexity: "convex" | "concave" | "smooth"; angle: number }>;
-}
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+/** The faces file as the tessellator writes it (read from storage: checked, not trusted). */
+const facesFileSchema = z.object({
+  faces: z.array(
+    z.object({
+      surface: z.string(),
+      area: z.number(),
+      direction: vec3.nullable(),
+      origin: vec3.nullable(),
+      radius: z.number().nullable(),
+      bbox: z.object({ min: vec3, max: vec3 }),
+    }),
+  ),
+  edges: z.array(
+    z.object({
+      faces: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+      convexity: z.enum(["convex", "concave", "smooth"]),
+      angle: z.number(),
+    }),
+  ),
+});
 
 const EMPTY: ReadonlySet<number> = new Set();
 
@@ -120,7 +137,14 @@ export function Workbench(props: WorkbenchProps) {
   const [xray, setXray] = useState(false);
   const [section, setSection] = useState<SectionPlane | null>(null);
   const [growMode, setGrowMode] = useState<GrowMode>("surface");
-  const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
+  const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(
+    props.revision && !signatureMatches
+      ? {
+          text: "The saved labels were made on an older face numbering (the part was processed again); they are not shown. Start from the faces as they are now.",
+          error: true,
+        }
+      : null,
+  );
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [lost, setLost] = useState<string | null>(null);
@@ -150,8 +174,9 @@ export function Workbench(props: WorkbenchProps) {
     let cancelled = false;
     loadCachedBytes(props.facesUrl, props.facesKey)
       .then((bytes) => {
-        const doc = JSON.parse(new TextDecoder().decode(bytes)) as FacesFile;
-        if (!cancelled) setGraph(buildFaceGraph(doc));
+        const parsed = facesFileSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+        if (!parsed.success) throw new Error("the faces file is not what the tessellator writes: reprocess the part");
+        if (!cancelled) setGraph(buildFaceGraph(parsed.data));
       })
       .catch((e: unknown) => !cancelled && setFacesError(messageOf(e)));
     return () => {
