@@ -267,7 +267,7 @@ test("a second annotator never gets the part the first holds; both see each othe
   await expect(dee.getByTestId("presence").locator(`[data-email="${CY.email}"]`)).toHaveCount(0);
 });
 
-test("viewer tools: box, paint, grow, isolate, views, section; instances merge and split; a newer revision elsewhere is announced", async () => {
+test("viewer tools: box, paint, grow, isolate, views, orbit, zoom, fit, section; palette search, Ctrl+click, Delete, bottom faces; merge and split; a newer revision elsewhere is announced", async () => {
   // a richer part, in a dataset of its own; Dee claims from that dataset's queue
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Tools" } });
   const { dataset } = await ds.json();
@@ -372,6 +372,49 @@ test("viewer tools: box, paint, grow, isolate, views, section; instances merge a
   await width.fill("12.5");
   await width.press("Enter");
   await expect(pockets.first()).toContainText("manual");
+  // a bottom face: select the instance's faces from its row, press B
+  await pockets.first().getByRole("button").first().click();
+  await dee.keyboard.press("b");
+  await expect(pockets.first()).toContainText("bottom");
+
+  // the palette's search: `/`, a few letters, Enter labels the selection
+  // (two other faces than the pockets')
+  const [d, e] = (await visibleFaces(dee, 4)).filter((v) => v.face !== a.face && v.face !== b.face);
+  if (!d || !e) throw new Error("no two more visible faces");
+  await dee.mouse.click(d.x, d.y);
+  await dee.keyboard.press("/");
+  await dee.keyboard.type("chamf");
+  await expect(dee.getByTestId("palette").locator("[data-feature]")).toHaveCount(1);
+  await dee.keyboard.press("Enter");
+  const legend = dee.getByTestId("legend");
+  await expect(legend.locator("[data-feature=chamfer]")).toContainText("1");
+  // Ctrl+click adds a face, Ctrl+click again takes it out
+  await dee.mouse.click(d.x, d.y);
+  await dee.keyboard.down("Control");
+  await dee.mouse.click(e.x, e.y);
+  await expect(selected).toContainText(" 2 face(s)");
+  await dee.mouse.click(e.x, e.y);
+  await dee.keyboard.up("Control");
+  await expect(selected).toContainText(" 1 face(s)");
+  // Delete clears the label
+  await dee.keyboard.press("Delete");
+  await expect(legend.locator("[data-feature=chamfer]")).toHaveCount(0);
+
+  // orbiting (left drag with the select tool) turns the part; F fits it back into view
+  const still = await picture();
+  await dee.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await dee.mouse.down();
+  await dee.mouse.move(box.x + box.width * 0.65, box.y + box.height * 0.55, { steps: 8 });
+  await dee.mouse.up();
+  await expect.poll(picture).not.toBe(still);
+  // the wheel zooms in; F fits the part back into view
+  const turned = await picture();
+  await dee.mouse.wheel(0, -600);
+  await expect.poll(picture).not.toBe(turned);
+  const zoomed = await picture();
+  await dee.keyboard.press("f");
+  await expect.poll(picture).not.toBe(zoomed);
+
   // next unlabelled jumps to a face without a label
   await dee.keyboard.press("Escape");
   await dee.keyboard.press("n");
