@@ -105,6 +105,8 @@ export function useLease(url: string, holding: boolean, onLost: (message: string
     return () => {
       clearInterval(timer);
       window.removeEventListener("pagehide", onHide);
+      // leaving within the app (another page of Facet) is leaving too
+      onHide();
     };
   }, [url, holding]);
 }
