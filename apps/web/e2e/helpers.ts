@@ -46,3 +46,25 @@ export async function signInAdmin(page: import("@playwright/test").Page): Promis
     await page.waitForURL(/\/w\//);
   }
 }
+
+/** Decode a PNG screenshot into RGBA bytes, with the browser's own decoder. */
+export async function decodePng(
+  page: import("@playwright/test").Page,
+  png: Buffer,
+): Promise<{ width: number; height: number; rgba: Buffer }> {
+  const { width, height, data } = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext("2d") as CanvasRenderingContext2D;
+    g.drawImage(img, 0, 0);
+    const bytes = g.getImageData(0, 0, c.width, c.height).data;
+    let binary = "";
+    for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number);
+    return { width: c.width, height: c.height, data: btoa(binary) };
+  }, png.toString("base64"));
+  return { width, height, rgba: Buffer.from(data, "base64") };
+}

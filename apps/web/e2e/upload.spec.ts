@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import { dropPaths, signInAdmin, WORKSPACE } from "./helpers";
+import { decodePng, dropPaths, signInAdmin, WORKSPACE } from "./helpers";
 
 const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
 
@@ -82,20 +82,12 @@ test("processed parts show their mesh: every B-rep face in its own colour", asyn
   // the canvas shows the part: many distinct colours, not just the background
   await page.waitForTimeout(500);
   const shot = await viewer.locator("canvas").screenshot();
-  const colours = await page.evaluate(async (png) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${png}`;
-    await img.decode();
-    const c = document.createElement("canvas");
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext("2d") as CanvasRenderingContext2D;
-    g.drawImage(img, 0, 0);
-    const data = g.getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set<string>();
-    for (let i = 0; i < data.length; i += 4 * 97) seen.add(`${data[i] >> 3},${data[i + 1] >> 3},${data[i + 2] >> 3}`);
-    return seen.size;
-  }, shot.toString("base64"));
+  const { rgba } = await decodePng(page, shot);
+  const seen = new Set<string>();
+  for (let i = 0; i < rgba.length; i += 4 * 97) {
+    seen.add(`${(rgba[i] as number) >> 3},${(rgba[i + 1] as number) >> 3},${(rgba[i + 2] as number) >> 3}`);
+  }
+  const colours = seen.size;
   expect(colours).toBeGreaterThan(15);
 
   // hovering names a face

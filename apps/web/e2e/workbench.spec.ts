@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { database, dropPaths, signInAdmin } from "./helpers";
+import { database, decodePng, dropPaths, signInAdmin } from "./helpers";
 
 // An annotator labels a real NIST part end to end; a second annotator works beside them.
 test.describe.configure({ mode: "serial" });
@@ -54,27 +54,19 @@ async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 /** Hue (degrees) and saturation of the rendered pixel at a point of the page. */
 async function pixelAt(page: Page, x: number, y: number): Promise<{ hue: number; sat: number; rgb: number[] }> {
   const shot = await page.screenshot({ clip: { x: Math.round(x) - 1, y: Math.round(y) - 1, width: 3, height: 3 } });
-  return page.evaluate(async (png) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${png}`;
-    await img.decode();
-    const c = document.createElement("canvas");
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext("2d") as CanvasRenderingContext2D;
-    g.drawImage(img, 0, 0);
-    const d = g.getImageData(1, 1, 1, 1).data;
-    const [r, gr, b] = [d[0] as number, d[1] as number, d[2] as number].map((v) => v / 255) as [number, number, number];
-    const max = Math.max(r, gr, b);
-    const min = Math.min(r, gr, b);
-    let hue = 0;
-    if (max !== min) {
-      if (max === r) hue = ((gr - b) / (max - min)) % 6;
-      else if (max === gr) hue = (b - r) / (max - min) + 2;
-      else hue = (r - gr) / (max - min) + 4;
-    }
-    return { hue: (hue * 60 + 360) % 360, sat: max === 0 ? 0 : (max - min) / max, rgb: [d[0], d[1], d[2]] as number[] };
-  }, shot.toString("base64"));
+  const { width, rgba } = await decodePng(page, shot);
+  const at = (1 * width + 1) * 4; // the middle pixel of the 3x3 clip
+  const rgb = [rgba[at], rgba[at + 1], rgba[at + 2]] as [number, number, number];
+  const [r, gr, b] = rgb.map((v) => v / 255) as [number, number, number];
+  const max = Math.max(r, gr, b);
+  const min = Math.min(r, gr, b);
+  let hue = 0;
+  if (max !== min) {
+    if (max === r) hue = ((gr - b) / (max - min)) % 6;
+    else if (max === gr) hue = (b - r) / (max - min) + 2;
+    else hue = (r - gr) / (max - min) + 4;
+  }
+  return { hue: (hue * 60 + 360) % 360, sat: max === 0 ? 0 : (max - min) / max, rgb };
 }
 
 /** What the workbench exposes of its viewer on `window` (see workbench.tsx). */

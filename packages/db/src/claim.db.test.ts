@@ -3,17 +3,19 @@
  * release_part and release_expired_claims, against a real PostgreSQL with real concurrency.
  */
 
-import type { PartStatus } from "@facet/core";
+import type { MemberRole, PartStatus } from "@facet/core";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPool } from "./pool";
 import { withService, withUser } from "./session";
 import {
+  addMember,
   attempt,
   createTestDatabase,
   createUser,
   createWorkspaceWithRoles,
   insertParts,
+  labelCompletely,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -38,13 +40,9 @@ afterAll(async () => {
 
 type Workspace = Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
 
-async function addMember(w: Workspace, label: string, role = "annotator"): Promise<TestUser> {
+async function newMember(w: Workspace, label: string, role: MemberRole = "annotator"): Promise<TestUser> {
   const u = await createUser(db.owner, label);
-  await db.owner.query("insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)", [
-    w.workspaceId,
-    u.id,
-    role,
-  ]);
+  await addMember(db.owner, w.workspaceId, u.id, role);
   return u;
 }
 
@@ -82,7 +80,7 @@ describe("50 concurrent connections claiming from 1000 parts", () => {
   it("claim every part exactly once", async () => {
     const w = await createWorkspaceWithRoles(db.owner, "rush");
     const annotators: TestUser[] = [];
-    for (let i = 0; i < WORKERS; i++) annotators.push(await addMember(w, `rush-annotator${i}`));
+    for (let i = 0; i < WORKERS; i++) annotators.push(await newMember(w, `rush-annotator${i}`));
 
     const preLabeled = await insertParts(db.owner, { ...w, count: PARTS / 2, status: "pre_labeled" });
     const unannotated = await insertParts(db.owner, { ...w, count: PARTS / 2, status: "unannotated" });
@@ -272,7 +270,7 @@ describe("leases", () => {
   let second: TestUser;
   beforeAll(async () => {
     w = await createWorkspaceWithRoles(db.owner, "leases");
-    second = await addMember(w, "leases-annotator2");
+    second = await newMember(w, "leases-annotator2");
   });
 
   /** A fresh dataset of this workspace with parts in the given statuses, for one test. */
@@ -377,17 +375,7 @@ describe("leases", () => {
       expect(r, other.email).toMatchObject({ ok: false, code: "FC006" });
     }
     // nor by the holder once submitted (submitting needs every face labelled: FC008)
-    await db.owner.query(
-      `with g as (
-         insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
-           face_count, triangle_count, face_signature, area, bbox)
-         select blob_sha256, 'test', 'p', '{}', 'm', 'f', 1, 2, 'sig-renew', 1, '{}' from public.parts where id = $1
-         returning id
-       ), linked as (update public.parts set geometry_id = (select id from g) where id = $1)
-       insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
-       values ($1, 1, $2, 'sig-renew', '{"labels": ["stock"]}')`,
-      [id, w.users.annotator.id],
-    );
+    await labelCompletely(db.owner, id, { authorId: w.users.annotator.id });
     await withUser(db.owner, w.users.annotator.claims, (cl) =>
       cl.query("update public.parts set status = 'in_review' where id = $1", [id]),
     );

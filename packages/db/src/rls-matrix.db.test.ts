@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   type As,
   type Attempt,
+  addMember,
   attempt,
   createTestDatabase,
   createUser,
   createWorkspaceWithRoles,
   insertParts,
+  labelCompletely,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -407,10 +409,7 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
   });
 
   const coMember = await createUser(owner, "rls-annotator2");
-  await owner.query("insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'annotator')", [
-    w.workspaceId,
-    coMember.id,
-  ]);
+  await addMember(owner, w.workspaceId, coMember.id, "annotator");
   const newcomer = await createUser(owner, "newcomer");
   const profileless = await createUser(owner, "profileless");
   await owner.query("delete from public.profiles where user_id = $1", [profileless.id]);
@@ -601,17 +600,7 @@ describe("nuances", () => {
         ok: false,
         code: "FC008",
       });
-      await db.owner.query(
-        `with g as (
-           insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
-             face_count, triangle_count, face_signature, area, bbox)
-           select blob_sha256, 'test', 'p', '{}', 'm', 'f', 2, 4, 'sig-submit', 2, '{}' from public.parts where id = $1
-           returning id
-         ), linked as (update public.parts set geometry_id = (select id from g) where id = $1)
-         insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
-         values ($1, 1, $2, 'sig-submit', '{"labels": ["stock", "fillet"]}')`,
-        [id, f.actors.annotator.id],
-      );
+      await labelCompletely(db.owner, id, { authorId: f.actors.annotator.id });
       expect((await outcome(as(f.coMember), submit, [id])).verdict).toBe("denied");
       expect((await outcome(as("annotator"), submit, [id])).verdict).toBe("allowed");
     });

@@ -7,11 +7,13 @@ import { AppError, MEMBER_ROLES, type MemberRole, PART_STATUSES, PART_TRANSITION
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withService, withUser } from "./session";
 import {
+  addMember,
   attempt,
   createTestDatabase,
   createUser,
   createWorkspaceWithRoles,
   insertParts,
+  labelCompletely,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -32,10 +34,7 @@ beforeAll(async () => {
   db = await createTestDatabase(inject("pgBaseUrl"));
   ws = await createWorkspaceWithRoles(db.owner, "sm");
   otherAnnotator = await createUser(db.owner, "sm-annotator2");
-  await db.owner.query(
-    "insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'annotator')",
-    [ws.workspaceId, otherAnnotator.id],
-  );
+  await addMember(db.owner, ws.workspaceId, otherAnnotator.id, "annotator");
 });
 
 afterAll(async () => {
@@ -71,26 +70,8 @@ async function makePart(status: PartStatus, annotatorId: string = ws.users.annot
      where id = $1`,
     [id, annotatorId],
   );
-  if (status === "in_progress") await labelCompletely(id, annotatorId);
+  if (status === "in_progress") await labelCompletely(db.owner, id, { authorId: annotatorId });
   return id;
-}
-
-/**
- * Give a part geometry (2 faces) and a revision labelling both, as the owner: the submission rule
- * (parts_submission_complete, FC008) lets only completely labelled parts go to review.
- */
-async function labelCompletely(id: string, authorId: string | null = null): Promise<void> {
-  await db.owner.query(
-    `with g as (
-       insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
-         face_count, triangle_count, face_signature, area, bbox)
-       select blob_sha256, 'test', 'p', '{}', 'm', 'f', 2, 4, 'sig-' || id, 2, '{}' from public.parts where id = $1
-       returning id, face_signature
-     ), linked as (update public.parts set geometry_id = (select id from g) where id = $1)
-     insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
-     select $1, 1, $2, g.face_signature, '{"labels": ["stock", "fillet"]}' from g`,
-    [id, authorId],
-  );
 }
 
 async function readPart(id: string): Promise<PartRow> {
@@ -391,7 +372,7 @@ describe("every status change is audited", () => {
       c.query("select * from public.claim_next_part($1, $2)", [ws.workspaceId, datasetId]),
     );
     expect((await readPart(id)).status).toBe("in_progress");
-    await labelCompletely(id, ws.users.annotator.id);
+    await labelCompletely(db.owner, id, { authorId: ws.users.annotator.id });
     await withUser(db.owner, ws.users.annotator.claims, (c) =>
       c.query("update public.parts set status = 'in_review' where id = $1", [id]),
     );

@@ -9,10 +9,12 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withService, withUser } from "./session";
 import {
+  addMember,
   attempt,
   createTestDatabase,
   createUser,
   createWorkspaceWithRoles,
+  giveGeometry,
   insertParts,
   type TestDatabase,
   type TestUser,
@@ -40,10 +42,7 @@ beforeAll(async () => {
   db = await createTestDatabase(inject("pgBaseUrl"));
   w = await createWorkspaceWithRoles(db.owner, "wb");
   second = await createUser(db.owner, "wb-annotator2");
-  await db.owner.query(
-    "insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'annotator')",
-    [w.workspaceId, second.id],
-  );
+  await addMember(db.owner, w.workspaceId, second.id, "annotator");
   outsider = (await createWorkspaceWithRoles(db.owner, "wb-elsewhere")).users.admin;
 });
 
@@ -67,28 +66,12 @@ async function heldPart(holder: TestUser, faceCount = 3): Promise<Held> {
   const datasetId = ds[0]?.id as string;
   const [id] = await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId, count: 1, status: "pre_labeled" });
   if (!id) throw new Error("part not created");
-  const signature = `sig-${randomUUID()}`;
-  await setGeometry(id, signature, faceCount);
+  const signature = await giveGeometry(db.owner, id, { faceCount });
   const claimed = await withUser(db.owner, holder.claims, (c) =>
     claimNextPart(c, { workspaceId: w.workspaceId, datasetId }),
   );
   expect(claimed?.id).toBe(id);
   return { id, datasetId, signature, faceCount };
-}
-
-/** Point the part at a (new) tessellation of its blob, as the worker does. */
-async function setGeometry(partId: string, signature: string, faceCount: number): Promise<void> {
-  await db.owner.query(
-    `with g as (
-       insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
-         face_count, triangle_count, face_signature, area, bbox)
-       select blob_sha256, $2, 'p', '{}', 'derived/mesh-' || $2, 'derived/faces-' || $2, $3, $3 * 4, $2, 1, '{}'
-       from public.parts where id = $1
-       returning id
-     )
-     update public.parts set geometry_id = (select id from g) where id = $1`,
-    [partId, signature, faceCount],
-  );
 }
 
 function doc(part: Held, labels: Array<string | null>, signature = part.signature): AnnotationDocument {
@@ -269,7 +252,7 @@ describe("the submission rule is the database's", () => {
     const part = await heldPart(w.users.annotator, 2);
     await save(w.users.annotator, part, ["stock", "fillet"]);
     // the part is re-tessellated: same face count, another numbering
-    await setGeometry(part.id, `sig-${randomUUID()}`, 2);
+    await giveGeometry(db.owner, part.id, { faceCount: 2 });
     const r = await refusal(submit(w.users.annotator, part, 1));
     expect(r).toEqual({
       code: "INCOMPLETE_ANNOTATION",
@@ -471,7 +454,7 @@ describe("change events (LISTEN facet_events)", () => {
       status: "pre_labeled",
     });
     const part: Held = { id: id as string, datasetId, signature: "sig-events", faceCount: 2 };
-    await setGeometry(part.id, part.signature, 2);
+    await giveGeometry(db.owner, part.id, { signature: part.signature, faceCount: 2 });
     const me = w.users.annotator;
     const base = { workspace_id: w.workspaceId, part_id: part.id };
 

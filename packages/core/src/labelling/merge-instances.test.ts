@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import type { LabelState } from "./label-state";
 import { mergeInstances } from "./merge-instances";
-import { BLOCK_FACES, blockContext, deepFreeze } from "./testing";
+import { BLOCK_FACES, blockContext, deepFreeze, errorCode } from "./testing";
 
 const ctx = blockContext();
 const state = deepFreeze<LabelState>({
@@ -21,15 +20,6 @@ const state = deepFreeze<LabelState>({
     },
   ],
 });
-
-const code = (f: () => unknown) => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return e instanceof AppError ? e.code : String(e);
-  }
-};
 
 describe("mergeInstances", () => {
   it("merges into the lowest id (by number), uniting faces, bottom faces and manual parameters", () => {
@@ -82,12 +72,12 @@ describe("mergeInstances", () => {
   });
 
   it("refuses different features, fewer than two instances, or an unknown one", () => {
-    expect(code(() => mergeInstances(state, ctx, ["i2", "i3"]))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => mergeInstances(state, ctx, ["i2", "i3"]))).toBe("VALIDATION_FAILED");
     expect(() => mergeInstances(state, ctx, ["i2", "i3"])).toThrow(/different features/);
-    expect(code(() => mergeInstances(state, ctx, ["i2"]))).toBe("VALIDATION_FAILED");
-    expect(code(() => mergeInstances(state, ctx, ["i2", "i2"]))).toBe("VALIDATION_FAILED");
-    expect(code(() => mergeInstances(state, ctx, []))).toBe("VALIDATION_FAILED");
-    expect(code(() => mergeInstances(state, ctx, ["i2", "nope"]))).toBe("NOT_FOUND");
+    expect(errorCode(() => mergeInstances(state, ctx, ["i2"]))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => mergeInstances(state, ctx, ["i2", "i2"]))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => mergeInstances(state, ctx, []))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => mergeInstances(state, ctx, ["i2", "nope"]))).toBe("NOT_FOUND");
   });
 
   it("never mutates its input", () => {

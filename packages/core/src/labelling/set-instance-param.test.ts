@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import { assignFeature } from "./assign-feature";
 import { emptyLabelState } from "./label-state";
 import { setInstanceParam } from "./set-instance-param";
-import { BLOCK_FACES, blockContext, CHAMFER, deepFreeze } from "./testing";
+import { BLOCK_FACES, blockContext, CHAMFER, deepFreeze, errorCode } from "./testing";
 
 const ctx = blockContext();
 const hole = deepFreeze(assignFeature(emptyLabelState(BLOCK_FACES.length), ctx, [11], "through_hole"));
-
-const code = (f: () => unknown) => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return e instanceof AppError ? e.code : String(e);
-  }
-};
 
 describe("setInstanceParam", () => {
   it("sets a value by hand and marks it manual", () => {
@@ -63,10 +53,10 @@ describe("setInstanceParam", () => {
   });
 
   it("refuses an unknown instance or parameter, and values that are not finite non-negative numbers", () => {
-    expect(code(() => setInstanceParam(hole, ctx, "i9", "diameter", 1))).toBe("NOT_FOUND");
-    expect(code(() => setInstanceParam(hole, ctx, "i1", "radius", 1))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => setInstanceParam(hole, ctx, "i9", "diameter", 1))).toBe("NOT_FOUND");
+    expect(errorCode(() => setInstanceParam(hole, ctx, "i1", "radius", 1))).toBe("VALIDATION_FAILED");
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(code(() => setInstanceParam(hole, ctx, "i1", "diameter", bad))).toBe("VALIDATION_FAILED");
+      expect(errorCode(() => setInstanceParam(hole, ctx, "i1", "diameter", bad))).toBe("VALIDATION_FAILED");
     }
   });
 

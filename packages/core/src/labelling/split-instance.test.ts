@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import type { LabelState } from "./label-state";
 import { splitInstance } from "./split-instance";
-import { BLOCK_FACES, blockContext, deepFreeze, HOLE, POCKET } from "./testing";
+import { BLOCK_FACES, blockContext, deepFreeze, errorCode, HOLE, POCKET } from "./testing";
 
 const ctx = blockContext();
 const state = deepFreeze<LabelState>({
@@ -22,15 +21,6 @@ const state = deepFreeze<LabelState>({
     { id: "i4", feature: "through_hole", faces: HOLE, params: { diameter: 10, depth: 20 } },
   ],
 });
-
-const code = (f: () => unknown) => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return e instanceof AppError ? e.code : String(e);
-  }
-};
 
 describe("splitInstance", () => {
   it("moves the faces into a new instance of the same feature; both are re-measured", () => {
@@ -66,11 +56,11 @@ describe("splitInstance", () => {
   });
 
   it("refuses an unknown instance, faces outside it, all of it, or nothing", () => {
-    expect(code(() => splitInstance(state, ctx, "i9", [6]))).toBe("NOT_FOUND");
-    expect(code(() => splitInstance(state, ctx, "i1", [6, 11]))).toBe("VALIDATION_FAILED");
-    expect(code(() => splitInstance(state, ctx, "i1", POCKET))).toBe("VALIDATION_FAILED");
-    expect(code(() => splitInstance(state, ctx, "i1", []))).toBe("VALIDATION_FAILED");
-    expect(code(() => splitInstance(state, ctx, "i1", [99]))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => splitInstance(state, ctx, "i9", [6]))).toBe("NOT_FOUND");
+    expect(errorCode(() => splitInstance(state, ctx, "i1", [6, 11]))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => splitInstance(state, ctx, "i1", POCKET))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => splitInstance(state, ctx, "i1", []))).toBe("VALIDATION_FAILED");
+    expect(errorCode(() => splitInstance(state, ctx, "i1", [99]))).toBe("VALIDATION_FAILED");
     expect(() => splitInstance(state, ctx, "i1", [6, 11])).toThrow(/face 11 is not in instance i1/);
   });
 

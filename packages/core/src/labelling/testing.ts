@@ -1,3 +1,4 @@
+import { AppError } from "../errors";
 import { DEFAULT_TAXONOMY } from "../taxonomy";
 import { buildFaceGraph, type LabelEdge, type LabelFace } from "./face-graph";
 import type { LabelContext } from "./label-state";
@@ -93,4 +94,14 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** The AppError code a call throws ("no error" when it does not): for asserting refusals. */
+export function errorCode(f: () => unknown): string {
+  try {
+    f();
+    return "no error";
+  } catch (e) {
+    return e instanceof AppError ? e.code : String(e);
+  }
 }

@@ -72,13 +72,7 @@ export async function createWorkspaceWithRoles(owner: pg.Pool, label = "ws") {
     [label, slug, users.admin.id],
   );
   const workspaceId = (ws.rows[0] as { id: string }).id;
-  for (const [role, u] of Object.entries(users)) {
-    await owner.query("insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)", [
-      workspaceId,
-      u.id,
-      role,
-    ]);
-  }
+  for (const [role, u] of Object.entries(users)) await addMember(owner, workspaceId, u.id, role as MemberRole);
   const schema = await owner.query<{ id: string }>(
     "insert into public.label_schemas (workspace_id, name, taxonomy, is_default) values ($1, 'Default', $2, true) returning id",
     [workspaceId, JSON.stringify(DEFAULT_TAXONOMY)],
@@ -89,6 +83,55 @@ export async function createWorkspaceWithRoles(owner: pg.Pool, label = "ws") {
     [workspaceId, labelSchemaId],
   );
   return { workspaceId, slug, users, labelSchemaId, datasetId: (ds.rows[0] as { id: string }).id };
+}
+
+/** Add an existing user to a workspace with a role. */
+export async function addMember(owner: pg.Pool, workspaceId: string, userId: string, role: MemberRole): Promise<void> {
+  await owner.query("insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)", [
+    workspaceId,
+    userId,
+    role,
+  ]);
+}
+
+/** Point a part at a (new) tessellation of its blob, as the worker does; returns the face signature. */
+export async function giveGeometry(
+  owner: pg.Pool,
+  partId: string,
+  opts: { faceCount: number; signature?: string },
+): Promise<string> {
+  const signature = opts.signature ?? `sig-${randomUUID()}`;
+  await owner.query(
+    `with g as (
+       insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+         face_count, triangle_count, face_signature, area, bbox)
+       select blob_sha256, $2, 'p', '{}', 'derived/mesh-' || $2, 'derived/faces-' || $2, $3, $3 * 4, $2, 1, '{}'
+       from public.parts where id = $1
+       returning id
+     )
+     update public.parts set geometry_id = (select id from g) where id = $1`,
+    [partId, signature, opts.faceCount],
+  );
+  return signature;
+}
+
+/**
+ * Give a part geometry and a first revision labelling every face (as the owner): the submission rule
+ * (FC008) lets only completely labelled parts go to review.
+ */
+export async function labelCompletely(
+  owner: pg.Pool,
+  partId: string,
+  opts: { authorId: string | null; faceCount?: number },
+): Promise<void> {
+  const faceCount = opts.faceCount ?? 2;
+  const signature = await giveGeometry(owner, partId, { faceCount });
+  const document = { schemaVersion: 1, faceSignature: signature, faceCount, labels: Array(faceCount).fill("stock") };
+  await owner.query(
+    `insert into public.annotation_revisions (part_id, revision_no, author_id, face_signature, document)
+     values ($1, 1, $2, $3, $4)`,
+    [partId, opts.authorId, signature, JSON.stringify(document)],
+  );
 }
 
 let blobCounter = 0;

@@ -2,12 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { isTyping } from "@/components/typing";
 import type { NavItem } from "./nav";
-
-function typing(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return Boolean(el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName)));
-}
 
 /** Keyboard navigation: `g` then a section key; `?` shows the list; Escape closes it. */
 export function Shortcuts({ items }: { items: NavItem[] }) {
@@ -16,7 +12,7 @@ export function Shortcuts({ items }: { items: NavItem[] }) {
   useEffect(() => {
     let pendingG = 0;
     const onKey = (e: KeyboardEvent) => {
-      if (e.metaKey || e.ctrlKey || e.altKey || typing(e.target)) return;
+      if (e.metaKey || e.ctrlKey || e.altKey || isTyping(e.target)) return;
       if (e.key === "Escape") setHelp(false);
       if (e.key === "?") {
         setHelp((h) => !h);

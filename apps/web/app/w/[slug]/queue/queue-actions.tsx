@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { isTyping } from "@/components/typing";
 
 export function QueueActions({
   workspace,
@@ -38,8 +39,7 @@ export function QueueActions({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (e.key === "n" && !e.metaKey && !e.ctrlKey && !["INPUT", "TEXTAREA", "SELECT"].includes(t?.tagName ?? "")) {
+      if (e.key === "n" && !e.metaKey && !e.ctrlKey && !isTyping(e.target)) {
         e.preventDefault();
         void claim();
       }

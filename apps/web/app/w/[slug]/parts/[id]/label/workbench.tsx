@@ -30,6 +30,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { z } from "zod";
 import { api, messageOf } from "@/components/api-client";
+import { isTyping } from "@/components/typing";
 import { faceColours } from "@/lib/workbench/colours";
 import { historyReducer } from "@/lib/workbench/history";
 import { InstancesPanel, LegendPanel, PalettePanel, UnlabelledPanel } from "./panels";
@@ -84,16 +85,6 @@ const facesFileSchema = z.object({
 });
 
 const EMPTY: ReadonlySet<number> = new Set();
-
-/** Keys typed into a text field are text; a checkbox, slider or menu keeps the workbench's keys working. */
-function typing(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  if (el.isContentEditable || el.tagName === "TEXTAREA") return true;
-  return (
-    el.tagName === "INPUT" && ["text", "search", "number", "email", "password"].includes((el as HTMLInputElement).type)
-  );
-}
 
 /** A function whose identity never changes but always calls the latest version (keeps memoised panels still). */
 function useStable<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
@@ -398,7 +389,7 @@ export function Workbench(props: WorkbenchProps) {
   };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (typing(e.target)) {
+      if (isTyping(e.target)) {
         if (e.key === "Escape") (e.target as HTMLElement).blur();
         return;
       }
