@@ -18,6 +18,8 @@ export const SCOPE_FOR: Record<Capability, ApiKeyScope> = {
   "parts.upload": "ingest",
   "parts.claim": "label",
   "parts.review": "review",
+  "parts.comment": "label",
+  "parts.share": "review",
   "parts.curate": "curate",
 };
 

@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   INCOMPLETE_ANNOTATION: 409,
   QUEUE_EMPTY: 404,
   INVITATION_INVALID: 410,
+  /** A share link that was revoked, expired or never existed. */
+  SHARE_LINK_INVALID: 410,
   SCOPE_REQUIRED: 403,
   EMPTY_FILE: 400,
   NOT_A_STEP_FILE: 415,

@@ -33,6 +33,35 @@ export {
   toggleBottomFace,
   unlabelledFaces,
 } from "./labelling";
+export type {
+  FaceChange,
+  GuestComment,
+  NewComment,
+  NewShareLink,
+  ReviewDecision,
+  ReviewInput,
+  ReviewNote,
+  ShareAccess,
+  TextSegment,
+} from "./review";
+export {
+  changedFaces,
+  commentBodySchema,
+  diffCounts,
+  FACE_CHANGE_LABELS,
+  faceDiff,
+  guestCommentSchema,
+  mentionHandles,
+  newCommentSchema,
+  newShareLinkSchema,
+  REVIEW_DECISIONS,
+  reviewInputSchema,
+  reviewNoteSchema,
+  SHARE_ACCESS,
+  shareTokenSchema,
+  splitMentions,
+  stepChange,
+} from "./review";
 export type { Capability, MemberRole, NavSection } from "./roles";
 export { CAPABILITIES, MEMBER_ROLES, memberRoleSchema, navSectionsFor, ROLE_LABELS, roleCan } from "./roles";
 export type { PartStatus } from "./status";

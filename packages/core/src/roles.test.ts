@@ -19,12 +19,14 @@ const EXPECTED: Record<MemberRole, Capability[]> = {
     "parts.upload",
     "parts.claim",
     "parts.review",
+    "parts.comment",
+    "parts.share",
     "parts.curate",
     "audit.read",
   ],
-  engineer: ["datasets.create", "parts.upload", "parts.claim", "parts.review"],
-  annotator: ["parts.claim"],
-  ml_engineer: ["datasets.create", "parts.curate"],
+  engineer: ["datasets.create", "parts.upload", "parts.claim", "parts.review", "parts.comment", "parts.share"],
+  annotator: ["parts.claim", "parts.comment"],
+  ml_engineer: ["datasets.create", "parts.comment", "parts.curate"],
   viewer: [],
 };
 

@@ -23,6 +23,8 @@ export const CAPABILITIES = {
   "parts.upload": ["admin", "engineer"],
   "parts.claim": ["admin", "engineer", "annotator"],
   "parts.review": ["admin", "engineer"],
+  "parts.comment": ["admin", "engineer", "annotator", "ml_engineer"],
+  "parts.share": ["admin", "engineer"],
   "parts.curate": ["admin", "ml_engineer"],
   "audit.read": ["admin"],
 } as const satisfies Record<string, readonly MemberRole[]>;

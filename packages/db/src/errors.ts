@@ -32,6 +32,8 @@ export function toAppError(e: unknown): unknown {
       return new AppError("CONFLICT", message);
     case "FC007":
       return new AppError("INVITATION_INVALID", message);
+    case "FC009":
+      return new AppError("SHARE_LINK_INVALID", message);
     case "FC008":
       return new AppError("INCOMPLETE_ANNOTATION", message, e.detail ? { detail: e.detail } : undefined);
     case "42501":

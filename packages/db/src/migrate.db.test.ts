@@ -107,11 +107,24 @@ describe("migrations", () => {
     expect(rows.filter((r) => !r.rls)).toEqual([]);
   });
 
-  it("gives every user-facing table a policy per operation it allows, all to authenticated", async () => {
-    const { rows } = await client.query<{ tablename: string; cmd: string; roles: string[] }>(
-      "select tablename, cmd, roles::text[] as roles from pg_policies where schemaname = 'public'",
+  it("gives every user-facing table a policy per operation it allows, to authenticated (anon: share links only)", async () => {
+    const { rows } = await client.query<{ tablename: string; policyname: string; cmd: string; roles: string[] }>(
+      "select tablename, policyname, cmd, roles::text[] as roles from pg_policies where schemaname = 'public'",
     );
-    expect(rows.every((p) => p.roles.length === 1 && p.roles[0] === "authenticated")).toBe(true);
+    expect(rows.every((p) => p.roles.length === 1)).toBe(true);
+    // a guest is never an authenticated user: anon policies are those of share links, and nothing else
+    const anon = rows.filter((p) => p.roles[0] === "anon");
+    expect(anon.map((p) => p.policyname).every((n) => n.startsWith("A share link"))).toBe(true);
+    expect(anon.map((p) => `${p.tablename} ${p.cmd}`).sort()).toEqual([
+      "annotation_revisions SELECT",
+      "comments INSERT",
+      "comments SELECT",
+      "datasets SELECT",
+      "label_schemas SELECT",
+      "part_geometry SELECT",
+      "parts SELECT",
+    ]);
+    expect(rows.filter((p) => p.roles[0] !== "anon").every((p) => p.roles[0] === "authenticated")).toBe(true);
     expect(rows.every((p) => p.cmd !== "ALL")).toBe(true);
     const tables = await client.query<{ relname: string }>(
       "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'",

@@ -69,6 +69,30 @@ export function withUser<T>(
   );
 }
 
+/**
+ * Run `fn` in a transaction as a guest holding a share link: `SET LOCAL ROLE anon` with the token in
+ * the claims. Row-level security then shows the link's part (and lets a `comment` link comment on
+ * it) while the link is valid, and nothing else.
+ */
+export function withShareLink<T>(
+  pool: pg.Pool,
+  token: string,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  ctx: RequestContext = {},
+): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      await client.query("set local role anon");
+      await client.query("select set_config('request.jwt.claims', $1, true)", [
+        JSON.stringify({ role: "anon", share_token: token }),
+      ]);
+      await setContext(client, { actorKind: "user", ...ctx });
+    },
+    fn,
+  );
+}
+
 /** Run `fn` in a transaction as the service (bypasses RLS: callers check permissions themselves). */
 export function withService<T>(
   pool: pg.Pool,

@@ -22,6 +22,9 @@ export interface PointerModifiers {
   ctrl: boolean;
 }
 
+/** A point of the part, in model coordinates (the units of the STEP file, after tessellation). */
+export type Point3 = [number, number, number];
+
 export interface ViewerMetrics {
   /** performance.now() when the viewer was created, the mesh bytes arrived, and the first frame with the part. */
   createdAt: number;
@@ -31,6 +34,8 @@ export interface ViewerMetrics {
   /** Duration of each hover pick (ms), the most recent last (at most 2000). */
   picks: number[];
   frames: number;
+  /** Camera changes so far (orbit, pan, zoom, fit, views). */
+  cameraMoves: number;
 }
 
 export interface FaceViewerHandle {
@@ -44,6 +49,14 @@ export interface FaceViewerHandle {
   facesInRect(rect: { left: number; top: number; right: number; bottom: number }): number[];
   metrics(): ViewerMetrics;
   model(): FaceModel | null;
+  /** The visible face under a point of the page and where the ray meets it, or null. */
+  pointAt(clientX: number, clientY: number): { face: number; point: Point3 } | null;
+  /** Where a point of the part is on the page now (client coordinates); null when behind the camera. */
+  project(point: Point3): { x: number; y: number } | null;
+  /** A point on a face (the centre of its largest triangle): where a pin to the face is drawn. */
+  faceCentre(face: number): Point3 | null;
+  /** Increases whenever the camera moves (overlays that follow the part redraw when it changes). */
+  cameraVersion(): number;
 }
 
 export interface FaceViewerProps {
@@ -60,8 +73,8 @@ export interface FaceViewerProps {
   tool?: Tool;
   onReady?: (model: FaceModel) => void;
   onHover?: (face: number | null) => void;
-  /** A click (no drag) with the select tool; face null = empty space. */
-  onFaceClick?: (face: number | null, modifiers: PointerModifiers) => void;
+  /** A click (no drag) with the select tool; face null = empty space; `point` where the click met the face. */
+  onFaceClick?: (face: number | null, modifiers: PointerModifiers, point: Point3 | null) => void;
   /** Faces crossed while dragging with the paint tool (once per face per stroke). */
   onPaint?: (faces: number[], modifiers: PointerModifiers) => void;
   onBoxSelect?: (faces: number[], modifiers: PointerModifiers) => void;
@@ -117,10 +130,11 @@ function Scene(props: SceneProps) {
   const rig = useMemo(
     () =>
       new CameraRig(gl.domElement, () => {
+        metrics.cameraMoves++;
         cache.invalidate();
         invalidate();
       }),
-    [gl, invalidate, cache],
+    [gl, invalidate, cache, metrics],
   );
   const plane = useMemo(() => new THREE.Plane(), []);
   const latest = useRef(props);
@@ -224,13 +238,15 @@ function Scene(props: SceneProps) {
     const raycaster = new THREE.Raycaster();
     const ndc = new THREE.Vector2();
 
-    const pick = (clientX: number, clientY: number): number | null => {
+    const pick = (clientX: number, clientY: number): number | null => pickPoint(clientX, clientY)?.face ?? null;
+
+    const pickPoint = (clientX: number, clientY: number): { face: number; point: Point3 } | null => {
       const bvh = model.bvh ?? buildBvh(model);
       const r = dom.getBoundingClientRect();
       ndc.set(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
       raycaster.setFromCamera(ndc, rig.camera);
       const hits = bvh.raycast(raycaster.ray, THREE.DoubleSide);
-      let best: number | null = null;
+      let best: { face: number; point: Point3 } | null = null;
       let bestDistance = Number.POSITIVE_INFINITY;
       const clipped = (material.clippingPlanes?.length ?? 0) > 0;
       for (const h of hits) {
@@ -239,7 +255,7 @@ function Scene(props: SceneProps) {
         if (state.isHidden(f)) continue;
         if (clipped && plane.distanceToPoint(h.point) < 0) continue;
         // an orthographic ray starts behind the eye; keep what is in front of the near plane
-        best = f;
+        best = { face: f, point: [h.point.x, h.point.y, h.point.z] };
         bestDistance = h.distance;
       }
       return best;
@@ -333,6 +349,24 @@ function Scene(props: SceneProps) {
       facesInRect,
       metrics: () => ({ ...metrics, picks: [...metrics.picks] }),
       model: () => model,
+      pointAt: pickPoint,
+      project: (point) => {
+        const v = new THREE.Vector3(...point).project(rig.camera);
+        if (v.z > 1 || v.z < -1) return null;
+        const r = dom.getBoundingClientRect();
+        return { x: r.left + ((v.x + 1) / 2) * r.width, y: r.top + ((1 - v.y) / 2) * r.height };
+      },
+      faceCentre: (face) => {
+        const [t] = trianglesBySize(model, face, 1);
+        if (t === undefined) return null;
+        const pos = model.geometry.getAttribute("position") as THREE.BufferAttribute;
+        const index = (model.geometry.getIndex() as THREE.BufferAttribute).array;
+        const c = new THREE.Vector3();
+        for (let k = 0; k < 3; k++) c.add(new THREE.Vector3().fromBufferAttribute(pos, index[t * 3 + k] as number));
+        c.divideScalar(3);
+        return [c.x, c.y, c.z];
+      },
+      cameraVersion: () => metrics.cameraMoves,
     };
 
     let down: { x: number; y: number; mods: PointerModifiers; painted: Set<number> } | null = null;
@@ -387,7 +421,10 @@ function Scene(props: SceneProps) {
       const tool = latest.current.tool ?? "select";
       const moved = Math.hypot(e.clientX - start.x, e.clientY - start.y);
       if (tool === "select" && moved <= CLICK_SLOP) {
-        latest.current.onFaceClick?.(timedPick(e.clientX, e.clientY), start.mods);
+        const t0 = performance.now();
+        const hit = pickPoint(e.clientX, e.clientY);
+        metrics.picks.push(performance.now() - t0);
+        latest.current.onFaceClick?.(hit?.face ?? null, start.mods, hit?.point ?? null);
       } else if (tool === "box") {
         if (box) box.style.display = "none";
         latest.current.onBoxSelect?.(
@@ -432,7 +469,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
   const handleRef = useRef<FaceViewerHandle | null>(null);
   const boxRef = useRef<HTMLDivElement | null>(null);
   const metrics = useMemo<ViewerMetrics>(
-    () => ({ createdAt: performance.now(), meshLoadedAt: null, firstFrameAt: null, bvhMs: null, picks: [], frames: 0 }),
+    () => ({ createdAt: performance.now(), meshLoadedAt: null, firstFrameAt: null, bvhMs: null, picks: [], frames: 0, cameraMoves: 0 }),
     [],
   );
   const { meshUrl, cacheKey, onReady, onError } = props;
@@ -475,6 +512,10 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
       facesInRect: (rect) => handleRef.current?.facesInRect(rect) ?? [],
       metrics: () => handleRef.current?.metrics() ?? { ...metrics, picks: [...metrics.picks] },
       model: () => model,
+      pointAt: (x, y) => handleRef.current?.pointAt(x, y) ?? null,
+      project: (point) => handleRef.current?.project(point) ?? null,
+      faceCentre: (face) => handleRef.current?.faceCentre(face) ?? null,
+      cameraVersion: () => metrics.cameraMoves,
     }),
     [metrics, model],
   );

@@ -4,10 +4,13 @@ export { facePoints } from "./face-model";
 export type {
   FaceViewerHandle,
   FaceViewerProps,
+  Point3,
   PointerModifiers,
   SectionPlane,
   ViewerMetrics,
 } from "./face-viewer";
 export { FaceViewer } from "./face-viewer";
 export { loadCachedBytes } from "./load-mesh";
+export type { Pin } from "./pins";
+export { Pins } from "./pins";
 export { faceColour, PartViewer } from "./part-viewer";

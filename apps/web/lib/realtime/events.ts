@@ -22,6 +22,8 @@ const payloadSchema = z.discriminatedUnion("kind", [
     author_id: uuidSchema.nullable(),
   }),
   z.object({ ...ids, kind: z.literal("presence"), user_id: uuidSchema, op: z.enum(["join", "leave"]) }),
+  z.object({ ...ids, kind: z.literal("comment"), comment_id: uuidSchema, op: z.enum(["created", "resolved", "reopened"]) }),
+  z.object({ ...ids, kind: z.literal("notification"), user_id: uuidSchema, notification_id: z.number().int() }),
 ]);
 
 interface About {
@@ -38,7 +40,10 @@ export type FacetEvent =
       leaseExpiresAt: string | null;
     })
   | (About & { kind: "revision"; revisionNo: number; authorId: string | null })
-  | (About & { kind: "presence"; userId: string; op: "join" | "leave" });
+  | (About & { kind: "presence"; userId: string; op: "join" | "leave" })
+  | (About & { kind: "comment"; commentId: string; op: "created" | "resolved" | "reopened" })
+  /** For one user's eyes only: never sent on a part's stream, only to that user's workspace stream. */
+  | (About & { kind: "notification"; userId: string; notificationId: number });
 
 export type FacetEventKind = FacetEvent["kind"];
 
@@ -68,5 +73,9 @@ export function parseFacetEvent(payload: string): FacetEvent | null {
       return { ...about, kind: "revision", revisionNo: p.revision_no, authorId: p.author_id };
     case "presence":
       return { ...about, kind: "presence", userId: p.user_id, op: p.op };
+    case "comment":
+      return { ...about, kind: "comment", commentId: p.comment_id, op: p.op };
+    case "notification":
+      return { ...about, kind: "notification", userId: p.user_id, notificationId: p.notification_id };
   }
 }

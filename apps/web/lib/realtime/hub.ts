@@ -34,12 +34,12 @@ export interface HubOptions {
 export type HubState = "idle" | "connecting" | "listening" | "waiting";
 
 /**
- * One LISTEN connection per process, fanned out to subscribers by part id. Started by the first
+ * One LISTEN connection per process, fanned out to subscribers by part and by workspace. Started by the first
  * subscriber, closed when nobody has listened for `idleMs`; when the connection drops it reconnects
  * with backoff and then tells every subscriber to resync (NOTIFY does not replay what was missed).
  */
 export class RealtimeHub {
-  private readonly byPart = new Map<string, Set<HubListener>>();
+  private readonly byTopic = new Map<string, Set<HubListener>>();
   private readonly retryMs: { initial: number; max: number };
   private readonly idleMs: number;
   private readonly log: (message: string, error?: unknown) => void;
@@ -70,17 +70,27 @@ export class RealtimeHub {
   /** Subscribers in all. */
   get size(): number {
     let n = 0;
-    for (const set of this.byPart.values()) n += set.size;
+    for (const set of this.byTopic.values()) n += set.size;
     return n;
   }
 
+  /** Events of one part (notifications excepted: they are for one user, on the workspace stream). */
   subscribe(partId: string, listener: HubListener): Subscription {
+    return this.subscribeTopic(`part:${partId}`, listener);
+  }
+
+  /** Every event of a workspace (status changes for queue counts, comments, notifications, ...). */
+  subscribeWorkspace(workspaceId: string, listener: HubListener): Subscription {
+    return this.subscribeTopic(`workspace:${workspaceId}`, listener);
+  }
+
+  private subscribeTopic(topic: string, listener: HubListener): Subscription {
     // a listener subscribed twice gets two deliveries: wrap it so each subscription is its own
     const entry: HubListener = (m) => listener(m);
-    let set = this.byPart.get(partId);
+    let set = this.byTopic.get(topic);
     if (!set) {
       set = new Set();
-      this.byPart.set(partId, set);
+      this.byTopic.set(topic, set);
     }
     set.add(entry);
     this.clearIdle();
@@ -93,9 +103,9 @@ export class RealtimeHub {
       unsubscribe: () => {
         if (!active) return;
         active = false;
-        const current = this.byPart.get(partId);
+        const current = this.byTopic.get(topic);
         current?.delete(entry);
-        if (current?.size === 0) this.byPart.delete(partId);
+        if (current?.size === 0) this.byTopic.delete(topic);
         if (this.size > 0) return;
         if (this._state === "listening") this.scheduleIdle();
         else if (this._state === "waiting") void this.stop();
@@ -110,17 +120,19 @@ export class RealtimeHub {
       if (this.ignored++ === 0) this.log(`ignoring a notification that is not a Facet event: ${payload.slice(0, 200)}`);
       return;
     }
-    this.deliver(event.partId, { type: "event", event });
+    const message: HubMessage = { type: "event", event };
+    if (event.kind !== "notification") this.deliver(`part:${event.partId}`, message);
+    this.deliver(`workspace:${event.workspaceId}`, message);
   }
 
   /** Close the connection and forget every subscriber (process shutdown, tests). */
   async close(): Promise<void> {
-    this.byPart.clear();
+    this.byTopic.clear();
     await this.stop();
   }
 
-  private deliver(partId: string, message: HubMessage): void {
-    const set = this.byPart.get(partId);
+  private deliver(topic: string, message: HubMessage): void {
+    const set = this.byTopic.get(topic);
     if (!set) return;
     for (const listener of [...set]) {
       try {
@@ -161,7 +173,7 @@ export class RealtimeHub {
     for (const resolve of this.waiters.splice(0)) resolve();
     if (this.missedEvents) {
       this.missedEvents = false;
-      for (const partId of [...this.byPart.keys()]) this.deliver(partId, { type: "resync" });
+      for (const topic of [...this.byTopic.keys()]) this.deliver(topic, { type: "resync" });
     }
     if (this.size === 0) this.scheduleIdle();
   }

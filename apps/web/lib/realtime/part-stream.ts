@@ -1,4 +1,5 @@
 import { isAppError } from "@facet/core";
+import type { FacetEvent } from "./events";
 import type { HubMessage, Subscription } from "./hub";
 
 export interface PartStreamOptions {
@@ -22,6 +23,11 @@ export interface PartStreamOptions {
   /** The reconnection delay EventSource is told to use. */
   retryMs?: number;
   log?(message: string, error?: unknown): void;
+  /**
+   * Decide what each hub event becomes on this stream: an SSE event name and data, or null to say
+   * nothing. Without it every event but presence is sent as it is (presence as a fresh list).
+   */
+  forward?(event: FacetEvent): Promise<{ event: string; data: unknown } | null>;
 }
 
 const encoder = new TextEncoder();
@@ -100,6 +106,14 @@ export function partEventStream(options: PartStreamOptions): ReadableStream<Uint
       return;
     }
     const event = message.event;
+    const forward = options.forward;
+    if (forward) {
+      enqueue(async () => {
+        const out = await forward(event);
+        if (out) send(out.event, out.data);
+      });
+      return;
+    }
     if (event.kind === "presence") {
       if (presenceQueued) return; // one fresh list answers every join and leave before it runs
       presenceQueued = true;

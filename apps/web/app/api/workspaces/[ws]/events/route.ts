@@ -1,0 +1,62 @@
+import { partCountsByStatus, unreadNotifications } from "@facet/db";
+import { inWorkspace, methods, route } from "@/lib/api.server";
+import { partEventStream, realtime } from "@/lib/realtime.server";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const MAX_STREAM_MS = 30 * 60_000;
+
+/**
+ * Live updates of a workspace as server-sent events, for every page of it: `hello` {counts, unread},
+ * then `status` {partId, status, counts} when a part changes status (queue and review counts),
+ * `activity` {partId} when someone opens or closes a part, `comment` {partId, commentId, op}, and
+ * `notification` {unread} for the caller's own notifications only.
+ */
+const get = route<{ ws: string }>(async (req, params) => {
+  const { workspace, claims, run } = await inWorkspace(req, params.ws);
+  const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
+  const hub = realtime();
+  const state = () =>
+    run(async (c) => ({
+      counts: await partCountsByStatus(c, workspace.id),
+      unread: await unreadNotifications(c, workspace.id),
+    }));
+  const stream = partEventStream({
+    signal: req.signal,
+    subscribe: (listener) => hub.subscribeWorkspace(workspace.id, listener),
+    hello: async () => ({ ...(await state()), presence: [] }),
+    touch: async () => [],
+    presence: async () => [],
+    leave: async () => {},
+    forward: async (event) => {
+      switch (event.kind) {
+        case "status":
+          return {
+            event: "status",
+            data: { partId: event.partId, status: event.status, counts: (await state()).counts },
+          };
+        case "presence":
+          return { event: "activity", data: { partId: event.partId } };
+        case "comment":
+          return { event: "comment", data: { partId: event.partId, commentId: event.commentId, op: event.op } };
+        case "notification":
+          if (event.userId !== claims.sub) return null;
+          return { event: "notification", data: { partId: event.partId, unread: (await state()).unread } };
+        default:
+          return null;
+      }
+    },
+    maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
+    log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-store, no-transform",
+      "X-Accel-Buffering": "no",
+    },
+  });
+});
+
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get });
