@@ -469,7 +469,15 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
   const handleRef = useRef<FaceViewerHandle | null>(null);
   const boxRef = useRef<HTMLDivElement | null>(null);
   const metrics = useMemo<ViewerMetrics>(
-    () => ({ createdAt: performance.now(), meshLoadedAt: null, firstFrameAt: null, bvhMs: null, picks: [], frames: 0, cameraMoves: 0 }),
+    () => ({
+      createdAt: performance.now(),
+      meshLoadedAt: null,
+      firstFrameAt: null,
+      bvhMs: null,
+      picks: [],
+      frames: 0,
+      cameraMoves: 0,
+    }),
     [],
   );
   const { meshUrl, cacheKey, onReady, onError } = props;

@@ -11,6 +11,6 @@ export type {
 } from "./face-viewer";
 export { FaceViewer } from "./face-viewer";
 export { loadCachedBytes } from "./load-mesh";
+export { faceColour, PartViewer } from "./part-viewer";
 export type { Pin } from "./pins";
 export { Pins } from "./pins";
-export { faceColour, PartViewer } from "./part-viewer";

@@ -22,7 +22,12 @@ const payloadSchema = z.discriminatedUnion("kind", [
     author_id: uuidSchema.nullable(),
   }),
   z.object({ ...ids, kind: z.literal("presence"), user_id: uuidSchema, op: z.enum(["join", "leave"]) }),
-  z.object({ ...ids, kind: z.literal("comment"), comment_id: uuidSchema, op: z.enum(["created", "resolved", "reopened"]) }),
+  z.object({
+    ...ids,
+    kind: z.literal("comment"),
+    comment_id: uuidSchema,
+    op: z.enum(["created", "resolved", "reopened"]),
+  }),
   z.object({ ...ids, kind: z.literal("notification"), user_id: uuidSchema, notification_id: z.number().int() }),
 ]);
 

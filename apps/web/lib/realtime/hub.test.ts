@@ -54,7 +54,8 @@ describe("parseFacetEvent", () => {
 
   it.each([
     ["not JSON", "{"],
-    ["another kind", JSON.stringify({ workspace_id: ws, part_id: partA, kind: "comment" })],
+    ["another kind", JSON.stringify({ workspace_id: ws, part_id: partA, kind: "gossip" })],
+    ["a comment without its id", JSON.stringify({ workspace_id: ws, part_id: partA, kind: "comment", op: "created" })],
     ["no part id", JSON.stringify({ workspace_id: ws, kind: "revision", revision_no: 1, author_id: null })],
     ["a part id that is no uuid", statusPayload("42")],
     ["an unknown status", statusPayload(partA, "lost")],
@@ -118,7 +119,51 @@ afterEach(async () => {
   for (const h of hubs.splice(0)) await h.close();
 });
 
+describe("parseFacetEvent, review and collaboration", () => {
+  it("reads comment and notification payloads", () => {
+    const comment = randomUUID();
+    expect(
+      parseFacetEvent(
+        JSON.stringify({ workspace_id: ws, part_id: partA, kind: "comment", comment_id: comment, op: "resolved" }),
+      ),
+    ).toEqual({ workspaceId: ws, partId: partA, kind: "comment", commentId: comment, op: "resolved" });
+    expect(
+      parseFacetEvent(
+        JSON.stringify({ workspace_id: ws, part_id: partA, kind: "notification", user_id: user, notification_id: 7 }),
+      ),
+    ).toEqual({ workspaceId: ws, partId: partA, kind: "notification", userId: user, notificationId: 7 });
+  });
+});
+
 describe("RealtimeHub", () => {
+  it("gives workspace subscribers every event of their workspace, and notifications to nobody else", async () => {
+    const f = fakeSource();
+    const { hub } = hubOn(f.source);
+    const onWorkspace: HubMessage[] = [];
+    const onPart: HubMessage[] = [];
+    const elsewhere: HubMessage[] = [];
+    const subs = [
+      hub.subscribeWorkspace(ws, (m) => onWorkspace.push(m)),
+      hub.subscribe(partA, (m) => onPart.push(m)),
+      hub.subscribeWorkspace(randomUUID(), (m) => elsewhere.push(m)),
+    ];
+    await Promise.all(subs.map((s) => s.ready));
+    expect(f.connections).toHaveLength(1); // one connection for all of them
+    f.connections[0]?.send(statusPayload(partA));
+    f.connections[0]?.send(statusPayload(partB, "in_review"));
+    f.connections[0]?.send(
+      JSON.stringify({ workspace_id: ws, part_id: partA, kind: "notification", user_id: user, notification_id: 1 }),
+    );
+    const kinds = (list: HubMessage[]) =>
+      list.map((m) => (m.type === "event" ? `${m.event.kind}:${m.event.partId}` : m.type));
+    expect(kinds(onWorkspace)).toEqual([`status:${partA}`, `status:${partB}`, `notification:${partA}`]);
+    expect(kinds(onPart)).toEqual([`status:${partA}`]);
+    expect(elsewhere).toEqual([]);
+    expect(hub.size).toBe(3);
+    for (const s of subs) s.unsubscribe();
+    expect(hub.size).toBe(0);
+  });
+
   it("connects on the first subscriber only, and fans events out by part", async () => {
     const f = fakeSource();
     const { hub } = hubOn(f.source);

@@ -25,10 +25,12 @@ export interface ClaimedPart {
   status: PartStatus;
   leaseExpiresAt: string | null;
   claimedAt: string | null;
+  /** Set when a reviewer sent the part back with notes: it stays with its annotator. */
+  returnedAt: string | null;
 }
 
 const CLAIM_COLUMNS = `id, name, dataset_id as "datasetId", status, lease_expires_at as "leaseExpiresAt",
-  claimed_at as "claimedAt"`;
+  claimed_at as "claimedAt", returned_at as "returnedAt"`;
 
 export async function claimNextPart(
   client: PoolClient,
@@ -46,7 +48,7 @@ export async function listMyClaims(client: PoolClient, workspaceId: string): Pro
   const { rows } = await client.query<ClaimedPart>(
     `select ${CLAIM_COLUMNS} from public.parts
      where workspace_id = $1 and status = 'in_progress' and annotator_id = auth.uid()
-     order by claimed_at desc`,
+     order by returned_at desc nulls last, claimed_at desc`,
     [workspaceId],
   );
   return rows;

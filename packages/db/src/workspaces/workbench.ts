@@ -88,6 +88,8 @@ export interface LabellingContext {
     annotatorEmail: string | null;
     leaseExpiresAt: string | null;
     claimedAt: string | null;
+    /** Set while the part is back with its annotator after a rejection. */
+    returnedAt: string | null;
   };
   geometry: {
     meshKey: string;
@@ -118,6 +120,7 @@ export async function getLabellingContext(
     annotatorEmail: string | null;
     leaseExpiresAt: Date | null;
     claimedAt: Date | null;
+    returnedAt: Date | null;
     meshKey: string | null;
     facesKey: string | null;
     faceSignature: string | null;
@@ -127,7 +130,7 @@ export async function getLabellingContext(
   }>(
     `select p.id, p.name, p.status, p.dataset_id as "datasetId", d.name as "datasetName",
             p.annotator_id as "annotatorId", pr.email as "annotatorEmail",
-            p.lease_expires_at as "leaseExpiresAt", p.claimed_at as "claimedAt",
+            p.lease_expires_at as "leaseExpiresAt", p.claimed_at as "claimedAt", p.returned_at as "returnedAt",
             g.mesh_key as "meshKey", g.faces_key as "facesKey", g.face_signature as "faceSignature",
             g.face_count as "faceCount", g.triangle_count as "triangleCount", s.taxonomy
      from public.parts p join public.datasets d on d.id = p.dataset_id
@@ -170,6 +173,7 @@ export async function getLabellingContext(
       annotatorEmail: r.annotatorEmail,
       leaseExpiresAt: iso(r.leaseExpiresAt),
       claimedAt: iso(r.claimedAt),
+      returnedAt: iso(r.returnedAt),
     },
     geometry,
     taxonomy,

@@ -77,10 +77,21 @@ export function QueueActions({
             {claims.map((p) => (
               <tr key={p.id} data-testid="held-part">
                 <td>
-                  <Link href={`/w/${workspace}/parts/${p.id}/label`}>{p.name}</Link>
+                  <Link href={`/w/${workspace}/parts/${p.id}/label`}>{p.name}</Link>{" "}
+                  {p.returnedAt && (
+                    <span className="badge warn" data-testid="returned" title="A reviewer sent it back with notes">
+                      Returned with notes
+                    </span>
+                  )}
                 </td>
                 <td>{p.claimedAt ? new Date(p.claimedAt).toLocaleString() : ""}</td>
-                <td>{p.leaseExpiresAt ? new Date(p.leaseExpiresAt).toLocaleTimeString() : "no lease"}</td>
+                <td>
+                  {p.leaseExpiresAt
+                    ? new Date(p.leaseExpiresAt).toLocaleTimeString()
+                    : p.returnedAt
+                      ? "yours until you submit or release it"
+                      : "no lease"}
+                </td>
                 <td className="row">
                   <Link className="button" href={`/w/${workspace}/parts/${p.id}/label`}>
                     Continue labelling

@@ -1,4 +1,4 @@
-import { guestCommentSchema } from "@facet/core";
+import { AppError, guestCommentSchema } from "@facet/core";
 import { addGuestComment, listComments } from "@facet/db";
 import { json, methods, parseBody, requestContext, route } from "@/lib/api.server";
 import { asGuest } from "@/lib/share.server";
@@ -15,7 +15,11 @@ const post = route<{ token: string }>(async (req, params) => {
   const comment = await parseBody(req, guestCommentSchema);
   const created = await asGuest(
     params.token,
-    (c, link) => addGuestComment(c, link.partId, comment),
+    (c, link) => {
+      if (link.access !== "comment")
+        throw new AppError("FORBIDDEN", "this link lets you read the part, not comment on it");
+      return addGuestComment(c, link.partId, comment);
+    },
     requestContext(req),
   );
   return json({ comment: created }, 201);

@@ -1,5 +1,5 @@
 import { STATUS_LABELS, uuidSchema } from "@facet/core";
-import { getLabellingContext } from "@facet/db";
+import { getLabellingContext, listReviewNotes, listReviews } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -14,8 +14,16 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
   const { slug, id } = await params;
   if (!uuidSchema.safeParse(id).success) notFound();
   const { viewer, workspace } = await requireWorkspace(slug);
-  const ctx = await asUser(viewer, (c) => getLabellingContext(c, workspace.id, id)).catch(() => null);
-  if (!ctx) notFound();
+  const loaded = await asUser(viewer, async (c) => {
+    const ctx = await getLabellingContext(c, workspace.id, id);
+    // a part sent back by a reviewer: the rejection and its notes, shown while it is being fixed
+    const rejection = ctx.part.returnedAt
+      ? (await listReviews(c, id)).findLast((r) => r.decision === "rejected")
+      : null;
+    return { ctx, rejection, notes: rejection ? await listReviewNotes(c, rejection.id) : [] };
+  }).catch(() => null);
+  if (!loaded) notFound();
+  const { ctx, rejection, notes } = loaded;
   const back = (
     <p className="muted">
       <Link href={`/w/${workspace.slug}/datasets/${ctx.part.datasetId}`}>{ctx.part.datasetName}</Link> /{" "}
@@ -58,6 +66,17 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
       faceSignature={ctx.geometry.faceSignature}
       faceCount={ctx.geometry.faceCount}
       taxonomy={ctx.taxonomy}
+      review={
+        rejection
+          ? {
+              reviewerEmail: rejection.reviewerEmail,
+              summary: rejection.summary,
+              revisionNo: rejection.revisionNo,
+              createdAt: rejection.createdAt,
+              notes,
+            }
+          : null
+      }
       revision={
         ctx.revision
           ? {

@@ -23,8 +23,9 @@ import {
   type Taxonomy,
   toggleBottomFace,
 } from "@facet/core";
-import type { FaceModel, FaceViewerHandle, PointerModifiers, Projection, SectionPlane, Tool } from "@facet/viewer";
-import { facePoints, loadCachedBytes } from "@facet/viewer";
+import type { CommentRow } from "@facet/db";
+import type { FaceModel, FaceViewerHandle, Pin, PointerModifiers, Projection, SectionPlane, Tool } from "@facet/viewer";
+import { facePoints, loadCachedBytes, Pins } from "@facet/viewer";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
@@ -34,6 +35,7 @@ import { isTyping } from "@/components/typing";
 import { faceColours } from "@/lib/workbench/colours";
 import { historyReducer } from "@/lib/workbench/history";
 import { InstancesPanel, LegendPanel, PalettePanel, UnlabelledPanel } from "./panels";
+import { type ReturnedReview, ReviewNotesPanel } from "./review-notes";
 import { ViewerToolbar } from "./toolbar";
 import { useAutosave } from "./use-autosave";
 import { useLease, usePartEvents } from "./use-part-events";
@@ -60,6 +62,8 @@ export interface WorkbenchProps {
   faceCount: number;
   taxonomy: Taxonomy;
   revision: { revisionNo: number; document: AnnotationDocument; authorEmail: string | null; source: string } | null;
+  /** The rejection the part came back with (its notes pinned to faces or points), while it is returned. */
+  review: ReturnedReview | null;
 }
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
@@ -140,6 +144,8 @@ export function Workbench(props: WorkbenchProps) {
   const [busy, setBusy] = useState(false);
   const [lost, setLost] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement | null>(null);
+  const [notes, setNotes] = useState<CommentRow[]>(props.review?.notes ?? []);
+  const [activeNote, setActiveNote] = useState<string | null>(null);
 
   const live = usePartEvents(`${base}/events`, { status: props.status, annotatorId: props.annotatorId });
   const stillHeld = live.status === "in_progress" && live.annotatorId === props.userId;
@@ -454,6 +460,41 @@ export function Workbench(props: WorkbenchProps) {
     apply((s, c) => setInstanceParam(s, c, id, key, value)),
   );
 
+  // review notes: pins on the part (a note's point, or the centre of its face), numbered like the list
+  const notesOnThisNumbering = useMemo(
+    () => notes.filter((n) => n.faceIndex === null || n.faceSignature === props.faceSignature),
+    [notes, props.faceSignature],
+  );
+  const pins = useMemo<Pin[]>(() => {
+    if (!model) return [];
+    return notesOnThisNumbering.flatMap((n, i) => {
+      const point = n.point ?? (n.faceIndex !== null ? (viewer.current?.faceCentre(n.faceIndex) ?? null) : null);
+      if (!point) return [];
+      return [
+        { id: n.id, point, label: String(i + 1), title: n.body, active: n.id === activeNote, muted: !!n.resolvedAt },
+      ];
+    });
+  }, [model, notesOnThisNumbering, activeNote]);
+  const openNote = useCallback((note: CommentRow) => {
+    setActiveNote(note.id);
+    if (note.faceIndex === null) return;
+    const face = note.faceIndex;
+    setHidden((h) => (h.has(face) ? new Set([...h].filter((f) => f !== face)) : h));
+    setSelection(new Set([face]));
+    viewer.current?.fit([face]);
+  }, []);
+  const onPinSelect = useCallback(
+    (id: string) => {
+      const note = notes.find((n) => n.id === id);
+      if (note) openNote(note);
+    },
+    [notes, openNote],
+  );
+  const noteResolved = useCallback(
+    (updated: CommentRow) => setNotes((list) => list.map((n) => (n.id === updated.id ? updated : n))),
+    [],
+  );
+
   const colours = useMemo(() => faceColours(state.labels, props.taxonomy.featureTypes), [state.labels, props.taxonomy]);
   const featureByKey = useMemo(() => new Map(props.taxonomy.featureTypes.map((f) => [f.key, f])), [props.taxonomy]);
   const hoverInfo = useMemo(() => {
@@ -515,7 +556,9 @@ export function Workbench(props: WorkbenchProps) {
             onBoxSelect={onBoxSelect}
             className="wb-viewer"
             style={{ position: "absolute", inset: 0 }}
-          />
+          >
+            {pins.length > 0 && <Pins viewer={viewer} pins={pins} onSelect={onPinSelect} />}
+          </FaceViewer>
           <div className="wb-hover" data-testid="hover-info" aria-live="polite">
             {hoverInfo ?? (model ? `${model.faceCount} faces · ${selection.size} selected · press ? for keys` : "")}
           </div>
@@ -569,6 +612,16 @@ export function Workbench(props: WorkbenchProps) {
             </div>
           )}
         </div>
+        {props.review && (
+          <ReviewNotesPanel
+            review={props.review}
+            notes={notesOnThisNumbering}
+            activeNote={activeNote}
+            commentsUrl={`${base}/comments`}
+            onOpen={openNote}
+            onResolved={noteResolved}
+          />
+        )}
         <PalettePanel
           features={props.taxonomy.featureTypes}
           onAssign={stableAssign}
