@@ -107,6 +107,33 @@ function harness(overrides: Partial<PartStreamOptions> = {}) {
 }
 
 describe("partEventStream", () => {
+  it("lets `forward` decide what each event becomes (the workspace stream), in order, dropping nulls", async () => {
+    const me = randomUUID();
+    const h = harness({
+      forward: async (e) => {
+        if (e.kind === "notification") return e.userId === me ? { event: "notification", data: { unread: 1 } } : null;
+        if (e.kind === "presence") return { event: "activity", data: { partId: e.partId } };
+        return e.kind === "status" ? { event: "status", data: { status: e.status } } : null;
+      },
+    });
+    h.ready();
+    await vi.waitFor(() => expect(h.stream.names()).toEqual(["hello"]));
+    h.emit(h.event({ kind: "notification", userId: randomUUID(), notificationId: 1 }));
+    h.emit(h.event({ kind: "presence", userId: me, op: "join" }));
+    h.emit(h.event({ kind: "revision", revisionNo: 2, authorId: null }));
+    h.emit(h.event({ kind: "notification", userId: me, notificationId: 2 }));
+    h.emit(h.event({ kind: "status", status: "in_review", annotatorId: null, leaseExpiresAt: null }));
+    await vi.waitFor(() => expect(h.stream.names()).toEqual(["hello", "activity", "notification", "status"]));
+    expect(h.stream.events().map((e) => e.data)).toEqual([
+      { status: "in_progress", presence: [{ userId: "me" }] },
+      { partId },
+      { unread: 1 },
+      { status: "in_review" },
+    ]);
+    expect(h.calls.filter((c) => c === "presence")).toEqual([]); // presence lists are not read
+    h.abort.abort();
+  });
+
   it("subscribes, waits for the hub, touches presence, then says hello", async () => {
     const h = harness();
     await new Promise((r) => setTimeout(r, 10));
