@@ -14,6 +14,13 @@ alter table public.parts add column returned_at timestamptz;
 create or replace function private.parts_review_consequences() returns trigger
 language plpgsql set search_path = '' as $$
 begin
+  -- parts_guard refuses reviewing one's own annotation; nor may a reviewer decide on labels they saved
+  if current_user = 'authenticated' and old.status = 'in_review' and new.status is distinct from old.status
+     and (select r.author_id from public.annotation_revisions r
+          where r.part_id = old.id order by r.revision_no desc limit 1) = (select auth.uid()) then
+    raise exception 'you saved the labels under review: another engineer or admin must review them'
+      using errcode = 'FC004';
+  end if;
   if new.status is distinct from old.status then
     if old.status = 'in_review' and new.status = 'in_progress' then
       new.returned_at := now();
@@ -125,6 +132,9 @@ begin
 end
 $$;
 
+-- (workspace_id, id) is unique since id is: the key rows that name a part and its workspace refer to
+alter table public.parts add constraint parts_workspace_id_id_key unique (workspace_id, id);
+
 -- Review decisions --------------------------------------------------------------------------------
 create table public.part_reviews (
   id uuid primary key default gen_random_uuid(),
@@ -137,7 +147,8 @@ create table public.part_reviews (
   annotator_id uuid references auth.users (id) on delete set null,
   decision text not null check (decision in ('approved', 'rejected')),
   summary text check (char_length(summary) <= 10000),
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  foreign key (workspace_id, part_id) references public.parts (workspace_id, id) on delete cascade
 );
 alter table public.part_reviews enable row level security;
 create index part_reviews_part_idx on public.part_reviews (part_id, created_at);
@@ -184,6 +195,9 @@ create policy "Engineers and admins review the work of others" on public.part_re
     private.has_role(workspace_id, '{admin,engineer}')
     and reviewer_id = (select auth.uid())
     and annotator_id is distinct from (select auth.uid())
+    -- nor labels they saved themselves (an engineer may save a revision of any part)
+    and not exists (select 1 from public.annotation_revisions r
+                    where r.id = revision_id and r.author_id = (select auth.uid()))
   );
 
 -- Share links -------------------------------------------------------------------------------------
@@ -203,14 +217,18 @@ create table public.share_links (
   created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   last_used_at timestamptz,
-  use_count integer not null default 0
+  use_count integer not null default 0,
+  -- a link's part is in the link's workspace, whatever is written
+  foreign key (workspace_id, part_id) references public.parts (workspace_id, id) on delete cascade
 );
 alter table public.share_links enable row level security;
 create index share_links_part_idx on public.share_links (part_id);
 create index share_links_workspace_idx on public.share_links (workspace_id);
 
+-- Security invoker on purpose (like parts_guard): current_user tells a user's update from one made by
+-- open_share_link() or the service.
 create or replace function private.share_links_guard() returns trigger
-language plpgsql security definer set search_path = '' as $$
+language plpgsql set search_path = '' as $$
 begin
   if tg_op = 'INSERT' then
     select p.workspace_id into new.workspace_id from public.parts p where p.id = new.part_id;
@@ -308,7 +326,7 @@ begin
   return query select v_link.id, v_link.workspace_id, v_link.part_id, v_link.access, v_link.expires_at;
 end
 $$;
-revoke execute on function public.open_share_link() from public;
+revoke execute on function public.open_share_link() from public, authenticated;
 grant execute on function public.open_share_link() to anon, service_role;
 
 -- What a link shows: its part, the part's labels, geometry, dataset name and label schema.
@@ -374,6 +392,9 @@ language sql stable security definer set search_path = '' as $$
   join public.workspace_members wm on wm.user_id = pr.user_id and wm.workspace_id = p_workspace_id
 $$;
 
+-- only comments_defaults (running as the owner) resolves mentions: nobody may probe who is a member
+revoke all on function private.mentioned_members(uuid, text) from public, anon, authenticated;
+
 create or replace function private.comments_defaults() returns trigger
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -407,7 +428,8 @@ begin
   new.body := btrim(new.body);
   new.resolved_at := null;
   new.resolved_by := null;
-  new.created_at := now();
+  -- the statement's time, not the transaction's: a review's notes keep the order they were written in
+  new.created_at := clock_timestamp();
   if v_uid is not null then
     new.author_id := v_uid;
     new.share_link_id := null;
@@ -623,9 +645,10 @@ create or replace function public.part_history(p_part_id uuid)
 returns table (id bigint, action text, actor_id uuid, actor_kind text, actor_name text, data jsonb, created_at timestamptz)
 language sql stable security definer set search_path = '' as $$
   select e.id, e.action, e.actor_id, e.actor_kind, coalesce(nullif(pr.display_name, ''), pr.email), e.data, e.created_at
-  from public.audit_events e
+  from public.parts p
+  join public.audit_events e on e.workspace_id = p.workspace_id
   left join public.profiles pr on pr.user_id = e.actor_id
-  where exists (select 1 from public.parts p where p.id = p_part_id and private.is_member(p.workspace_id))
+  where p.id = p_part_id and private.is_member(p.workspace_id)
     and ((e.target_table = 'parts' and e.target_id = p_part_id::text)
          or (e.data ? 'part_id' and e.data ->> 'part_id' = p_part_id::text))
   order by e.created_at, e.id

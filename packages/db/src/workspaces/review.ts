@@ -129,16 +129,26 @@ export async function reviewPart(
     annotatorId: string | null;
     latestId: string | null;
     latestNo: number | null;
+    latestAuthor: string | null;
   }>(
-    `select p.status, p.annotator_id as "annotatorId", r.id as "latestId", r.revision_no as "latestNo"
+    `select p.status, p.annotator_id as "annotatorId", r.id as "latestId", r.revision_no as "latestNo",
+            r.author_id as "latestAuthor"
      from public.parts p
-     left join lateral (select id, revision_no from public.annotation_revisions
+     left join lateral (select id, revision_no, author_id from public.annotation_revisions
                         where part_id = p.id order by revision_no desc limit 1) r on true
      where p.workspace_id = $1 and p.id = $2 for update of p`,
     [input.workspaceId, input.partId],
   );
   const part = rows[0];
-  if (!part) throw new AppError("NOT_FOUND", "no such part in this workspace");
+  if (!part) {
+    // FOR UPDATE sees only rows the caller may update: visible but not theirs to change means no right to review
+    const visible = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [
+      input.workspaceId,
+      input.partId,
+    ]);
+    if (visible.rowCount) throw new AppError("FORBIDDEN", "only engineers and admins approve or reject");
+    throw new AppError("NOT_FOUND", "no such part in this workspace");
+  }
   if (part.status !== "in_review") {
     throw new AppError(
       "CONFLICT",
@@ -149,6 +159,9 @@ export async function reviewPart(
     throw new AppError("FORBIDDEN", "nobody reviews their own annotation: another engineer or admin must");
   }
   if (part.latestNo === null || part.latestId === null) throw new AppError("CONFLICT", "this part has no labels");
+  if (part.latestAuthor === input.userId) {
+    throw new AppError("FORBIDDEN", "you saved the labels under review: another engineer or admin must review them");
+  }
   if (part.latestNo !== input.review.revisionNo) {
     throw new AppError(
       "CONFLICT",
