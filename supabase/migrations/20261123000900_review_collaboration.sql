@@ -170,6 +170,13 @@ begin
   if v_revision.part_id is distinct from new.part_id then
     raise exception 'the reviewed revision belongs to another part' using errcode = '22023';
   end if;
+  if exists (select 1 from public.annotation_revisions r
+             where r.part_id = new.part_id and r.revision_no > v_revision.revision_no) then
+    raise exception 'a decision is about the latest revision (% is not)', v_revision.revision_no using errcode = 'FC004';
+  end if;
+  if exists (select 1 from public.part_reviews pr where pr.part_id = new.part_id and pr.created_at = now()) then
+    raise exception 'this status change has its decision already' using errcode = 'FC004';
+  end if;
   if v_part.status::text <> (case new.decision when 'approved' then 'approved' else 'in_progress' end)
      or v_part.status_changed_at <> now() then
     raise exception 'a review decision is recorded with the status change it makes' using errcode = 'FC004';
@@ -415,6 +422,11 @@ begin
   if new.face_index is null then
     new.face_signature := null;
   end if;
+  if new.review_id is not null and not exists (
+    select 1 from public.part_reviews pr where pr.id = new.review_id and pr.part_id = new.part_id
+  ) then
+    raise exception 'a review note belongs to a review of the same part' using errcode = '22023';
+  end if;
   select max(r.revision_no) into new.revision_no from public.annotation_revisions r where r.part_id = new.part_id;
   if new.parent_id is not null then
     select * into v_parent from public.comments c where c.id = new.parent_id;
@@ -532,7 +544,8 @@ create policy "Users see their own notifications" on public.notifications
   for select to authenticated using (user_id = (select auth.uid()) and private.is_member(workspace_id));
 create policy "Users mark their own notifications read" on public.notifications
   for update to authenticated
-  using (user_id = (select auth.uid())) with check (user_id = (select auth.uid()));
+  using (user_id = (select auth.uid()) and private.is_member(workspace_id))
+  with check (user_id = (select auth.uid()) and private.is_member(workspace_id));
 -- written by the triggers below only
 
 create or replace function private.notify(

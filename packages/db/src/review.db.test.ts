@@ -437,6 +437,38 @@ describe("review decisions", () => {
       return c.query(insert, [part.id, revId, "rejected"]);
     });
     expect(mismatch).toMatchObject({ ok: false, code: "FC004" });
+    // a decision about an older revision, or a second decision for one status change
+    const older = await attempt(db.owner, as(w.users.engineer), async (c) => {
+      await c.query("update public.parts set status = 'approved' where id = $1", [part.id]);
+      return c.query(insert, [part.id, await revisionId(part.id, revisionNo - 1), "approved"]);
+    });
+    expect(older).toMatchObject({
+      ok: false,
+      code: "FC004",
+      message: `a decision is about the latest revision (${revisionNo - 1} is not)`,
+    });
+    const twice = await attempt(db.owner, as(w.users.engineer), async (c) => {
+      await c.query("update public.parts set status = 'approved' where id = $1", [part.id]);
+      await c.query(insert, [part.id, revId, "approved"]);
+      return c.query(insert, [part.id, revId, "approved"]);
+    });
+    expect(twice).toMatchObject({ ok: false, code: "FC004", message: "this status change has its decision already" });
+    // a review note of this part tied to a decision about another part
+    const { part: noted } = await inReview();
+    const { part: decided, revisionNo: decidedNo } = await inReview();
+    const decision = await review(w.users.engineer, decided, { decision: "approved", revisionNo: decidedNo });
+    const stray = await attempt(db.owner, as(w.users.engineer), (c) =>
+      c.query(
+        `insert into public.comments (part_id, kind, review_id, body, face_index, author_id, author_name)
+         values ($1, 'review_note', $2, 'wrong part', 0, auth.uid(), '-')`,
+        [noted.id, decision.reviewId],
+      ),
+    );
+    expect(stray).toMatchObject({
+      ok: false,
+      code: "22023",
+      message: "a review note belongs to a review of the same part",
+    });
     // a revision of another part
     const { part: other, revisionNo: otherNo } = await inReview();
     const foreign = await attempt(db.owner, as(w.users.engineer), async (c) => {

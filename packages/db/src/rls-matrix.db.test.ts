@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { blobKey, DEFAULT_TAXONOMY } from "@facet/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Claims } from "./session";
 import {
   type As,
   type Attempt,
@@ -39,6 +40,10 @@ const TABLES = [
   "api_keys",
   "part_geometry",
   "part_presence",
+  "part_reviews",
+  "share_links",
+  "comments",
+  "notifications",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -150,6 +155,30 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(Y,    N,       N,        N,     N,     N), // revoke
     delete:                 who(Y,    N,       N,        N,     N,     N),
   },
+  part_reviews: {             // append-only; a decision comes with the status change it makes
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       N,        N,     N,     N), // approve the co-member's work
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  share_links: {
+    select:                 who(Y,    Y,       N,        N,     N,     N),
+    insert:                 who(Y,    Y,       N,        N,     N,     N),
+    update:                 who(Y,    Y,       N,        N,     N,     N), // revoke
+    delete:                 who(N,    N,       N,        N,     N,     N), // a revoked link stays on record
+  },
+  comments: {                 // the co-member's thread on the queued part
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       Y,        Y,     N,     N),
+    update:                 who(Y,    Y,       Y,        Y,     N,     N), // resolve
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  notifications: {            // the actor's own notification from W (the outsider's: from when a member)
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N), // written by triggers only
+    update:                 who(Y,    Y,       Y,        Y,     Y,     N), // mark read
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
 };
 
 /** The rows of workspace W the cells act on (arranged once, as the owner, and committed). */
@@ -181,6 +210,20 @@ interface Fixture {
   spareBlob: string;
   /** A hash no blob has yet. */
   newHash: string;
+  /** The outsider's own workspace. */
+  elsewhereWorkspaceId: string;
+  /** in_review, submitted by the co-member (who saved its only revision). */
+  reviewPartId: string;
+  reviewRevisionId: string;
+  /** An engineer's approval of another part of the co-member's. */
+  reviewId: string;
+  /** A link to the queued part, with comment rights, made by W's admin; `shareToken` is its token. */
+  shareLinkId: string;
+  shareToken: string;
+  /** A thread the co-member started on the queued part. */
+  commentId: string;
+  /** The co-member's notification of that approval (every actor has one of their own in W too). */
+  coMemberNotificationId: number;
 }
 
 type Cell = (c: pg.PoolClient, f: Fixture, me: TestUser) => Promise<number>;
@@ -368,14 +411,70 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     update: (c, f) => rows(c, "update public.api_keys set revoked_at = now() where id = $1", [f.apiKeyId]),
     delete: (c, f) => rows(c, "delete from public.api_keys where id = $1", [f.apiKeyId]),
   },
+  part_reviews: {
+    select: (c, f) => rows(c, "select 1 from public.part_reviews where id = $1", [f.reviewId]),
+    // approving the part in review, then recording the decision: the way a review is made
+    insert: async (c, f, me) => {
+      await c.query("update public.parts set status = 'approved' where id = $1", [f.reviewPartId]);
+      return rows(
+        c,
+        "insert into public.part_reviews (part_id, revision_id, decision, reviewer_id) values ($1, $2, 'approved', $3)",
+        [f.reviewPartId, f.reviewRevisionId, me.id],
+      );
+    },
+    update: (c, f) => rows(c, "update public.part_reviews set summary = 'edited' where id = $1", [f.reviewId]),
+    delete: (c, f) => rows(c, "delete from public.part_reviews where id = $1", [f.reviewId]),
+  },
+  share_links: {
+    select: (c, f) => rows(c, "select 1 from public.share_links where id = $1", [f.shareLinkId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.share_links (workspace_id, part_id, token_hash, access, expires_at, created_by)
+         values ($1, $2, $3, 'read', now() + interval '7 days', $4)`,
+        [f.workspaceId, f.queuedPartId, hex64(), me.id],
+      ),
+    update: (c, f) => rows(c, "update public.share_links set revoked_at = now() where id = $1", [f.shareLinkId]),
+    delete: (c, f) => rows(c, "delete from public.share_links where id = $1", [f.shareLinkId]),
+  },
+  comments: {
+    select: (c, f) => rows(c, "select 1 from public.comments where id = $1", [f.commentId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.comments (part_id, body, author_id, author_name) values ($1, 'Fillet or chamfer?', $2, '-')",
+        [f.queuedPartId, me.id],
+      ),
+    update: (c, f) => rows(c, "update public.comments set resolved_at = now() where id = $1", [f.commentId]),
+    delete: (c, f) => rows(c, "delete from public.comments where id = $1", [f.commentId]),
+  },
+  notifications: {
+    select: (c, f, me) =>
+      rows(c, "select 1 from public.notifications where workspace_id = $1 and user_id = $2", [f.workspaceId, me.id]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.notifications (workspace_id, user_id, kind, part_id, summary)
+         values ($1, $2, 'mention', $3, 'you were mentioned')`,
+        [f.workspaceId, me.id, f.queuedPartId],
+      ),
+    update: (c, f, me) =>
+      rows(c, "update public.notifications set read_at = now() where workspace_id = $1 and user_id = $2", [
+        f.workspaceId,
+        me.id,
+      ]),
+    delete: (c, f, me) =>
+      rows(c, "delete from public.notifications where workspace_id = $1 and user_id = $2", [f.workspaceId, me.id]),
+  },
 };
 
 type Verdict = "allowed" | "denied";
 
 /**
  * allowed: exactly one row seen / written, no error. denied: 42501 (privilege or RLS) or a Facet
- * FC00x refusal, or no row seen / written. Anything else (a constraint violation, 2 rows) is a broken
- * cell, reported as such rather than counted as a denial.
+ * FC00x refusal, or no row seen / written, or "no such part" from a trigger that looks the row's part
+ * up as the caller (share_links_guard: a part RLS hides does not exist for them). Anything else (a
+ * constraint violation, 2 rows) is a broken cell, reported as such rather than counted as a denial.
  */
 function judge(r: Attempt<number>): { verdict: Verdict | "broken"; why: string } {
   if (r.ok) {
@@ -384,7 +483,8 @@ function judge(r: Attempt<number>): { verdict: Verdict | "broken"; why: string }
     return { verdict: "broken", why: `${r.value} rows` };
   }
   const why = `${r.code}: ${r.message}`;
-  return { verdict: r.code === "42501" || /^FC00\d$/.test(r.code) ? "denied" : "broken", why };
+  const refused = r.code === "42501" || /^FC00\d$/.test(r.code) || (r.code === "23503" && r.message === "no such part");
+  return { verdict: refused ? "denied" : "broken", why };
 }
 
 const asUser = (u: TestUser): As => ({ role: "authenticated", claims: u.claims });
@@ -477,12 +577,72 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     "select id from public.audit_events where workspace_id = $1 and action = 'member.created' order by id limit 1",
     [w.workspaceId],
   );
+
+  // review and collaboration
+  const [reviewPartId, decidedPartId] = await insertParts(owner, {
+    workspaceId: w.workspaceId,
+    datasetId: w.datasetId,
+    count: 2,
+    status: "in_review",
+  });
+  if (!reviewPartId || !decidedPartId) throw new Error("parts not created");
+  await owner.query("update public.parts set annotator_id = $2, claimed_from = 'pre_labeled' where id = any($1)", [
+    [reviewPartId, decidedPartId],
+    coMember.id,
+  ]);
+  for (const id of [reviewPartId, decidedPartId]) await labelCompletely(owner, id, { authorId: coMember.id });
+  const reviewRevision = await one<{ id: string }>("select id from public.annotation_revisions where part_id = $1", [
+    reviewPartId,
+  ]);
+  const shareToken = randomBytes(24).toString("base64url");
+  const shareLink = await one<{ id: string }>(
+    `insert into public.share_links (part_id, token_hash, access, expires_at, created_by)
+     values ($1, encode(sha256(convert_to($2, 'UTF8')), 'hex'), 'comment', now() + interval '7 days', $3) returning id`,
+    [queuedPartId, shareToken, w.users.admin.id],
+  );
+  // as the users who do these (comments are authored, a decision is recorded with its status change)
+  const tx = await owner.connect();
+  let reviewId: string;
+  let commentId: string;
+  try {
+    await tx.query("begin");
+    await tx.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(coMember.claims)]);
+    const comment = await tx.query<{ id: string }>(
+      "insert into public.comments (part_id, body, author_id, author_name) values ($1, 'Is face 3 a fillet?', $2, '-') returning id",
+      [queuedPartId, coMember.id],
+    );
+    await tx.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(w.users.engineer.claims)]);
+    await tx.query("update public.parts set status = 'approved' where id = $1", [decidedPartId]);
+    const review = await tx.query<{ id: string }>(
+      `insert into public.part_reviews (part_id, revision_id, decision, summary)
+       select part_id, id, 'approved', 'clean' from public.annotation_revisions where part_id = $1 returning id`,
+      [decidedPartId],
+    );
+    await tx.query("commit");
+    commentId = comment.rows[0]?.id as string;
+    reviewId = review.rows[0]?.id as string;
+  } finally {
+    tx.release();
+  }
+  const coMemberNotification = await one<{ id: number }>(
+    "select id from public.notifications where user_id = $1 and kind = 'review_approved'",
+    [coMember.id],
+  );
+  // one of their own for each actor (the outsider's is from W, which they have since left)
+  const actors = { ...w.users, outsider: other.users.admin };
+  for (const u of Object.values(actors)) {
+    await owner.query(
+      `insert into public.notifications (workspace_id, user_id, kind, part_id, comment_id, actor_id, actor_name, summary)
+       values ($1, $2, 'reply', $3, $4, $5, 'co-member', 'co-member replied on the queued part')`,
+      [w.workspaceId, u.id, queuedPartId, commentId, coMember.id],
+    );
+  }
   return {
     workspaceId: w.workspaceId,
     datasetId: w.datasetId,
     defaultSchemaId: w.labelSchemaId,
     unusedSchemaId: unused.id,
-    actors: { ...w.users, outsider: other.users.admin },
+    actors,
     coMember,
     newcomer,
     profileless,
@@ -497,6 +657,14 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     auditEventId: event.id,
     spareBlob,
     newHash: hex64(),
+    elsewhereWorkspaceId: other.workspaceId,
+    reviewPartId,
+    reviewRevisionId: reviewRevision.id,
+    reviewId,
+    shareLinkId: shareLink.id,
+    shareToken,
+    commentId,
+    coMemberNotificationId: coMemberNotification.id,
   };
 }
 
@@ -558,7 +726,7 @@ describe("anon", () => {
 
   it("cannot write either", async () => {
     const anon: As = { role: "anon", claims: f.actors.admin.claims };
-    for (const table of ["datasets", "parts", "workspace_members", "jobs"] as const) {
+    for (const table of ["datasets", "parts", "workspace_members", "jobs", "comments", "share_links"] as const) {
       const { verdict } = judge(await attempt(db.owner, anon, (c) => CELLS[table].insert(c, f, f.actors.admin)));
       expect(verdict, `anon inserts into ${table}`).toBe("denied");
       const del = judge(await attempt(db.owner, anon, (c) => CELLS[table].delete(c, f, f.actors.admin)));
@@ -568,6 +736,42 @@ describe("anon", () => {
       c.query("select * from public.claim_next_part($1)", [f.workspaceId]),
     );
     expect(claim).toMatchObject({ ok: false, code: "42501" });
+  });
+
+  it("without a share token sees nothing of reviews, share links, comments and notifications, and cannot comment", async () => {
+    const count = (table: string) => async (c: pg.PoolClient) =>
+      (await c.query<{ n: number }>(`select count(*)::int as n from public.${table}`)).rows[0]?.n;
+    const guestComment = (c: pg.PoolClient) =>
+      rows(c, "insert into public.comments (part_id, body, author_name) values ($1, 'Nice part', 'Guest')", [
+        f.queuedPartId,
+      ]);
+    const tables = ["part_reviews", "share_links", "comments", "notifications"] as const;
+    const shareRequest = (token?: string): As => ({
+      role: "anon",
+      claims: { role: "anon", ...(token === undefined ? {} : { share_token: token }) } as unknown as Claims,
+    });
+    for (const who of [{ role: "anon", claims: null } as As, shareRequest(), shareRequest("")]) {
+      for (const table of tables) {
+        expect(await attempt(db.owner, who, count(table)), `${JSON.stringify(who.claims)} ${table}`).toEqual({
+          ok: true,
+          value: 0,
+        });
+      }
+      expect(await attempt(db.owner, who, guestComment), JSON.stringify(who.claims)).toMatchObject({
+        ok: false,
+        code: "42501",
+      });
+    }
+    // the token of the queued part's link (with comment rights): its comment shows and a guest comments,
+    // so the zeros above are the missing token; reviews, links and notifications stay hidden all the same
+    const guest = shareRequest(f.shareToken);
+    const seen: Record<string, number | undefined> = {};
+    for (const table of tables) {
+      const r = await attempt(db.owner, guest, count(table));
+      seen[table] = r.ok ? r.value : -1;
+    }
+    expect(seen).toEqual({ part_reviews: 0, share_links: 0, comments: 1, notifications: 0 });
+    expect(judge(await attempt(db.owner, guest, guestComment)).verdict).toBe("allowed");
   });
 });
 
@@ -1096,6 +1300,112 @@ describe("nuances", () => {
           { action: "workspace.deleted", actor_id: f.actors.admin.id },
         ],
       });
+    });
+  });
+
+  describe("part_reviews", () => {
+    /** The part's status changed as the owner (in the same transaction), then `actor` records the decision. */
+    const decide = async (actor: Actor, partId: string, revisionId: string, decision = "approved") =>
+      judge(
+        await attempt(db.owner, as(actor), async (c) => {
+          await c.query("reset role");
+          await c.query("update public.parts set status = $2 where id = $1", [
+            partId,
+            decision === "approved" ? "approved" : "in_progress",
+          ]);
+          await c.query("set local role authenticated");
+          return rows(
+            c,
+            "insert into public.part_reviews (part_id, revision_id, decision, reviewer_id) values ($1, $2, $3, $4)",
+            [partId, revisionId, decision, f.actors[actor].id],
+          );
+        }),
+      );
+
+    it("only engineers and admins record a decision, even once the status has changed", async () => {
+      for (const actor of ACTORS) {
+        const { verdict, why } = await decide(actor, f.reviewPartId, f.reviewRevisionId);
+        expect(verdict, `${actor} (${why})`).toBe(actor === "admin" || actor === "engineer" ? "allowed" : "denied");
+      }
+    });
+
+    it("nobody records a decision on labels they saved themselves", async () => {
+      const id = await part("in_review", f.coMember.id);
+      await labelCompletely(db.owner, id, { authorId: f.actors.engineer.id });
+      const revision = await one<{ id: string }>("select id from public.annotation_revisions where part_id = $1", [id]);
+      expect((await decide("engineer", id, revision.id)).verdict).toBe("denied");
+      expect((await decide("admin", id, revision.id)).verdict).toBe("allowed");
+    });
+
+    it("a decision is refused without the status change it makes (FC004)", async () => {
+      const insert = (decision: string) => (c: pg.PoolClient) =>
+        rows(
+          c,
+          "insert into public.part_reviews (part_id, revision_id, decision, reviewer_id) values ($1, $2, $3, $4)",
+          [f.reviewPartId, f.reviewRevisionId, decision, f.actors.engineer.id],
+        );
+      expect(await attempt(db.owner, as("engineer"), insert("approved"))).toMatchObject({ ok: false, code: "FC004" });
+      // approving the part, then recording a rejection
+      const r = await attempt(db.owner, as("engineer"), async (c) => {
+        await c.query("update public.parts set status = 'approved' where id = $1", [f.reviewPartId]);
+        return insert("rejected")(c);
+      });
+      expect(r).toMatchObject({ ok: false, code: "FC004" });
+    });
+
+    it.each([
+      ["update", "update public.part_reviews set decision = 'rejected' where id = $1"],
+      ["delete", "delete from public.part_reviews where id = $1"],
+    ])("%s is refused even for the owner and the service role", async (_op, sql) => {
+      for (const who of [{ role: "owner" }, { role: "service_role" }] as As[]) {
+        expect(await attempt(db.owner, who, (c) => rows(c, sql, [f.reviewId])), who.role).toMatchObject({
+          ok: false,
+          code: "FC003",
+        });
+      }
+    });
+  });
+
+  describe("comments", () => {
+    it("a comment is not edited, only resolved and reopened (FC005), even by its author", async () => {
+      const r = await attempt(db.owner, as(f.coMember), (c) =>
+        rows(c, "update public.comments set body = 'Never mind' where id = $1", [f.commentId]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC005" });
+    });
+
+    it("the outsider cannot comment on a part of W by naming their own workspace", async () => {
+      const r = await outcome(
+        as("outsider"),
+        "insert into public.comments (workspace_id, part_id, body, author_id, author_name) values ($1, $2, 'Hi', $3, '-')",
+        [f.elsewhereWorkspaceId, f.queuedPartId, f.actors.outsider.id],
+      );
+      expect(r.verdict, r.why).toBe("denied");
+    });
+  });
+
+  describe("notifications", () => {
+    it("nobody sees or marks read a co-member's notification, whatever their role", async () => {
+      for (const actor of ACTORS) {
+        for (const sql of [
+          "select 1 from public.notifications where id = $1",
+          "update public.notifications set read_at = now() where id = $1",
+        ]) {
+          const r = await outcome(as(actor), sql, [f.coMemberNotificationId]);
+          expect(r.verdict, `${actor}: ${sql}`).toBe("denied");
+        }
+      }
+      const co = await outcome(as(f.coMember), "select 1 from public.notifications where id = $1", [
+        f.coMemberNotificationId,
+      ]);
+      expect(co.verdict).toBe("allowed");
+    });
+
+    it("a notification is only marked read or unread (FC005)", async () => {
+      const r = await attempt(db.owner, as(f.coMember), (c) =>
+        rows(c, "update public.notifications set summary = 'forged' where id = $1", [f.coMemberNotificationId]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "FC005" });
     });
   });
 });

@@ -1,0 +1,108 @@
+import { isAppError, roleCan, STATUS_LABELS, uuidSchema } from "@facet/core";
+import { getLabellingContext, getReviewBases, listReviewNotes, type Revision } from "@facet/db";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { context } from "@/lib/context.server";
+import { asUser, requireWorkspace } from "@/lib/session.server";
+import { NotForRole } from "../../../not-for-role";
+import type { ReviewHistoryEntry, ReviewLabels } from "./review-workbench";
+import { ReviewWorkbench } from "./review-workbench";
+
+export const metadata: Metadata = { title: "Review" };
+
+/** How many past decisions the page lists (with their notes). */
+const HISTORY_LIMIT = 20;
+
+function labelsOf(r: Revision): ReviewLabels {
+  return {
+    revisionNo: r.revisionNo,
+    faceSignature: r.document.faceSignature,
+    labels: r.document.labels,
+    authorEmail: r.authorEmail,
+    source: r.source,
+    createdAt: typeof r.createdAt === "string" ? r.createdAt : new Date(r.createdAt).toISOString(),
+  };
+}
+
+/** An engineer's review of one part: the submitted labels, their changes, notes pinned to faces, the decision. */
+export default async function ReviewPartPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  if (!uuidSchema.safeParse(id).success) notFound();
+  const { viewer, workspace } = await requireWorkspace(slug);
+  if (!roleCan(workspace.role, "parts.review")) return <NotForRole role={workspace.role} what="reviewing parts" />;
+  const loaded = await asUser(viewer, async (c) => {
+    const ctx = await getLabellingContext(c, workspace.id, id);
+    const bases = await getReviewBases(c, id);
+    const reviews = bases.reviews.slice(-HISTORY_LIMIT);
+    const history: ReviewHistoryEntry[] = [];
+    for (const r of reviews) {
+      const notes = await listReviewNotes(c, r.id);
+      history.push({
+        id: r.id,
+        decision: r.decision,
+        revisionNo: r.revisionNo,
+        reviewerEmail: r.reviewerEmail,
+        summary: r.summary,
+        createdAt: r.createdAt,
+        notes: notes.map((n) => ({ id: n.id, body: n.body, faceIndex: n.faceIndex })),
+      });
+    }
+    return { ctx, bases, history };
+  }).catch((e: unknown) => {
+    if (isAppError(e) && e.code === "NOT_FOUND") return null;
+    throw e;
+  });
+  if (!loaded) notFound();
+  const { ctx, bases, history } = loaded;
+  const back = (
+    <p className="muted">
+      <Link href={`/w/${workspace.slug}/review`}>Review queue</Link> /{" "}
+      <Link href={`/w/${workspace.slug}/parts/${ctx.part.id}`}>{ctx.part.name}</Link>
+    </p>
+  );
+  if (!ctx.geometry || !ctx.taxonomy || !ctx.revision) {
+    return (
+      <>
+        {back}
+        <h1>{ctx.part.name}</h1>
+        <p className="notice" role="status" data-testid="review-unavailable">
+          {!ctx.geometry
+            ? `This part cannot be reviewed: it is ${STATUS_LABELS[ctx.part.status].toLowerCase()} and has no mesh.`
+            : !ctx.taxonomy
+              ? "This part's dataset has no label schema: an admin must give it one first."
+              : "This part has no labels to review yet."}
+        </p>
+      </>
+    );
+  }
+  const { store } = await context();
+  const [mesh, faces] = await Promise.all([
+    store.presignGet(ctx.geometry.meshKey, { expiresInSeconds: 3600 }),
+    store.presignGet(ctx.geometry.facesKey, { expiresInSeconds: 3600 }),
+  ]);
+  return (
+    <ReviewWorkbench
+      workspace={workspace.slug}
+      partId={ctx.part.id}
+      partName={ctx.part.name}
+      datasetId={ctx.part.datasetId}
+      datasetName={ctx.part.datasetName}
+      userId={viewer.claims.sub}
+      status={ctx.part.status}
+      annotatorId={ctx.part.annotatorId}
+      annotatorEmail={ctx.part.annotatorEmail}
+      meshUrl={mesh.url}
+      meshKey={ctx.geometry.meshKey}
+      facesUrl={faces.url}
+      facesKey={ctx.geometry.facesKey}
+      faceSignature={ctx.geometry.faceSignature}
+      faceCount={ctx.geometry.faceCount}
+      taxonomy={ctx.taxonomy}
+      revision={labelsOf(ctx.revision)}
+      prelabel={bases.prelabel ? labelsOf(bases.prelabel) : null}
+      previous={bases.previousSubmission ? labelsOf(bases.previousSubmission) : null}
+      reviews={history}
+    />
+  );
+}

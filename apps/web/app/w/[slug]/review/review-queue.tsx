@@ -1,0 +1,254 @@
+"use client";
+
+import type { ReviewQueueItem } from "@facet/db";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, messageOf } from "@/components/api-client";
+import {
+  annotatorOptions,
+  type PersonOption,
+  type QueueFilters,
+  queueQuery,
+  relativeTime,
+  waitingText,
+} from "@/lib/review/queue";
+
+/** How long events are gathered before the queue is fetched again. */
+const REFETCH_DELAY_MS = 150;
+
+export function ReviewQueue(props: {
+  workspace: string;
+  userId: string;
+  initialItems: ReviewQueueItem[];
+  initialFilters: QueueFilters;
+  datasets: Array<{ id: string; name: string }>;
+  annotators: PersonOption[];
+  reviewed: string | null;
+  renderedAt: number;
+}) {
+  const { workspace } = props;
+  const [filters, setFilters] = useState<QueueFilters>(props.initialFilters);
+  const [items, setItems] = useState<ReviewQueueItem[]>(props.initialItems);
+  const [error, setError] = useState<string | null>(null);
+  const [connected, setConnected] = useState(false);
+  const [message, setMessage] = useState<string | null>(props.reviewed);
+  // the server's clock first (the same text on the server and in the browser), then the browser's
+  const [now, setNow] = useState(props.renderedAt);
+  const [people, setPeople] = useState<PersonOption[]>(props.annotators);
+  // exact times in the browser's locale and zone once hydrated (the server's would differ)
+  const [mounted, setMounted] = useState(false);
+
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const request = useRef(0);
+
+  const refetch = useCallback(async () => {
+    const mine = ++request.current;
+    try {
+      const r = await api<{ items: ReviewQueueItem[] }>(
+        "GET",
+        `/api/workspaces/${workspace}/review-queue${queueQuery(filtersRef.current)}`,
+      );
+      if (mine !== request.current) return; // a newer request answers for the current filters
+      setItems(r.items);
+      setError(null);
+      setNow(Date.now());
+    } catch (e) {
+      if (mine === request.current) setError(messageOf(e));
+    }
+  }, [workspace]);
+
+  // annotators seen in the queue stay in the filter (a part of someone who is no member any more)
+  useEffect(() => {
+    setPeople((known) => {
+      const merged = annotatorOptions(
+        [],
+        [...known.map((p) => ({ annotatorId: p.userId, annotatorEmail: p.email })), ...items],
+      );
+      return merged.length === known.length ? known : merged;
+    });
+  }, [items]);
+
+  // live: a part submitted, decided, opened or closed anywhere in the workspace refreshes the list
+  useEffect(() => {
+    const source = new EventSource(`/api/workspaces/${workspace}/events`);
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const schedule = () => {
+      if (timer !== null) return; // events in one burst make one request
+      timer = setTimeout(() => {
+        timer = null;
+        void refetch();
+      }, REFETCH_DELAY_MS);
+    };
+    source.addEventListener("hello", () => {
+      setConnected(true);
+      schedule(); // anything that happened before (or while reconnecting)
+    });
+    source.addEventListener("status", schedule);
+    source.addEventListener("activity", schedule);
+    source.onerror = () => setConnected(false);
+    return () => {
+      if (timer !== null) clearTimeout(timer);
+      source.close();
+    };
+  }, [workspace, refetch]);
+
+  useEffect(() => {
+    setMounted(true);
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const changeFilter = useCallback(
+    (change: Partial<QueueFilters>) => {
+      const next = { ...filtersRef.current, ...change };
+      filtersRef.current = next;
+      setFilters(next);
+      window.history.replaceState(null, "", `/w/${workspace}/review${queueQuery(next)}`);
+      void refetch();
+    },
+    [workspace, refetch],
+  );
+
+  const datasetOptions = useMemo(() => {
+    const known = new Map(props.datasets.map((d) => [d.id, d.name]));
+    for (const i of items) if (!known.has(i.datasetId)) known.set(i.datasetId, i.datasetName);
+    return [...known].map(([id, name]) => ({ id, name }));
+  }, [props.datasets, items]);
+
+  const filtered = filters.annotator !== null || filters.dataset !== null;
+
+  return (
+    <div className="stack review-queue" data-testid="review-queue">
+      <div className="row review-queue-head">
+        <p className="muted" data-testid="review-count" data-count={items.length}>
+          {waitingText(items.length)}
+          {filtered ? " (filtered)" : ""} · oldest submission first
+        </p>
+        <span className="muted review-live" data-testid="review-live" data-connected={connected ? "yes" : "no"}>
+          {connected ? "live" : "connecting…"}
+        </span>
+      </div>
+      {message && (
+        <p className="notice" role="status" data-testid="review-confirmation">
+          {message}{" "}
+          <button type="button" className="link" onClick={() => setMessage(null)} aria-label="Dismiss">
+            ×
+          </button>
+        </p>
+      )}
+      <div className="row review-filters">
+        <label className="wb-inline">
+          Annotator
+          <select
+            aria-label="Annotator"
+            data-testid="filter-annotator"
+            value={filters.annotator ?? ""}
+            onChange={(e) => changeFilter({ annotator: e.target.value || null })}
+          >
+            <option value="">Everyone</option>
+            {people.map((p) => (
+              <option key={p.userId} value={p.userId}>
+                {p.email}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="wb-inline">
+          Dataset
+          <select
+            aria-label="Dataset"
+            data-testid="filter-dataset"
+            value={filters.dataset ?? ""}
+            onChange={(e) => changeFilter({ dataset: e.target.value || null })}
+          >
+            <option value="">All datasets</option>
+            {datasetOptions.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {filtered && (
+          <button type="button" className="link" onClick={() => changeFilter({ annotator: null, dataset: null })}>
+            Clear filters
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          The queue could not be refreshed: {error}
+        </p>
+      )}
+      {items.length === 0 ? (
+        <p className="muted" data-testid="review-empty">
+          Nothing waits for review.
+        </p>
+      ) : (
+        <table data-testid="review-table">
+          <thead>
+            <tr>
+              <th>Part</th>
+              <th>Dataset</th>
+              <th>Annotator</th>
+              <th>Submitted</th>
+              <th>Faces</th>
+              <th>Reviewing now</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((p) => (
+              <tr key={p.id} data-testid="review-row" data-part-id={p.id}>
+                <td>
+                  <Link href={`/w/${workspace}/parts/${p.id}/review`}>{p.name}</Link>{" "}
+                  {p.rejections > 0 && (
+                    <span
+                      className="badge warn review-returned"
+                      data-testid="returned-badge"
+                      title={`Sent back to the annotator ${p.rejections} time(s) before`}
+                    >
+                      returned {p.rejections}×
+                    </span>
+                  )}
+                </td>
+                <td>{p.datasetName}</td>
+                <td>{p.annotatorEmail ?? "—"}</td>
+                <td>
+                  <time
+                    dateTime={p.submittedAt}
+                    title={mounted ? new Date(p.submittedAt).toLocaleString() : p.submittedAt}
+                  >
+                    {relativeTime(p.submittedAt, now)}
+                  </time>
+                </td>
+                <td>{p.faceCount ?? "—"}</td>
+                <td>
+                  <div className="review-chips">
+                    {p.viewers.map((v) => {
+                      const who = v.email ?? "someone";
+                      // the annotator's own page may still be open (or just closed): not a reviewer
+                      const annotator = v.userId === p.annotatorId;
+                      return (
+                        <span
+                          key={v.userId}
+                          className="wb-avatar"
+                          data-testid="reviewer-chip"
+                          data-user-id={v.userId}
+                          title={v.userId === props.userId ? "You have this part open" : `${who} has this part open`}
+                        >
+                          {annotator ? `${who} has it open (annotator)` : `${who} is reviewing`}
+                        </span>
+                      );
+                    })}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import { type MemberRole, type PartStatus, roleCan, STATUS_LABELS } from "@facet/core";
+
+export interface QueueFilters {
+  annotator: string | null;
+  dataset: string | null;
+}
+
+/** The query string of the review queue's filters ("" when none), e.g. "?annotator=…&dataset=…". */
+export function queueQuery(filters: QueueFilters): string {
+  const q = new URLSearchParams();
+  if (filters.annotator) q.set("annotator", filters.annotator);
+  if (filters.dataset) q.set("dataset", filters.dataset);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export interface PersonOption {
+  userId: string;
+  email: string;
+}
+
+/**
+ * Who the annotator filter offers: members who may label parts, and anyone whose part is in the
+ * queue (a member whose role changed since), once each, by email.
+ */
+export function annotatorOptions(
+  members: ReadonlyArray<{ userId: string; email: string | null; role: MemberRole }>,
+  queued: ReadonlyArray<{ annotatorId: string | null; annotatorEmail: string | null }>,
+): PersonOption[] {
+  const byId = new Map<string, string>();
+  for (const m of members) if (roleCan(m.role, "parts.claim")) byId.set(m.userId, m.email ?? m.userId);
+  for (const q of queued) {
+    if (q.annotatorId && !byId.has(q.annotatorId)) byId.set(q.annotatorId, q.annotatorEmail ?? q.annotatorId);
+  }
+  return [...byId]
+    .map(([userId, email]) => ({ userId, email }))
+    .sort((a, b) => a.email.localeCompare(b.email) || a.userId.localeCompare(b.userId));
+}
+
+/** "3 min ago", "2 h ago", "yesterday", "5 days ago"; "just now" under a minute (and for times ahead). */
+export function relativeTime(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "";
+  const s = Math.floor((now - t) / 1000);
+  if (s < 60) return "just now";
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = Math.floor(h / 24);
+  if (d === 1) return "yesterday";
+  if (d < 60) return `${d} days ago`;
+  const mo = Math.floor(d / 30);
+  if (mo < 24) return `${mo} months ago`;
+  return `${Math.floor(d / 365)} years ago`;
+}
+
+/** The queue's header: "1 part waits for review", "3 parts wait for review". */
+export function waitingText(n: number): string {
+  return n === 1 ? "1 part waits for review" : `${n} parts wait for review`;
+}
+
+/** The confirmation shown on the queue after a decision. */
+export function reviewedMessage(name: string, decision: string | null | undefined): string {
+  if (decision === "approved") return `Approved ${name}.`;
+  if (decision === "rejected") return `Sent ${name} back to its annotator with your notes.`;
+  return `Reviewed ${name}.`;
+}
+
+/**
+ * Why the viewer cannot decide on this part, or null when they can: nobody reviews their own
+ * annotation, and only a part waiting for review can be decided on (the server refuses both too).
+ */
+export function decisionBlocked(input: { userId: string; annotatorId: string | null; status: string }): string | null {
+  if (input.annotatorId !== null && input.annotatorId === input.userId) {
+    return "You labelled this part: nobody reviews their own annotation, another engineer or admin must.";
+  }
+  if (input.status !== "in_review") {
+    const label = STATUS_LABELS[input.status as PartStatus] ?? input.status;
+    return `This part is ${label.toLowerCase()}, not waiting for review.`;
+  }
+  return null;
+}
