@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "workers/src/**/*.test.ts", "apps/web/lib/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "workers/src/**/*.test.ts",
+            "apps/web/lib/**/*.test.ts",
+            "apps/web/components/**/*.test.ts",
+          ],
           exclude: ["**/*.db.test.ts", "**/*.platform.test.ts", "**/node_modules/**"],
         },
       },

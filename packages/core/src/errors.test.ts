@@ -33,6 +33,7 @@ describe("ERROR_STATUS", () => {
     ["ILLEGAL_TRANSITION", 409],
     ["INCOMPLETE_ANNOTATION", 409],
     ["INVITATION_INVALID", 410],
+    ["SHARE_LINK_INVALID", 410],
     ["SCOPE_REQUIRED", 403],
     ["EMPTY_FILE", 400],
     ["NOT_A_STEP_FILE", 415],
@@ -48,7 +49,7 @@ describe("ERROR_STATUS", () => {
   });
 
   it("has no code left out of the table above", () => {
-    expect(CODES).toHaveLength(30);
+    expect(CODES).toHaveLength(31);
   });
 });
 

@@ -1,7 +1,10 @@
 import { navSectionsFor, ROLE_LABELS } from "@facet/core";
+import { partCountsByStatus, unreadNotifications } from "@facet/db";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/logo";
-import { requireWorkspace } from "@/lib/session.server";
+import { NotificationsBell } from "@/components/notifications";
+import { WorkspaceEventsProvider } from "@/components/workspace-events";
+import { asUser, requireWorkspace } from "@/lib/session.server";
 import { Nav, type NavItem } from "./nav";
 import { Shortcuts } from "./shortcuts";
 import { SignOutButton } from "./sign-out-button";
@@ -9,10 +12,10 @@ import { WorkspaceSwitcher } from "./workspace-switcher";
 
 export const dynamic = "force-dynamic";
 
-const SECTIONS: Record<string, { label: string; path: string; key: string }> = {
+const SECTIONS: Record<string, { label: string; path: string; key: string; count?: NavItem["count"] }> = {
   home: { label: "Overview", path: "", key: "h" },
-  queue: { label: "My queue", path: "/queue", key: "q" },
-  review: { label: "Review", path: "/review", key: "r" },
+  queue: { label: "My queue", path: "/queue", key: "q", count: "queue" },
+  review: { label: "Review", path: "/review", key: "r", count: "review" },
   catalog: { label: "Catalog", path: "/catalog", key: "c" },
   admin: { label: "Admin", path: "/admin", key: "a" },
 };
@@ -27,39 +30,52 @@ export default async function WorkspaceLayout({
   const { slug } = await params;
   const { viewer, workspace, workspaces } = await requireWorkspace(slug);
   const items: NavItem[] = ["home", ...navSectionsFor(workspace.role)].map((s) => {
-    const sec = SECTIONS[s] as { label: string; path: string; key: string };
-    return { label: sec.label, href: `/w/${workspace.slug}${sec.path}`, key: sec.key };
+    const sec = SECTIONS[s] as (typeof SECTIONS)[string];
+    return {
+      label: sec.label,
+      href: `/w/${workspace.slug}${sec.path}`,
+      key: sec.key,
+      ...(sec.count ? { count: sec.count } : {}),
+    };
   });
+  // the first numbers of the live counts (the workspace's event stream keeps them up to date)
+  const [counts, unread] = await asUser(
+    viewer,
+    async (c) => [await partCountsByStatus(c, workspace.id), await unreadNotifications(c, workspace.id)] as const,
+  );
   return (
-    <div className="shell">
-      <a className="skip" href="#main">
-        Skip to content
-      </a>
-      <aside className="sidebar" aria-label="Workspace navigation">
-        <div className="brand">
-          <Logo /> Facet
-        </div>
-        <WorkspaceSwitcher
-          current={workspace.slug}
-          workspaces={workspaces.map((w) => ({ slug: w.slug, name: w.name }))}
-        />
-        <Nav items={items} />
-        <div className="spacer" />
-        <div className="who">
-          <div data-testid="viewer-email">{viewer.email}</div>
-          <div>
-            {ROLE_LABELS[workspace.role]} in {workspace.name}
+    <WorkspaceEventsProvider slug={workspace.slug} initialCounts={counts} initialUnread={unread}>
+      <div className="shell">
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <aside className="sidebar" aria-label="Workspace navigation">
+          <div className="brand">
+            <Logo /> Facet
+            <NotificationsBell workspace={workspace.slug} />
           </div>
-          <div className="muted">
-            Press <kbd>?</kbd> for shortcuts
+          <WorkspaceSwitcher
+            current={workspace.slug}
+            workspaces={workspaces.map((w) => ({ slug: w.slug, name: w.name }))}
+          />
+          <Nav items={items} />
+          <div className="spacer" />
+          <div className="who">
+            <div data-testid="viewer-email">{viewer.email}</div>
+            <div>
+              {ROLE_LABELS[workspace.role]} in {workspace.name}
+            </div>
+            <div className="muted">
+              Press <kbd>?</kbd> for shortcuts
+            </div>
           </div>
-        </div>
-        <SignOutButton />
-      </aside>
-      <main className="main" id="main">
-        {children}
-      </main>
-      <Shortcuts items={items} />
-    </div>
+          <SignOutButton />
+        </aside>
+        <main className="main" id="main">
+          {children}
+        </main>
+        <Shortcuts items={items} />
+      </div>
+    </WorkspaceEventsProvider>
   );
 }

@@ -1,12 +1,15 @@
 import { roleCan, STATUS_LABELS, uuidSchema } from "@facet/core";
-import { getPart } from "@facet/db";
+import { getPart, listComments, listMentionable, listShareLinks, partHistory } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { CommentsPanel } from "@/components/comments/comments-panel";
 import { context } from "@/lib/context.server";
 import { asUser, requireWorkspace } from "@/lib/session.server";
+import { PartHistory } from "./history";
 import { PartActions } from "./part-actions";
 import { type FaceSummary, PartView } from "./part-view";
+import { ShareLinks } from "./share-links";
 
 export const metadata: Metadata = { title: "Part" };
 
@@ -20,6 +23,13 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
   const { viewer, workspace } = await requireWorkspace(slug);
   const part = await asUser(viewer, (c) => getPart(c, workspace.id, id)).catch(() => null);
   if (!part) notFound();
+  const canShare = roleCan(workspace.role, "parts.share");
+  const { threads, mentionable, history, links } = await asUser(viewer, async (c) => ({
+    threads: await listComments(c, part.id),
+    mentionable: await listMentionable(c, workspace.id),
+    history: await partHistory(c, part.id),
+    links: canShare ? await listShareLinks(c, part.id) : [],
+  }));
   const { store } = await context();
   let meshUrl: string | null = null;
   let faces: FaceSummary[] = [];
@@ -53,6 +63,11 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
               : "Open workbench"}
           </Link>
         )}
+        {part.status === "in_review" && roleCan(workspace.role, "parts.review") && (
+          <Link className="button primary" href={`/w/${workspace.slug}/parts/${part.id}/review`}>
+            Review
+          </Link>
+        )}
         {roleCan(workspace.role, "parts.upload") && (
           <PartActions
             workspace={workspace.slug}
@@ -72,6 +87,30 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
       ) : (
         !part.failureReason && <p className="muted">The mesh appears here once the part has been processed.</p>
       )}
+      <section id="comments" aria-labelledby="comments-title">
+        <h2 id="comments-title">Comments</h2>
+        <CommentsPanel
+          workspace={workspace.slug}
+          partId={part.id}
+          initialThreads={threads}
+          canComment={roleCan(workspace.role, "parts.comment")}
+          mentionable={mentionable}
+          faceSignature={part.geometry?.signature ?? null}
+        />
+      </section>
+      {canShare && (
+        <section aria-labelledby="share-title">
+          <h2 id="share-title">Share links</h2>
+          <p className="muted">
+            A link shows this part, its labels and its comments to someone outside the workspace, without signing in.
+          </p>
+          <ShareLinks workspace={workspace.slug} partId={part.id} initialLinks={links} />
+        </section>
+      )}
+      <section aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        <PartHistory workspace={workspace.slug} partId={part.id} initialEvents={history} />
+      </section>
       <h2>Jobs</h2>
       {part.jobs.length === 0 ? (
         <p className="muted">No jobs.</p>
