@@ -249,6 +249,7 @@ test("comments: threads, @mentions notify live, text stays text, resolve and reo
   await fay.getByTestId("notifications").click();
   await fay.getByRole("button", { name: /Mark all read/ }).click();
   await expect(fay.getByTestId("unread-count")).toHaveCount(0);
+  await fay.keyboard.press("Escape"); // closes the list
   expect(before).toBeGreaterThan(0);
 
   await gil.goto(`/w/${LAB.slug}/parts/${partId}#comments`);
