@@ -5,7 +5,6 @@ import {
   assignFeature,
   buildFaceGraph,
   emptyLabelState,
-  type FaceGraph,
   type GrowMode,
   growSelection,
   instanceOfFace,
@@ -25,15 +24,16 @@ import {
 } from "@facet/core";
 import type { CommentRow } from "@facet/db";
 import type { FaceModel, FaceViewerHandle, Pin, PointerModifiers, Projection, SectionPlane, Tool } from "@facet/viewer";
-import { facePoints, loadCachedBytes, Pins } from "@facet/viewer";
+import { facePoints, Pins } from "@facet/viewer";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { z } from "zod";
 import { api, messageOf } from "@/components/api-client";
-import { isTyping } from "@/components/typing";
+import { useCaptureKeys } from "@/components/use-capture-keys";
 import { faceColours } from "@/lib/workbench/colours";
+import { useFacesFile } from "@/lib/workbench/faces-file";
 import { historyReducer } from "@/lib/workbench/history";
+import { boxSelection, clickSelection, isolating, paintSelection, unhide } from "@/lib/workbench/selection";
 import { InstancesPanel, LegendPanel, PalettePanel, UnlabelledPanel } from "./panels";
 import { type ReturnedReview, ReviewNotesPanel } from "./review-notes";
 import { ViewerToolbar } from "./toolbar";
@@ -66,28 +66,6 @@ export interface WorkbenchProps {
   review: ReturnedReview | null;
 }
 
-const vec3 = z.tuple([z.number(), z.number(), z.number()]);
-/** The faces file as the tessellator writes it (read from storage: checked, not trusted). */
-const facesFileSchema = z.object({
-  faces: z.array(
-    z.object({
-      surface: z.string(),
-      area: z.number(),
-      direction: vec3.nullable(),
-      origin: vec3.nullable(),
-      radius: z.number().nullable(),
-      bbox: z.object({ min: vec3, max: vec3 }),
-    }),
-  ),
-  edges: z.array(
-    z.object({
-      faces: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
-      convexity: z.enum(["convex", "concave", "smooth"]),
-      angle: z.number(),
-    }),
-  ),
-});
-
 const EMPTY: ReadonlySet<number> = new Set();
 
 /** A function whose identity never changes but always calls the latest version (keeps memoised panels still). */
@@ -109,8 +87,6 @@ export function Workbench(props: WorkbenchProps) {
   const base = `/api/workspaces/${props.workspace}/parts/${props.partId}`;
   const viewer = useRef<FaceViewerHandle | null>(null);
   const [model, setModel] = useState<FaceModel | null>(null);
-  const [graph, setGraph] = useState<FaceGraph | null>(null);
-  const [facesError, setFacesError] = useState<string | null>(null);
   const signatureMatches = props.revision?.document.faceSignature === props.faceSignature;
 
   const [history, dispatch] = useReducer(historyReducer, undefined, () => ({
@@ -167,19 +143,9 @@ export function Workbench(props: WorkbenchProps) {
     live.latestRevision.authorId !== props.userId;
 
   // the faces file: surface types, sizes and adjacency (content-addressed, kept by the browser)
-  useEffect(() => {
-    let cancelled = false;
-    loadCachedBytes(props.facesUrl, props.facesKey)
-      .then((bytes) => {
-        const parsed = facesFileSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-        if (!parsed.success) throw new Error("the faces file is not what the tessellator writes: reprocess the part");
-        if (!cancelled) setGraph(buildFaceGraph(parsed.data));
-      })
-      .catch((e: unknown) => !cancelled && setFacesError(messageOf(e)));
-    return () => {
-      cancelled = true;
-    };
-  }, [props.facesUrl, props.facesKey]);
+  const facesFile = useFacesFile(props.facesUrl, props.facesKey);
+  const graph = useMemo(() => (facesFile.file ? buildFaceGraph(facesFile.file) : null), [facesFile.file]);
+  const facesError = facesFile.error;
 
   const pointsCache = useRef(new Map<number, Float32Array>());
   const ctx = useMemo<LabelContext | null>(() => {
@@ -274,7 +240,7 @@ export function Workbench(props: WorkbenchProps) {
       setNotice({ text: "Every face is labelled.", error: false });
       return;
     }
-    setHidden((h) => (h.has(next) ? new Set([...h].filter((f) => f !== next)) : h));
+    setHidden((h) => unhide(h, [next]));
     setSelection(new Set([next]));
     viewer.current?.fit([next]);
   }, [selection, state]);
@@ -282,7 +248,7 @@ export function Workbench(props: WorkbenchProps) {
   const isolate = useCallback(() => {
     if (selection.size === 0) return;
     const keep = selection;
-    setHidden(new Set(Array.from({ length: props.faceCount }, (_, f) => f).filter((f) => !keep.has(f))));
+    setHidden(isolating(props.faceCount, keep));
     viewer.current?.fit(keep);
   }, [selection, props.faceCount]);
 
@@ -393,24 +359,7 @@ export function Workbench(props: WorkbenchProps) {
     action();
     return true;
   };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target)) {
-        if (e.key === "Escape") (e.target as HTMLElement).blur();
-        return;
-      }
-      if (keys.current(e)) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
-    };
-    window.addEventListener("keydown", onKey, true);
-    document.body.dataset.workbench = "ready";
-    return () => {
-      window.removeEventListener("keydown", onKey, true);
-      delete document.body.dataset.workbench;
-    };
-  }, []);
+  useCaptureKeys((e) => keys.current(e), "workbench");
 
   const onReady = useCallback((m: FaceModel) => {
     setModel(m);
@@ -418,35 +367,18 @@ export function Workbench(props: WorkbenchProps) {
   }, []);
   useEffect(() => () => void delete window.__facetViewer, []);
 
-  const onFaceClick = useCallback((face: number | null, mods: PointerModifiers) => {
-    setSelection((sel) => {
-      if (face === null) return mods.shift || mods.ctrl ? sel : EMPTY;
-      if (mods.ctrl) {
-        const next = new Set(sel);
-        if (next.has(face)) next.delete(face);
-        else next.add(face);
-        return next;
-      }
-      if (mods.shift) return new Set([...sel, face]);
-      return new Set([face]);
-    });
-  }, []);
-  const onPaint = useCallback((faces: number[], mods: PointerModifiers) => {
-    setSelection((sel) => {
-      const next = new Set(sel);
-      for (const f of faces) {
-        if (mods.ctrl) next.delete(f);
-        else next.add(f);
-      }
-      return next;
-    });
-  }, []);
-  const onBoxSelect = useCallback((faces: number[], mods: PointerModifiers) => {
-    setSelection((sel) => {
-      if (mods.ctrl) return new Set([...sel].filter((f) => !faces.includes(f)));
-      return mods.shift ? new Set([...sel, ...faces]) : new Set(faces);
-    });
-  }, []);
+  const onFaceClick = useCallback(
+    (face: number | null, mods: PointerModifiers) => setSelection((sel) => clickSelection(sel, face, mods)),
+    [],
+  );
+  const onPaint = useCallback(
+    (faces: number[], mods: PointerModifiers) => setSelection((sel) => paintSelection(sel, faces, mods)),
+    [],
+  );
+  const onBoxSelect = useCallback(
+    (faces: number[], mods: PointerModifiers) => setSelection((sel) => boxSelection(sel, faces, mods)),
+    [],
+  );
 
   // stable callbacks: painting changes the selection many times a second, the panels need not redraw
   const stableAssign = useStable(assign);
@@ -479,7 +411,7 @@ export function Workbench(props: WorkbenchProps) {
     setActiveNote(note.id);
     if (note.faceIndex === null) return;
     const face = note.faceIndex;
-    setHidden((h) => (h.has(face) ? new Set([...h].filter((f) => f !== face)) : h));
+    setHidden((h) => unhide(h, [face]));
     setSelection(new Set([face]));
     viewer.current?.fit([face]);
   }, []);

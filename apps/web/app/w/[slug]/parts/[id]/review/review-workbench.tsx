@@ -18,14 +18,13 @@ import type {
   SectionPlane,
   Tool,
 } from "@facet/viewer";
-import { loadCachedBytes, Pins } from "@facet/viewer";
+import { Pins } from "@facet/viewer";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { z } from "zod";
 import { api, messageOf } from "@/components/api-client";
-import { isTyping } from "@/components/typing";
+import { useCaptureKeys } from "@/components/use-capture-keys";
 import {
   DIFF_KIND_LABELS,
   type DiffMode,
@@ -39,6 +38,8 @@ import {
 import { addNote, canReject, type DraftNote, notePins, removeNote, reviewPayload } from "@/lib/review/notes";
 import { decisionBlocked } from "@/lib/review/queue";
 import { faceColours } from "@/lib/workbench/colours";
+import { useFacesFile } from "@/lib/workbench/faces-file";
+import { boxSelection, clickSelection, isolating, paintSelection, unhide } from "@/lib/workbench/selection";
 import { LegendPanel } from "../label/panels";
 import { ViewerToolbar } from "../label/toolbar";
 import { usePartEvents } from "../label/use-part-events";
@@ -85,12 +86,6 @@ export interface ReviewWorkbenchProps {
   reviews: ReviewHistoryEntry[];
 }
 
-/** The faces file, for hover information only (read from storage: checked, not trusted). */
-const facesFileSchema = z.object({
-  faces: z.array(z.object({ surface: z.string(), area: z.number(), radius: z.number().nullable() })),
-});
-type FaceInfo = z.infer<typeof facesFileSchema>["faces"][number];
-
 const EMPTY: ReadonlySet<number> = new Set();
 
 export function ReviewWorkbench(props: ReviewWorkbenchProps) {
@@ -98,8 +93,6 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
   const base = `/api/workspaces/${props.workspace}/parts/${props.partId}`;
   const viewer = useRef<FaceViewerHandle | null>(null);
   const [model, setModel] = useState<FaceModel | null>(null);
-  const [faceInfo, setFaceInfo] = useState<FaceInfo[] | null>(null);
-  const [facesError, setFacesError] = useState<string | null>(null);
 
   const [mode, setMode] = useState<DiffMode>("labels");
   const [selection, setSelection] = useState<ReadonlySet<number>>(EMPTY);
@@ -163,22 +156,12 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
   );
 
   // the faces file: surface types and sizes for the hover line (content-addressed, kept by the browser)
-  useEffect(() => {
-    let cancelled = false;
-    loadCachedBytes(props.facesUrl, props.facesKey)
-      .then((bytes) => {
-        const parsed = facesFileSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-        if (!parsed.success) throw new Error("the faces file is not what the tessellator writes");
-        if (!cancelled) setFaceInfo(parsed.data.faces);
-      })
-      .catch((e: unknown) => !cancelled && setFacesError(messageOf(e)));
-    return () => {
-      cancelled = true;
-    };
-  }, [props.facesUrl, props.facesKey]);
+  const facesFile = useFacesFile(props.facesUrl, props.facesKey);
+  const faceInfo = facesFile.file?.faces ?? null;
+  const facesError = facesFile.error;
 
   const show = useCallback((faces: number[]) => {
-    setHidden((h) => (faces.some((f) => h.has(f)) ? new Set([...h].filter((f) => !faces.includes(f))) : h));
+    setHidden((h) => unhide(h, faces));
   }, []);
 
   const focusFace = useCallback(
@@ -306,7 +289,7 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
   const isolate = useCallback(() => {
     if (selection.size === 0) return;
     const keep = selection;
-    setHidden(new Set(Array.from({ length: props.faceCount }, (_, f) => f).filter((f) => !keep.has(f))));
+    setHidden(isolating(props.faceCount, keep));
     viewer.current?.fit(keep);
   }, [selection, props.faceCount]);
 
@@ -320,36 +303,18 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
         return;
       }
       if (face !== null && diff && !mods.shift && !mods.ctrl) setChangeFace(face);
-      setSelection((sel) => {
-        if (face === null) return mods.shift || mods.ctrl ? sel : EMPTY;
-        if (mods.ctrl) {
-          const next = new Set(sel);
-          if (next.has(face)) next.delete(face);
-          else next.add(face);
-          return next;
-        }
-        if (mods.shift) return new Set([...sel, face]);
-        return new Set([face]);
-      });
+      setSelection((sel) => clickSelection(sel, face, mods));
     },
     [pinning, diff],
   );
-  const onPaint = useCallback((faces: number[], mods: PointerModifiers) => {
-    setSelection((sel) => {
-      const next = new Set(sel);
-      for (const f of faces) {
-        if (mods.ctrl) next.delete(f);
-        else next.add(f);
-      }
-      return next;
-    });
-  }, []);
-  const onBoxSelect = useCallback((faces: number[], mods: PointerModifiers) => {
-    setSelection((sel) => {
-      if (mods.ctrl) return new Set([...sel].filter((f) => !faces.includes(f)));
-      return mods.shift ? new Set([...sel, ...faces]) : new Set(faces);
-    });
-  }, []);
+  const onPaint = useCallback(
+    (faces: number[], mods: PointerModifiers) => setSelection((sel) => paintSelection(sel, faces, mods)),
+    [],
+  );
+  const onBoxSelect = useCallback(
+    (faces: number[], mods: PointerModifiers) => setSelection((sel) => boxSelection(sel, faces, mods)),
+    [],
+  );
 
   const onReady = useCallback((m: FaceModel) => {
     setModel(m);
@@ -389,24 +354,7 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
     action();
     return true;
   };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target)) {
-        if (e.key === "Escape") (e.target as HTMLElement).blur();
-        return;
-      }
-      if (keys.current(e)) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
-    };
-    window.addEventListener("keydown", onKey, true);
-    document.body.dataset.review = "ready"; // for tests: the keys work from here on
-    return () => {
-      window.removeEventListener("keydown", onKey, true);
-      delete document.body.dataset.review;
-    };
-  }, []);
+  useCaptureKeys((e) => keys.current(e), "review");
 
   const hoverInfo = useMemo(() => {
     if (hovered === null) return null;
