@@ -1,5 +1,9 @@
 import { readFileSync } from "node:fs";
+import { cp, mkdtemp } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, expect, type Page } from "@playwright/test";
 import pg from "pg";
 
 export const ADMIN = { email: "ada@example.test", password: "first admin password" };
@@ -67,4 +71,47 @@ export async function decodePng(
     return { width: c.width, height: c.height, data: btoa(binary) };
   }, png.toString("base64"));
   return { width, height, rgba: Buffer.from(data, "base64") };
+}
+
+/** The shared corpus of real STEP parts (beside the repository). */
+export const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
+
+/** Rows of a query on the platform's database, as its owner. */
+export async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = database();
+  await db.connect();
+  try {
+    return (await db.query(sql, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+/** Someone new joins a workspace through an invitation link made by its admin: their own browser, signed in. */
+export async function joinWorkspace(
+  browser: Browser,
+  admin: Page,
+  workspace: string,
+  who: { email: string; password: string },
+  role: string,
+): Promise<Page> {
+  const res = await admin.request.post(`/api/workspaces/${workspace}/invitations`, { data: { role } });
+  expect(res.status()).toBe(201);
+  const { url } = await res.json();
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.goto(new URL(url).pathname);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Create account and join" }).click();
+  await expect(page).toHaveURL(`/w/${workspace}`);
+  return page;
+}
+
+/** Upload one NIST part of the corpus through the dataset page, as a person drops a file. */
+export async function uploadNistPart(admin: Page, workspace: string, datasetId: string, file: string): Promise<void> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-e2e-"));
+  await cp(path.join(CORPUS, "nist-pmi", file), path.join(folder, file));
+  await admin.goto(`/w/${workspace}/datasets/${datasetId}`);
+  await dropPaths(admin, "[data-testid=dropzone]", [path.join(folder, file)]);
+  await expect(admin.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
 }

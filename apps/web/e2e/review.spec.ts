@@ -1,9 +1,5 @@
-import { cp, mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { database, dropPaths, signInAdmin } from "./helpers";
+import { expect, type Page, test } from "@playwright/test";
+import { joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // The review loop on a real NIST part: an annotator submits, an engineer rejects with a note pinned
 // to a face, the annotator fixes it and resubmits, the engineer approves. Each person has a browser
@@ -11,7 +7,6 @@ import { database, dropPaths, signInAdmin } from "./helpers";
 test.describe.configure({ mode: "serial" });
 test.setTimeout(240_000);
 
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
 const LAB = { name: "Review Lab", slug: "review-lab" };
 const FAY = { email: "fay@example.test", password: "annotator fay pw" };
 const GIL = { email: "gil@example.test", password: "engineer gil pw" };
@@ -24,37 +19,6 @@ let gil: Page;
 let partId: string;
 let otherId: string;
 let notedFace: number;
-
-async function join(browser: Browser, who: { email: string; password: string }, role: string): Promise<Page> {
-  const res = await admin.request.post(`/api/workspaces/${LAB.slug}/invitations`, { data: { role } });
-  expect(res.status()).toBe(201);
-  const { url } = await res.json();
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  await page.goto(new URL(url).pathname);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page).toHaveURL(`/w/${LAB.slug}`);
-  return page;
-}
-
-async function upload(datasetId: string, file: string): Promise<void> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-review-"));
-  await cp(path.join(CORPUS, "nist-pmi", file), path.join(folder, file));
-  await admin.goto(`/w/${LAB.slug}/datasets/${datasetId}`);
-  await dropPaths(admin, "[data-testid=dropzone]", [path.join(folder, file)]);
-  await expect(admin.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
-}
-
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = database();
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 interface ViewerProbe {
   model(): { faceCount: number; triangleStart: Uint32Array } | null;
@@ -94,8 +58,8 @@ test.beforeAll(async ({ browser }) => {
   expect(ws.status()).toBe(201);
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Plates" } });
   const { dataset } = await ds.json();
-  await upload(dataset.id, PART);
-  await upload(dataset.id, OTHER);
+  await uploadNistPart(admin, LAB.slug, dataset.id, PART);
+  await uploadNistPart(admin, LAB.slug, dataset.id, OTHER);
   await expect(async () => {
     await admin.reload();
     await expect(admin.locator('[data-status="unannotated"] .n')).toHaveText("2", { timeout: 1000 });
@@ -106,8 +70,8 @@ test.beforeAll(async ({ browser }) => {
   );
   partId = (rows.find((r) => r.name === PART) as { id: string }).id;
   otherId = (rows.find((r) => r.name === OTHER) as { id: string }).id;
-  fay = await join(browser, FAY, "annotator");
-  gil = await join(browser, GIL, "engineer");
+  fay = await joinWorkspace(browser, admin, LAB.slug, FAY, "annotator");
+  gil = await joinWorkspace(browser, admin, LAB.slug, GIL, "engineer");
 });
 
 test("submit → reject with a note on a face → the annotator sees it, fixes, resubmits → approve, live in two browsers", async () => {

@@ -1,15 +1,10 @@
-import { cp, mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { database, decodePng, dropPaths, signInAdmin } from "./helpers";
+import { expect, type Page, test } from "@playwright/test";
+import { decodePng, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // An annotator labels a real NIST part end to end; a second annotator works beside them.
 test.describe.configure({ mode: "serial" });
 test.setTimeout(180_000);
 
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
 const LAB = { name: "Workbench Lab", slug: "workbench-lab" };
 const CY = { email: "cy@example.test", password: "annotator one pw" };
 const DEE = { email: "dee@example.test", password: "annotator two pw" };
@@ -19,37 +14,6 @@ const SMALL = "nist_ftc_11_asme1_rb.stp";
 let admin: Page;
 let cy: Page;
 let dee: Page;
-
-async function join(browser: Browser, admin: Page, who: { email: string; password: string }): Promise<Page> {
-  const res = await admin.request.post(`/api/workspaces/${LAB.slug}/invitations`, { data: { role: "annotator" } });
-  expect(res.status()).toBe(201);
-  const { url } = await res.json();
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  await page.goto(new URL(url).pathname);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page).toHaveURL(`/w/${LAB.slug}`);
-  return page;
-}
-
-async function upload(admin: Page, datasetId: string, file: string): Promise<void> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-wb-"));
-  await cp(path.join(CORPUS, "nist-pmi", file), path.join(folder, file));
-  await admin.goto(`/w/${LAB.slug}/datasets/${datasetId}`);
-  await dropPaths(admin, "[data-testid=dropzone]", [path.join(folder, file)]);
-  await expect(admin.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
-}
-
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = database();
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 /** Hue (degrees) and saturation of the rendered pixel at a point of the page. */
 async function pixelAt(page: Page, x: number, y: number): Promise<{ hue: number; sat: number; rgb: number[] }> {
@@ -110,14 +74,14 @@ test.beforeAll(async ({ browser }) => {
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "NIST" } });
   const { dataset } = await ds.json();
   // one after the other, so the queue serves the NIST part first
-  await upload(admin, dataset.id, NIST);
-  await upload(admin, dataset.id, SMALL);
+  await uploadNistPart(admin, LAB.slug, dataset.id, NIST);
+  await uploadNistPart(admin, LAB.slug, dataset.id, SMALL);
   await expect(async () => {
     await admin.reload();
     await expect(admin.locator('[data-status="unannotated"] .n')).toHaveText("2", { timeout: 1000 });
   }).toPass({ timeout: 150_000 });
-  cy = await join(browser, admin, CY);
-  dee = await join(browser, admin, DEE);
+  cy = await joinWorkspace(browser, admin, LAB.slug, CY, "annotator");
+  dee = await joinWorkspace(browser, admin, LAB.slug, DEE, "annotator");
 });
 
 test("an annotator claims a NIST part, labels faces with hotkeys, undoes, redoes, reloads and submits", async () => {
@@ -263,7 +227,7 @@ test("viewer tools: box, paint, grow, isolate, views, orbit, zoom, fit, section;
   // a richer part, in a dataset of its own; Dee claims from that dataset's queue
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Tools" } });
   const { dataset } = await ds.json();
-  await upload(admin, dataset.id, "nist_ctc_03_asme1_rc.stp");
+  await uploadNistPart(admin, LAB.slug, dataset.id, "nist_ctc_03_asme1_rc.stp");
   await expect(async () => {
     await admin.reload();
     await expect(admin.locator('[data-status="unannotated"] .n')).toHaveText("1", { timeout: 1000 });

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { type AnnotationDocument, AppError, type ErrorCode, reviewInputSchema } from "@facet/core";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { z } from "zod";
 import { withService, withUser } from "./session";
@@ -17,6 +16,7 @@ import {
   createWorkspaceWithRoles,
   giveGeometry,
   insertParts,
+  listenFacetEvents,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -1186,39 +1186,16 @@ describe("mentions and notifications", () => {
   });
 
   describe("events (LISTEN facet_events)", () => {
-    let listener: pg.Client;
-    const received: Array<Record<string, unknown>> = [];
+    let events: Awaited<ReturnType<typeof listenFacetEvents>>;
+    const eventsOf = (partId: string, action: () => Promise<unknown>) => events.eventsOf(partId, action);
 
     beforeAll(async () => {
-      listener = new pg.Client({ connectionString: db.url });
-      await listener.connect();
-      listener.on("notification", (n) => {
-        if (n.channel === "facet_events" && n.payload) received.push(JSON.parse(n.payload));
-      });
-      await listener.query("listen facet_events");
+      events = await listenFacetEvents(db);
     });
 
     afterAll(async () => {
-      await listener.end();
+      await events.close();
     });
-
-    async function flush(): Promise<void> {
-      const marker = randomUUID();
-      await db.owner.query("select pg_notify('facet_events', $1)", [JSON.stringify({ marker })]);
-      const deadline = Date.now() + 5000;
-      while (!received.some((e) => e.marker === marker)) {
-        if (Date.now() > deadline) throw new Error("the marker notification never arrived");
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
-
-    async function eventsOf(partId: string, action: () => Promise<unknown>) {
-      await flush();
-      const from = received.length;
-      await action();
-      await flush();
-      return received.slice(from).filter((e) => e.part_id === partId);
-    }
 
     it("a comment and the notifications it causes are announced on commit, a rolled-back one is not", async () => {
       const base = { workspace_id: w.workspaceId, part_id: part.id };

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { type AnnotationDocument, AppError, type ErrorCode } from "@facet/core";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withService, withUser } from "./session";
 import {
@@ -16,6 +15,7 @@ import {
   createWorkspaceWithRoles,
   giveGeometry,
   insertParts,
+  listenFacetEvents,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -403,43 +403,16 @@ describe("presence", () => {
 });
 
 describe("change events (LISTEN facet_events)", () => {
-  let listener: pg.Client;
-  const received: Array<Record<string, unknown>> = [];
+  let events: Awaited<ReturnType<typeof listenFacetEvents>>;
+  const eventsOf = (partId: string, action: () => Promise<unknown>) => events.eventsOf(partId, action);
 
   beforeAll(async () => {
-    listener = new pg.Client({ connectionString: db.url });
-    await listener.connect();
-    listener.on("notification", (n) => {
-      if (n.channel === "facet_events" && n.payload) received.push(JSON.parse(n.payload));
-    });
-    await listener.query("listen facet_events");
+    events = await listenFacetEvents(db);
   });
 
   afterAll(async () => {
-    await listener.end();
+    await events.close();
   });
-
-  /**
-   * The events about `partId` that `action` caused. NOTIFY is delivered in commit order, so once a
-   * marker sent after a statement arrives, everything the statement caused has too.
-   */
-  async function eventsOf(partId: string, action: () => Promise<unknown>) {
-    await flush(); // what earlier statements caused is in, and not counted
-    const from = received.length;
-    await action();
-    await flush();
-    return received.slice(from).filter((e) => e.part_id === partId);
-  }
-
-  async function flush(): Promise<void> {
-    const marker = randomUUID();
-    await db.owner.query("select pg_notify('facet_events', $1)", [JSON.stringify({ marker })]);
-    const deadline = Date.now() + 5000;
-    while (!received.some((e) => e.marker === marker)) {
-      if (Date.now() > deadline) throw new Error("the marker notification never arrived");
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
 
   it("status, lease and revision changes of a part", async () => {
     const { rows: ds } = await db.owner.query<{ id: string }>(
@@ -544,6 +517,7 @@ describe("change events (LISTEN facet_events)", () => {
   });
 
   it("payloads stay small: ids only", async () => {
+    const received = events.all();
     const longest = Math.max(...received.map((e) => JSON.stringify(e).length));
     expect(received.length).toBeGreaterThan(5);
     expect(longest).toBeLessThan(400);

@@ -204,3 +204,45 @@ export async function attempt<T>(
     client.release();
   }
 }
+
+export type FacetEventPayload = Record<string, unknown>;
+
+/**
+ * LISTEN on the `facet_events` channel for a test file. `eventsOf(partId, action)` gives the events
+ * about the part that `action` caused: NOTIFY is delivered in commit order, so once a marker sent
+ * after the action arrives, everything the action caused has too (and nothing sent before counts).
+ */
+export async function listenFacetEvents(db: TestDatabase): Promise<{
+  eventsOf(partId: string, action: () => Promise<unknown>): Promise<FacetEventPayload[]>;
+  /** Every Facet event received so far (markers left out). */
+  all(): FacetEventPayload[];
+  close(): Promise<void>;
+}> {
+  const received: FacetEventPayload[] = [];
+  const listener = new pg.Client({ connectionString: db.url });
+  await listener.connect();
+  listener.on("notification", (n) => {
+    if (n.channel === "facet_events" && n.payload) received.push(JSON.parse(n.payload));
+  });
+  await listener.query("listen facet_events");
+  const flush = async () => {
+    const marker = randomUUID();
+    await db.owner.query("select pg_notify('facet_events', $1)", [JSON.stringify({ marker })]);
+    const deadline = Date.now() + 5000;
+    while (!received.some((e) => e.marker === marker)) {
+      if (Date.now() > deadline) throw new Error("the marker notification never arrived");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  return {
+    async eventsOf(partId, action) {
+      await flush();
+      const from = received.length;
+      await action();
+      await flush();
+      return received.slice(from).filter((e) => e.part_id === partId);
+    },
+    all: () => received.filter((e) => !("marker" in e)),
+    close: () => listener.end(),
+  };
+}
