@@ -86,12 +86,20 @@ test("submit → reject with a note on a face → the annotator sees it, fixes, 
   await expect(fay).toHaveURL(`/w/${LAB.slug}/parts/${partId}/label`);
   await expect(fay.locator("[data-viewer=ready]")).toHaveCount(1, { timeout: 60_000 });
   await labelAllStock(fay);
-  await fay.getByRole("button", { name: "Submit for review" }).click();
-  await expect(fay).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
-
-  // it reaches the reviewer's open queue without a reload
   const row = gil.locator(`[data-testid=review-row][data-part-id="${partId}"]`);
+  const submittedAt = Date.now();
+  await fay.getByRole("button", { name: "Submit for review" }).click();
+
+  // it reaches the reviewer's open queue without a reload (how long it took is reported, not asserted)
   await expect(row).toBeVisible({ timeout: 5_000 });
+  test
+    .info()
+    .annotations.push({
+      type: "live update",
+      description: `submit → reviewer's queue: ${Date.now() - submittedAt} ms`,
+    });
+  console.log(`[review] submit click → row in the reviewer's open queue: ${Date.now() - submittedAt} ms`);
+  await expect(fay).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
   await expect(row).toContainText(FAY.email);
   await expect(gil.getByTestId("nav-review-count")).toHaveText("1");
 
