@@ -231,6 +231,8 @@ test("comments: threads, @mentions notify live, text stays text, resolve and reo
   const thread = gil.getByTestId("comment-thread").last();
   await expect(thread.getByTestId("comment-body").first()).toContainText("<b>this</b>");
   await expect(thread.locator("b")).toHaveCount(0);
+  // the member is shown as mentioned; the unknown handle stays plain text
+  await expect(thread.locator(".mention")).toHaveText(["@fay"]);
 
   // the mentioned annotator is told at once; the unknown handle notifies nobody
   await expect(fay.getByTestId("unread-count")).toHaveText("1", { timeout: 5_000 });

@@ -86,9 +86,14 @@ function CommentItem({
   chip,
 }: {
   comment: CommentRow;
-  titles: ReadonlyMap<string, string>;
+  titles: ReadonlyMap<string, { email: string; userId: string }>;
   chip?: ReactNode;
 }) {
+  // a mention is shown as one only when the database resolved it to a member (comment.mentions)
+  const mentioned = (handle: string) => {
+    const who = titles.get(handle.toLowerCase());
+    return who && comment.mentions.includes(who.userId) ? who.email : null;
+  };
   return (
     <div className="comment" data-comment-id={comment.id}>
       <div className="comment-head">
@@ -104,7 +109,7 @@ function CommentItem({
         )}
         {chip}
       </div>
-      <CommentText body={comment.body} titles={titles} />
+      <CommentText body={comment.body} mentioned={mentioned} />
     </div>
   );
 }
@@ -139,10 +144,10 @@ export function CommentsPanel(props: CommentsPanelProps) {
 
   // who is who: mentions get their email as a tooltip, resolvers are named
   const titles = useMemo(() => {
-    const m = new Map<string, string>();
+    const m = new Map<string, { email: string; userId: string }>();
     for (const p of mentionable) {
-      m.set(p.handle.toLowerCase(), p.email);
-      m.set(p.email.toLowerCase(), p.email);
+      m.set(p.handle.toLowerCase(), { email: p.email, userId: p.userId });
+      m.set(p.email.toLowerCase(), { email: p.email, userId: p.userId });
     }
     return m;
   }, [mentionable]);
