@@ -92,12 +92,10 @@ test("submit → reject with a note on a face → the annotator sees it, fixes, 
 
   // it reaches the reviewer's open queue without a reload (how long it took is reported, not asserted)
   await expect(row).toBeVisible({ timeout: 5_000 });
-  test
-    .info()
-    .annotations.push({
-      type: "live update",
-      description: `submit → reviewer's queue: ${Date.now() - submittedAt} ms`,
-    });
+  test.info().annotations.push({
+    type: "live update",
+    description: `submit → reviewer's queue: ${Date.now() - submittedAt} ms`,
+  });
   console.log(`[review] submit click → row in the reviewer's open queue: ${Date.now() - submittedAt} ms`);
   await expect(fay).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
   await expect(row).toContainText(FAY.email);

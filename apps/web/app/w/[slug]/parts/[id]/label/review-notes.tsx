@@ -41,7 +41,7 @@ export const ReviewNotesPanel = memo(function ReviewNotesPanel({
           {open} of {notes.length} open
         </span>
       </div>
-      <div className="notice" role="status">
+      <div className="wb-returned" role="status">
         Returned by {review.reviewerEmail ?? "a reviewer"} (revision {review.revisionNo})
         {review.summary ? <>: {review.summary}</> : "."}
       </div>

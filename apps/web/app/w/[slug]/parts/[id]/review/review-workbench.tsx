@@ -185,9 +185,12 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
       const next = stepChange(changed, from, direction);
       if (next === null) return;
       setChangeFace(next);
-      focusFace(next);
+      // framed, not selected: the selection's tint would hide the colour of the change
+      show([next]);
+      setSelection(EMPTY);
+      viewer.current?.fit([next]);
     },
-    [diff, changed, changeFace, selection, focusFace],
+    [diff, changed, changeFace, selection, show],
   );
 
   const changeInfo = useMemo(() => {
