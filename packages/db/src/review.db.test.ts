@@ -27,7 +27,7 @@ import { claimNextPart } from "./workspaces/parts";
 import { getReviewBases, listReviewQueue, listReviews, reviewPart } from "./workspaces/review";
 import { appendRevision } from "./workspaces/revisions";
 import { createShareLink } from "./workspaces/share-links";
-import { renewClaim, submitPart } from "./workspaces/workbench";
+import { leavePresence, renewClaim, submitPart, touchPresence } from "./workspaces/workbench";
 
 type Workspace = Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
 
@@ -734,6 +734,52 @@ describe("a rejection sends the part back to its annotator", () => {
     // approving the resubmission keeps returned_at clear
     await review(w.users.engineer, part, { decision: "approved", revisionNo: fixed });
     expect(await partRow(part.id)).toMatchObject({ status: "approved", returned_at: null });
+  });
+});
+
+describe("the review queue", () => {
+  it("lists parts in review oldest submission first, filtered by annotator or dataset, with who has each open", async () => {
+    const a = await inReview(w.users.annotator);
+    const b = await inReview(second);
+    const c = await inReview(w.users.annotator);
+    // submission times set apart, b the oldest (the queue orders by when a part entered review)
+    for (const [part, minutes] of [
+      [b.part, 30],
+      [a.part, 20],
+      [c.part, 10],
+    ] as const) {
+      await db.owner.query(
+        "update public.parts set status_changed_at = now() - make_interval(mins => $2) where id = $1",
+        [part.id, minutes],
+      );
+    }
+    const mine = new Set([a.part.id, b.part.id, c.part.id]);
+    const queue = (filters: { annotatorId?: string; datasetId?: string } = {}) =>
+      withUser(db.owner, w.users.engineer.claims, (cl) =>
+        listReviewQueue(cl, { workspaceId: w.workspaceId, ...filters }),
+      ).then((items) => items.filter((i) => mine.has(i.id)));
+    expect((await queue()).map((i) => i.id)).toEqual([b.part.id, a.part.id, c.part.id]);
+    expect((await queue({ annotatorId: w.users.annotator.id })).map((i) => i.id)).toEqual([a.part.id, c.part.id]);
+    expect((await queue({ annotatorId: second.id })).map((i) => i.id)).toEqual([b.part.id]);
+    expect((await queue({ datasetId: c.part.datasetId })).map((i) => i.id)).toEqual([c.part.id]);
+
+    // a reviewer who has a part open is shown on it (presence), for as long as they have it open
+    await withUser(db.owner, w.users.admin.claims, (cl) =>
+      touchPresence(cl, { partId: a.part.id, connectionId: "review-tab" }),
+    );
+    const seen = (await queue()).find((i) => i.id === a.part.id);
+    expect(seen?.viewers).toEqual([{ userId: w.users.admin.id, email: w.users.admin.email }]);
+    expect((await queue()).find((i) => i.id === b.part.id)?.viewers).toEqual([]);
+    await withUser(db.owner, w.users.admin.claims, (cl) =>
+      leavePresence(cl, { partId: a.part.id, connectionId: "review-tab" }),
+    );
+    expect((await queue()).find((i) => i.id === a.part.id)?.viewers).toEqual([]);
+
+    // what an annotator or an outsider sees of it: nothing of another workspace
+    const foreign = await withUser(db.owner, outsider.claims, (cl) =>
+      listReviewQueue(cl, { workspaceId: w.workspaceId }),
+    );
+    expect(foreign).toEqual([]);
   });
 });
 

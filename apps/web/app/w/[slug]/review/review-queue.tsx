@@ -4,6 +4,7 @@ import type { ReviewQueueItem } from "@facet/db";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { useWorkspaceEvent, useWorkspaceLive } from "@/components/workspace-events";
 import {
   annotatorOptions,
   type PersonOption,
@@ -30,7 +31,6 @@ export function ReviewQueue(props: {
   const [filters, setFilters] = useState<QueueFilters>(props.initialFilters);
   const [items, setItems] = useState<ReviewQueueItem[]>(props.initialItems);
   const [error, setError] = useState<string | null>(null);
-  const [connected, setConnected] = useState(false);
   const [message, setMessage] = useState<string | null>(props.reviewed);
   // the server's clock first (the same text on the server and in the browser), then the browser's
   const [now, setNow] = useState(props.renderedAt);
@@ -70,28 +70,25 @@ export function ReviewQueue(props: {
   }, [items]);
 
   // live: a part submitted, decided, opened or closed anywhere in the workspace refreshes the list
-  useEffect(() => {
-    const source = new EventSource(`/api/workspaces/${workspace}/events`);
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const schedule = () => {
-      if (timer !== null) return; // events in one burst make one request
-      timer = setTimeout(() => {
-        timer = null;
-        void refetch();
-      }, REFETCH_DELAY_MS);
-    };
-    source.addEventListener("hello", () => {
-      setConnected(true);
-      schedule(); // anything that happened before (or while reconnecting)
-    });
-    source.addEventListener("status", schedule);
-    source.addEventListener("activity", schedule);
-    source.onerror = () => setConnected(false);
-    return () => {
-      if (timer !== null) clearTimeout(timer);
-      source.close();
-    };
-  }, [workspace, refetch]);
+  // (the page's one workspace event stream; events in one burst make one request)
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const schedule = useCallback(() => {
+    if (timer.current !== null) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      void refetch();
+    }, REFETCH_DELAY_MS);
+  }, [refetch]);
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
+  useWorkspaceEvent("hello", schedule); // anything that happened before (or while reconnecting)
+  useWorkspaceEvent("status", schedule);
+  useWorkspaceEvent("activity", schedule);
+  const { connected } = useWorkspaceLive();
 
   useEffect(() => {
     setMounted(true);
