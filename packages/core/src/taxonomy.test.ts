@@ -2,26 +2,26 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_TAXONOMY, type Taxonomy, taxonomySchema } from "./taxonomy";
 
 /**
- * MFCAD's 16 classes in label order, as documented for the corpus (FEAT_NAMES in hducg/MFCAD
- * occ/dataset_visualizer.py; /work/shared/corpus/README.md, "MFCAD classes"). Hard-coded on purpose:
- * the .face_truth labels of the corpus index into exactly this list.
+ * MFCAD's 16 classes in the order its labels use. Not FEAT_NAMES of hducg/MFCAD's visualiser (which
+ * the corpus README copies): the data contradicts it (packages/geometry/src/labelling.test.ts,
+ * "MFCAD class order"). Hard-coded on purpose: the .face_truth labels index into exactly this list.
  */
 const MFCAD_CLASSES = [
-  "rectangular_through_slot",
-  "triangular_through_slot",
-  "rectangular_passage",
+  "chamfer",
   "triangular_passage",
+  "rectangular_passage",
   "6sides_passage",
+  "triangular_through_slot",
+  "rectangular_through_slot",
   "rectangular_through_step",
   "2sides_through_step",
   "slanted_through_step",
-  "rectangular_blind_step",
-  "triangular_blind_step",
-  "rectangular_blind_slot",
-  "rectangular_pocket",
   "triangular_pocket",
+  "rectangular_pocket",
   "6sides_pocket",
-  "chamfer",
+  "rectangular_blind_slot",
+  "triangular_blind_step",
+  "rectangular_blind_step",
   "stock",
 ];
 
@@ -146,7 +146,22 @@ describe("DEFAULT_TAXONOMY", () => {
     }
   });
 
-  it("mfcad class names match the corpus README, in order", () => {
+  it("mfcad classes are MFCAD++'s in its order, without the curved ones (what MFCAD's labels hold)", () => {
+    const curved = new Set([
+      "through_hole",
+      "circular_through_slot",
+      "Oring",
+      "blind_hole",
+      "circular_end_pocket",
+      "v_circular_end_blind_slot",
+      "h_circular_end_blind_slot",
+      "circular_blind_step",
+      "round",
+    ]);
+    expect(MFCADPP_CLASSES.filter((c) => !curved.has(c))).toEqual(MFCAD_CLASSES);
+  });
+
+  it("mfcad class names, in order", () => {
     expect(DEFAULT_TAXONOMY.crosswalks.mfcad?.classes.map((c) => c.name)).toEqual(MFCAD_CLASSES);
   });
 

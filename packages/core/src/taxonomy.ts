@@ -124,23 +124,26 @@ export const DEFAULT_TAXONOMY: Taxonomy = taxonomySchema.parse({
   })),
   crosswalks: {
     mfcad: {
-      source: "MFCAD (Cao et al. 2020), FEAT_NAMES in hducg/MFCAD",
+      // Not the FEAT_NAMES order of hducg/MFCAD's visualiser: the labelled faces say otherwise (each file
+      // name lists its features' classes; class 0 features have one face each, a chamfer; class 11 has
+      // seven, a six-sided pocket; ...). The labels follow MFCAD++'s order without its curved classes.
+      source: "MFCAD (Cao et al. 2020) labels as the data holds them: MFCAD++ order without curved classes",
       classes: list([
-        ["rectangular_through_slot", "rectangular_through_slot"],
-        ["triangular_through_slot", "triangular_through_slot"],
-        ["rectangular_passage", "rectangular_passage"],
+        ["chamfer", "chamfer"],
         ["triangular_passage", "triangular_passage"],
+        ["rectangular_passage", "rectangular_passage"],
         ["6sides_passage", "six_sided_passage"],
+        ["triangular_through_slot", "triangular_through_slot"],
+        ["rectangular_through_slot", "rectangular_through_slot"],
         ["rectangular_through_step", "rectangular_through_step"],
         ["2sides_through_step", "two_sided_through_step"],
         ["slanted_through_step", "slanted_through_step"],
-        ["rectangular_blind_step", "rectangular_blind_step"],
-        ["triangular_blind_step", "triangular_blind_step"],
-        ["rectangular_blind_slot", "rectangular_blind_slot"],
-        ["rectangular_pocket", "rectangular_pocket"],
         ["triangular_pocket", "triangular_pocket"],
+        ["rectangular_pocket", "rectangular_pocket"],
         ["6sides_pocket", "six_sided_pocket"],
-        ["chamfer", "chamfer"],
+        ["rectangular_blind_slot", "rectangular_blind_slot"],
+        ["triangular_blind_step", "triangular_blind_step"],
+        ["rectangular_blind_step", "rectangular_blind_step"],
         ["stock", "stock"],
       ]),
     },

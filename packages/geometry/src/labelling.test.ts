@@ -346,12 +346,55 @@ describe("labelling on the corpus", () => {
   });
 
   /**
-   * MFCAD classes are used by number here, described by their geometry. The corpus README (and the
-   * taxonomy's mfcad crosswalk) name them after FEAT_NAMES, but the geometry of the labelled faces
-   * follows another order: class 10, named rectangular_blind_slot there, is a closed rectangular
-   * pocket (floor + 4 walls, 8 concave edges); class 5, named rectangular_through_step, is a
-   * rectangular through slot (floor + 2 walls).
+   * MFCAD classes are used by number here, described by their geometry. Their names are those of the
+   * taxonomy's mfcad crosswalk (MFCAD++ order without curved classes), which the data supports and
+   * FEAT_NAMES does not (see "MFCAD class order" below): class 10 is a closed rectangular pocket (floor
+   * + 4 walls, 8 concave edges); class 5 a rectangular through slot (floor + 2 walls).
    */
+  describe("MFCAD class order", () => {
+    // Each file name lists the classes of the features the generator made (then a seed): faces per
+    // feature of a class tell what the class is. A feature made later may take faces of an earlier one,
+    // so the typical (median) count is what names the class.
+    const labels = JSON.parse(readFileSync(path.join(CORPUS, "mfcad/labels.json"), "utf8")) as Record<string, number[]>;
+    const facesPerFeature = new Map<number, number[]>();
+    for (const [name, faces] of Object.entries(labels)) {
+      const made = name.split("-").slice(0, -1).map(Number);
+      for (const cls of new Set(made)) {
+        const count = made.filter((c) => c === cls).length;
+        const n = faces.filter((c) => c === cls).length / count;
+        facesPerFeature.set(cls, [...(facesPerFeature.get(cls) ?? []), n]);
+      }
+    }
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    // the faces such a feature has on a block, by its geometry
+    const expected: Record<string, number> = {
+      chamfer: 1,
+      triangular_passage: 3,
+      rectangular_passage: 4,
+      six_sided_passage: 6,
+      triangular_through_slot: 2,
+      rectangular_through_slot: 3,
+      rectangular_through_step: 2,
+      two_sided_through_step: 3,
+      slanted_through_step: 2,
+      triangular_pocket: 4,
+      rectangular_pocket: 5,
+      six_sided_pocket: 7,
+      rectangular_blind_slot: 4,
+      triangular_blind_step: 2,
+      rectangular_blind_step: 3,
+    };
+
+    it("the crosswalk's class names fit the number of faces each class's features have", () => {
+      const crosswalk = DEFAULT_TAXONOMY.crosswalks.mfcad?.classes ?? [];
+      expect(facesPerFeature.size).toBe(15); // every class but stock is made somewhere in the sample
+      for (const [cls, counts] of facesPerFeature) {
+        const feature = crosswalk[cls]?.feature as string;
+        expect(median(counts), `class ${cls} (${feature})`).toBe(expected[feature]);
+      }
+    });
+  });
+
   describe("MFCAD pockets and slots", () => {
     const labelsOf = JSON.parse(readFileSync(path.join(CORPUS, "mfcad/labels.json"), "utf8")) as Record<
       string,
