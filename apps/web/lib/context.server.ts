@@ -41,3 +41,19 @@ async function build(): Promise<Context> {
   const store = await createBlobStore(blobStoreConfigFromEnv(e));
   return { pool, auth, store };
 }
+
+/** How long the mesh and faces URLs a page hands the browser stay valid. */
+const GEOMETRY_URL_SECONDS = 3600;
+
+/** Short-lived GET URLs of a part's mesh and faces file (the browser keeps their bytes by content key). */
+export async function geometryUrls(geometry: { meshKey: string; facesKey: string }): Promise<{
+  meshUrl: string;
+  facesUrl: string;
+}> {
+  const { store } = await context();
+  const [mesh, faces] = await Promise.all([
+    store.presignGet(geometry.meshKey, { expiresInSeconds: GEOMETRY_URL_SECONDS }),
+    store.presignGet(geometry.facesKey, { expiresInSeconds: GEOMETRY_URL_SECONDS }),
+  ]);
+  return { meshUrl: mesh.url, facesUrl: faces.url };
+}

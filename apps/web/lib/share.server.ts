@@ -12,7 +12,7 @@ import {
   withShareLink,
 } from "@facet/db";
 import { parseParam } from "./api.server";
-import { context } from "./context.server";
+import { context, geometryUrls } from "./context.server";
 
 export interface SharedPart {
   link: OpenedShareLink;
@@ -44,12 +44,6 @@ export async function loadSharedPart(token: string): Promise<SharedPart> {
     part: await getLabellingContext(c, link.workspaceId, link.partId),
     comments: await listComments(c, link.partId),
   }));
-  const { store } = await context();
-  const [mesh, faces] = part.geometry
-    ? await Promise.all([
-        store.presignGet(part.geometry.meshKey, { expiresInSeconds: 3600 }),
-        store.presignGet(part.geometry.facesKey, { expiresInSeconds: 3600 }),
-      ])
-    : [null, null];
-  return { link, part, comments, meshUrl: mesh?.url ?? null, facesUrl: faces?.url ?? null };
+  const urls = part.geometry ? await geometryUrls(part.geometry) : { meshUrl: null, facesUrl: null };
+  return { link, part, comments, ...urls };
 }

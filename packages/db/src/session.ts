@@ -48,6 +48,25 @@ async function setContext(client: pg.PoolClient, ctx: RequestContext): Promise<v
   );
 }
 
+/** A transaction acting as a Supabase role with these JWT claims, so row-level security applies as there. */
+function asRole<T>(
+  pool: pg.Pool,
+  role: "authenticated" | "anon",
+  claims: Record<string, unknown>,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  ctx: RequestContext,
+): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      await client.query(`set local role ${role}`);
+      await client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(claims)]);
+      await setContext(client, { actorKind: "user", ...ctx });
+    },
+    fn,
+  );
+}
+
 /**
  * Run `fn` in a transaction as the user: `SET LOCAL ROLE authenticated` and the claims in
  * `request.jwt.claims`, so the same row-level security applies as on Supabase.
@@ -58,15 +77,7 @@ export function withUser<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   ctx: RequestContext = {},
 ): Promise<T> {
-  return inTransaction(
-    pool,
-    async (client) => {
-      await client.query("set local role authenticated");
-      await client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(claims)]);
-      await setContext(client, { actorKind: "user", ...ctx });
-    },
-    fn,
-  );
+  return asRole(pool, "authenticated", claims, fn, ctx);
 }
 
 /**
@@ -80,17 +91,7 @@ export function withShareLink<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   ctx: RequestContext = {},
 ): Promise<T> {
-  return inTransaction(
-    pool,
-    async (client) => {
-      await client.query("set local role anon");
-      await client.query("select set_config('request.jwt.claims', $1, true)", [
-        JSON.stringify({ role: "anon", share_token: token }),
-      ]);
-      await setContext(client, { actorKind: "user", ...ctx });
-    },
-    fn,
-  );
+  return asRole(pool, "anon", { role: "anon", share_token: token }, fn, ctx);
 }
 
 /** Run `fn` in a transaction as the service (bypasses RLS: callers check permissions themselves). */

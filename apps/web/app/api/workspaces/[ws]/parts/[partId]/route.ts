@@ -1,7 +1,7 @@
 import { uuidSchema } from "@facet/core";
 import { discardPart, getPart } from "@facet/db";
 import { inWorkspace, json, methods, parseParam, route } from "@/lib/api.server";
-import { context } from "@/lib/context.server";
+import { geometryUrls } from "@/lib/context.server";
 
 export const dynamic = "force-dynamic";
 
@@ -10,12 +10,8 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
   const { workspace, run } = await inWorkspace(req, params.ws);
   const part = await run((c) => getPart(c, workspace.id, partId));
-  const { store } = await context();
   const urls = part.geometry
-    ? {
-        mesh: (await store.presignGet(part.geometry.meshKey, { expiresInSeconds: 3600 })).url,
-        faces: (await store.presignGet(part.geometry.facesKey, { expiresInSeconds: 3600 })).url,
-      }
+    ? await geometryUrls(part.geometry).then((u) => ({ mesh: u.meshUrl, faces: u.facesUrl }))
     : null;
   return json({ part, urls });
 });

@@ -3,7 +3,7 @@ import { getLabellingContext, listReviewNotes, listReviews } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { context } from "@/lib/context.server";
+import { geometryUrls } from "@/lib/context.server";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { Workbench } from "./workbench";
 
@@ -43,11 +43,7 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
       </>
     );
   }
-  const { store } = await context();
-  const [mesh, faces] = await Promise.all([
-    store.presignGet(ctx.geometry.meshKey, { expiresInSeconds: 3600 }),
-    store.presignGet(ctx.geometry.facesKey, { expiresInSeconds: 3600 }),
-  ]);
+  const { meshUrl, facesUrl } = await geometryUrls(ctx.geometry);
   const userId = viewer.claims.sub;
   return (
     <Workbench
@@ -59,9 +55,9 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
       status={ctx.part.status}
       annotatorId={ctx.part.annotatorId}
       annotatorEmail={ctx.part.annotatorEmail}
-      meshUrl={mesh.url}
+      meshUrl={meshUrl}
       meshKey={ctx.geometry.meshKey}
-      facesUrl={faces.url}
+      facesUrl={facesUrl}
       facesKey={ctx.geometry.facesKey}
       faceSignature={ctx.geometry.faceSignature}
       faceCount={ctx.geometry.faceCount}

@@ -3,7 +3,7 @@ import { getLabellingContext, getReviewBases, listReviewNotes, type Revision } f
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { context } from "@/lib/context.server";
+import { geometryUrls } from "@/lib/context.server";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../../../not-for-role";
 import type { ReviewHistoryEntry, ReviewLabels } from "./review-workbench";
@@ -76,11 +76,7 @@ export default async function ReviewPartPage({ params }: { params: Promise<{ slu
       </>
     );
   }
-  const { store } = await context();
-  const [mesh, faces] = await Promise.all([
-    store.presignGet(ctx.geometry.meshKey, { expiresInSeconds: 3600 }),
-    store.presignGet(ctx.geometry.facesKey, { expiresInSeconds: 3600 }),
-  ]);
+  const { meshUrl, facesUrl } = await geometryUrls(ctx.geometry);
   return (
     <ReviewWorkbench
       workspace={workspace.slug}
@@ -92,9 +88,9 @@ export default async function ReviewPartPage({ params }: { params: Promise<{ slu
       status={ctx.part.status}
       annotatorId={ctx.part.annotatorId}
       annotatorEmail={ctx.part.annotatorEmail}
-      meshUrl={mesh.url}
+      meshUrl={meshUrl}
       meshKey={ctx.geometry.meshKey}
-      facesUrl={faces.url}
+      facesUrl={facesUrl}
       facesKey={ctx.geometry.facesKey}
       faceSignature={ctx.geometry.faceSignature}
       faceCount={ctx.geometry.faceCount}
