@@ -4,7 +4,7 @@ import { defineConfig } from "@trigger.dev/sdk";
 /**
  * Deploy the workers to Trigger.dev: `TRIGGER_PROJECT_REF=proj_... npx trigger.dev@4.8.3 deploy`
  * from this folder. The JavaScript (opencascade.js' glue included) is bundled; its 50 MB wasm is
- * shipped beside the bundle, where `occt-node.ts` looks for it.
+ * shipped beside the bundle, where `@facet/geometry/node` looks for it.
  */
 export default defineConfig({
   project: process.env.TRIGGER_PROJECT_REF ?? "set TRIGGER_PROJECT_REF",

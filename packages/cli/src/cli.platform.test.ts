@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
@@ -7,38 +6,13 @@ import { DEFAULT_TAXONOMY } from "@facet/core";
 import { REPO_ROOT } from "@facet/db/testing";
 import { type Platform, startPlatform } from "@facet/launcher/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FacetRun, facet } from "./testing";
 
 /** The `facet` CLI as a person runs it, against the real platform (`npm start` on a fresh folder). */
 
 const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const ADMIN = { email: "ops@example.test", password: "ops password 123" };
-const BIN = path.join(REPO_ROOT, "packages/cli/bin/facet.mjs");
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function facet(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const json = (r: Result) => {
+const json = (r: FacetRun) => {
   try {
     return JSON.parse(r.stdout);
   } catch {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
 import { importMfcadLabels } from "./commands/import-labels";
 import { describePush, push } from "./commands/push";
 import { forgetLogin, loadLogin, saveLogin } from "./config";
@@ -18,6 +19,8 @@ const HELP = `facet — Facet from the terminal
                                                         tessellate again parts made by an older (or the named) tessellator
   facet import-labels --format mfcad DIR --dataset NAME [--workspace W] [--json]
                                                         store MFCAD .face_truth labels as annotation revisions
+  facet eval-prelabel --format mfcad DIR [--json]      score the built-in pre-labeler on labelled MFCAD parts
+                                                        (no server: per-face accuracy, per-class scores, confusion)
   facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
   facet api-key list [--json]
   facet api-key revoke ID
@@ -118,6 +121,15 @@ export async function run(argv: string[]): Promise<number> {
       await forgetLogin(env.configDir);
       out({ loggedOut: true }, "logged out");
       return 0;
+    }
+
+    if (command === "eval-prelabel") {
+      if (values.format !== "mfcad") throw new CliError("USAGE", "--format mfcad is the format supported");
+      if (!sub || rest.length > 0)
+        throw new CliError("USAGE", "usage: facet eval-prelabel --format mfcad DIR [--json]");
+      const result = await evalPrelabel({ dir: path.resolve(sub), json });
+      out(result, describeEvaluation(result));
+      return result.crashed > 0 ? 1 : 0;
     }
 
     const api = await connect(env, values.url);

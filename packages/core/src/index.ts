@@ -73,11 +73,12 @@ export {
   partStatusSchema,
   STATUS_LABELS,
 } from "./status";
-export type { FeatureType, ParameterDefinition, Taxonomy } from "./taxonomy";
+export type { Crosswalk, FeatureType, ParameterDefinition, Taxonomy } from "./taxonomy";
 export {
   crosswalkSchema,
   DEFAULT_TAXONOMY,
   featureTypeSchema,
+  labelsByStepName,
   parameterDefinitionSchema,
   taxonomySchema,
 } from "./taxonomy";

@@ -59,6 +59,7 @@ export const taxonomySchema = z
 export type Taxonomy = z.infer<typeof taxonomySchema>;
 export type FeatureType = z.infer<typeof featureTypeSchema>;
 export type ParameterDefinition = z.infer<typeof parameterDefinitionSchema>;
+export type Crosswalk = z.infer<typeof crosswalkSchema>;
 
 const mm = (key: string, name: string, measuredFrom: ParameterDefinition["measuredFrom"]) => ({
   key,
@@ -193,3 +194,20 @@ export const DEFAULT_TAXONOMY: Taxonomy = taxonomySchema.parse({
     },
   },
 });
+
+/**
+ * Facet feature keys for a part's faces from an external dataset's labels indexed by face id, the
+ * id being each face's STEP entity name (MFCAD writes `ADVANCED_FACE('<id>', …)`; face order in the
+ * file is not the id order). A face without a usable id, a label or a counterpart gets null.
+ */
+export function labelsByStepName(
+  crosswalk: Crosswalk,
+  faces: ReadonlyArray<{ stepName?: string | null }>,
+  classById: ReadonlyArray<number>,
+): (string | null)[] {
+  return faces.map((f) => {
+    const id = f.stepName === null || f.stepName === undefined || f.stepName === "" ? Number.NaN : Number(f.stepName);
+    const cls = Number.isInteger(id) ? classById[id] : undefined;
+    return cls === undefined ? null : (crosswalk.classes[cls]?.feature ?? null);
+  });
+}

@@ -1,5 +1,5 @@
 import { GeometryError, meshToGlb, type Occt, type TessellationParams, tessellateStep } from "@facet/geometry";
-import { loadOcctForNode } from "./occt-node";
+import { loadOcctForNode } from "@facet/geometry/node";
 import type { GeometryResult } from "./runner";
 
 /** Something that turns STEP bytes into a GLB and a faces document. */

@@ -1,5 +1,5 @@
+import { loadOcctForNode } from "@facet/geometry/node";
 import { geometryFailure, tessellateToGlb } from "./engine";
-import { loadOcctForNode } from "./occt-node";
 import type { HostMessage, TessellateRequest } from "./protocol";
 
 /**

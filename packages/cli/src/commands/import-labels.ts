@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { DEFAULT_TAXONOMY } from "@facet/core";
+import { DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
 import { type Api, CliError } from "../http";
 import { readPickledIntList } from "../pickle";
 import { Progress } from "../progress";
@@ -58,11 +58,7 @@ export async function importMfcadLabels(
       const res = await fetch(detail.urls.faces);
       if (!res.ok) throw new Error(`could not download the faces of ${part.name} (${res.status})`);
       const faces = (await res.json()) as FacesDoc;
-      const labels: Array<string | null> = faces.faces.map((f) => {
-        const id = f.stepName === null ? Number.NaN : Number(f.stepName);
-        const cls = Number.isInteger(id) ? classes[id] : undefined;
-        return cls === undefined ? null : (crosswalk.classes[cls]?.feature ?? null);
-      });
+      const labels = labelsByStepName(crosswalk, faces.faces, classes);
       const missing = labels.filter((l) => l === null).length;
       if (missing > 0) throw new Error(`${missing} face(s) of ${part.name} have no label in ${file}`);
       await api.call("POST", `/api/workspaces/${ws}/parts/${part.id}/revisions`, {

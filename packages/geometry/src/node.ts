@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { loadKernel, type Occt, type OcctFactory } from "@facet/geometry";
+import { loadKernel, type Occt, type OcctFactory } from "./kernel";
 
 const require = createRequire(import.meta.url);
 const WASM = "opencascade.full.wasm";
@@ -22,7 +22,10 @@ function locateWasm(given?: string): string {
   }
 }
 
-/** opencascade.js in Node: its emscripten glue expects `__dirname` and `require`; the wasm is read here. */
+/**
+ * opencascade.js in Node (workers, the CLI, tests; not part of the package's main entry): its emscripten
+ * glue expects `__dirname` and `require`; the wasm is read here.
+ */
 export async function loadOcctForNode(wasmPath?: string): Promise<Occt> {
   const wasm = locateWasm(wasmPath);
   const dist = path.dirname(wasm);

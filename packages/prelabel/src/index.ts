@@ -1,0 +1,5 @@
+export * from "./agreement";
+export * from "./evaluate";
+export * from "./remote";
+export * from "./rules/recognise";
+export * from "./types";
