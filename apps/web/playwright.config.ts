@@ -10,6 +10,20 @@ process.env.FACET_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "facet-e2e
 const port = Number(process.env.FACET_E2E_PORT ?? 3210);
 const pgPort = Number(process.env.FACET_E2E_PG_PORT ?? 54410);
 const baseURL = `http://localhost:${port}`;
+// A second pre-labeler beside the built-in rules: a model served over HTTP that e2e/prelabel.spec.ts
+// starts on this port while it runs (elsewhere nothing answers there, and the part keeps the rules' labels).
+process.env.FACET_E2E_MODEL_PORT ??= String(port + 7);
+const prelabelers = [
+  { kind: "rules" },
+  {
+    kind: "remote",
+    id: "e2e-model",
+    version: "1",
+    url: `http://127.0.0.1:${process.env.FACET_E2E_MODEL_PORT}/predict`,
+    retries: 0,
+    timeoutMs: 10_000,
+  },
+];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export default defineConfig({
@@ -50,6 +64,7 @@ export default defineConfig({
       FACET_DATA_DIR: process.env.FACET_E2E_DATA_DIR,
       FACET_ADMIN_EMAIL: "",
       FACET_ADMIN_PASSWORD: "",
+      FACET_PRELABELERS: JSON.stringify(prelabelers),
     },
   },
 });

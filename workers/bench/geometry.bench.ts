@@ -3,13 +3,16 @@
  * corpus in a warm geometry process, per file and as medians: milliseconds per stage, triangles,
  * faces, peak resident memory; and the same pipeline in native OCCT 7.6 (Debian's libocct, built
  * and run here, warm, in the same run) for the ratio. When native OCCT cannot be built, the ratio is
- * to the read+mesh reference shipped with the corpus. Prints figures; never fails on a number.
+ * to the read+mesh reference shipped with the corpus. Also the pre-labelling step that follows
+ * tessellation in the job (the built-in recogniser and the combination into a revision document),
+ * as a share of the geometry time. Prints figures; never fails on a number.
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "@facet/db/testing";
 import { DEFAULT_PARAMS } from "@facet/geometry";
+import { combinePrelabels, createRulePrelabeler, inputFromFacesDocument, RULE_CLASSES } from "@facet/prelabel";
 import { GeometryRunner } from "../src/geometry/runner";
 import { buildNativeOcct, type NativeRow, runNativeOcct } from "./native/native-occt";
 
@@ -57,6 +60,19 @@ interface Row {
   sameFaces: boolean;
   triangles: number;
   rssMb: number;
+  /** The pre-labelling step: recognise, then combine into the revision document. */
+  prelabelMs: number;
+}
+const rules = createRulePrelabeler();
+async function prelabel(document: Awaited<ReturnType<GeometryRunner["run"]>>["document"]): Promise<number> {
+  const started = performance.now();
+  const result = await rules.predict(inputFromFacesDocument(document));
+  combinePrelabels([result], {
+    faceSignature: document.signature,
+    faceCount: document.faceCount,
+    featureKeys: RULE_CLASSES,
+  });
+  return performance.now() - started;
 }
 const rows: Row[] = [];
 for (const [index, file] of files.entries()) {
@@ -65,6 +81,7 @@ for (const [index, file] of files.entries()) {
   const started = performance.now();
   const result = await runner.run(bytes, DEFAULT_PARAMS);
   const ms = performance.now() - started;
+  const prelabelMs = await prelabel(result.document);
   const ref = reference.get(file) as { total_ms: number; faces: number };
   const own = native?.get(file);
   const nativeMs = own ? own.total_ms : ref.total_ms;
@@ -79,6 +96,7 @@ for (const [index, file] of files.entries()) {
     sameFaces: result.document.faceCount === (own?.faces ?? ref.faces),
     triangles: result.document.triangleCount,
     rssMb: runner.peakRss / 1e6,
+    prelabelMs,
   });
   process.stderr.write(`\r${index + 1}/${files.length} ${file.padEnd(50)}`);
 }
@@ -90,12 +108,12 @@ const f0 = (x: number | undefined) => (x ?? 0).toFixed(0);
 const out = [
   `bench:geometry — ${os.cpus().length} cores, Node ${process.versions.node}, deflection ${DEFAULT_PARAMS.relativeDeflection} × diagonal, ${DEFAULT_PARAMS.angularDeflection} rad`,
   nativeNote,
-  `${"file".padEnd(44)} ${pad("ms", 7)} ${pad("read", 6)} ${pad("mesh", 6)} ${pad("faces", 6)} ${pad("adj", 5)} ${pad("native", 7)} ${pad("ratio", 6)} ${pad("faces", 6)} ${pad("tris", 7)} ${pad("RSS MB", 7)}`,
+  `${"file".padEnd(44)} ${pad("ms", 7)} ${pad("read", 6)} ${pad("mesh", 6)} ${pad("faces", 6)} ${pad("adj", 5)} ${pad("native", 7)} ${pad("ratio", 6)} ${pad("faces", 6)} ${pad("tris", 7)} ${pad("RSS MB", 7)} ${pad("pre", 5)}`,
 ];
 for (const r of rows) {
   const s = r.stages;
   out.push(
-    `${r.file.padEnd(44)} ${pad(f0(r.ms), 7)} ${pad(f0(s.read), 6)} ${pad(f0(s.mesh), 6)} ${pad(f0(s.faces), 6)} ${pad(f0(s.adjacency), 5)} ${pad(f0(r.native), 7)} ${pad(r.ratio.toFixed(2), 6)} ${pad(`${r.faces}${r.sameFaces ? "" : "≠"}`, 6)} ${pad(r.triangles, 7)} ${pad(r.rssMb.toFixed(0), 7)}`,
+    `${r.file.padEnd(44)} ${pad(f0(r.ms), 7)} ${pad(f0(s.read), 6)} ${pad(f0(s.mesh), 6)} ${pad(f0(s.faces), 6)} ${pad(f0(s.adjacency), 5)} ${pad(f0(r.native), 7)} ${pad(r.ratio.toFixed(2), 6)} ${pad(`${r.faces}${r.sameFaces ? "" : "≠"}`, 6)} ${pad(r.triangles, 7)} ${pad(r.rssMb.toFixed(0), 7)} ${pad(r.prelabelMs.toFixed(1), 5)}`,
   );
 }
 const mismatched = rows.filter((r) => !r.sameFaces);
@@ -116,6 +134,10 @@ if (native) {
     `NIST    wasm read alone vs native read+mesh: median ratio ${median(nist.map((r) => (r.stages.read ?? 0) / r.readMesh)).toFixed(2)}; full pipeline vs native read+mesh: median ratio ${median(nist.map((r) => r.ms / r.readMesh)).toFixed(2)}`,
   );
 }
+const share = nist.map((r) => r.prelabelMs / r.ms);
+out.push(
+  `NIST    pre-labelling (built-in rules) adds median ${(median(share) * 100).toFixed(2)}%, worst ${(Math.max(...share) * 100).toFixed(2)}% to the geometry job time (target < 20%); median ${median(nist.map((r) => r.prelabelMs)).toFixed(1)} ms, worst ${Math.max(...nist.map((r) => r.prelabelMs)).toFixed(1)} ms`,
+);
 out.push(`peak resident memory of the geometry process: ${f0(Math.max(...rows.map((r) => r.rssMb)))} MB`);
 out.push(`median ratio to native: ${median(nist.map((r) => r.ratio)).toFixed(2)}`);
 process.stdout.write(`${out.join("\n")}\n`);

@@ -1,5 +1,25 @@
+import { DEFAULT_PRELABELERS, parsePrelabelersConfig } from "@facet/prelabel";
 import { missingStorageEnv, storageEnvShape } from "@facet/storage";
 import { z } from "zod";
+
+/**
+ * FACET_PRELABELERS: the pre-labelers run after tessellation, as JSON, e.g.
+ * `[{"kind":"rules"},{"kind":"remote","id":"aagnet","url":"http://models:8000/predict","crosswalk":"mfcadpp"}]`
+ * (docs/prelabel-remote-contract.md); `[]` turns pre-labelling off. Default: the built-in rules.
+ */
+export const prelabelEnvShape = {
+  FACET_PRELABELERS: z
+    .string()
+    .default(DEFAULT_PRELABELERS)
+    .transform((text, ctx) => {
+      try {
+        return parsePrelabelersConfig(text);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+};
 
 /** The worker's configuration: parsed once at start; nothing else reads process.env. */
 const schema = z
@@ -12,6 +32,7 @@ const schema = z
     FACET_GEOMETRY_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
     /** Resident memory a geometry process may reach before it is killed. */
     FACET_GEOMETRY_MEMORY_MB: z.coerce.number().int().min(256).max(65_536).default(3072),
+    ...prelabelEnvShape,
   })
   .superRefine((e, ctx) => {
     for (const k of missingStorageEnv(e)) {

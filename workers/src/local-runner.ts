@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { createPool, type Pool } from "@facet/db";
+import type { Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
@@ -20,6 +21,8 @@ export interface LocalWorkerOptions {
   poolSize: number;
   store: BlobStore;
   geometry: { timeoutMs: number; memoryBytes: number };
+  /** Run on every new part after tessellation. */
+  prelabelers: readonly Prelabeler[];
   log?: (line: string) => void;
 }
 
@@ -47,7 +50,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
 
   const runner = new GeometryRunner({ ...o.geometry, recycleBytes: Math.min(o.geometry.memoryBytes, 1.2 * 1024 ** 3) });
   const taskList: TaskList = {
-    [TESSELLATE]: (payload) => tessellatePart({ pool, store: o.store, runner, log }, payload),
+    [TESSELLATE]: (payload) =>
+      tessellatePart({ pool, store: o.store, runner, prelabelers: o.prelabelers, log }, payload),
     "maintenance:release_expired_claims": async () => {
       const n = await releaseExpiredClaims(pool);
       if (n > 0) log(`worker: returned ${n} part(s) with expired claims to the queue`);

@@ -1,3 +1,4 @@
+import { createPrelabelers } from "@facet/prelabel";
 import { blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { parseWorkerEnv } from "./env";
 import { startLocalWorker } from "./local-runner";
@@ -14,8 +15,13 @@ const worker = await startLocalWorker({
     timeoutMs: env.FACET_GEOMETRY_TIMEOUT_SECONDS * 1000,
     memoryBytes: env.FACET_GEOMETRY_MEMORY_MB * 1024 * 1024,
   },
+  prelabelers: createPrelabelers(env.FACET_PRELABELERS),
 });
-console.log(`worker: ready (graphile-worker, concurrency ${env.FACET_WORKER_CONCURRENCY})`);
+console.log(
+  `worker: ready (graphile-worker, concurrency ${env.FACET_WORKER_CONCURRENCY}; pre-labelers: ${
+    env.FACET_PRELABELERS.map((p) => (p.kind === "rules" ? "facet-rules" : p.id)).join(", ") || "none"
+  })`,
+);
 
 let stopping = false;
 const stop = (why: string) => {

@@ -81,7 +81,7 @@ async function main() {
         "select id, name, status from parts where dataset_id = $1 order by created_at",
         [dataset.id],
       );
-      return rows.length === 2 && rows.every((r) => r.status === "unannotated") ? rows : null;
+      return rows.length === 2 && rows.every((r) => ["unannotated", "pre_labeled"].includes(r.status)) ? rows : null;
     }, 300_000);
     const heavy = parts.find((p) => p.name === heavyName) as { id: string };
 

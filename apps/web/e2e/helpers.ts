@@ -107,11 +107,34 @@ export async function joinWorkspace(
   return page;
 }
 
-/** Upload one NIST part of the corpus through the dataset page, as a person drops a file. */
-export async function uploadNistPart(admin: Page, workspace: string, datasetId: string, file: string): Promise<void> {
+/** Upload one part of the corpus (a path under it) through the dataset page, as a person drops a file. */
+export async function uploadCorpusPart(admin: Page, workspace: string, datasetId: string, file: string): Promise<void> {
   const folder = await mkdtemp(path.join(os.tmpdir(), "facet-e2e-"));
-  await cp(path.join(CORPUS, "nist-pmi", file), path.join(folder, file));
+  const name = path.basename(file);
+  await cp(path.join(CORPUS, file), path.join(folder, name));
   await admin.goto(`/w/${workspace}/datasets/${datasetId}`);
-  await dropPaths(admin, "[data-testid=dropzone]", [path.join(folder, file)]);
+  await dropPaths(admin, "[data-testid=dropzone]", [path.join(folder, name)]);
   await expect(admin.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
+}
+
+/** Upload one NIST part of the corpus through the dataset page. */
+export const uploadNistPart = (admin: Page, workspace: string, datasetId: string, file: string) =>
+  uploadCorpusPart(admin, workspace, datasetId, `nist-pmi/${file}`);
+
+/** Hue (degrees) and saturation of the rendered pixel at a point of the page. */
+export async function pixelAt(page: Page, x: number, y: number): Promise<{ hue: number; sat: number; rgb: number[] }> {
+  const shot = await page.screenshot({ clip: { x: Math.round(x) - 1, y: Math.round(y) - 1, width: 3, height: 3 } });
+  const { width, rgba } = await decodePng(page, shot);
+  const at = (1 * width + 1) * 4; // the middle pixel of the 3x3 clip
+  const rgb = [rgba[at], rgba[at + 1], rgba[at + 2]] as [number, number, number];
+  const [r, gr, b] = rgb.map((v) => v / 255) as [number, number, number];
+  const max = Math.max(r, gr, b);
+  const min = Math.min(r, gr, b);
+  let hue = 0;
+  if (max !== min) {
+    if (max === r) hue = ((gr - b) / (max - min)) % 6;
+    else if (max === gr) hue = (b - r) / (max - min) + 2;
+    else hue = (r - gr) / (max - min) + 4;
+  }
+  return { hue: (hue * 60 + 360) % 360, sat: max === 0 ? 0 : (max - min) / max, rgb };
 }

@@ -58,6 +58,8 @@ test.beforeAll(async ({ browser }) => {
   expect(ws.status()).toBe(201);
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Plates" } });
   const { dataset } = await ds.json();
+  // this spec labels parts from scratch: no pre-labels
+  await query("update datasets set prelabel = false where id = $1", [dataset.id]);
   await uploadNistPart(admin, LAB.slug, dataset.id, PART);
   await uploadNistPart(admin, LAB.slug, dataset.id, OTHER);
   await expect(async () => {

@@ -68,13 +68,14 @@ test("processed parts show their mesh: every B-rep face in its own colour", asyn
   await dropPaths(page, "[data-testid=dropzone]", [folder]);
   await expect(page.getByTestId("upload-summary")).toContainText("1/1 done · 1 new");
 
-  // the worker tessellates it: the part becomes unannotated
+  // the worker tessellates it and the built-in recogniser pre-labels it
   await expect(async () => {
     await page.reload();
-    await expect(page.locator('[data-status="unannotated"] .n')).toHaveText("1", { timeout: 1000 });
+    await expect(page.locator('[data-status="pre_labeled"] .n')).toHaveText("1", { timeout: 1000 });
   }).toPass({ timeout: 120_000 });
   await page.getByTestId("dataset-parts").getByRole("link", { name: "partC.step" }).click();
-  await expect(page.getByTestId("part-status")).toHaveText("Unannotated");
+  await expect(page.getByTestId("part-status")).toHaveText("Pre-labelled");
+  await expect(page.getByTestId("prelabel-status")).toHaveText(/Pre-labelled: \d+% confident on average\./);
   const viewer = page.locator("[data-viewer=ready]");
   await expect(viewer).toHaveAttribute("data-face-count", "94", { timeout: 60_000 });
   await expect(page.getByText("94 faces · 552 triangles")).toBeVisible();

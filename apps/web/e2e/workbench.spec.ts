@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { decodePng, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
+import { joinWorkspace, pixelAt, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // An annotator labels a real NIST part end to end; a second annotator works beside them.
 test.describe.configure({ mode: "serial" });
@@ -14,24 +14,6 @@ const SMALL = "nist_ftc_11_asme1_rb.stp";
 let admin: Page;
 let cy: Page;
 let dee: Page;
-
-/** Hue (degrees) and saturation of the rendered pixel at a point of the page. */
-async function pixelAt(page: Page, x: number, y: number): Promise<{ hue: number; sat: number; rgb: number[] }> {
-  const shot = await page.screenshot({ clip: { x: Math.round(x) - 1, y: Math.round(y) - 1, width: 3, height: 3 } });
-  const { width, rgba } = await decodePng(page, shot);
-  const at = (1 * width + 1) * 4; // the middle pixel of the 3x3 clip
-  const rgb = [rgba[at], rgba[at + 1], rgba[at + 2]] as [number, number, number];
-  const [r, gr, b] = rgb.map((v) => v / 255) as [number, number, number];
-  const max = Math.max(r, gr, b);
-  const min = Math.min(r, gr, b);
-  let hue = 0;
-  if (max !== min) {
-    if (max === r) hue = ((gr - b) / (max - min)) % 6;
-    else if (max === gr) hue = (b - r) / (max - min) + 2;
-    else hue = (r - gr) / (max - min) + 4;
-  }
-  return { hue: (hue * 60 + 360) % 360, sat: max === 0 ? 0 : (max - min) / max, rgb };
-}
 
 /** What the workbench exposes of its viewer on `window` (see workbench.tsx). */
 interface ViewerProbe {
@@ -73,6 +55,8 @@ test.beforeAll(async ({ browser }) => {
   expect(ws.status()).toBe(201);
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "NIST" } });
   const { dataset } = await ds.json();
+  // this spec labels parts from scratch: no pre-labels
+  await query("update datasets set prelabel = false where id = $1", [dataset.id]);
   // one after the other, so the queue serves the NIST part first
   await uploadNistPart(admin, LAB.slug, dataset.id, NIST);
   await uploadNistPart(admin, LAB.slug, dataset.id, SMALL);
@@ -227,6 +211,8 @@ test("viewer tools: box, paint, grow, isolate, views, orbit, zoom, fit, section;
   // a richer part, in a dataset of its own; Dee claims from that dataset's queue
   const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Tools" } });
   const { dataset } = await ds.json();
+  // this spec labels parts from scratch: no pre-labels
+  await query("update datasets set prelabel = false where id = $1", [dataset.id]);
   await uploadNistPart(admin, LAB.slug, dataset.id, "nist_ctc_03_asme1_rc.stp");
   await expect(async () => {
     await admin.reload();

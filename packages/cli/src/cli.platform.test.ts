@@ -98,9 +98,10 @@ describe("facet CLI", () => {
     const status = await facet(["status", "--dataset", "corpus", "--json"], env);
     const st = json(status);
     expect(st).toMatchObject({ dataset: "corpus", total: facts.unique });
-    // the worker is already tessellating them: every part is somewhere between uploaded and unannotated
+    // the worker is already tessellating and pre-labelling them: every part is somewhere between uploaded and pre-labelled
     const c = st.counts as Record<string, number>;
-    expect((c.uploaded ?? 0) + (c.processing ?? 0) + (c.unannotated ?? 0) + (c.failed ?? 0)).toBe(facts.unique);
+    const early = ["uploaded", "processing", "unannotated", "pre_labeled", "failed"];
+    expect(early.reduce((n, s) => n + (c[s] ?? 0), 0)).toBe(facts.unique);
 
     // one stored object per distinct content
     const stored = (
@@ -166,7 +167,7 @@ describe("facet CLI", () => {
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const { queued } = json(r);
-    expect(queued).toBe(before.unannotated);
+    expect(queued).toBe((before.unannotated ?? 0) + (before.pre_labeled ?? 0));
     const stored = async () =>
       (
         await readdir(path.join(platform.dataDir, "derived", "geometry"), { recursive: true, withFileTypes: true })

@@ -15,6 +15,7 @@ export * from "./workspaces/members";
 export * from "./workspaces/notifications";
 export * from "./workspaces/part-detail";
 export * from "./workspaces/parts";
+export * from "./workspaces/prelabel";
 export * from "./workspaces/review";
 export * from "./workspaces/revisions";
 export * from "./workspaces/share-links";

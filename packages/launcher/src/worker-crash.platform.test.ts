@@ -63,7 +63,8 @@ describe("a worker killed mid-job", () => {
 
     await waitUntil(
       "the part to be processed",
-      async () => (await detail()).status === "unannotated",
+      // tessellated, then pre-labelled by the built-in rules (the default configuration)
+      async () => (await detail()).status === "pre_labeled",
       240_000,
       platform.run,
     );

@@ -1,4 +1,6 @@
 export * from "./agreement";
+export * from "./combine";
+export * from "./config";
 export * from "./evaluate";
 export * from "./remote";
 export * from "./rules/recognise";

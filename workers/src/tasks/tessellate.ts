@@ -2,11 +2,19 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { blobKey } from "@facet/core";
 import { type Pool, type PoolClient, withService } from "@facet/db";
-import { DEFAULT_PARAMS, fingerprint, TESSELLATOR_VERSION, type TessellationParams } from "@facet/geometry";
+import {
+  DEFAULT_PARAMS,
+  type FacesDocument,
+  fingerprint,
+  TESSELLATOR_VERSION,
+  type TessellationParams,
+} from "@facet/geometry";
+import type { Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import { z } from "zod";
 import type { GeometryEngine } from "../geometry/engine";
 import { GeometryLimitError } from "../geometry/runner";
+import { type PrelabelOutcome, recordPrelabel, runPrelabelers } from "./prelabel";
 
 export const TESSELLATE = "geometry:tessellate";
 export const payloadSchema = z.object({ jobId: z.uuid() });
@@ -19,6 +27,8 @@ export interface TessellateDeps {
   /** Recorded on the job: which job system ran it. */
   runnerName?: "graphile-worker" | "trigger.dev";
   params?: TessellationParams;
+  /** Run after tessellation on new parts; none: parts wait `unannotated`. */
+  prelabelers?: readonly Prelabeler[];
   log: (line: string) => void;
 }
 
@@ -28,10 +38,25 @@ interface JobRow {
   attempts: number;
   max_attempts: number;
   part_id: string;
+  part_name: string;
   blob_sha256: string;
   part_status: string;
   size: number;
+  taxonomy: unknown;
+  /** The dataset pre-labels its new parts. */
+  prelabel: boolean;
 }
+
+interface GeometryRow {
+  id: string;
+  face_count: number;
+  triangle_count: number;
+  face_signature: string;
+  mesh_key: string;
+  faces_key: string;
+}
+
+const GEOMETRY_COLUMNS = "id, face_count, triangle_count, face_signature, mesh_key, faces_key";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -54,8 +79,10 @@ async function progress(pool: Pool, jobId: string, value: number, message: strin
 /** The job with its part and blob, locked for this transaction. */
 async function lockJob(c: PoolClient, jobId: string): Promise<JobRow | undefined> {
   const { rows } = await c.query<JobRow>(
-    `select j.id, j.status, j.attempts, j.max_attempts, j.part_id, p.blob_sha256, p.status as part_status, b.size
+    `select j.id, j.status, j.attempts, j.max_attempts, j.part_id, p.name as part_name, p.blob_sha256,
+            p.status as part_status, b.size, s.taxonomy, d.prelabel
      from public.jobs j join public.parts p on p.id = j.part_id join public.blobs b on b.sha256 = p.blob_sha256
+     join public.datasets d on d.id = p.dataset_id left join public.label_schemas s on s.id = d.label_schema_id
      where j.id = $1 for update of j`,
     [jobId],
   );
@@ -104,13 +131,14 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
       deps.pool,
       async (c) =>
         (
-          await c.query<{ id: string; face_count: number; triangle_count: number; face_signature: string }>(
-            `select id, face_count, triangle_count, face_signature from public.part_geometry
+          await c.query<GeometryRow>(
+            `select ${GEOMETRY_COLUMNS} from public.part_geometry
            where blob_sha256 = $1 and tessellator_version = $2 and params_hash = $3`,
             [job.blob_sha256, TESSELLATOR_VERSION, paramsHash],
           )
         ).rows[0],
     );
+    let document: FacesDocument | null = null;
     if (!geometry) {
       const bytes = await readVerified(deps.store, blobKey(job.blob_sha256), job.blob_sha256);
       if (!bytes) {
@@ -146,6 +174,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
           await deps.store.put(key, Readable.from([Buffer.from(data)]), { size: data.byteLength, sha256: digest });
       }
       const d = result.document;
+      document = d;
       geometry = await withService(deps.pool, async (c) => {
         await c.query(
           `insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
@@ -168,15 +197,33 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
           ],
         );
         return (
-          await c.query<{ id: string; face_count: number; triangle_count: number; face_signature: string }>(
-            `select id, face_count, triangle_count, face_signature from public.part_geometry
+          await c.query<GeometryRow>(
+            `select ${GEOMETRY_COLUMNS} from public.part_geometry
              where blob_sha256 = $1 and tessellator_version = $2 and params_hash = $3`,
             [job.blob_sha256, TESSELLATOR_VERSION, paramsHash],
           )
         ).rows[0];
       });
     }
-    const g = geometry as { id: string; face_count: number; triangle_count: number; face_signature: string };
+    const g = geometry as GeometryRow;
+    // new parts are pre-labelled before anyone can claim them
+    let prelabel: PrelabelOutcome | null = null;
+    if (deps.prelabelers?.length && job.prelabel && ["uploaded", "processing"].includes(job.part_status)) {
+      await progress(deps.pool, jobId, 0.9, "pre-labelling");
+      document ??= await readFacesDocument(deps.store, g.faces_key);
+      prelabel = await runPrelabelers(
+        { store: deps.store, prelabelers: deps.prelabelers, log: deps.log },
+        {
+          partId: job.part_id,
+          partName: job.part_name,
+          sha256: job.blob_sha256,
+          taxonomy: job.taxonomy,
+          meshKey: g.mesh_key,
+          facesKey: g.faces_key,
+        },
+        document,
+      );
+    }
     await withService(deps.pool, async (c) => {
       await c.query(
         `update public.parts set geometry_id = $2,
@@ -185,13 +232,17 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
          where id = $1`,
         [job.part_id, g.id, g.face_count, g.triangle_count, g.face_signature, TESSELLATOR_VERSION],
       );
+      if (prelabel) await recordPrelabel(c, job.part_id, prelabel);
       await c.query(
         `update public.jobs set status = 'completed', progress = 1, progress_message = null, finished_at = now(),
-           result = jsonb_build_object('geometryId', $2::uuid, 'faceCount', $3::int) where id = $1`,
-        [jobId, g.id, g.face_count],
+           result = jsonb_build_object('geometryId', $2::uuid, 'faceCount', $3::int) || $4::jsonb where id = $1`,
+        [jobId, g.id, g.face_count, JSON.stringify(prelabel ? { prelabel: prelabelSummary(prelabel) } : {})],
       );
     });
-    deps.log(`tessellate ${job.part_id}: ${g.face_count} faces, ${g.triangle_count} triangles`);
+    deps.log(
+      `tessellate ${job.part_id}: ${g.face_count} faces, ${g.triangle_count} triangles` +
+        (prelabel?.ok ? `, pre-labelled in ${prelabel.ms} ms` : prelabel ? `; ${prelabel.reason}` : ""),
+    );
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     await withService(deps.pool, async (c) => {
@@ -203,6 +254,20 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
     }).catch(() => {});
     if (job.attempts < job.max_attempts) throw e; // graphile-worker retries with backoff
   }
+}
+
+/** The faces document of geometry made earlier (for another part with the same content). */
+async function readFacesDocument(store: BlobStore, key: string): Promise<FacesDocument> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as FacesDocument;
+}
+
+/** What the job's record says of pre-labelling. */
+function prelabelSummary(p: PrelabelOutcome) {
+  return p.ok
+    ? { ms: p.ms, models: p.models, meanConfidence: p.combined.meanConfidence }
+    : { ms: p.ms, error: p.reason };
 }
 
 /**

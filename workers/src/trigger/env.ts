@@ -1,6 +1,6 @@
 import { missingStorageEnv, storageEnvShape } from "@facet/storage";
 import { z } from "zod";
-import { parseEnvWith } from "../env";
+import { parseEnvWith, prelabelEnvShape } from "../env";
 
 /** Configuration of the Trigger.dev tasks (set in the Trigger.dev project's environment variables). */
 const schema = z
@@ -9,6 +9,7 @@ const schema = z
     ...storageEnvShape,
     /** The OpenCascade wasm, when not where the deployment ships it. */
     FACET_OCCT_WASM: z.string().min(1).optional(),
+    ...prelabelEnvShape,
   })
   .superRefine((e, ctx) => {
     for (const k of missingStorageEnv(e)) {

@@ -5,6 +5,7 @@
  * handlers they call are tested against the real database in this repository.
  */
 import { createPool, type Pool } from "@facet/db";
+import { createPrelabelers, type Prelabeler } from "@facet/prelabel";
 import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { logger, schedules, task } from "@trigger.dev/sdk";
 import { dispatchQueuedJobs } from "../dispatch";
@@ -15,7 +16,12 @@ import { parseTriggerTaskEnv } from "./env";
 import { triggerJobs } from "./trigger-jobs";
 
 /** One pool, store and warm OpenCascade per machine, shared by the runs it executes. */
-let shared: Promise<{ pool: Pool; store: BlobStore; geometry: InProcessGeometry }> | null = null;
+let shared: Promise<{
+  pool: Pool;
+  store: BlobStore;
+  geometry: InProcessGeometry;
+  prelabelers: Prelabeler[];
+}> | null = null;
 function deps() {
   shared ??= (async () => {
     const env = parseTriggerTaskEnv();
@@ -23,6 +29,7 @@ function deps() {
       pool: createPool(env.DATABASE_URL, { max: 4, applicationName: "facet-trigger" }),
       store: await createBlobStore(blobStoreConfigFromEnv(env)),
       geometry: new InProcessGeometry(env.FACET_OCCT_WASM),
+      prelabelers: createPrelabelers(env.FACET_PRELABELERS),
     };
   })();
   return shared;
@@ -43,7 +50,14 @@ export const tessellate = task({
   run: async (payload: { jobId: string }) => {
     const d = await deps();
     await tessellatePart(
-      { pool: d.pool, store: d.store, runner: d.geometry, runnerName: "trigger.dev", log: (l) => logger.info(l) },
+      {
+        pool: d.pool,
+        store: d.store,
+        runner: d.geometry,
+        runnerName: "trigger.dev",
+        prelabelers: d.prelabelers,
+        log: (l) => logger.info(l),
+      },
       payload,
     );
   },

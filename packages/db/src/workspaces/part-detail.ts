@@ -10,6 +10,12 @@ export interface PartDetail {
   blobSha256: string;
   size: number;
   failureReason: string | null;
+  /** Mean per-face confidence of the pre-label; null without one. */
+  prelabelConfidence: number | null;
+  /** Faces on which several pre-labelers disagreed. */
+  prelabelDisagreements: number | null;
+  /** Why pre-labelling gave nothing, when every model failed. */
+  prelabelError: string | null;
   annotatorEmail: string | null;
   createdAt: string;
   statusChangedAt: string;
@@ -37,7 +43,8 @@ export interface PartDetail {
 export async function getPart(client: PoolClient, workspaceId: string, partId: string): Promise<PartDetail> {
   const { rows } = await client.query<Omit<PartDetail, "geometry" | "jobs"> & { geometryId: string | null }>(
     `select p.id, p.name, p.status, p.dataset_id as "datasetId", d.name as "datasetName", p.blob_sha256 as "blobSha256",
-            b.size, p.failure_reason as "failureReason", pr.email as "annotatorEmail", p.created_at as "createdAt",
+            b.size, p.failure_reason as "failureReason", p.prelabel_confidence as "prelabelConfidence",
+            p.prelabel_disagreements as "prelabelDisagreements", p.prelabel_error as "prelabelError", pr.email as "annotatorEmail", p.created_at as "createdAt",
             p.status_changed_at as "statusChangedAt", p.geometry_id as "geometryId"
      from public.parts p join public.datasets d on d.id = p.dataset_id join public.blobs b on b.sha256 = p.blob_sha256
      left join public.profiles pr on pr.user_id = p.annotator_id

@@ -1,5 +1,6 @@
 import { AppError, type PartStatus, STATUS_LABELS, type Taxonomy, taxonomySchema } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { getPrelabelView, type PrelabelView } from "./prelabel";
 import { latestRevision, type Revision } from "./revisions";
 
 /** Presence counts a connection seen within this many seconds (pages touch it every 15 s). */
@@ -102,6 +103,8 @@ export interface LabellingContext {
   taxonomy: Taxonomy | null;
   /** The current labels: the latest revision, or null. */
   revision: Revision | null;
+  /** What the pre-labelers said (confidences per face), or why they said nothing; null: never pre-labelled. */
+  prelabel: PrelabelView | null;
 }
 
 /** Everything the workbench loads for a part (storage keys, not URLs: the caller presigns). NOT_FOUND when not visible. */
@@ -178,6 +181,7 @@ export async function getLabellingContext(
     geometry,
     taxonomy,
     revision: await latestRevision(client, partId),
+    prelabel: await getPrelabelView(client, partId),
   };
 }
 

@@ -82,6 +82,17 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
           Processing failed: {part.failureReason}
         </p>
       )}
+      {part.prelabelConfidence !== null && (
+        <p className="muted" data-testid="prelabel-status">
+          Pre-labelled: {Math.round(part.prelabelConfidence * 100)}% confident on average
+          {part.prelabelDisagreements ? `; the models disagree on ${part.prelabelDisagreements} face(s)` : ""}.
+        </p>
+      )}
+      {part.prelabelError && (
+        <p className="notice" role="status" data-testid="prelabel-status">
+          Pre-labelling gave no answer: {part.prelabelError}
+        </p>
+      )}
       {meshUrl ? (
         <PartView meshUrl={meshUrl} faces={faces} />
       ) : (

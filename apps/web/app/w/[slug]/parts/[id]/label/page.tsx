@@ -73,6 +73,16 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
             }
           : null
       }
+      prelabel={
+        ctx.prelabel
+          ? {
+              faceSignature: ctx.prelabel.faceSignature,
+              labels: ctx.prelabel.labels,
+              summary: ctx.prelabel.summary,
+              error: ctx.prelabel.error,
+            }
+          : null
+      }
       revision={
         ctx.revision
           ? {

@@ -14,6 +14,7 @@ import {
   mergeInstances,
   nextUnlabelled,
   type PartStatus,
+  type PrelabelSummary,
   regroupInstances,
   STATUS_LABELS,
   setInstanceParam,
@@ -33,8 +34,10 @@ import { useCaptureKeys } from "@/components/use-capture-keys";
 import { faceColours } from "@/lib/workbench/colours";
 import { useFacesFile } from "@/lib/workbench/faces-file";
 import { historyReducer } from "@/lib/workbench/history";
+import { confidenceColours, disagreeingFaces, nextInList, uncertainFaces } from "@/lib/workbench/prelabel";
 import { boxSelection, clickSelection, isolating, paintSelection, unhide } from "@/lib/workbench/selection";
 import { InstancesPanel, LegendPanel, PalettePanel, UnlabelledPanel } from "./panels";
+import { PrelabelPanel } from "./prelabel-panel";
 import { type ReturnedReview, ReviewNotesPanel } from "./review-notes";
 import { ViewerToolbar } from "./toolbar";
 import { useAutosave } from "./use-autosave";
@@ -64,6 +67,13 @@ export interface WorkbenchProps {
   revision: { revisionNo: number; document: AnnotationDocument; authorEmail: string | null; source: string } | null;
   /** The rejection the part came back with (its notes pinned to faces or points), while it is returned. */
   review: ReturnedReview | null;
+  /** What the pre-labelers proposed and how sure they were; null when the part was never pre-labelled. */
+  prelabel: {
+    faceSignature: string | null;
+    labels: (string | null)[];
+    summary: PrelabelSummary | null;
+    error: string | null;
+  } | null;
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
@@ -353,6 +363,8 @@ export function Workbench(props: WorkbenchProps) {
       p: () => setTool("paint"),
       r: () => setTool("box"),
       "/": () => searchRef.current?.focus(),
+      c: toggleConfidence,
+      u: nextUncertain,
     };
     const action = actions[key];
     if (!action) return false;
@@ -427,7 +439,36 @@ export function Workbench(props: WorkbenchProps) {
     [],
   );
 
-  const colours = useMemo(() => faceColours(state.labels, props.taxonomy.featureTypes), [state.labels, props.taxonomy]);
+  // pre-labels: confidence per face on this numbering, the faces to check first, model disagreements
+  const [showConfidence, setShowConfidence] = useState(false);
+  const prelabel = props.prelabel;
+  const prelabelStale = !!prelabel?.summary && prelabel.faceSignature !== props.faceSignature;
+  const confidence = prelabel?.summary && !prelabelStale ? prelabel.summary.confidence : null;
+  const uncertain = useMemo(() => (confidence ? uncertainFaces(confidence) : []), [confidence]);
+  const disagreeing = useMemo(
+    () => (prelabelStale ? [] : disagreeingFaces(prelabel?.summary?.disagreement)),
+    [prelabel, prelabelStale],
+  );
+  const focusFace = useCallback((face: number | null) => {
+    if (face === null) return;
+    setHidden((h) => unhide(h, [face]));
+    setSelection(new Set([face]));
+    viewer.current?.fit([face]);
+  }, []);
+  const current = selection.size === 1 ? ([...selection][0] as number) : null;
+  const nextUncertain = useStable(() => focusFace(nextInList(uncertain, current)));
+  const nextDisagreement = useStable(() => focusFace(nextInList(disagreeing, current)));
+  const toggleConfidence = useStable(() => {
+    if (confidence) setShowConfidence((v) => !v);
+  });
+
+  const colours = useMemo(
+    () =>
+      showConfidence && confidence
+        ? confidenceColours(confidence, props.faceCount)
+        : faceColours(state.labels, props.taxonomy.featureTypes),
+    [showConfidence, confidence, props.faceCount, state.labels, props.taxonomy],
+  );
   const featureByKey = useMemo(() => new Map(props.taxonomy.featureTypes.map((f) => [f.key, f])), [props.taxonomy]);
   const hoverInfo = useMemo(() => {
     if (hovered === null || !graph) return null;
@@ -438,8 +479,10 @@ export function Workbench(props: WorkbenchProps) {
     const parts = [`face ${hovered}`, f.surface, `area ${f.area.toPrecision(4)} mm²`];
     if (f.radius !== null) parts.push(`radius ${f.radius.toPrecision(4)} mm`);
     parts.push(label ? `${featureByKey.get(label)?.name ?? label}${inst ? ` (${inst.id})` : ""}` : "unlabelled");
+    const sure = confidence?.[hovered];
+    if (sure !== undefined) parts.push(`pre-label ${Math.round(sure * 100)}% sure`);
     return parts.join(" · ");
-  }, [hovered, graph, state, featureByKey]);
+  }, [hovered, graph, state, featureByKey, confidence]);
 
   const saveText = {
     saved:
@@ -552,6 +595,22 @@ export function Workbench(props: WorkbenchProps) {
             commentsUrl={`${base}/comments`}
             onOpen={openNote}
             onResolved={noteResolved}
+          />
+        )}
+        {prelabel && (
+          <PrelabelPanel
+            summary={prelabel.summary}
+            labels={prelabel.labels}
+            error={prelabel.error}
+            stale={prelabelStale}
+            features={featureByKey}
+            uncertain={uncertain}
+            disagreeing={disagreeing}
+            face={current}
+            showConfidence={showConfidence && !!confidence}
+            onToggleConfidence={toggleConfidence}
+            onNextUncertain={nextUncertain}
+            onNextDisagreement={nextDisagreement}
           />
         )}
         <PalettePanel

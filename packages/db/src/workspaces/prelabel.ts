@@ -1,0 +1,106 @@
+import { AppError, type PrelabelSummary, prelabelSummarySchema } from "@facet/core";
+import type { PoolClient } from "../pool";
+
+/** What the models said about a part: its newest pre-label revision, or why there is none. */
+export interface PrelabelView {
+  revisionNo: number | null;
+  createdAt: string | null;
+  /** The face numbering the pre-label was made on (confidences are per face of it). */
+  faceSignature: string | null;
+  /** The pre-label's own labels (what the models proposed, before anyone changed them). */
+  labels: (string | null)[];
+  summary: PrelabelSummary | null;
+  /** Why pre-labelling gave nothing (every model failed), when it did. */
+  error: string | null;
+}
+
+/** The part's newest pre-label, or its pre-labelling error; null when it was never pre-labelled. */
+export async function getPrelabelView(client: PoolClient, partId: string): Promise<PrelabelView | null> {
+  const { rows } = await client.query<{
+    error: string | null;
+    revisionNo: number | null;
+    createdAt: Date | null;
+    faceSignature: string | null;
+    document: { labels?: unknown; prelabel?: unknown } | null;
+  }>(
+    `select p.prelabel_error as error, r.revision_no as "revisionNo", r.created_at as "createdAt",
+            r.face_signature as "faceSignature", r.document
+     from public.parts p
+     left join lateral (
+       select * from public.annotation_revisions r
+       where r.part_id = p.id and r.source = 'model' order by r.revision_no desc limit 1
+     ) r on true
+     where p.id = $1`,
+    [partId],
+  );
+  const r = rows[0];
+  if (!r || (r.revisionNo === null && r.error === null)) return null;
+  const summary = prelabelSummarySchema.safeParse(r.document?.prelabel);
+  return {
+    revisionNo: r.revisionNo,
+    createdAt: r.createdAt ? r.createdAt.toISOString() : null,
+    faceSignature: r.faceSignature,
+    labels: Array.isArray(r.document?.labels) ? (r.document.labels as (string | null)[]) : [],
+    summary: summary.success ? summary.data : null,
+    error: r.error,
+  };
+}
+
+export interface PrelabelAcceptanceRow {
+  model: string;
+  modelVersion: string;
+  feature: string;
+  /** Faces the model labelled with this feature, on approved parts. */
+  faces: number;
+  /** Of those, faces the approved labels kept. */
+  accepted: number;
+  /** accepted / faces */
+  rate: number;
+  parts: number;
+}
+
+/**
+ * How much of the pre-labels survived review, per model and per class it predicted, over the
+ * approved parts of a workspace (or one dataset). See `public.prelabel_acceptance`.
+ */
+export async function prelabelAcceptance(
+  client: PoolClient,
+  workspaceId: string,
+  datasetId: string | null = null,
+): Promise<PrelabelAcceptanceRow[]> {
+  const { rows } = await client.query<{
+    model: string;
+    model_version: string;
+    feature: string;
+    faces: string;
+    accepted: string;
+    parts: string;
+  }>("select * from public.prelabel_acceptance($1, $2)", [workspaceId, datasetId]);
+  return rows.map((r) => ({
+    model: r.model,
+    modelVersion: r.model_version,
+    feature: r.feature,
+    faces: Number(r.faces),
+    accepted: Number(r.accepted),
+    rate: Number(r.faces) > 0 ? Number(r.accepted) / Number(r.faces) : 0,
+    parts: Number(r.parts),
+  }));
+}
+
+export type QueueOrder = "least_confident" | "oldest";
+
+/** Change how a dataset's queue is served; the parts' priorities follow (a database trigger). */
+export async function setDatasetQueueOrder(
+  client: PoolClient,
+  workspaceId: string,
+  datasetId: string,
+  order: QueueOrder,
+): Promise<void> {
+  const { rowCount } = await client.query(
+    "update public.datasets set queue_order = $3 where workspace_id = $1 and id = $2",
+    [workspaceId, datasetId, order],
+  );
+  if (rowCount === 0) {
+    throw new AppError("NOT_FOUND", "no such dataset, or you may not change it (admins, engineers, ML engineers)");
+  }
+}
