@@ -10,6 +10,7 @@ const config: NextConfig = {
     "@facet/storage",
     "@facet/viewer",
     "@facet/geometry",
+    "@facet/prelabel",
     "@facet/workers",
   ],
   serverExternalPackages: ["pg", "@supabase/supabase-js", "@supabase/ssr", "@trigger.dev/sdk"],

@@ -29,6 +29,7 @@ export function toAppError(e: unknown): unknown {
     case "FC004":
       return new AppError("FORBIDDEN", message);
     case "FC006":
+    case "FC010":
       return new AppError("CONFLICT", message);
     case "FC007":
       return new AppError("INVITATION_INVALID", message);

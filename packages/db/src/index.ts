@@ -8,6 +8,7 @@ export type { Claims, RequestContext } from "./session";
 export { withService, withShareLink, withUser } from "./session";
 export * from "./workspaces/audit";
 export * from "./workspaces/comments";
+export * from "./workspaces/consensus";
 export * from "./workspaces/datasets";
 export * from "./workspaces/history";
 export * from "./workspaces/invitations";

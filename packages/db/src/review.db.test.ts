@@ -83,12 +83,7 @@ function doc(part: Part, labels: Array<string | null>): AnnotationDocument {
   return { schemaVersion: 1, faceSignature: part.signature, faceCount: part.faceCount, labels, instances: [] };
 }
 
-async function save(
-  u: TestUser,
-  part: Part,
-  label = "stock",
-  source: "human" | "model" | "import" = "human",
-): Promise<number> {
+async function save(u: TestUser, part: Part, label = "stock", source: "human" | "import" = "human"): Promise<number> {
   const labels = Array<string>(part.faceCount).fill(label);
   const r = await withUser(db.owner, u.claims, (c) =>
     appendRevision(c, { workspaceId: w.workspaceId, partId: part.id, document: doc(part, labels), source }),
@@ -695,8 +690,12 @@ describe("a rejection sends the part back to its annotator", () => {
 
   it("resubmitting clears returned_at; the review bases are the pre-label and the rejected submission", async () => {
     const part = await newPart();
-    // an engineer's model pre-label, then an import of labels
-    expect(await save(w.users.engineer, part, "stock", "model")).toBe(1);
+    // the worker's model pre-label (only the worker writes those), then an engineer's import of labels
+    await db.owner.query(
+      `insert into public.annotation_revisions (part_id, revision_no, face_signature, document, model_assisted, source)
+       values ($1, 1, $2, $3, true, 'model')`,
+      [part.id, part.signature, JSON.stringify(doc(part, Array<string>(part.faceCount).fill("stock")))],
+    );
     expect(await save(w.users.engineer, part, "fillet", "import")).toBe(2);
     await claim(w.users.annotator, part);
     const first = await save(w.users.annotator, part, "through_hole");

@@ -44,6 +44,7 @@ const TABLES = [
   "share_links",
   "comments",
   "notifications",
+  "independent_annotations",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -171,6 +172,12 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     select:                 who(Y,    Y,       Y,        Y,     Y,     N),
     insert:                 who(Y,    Y,       Y,        Y,     N,     N),
     update:                 who(Y,    Y,       Y,        Y,     N,     N), // resolve
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  independent_annotations: {  // the co-member's recorded annotation of the part in review
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N), // recorded by the submission trigger only
+    update:                 who(N,    N,       N,        N,     N,     N),
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
   notifications: {            // the actor's own notification from W (the outsider's: from when a member)
@@ -425,6 +432,23 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     update: (c, f) => rows(c, "update public.part_reviews set summary = 'edited' where id = $1", [f.reviewId]),
     delete: (c, f) => rows(c, "delete from public.part_reviews where id = $1", [f.reviewId]),
   },
+  independent_annotations: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.independent_annotations where part_id = $1 and annotator_id = $2", [
+        f.reviewPartId,
+        f.coMember.id,
+      ]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.independent_annotations (part_id, workspace_id, annotator_id, revision_id, face_signature)
+         values ($1, $2, $3, $4, 'another-numbering')`,
+        [f.reviewPartId, f.workspaceId, me.id, f.reviewRevisionId],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.independent_annotations set created_at = now() where part_id = $1", [f.reviewPartId]),
+    delete: (c, f) => rows(c, "delete from public.independent_annotations where part_id = $1", [f.reviewPartId]),
+  },
   share_links: {
     select: (c, f) => rows(c, "select 1 from public.share_links where id = $1", [f.shareLinkId]),
     insert: (c, f, me) =>
@@ -594,6 +618,12 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
   const reviewRevision = await one<{ id: string }>("select id from public.annotation_revisions where part_id = $1", [
     reviewPartId,
   ]);
+  // the co-member's submission recorded as one of several independent annotations
+  await owner.query(
+    `insert into public.independent_annotations (part_id, workspace_id, annotator_id, revision_id, face_signature)
+     select r.part_id, r.workspace_id, $2, r.id, r.face_signature from public.annotation_revisions r where r.id = $1`,
+    [reviewRevision.id, coMember.id],
+  );
   const shareToken = randomBytes(24).toString("base64url");
   const shareLink = await one<{ id: string }>(
     `insert into public.share_links (part_id, token_hash, access, expires_at, created_by)

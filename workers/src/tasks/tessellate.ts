@@ -210,19 +210,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
     let prelabel: PrelabelOutcome | null = null;
     if (deps.prelabelers?.length && job.prelabel && ["uploaded", "processing"].includes(job.part_status)) {
       await progress(deps.pool, jobId, 0.9, "pre-labelling");
-      document ??= await readFacesDocument(deps.store, g.faces_key);
-      prelabel = await runPrelabelers(
-        { store: deps.store, prelabelers: deps.prelabelers, log: deps.log },
-        {
-          partId: job.part_id,
-          partName: job.part_name,
-          sha256: job.blob_sha256,
-          taxonomy: job.taxonomy,
-          meshKey: g.mesh_key,
-          facesKey: g.faces_key,
-        },
-        document,
-      );
+      prelabel = await prelabelNewPart(deps, deps.prelabelers, job, g, document);
     }
     await withService(deps.pool, async (c) => {
       await c.query(
@@ -253,6 +241,37 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
       }
     }).catch(() => {});
     if (job.attempts < job.max_attempts) throw e; // graphile-worker retries with backoff
+  }
+}
+
+/**
+ * Pre-label a part whose geometry is ready. Never throws: whatever goes wrong (the faces document
+ * unreadable, a URL not signed, every model failing) becomes the reason the part waits unannotated.
+ */
+async function prelabelNewPart(
+  deps: TessellateDeps,
+  prelabelers: readonly Prelabeler[],
+  job: JobRow,
+  g: GeometryRow,
+  document: FacesDocument | null,
+): Promise<PrelabelOutcome> {
+  const started = performance.now();
+  try {
+    return await runPrelabelers(
+      { store: deps.store, prelabelers, log: deps.log },
+      {
+        partId: job.part_id,
+        partName: job.part_name,
+        sha256: job.blob_sha256,
+        taxonomy: job.taxonomy,
+        meshKey: g.mesh_key,
+        facesKey: g.faces_key,
+      },
+      document ?? (await readFacesDocument(deps.store, g.faces_key)),
+    );
+  } catch (e) {
+    const reason = `pre-labelling could not run: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
+    return { ok: false, reason, ms: Math.round(performance.now() - started) };
   }
 }
 

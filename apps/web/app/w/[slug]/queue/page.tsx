@@ -12,10 +12,10 @@ export default async function QueuePage({
   searchParams,
 }: {
   params: Promise<{ slug: string }>;
-  searchParams: Promise<{ submitted?: string | string[] }>;
+  searchParams: Promise<{ submitted?: string | string[]; recorded?: string | string[] }>;
 }) {
   const { slug } = await params;
-  const { submitted } = await searchParams;
+  const { submitted, recorded } = await searchParams;
   const { viewer, workspace } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "parts.claim")) return <NotForRole role={workspace.role} what="the labelling queue" />;
   const [claims, counts] = await asUser(
@@ -32,6 +32,7 @@ export default async function QueuePage({
         workspace={workspace.slug}
         claims={claims}
         submitted={typeof submitted === "string" ? submitted.slice(0, 255) : undefined}
+        recorded={typeof recorded === "string" ? recorded.slice(0, 255) : undefined}
       />
     </>
   );

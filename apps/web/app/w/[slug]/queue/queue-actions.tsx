@@ -11,15 +11,25 @@ export function QueueActions({
   workspace,
   claims,
   submitted,
+  recorded,
 }: {
   workspace: string;
   claims: ClaimedPart[];
   submitted?: string | undefined;
+  /** A part whose dataset needs several independent annotations: this one is recorded, others follow. */
+  recorded?: string | undefined;
 }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(
-    submitted ? { text: `Submitted ${submitted} for review.`, error: false } : null,
+    submitted
+      ? { text: `Submitted ${submitted} for review.`, error: false }
+      : recorded
+        ? {
+            text: `Your annotation of ${recorded} is recorded. Its dataset needs several independent annotations: it goes to review once others have labelled it too.`,
+            error: false,
+          }
+        : null,
   );
 
   const claim = useCallback(async () => {

@@ -308,8 +308,10 @@ export function Workbench(props: WorkbenchProps) {
     setBusy(true);
     try {
       const revisionNo = await save.flush();
-      await api("POST", `${base}/submit`, { revisionNo });
-      router.push(`/w/${props.workspace}/queue?submitted=${encodeURIComponent(props.partName)}`);
+      const { status } = await api<{ status: string }>("POST", `${base}/submit`, { revisionNo });
+      // in a consensus dataset the part goes back to the queue until enough people have labelled it
+      const outcome = status === "in_review" ? "submitted" : "recorded";
+      router.push(`/w/${props.workspace}/queue?${outcome}=${encodeURIComponent(props.partName)}`);
     } catch (e) {
       setNotice({ text: messageOf(e), error: true });
       setBusy(false);

@@ -1,11 +1,13 @@
 import { isAppError, roleCan, STATUS_LABELS, uuidSchema } from "@facet/core";
-import { getLabellingContext, getReviewBases, listReviewNotes, type Revision } from "@facet/db";
+import { getLabellingContext, getPartConsensus, getReviewBases, listReviewNotes, type Revision } from "@facet/db";
+import { partAgreement } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { geometryUrls } from "@/lib/context.server";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../../../not-for-role";
+import type { ConsensusView } from "./consensus-panel";
 import type { ReviewHistoryEntry, ReviewLabels } from "./review-workbench";
 import { ReviewWorkbench } from "./review-workbench";
 
@@ -22,6 +24,25 @@ function labelsOf(r: Revision): ReviewLabels {
     authorEmail: r.authorEmail,
     source: r.source,
     createdAt: typeof r.createdAt === "string" ? r.createdAt : new Date(r.createdAt).toISOString(),
+  };
+}
+
+/** How the independent annotations of a consensus dataset compare, face by face (current numbering only). */
+function consensusView(
+  c: Awaited<ReturnType<typeof getPartConsensus>>,
+  signature: string | null,
+): ConsensusView | null {
+  if (!c || c.required < 2) return null;
+  const annotations = c.annotations.filter((a) => a.faceSignature === signature);
+  if (annotations.length === 0) return null;
+  const { faces, meanAgreement, disagreeingFaces } = partAgreement(annotations.map((a) => a.labels));
+  return {
+    required: c.required,
+    annotators: annotations.map((a) => a.annotatorEmail ?? a.annotatorId),
+    labels: faces.map((_, f) => annotations.map((a) => a.labels[f] ?? null)),
+    agreement: faces.map((f) => f.agreement),
+    meanAgreement,
+    disagreeingFaces,
   };
 }
 
@@ -48,13 +69,14 @@ export default async function ReviewPartPage({ params }: { params: Promise<{ slu
         notes: notes.map((n) => ({ id: n.id, body: n.body, faceIndex: n.faceIndex })),
       });
     }
-    return { ctx, bases, history };
+    return { ctx, bases, history, consensus: await getPartConsensus(c, id) };
   }).catch((e: unknown) => {
     if (isAppError(e) && e.code === "NOT_FOUND") return null;
     throw e;
   });
   if (!loaded) notFound();
   const { ctx, bases, history } = loaded;
+  const consensus = consensusView(loaded.consensus, ctx.geometry?.faceSignature ?? null);
   const back = (
     <p className="muted">
       <Link href={`/w/${workspace.slug}/review`}>Review queue</Link> /{" "}
@@ -99,6 +121,7 @@ export default async function ReviewPartPage({ params }: { params: Promise<{ slu
       prelabel={bases.prelabel ? labelsOf(bases.prelabel) : null}
       previous={bases.previousSubmission ? labelsOf(bases.previousSubmission) : null}
       reviews={history}
+      consensus={consensus}
     />
   );
 }

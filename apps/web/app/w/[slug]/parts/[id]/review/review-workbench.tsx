@@ -39,10 +39,12 @@ import { addNote, canReject, type DraftNote, notePins, removeNote, reviewPayload
 import { decisionBlocked } from "@/lib/review/queue";
 import { faceColours } from "@/lib/workbench/colours";
 import { useFacesFile } from "@/lib/workbench/faces-file";
+import { confidenceColours, nextInList } from "@/lib/workbench/prelabel";
 import { boxSelection, clickSelection, isolating, paintSelection, unhide } from "@/lib/workbench/selection";
 import { LegendPanel } from "../label/panels";
 import { ViewerToolbar } from "../label/toolbar";
 import { usePartEvents } from "../label/use-part-events";
+import { ConsensusPanel, type ConsensusView } from "./consensus-panel";
 import { DiffPanel, type HistoryEntry, HistoryPanel, NotesPanel, When } from "./review-panels";
 
 const FaceViewer = dynamic(() => import("@facet/viewer").then((m) => m.FaceViewer), {
@@ -84,6 +86,8 @@ export interface ReviewWorkbenchProps {
   prelabel: ReviewLabels | null;
   previous: ReviewLabels | null;
   reviews: ReviewHistoryEntry[];
+  /** For datasets that need several independent annotations: theirs, face by face. */
+  consensus: ConsensusView | null;
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
@@ -150,9 +154,16 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
   );
   const changed = useMemo(() => (diff ? changedFaces(diff) : []), [diff]);
   const counts = useMemo(() => (diff ? diffCounts(diff) : null), [diff]);
+  const [showAgreement, setShowAgreement] = useState(false);
+  const agreement = props.consensus?.agreement ?? null;
   const colours = useMemo(
-    () => (diff ? diffColours(diff, props.faceCount) : faceColours(current, props.taxonomy.featureTypes)),
-    [diff, current, props.faceCount, props.taxonomy],
+    () =>
+      showAgreement && agreement
+        ? confidenceColours(agreement, props.faceCount)
+        : diff
+          ? diffColours(diff, props.faceCount)
+          : faceColours(current, props.taxonomy.featureTypes),
+    [showAgreement, agreement, diff, current, props.faceCount, props.taxonomy],
   );
 
   // the faces file: surface types and sizes for the hover line (content-addressed, kept by the browser)
@@ -496,6 +507,21 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
           changePosition={changePosition}
           onStep={step}
         />
+        {props.consensus && (
+          <ConsensusPanel
+            consensus={props.consensus}
+            features={features}
+            face={selection.size === 1 ? ([...selection][0] as number) : null}
+            showAgreement={showAgreement}
+            onToggle={() => setShowAgreement((v) => !v)}
+            onNext={() => {
+              const list = props.consensus?.disagreeingFaces ?? [];
+              const at = selection.size === 1 ? ([...selection][0] as number) : null;
+              const next = nextInList(list, at);
+              if (next !== null) focusFace(next);
+            }}
+          />
+        )}
         {!diff && <LegendPanel state={labelState} features={props.taxonomy.featureTypes} onSelect={selectFeature} />}
         <NotesPanel
           notes={notes}
