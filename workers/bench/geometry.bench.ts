@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { buildFaceGraph, DEFAULT_TAXONOMY } from "@facet/core";
 import { REPO_ROOT } from "@facet/db/testing";
 import { DEFAULT_PARAMS } from "@facet/geometry";
 import { combinePrelabels, createRulePrelabeler, inputFromFacesDocument, RULE_CLASSES } from "@facet/prelabel";
@@ -71,6 +72,7 @@ async function prelabel(document: Awaited<ReturnType<GeometryRunner["run"]>>["do
     faceSignature: document.signature,
     faceCount: document.faceCount,
     featureKeys: RULE_CLASSES,
+    context: { graph: buildFaceGraph(document), taxonomy: DEFAULT_TAXONOMY },
   });
   return performance.now() - started;
 }

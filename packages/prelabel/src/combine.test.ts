@@ -1,4 +1,12 @@
-import { AppError, annotationDocumentSchema } from "@facet/core";
+import {
+  AppError,
+  annotationDocumentSchema,
+  buildFaceGraph,
+  DEFAULT_TAXONOMY,
+  type LabelFace,
+  labelStateFromDocument,
+  submissionProblems,
+} from "@facet/core";
 import { describe, expect, it } from "vitest";
 import { combinePrelabels } from "./combine";
 import type { PrelabelInstance, PrelabelResult } from "./types";
@@ -259,5 +267,57 @@ describe("combinePrelabels bookkeeping and errors", () => {
     expect(e.message).toContain("brepmfr");
     expect(e.message).not.toContain("rules");
     expect(e.message).toMatch(/\b1 faces\b.*\b2\b/);
+  });
+});
+
+describe("combinePrelabels with the part's face graph", () => {
+  // four faces in a row: 0–1–2–3; a model that labels them but proposes no instance
+  const face = {
+    surface: "plane",
+    area: 1,
+    direction: null,
+    origin: null,
+    radius: null,
+    bbox: { min: [0, 0, 0], max: [1, 1, 1] },
+  } as const;
+  const graph = buildFaceGraph({
+    faces: [face, face, face, face] as unknown as LabelFace[],
+    edges: [
+      { faces: [0, 1], convexity: "concave", angle: 90 },
+      { faces: [1, 2], convexity: "concave", angle: 90 },
+      { faces: [2, 3], convexity: "convex", angle: 45 },
+    ],
+  });
+  const context = { graph, taxonomy: DEFAULT_TAXONOMY };
+  const options = { faceSignature: "sig", faceCount: 4, featureKeys: DEFAULT_TAXONOMY.featureTypes.map((t) => t.key) };
+  const labelsOnly = result(
+    "bare",
+    ["stock", "rectangular_pocket", "chamfer"],
+    [
+      [1, 0, 0],
+      [0, 0.8, 0.2],
+      [0, 0.6, 0.4],
+      [0, 0.1, 0.9],
+    ],
+  );
+
+  it("groups labelled faces no model's instance covers into instances, so the pre-label can be submitted", () => {
+    const { document } = combinePrelabels([labelsOnly], { ...options, context });
+    expect(document.instances.map((i) => [i.id, i.feature, i.faces])).toEqual([
+      ["pre-1", "rectangular_pocket", [1, 2]],
+      ["pre-2", "chamfer", [3]],
+    ]);
+    // an instance's confidence is its faces' mean
+    expect(document.instances[0]?.confidence).toBeCloseTo(0.7, 9);
+    expect(document.instances[1]?.confidence).toBeCloseTo(0.9, 9);
+    expect(submissionProblems(labelStateFromDocument(document), context)).toEqual([]);
+  });
+
+  it("without the graph such faces stay in no instance, and submitting says so", () => {
+    const { document } = combinePrelabels([labelsOnly], options);
+    expect(document.instances).toEqual([]);
+    expect(submissionProblems(labelStateFromDocument(document), context)).toEqual([
+      "3 labelled faces are in no instance: 1, 2, 3",
+    ]);
   });
 });

@@ -1,4 +1,10 @@
-import { type AnnotationDocument, AppError, annotationDocumentSchema } from "@facet/core";
+import {
+  type AnnotationDocument,
+  AppError,
+  annotationDocumentSchema,
+  type LabelContext,
+  regroupInstances,
+} from "@facet/core";
 import type { PrelabelResult } from "./types";
 
 export interface CombineOptions {
@@ -8,6 +14,12 @@ export interface CombineOptions {
   featureKeys: readonly string[];
   /** Pre-labelers that gave no answer, and why (kept with the revision). */
   failed?: { id: string; reason: string }[];
+  /**
+   * The part's face graph and the schema: labelled faces that no model's instance covers are then
+   * grouped into instances (touching faces of one feature), so the pre-label is complete and can be
+   * submitted as it is. Without it such faces stay in no instance.
+   */
+  context?: LabelContext;
 }
 
 export interface CombinedPrelabel {
@@ -18,6 +30,8 @@ export interface CombinedPrelabel {
   disagreeingFaces: number[];
 }
 
+const meanOf = (values: readonly number[], at: readonly number[]) =>
+  at.length > 0 ? at.reduce((a, f) => a + (values[f] ?? 0), 0) / at.length : 0;
 const argmax = (row: readonly number[]) => row.reduce((best, v, i) => (v > (row[best] ?? -1) ? i : best), 0);
 
 /**
@@ -78,6 +92,14 @@ export function combinePrelabels(results: readonly PrelabelResult[], options: Co
       confidence: inst.confidence,
       ...(inst.bottomFaces?.length ? { bottomFaces: [...inst.bottomFaces] } : {}),
     });
+  }
+
+  if (options.context) {
+    const stock = new Set(options.context.taxonomy.featureTypes.filter((t) => t.isStock).map((t) => t.key));
+    const orphans = labels.map((l, f) => (l !== null && !stock.has(l) && !taken.has(f) ? l : null));
+    for (const inst of regroupInstances(orphans, options.context).instances) {
+      instances.push({ ...inst, id: `pre-${instances.length + 1}`, confidence: meanOf(confidence, inst.faces) });
+    }
   }
 
   const several = results.length > 1;

@@ -11,7 +11,15 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { annotationDocumentSchema, blobKey, DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
+import {
+  annotationDocumentSchema,
+  blobKey,
+  buildFaceGraph,
+  DEFAULT_TAXONOMY,
+  labelStateFromDocument,
+  labelsByStepName,
+  submissionProblems,
+} from "@facet/core";
 import { type PoolClient, withService, withUser } from "@facet/db";
 import {
   addMember,
@@ -298,6 +306,9 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
     expect(truth).toHaveLength(g.face_count);
     expect(truth).not.toContain(null);
     expect(new Set(truth).size).toBeGreaterThanOrEqual(4); // stock, chamfer and three passages
+    // complete as it stands: every feature face in exactly one instance, so it can be submitted unchanged
+    const context = { graph: buildFaceGraph(faces), taxonomy: DEFAULT_TAXONOMY };
+    expect(submissionProblems(labelStateFromDocument(doc), context)).toEqual([]);
     expect(doc.labels).toEqual(truth);
     // every instance's faces carry its feature
     expect(doc.instances.length).toBeGreaterThan(0);
@@ -450,6 +461,10 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
         { id: "tiny-remote", version: "0.3.0" },
       ]);
       expect(doc.prelabel?.failed).toEqual([]);
+      // where the models disagree, instances are regrouped from the combined labels: still complete
+      expect(
+        submissionProblems(labelStateFromDocument(doc), { graph: buildFaceGraph(faces), taxonomy: DEFAULT_TAXONOMY }),
+      ).toEqual([]);
       expect(doc.prelabel?.predictions).toEqual({ "facet-rules": ruleTops, "tiny-remote": remoteTops });
       // with two models, a face on which they differ has one of them against its label
       expect(doc.prelabel?.disagreement).toEqual(ruleTops.map((_, f) => (differing.includes(f) ? 0.5 : 0)));

@@ -1,4 +1,4 @@
-import { blobKey, DEFAULT_TAXONOMY, taxonomySchema } from "@facet/core";
+import { blobKey, buildFaceGraph, DEFAULT_TAXONOMY, taxonomySchema } from "@facet/core";
 import type { PoolClient } from "@facet/db";
 import type { FacesDocument } from "@facet/geometry";
 import {
@@ -93,6 +93,7 @@ export async function runPrelabelers(
       faceCount: document.faceCount,
       featureKeys: taxonomy.featureTypes.map((t) => t.key),
       failed,
+      context: { graph: buildFaceGraph(document), taxonomy },
     });
     return { ok: true, combined, ms: elapsed(), models: results.map((r) => r.model.id) };
   } catch (e) {

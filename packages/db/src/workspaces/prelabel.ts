@@ -89,18 +89,54 @@ export async function prelabelAcceptance(
 
 export type QueueOrder = "least_confident" | "oldest";
 
-/** Change how a dataset's queue is served; the parts' priorities follow (a database trigger). */
-export async function setDatasetQueueOrder(
+/** How a dataset is pre-labelled, queued and annotated. */
+export interface DatasetSettings {
+  id: string;
+  name: string;
+  /** New parts are pre-labelled after tessellation. */
+  prelabel: boolean;
+  queueOrder: QueueOrder;
+  /** Independent annotations each part needs (consensus when above 1). */
+  requiredAnnotations: number;
+}
+
+const SETTINGS_COLUMNS = `id, name, prelabel, queue_order as "queueOrder", required_annotations as "requiredAnnotations"`;
+
+/** A dataset's settings, by id or by name; NOT_FOUND when not visible. */
+export async function getDatasetSettings(
+  client: PoolClient,
+  workspaceId: string,
+  ref: { id: string } | { name: string },
+): Promise<DatasetSettings> {
+  const byId = "id" in ref;
+  const { rows } = await client.query<DatasetSettings>(
+    `select ${SETTINGS_COLUMNS} from public.datasets where workspace_id = $1 and ${byId ? "id = $2::uuid" : "name = $2"}`,
+    [workspaceId, byId ? ref.id : ref.name],
+  );
+  const dataset = rows[0];
+  if (!dataset) throw new AppError("NOT_FOUND", `no dataset "${byId ? ref.id : ref.name}" in this workspace`);
+  return dataset;
+}
+
+/**
+ * Change a dataset's settings (those given). The parts' queue priorities follow a new order (a
+ * database trigger); a new number of annotations applies to submissions from now on.
+ */
+export async function updateDatasetSettings(
   client: PoolClient,
   workspaceId: string,
   datasetId: string,
-  order: QueueOrder,
-): Promise<void> {
-  const { rowCount } = await client.query(
-    "update public.datasets set queue_order = $3 where workspace_id = $1 and id = $2",
-    [workspaceId, datasetId, order],
+  patch: Partial<Pick<DatasetSettings, "prelabel" | "queueOrder" | "requiredAnnotations">>,
+): Promise<DatasetSettings> {
+  const { rows } = await client.query<DatasetSettings>(
+    `update public.datasets set prelabel = coalesce($3, prelabel), queue_order = coalesce($4, queue_order),
+       required_annotations = coalesce($5, required_annotations)
+     where workspace_id = $1 and id = $2 returning ${SETTINGS_COLUMNS}`,
+    [workspaceId, datasetId, patch.prelabel ?? null, patch.queueOrder ?? null, patch.requiredAnnotations ?? null],
   );
-  if (rowCount === 0) {
+  const dataset = rows[0];
+  if (!dataset) {
     throw new AppError("NOT_FOUND", "no such dataset, or you may not change it (admins, engineers, ML engineers)");
   }
+  return dataset;
 }

@@ -1,4 +1,4 @@
-import { navSectionsFor, ROLE_LABELS } from "@facet/core";
+import { navSectionsFor, ROLE_LABELS, roleCan } from "@facet/core";
 import { partCountsByStatus, unreadNotifications } from "@facet/db";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/logo";
@@ -17,6 +17,7 @@ const SECTIONS: Record<string, { label: string; path: string; key: string; count
   queue: { label: "My queue", path: "/queue", key: "q", count: "queue" },
   review: { label: "Review", path: "/review", key: "r", count: "review" },
   catalog: { label: "Catalog", path: "/catalog", key: "c" },
+  quality: { label: "Quality", path: "/quality", key: "l" },
   admin: { label: "Admin", path: "/admin", key: "a" },
 };
 
@@ -29,7 +30,11 @@ export default async function WorkspaceLayout({
 }) {
   const { slug } = await params;
   const { viewer, workspace, workspaces } = await requireWorkspace(slug);
-  const items: NavItem[] = ["home", ...navSectionsFor(workspace.role)].map((s) => {
+  // label quality (pre-label acceptance) for those who run datasets: admins, engineers, ML engineers
+  const sections = navSectionsFor(workspace.role).flatMap((s) =>
+    s === "catalog" && roleCan(workspace.role, "datasets.create") ? [s, "quality"] : [s],
+  );
+  const items: NavItem[] = ["home", ...sections].map((s) => {
     const sec = SECTIONS[s] as (typeof SECTIONS)[string];
     return {
       label: sec.label,

@@ -1,11 +1,12 @@
 import { roleCan, uuidSchema } from "@facet/core";
-import { listDatasets, listParts, partCountsByStatus } from "@facet/db";
+import { getDatasetSettings, listDatasets, listParts, partCountsByStatus } from "@facet/db";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { PartsTable } from "@/components/parts-table";
 import { StatusCountsView } from "@/components/status-counts";
 import { Uploader } from "@/components/upload/uploader";
 import { asUser, requireWorkspace } from "@/lib/session.server";
+import { DatasetSettingsPanel } from "./dataset-settings";
 
 export const metadata: Metadata = { title: "Dataset" };
 
@@ -18,6 +19,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
     if (!dataset) return null;
     return {
       dataset,
+      settings: await getDatasetSettings(c, workspace.id, { id }),
       counts: await partCountsByStatus(c, workspace.id, id),
       parts: await listParts(c, { workspaceId: workspace.id, datasetId: id, limit: 500, newestFirst: true }),
     };
@@ -28,6 +30,12 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
       <h1>{data.dataset.name}</h1>
       {data.dataset.description && <p className="muted">{data.dataset.description}</p>}
       <StatusCountsView counts={data.counts} />
+      <DatasetSettingsPanel
+        workspace={workspace.slug}
+        datasetId={id}
+        initial={data.settings}
+        canEdit={roleCan(workspace.role, "datasets.create")}
+      />
       {roleCan(workspace.role, "parts.upload") && (
         <>
           <h2>Add parts</h2>

@@ -1,0 +1,178 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { api, messageOf } from "@/components/api-client";
+
+export type QueueOrderValue = "least_confident" | "oldest";
+
+export interface DatasetSettingsValue {
+  prelabel: boolean;
+  queueOrder: QueueOrderValue;
+  requiredAnnotations: number;
+}
+
+export const QUEUE_ORDER_LABELS: Record<QueueOrderValue, string> = {
+  least_confident: "Least confident pre-labels first",
+  oldest: "Oldest first",
+};
+
+const HELP: Record<QueueOrderValue, string> = {
+  least_confident:
+    "Annotators are served the parts the models were least sure of first (parts without a pre-label before all others).",
+  oldest: "Annotators are served the parts in the order they were added.",
+};
+
+const annotationsText = (n: number) =>
+  n === 1
+    ? "one annotation per part"
+    : `${n} independent annotations per part: each annotator starts from the pre-label, the part goes to review with the majority label and the disagreements shown`;
+
+/** Pre-labelling, queue order and consensus of a dataset: controls for those who may edit it, text for others. */
+export function DatasetSettingsPanel(props: {
+  workspace: string;
+  datasetId: string;
+  initial: DatasetSettingsValue;
+  canEdit: boolean;
+}) {
+  const router = useRouter();
+  const [value, setValue] = useState<DatasetSettingsValue>(props.initial);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState<{ key: keyof DatasetSettingsValue; text: string } | null>(null);
+  const [error, setError] = useState<{ key: keyof DatasetSettingsValue; text: string } | null>(null);
+
+  if (!props.canEdit) {
+    return (
+      <>
+        <h2>Queue</h2>
+        <p data-testid="prelabel-setting">
+          New parts are {value.prelabel ? "pre-labelled by the configured models" : "not pre-labelled"}.
+        </p>
+        <p data-testid="queue-order" data-value={value.queueOrder}>
+          Queue order: <strong>{QUEUE_ORDER_LABELS[value.queueOrder]}</strong>{" "}
+          <span className="muted">(admins, engineers and ML engineers can change it)</span>
+        </p>
+        <p data-testid="required-annotations">{annotationsText(value.requiredAnnotations)}.</p>
+      </>
+    );
+  }
+
+  async function change<K extends keyof DatasetSettingsValue>(key: K, next: DatasetSettingsValue[K], say: string) {
+    const previous = value;
+    setValue({ ...value, [key]: next });
+    setSaving(true);
+    setSaved(null);
+    setError(null);
+    try {
+      const r = await api<{ dataset: DatasetSettingsValue }>(
+        "PATCH",
+        `/api/workspaces/${props.workspace}/datasets/${props.datasetId}`,
+        { [key]: next },
+      );
+      setValue({
+        prelabel: r.dataset.prelabel,
+        queueOrder: r.dataset.queueOrder,
+        requiredAnnotations: r.dataset.requiredAnnotations,
+      });
+      setSaved({ key, text: `Saved: ${say}.` });
+      router.refresh();
+    } catch (e) {
+      setValue(previous);
+      setError({ key, text: messageOf(e) });
+    } finally {
+      setSaving(false);
+    }
+  }
+  const status = (key: keyof DatasetSettingsValue, testid: string) => (
+    <>
+      {saved?.key === key && (
+        <span className="notice" role="status" data-testid={testid}>
+          {saved.text}
+        </span>
+      )}
+      {error?.key === key && (
+        <span className="error" role="alert">
+          Not saved: {error.text}
+        </span>
+      )}
+    </>
+  );
+
+  return (
+    <>
+      <h2>Queue</h2>
+      <div className="stack" style={{ gap: 4 }}>
+        <div className="row" data-testid="prelabel-setting">
+          <label className="row" style={{ gap: 8 }}>
+            <input
+              type="checkbox"
+              checked={value.prelabel}
+              disabled={saving}
+              onChange={(e) =>
+                void change(
+                  "prelabel",
+                  e.target.checked,
+                  e.target.checked ? "new parts are pre-labelled" : "no pre-labels",
+                )
+              }
+            />
+            Pre-label new parts
+          </label>
+          {status("prelabel", "prelabel-setting-saved")}
+        </div>
+        <div className="stack" data-testid="queue-order" data-value={value.queueOrder} style={{ gap: 4 }}>
+          <div className="row">
+            <label className="wb-inline" style={{ flexDirection: "row", gap: 8 }}>
+              Queue order
+              <select
+                aria-label="Queue order"
+                value={value.queueOrder}
+                disabled={saving}
+                onChange={(e) => {
+                  const next = e.target.value as QueueOrderValue;
+                  void change("queueOrder", next, QUEUE_ORDER_LABELS[next].toLowerCase());
+                }}
+              >
+                {(Object.keys(QUEUE_ORDER_LABELS) as QueueOrderValue[]).map((k) => (
+                  <option key={k} value={k}>
+                    {QUEUE_ORDER_LABELS[k]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {status("queueOrder", "queue-order-saved")}
+          </div>
+          <p className="muted">{HELP[value.queueOrder]}</p>
+        </div>
+        <div className="stack" data-testid="required-annotations" style={{ gap: 4 }}>
+          <div className="row">
+            <label className="wb-inline" style={{ flexDirection: "row", gap: 8 }}>
+              Annotations per part
+              <select
+                aria-label="Annotations per part"
+                value={value.requiredAnnotations}
+                disabled={saving}
+                onChange={(e) => {
+                  const n = Number(e.target.value);
+                  void change(
+                    "requiredAnnotations",
+                    n,
+                    n === 1 ? "one annotation per part" : `${n} independent annotations per part`,
+                  );
+                }}
+              >
+                {[1, 2, 3, 4, 5].map((n) => (
+                  <option key={n} value={n}>
+                    {n === 1 ? "1 (no consensus)" : `${n} independent`}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {status("requiredAnnotations", "required-annotations-saved")}
+          </div>
+          <p className="muted">{annotationsText(value.requiredAnnotations)}.</p>
+        </div>
+      </div>
+    </>
+  );
+}
