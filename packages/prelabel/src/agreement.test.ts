@@ -1,20 +1,9 @@
-import { AppError } from "@facet/core";
 import { describe, expect, it } from "vitest";
 import { agreementReport, cohensKappa, faceAgreement, fleissKappa, partAgreement } from "./agreement";
+import { validationError } from "./expect-error";
 
 /** `n` copies of `label`. */
 const times = (n: number, label: string): string[] => Array.from({ length: n }, () => label);
-
-const validationError = (fn: () => unknown): AppError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe("VALIDATION_FAILED");
-    return e as AppError;
-  }
-  throw new Error("expected a VALIDATION_FAILED error");
-};
 
 describe("faceAgreement / partAgreement", () => {
   // Three raters, six faces:

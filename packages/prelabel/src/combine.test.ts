@@ -1,5 +1,4 @@
 import {
-  AppError,
   annotationDocumentSchema,
   buildFaceGraph,
   DEFAULT_TAXONOMY,
@@ -9,6 +8,7 @@ import {
 } from "@facet/core";
 import { describe, expect, it } from "vitest";
 import { combinePrelabels } from "./combine";
+import { validationError } from "./expect-error";
 import type { PrelabelInstance, PrelabelResult } from "./types";
 
 const result = (
@@ -22,17 +22,6 @@ const result = (
 const expectClose = (actual: readonly number[] | undefined, expected: readonly number[]) => {
   expect(actual).toHaveLength(expected.length);
   for (const [i, v] of expected.entries()) expect(actual?.[i], `index ${i}`).toBeCloseTo(v, 10);
-};
-
-const validationError = (fn: () => unknown): AppError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).code).toBe("VALIDATION_FAILED");
-    return e as AppError;
-  }
-  throw new Error("expected a VALIDATION_FAILED error");
 };
 
 describe("combinePrelabels with one model", () => {

@@ -101,7 +101,8 @@ const recordSleep = async (ms: number) => {
 
 function make(over: Partial<RemotePrelabelerConfigInput> = {}, deps: RemotePrelabelerDeps = {}) {
   return createRemotePrelabeler(
-    { kind: "remote", id: "aagnet", url, timeoutMs: 200, backoffMs: 10, jitter: false, crosswalk: "mfcadpp", ...over },
+    // answers well within 5 s even on a loaded machine; the timeout tests set their own short limit
+    { kind: "remote", id: "aagnet", url, timeoutMs: 5000, backoffMs: 10, jitter: false, crosswalk: "mfcadpp", ...over },
     { sleep: recordSleep, ...deps },
   );
 }
@@ -257,14 +258,12 @@ describe("the request", () => {
 describe("retries", () => {
   it("times out after retries + 1 attempts when the server hangs", async () => {
     serve(() => {}); // never answers
-    const started = Date.now();
-    const e = await failure(make().predict(INPUT));
+    const e = await failure(make({ timeoutMs: 200 }).predict(INPUT));
     expect(e.reason).toBe("TIMEOUT");
     expect(e.retryable).toBe(true);
     expect(e.message).toBe('Pre-labeler "aagnet" did not answer within 200 ms (3 attempts)');
     expect(seen).toHaveLength(3);
     expect(sleeps).toEqual([10, 20]);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("times out when the body stalls after the headers", async () => {
@@ -272,7 +271,7 @@ describe("retries", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"classes": [');
     });
-    const e = await failure(make({ retries: 0 }).predict(INPUT));
+    const e = await failure(make({ retries: 0, timeoutMs: 200 }).predict(INPUT));
     expect(e.reason).toBe("TIMEOUT");
     expect(e.message).toContain("(1 attempt)");
     expect(seen).toHaveLength(1);
@@ -452,9 +451,8 @@ describe("an external abort", () => {
     const controller = new AbortController();
     const reason = new Error("job canceled");
     setTimeout(() => controller.abort(reason), 50);
-    const started = Date.now();
+    // rejected with the abort's own reason (a timeout would give TIMEOUT after 5 s)
     await expect(make({ timeoutMs: 5000 }).predict(INPUT, { signal: controller.signal })).rejects.toBe(reason);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(seen).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
@@ -463,10 +461,9 @@ describe("an external abort", () => {
     serve((res) => reply(res, 503, ""));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    const model = createRemotePrelabeler({ kind: "remote", id: "m", url, backoffMs: 10_000, timeoutMs: 1000 });
+    // the wait is 10 s, longer than the test may take: only an abort that ends the wait lets it pass
+    const model = createRemotePrelabeler({ kind: "remote", id: "m", url, backoffMs: 10_000, timeoutMs: 5000 });
     await expect(model.predict(INPUT, { signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(seen).toHaveLength(1);
   });
 

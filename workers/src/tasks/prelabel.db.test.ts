@@ -350,7 +350,6 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
     const bytes = await readFile(path.join(CORPUS, "nist-pmi/nist_ctc_01_asme1_rd.stp"));
     const datasetId = await newDataset(ws, "remote-down");
     const { partId, jobId } = await uploaded("ctc01.stp", bytes, datasetId);
-    const started = Date.now();
     await run(jobId, [await unreachable("nobody-home")]);
 
     const part = await partRow(partId);
@@ -369,8 +368,8 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
     expect(job).toMatchObject({ status: "completed", attempts: 1, error: null });
     expect(job.result?.prelabel).toEqual({ ms: expect.any(Number), error: part.prelabel_error });
     expect(logged.some((l) => l.includes(partId) && l.includes("nobody-home"))).toBe(true);
-    // not held up by retries or timeouts
-    expect(Date.now() - started).toBeLessThan(60_000);
+    // one attempt (retries 0): nothing held the part up
+    expect(part.prelabel_error).toContain("(1 attempt)");
   }, 180_000);
 
   it("rules and a model that cannot be reached: pre-labelled by the rules, the failure kept with the revision", async () => {

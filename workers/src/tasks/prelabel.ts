@@ -136,7 +136,7 @@ export async function recordPrelabel(c: PoolClient, partId: string, outcome: Pre
     [partId, document.faceSignature],
   );
   const part = rows[0];
-  if (!part || part.status !== "unannotated") return; // deleted, or someone already started on it
+  if (part?.status !== "unannotated") return; // deleted, or someone already started on it
   if (!part.has) {
     await c.query(
       `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, face_signature,
