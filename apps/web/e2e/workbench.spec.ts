@@ -172,6 +172,7 @@ test("an annotator claims a NIST part, labels faces with hotkeys, undoes, redoes
 
 test("a second annotator never gets the part the first holds; both see each other on it", async () => {
   await cy.goto(`/w/${LAB.slug}/queue`);
+  await expect(cy.locator("body[data-shortcuts=ready]")).toHaveCount(1); // hydrated: keys are listened to
   await cy.keyboard.press("n");
   await expect(cy).toHaveURL(/\/label$/);
   const held = (cy.url().match(/parts\/([0-9a-f-]{36})\/label/) as RegExpMatchArray)[1] as string;
