@@ -237,3 +237,35 @@ test("what the models proposed can be submitted as it is: their revision goes to
   );
   expect(part).toEqual({ status: "in_review", annotator: IVY.email });
 });
+
+test("a dataset with pre-labelling off: parts wait unannotated, and an engineer can pre-label one on its page", async () => {
+  const ds = await admin.request.post(`/api/workspaces/${LAB.slug}/datasets`, { data: { name: "Plain" } });
+  const plainId = (await ds.json()).dataset.id as string;
+  await admin.goto(`/w/${LAB.slug}/datasets/${plainId}`);
+  const box = admin.getByRole("checkbox", { name: "Pre-label new parts" });
+  await expect(box).toBeChecked();
+  await box.uncheck();
+  await expect(admin.getByTestId("prelabel-setting-saved")).toHaveText("Saved: no pre-labels.");
+  const [setting] = await query<{ prelabel: boolean }>("select prelabel from datasets where id = $1", [plainId]);
+  expect(setting?.prelabel).toBe(false);
+
+  await uploadCorpusPart(admin, LAB.slug, plainId, "mfcad/0-0-0-0-0-23.step");
+  await expect(async () => {
+    await admin.reload();
+    await expect(admin.locator('[data-status="unannotated"] .n')).toHaveText("1", { timeout: 1000 });
+  }).toPass({ timeout: 120_000 });
+  const [part] = await query<{ id: string }>("select id from parts where dataset_id = $1", [plainId]);
+  const id = (part as { id: string }).id;
+  expect(await query("select 1 from annotation_revisions where part_id = $1", [id])).toHaveLength(0);
+
+  await admin.goto(`/w/${LAB.slug}/parts/${id}`);
+  await expect(admin.getByTestId("prelabel-status")).toHaveCount(0);
+  await admin.getByRole("button", { name: "Pre-label now" }).click();
+  await expect(async () => {
+    await admin.reload();
+    await expect(admin.getByTestId("part-status")).toHaveText("Pre-labelled", { timeout: 1000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(admin.getByTestId("prelabel-status")).toContainText("Pre-labelled:");
+  const revisions = await query<{ source: string }>("select source from annotation_revisions where part_id = $1", [id]);
+  expect(revisions).toEqual([{ source: "model" }]);
+});

@@ -20,7 +20,7 @@ import {
   labelsByStepName,
   submissionProblems,
 } from "@facet/core";
-import { type PoolClient, withService, withUser } from "@facet/db";
+import { type PoolClient, queuePrelabel, withService, withUser } from "@facet/db";
 import {
   addMember,
   attempt,
@@ -557,6 +557,41 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
     } finally {
       await server.close();
     }
+  }, 180_000);
+
+  it("pre-label again: an engineer re-runs the models on a part waiting unannotated; only such a part, not by annotators", async () => {
+    const bytes = await readFile(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
+    const datasetId = await newDataset(ws, "again");
+    const { partId, jobId } = await uploaded("chamfers.step", bytes, datasetId);
+    // its model was down: the part waits unannotated with the reason
+    await run(jobId, [await unreachable("down-model")]);
+    expect(await partRow(partId)).toMatchObject({ status: "unannotated" });
+    expect((await partRow(partId)).prelabel_error).toMatch(/down-model/);
+
+    const queue = (u: TestUser) => withUser(db.owner, u.claims, (c) => queuePrelabel(c, ws.workspaceId, partId));
+    // an annotator may not start jobs (row-level security on jobs)
+    await expect(queue(ws.users.annotator)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await queue(ws.users.engineer);
+    // one job at a time
+    await expect(queue(ws.users.admin)).rejects.toMatchObject({ code: "CONFLICT" });
+    const { rows } = await db.owner.query<{ id: string; payload: unknown }>(
+      "select id, payload from jobs where part_id = $1 and status = 'queued'",
+      [partId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.payload).toEqual({ prelabel: true });
+
+    await run((rows[0] as { id: string }).id, [createRulePrelabeler()]);
+    const part = await partRow(partId);
+    expect(part).toMatchObject({ status: "pre_labeled", prelabel_error: null });
+    const revs = await revisions(partId);
+    expect(revs.map((r) => [r.revision_no, r.source])).toEqual([[1, "model"]]);
+    // five chamfers, all recognised
+    expect(annotationDocumentSchema.parse(revs[0]?.document).instances.map((i) => i.feature)).toEqual(
+      Array(5).fill("chamfer"),
+    );
+    // a part already pre-labelled (or being labelled) is not pre-labelled again
+    await expect(queue(ws.users.engineer)).rejects.toMatchObject({ code: "CONFLICT" });
   }, 180_000);
 
   describe("the queue", () => {

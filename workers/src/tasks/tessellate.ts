@@ -45,6 +45,8 @@ interface JobRow {
   taxonomy: unknown;
   /** The dataset pre-labels its new parts. */
   prelabel: boolean;
+  /** Someone asked to pre-label this (processed, unannotated) part again. */
+  prelabel_again: boolean;
 }
 
 interface GeometryRow {
@@ -80,7 +82,8 @@ async function progress(pool: Pool, jobId: string, value: number, message: strin
 async function lockJob(c: PoolClient, jobId: string): Promise<JobRow | undefined> {
   const { rows } = await c.query<JobRow>(
     `select j.id, j.status, j.attempts, j.max_attempts, j.part_id, p.name as part_name, p.blob_sha256,
-            p.status as part_status, b.size, s.taxonomy, d.prelabel
+            p.status as part_status, b.size, s.taxonomy, d.prelabel,
+            coalesce((j.payload ->> 'prelabel')::boolean, false) as prelabel_again
      from public.jobs j join public.parts p on p.id = j.part_id join public.blobs b on b.sha256 = p.blob_sha256
      join public.datasets d on d.id = p.dataset_id left join public.label_schemas s on s.id = d.label_schema_id
      where j.id = $1 for update of j`,
@@ -206,9 +209,11 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
       });
     }
     const g = geometry as GeometryRow;
-    // new parts are pre-labelled before anyone can claim them
+    // new parts are pre-labelled before anyone can claim them; waiting ones again when asked
+    const fresh = job.prelabel && ["uploaded", "processing"].includes(job.part_status);
+    const again = job.prelabel_again && job.part_status === "unannotated";
     let prelabel: PrelabelOutcome | null = null;
-    if (deps.prelabelers?.length && job.prelabel && ["uploaded", "processing"].includes(job.part_status)) {
+    if (deps.prelabelers?.length && (fresh || again)) {
       await progress(deps.pool, jobId, 0.9, "pre-labelling");
       prelabel = await prelabelNewPart(deps, deps.prelabelers, job, g, document);
     }

@@ -90,6 +90,25 @@ export async function retryPart(client: PoolClient, workspaceId: string, partId:
   );
 }
 
+/**
+ * Pre-label a part again (its models failed, a model was added, or its dataset was not pre-labelled):
+ * a job that reuses the part's geometry and runs the configured pre-labelers. Only for a part waiting
+ * `unannotated` with geometry and no job under way; engineers and admins (the jobs policy).
+ */
+export async function queuePrelabel(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  const r = await client.query(
+    `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
+     select p.workspace_id, 'geometry:tessellate', p.id, jsonb_build_object('prelabel', true), auth.uid()
+     from public.parts p
+     where p.workspace_id = $1 and p.id = $2 and p.status = 'unannotated' and p.geometry_id is not null
+       and not exists (select 1 from public.jobs j where j.part_id = p.id and j.status in ('queued', 'running'))`,
+    [workspaceId, partId],
+  );
+  if (r.rowCount === 0) {
+    throw new AppError("CONFLICT", "only a processed part nobody has started labelling can be pre-labelled again");
+  }
+}
+
 export async function discardPart(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
   const r = await client.query("delete from public.parts where workspace_id = $1 and id = $2", [workspaceId, partId]);
   if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such part, or your role cannot discard it");

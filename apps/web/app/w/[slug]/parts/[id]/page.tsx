@@ -74,6 +74,7 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
             partId={part.id}
             failed={part.status === "failed"}
             datasetId={part.datasetId}
+            canPrelabel={part.status === "unannotated" && part.geometry !== null}
           />
         )}
       </div>

@@ -9,14 +9,18 @@ export function PartActions({
   partId,
   failed,
   datasetId,
+  canPrelabel,
 }: {
   workspace: string;
   partId: string;
   failed: boolean;
   datasetId: string;
+  /** Processed and waiting unannotated: it can be pre-labelled (again). */
+  canPrelabel: boolean;
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  const [queued, setQueued] = useState(false);
   const base = `/api/workspaces/${workspace}/parts/${partId}`;
   return (
     <span className="row">
@@ -33,6 +37,23 @@ export function PartActions({
           }}
         >
           Retry processing
+        </button>
+      )}
+      {canPrelabel && (
+        <button
+          type="button"
+          disabled={queued}
+          onClick={async () => {
+            try {
+              await api("POST", `${base}/prelabel`);
+              setQueued(true);
+              router.refresh();
+            } catch (e) {
+              setError(messageOf(e));
+            }
+          }}
+        >
+          {queued ? "Pre-labelling…" : "Pre-label now"}
         </button>
       )}
       <button
