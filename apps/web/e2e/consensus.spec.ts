@@ -159,6 +159,11 @@ test("the second annotator starts from the pre-label; the part reaches review wi
   const expected = model.map((l, f) => (f === changedFace ? [l, "fillet"].sort()[0] : l));
   expect(latest).toEqual({ source: "consensus", labels: expected });
 
+  // the reviewer's queue says the part was annotated twice, with one face in dispute
+  await wes.goto(`/w/${LAB.slug}/review`);
+  await expect(wes.locator(`[data-part-id="${partId}"]`).getByTestId("consensus-badge")).toHaveText(
+    "2 annotations · 1 disputed face",
+  );
   // the reviewer sees both annotations and steps to the disputed face
   await wes.goto(`/w/${LAB.slug}/parts/${partId}/review`);
   const panel = wes.getByTestId("consensus-panel");

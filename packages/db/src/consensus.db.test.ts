@@ -22,7 +22,7 @@ import {
 } from "./testing";
 import { getPartConsensus, listConsensusParts } from "./workspaces/consensus";
 import { claimNextPart } from "./workspaces/parts";
-import { reviewPart } from "./workspaces/review";
+import { listReviewQueue, reviewPart } from "./workspaces/review";
 import { appendRevision } from "./workspaces/revisions";
 import { submitPart } from "./workspaces/workbench";
 
@@ -413,6 +413,12 @@ describe("a dataset needing 2 annotations: the second submission", () => {
     expect(halfListed).toEqual([]);
     // another workspace's member sees nothing of either
     expect(await withUser(db.owner, outsider.claims, (c) => listConsensusParts(c, w.workspaceId))).toEqual([]);
+
+    // the review queue says it was annotated twice, with faces 1, 3 and 5 in dispute
+    const queue = await withUser(db.owner, w.users.engineer.claims, (c) =>
+      listReviewQueue(c, { workspaceId: w.workspaceId, datasetId: part.datasetId }),
+    );
+    expect(queue.find((q) => q.id === part.id)).toMatchObject({ annotations: 2, disputedFaces: 3 });
   });
 
   it("getPartConsensus: what the dataset requires even before any annotation; null for an unknown part", async () => {

@@ -21,6 +21,10 @@ export interface ReviewQueueItem {
   rejections: number;
   /** Who has it open now (reviewers looking at it), earliest first. */
   viewers: Array<{ userId: string; email: string | null }>;
+  /** Independent annotations of it on its current face numbering (consensus datasets; 0 otherwise). */
+  annotations: number;
+  /** Faces those annotations label differently. */
+  disputedFaces: number;
 }
 
 /** Parts waiting for review, oldest submission first; optionally of one annotator or one dataset. */
@@ -42,7 +46,15 @@ export async function listReviewQueue(
              from (select pp.user_id, vp.email, min(pp.joined_at) as since
                    from public.part_presence pp left join public.profiles vp on vp.user_id = pp.user_id
                    where pp.part_id = p.id and pp.seen_at > now() - make_interval(secs => $5)
-                   group by pp.user_id, vp.email) v) as viewers
+                   group by pp.user_id, vp.email) v) as viewers,
+            (select count(*)::int from public.independent_annotations i
+             where i.part_id = p.id and i.face_signature = g.face_signature) as annotations,
+            (select count(*)::int from (
+               select e.i from public.independent_annotations i
+               join public.annotation_revisions r on r.id = i.revision_id
+               cross join lateral jsonb_array_elements_text(r.document -> 'labels') with ordinality e(label, i)
+               where i.part_id = p.id and i.face_signature = g.face_signature
+               group by e.i having count(distinct e.label) > 1) disputed) as "disputedFaces"
      from public.parts p join public.datasets d on d.id = p.dataset_id
      left join public.profiles pr on pr.user_id = p.annotator_id
      left join public.part_geometry g on g.id = p.geometry_id

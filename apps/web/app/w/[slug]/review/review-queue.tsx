@@ -209,6 +209,18 @@ export function ReviewQueue(props: {
                       returned {p.rejections}×
                     </span>
                   )}
+                  {p.annotations > 1 && (
+                    <span
+                      className={p.disputedFaces > 0 ? "badge warn" : "badge"}
+                      data-testid="consensus-badge"
+                      title="Independent annotations of this part, and the faces they label differently"
+                    >
+                      {p.annotations} annotations ·{" "}
+                      {p.disputedFaces === 0
+                        ? "agreed"
+                        : `${p.disputedFaces} disputed face${p.disputedFaces === 1 ? "" : "s"}`}
+                    </span>
+                  )}
                 </td>
                 <td>{p.datasetName}</td>
                 <td>{p.annotatorEmail ?? "—"}</td>
