@@ -1,6 +1,5 @@
-import { DEFAULT_TAXONOMY } from "@facet/core";
 import { expect, type Page, test } from "@playwright/test";
-import { joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
+import { bigVisibleFace, featureName, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // A dataset that needs two independent annotations per part: the first annotator's work is recorded
 // and the part goes back to the queue, the second starts from the pre-label (not from the first's
@@ -13,8 +12,6 @@ const UMA = { email: "uma@example.test", password: "annotator uma pw" };
 const VIC = { email: "vic@example.test", password: "annotator vic pw" };
 const WES = { email: "wes@example.test", password: "engineer wes pw" };
 const PART = "nist_ftc_11_asme1_rb.stp";
-const nameOf = (key: string | null | undefined) =>
-  DEFAULT_TAXONOMY.featureTypes.find((t) => t.key === key)?.name ?? "no label";
 
 let admin: Page;
 let uma: Page;
@@ -23,31 +20,6 @@ let wes: Page;
 let datasetId: string;
 let partId: string;
 let changedFace: number;
-
-interface ViewerProbe {
-  model(): { faceCount: number; triangleStart: Uint32Array } | null;
-  visiblePoint(face: number): { x: number; y: number } | null;
-}
-
-/** The biggest face of the part that can be seen (except `skip`), and a point of the page where it is. */
-function bigVisibleFace(page: Page, skip: number[]): Promise<{ face: number; x: number; y: number }> {
-  return page.evaluate((skipped) => {
-    const v = (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer;
-    const model = v?.model();
-    if (!v || !model) throw new Error("no viewer");
-    const order = Array.from({ length: model.faceCount }, (_, f) => f).sort(
-      (a, b) =>
-        (model.triangleStart[b + 1] as number) -
-        (model.triangleStart[b] as number) -
-        ((model.triangleStart[a + 1] as number) - (model.triangleStart[a] as number)),
-    );
-    for (const f of order) {
-      const p = skipped.includes(f) ? null : v.visiblePoint(f);
-      if (p) return { face: f, ...p };
-    }
-    throw new Error("no visible face");
-  }, skip);
-}
 
 const labelsOf = async (revision: "latest" | "model") =>
   (
@@ -139,13 +111,16 @@ test("the second annotator starts from the pre-label; the part reaches review wi
   await expect(vic.locator("[data-viewer=ready]")).toBeVisible({ timeout: 60_000 });
   // the face Uma changed shows the model's label, not hers
   const seen = await vic.evaluate(
-    (f) => (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer?.visiblePoint(f) ?? null,
+    (f) =>
+      (
+        window as unknown as { __facetViewer?: { visiblePoint(f: number): { x: number; y: number } | null } }
+      ).__facetViewer?.visiblePoint(f) ?? null,
     changedFace,
   );
   expect(seen).not.toBeNull();
   await vic.mouse.move((seen as { x: number }).x, (seen as { y: number }).y);
   await expect(vic.getByTestId("hover-info")).toContainText(`face ${changedFace}`);
-  await expect(vic.getByTestId("hover-info")).toContainText(nameOf(model[changedFace]));
+  await expect(vic.getByTestId("hover-info")).toContainText(featureName(model[changedFace]));
   await vic.getByRole("button", { name: "Submit for review" }).click();
   await expect(vic).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
 
@@ -173,7 +148,7 @@ test("the second annotator starts from the pre-label; the part reaches review wi
   const face = panel.getByTestId("consensus-face");
   await expect(face).toContainText(`Face ${changedFace}:`);
   await expect(face).toContainText(`${UMA.email}: Fillet / round`);
-  await expect(face).toContainText(`${VIC.email}: ${nameOf(model[changedFace])}`);
+  await expect(face).toContainText(`${VIC.email}: ${featureName(model[changedFace])}`);
 });
 
 test("the quality page reports the agreement between the two annotators", async () => {

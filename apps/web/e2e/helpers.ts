@@ -3,6 +3,7 @@ import { cp, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_TAXONOMY } from "@facet/core";
 import { type Browser, expect, type Page } from "@playwright/test";
 import pg from "pg";
 
@@ -137,4 +138,32 @@ export async function pixelAt(page: Page, x: number, y: number): Promise<{ hue: 
     else hue = (r - gr) / (max - min) + 4;
   }
   return { hue: (hue * 60 + 360) % 360, sat: max === 0 ? 0 : (max - min) / max, rgb };
+}
+
+/** A feature's name in the default schema, as panels show it ("no label" for none). */
+export const featureName = (key: string | null | undefined): string =>
+  DEFAULT_TAXONOMY.featureTypes.find((t) => t.key === key)?.name ?? "no label";
+
+interface ViewerProbe {
+  model(): { faceCount: number; triangleStart: Uint32Array } | null;
+  visiblePoint(face: number): { x: number; y: number } | null;
+}
+
+/** The biggest visible face of the part in the page's viewer (except `skip`), and a point where a click picks it. */
+export async function bigVisibleFace(page: Page, skip: number[] = []): Promise<{ face: number; x: number; y: number }> {
+  return page.evaluate((skipped) => {
+    const v = (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer;
+    const model = v?.model();
+    if (!v || !model) throw new Error("no viewer");
+    const sizes = Array.from({ length: model.faceCount }, (_, f) => [
+      f,
+      (model.triangleStart[f + 1] as number) - (model.triangleStart[f] as number),
+    ]);
+    for (const [f] of sizes.sort((a, b) => (b[1] as number) - (a[1] as number))) {
+      if (skipped.includes(f as number)) continue;
+      const p = v.visiblePoint(f as number);
+      if (p) return { face: f as number, ...p };
+    }
+    throw new Error("no visible face");
+  }, skip);
 }

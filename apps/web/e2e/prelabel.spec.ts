@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:http";
-import { DEFAULT_TAXONOMY } from "@facet/core";
 import { expect, type Page, test } from "@playwright/test";
 import { confidenceColours } from "../lib/workbench/prelabel";
-import { joinWorkspace, pixelAt, query, signInAdmin, uploadCorpusPart } from "./helpers";
+import { featureName, joinWorkspace, pixelAt, query, signInAdmin, uploadCorpusPart } from "./helpers";
 
 // Parts arrive pre-labelled: the worker runs the built-in rules and a second model served over HTTP
 // (the platform's FACET_PRELABELERS, see playwright.config.ts); the annotator is served the part the
@@ -14,9 +13,6 @@ test.setTimeout(240_000);
 const LAB = { name: "Prelabel Lab", slug: "prelabel-lab" };
 const IVY = { email: "ivy@example.test", password: "annotator ivy pw" };
 const PARTS = ["mfcad/0-1-2-3-19.step", "nist-pmi/nist_ctc_01_asme1_rd.stp"];
-
-const nameOf = (key: string | null | undefined) =>
-  DEFAULT_TAXONOMY.featureTypes.find((t) => t.key === key)?.name ?? "no label";
 
 let admin: Page;
 let ivy: Page;
@@ -142,7 +138,7 @@ test("uploads are pre-labelled by both models; the least confident part is serve
   // U steps to the least confident face, then the next
   await ivy.keyboard.press("u");
   const face = unsure[0] as number;
-  await expect(panel.getByTestId("prelabel-face")).toContainText(`Face ${face}: proposed ${nameOf(labels[face])}`);
+  await expect(panel.getByTestId("prelabel-face")).toContainText(`Face ${face}: proposed ${featureName(labels[face])}`);
   await expect(panel.getByTestId("prelabel-face")).toContainText(
     `${Math.round((confidence[face] as number) * 100)}% confident`,
   );
@@ -218,7 +214,7 @@ test("the confidence view colours unsure faces red; the models' disagreements ar
   const other = predictions["e2e-model"]?.[f];
   expect(rules).not.toBe(other);
   await expect(panel.getByTestId("prelabel-face")).toContainText(`Face ${f}:`);
-  await expect(panel.getByTestId("prelabel-face")).toContainText(`e2e-model: ${nameOf(other)}`);
+  await expect(panel.getByTestId("prelabel-face")).toContainText(`e2e-model: ${featureName(other)}`);
 });
 
 test("what the models proposed can be submitted as it is: their revision goes to review", async () => {

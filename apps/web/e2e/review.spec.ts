@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
+import { bigVisibleFace, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // The review loop on a real NIST part: an annotator submits, an engineer rejects with a note pinned
 // to a face, the annotator fixes it and resubmits, the engineer approves. Each person has a browser
@@ -19,30 +19,6 @@ let gil: Page;
 let partId: string;
 let otherId: string;
 let notedFace: number;
-
-interface ViewerProbe {
-  model(): { faceCount: number; triangleStart: Uint32Array } | null;
-  visiblePoint(face: number): { x: number; y: number } | null;
-}
-
-/** The biggest visible face of the part in the page's viewer, and a point where a click picks it. */
-async function bigVisibleFace(page: Page, skip: number[] = []): Promise<{ face: number; x: number; y: number }> {
-  return page.evaluate((skipped) => {
-    const v = (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer;
-    const model = v?.model();
-    if (!v || !model) throw new Error("no viewer");
-    const sizes = Array.from({ length: model.faceCount }, (_, f) => [
-      f,
-      (model.triangleStart[f + 1] as number) - (model.triangleStart[f] as number),
-    ]);
-    for (const [f] of sizes.sort((a, b) => (b[1] as number) - (a[1] as number))) {
-      if (skipped.includes(f as number)) continue;
-      const p = v.visiblePoint(f as number);
-      if (p) return { face: f as number, ...p };
-    }
-    throw new Error("no visible face");
-  }, skip);
-}
 
 /** Label every face of the part the annotator has open as stock, except `except` (given `hotkey`). */
 async function labelAllStock(page: Page): Promise<void> {

@@ -10,7 +10,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
 import {
   annotationDocumentSchema,
   blobKey,
@@ -46,6 +45,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
 import { recordPrelabel, runPrelabelers } from "./prelabel";
 import { tessellatePart } from "./tessellate";
+import { queuedTessellation, uploadedPart } from "./testing";
 
 const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -131,30 +131,9 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
     return (rows[0] as { id: string }).id;
   }
 
-  /** What an upload leaves: the verified blob, the part (in a dataset) and its queued job. */
-  async function uploaded(name: string, bytes: Buffer, datasetId: string) {
-    const hash = sha(bytes);
-    if (!(await store.head(blobKey(hash))))
-      await store.put(blobKey(hash), Readable.from([bytes]), { size: bytes.length, sha256: hash });
-    await db.owner.query(
-      "insert into blobs (sha256, size, storage_key, verified_at) values ($1, $2, $3, now()) on conflict do nothing",
-      [hash, bytes.length, blobKey(hash)],
-    );
-    const part = await db.owner.query<{ id: string }>(
-      "insert into parts (workspace_id, dataset_id, blob_sha256, name) values ($1, $2, $3, $4) returning id",
-      [ws.workspaceId, datasetId, hash, name],
-    );
-    const partId = (part.rows[0] as { id: string }).id;
-    return { partId, jobId: await newJob(partId), hash };
-  }
-
-  async function newJob(partId: string): Promise<string> {
-    const job = await db.owner.query<{ id: string }>(
-      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
-      [ws.workspaceId, partId],
-    );
-    return (job.rows[0] as { id: string }).id;
-  }
+  const uploaded = (name: string, bytes: Buffer, datasetId: string) =>
+    uploadedPart(db.owner, store, { workspaceId: ws.workspaceId, datasetId, name, bytes });
+  const newJob = (partId: string) => queuedTessellation(db.owner, ws.workspaceId, partId);
 
   const run = (jobId: string, prelabelers: readonly Prelabeler[]) =>
     tessellatePart({ pool: db.owner, store, runner: geometry, runnerName: "trigger.dev", prelabelers, log }, { jobId });

@@ -2,8 +2,6 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
-import { blobKey } from "@facet/core";
 import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
 import { readGlb } from "@facet/geometry";
 import { FsBlobStore } from "@facet/storage";
@@ -11,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
 import { GeometryRunner } from "../geometry/runner";
 import { failUnfinishedJob, tessellatePart } from "./tessellate";
+import { uploadedPart } from "./testing";
 
 const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const _sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
@@ -45,26 +44,8 @@ describe("geometry:tessellate (real database, filesystem store, OpenCascade proc
   const log = () => {};
 
   /** What an upload leaves: the verified blob, the part and its queued job. */
-  async function uploaded(name: string, bytes: Buffer) {
-    const hash = sha(bytes);
-    if (!(await store.head(blobKey(hash))))
-      await store.put(blobKey(hash), Readable.from([bytes]), { size: bytes.length, sha256: hash });
-    await db.owner.query(
-      "insert into blobs (sha256, size, storage_key, verified_at) values ($1, $2, $3, now()) on conflict do nothing",
-      [hash, bytes.length, blobKey(hash)],
-    );
-    const part = await db.owner.query<{ id: string }>(
-      `insert into parts (workspace_id, dataset_id, blob_sha256, name) values ($1, $2, $3, $4)
-       on conflict (dataset_id, blob_sha256) do update set name = excluded.name returning id`,
-      [ws.workspaceId, ws.datasetId, hash, name],
-    );
-    const partId = (part.rows[0] as { id: string }).id;
-    const job = await db.owner.query<{ id: string }>(
-      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
-      [ws.workspaceId, partId],
-    );
-    return { partId, jobId: (job.rows[0] as { id: string }).id, hash };
-  }
+  const uploaded = (name: string, bytes: Buffer) =>
+    uploadedPart(db.owner, store, { workspaceId: ws.workspaceId, datasetId: ws.datasetId, name, bytes });
 
   const state = async (partId: string) =>
     (

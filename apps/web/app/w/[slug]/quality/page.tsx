@@ -1,8 +1,8 @@
-import { uuidSchema } from "@facet/core";
 import { listConsensusParts, listDatasets, type PrelabelAcceptanceRow, prelabelAcceptance } from "@facet/db";
 import { type AgreementReport, agreementReport } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { uuidParam } from "@/lib/search-params";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { DatasetFilter } from "./dataset-filter";
 
@@ -12,10 +12,6 @@ export const metadata: Metadata = { title: "Label quality" };
 const LOW_RATE = 0.5;
 
 const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
-
-function datasetParam(v: string | string[] | undefined): string | null {
-  return typeof v === "string" && uuidSchema.safeParse(v).success ? v : null;
-}
 
 interface ModelGroup {
   model: string;
@@ -83,7 +79,7 @@ export default async function QualityPage({
   const { slug } = await params;
   const query = await searchParams;
   const { viewer, workspace } = await requireWorkspace(slug);
-  const datasetId = datasetParam(query.dataset);
+  const datasetId = uuidParam(query.dataset);
   const { datasets, rows, names, consensus } = await asUser(viewer, async (c) => {
     const schemas = await c.query<{ taxonomy: { featureTypes?: Array<{ key?: unknown; name?: unknown }> } }>(
       "select taxonomy from public.label_schemas where workspace_id = $1 order by is_default desc, created_at desc",
