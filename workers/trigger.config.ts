@@ -16,6 +16,6 @@ export default defineConfig({
     default: { maxAttempts: 3, factor: 2, minTimeoutInMs: 5_000, maxTimeoutInMs: 120_000, randomize: true },
   },
   build: {
-    extensions: [additionalFiles({ files: ["./node_modules/opencascade.js/dist/opencascade.full.wasm"] })],
+    extensions: [additionalFiles({ files: ["../packages/geometry/wasm/facet-occt.wasm"] })],
   },
 });

@@ -2,7 +2,8 @@
  * `npx pnpm bench:geometry`: the full pipeline (read, check, mesh, faces, adjacency, GLB) over the
  * corpus in a warm geometry process, per file and as medians: milliseconds per stage, triangles,
  * faces, peak resident memory; and the same pipeline in native OCCT 7.6 (Debian's libocct, built
- * and run here, warm, in the same run) for the ratio. When native OCCT cannot be built, the ratio is
+ * and run here, warm, in the same run) for the ratio, and through opencascade.js' object API (the
+ * stack's binding) on the NIST parts for comparison. When native OCCT cannot be built, the ratio is
  * to the read+mesh reference shipped with the corpus. Also the pre-labelling step that follows
  * tessellation in the job (the built-in recogniser and the combination into a revision document),
  * as a share of the geometry time. Prints figures; never fails on a number.
@@ -12,7 +13,8 @@ import os from "node:os";
 import path from "node:path";
 import { buildFaceGraph, DEFAULT_TAXONOMY } from "@facet/core";
 import { REPO_ROOT } from "@facet/db/testing";
-import { DEFAULT_PARAMS } from "@facet/geometry";
+import { DEFAULT_PARAMS, tessellateWithOpencascadeJs } from "@facet/geometry";
+import { loadOpencascadeJs } from "@facet/geometry/node";
 import { combinePrelabels, createRulePrelabeler, inputFromFacesDocument, RULE_CLASSES } from "@facet/prelabel";
 import { GeometryRunner } from "../src/geometry/runner";
 import { buildNativeOcct, type NativeRow, runNativeOcct } from "./native/native-occt";
@@ -105,6 +107,17 @@ for (const [index, file] of files.entries()) {
 runner.stop();
 process.stderr.write("\n");
 
+// the same pipeline through opencascade.js' object API (the stack's binding), NIST parts, warm
+process.stderr.write("opencascade.js: loading and running the NIST parts…\n");
+const oc = await loadOpencascadeJs();
+tessellateWithOpencascadeJs(oc, readFileSync(path.join(CORPUS, WARM_UP)), DEFAULT_PARAMS);
+const viaBinding = new Map<string, number>();
+for (const r of rows.filter((row) => row.file.startsWith("nist-pmi/"))) {
+  const started = performance.now();
+  tessellateWithOpencascadeJs(oc, readFileSync(path.join(CORPUS, r.file)), DEFAULT_PARAMS);
+  viaBinding.set(r.file, performance.now() - started);
+}
+
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 const f0 = (x: number | undefined) => (x ?? 0).toFixed(0);
 const out = [
@@ -136,6 +149,9 @@ if (native) {
     `NIST    wasm read alone vs native read+mesh: median ratio ${median(nist.map((r) => (r.stages.read ?? 0) / r.readMesh)).toFixed(2)}; full pipeline vs native read+mesh: median ratio ${median(nist.map((r) => r.ms / r.readMesh)).toFixed(2)}`,
   );
 }
+out.push(
+  `NIST    opencascade.js (same pipeline through its object API, in-process): median ${f0(median([...viaBinding.values()]))} ms, worst ${f0(Math.max(...viaBinding.values()))} ms, median ratio to native ${median(nist.map((r) => (viaBinding.get(r.file) ?? 0) / r.native)).toFixed(2)}; the kernel is ${median(nist.map((r) => (viaBinding.get(r.file) ?? 0) / r.ms)).toFixed(2)}x faster (median)`,
+);
 const share = nist.map((r) => r.prelabelMs / r.ms);
 out.push(
   `NIST    pre-labelling (built-in rules) adds median ${(median(share) * 100).toFixed(2)}%, worst ${(Math.max(...share) * 100).toFixed(2)}% to the geometry job time (target < 20%); median ${median(nist.map((r) => r.prelabelMs)).toFixed(1)} ms, worst ${Math.max(...nist.map((r) => r.prelabelMs)).toFixed(1)} ms`,

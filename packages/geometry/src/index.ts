@@ -1,7 +1,8 @@
 export { meshToGlb, readGlb } from "./glb";
-export type { Occt, OcctFactory } from "./kernel";
-export { loadKernel, TESSELLATOR_VERSION } from "./kernel";
-export { fingerprint, GeometryError, tessellateStep } from "./tessellate";
+export type { FacetOcctFactory, FacetOcctModule, GeometryKernel, Occt, OcctFactory } from "./kernel";
+export { loadKernel, OPENCASCADE_JS_VERSION, TESSELLATOR_VERSION } from "./kernel";
+export { tessellateWithOpencascadeJs } from "./opencascade-js";
+export { faceSignature, fingerprint, GeometryError, KernelError, tessellateStep } from "./tessellate";
 export type {
   Convexity,
   EdgeRecord,

@@ -14,7 +14,7 @@ import {
   toggleBottomFace,
 } from "@facet/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Occt } from "./kernel";
+import type { GeometryKernel } from "./kernel";
 import { tessellateStep } from "./tessellate";
 import { CORPUS, kernelForNode } from "./testing";
 import type { FaceMesh, FacesDocument } from "./types";
@@ -99,7 +99,7 @@ function unionBox(doc: FacesDocument, faces: readonly number[]) {
 }
 
 describe("labelling on the corpus", () => {
-  let oc: Occt;
+  let oc: GeometryKernel;
   const parts = new Map<string, { document: FacesDocument; mesh: FaceMesh; ctx: LabelContext }>();
   const load = (file: string) => {
     let part = parts.get(file);

@@ -2,9 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { meshToGlb, readGlb } from "./glb";
-import type { Occt } from "./kernel";
+import type { GeometryKernel, Occt } from "./kernel";
+import { loadOpencascadeJs } from "./node";
+import { tessellateWithOpencascadeJs } from "./opencascade-js";
 import { GeometryError, tessellateStep } from "./tessellate";
 import { CORPUS, kernelForNode } from "./testing";
+import type { FacesDocument } from "./types";
 
 const reference = new Map<string, { faces: number; triangles: number }>(
   readFileSync(path.join(CORPUS, "native-occt-reference.jsonl"), "utf8")
@@ -20,7 +23,36 @@ const mfcadLabels = JSON.parse(readFileSync(path.join(CORPUS, "mfcad/labels.json
 >;
 
 /**
- * What OCCT itself says about a file, computed here independently of the pipeline: the shape's
+ * The kernel and opencascade.js (the stack's binding, through its object API) must number and
+ * describe faces identically: same count and order, surfaces, STEP names, orientation, adjacency and
+ * convexity; areas and axes equal to floating-point noise (OCCT 7.6.3 against the binding's 7.6).
+ */
+function expectSameFaces(ours: FacesDocument, theirs: FacesDocument) {
+  expect(ours.faceCount).toBe(theirs.faceCount);
+  const scale = Math.max(...ours.bbox.max.map((x, k) => Math.abs(x - (ours.bbox.min[k] as number))), 1);
+  for (const [i, f] of ours.faces.entries()) {
+    const g = theirs.faces[i] as FacesDocument["faces"][number];
+    expect([f.surface, f.stepName, f.reversed, f.index]).toEqual([g.surface, g.stepName, g.reversed, g.index]);
+    expect(Math.abs(f.area - g.area)).toBeLessThanOrEqual(1e-9 * Math.max(g.area, scale * scale * 1e-6));
+    for (const [a, b, tolerance] of [
+      [f.direction, g.direction, 1e-9],
+      [f.origin, g.origin, 1e-9 * scale],
+    ] as const) {
+      expect(a === null).toBe(b === null);
+      for (let k = 0; k < 3; k++) expect(Math.abs((a?.[k] ?? 0) - (b?.[k] ?? 0))).toBeLessThanOrEqual(tolerance);
+    }
+    expect(f.radius === null).toBe(g.radius === null);
+    expect(Math.abs((f.radius ?? 0) - (g.radius ?? 0))).toBeLessThanOrEqual(1e-9 * scale);
+  }
+  expect(ours.edges.map((e) => [...e.faces, e.convexity])).toEqual(theirs.edges.map((e) => [...e.faces, e.convexity]));
+  for (const [i, e] of ours.edges.entries())
+    expect(Math.abs(e.angle - (theirs.edges[i]?.angle ?? 0))).toBeLessThan(0.01);
+  expect(Math.abs(ours.triangleCount - theirs.triangleCount) / theirs.triangleCount).toBeLessThan(0.05);
+}
+
+/**
+ * What OCCT itself says about a file, computed here independently of the pipeline (through
+ * opencascade.js): the shape's
  * surface area integrated over the whole shape, and every face's STEP name through OCCT's own
  * (slow) `EntityFromShapeResult` lookup.
  */
@@ -52,9 +84,11 @@ function occtReference(oc: Occt, bytes: Uint8Array) {
 }
 
 describe("tessellateStep on the corpus", () => {
+  let kernel: GeometryKernel;
   let oc: Occt;
   beforeAll(async () => {
-    oc = await kernelForNode();
+    kernel = await kernelForNode();
+    oc = await loadOpencascadeJs();
   }, 120_000);
 
   it("knows the whole corpus", () => {
@@ -62,10 +96,11 @@ describe("tessellateStep on the corpus", () => {
   });
 
   it.each(files)(
-    "%s: faces as in OCCT, every triangle in exactly one face, areas add up, STEP names as OCCT finds them",
+    "%s: faces as in OCCT and opencascade.js, every triangle in exactly one face, areas add up, STEP names as OCCT finds them",
     (file) => {
       const bytes = readFileSync(path.join(CORPUS, file));
-      const { mesh, document } = tessellateStep(oc, bytes);
+      const { mesh, document } = tessellateStep(kernel, bytes);
+      expectSameFaces(document, tessellateWithOpencascadeJs(oc, bytes).document);
       const occt = occtReference(oc, bytes);
       const ref = reference.get(file) as { faces: number; triangles: number };
       expect(document.faceCount).toBe(ref.faces);
@@ -97,7 +132,10 @@ describe("tessellateStep on the corpus", () => {
   );
 
   it("writes a GLB whose _FACE_ID attribute gives every triangle its face", () => {
-    const { mesh, document } = tessellateStep(oc, readFileSync(path.join(CORPUS, "nist-pmi/nist_ftc_08_asme1_rc.stp")));
+    const { mesh, document } = tessellateStep(
+      kernel,
+      readFileSync(path.join(CORPUS, "nist-pmi/nist_ftc_08_asme1_rc.stp")),
+    );
     const glb = meshToGlb(mesh, document);
     const back = readGlb(glb);
     expect(back.indices).toEqual(mesh.indices);
@@ -111,8 +149,8 @@ describe("tessellateStep on the corpus", () => {
 
   it("gives byte-identical outputs for the same bytes twice", () => {
     const bytes = readFileSync(path.join(CORPUS, "nist-pmi/nist_ctc_02_asme1_rc.stp"));
-    const a = tessellateStep(oc, bytes);
-    const b = tessellateStep(oc, bytes);
+    const a = tessellateStep(kernel, bytes);
+    const b = tessellateStep(kernel, bytes);
     expect(Buffer.from(a.mesh.positions.buffer).equals(Buffer.from(b.mesh.positions.buffer))).toBe(true);
     expect(Buffer.from(a.mesh.indices.buffer).equals(Buffer.from(b.mesh.indices.buffer))).toBe(true);
     expect(Buffer.from(a.mesh.faceIds.buffer).equals(Buffer.from(b.mesh.faceIds.buffer))).toBe(true);
@@ -121,7 +159,7 @@ describe("tessellateStep on the corpus", () => {
 
   it("names every MFCAD face with its label index (ADVANCED_FACE name), a permutation of 0..n-1", () => {
     for (const file of files.filter((f) => f.startsWith("mfcad/"))) {
-      const { document } = tessellateStep(oc, readFileSync(path.join(CORPUS, file)));
+      const { document } = tessellateStep(kernel, readFileSync(path.join(CORPUS, file)));
       const labels = mfcadLabels[path.basename(file, ".step")] as number[];
       const names = document.faces.map((f) => Number(f.stepName)).sort((x, y) => x - y);
       expect(names, file).toEqual(labels.map((_, i) => i));
@@ -129,10 +167,13 @@ describe("tessellateStep on the corpus", () => {
   }, 300_000);
 
   it("describes surfaces: MFCAD parts are planar, NIST parts have cylinders with radii and axes", () => {
-    const mf = tessellateStep(oc, readFileSync(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"))).document;
+    const mf = tessellateStep(kernel, readFileSync(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"))).document;
     expect(mf.faces.every((f) => f.surface === "plane" && f.direction !== null)).toBe(true);
     expect(mf.edges.every((e) => e.convexity === "convex")).toBe(true); // a plain block
-    const nist = tessellateStep(oc, readFileSync(path.join(CORPUS, "nist-pmi/nist_ctc_01_asme1_ap203.stp"))).document;
+    const nist = tessellateStep(
+      kernel,
+      readFileSync(path.join(CORPUS, "nist-pmi/nist_ctc_01_asme1_ap203.stp")),
+    ).document;
     const cylinders = nist.faces.filter((f) => f.surface === "cylinder");
     expect(cylinders.length).toBeGreaterThan(10);
     for (const c of cylinders) {
@@ -146,7 +187,7 @@ describe("tessellateStep on the corpus", () => {
   it("refuses garbage with a reason a person understands", () => {
     const refuse = (bytes: Uint8Array) => {
       try {
-        tessellateStep(oc, bytes);
+        tessellateStep(kernel, bytes);
         return "accepted";
       } catch (e) {
         return e instanceof GeometryError ? e.reason : String(e);

@@ -1,4 +1,4 @@
-import type { Occt } from "./kernel";
+import type { FacetOcctModule, GeometryKernel } from "./kernel";
 import { TESSELLATOR_VERSION } from "./kernel";
 import {
   type Convexity,
@@ -23,14 +23,20 @@ export class GeometryError extends Error {
   }
 }
 
-// GeomAbs_SurfaceType order
-const SURFACES: SurfaceType[] = ["plane", "cylinder", "cone", "sphere", "torus", "bspline", "bspline"];
-const SMOOTH_DEGREES = 5;
+/** OpenCascade raised an error on this file (the kernel is still sound). */
+export class KernelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KernelError";
+  }
+}
 
-type Face = ReturnType<Occt["TopoDS"]["Face_1"]>;
-type Shape = ReturnType<InstanceType<Occt["STEPControl_Reader_1"]>["OneShape"]>;
+/** GeomAbs_SurfaceType order; revolution, extrusion and offset surfaces are "other". */
+export const SURFACES: SurfaceType[] = ["plane", "cylinder", "cone", "sphere", "torus", "bspline", "bspline"];
+/** Faces meeting at less than this many degrees meet smoothly. */
+export const SMOOTH_DEGREES = 5;
+const CONVEXITY: Convexity[] = ["smooth", "convex", "concave"];
 
-const xyz = (p: { X(): number; Y(): number; Z(): number }): Vec3 => [p.X(), p.Y(), p.Z()];
 const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
 
 /** FNV-1a (64-bit) of a string, hex: a stable fingerprint without any platform crypto. */
@@ -43,163 +49,15 @@ export function fingerprint(text: string): string {
   return h.toString(16).padStart(16, "0");
 }
 
-function readStep(oc: Occt, bytes: Uint8Array) {
-  const path = `/facet-${Date.now()}-${Math.random().toString(36).slice(2)}.step`;
-  oc.FS.writeFile(path, bytes);
-  try {
-    const reader = new oc.STEPControl_Reader_1();
-    const status = reader.ReadFile(path) as unknown as { value: number };
-    if (status.value !== 1) {
-      throw new GeometryError("UNREADABLE", "the file could not be read as STEP (it is damaged or not STEP)");
-    }
-    reader.TransferRoots(new oc.Message_ProgressRange_1());
-    const shape = reader.OneShape();
-    if (shape.IsNull()) throw new GeometryError("NO_GEOMETRY", "the STEP file has no geometry");
-    return { reader, shape };
-  } finally {
-    oc.FS.unlink(path);
-  }
-}
-
-function count(oc: Occt, shape: Shape, type: unknown): number {
-  const map = new oc.TopTools_IndexedMapOfShape_1();
-  oc.TopExp.MapShapes_1(shape, type as never, map);
-  const n = map.Extent();
-  map.delete();
-  return n;
-}
-
-function surfaceOf(oc: Occt, face: Face, reversed: boolean) {
-  const s = new oc.BRepAdaptor_Surface_2(face, true);
-  const kind = SURFACES[(s.GetType() as unknown as { value: number }).value] ?? "other";
-  let direction: Vec3 | null = null;
-  let origin: Vec3 | null = null;
-  let radius: number | null = null;
-  if (kind === "plane") {
-    const ax = s.Plane().Axis();
-    const d = xyz(ax.Direction());
-    direction = reversed ? [-d[0], -d[1], -d[2]] : d;
-    origin = xyz(ax.Location());
-  } else if (kind === "cylinder") {
-    const c = s.Cylinder();
-    direction = xyz(c.Axis().Direction());
-    origin = xyz(c.Axis().Location());
-    radius = c.Radius();
-  } else if (kind === "cone") {
-    const c = s.Cone();
-    direction = xyz(c.Axis().Direction());
-    origin = xyz(c.Axis().Location());
-    radius = c.RefRadius();
-  } else if (kind === "sphere") {
-    const c = s.Sphere();
-    origin = xyz(c.Location());
-    radius = c.Radius();
-  } else if (kind === "torus") {
-    const c = s.Torus();
-    direction = xyz(c.Axis().Direction());
-    origin = xyz(c.Axis().Location());
-    radius = c.MajorRadius();
-  }
-  s.delete();
-  return { kind, direction, origin, radius };
-}
-
-/**
- * STEP bytes → a mesh whose every triangle knows its B-rep face, plus the faces document
- * (surface type, area, axis or normal, bounding box, triangle range, STEP name) and the edges
- * between faces with their convexity. Face numbering is the order of OCCT's face map: the same
- * for the same bytes and the same tessellator version.
- */
-export function tessellateStep(oc: Occt, bytes: Uint8Array, params: TessellationParams = DEFAULT_PARAMS) {
-  const clock = stageClock();
-  const { reader, shape } = readStep(oc, bytes);
-  clock.lap("read");
-  const E = oc.TopAbs_ShapeEnum;
-  const faceMap = new oc.TopTools_IndexedMapOfShape_1();
-  oc.TopExp.MapShapes_1(shape, E.TopAbs_FACE as never, faceMap);
-  const faceCount = faceMap.Extent();
-  if (faceCount === 0) throw new GeometryError("NO_GEOMETRY", "the STEP file has no faces (no 3D geometry)");
-  if (count(oc, shape, E.TopAbs_SOLID) === 0) {
-    throw new GeometryError("NOT_A_SOLID", `the STEP file holds ${faceCount} surface(s) but no solid`);
-  }
-
-  const box = new oc.Bnd_Box_1();
-  oc.BRepBndLib.Add(shape, box, false);
-  const bmin = xyz(box.CornerMin());
-  const bmax = xyz(box.CornerMax());
-  const diagonal = Math.hypot(bmax[0] - bmin[0], bmax[1] - bmin[1], bmax[2] - bmin[2]);
-  const mesher = new oc.BRepMesh_IncrementalMesh_2(
-    shape,
-    diagonal * params.relativeDeflection,
-    false,
-    params.angularDeflection,
-    false,
+/** What labels are tied to: the tessellator, the face count and each face's surface, area and STEP name. */
+export function faceSignature(tessellator: string, faces: FaceRecord[]): string {
+  return fingerprint(
+    JSON.stringify([tessellator, faces.length, faces.map((f) => [f.surface, round(f.area, 5), f.stepName])]),
   );
-  mesher.delete();
-  clock.lap("mesh");
-
-  const names = stepNames(oc, reader, faceMap);
-  const positions: number[] = [];
-  const indices: number[] = [];
-  const faceIds: number[] = [];
-  const vertexFaceIds: number[] = [];
-  const faces: FaceRecord[] = [];
-  for (let i = 1; i <= faceCount; i++) {
-    const face = oc.TopoDS.Face_1(faceMap.FindKey(i));
-    const reversed = (face.Orientation_1() as unknown as { value: number }).value === 1;
-    const first = faceIds.length;
-    const box = appendTriangulation(oc, face, i - 1, reversed, { positions, indices, faceIds, vertexFaceIds });
-    const props = new oc.GProp_GProps_1();
-    oc.BRepGProp.SurfaceProperties_1(face, props, false, false);
-    const area = props.Mass();
-    props.delete();
-    const s = surfaceOf(oc, face, reversed);
-    faces.push({
-      index: i - 1,
-      surface: s.kind,
-      area,
-      direction: s.direction,
-      origin: s.origin,
-      radius: s.radius,
-      bbox: box,
-      triangles: { first, count: faceIds.length - first },
-      stepName: names[i - 1] ?? null,
-      reversed,
-    });
-    face.delete();
-  }
-  clock.lap("faces");
-  const shapeArea = faces.reduce((sum, f) => sum + f.area, 0);
-  const edges = adjacency(oc, shape, faceMap);
-  clock.lap("adjacency");
-  const signature = fingerprint(
-    JSON.stringify([TESSELLATOR_VERSION, faceCount, faces.map((f) => [f.surface, round(f.area, 5), f.stepName])]),
-  );
-  faceMap.delete();
-  reader.delete();
-
-  const mesh: FaceMesh = {
-    positions: Float32Array.from(positions),
-    indices: Uint32Array.from(indices),
-    faceIds: Uint32Array.from(faceIds),
-    vertexFaceIds: Uint32Array.from(vertexFaceIds),
-  };
-  const document: FacesDocument = {
-    tessellator: TESSELLATOR_VERSION,
-    params,
-    faceCount,
-    triangleCount: faceIds.length,
-    area: shapeArea,
-    bbox: { min: bmin, max: bmax },
-    signature,
-    faces,
-    edges,
-  };
-  return { mesh, document, timings: clock.timings };
 }
 
 /** Milliseconds spent in each stage, for the benchmark and the job's record. */
-function stageClock() {
+export function stageClock() {
   const timings: Record<string, number> = {};
   let last = performance.now();
   return {
@@ -212,215 +70,187 @@ function stageClock() {
   };
 }
 
-type MeshArrays = { positions: number[]; indices: number[]; faceIds: number[]; vertexFaceIds: number[] };
+// the layout written by native/facet-occt.cpp
+const Slot = {
+  Positions: 0,
+  Indices: 1,
+  TriangleFaces: 2,
+  VertexFaces: 3,
+  Faces: 4,
+  Edges: 5,
+  EdgeAngles: 6,
+  Names: 7,
+  Summary: 8,
+  Message: 9,
+} as const;
+type Slot = (typeof Slot)[keyof typeof Slot];
+const Field = {
+  Surface: 0,
+  Area: 1,
+  Direction: 2,
+  HasDirection: 5,
+  Origin: 6,
+  HasOrigin: 9,
+  Radius: 10,
+  HasRadius: 11,
+  BboxMin: 12,
+  BboxMax: 15,
+  TriangleFirst: 18,
+  TriangleCount: 19,
+  Reversed: 20,
+  HasName: 21,
+} as const;
+const FACE_STRIDE = 22;
+const Status = {
+  Ok: 0,
+  Unreadable: 1,
+  NoGeometry: 2,
+  NoFaces: 3,
+  NotASolid: 4,
+  Failed: 5,
+} as const;
+type Status = (typeof Status)[keyof typeof Status];
 
-/** Append a face's triangulation (nodes placed by the face's location) and return its bounding box. */
-function appendTriangulation(oc: Occt, face: Face, index: number, reversed: boolean, out: MeshArrays) {
-  const min: Vec3 = [Infinity, Infinity, Infinity];
-  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  const loc = new oc.TopLoc_Location_1();
-  const handle = oc.BRep_Tool.Triangulation(face, loc, 0 as never);
-  if (!handle.IsNull()) {
-    const tri = handle.get();
-    const trsf = loc.IsIdentity() ? null : loc.Transformation();
-    const base = out.positions.length / 3;
-    const nodes = tri.NbNodes();
-    for (let n = 1; n <= nodes; n++) {
-      const node = tri.Node(n);
-      const placed = trsf ? node.Transformed(trsf) : node;
-      const x = placed.X();
-      const y = placed.Y();
-      const z = placed.Z();
-      if (placed !== node) placed.delete();
-      node.delete();
-      out.positions.push(x, y, z);
-      out.vertexFaceIds.push(index);
-      if (x < min[0]) min[0] = x;
-      if (y < min[1]) min[1] = y;
-      if (z < min[2]) min[2] = z;
-      if (x > max[0]) max[0] = x;
-      if (y > max[1]) max[1] = y;
-      if (z > max[2]) max[2] = z;
-    }
-    const triangles = tri.NbTriangles();
-    for (let t = 1; t <= triangles; t++) {
-      const tr = tri.Triangle(t);
-      const a = base + tr.Value(1) - 1;
-      const b = base + tr.Value(2) - 1;
-      const c = base + tr.Value(3) - 1;
-      tr.delete();
-      if (reversed) out.indices.push(a, c, b);
-      else out.indices.push(a, b, c);
-      out.faceIds.push(index);
-    }
-    trsf?.delete();
-  }
-  handle.delete();
-  loc.delete();
-  return { min, max };
+/** Copies of the arrays the kernel left in its memory (the next run reuses that memory). */
+function results(m: FacetOcctModule) {
+  const table = m._facet_result() >>> 2;
+  const at = (slot: Slot) => [m.HEAPU32[table + slot * 2] as number, m.HEAPU32[table + slot * 2 + 1] as number];
+  const view = <T extends Float32Array | Float64Array | Uint32Array | Int32Array | Uint8Array>(
+    heap: T,
+    slot: Slot,
+  ): T => {
+    const [pointer, length] = at(slot);
+    const start = (pointer as number) / heap.BYTES_PER_ELEMENT;
+    return heap.slice(start, start + (length as number)) as T;
+  };
+  return {
+    positions: () => view(m.HEAPF32, Slot.Positions),
+    indices: () => view(m.HEAPU32, Slot.Indices),
+    triangleFaces: () => view(m.HEAPU32, Slot.TriangleFaces),
+    vertexFaces: () => view(m.HEAPU32, Slot.VertexFaces),
+    faces: () => view(m.HEAPF64, Slot.Faces),
+    edges: () => view(m.HEAP32, Slot.Edges),
+    edgeAngles: () => view(m.HEAPF64, Slot.EdgeAngles),
+    names: () => view(m.HEAPU8, Slot.Names),
+    summary: () => view(m.HEAPF64, Slot.Summary),
+    message: () => new TextDecoder().decode(view(m.HEAPU8, Slot.Message)),
+  };
 }
 
-/**
- * The STEP entity name of every face (`ADVANCED_FACE('<name>', …)`), in face-map order. One pass over
- * the transfer's results: OCCT's own `EntityFromShapeResult` scans all of them for every face
- * (quadratic; over a second on a 600-face NIST part). Same answer, first match wins as there.
- */
-function stepNames(
-  oc: Occt,
-  reader: InstanceType<Occt["STEPControl_Reader_1"]>,
-  faceMap: InstanceType<Occt["TopTools_IndexedMapOfShape_1"]>,
-): (string | null)[] {
-  const names: (string | null)[] = new Array(faceMap.Extent()).fill(null);
-  const found: boolean[] = new Array(faceMap.Extent()).fill(false);
-  const process = reader.WS().get().TransferReader().get().TransientProcess().get();
-  const FACE = (oc.TopAbs_ShapeEnum.TopAbs_FACE as unknown as { value: number }).value;
-  const mapped = process.NbMapped();
-  for (let i = 1; i <= mapped; i++) {
-    const binder = process.MapItem(i);
-    const result = binder.IsNull() ? null : binder.get();
-    if (result instanceof oc.TransferBRep_BinderOfShape) {
-      const shape = result.Result();
-      const index = (shape.ShapeType() as unknown as { value: number }).value === FACE ? faceMap.FindIndex(shape) : 0;
-      if (index > 0 && !found[index - 1]) {
-        found[index - 1] = true;
-        const entity = process.Mapped(i);
-        const named = entity.get() as unknown as { Name?: () => { IsNull(): boolean; get(): { ToCString(): string } } };
-        const name = named.Name?.();
-        if (name && !name.IsNull()) names[index - 1] = name.get().ToCString();
-        entity.delete();
-      }
-      shape.delete();
-    }
-    binder.delete();
-  }
-  return names;
-}
-
-/** Faces that share an edge, and how they meet (normals at the edge's midpoint). */
-function adjacency(oc: Occt, shape: Shape, faceMap: InstanceType<Occt["TopTools_IndexedMapOfShape_1"]>): EdgeRecord[] {
-  const E = oc.TopAbs_ShapeEnum;
-  const edgeFaces = new oc.TopTools_IndexedDataMapOfShapeListOfShape_1();
-  oc.TopExp.MapShapesAndAncestors(shape, E.TopAbs_EDGE as never, E.TopAbs_FACE as never, edgeFaces);
-  const normals = new FaceNormals(oc);
-  const seen = new Map<string, EdgeRecord>();
-  const p = new oc.gp_Pnt_1();
-  const tangent = new oc.gp_Vec_1();
-  for (let e = 1; e <= edgeFaces.Size(); e++) {
-    const list = edgeFaces.FindFromIndex(e);
-    if (list.Size() < 2) continue; // a free edge (NIST files have some): no neighbour
-    const edge = oc.TopoDS.Edge_1(edgeFaces.FindKey(e));
-    const f1 = oc.TopoDS.Face_1(list.First_1());
-    const f2 = oc.TopoDS.Face_1(list.Last_1());
-    if (f1.IsSame(f2)) continue; // a seam
-    const i1 = faceMap.FindIndex(f1) - 1;
-    const i2 = faceMap.FindIndex(f2) - 1;
-    const curve = new oc.BRepAdaptor_Curve_2(edge);
-    const u = (curve.FirstParameter() + curve.LastParameter()) / 2;
-    curve.D1(u, p, tangent);
-    curve.delete();
-    if (edgeOrientationIn(oc, f1, edge) === 1) tangent.Reverse();
-    const n1 = normals.at(i1, f1, edge, u, p);
-    const n2 = normals.at(i2, f2, edge, u, p);
-    let convexity: Convexity = "smooth";
-    let angle = 0;
-    if (n1 && n2) {
-      const cross: Vec3 = [n1[1] * n2[2] - n1[2] * n2[1], n1[2] * n2[0] - n1[0] * n2[2], n1[0] * n2[1] - n1[1] * n2[0]];
-      const dot = n1[0] * n2[0] + n1[1] * n2[1] + n1[2] * n2[2];
-      angle = (Math.atan2(Math.hypot(...cross), dot) * 180) / Math.PI;
-      if (angle >= SMOOTH_DEGREES) {
-        convexity = cross[0] * tangent.X() + cross[1] * tangent.Y() + cross[2] * tangent.Z() > 0 ? "convex" : "concave";
-      }
-    }
-    edge.delete();
-    f1.delete();
-    f2.delete();
-    const key = i1 < i2 ? `${i1}-${i2}` : `${i2}-${i1}`;
-    // two faces can meet along several edges: keep the sharpest description
-    const record: EdgeRecord = { faces: i1 < i2 ? [i1, i2] : [i2, i1], convexity, angle: round(angle, 4) };
-    const prior = seen.get(key);
-    if (!prior || (prior.convexity === "smooth" && convexity !== "smooth")) seen.set(key, record);
-  }
-  p.delete();
-  tangent.delete();
-  normals.delete();
-  edgeFaces.delete();
-  return [...seen.values()].sort((a, b) => a.faces[0] - b.faces[0] || a.faces[1] - b.faces[1]);
-}
-
-function edgeOrientationIn(oc: Occt, face: Face, edge: ReturnType<Occt["TopoDS"]["Edge_1"]>): number {
-  const ex = new oc.TopExp_Explorer_2(
-    face,
-    oc.TopAbs_ShapeEnum.TopAbs_EDGE as never,
-    oc.TopAbs_ShapeEnum.TopAbs_SHAPE as never,
-  );
+function runKernel(m: FacetOcctModule, bytes: Uint8Array, params: TessellationParams): Status {
+  const file = `/facet-${Date.now()}-${Math.random().toString(36).slice(2)}.step`;
+  m.FS.writeFile(file, bytes);
+  const name = new TextEncoder().encode(`${file}\0`);
+  const pointer = m._malloc(name.length);
   try {
-    for (; ex.More(); ex.Next()) {
-      const c = ex.Current();
-      if (c.IsSame(edge)) return (c.Orientation_1() as unknown as { value: number }).value;
-    }
-    return 0;
+    m.HEAPU8.set(name, pointer);
+    return m._facet_run(pointer, params.relativeDeflection, params.angularDeflection) as Status;
   } finally {
-    ex.delete();
+    m._free(pointer);
+    m.FS.unlink(file);
   }
 }
 
+const vec = (row: Float64Array, at: number): Vec3 => [row[at] as number, row[at + 1] as number, row[at + 2] as number];
+
 /**
- * Outward normals of faces at points of their edges. One surface evaluator per face, kept for all
- * of its edges; the point's (u, v) comes from the edge's curve on the face (its p-curve), and only
- * when the face has none from projecting the point onto the surface.
+ * STEP bytes → a mesh whose every triangle knows its B-rep face, plus the faces document
+ * (surface type, area, axis or normal, bounding box, triangle range, STEP name) and the edges
+ * between faces with their convexity. Face numbering is the order of OCCT's face map: the same
+ * for the same bytes and the same tessellator version, and the same as opencascade.js gives.
  */
-class FaceNormals {
-  private readonly cache = new Map<
-    number,
-    { adaptor: InstanceType<Occt["BRepAdaptor_Surface_2"]>; props: InstanceType<Occt["BRepLProp_SLProps_1"]> }
-  >();
-  constructor(private readonly oc: Occt) {}
-
-  at(
-    index: number,
-    face: Face,
-    edge: ReturnType<Occt["TopoDS"]["Edge_1"]>,
-    u: number,
-    p: InstanceType<Occt["gp_Pnt_1"]>,
-  ): Vec3 | null {
-    const { oc } = this;
-    let entry = this.cache.get(index);
-    if (!entry) {
-      const adaptor = new oc.BRepAdaptor_Surface_2(face, false);
-      entry = { adaptor, props: new oc.BRepLProp_SLProps_2(adaptor, 1 as never, 1e-7) };
-      this.cache.set(index, entry);
+export function tessellateStep(kernel: GeometryKernel, bytes: Uint8Array, params: TessellationParams = DEFAULT_PARAMS) {
+  const m = kernel.module;
+  const clock = stageClock();
+  const status = runKernel(m, bytes, params);
+  clock.lap("kernel");
+  try {
+    const out = results(m);
+    const summary = out.summary();
+    const faceCount = summary[6] as number;
+    switch (status) {
+      case Status.Ok:
+        break;
+      case Status.Unreadable:
+        throw new GeometryError("UNREADABLE", "the file could not be read as STEP (it is damaged or not STEP)");
+      case Status.NoGeometry:
+        throw new GeometryError("NO_GEOMETRY", "the STEP file has no geometry");
+      case Status.NoFaces:
+        throw new GeometryError("NO_GEOMETRY", "the STEP file has no faces (no 3D geometry)");
+      case Status.NotASolid:
+        throw new GeometryError("NOT_A_SOLID", `the STEP file holds ${faceCount} surface(s) but no solid`);
+      default:
+        throw new KernelError(out.message() || `the kernel stopped with status ${status}`);
     }
-    const uv = this.uvOn(face, edge, u, p);
-    entry.props.SetParameters(uv[0], uv[1]);
-    if (!entry.props.IsNormalDefined()) return null;
-    const n = xyz(entry.props.Normal());
-    return (face.Orientation_1() as unknown as { value: number }).value === 1 ? [-n[0], -n[1], -n[2]] : n;
-  }
-
-  private uvOn(face: Face, edge: ReturnType<Occt["TopoDS"]["Edge_1"]>, u: number, p: InstanceType<Occt["gp_Pnt_1"]>) {
-    const { oc } = this;
-    try {
-      const pcurve = new oc.BRepAdaptor_Curve2d_2(edge, face);
-      const uv = pcurve.Value(u);
-      const out: [number, number] = [uv.X(), uv.Y()];
-      uv.delete();
-      pcurve.delete();
-      return out;
-    } catch {
-      const analysis = new oc.ShapeAnalysis_Surface(oc.BRep_Tool.Surface_2(face));
-      const uv = analysis.ValueOfUV(p, 1e-6);
-      const out: [number, number] = [uv.X(), uv.Y()];
-      uv.delete();
-      analysis.delete();
-      return out;
+    const rows = out.faces();
+    const nameBytes = out.names();
+    const decoder = new TextDecoder();
+    const faces: FaceRecord[] = [];
+    let nameStart = 0;
+    for (let i = 0; i < faceCount; i++) {
+      const row = rows.subarray(i * FACE_STRIDE, (i + 1) * FACE_STRIDE);
+      const nameEnd = nameBytes.indexOf(0, nameStart);
+      const stepName = row[Field.HasName] ? decoder.decode(nameBytes.subarray(nameStart, nameEnd)) : null;
+      nameStart = nameEnd + 1;
+      const reversed = row[Field.Reversed] === 1;
+      faces.push({
+        index: i,
+        surface: SURFACES[row[Field.Surface] as number] ?? "other",
+        area: row[Field.Area] as number,
+        direction: row[Field.HasDirection] ? vec(row, Field.Direction) : null,
+        origin: row[Field.HasOrigin] ? vec(row, Field.Origin) : null,
+        radius: row[Field.HasRadius] ? (row[Field.Radius] as number) : null,
+        bbox: { min: vec(row, Field.BboxMin), max: vec(row, Field.BboxMax) },
+        triangles: { first: row[Field.TriangleFirst] as number, count: row[Field.TriangleCount] as number },
+        stepName,
+        reversed,
+      });
     }
-  }
-
-  delete() {
-    for (const { adaptor, props } of this.cache.values()) {
-      props.delete();
-      adaptor.delete();
+    const pairs = out.edges();
+    const angles = out.edgeAngles();
+    const edges: EdgeRecord[] = [];
+    for (let e = 0; e < angles.length; e++) {
+      edges.push({
+        faces: [pairs[e * 3] as number, pairs[e * 3 + 1] as number],
+        convexity: CONVEXITY[pairs[e * 3 + 2] as number] as Convexity,
+        angle: round(angles[e] as number, 4),
+      });
     }
-    this.cache.clear();
+    const mesh: FaceMesh = {
+      positions: out.positions(),
+      indices: out.indices(),
+      faceIds: out.triangleFaces(),
+      vertexFaceIds: out.vertexFaces(),
+    };
+    const document: FacesDocument = {
+      tessellator: TESSELLATOR_VERSION,
+      params,
+      faceCount,
+      triangleCount: mesh.faceIds.length,
+      area: faces.reduce((sum, f) => sum + f.area, 0),
+      bbox: { min: vec(summary, 0), max: vec(summary, 3) },
+      signature: faceSignature(TESSELLATOR_VERSION, faces),
+      faces,
+      edges,
+    };
+    clock.lap("copy");
+    const kernelMs = clock.timings.kernel ?? 0;
+    const [read, mesh_, faces_, adjacency] = [10, 11, 12, 13].map((k) => summary[k] as number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const timings: Record<string, number> = {
+      read,
+      mesh: mesh_,
+      faces: faces_,
+      adjacency,
+      // writing the file into the kernel's memory and copying the results out
+      copy: Math.round((kernelMs - (read + mesh_ + faces_ + adjacency) + (clock.timings.copy ?? 0)) * 10) / 10,
+    };
+    return { mesh, document, timings };
+  } finally {
+    m._facet_release();
   }
 }

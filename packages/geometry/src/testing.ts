@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadOcctForNode } from "./node";
+import { loadGeometryKernel } from "./node";
 
 /** Helpers for tests that need real geometry (Node only; not part of the package's main entry). */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -8,5 +8,5 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** `../shared/corpus` beside the repository: the real STEP parts tests run on. */
 export const CORPUS = path.resolve(here, "../../../../shared/corpus");
 
-/** OpenCascade loaded the way a Node worker loads it. */
-export const kernelForNode = () => loadOcctForNode();
+/** The geometry kernel loaded the way a Node worker loads it. */
+export const kernelForNode = () => loadGeometryKernel();

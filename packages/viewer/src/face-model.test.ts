@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PARAMS, meshToGlb, type Occt, tessellateStep } from "@facet/geometry";
+import { DEFAULT_PARAMS, type GeometryKernel, meshToGlb, tessellateStep } from "@facet/geometry";
 import { CORPUS, kernelForNode } from "@facet/geometry/testing";
 import * as THREE from "three";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildBvh, buildFaceModel, facePoints, parseGlb } from "./face-model";
 
-let oc: Occt;
+let oc: GeometryKernel;
 beforeAll(async () => {
   oc = await kernelForNode();
 }, 120_000);

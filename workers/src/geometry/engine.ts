@@ -1,5 +1,12 @@
-import { GeometryError, meshToGlb, type Occt, type TessellationParams, tessellateStep } from "@facet/geometry";
-import { loadOcctForNode } from "@facet/geometry/node";
+import {
+  GeometryError,
+  type GeometryKernel,
+  KernelError,
+  meshToGlb,
+  type TessellationParams,
+  tessellateStep,
+} from "@facet/geometry";
+import { loadGeometryKernel } from "@facet/geometry/node";
 import type { GeometryResult } from "./runner";
 
 /** Something that turns STEP bytes into a GLB and a faces document. */
@@ -8,7 +15,7 @@ export interface GeometryEngine {
 }
 
 /** The whole pipeline on a loaded kernel: mesh, faces document, GLB, with each stage's time. */
-export function tessellateToGlb(oc: Occt, bytes: Uint8Array, params: TessellationParams): GeometryResult {
+export function tessellateToGlb(oc: GeometryKernel, bytes: Uint8Array, params: TessellationParams): GeometryResult {
   const started = performance.now();
   const { mesh, document, timings } = tessellateStep(oc, bytes, params);
   const glbStarted = performance.now();
@@ -19,9 +26,18 @@ export function tessellateToGlb(oc: Occt, bytes: Uint8Array, params: Tessellatio
 
 /** Why a file failed, as the part will say it: the pipeline's own reason, or OpenCascade's error. */
 export function geometryFailure(e: unknown): { reason: string; message: string } {
-  return e instanceof GeometryError
-    ? { reason: e.reason, message: e.message }
-    : { reason: "GEOMETRY_FAILED", message: `OpenCascade failed on this file: ${String(e).slice(0, 300)}` };
+  if (e instanceof GeometryError) return { reason: e.reason, message: e.message };
+  const text = e instanceof KernelError ? e.message : String(e);
+  return { reason: "GEOMETRY_FAILED", message: `OpenCascade failed on this file: ${text.slice(0, 300)}` };
+}
+
+/**
+ * Whether the kernel can go on after this error: OpenCascade's own errors are caught inside it and
+ * leave it sound; a WebAssembly trap (or an abort) leaves its memory as it was mid-way, so the
+ * process holding it should be replaced.
+ */
+export function kernelSurvives(e: unknown): boolean {
+  return e instanceof GeometryError || e instanceof KernelError;
 }
 
 /**
@@ -30,13 +46,13 @@ export function geometryFailure(e: unknown): { reason: string; message: string }
  * local worker uses the supervised child process (`GeometryRunner`) instead.
  */
 export class InProcessGeometry implements GeometryEngine {
-  private kernel: Promise<Occt> | null = null;
+  private kernel: Promise<GeometryKernel> | null = null;
 
   constructor(private readonly wasmPath?: string) {}
 
   async run(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult> {
     // a failed load is not kept: the next run tries again
-    this.kernel ??= loadOcctForNode(this.wasmPath).catch((e) => {
+    this.kernel ??= loadGeometryKernel(this.wasmPath).catch((e) => {
       this.kernel = null;
       throw e;
     });
@@ -44,6 +60,7 @@ export class InProcessGeometry implements GeometryEngine {
     try {
       return tessellateToGlb(oc, bytes, params);
     } catch (e) {
+      if (!kernelSurvives(e)) this.kernel = null;
       const { reason, message } = geometryFailure(e);
       throw Object.assign(new Error(message), { geometryReason: reason });
     }

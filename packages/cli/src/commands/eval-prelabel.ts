@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
 import { tessellateStep } from "@facet/geometry";
-import { loadOcctForNode } from "@facet/geometry/node";
+import { loadGeometryKernel } from "@facet/geometry/node";
 import {
   type EvaluatedPart,
   type Evaluation,
@@ -47,7 +47,7 @@ export async function evalPrelabel(opts: { dir: string; json: boolean }): Promis
     throw new CliError("USAGE", `${opts.dir} holds no <name>.step with a <name>.face_truth beside it`);
   }
   const started = performance.now();
-  const oc = await loadOcctForNode();
+  const oc = await loadGeometryKernel();
   const progress = new Progress("evaluate", names.length, process.stderr, !opts.json);
   const parts: EvaluatedPart[] = [];
   const crashes: PrelabelEvaluation["crashes"] = [];
