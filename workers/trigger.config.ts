@@ -3,8 +3,9 @@ import { defineConfig } from "@trigger.dev/sdk";
 
 /**
  * Deploy the workers to Trigger.dev: `TRIGGER_PROJECT_REF=proj_... npx trigger.dev@4.8.3 deploy`
- * from this folder. The JavaScript (opencascade.js' glue included) is bundled; its 50 MB wasm is
- * shipped beside the bundle, where `@facet/geometry/node` looks for it.
+ * from this folder. The JavaScript (the geometry kernel's glue included) is bundled; its 9 MB wasm is
+ * shipped beside the bundle, at packages/geometry/wasm/ under the working directory, where
+ * `@facet/geometry/node` looks for it.
  */
 export default defineConfig({
   project: process.env.TRIGGER_PROJECT_REF ?? "set TRIGGER_PROJECT_REF",

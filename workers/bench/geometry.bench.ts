@@ -14,7 +14,7 @@ import path from "node:path";
 import { buildFaceGraph, DEFAULT_TAXONOMY } from "@facet/core";
 import { REPO_ROOT } from "@facet/db/testing";
 import { DEFAULT_PARAMS, tessellateWithOpencascadeJs } from "@facet/geometry";
-import { loadOpencascadeJs } from "@facet/geometry/node";
+import { loadOpencascadeJs } from "@facet/geometry/opencascade-js";
 import { combinePrelabels, createRulePrelabeler, inputFromFacesDocument, RULE_CLASSES } from "@facet/prelabel";
 import { GeometryRunner } from "../src/geometry/runner";
 import { buildNativeOcct, type NativeRow, runNativeOcct } from "./native/native-occt";

@@ -6,6 +6,13 @@ import type { OpenCascadeInstance } from "opencascade.js";
  * `tessellateStep` turns what it leaves in memory into the mesh and the faces document. The caller
  * supplies the module factory and the wasm bytes: this package does no I/O.
  */
+/** The part of the WebAssembly API the loader uses (the package is compiled without DOM types). */
+interface WasmApi {
+  Module: abstract new (...args: never[]) => object;
+  instantiate(module: object, imports: object): Promise<object>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 export interface FacetOcctModule {
   FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void };
   HEAPU8: Uint8Array;
@@ -21,7 +28,8 @@ export interface FacetOcctModule {
 }
 
 export type FacetOcctFactory = (module: {
-  wasmBinary: Uint8Array;
+  wasmBinary?: Uint8Array;
+  instantiateWasm?: (imports: object, done: (instance: object, module: object) => void) => object;
   print?: (s: string) => void;
   printErr?: (s: string) => void;
 }) => Promise<FacetOcctModule>;
@@ -34,9 +42,29 @@ export interface GeometryKernel {
 /** Written into every faces document and derived path: outputs are reproducible per version. */
 export const TESSELLATOR_VERSION = "occt-7.6.3-wasm.facet-3";
 
-export async function loadKernel(factory: FacetOcctFactory, wasmBinary: Uint8Array): Promise<GeometryKernel> {
+/**
+ * The face numbering labels are tied to (part of every face signature): OCCT's face map order, as
+ * `occt-7.6-wasm.facet-2` (opencascade.js) introduced it. The kernel numbers faces identically (the
+ * corpus test compares every face and every signature), so it keeps the name and labels made on parts
+ * tessellated by opencascade.js stay valid when those parts are reprocessed. A change of numbering must
+ * change this name.
+ */
+export const FACE_NUMBERING = "occt-7.6-wasm.facet-2";
+
+/** The kernel from its wasm bytes, or from a `WebAssembly.Module` the caller has already compiled. */
+export async function loadKernel(factory: FacetOcctFactory, wasm: Uint8Array | object): Promise<GeometryKernel> {
   // OCCT's messages are silenced inside; anything printed by the runtime is dropped here too
-  const module = await factory({ wasmBinary, print: () => {}, printErr: () => {} });
+  const quiet = { print: () => {}, printErr: () => {} };
+  const module =
+    wasm instanceof Uint8Array
+      ? await factory({ ...quiet, wasmBinary: wasm })
+      : await factory({
+          ...quiet,
+          instantiateWasm: (imports, done) => {
+            void wasmApi.instantiate(wasm, imports).then((instance) => done(instance, wasm));
+            return {};
+          },
+        });
   return { name: "facet-occt", module };
 }
 

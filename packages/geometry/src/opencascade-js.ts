@@ -147,7 +147,7 @@ export function tessellateWithOpencascadeJs(oc: Occt, bytes: Uint8Array, params:
   const shapeArea = faces.reduce((sum, f) => sum + f.area, 0);
   const edges = adjacency(oc, shape, faceMap);
   clock.lap("adjacency");
-  const signature = faceSignature(OPENCASCADE_JS_VERSION, faces);
+  const signature = faceSignature(faces);
   faceMap.delete();
   reader.delete();
 

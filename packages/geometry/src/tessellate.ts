@@ -1,5 +1,5 @@
 import type { FacetOcctModule, GeometryKernel } from "./kernel";
-import { TESSELLATOR_VERSION } from "./kernel";
+import { FACE_NUMBERING, TESSELLATOR_VERSION } from "./kernel";
 import {
   type Convexity,
   DEFAULT_PARAMS,
@@ -49,10 +49,10 @@ export function fingerprint(text: string): string {
   return h.toString(16).padStart(16, "0");
 }
 
-/** What labels are tied to: the tessellator, the face count and each face's surface, area and STEP name. */
-export function faceSignature(tessellator: string, faces: FaceRecord[]): string {
+/** What labels are tied to: the face numbering, the face count and each face's surface, area and STEP name. */
+export function faceSignature(faces: FaceRecord[], numbering = FACE_NUMBERING): string {
   return fingerprint(
-    JSON.stringify([tessellator, faces.length, faces.map((f) => [f.surface, round(f.area, 5), f.stepName])]),
+    JSON.stringify([numbering, faces.length, faces.map((f) => [f.surface, round(f.area, 5), f.stepName])]),
   );
 }
 
@@ -229,7 +229,7 @@ export function tessellateStep(kernel: GeometryKernel, bytes: Uint8Array, params
       triangleCount: mesh.faceIds.length,
       area: faces.reduce((sum, f) => sum + f.area, 0),
       bbox: { min: vec(summary, 0), max: vec(summary, 3) },
-      signature: faceSignature(TESSELLATOR_VERSION, faces),
+      signature: faceSignature(faces),
       faces,
       edges,
     };

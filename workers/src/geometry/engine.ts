@@ -52,7 +52,7 @@ export class InProcessGeometry implements GeometryEngine {
 
   async run(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult> {
     // a failed load is not kept: the next run tries again
-    this.kernel ??= loadGeometryKernel(this.wasmPath).catch((e) => {
+    this.kernel ??= loadGeometryKernel(this.wasmPath, { optimized: true }).catch((e) => {
       this.kernel = null;
       throw e;
     });

@@ -9,7 +9,7 @@ import type { HostMessage, TessellateRequest } from "./protocol";
  */
 const send = (m: HostMessage) => process.send?.(m);
 const started = performance.now();
-const oc = await loadGeometryKernel();
+const oc = await loadGeometryKernel(undefined, { optimized: true });
 send({ ready: true, initMs: Math.round(performance.now() - started) });
 
 process.on("message", (req: TessellateRequest) => {

@@ -131,7 +131,7 @@ describe("geometry:tessellate (real database, filesystem store, OpenCascade proc
     const big = await readFile(path.join(CORPUS, "nist-pmi/nist_ftc_06_asme1_ap242-e1.stp"));
     const small = await readFile(path.join(CORPUS, "mfcad/0-1-2-3-19.step"));
     const slow = new GeometryRunner({ timeoutMs: 300, memoryBytes: 8 * 1024 ** 3 });
-    // OpenCascade alone takes several hundred MB: a 200 MB ceiling is a runaway file for certain
+    // Node and the optimized kernel alone take about 350 MB: a 200 MB ceiling is a runaway file for certain
     const hungry = new GeometryRunner({ timeoutMs: 120_000, memoryBytes: 200 * 1024 ** 2 });
     try {
       const t = await uploaded("timeout.stp", big);

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,14 +8,14 @@ import { afterAll, expect, it } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CORPUS = path.resolve(here, "../../../../shared/corpus");
-const require = createRequire(import.meta.url);
 const out = mkdtempSync(path.join(os.tmpdir(), "facet-trigger-bundle-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /**
- * What a Trigger.dev deployment runs: the tasks bundled into one file (opencascade.js' glue included,
- * nothing of node_modules beside it) and the wasm shipped where `additionalFiles` puts it. The
- * bundle must load OpenCascade from there and mesh a part.
+ * What a Trigger.dev deployment runs: the tasks bundled into one file (the kernel's glue included,
+ * nothing of node_modules beside it) and the wasm shipped where `additionalFiles` puts it
+ * (`../packages/geometry/wasm/facet-occt.wasm` lands at `packages/geometry/wasm/` under the
+ * deployment's working directory). The bundle must load the kernel from there and mesh a part.
  */
 it("bundles the tasks and finds the shipped wasm without node_modules", async () => {
   await build({
@@ -32,11 +31,11 @@ it("bundles the tasks and finds the shipped wasm without node_modules", async ()
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: "silent",
   });
-  const shipped = path.join(out, "node_modules/opencascade.js/dist");
+  const shipped = path.join(out, "packages/geometry/wasm");
   mkdirSync(shipped, { recursive: true });
   copyFileSync(
-    require.resolve("opencascade.js/dist/opencascade.full.wasm"),
-    path.join(shipped, "opencascade.full.wasm"),
+    path.join(here, "../../../packages/geometry/wasm/facet-occt.wasm"),
+    path.join(shipped, "facet-occt.wasm"),
   );
   writeFileSync(
     path.join(out, "run.mjs"),

@@ -7,7 +7,7 @@ const schema = z
   .object({
     DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
     ...storageEnvShape,
-    /** The OpenCascade wasm, when not where the deployment ships it. */
+    /** The geometry kernel's wasm (facet-occt.wasm), when not where the deployment ships it. */
     FACET_OCCT_WASM: z.string().min(1).optional(),
     ...prelabelEnvShape,
   })

@@ -1,7 +1,7 @@
 /**
  * The deployed mode's job system: Trigger.dev tasks wrapping the same handlers graphile-worker runs
  * locally. `trigger.config.ts` (beside this package's package.json) bundles them and ships the
- * OpenCascade wasm with `additionalFiles`. A task cannot run without the Trigger.dev service; the
+ * geometry kernel's wasm with `additionalFiles`. A task cannot run without the Trigger.dev service; the
  * handlers they call are tested against the real database in this repository.
  */
 import { createPool, type Pool } from "@facet/db";
@@ -15,7 +15,7 @@ import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
 import { parseTriggerTaskEnv } from "./env";
 import { triggerJobs } from "./trigger-jobs";
 
-/** One pool, store and warm OpenCascade per machine, shared by the runs it executes. */
+/** One pool, store and warm geometry kernel per machine, shared by the runs it executes. */
 let shared: Promise<{
   pool: Pool;
   store: BlobStore;
@@ -37,7 +37,8 @@ function deps() {
 
 export const tessellate = task({
   id: "geometry-tessellate",
-  // OpenCascade needs about 1 GB on the largest NIST parts: a 4 GB machine, and a bigger one on OOM
+  // the kernel peaks near 0.5 GB on the largest NIST parts; customer files can be far bigger: a 4 GB
+  // machine, and a bigger one after an out-of-memory
   machine: "large-1x",
   maxDuration: 600,
   retry: {

@@ -33,7 +33,7 @@ const CASES: Array<[feature: string, rule: string, parts: string[]]> = [
   ["rectangular_blind_step", "corner-walls", ["0-10-14-14-14-23", "1-11-14-19"]],
 ];
 
-// loading OpenCascade takes seconds: once, before the first test's clock starts
+// loading the geometry kernel: once, before the first test's clock starts
 beforeAll(() => corpusInput("mfcad/0-0-0-0-0-23.step"), 60_000);
 
 describe("rule-based recogniser on MFCAD parts", () => {
