@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
-import { type FacetOcctFactory, type GeometryKernel, loadKernel, type Occt, type OcctFactory } from "./kernel";
+import { type FacetOcctFactory, type GeometryKernel, loadKernel } from "./kernel";
 
 const KERNEL_WASM = "facet-occt.wasm";
 
