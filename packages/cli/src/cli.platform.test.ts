@@ -115,7 +115,11 @@ describe("facet CLI", () => {
     const deadline = Date.now() + 600_000;
     for (;;) {
       const c = json(await facet(["status", "--dataset", "corpus", "--json"], env)).counts as Record<string, number>;
-      if ((c.uploaded ?? 0) + (c.processing ?? 0) === 0) break;
+      if ((c.uploaded ?? 0) + (c.processing ?? 0) === 0) {
+        // every file of the corpus became a part an annotator can label
+        expect(c.failed ?? 0, JSON.stringify(c)).toBe(0);
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`still processing: ${JSON.stringify(c)}`);
       await new Promise((r) => setTimeout(r, 2000));
     }

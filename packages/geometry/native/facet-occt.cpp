@@ -128,6 +128,14 @@ void put(double* at, const gp_XYZ& v) {
   at[2] = v.Z();
 }
 
+// An axis (direction and a point of it) and a radius, for cylinders, cones and tori.
+void putAxis(double* row, const gp_Ax1& axis, double radius) {
+  put(row + F_DIRECTION, axis.Direction().XYZ());
+  put(row + F_ORIGIN, axis.Location().XYZ());
+  row[F_RADIUS] = radius;
+  row[F_HAS_DIRECTION] = row[F_HAS_ORIGIN] = row[F_HAS_RADIUS] = 1;
+}
+
 void describeSurface(const TopoDS_Face& face, bool reversed, double* row) {
   BRepAdaptor_Surface s(face, true);
   const GeomAbs_SurfaceType type = s.GetType();
@@ -136,41 +144,26 @@ void describeSurface(const TopoDS_Face& face, bool reversed, double* row) {
     case GeomAbs_Plane: {
       const gp_Ax1 ax = s.Plane().Axis();
       gp_XYZ d = ax.Direction().XYZ();
-      if (reversed) d.Reverse();
+      if (reversed) d.Reverse();  // the plane's normal points out of the solid
       put(row + F_DIRECTION, d);
       put(row + F_ORIGIN, ax.Location().XYZ());
       row[F_HAS_DIRECTION] = row[F_HAS_ORIGIN] = 1;
       break;
     }
-    case GeomAbs_Cylinder: {
-      const gp_Cylinder c = s.Cylinder();
-      put(row + F_DIRECTION, c.Axis().Direction().XYZ());
-      put(row + F_ORIGIN, c.Axis().Location().XYZ());
-      row[F_RADIUS] = c.Radius();
-      row[F_HAS_DIRECTION] = row[F_HAS_ORIGIN] = row[F_HAS_RADIUS] = 1;
+    case GeomAbs_Cylinder:
+      putAxis(row, s.Cylinder().Axis(), s.Cylinder().Radius());
       break;
-    }
-    case GeomAbs_Cone: {
-      const gp_Cone c = s.Cone();
-      put(row + F_DIRECTION, c.Axis().Direction().XYZ());
-      put(row + F_ORIGIN, c.Axis().Location().XYZ());
-      row[F_RADIUS] = c.RefRadius();
-      row[F_HAS_DIRECTION] = row[F_HAS_ORIGIN] = row[F_HAS_RADIUS] = 1;
+    case GeomAbs_Cone:
+      putAxis(row, s.Cone().Axis(), s.Cone().RefRadius());
       break;
-    }
+    case GeomAbs_Torus:
+      putAxis(row, s.Torus().Axis(), s.Torus().MajorRadius());
+      break;
     case GeomAbs_Sphere: {
       const gp_Sphere c = s.Sphere();
       put(row + F_ORIGIN, c.Location().XYZ());
       row[F_RADIUS] = c.Radius();
       row[F_HAS_ORIGIN] = row[F_HAS_RADIUS] = 1;
-      break;
-    }
-    case GeomAbs_Torus: {
-      const gp_Torus c = s.Torus();
-      put(row + F_DIRECTION, c.Axis().Direction().XYZ());
-      put(row + F_ORIGIN, c.Axis().Location().XYZ());
-      row[F_RADIUS] = c.MajorRadius();
-      row[F_HAS_DIRECTION] = row[F_HAS_ORIGIN] = row[F_HAS_RADIUS] = 1;
       break;
     }
     default:
