@@ -1,18 +1,17 @@
 import type { OpenCascadeInstance } from "opencascade.js";
 
+/** The part of the WebAssembly API the loader uses (the package is compiled without DOM types). */
+interface WasmApi {
+  instantiate(module: object, imports: object): Promise<object>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 /**
  * The geometry kernel: OCCT 7.6.3 and the pipeline of `native/facet-occt.cpp`, compiled to WebAssembly
  * with native wasm exceptions (`native/build.mjs`). One call reads, checks, meshes and describes a part;
  * `tessellateStep` turns what it leaves in memory into the mesh and the faces document. The caller
  * supplies the module factory and the wasm bytes: this package does no I/O.
  */
-/** The part of the WebAssembly API the loader uses (the package is compiled without DOM types). */
-interface WasmApi {
-  Module: abstract new (...args: never[]) => object;
-  instantiate(module: object, imports: object): Promise<object>;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 export interface FacetOcctModule {
   FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void };
   HEAPU8: Uint8Array;
@@ -55,16 +54,22 @@ export const FACE_NUMBERING = "occt-7.6-wasm.facet-2";
 export async function loadKernel(factory: FacetOcctFactory, wasm: Uint8Array | object): Promise<GeometryKernel> {
   // OCCT's messages are silenced inside; anything printed by the runtime is dropped here too
   const quiet = { print: () => {}, printErr: () => {} };
-  const module =
-    wasm instanceof Uint8Array
-      ? await factory({ ...quiet, wasmBinary: wasm })
-      : await factory({
-          ...quiet,
-          instantiateWasm: (imports, done) => {
-            void wasmApi.instantiate(wasm, imports).then((instance) => done(instance, wasm));
-            return {};
-          },
-        });
+  if (wasm instanceof Uint8Array) return { name: "facet-occt", module: await factory({ ...quiet, wasmBinary: wasm }) };
+  // emscripten waits for `done`; a failed instantiation must reject the load instead of leaving it pending
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const module = await Promise.race([
+    factory({
+      ...quiet,
+      instantiateWasm: (imports, done) => {
+        wasmApi.instantiate(wasm, imports).then((instance) => done(instance, wasm), fail);
+        return {};
+      },
+    }),
+    failed,
+  ]);
   return { name: "facet-occt", module };
 }
 

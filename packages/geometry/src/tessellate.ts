@@ -141,7 +141,7 @@ function runKernel(m: FacetOcctModule, bytes: Uint8Array, params: TessellationPa
   const file = `/facet-${Date.now()}-${Math.random().toString(36).slice(2)}.step`;
   m.FS.writeFile(file, bytes);
   const name = new TextEncoder().encode(`${file}\0`);
-  const pointer = m._malloc(name.length);
+  const pointer = m._malloc(name.length) >>> 0; // addresses above 2 GB come back negative
   try {
     m.HEAPU8.set(name, pointer);
     return m._facet_run(pointer, params.relativeDeflection, params.angularDeflection) as Status;
