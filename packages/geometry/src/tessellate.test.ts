@@ -54,9 +54,8 @@ function expectSameFaces(ours: FacesDocument, theirs: FacesDocument) {
 
 /**
  * What OCCT itself says about a file, computed here independently of the pipeline (through
- * opencascade.js): the shape's
- * surface area integrated over the whole shape, and every face's STEP name through OCCT's own
- * (slow) `EntityFromShapeResult` lookup.
+ * opencascade.js): the shape's surface area integrated over the whole shape, and every face's STEP
+ * name through OCCT's own (slow) `EntityFromShapeResult` lookup.
  */
 function occtReference(oc: Occt, bytes: Uint8Array) {
   oc.FS.writeFile("/reference.step", bytes);
