@@ -19,6 +19,7 @@ import {
 import {
   createTestDatabase,
   createWorkspaceWithRoles,
+  insertDataset,
   insertParts,
   type TestDatabase,
   type TestUser,
@@ -66,11 +67,7 @@ async function listeners(app: string): Promise<Array<{ pid: number }>> {
 
 /** A part with 2 faces of geometry, in a dataset of its own, claimed by `holder`. */
 async function heldPart(holder: TestUser): Promise<{ id: string; signature: string }> {
-  const { rows } = await db.owner.query<{ id: string }>(
-    "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, $2, $3) returning id",
-    [w.workspaceId, `d-${randomUUID().slice(0, 8)}`, w.labelSchemaId],
-  );
-  const datasetId = rows[0]?.id as string;
+  const datasetId = await insertDataset(db.owner, { workspaceId: w.workspaceId, labelSchemaId: w.labelSchemaId });
   const [id] = await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId, count: 1, status: "pre_labeled" });
   const signature = `sig-${randomUUID()}`;
   await db.owner.query(

@@ -6,7 +6,7 @@
  * getPartConsensus / listConsensusParts read, and who may read or write independent_annotations.
  */
 import { randomUUID } from "node:crypto";
-import { type AnnotationDocument, AppError, type ErrorCode, reviewInputSchema } from "@facet/core";
+import { type AnnotationDocument, reviewInputSchema } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withUser } from "./session";
 import {
@@ -16,7 +16,9 @@ import {
   createUser,
   createWorkspaceWithRoles,
   giveGeometry,
+  insertDataset,
   insertParts,
+  refusal,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -67,20 +69,12 @@ interface Part {
 }
 
 /** A dataset of its own (so that claims are served from it only); required_annotations left at its default when omitted. */
-async function newDataset(required?: number): Promise<string> {
-  const name = `d-${randomUUID().slice(0, 8)}`;
-  const { rows } =
-    required === undefined
-      ? await db.owner.query<{ id: string }>(
-          "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, $2, $3) returning id",
-          [w.workspaceId, name, w.labelSchemaId],
-        )
-      : await db.owner.query<{ id: string }>(
-          `insert into public.datasets (workspace_id, name, label_schema_id, required_annotations)
-           values ($1, $2, $3, $4) returning id`,
-          [w.workspaceId, name, w.labelSchemaId, required],
-        );
-  return rows[0]?.id as string;
+function newDataset(required?: number): Promise<string> {
+  return insertDataset(db.owner, {
+    workspaceId: w.workspaceId,
+    labelSchemaId: w.labelSchemaId,
+    requiredAnnotations: required,
+  });
 }
 
 /**
@@ -157,17 +151,6 @@ async function annotate(u: TestUser, part: Part, labels: Labels, instances: Inst
 }
 
 const inst = (id: string, feature: string, faces: number[]): Instance => ({ id, feature, faces, params: {} });
-
-/** What an operation threw, as the API would answer: code and message. */
-async function refusal(p: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 const as = (u: TestUser) => ({ role: "authenticated" as const, claims: u.claims });
 

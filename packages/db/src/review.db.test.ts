@@ -4,7 +4,7 @@
  * @mentions and notifications (and their NOTIFY events), and a part's history.
  */
 import { randomUUID } from "node:crypto";
-import { type AnnotationDocument, AppError, type ErrorCode, reviewInputSchema } from "@facet/core";
+import { type AnnotationDocument, reviewInputSchema } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { z } from "zod";
 import { withService, withUser } from "./session";
@@ -15,8 +15,10 @@ import {
   createUser,
   createWorkspaceWithRoles,
   giveGeometry,
+  insertDataset,
   insertParts,
   listenFacetEvents,
+  refusal,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -60,11 +62,7 @@ interface Part {
 
 /** A pre-labelled part with geometry of `faceCount` faces, alone in a dataset of its own. */
 async function newPart(faceCount = 3): Promise<Part> {
-  const { rows: ds } = await db.owner.query<{ id: string }>(
-    "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, $2, $3) returning id",
-    [w.workspaceId, `d-${randomUUID().slice(0, 8)}`, w.labelSchemaId],
-  );
-  const datasetId = ds[0]?.id as string;
+  const datasetId = await insertDataset(db.owner, { workspaceId: w.workspaceId, labelSchemaId: w.labelSchemaId });
   const [id] = await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId, count: 1, status: "pre_labeled" });
   if (!id) throw new Error("part not created");
   const signature = await giveGeometry(db.owner, id, { faceCount });
@@ -116,17 +114,6 @@ function review(u: TestUser, part: Part, input: ReviewIn) {
       review: reviewInputSchema.parse(input),
     }),
   );
-}
-
-/** What an operation threw, as the API would answer: code and message. */
-async function refusal(p: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected a refusal");
 }
 
 const as = (u: TestUser) => ({ role: "authenticated" as const, claims: u.claims });

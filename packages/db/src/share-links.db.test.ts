@@ -5,7 +5,7 @@
  * show nothing; revoking is one-way.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { AppError, type ErrorCode, newShareLinkSchema, shareTokenSchema } from "@facet/core";
+import { newShareLinkSchema, shareTokenSchema } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Claims } from "./session";
 import { withShareLink, withUser } from "./session";
@@ -14,8 +14,10 @@ import {
   attempt,
   createTestDatabase,
   createWorkspaceWithRoles,
+  insertDataset,
   insertParts,
   labelCompletely,
+  refusal,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -63,11 +65,11 @@ beforeAll(async () => {
     [w.labelSchemaId],
   );
   otherSchemaId = schema[0]?.id as string;
-  const { rows: ds } = await db.owner.query<{ id: string }>(
-    "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, 'other', $2) returning id",
-    [w.workspaceId, otherSchemaId],
-  );
-  otherDatasetId = ds[0]?.id as string;
+  otherDatasetId = await insertDataset(db.owner, {
+    workspaceId: w.workspaceId,
+    labelSchemaId: otherSchemaId,
+    name: "other",
+  });
   [elsewherePart] = (await insertParts(db.owner, {
     workspaceId: w.workspaceId,
     datasetId: otherDatasetId,
@@ -91,17 +93,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.drop();
 });
-
-/** What an operation threw, as the API would answer: code and message. */
-async function refusal(p: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 async function share(
   partId: string,

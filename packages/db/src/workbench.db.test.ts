@@ -3,8 +3,7 @@
  * trigger's completeness rule, optimistic concurrency, who may submit), presence under RLS, and the
  * change events (pg_notify on `facet_events`) a LISTENing connection really receives.
  */
-import { randomUUID } from "node:crypto";
-import { type AnnotationDocument, AppError, type ErrorCode } from "@facet/core";
+import type { AnnotationDocument } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withService, withUser } from "./session";
 import {
@@ -14,8 +13,10 @@ import {
   createUser,
   createWorkspaceWithRoles,
   giveGeometry,
+  insertDataset,
   insertParts,
   listenFacetEvents,
+  refusal,
   type TestDatabase,
   type TestUser,
 } from "./testing";
@@ -59,11 +60,7 @@ interface Held {
 
 /** A part with geometry of `faceCount` faces, in a dataset of its own, claimed by `holder`. */
 async function heldPart(holder: TestUser, faceCount = 3): Promise<Held> {
-  const { rows: ds } = await db.owner.query<{ id: string }>(
-    "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, $2, $3) returning id",
-    [w.workspaceId, `d-${randomUUID().slice(0, 8)}`, w.labelSchemaId],
-  );
-  const datasetId = ds[0]?.id as string;
+  const datasetId = await insertDataset(db.owner, { workspaceId: w.workspaceId, labelSchemaId: w.labelSchemaId });
   const [id] = await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId, count: 1, status: "pre_labeled" });
   if (!id) throw new Error("part not created");
   const signature = await giveGeometry(db.owner, id, { faceCount });
@@ -83,17 +80,6 @@ async function save(u: TestUser, part: Held, labels: Array<string | null>): Prom
     appendRevision(c, { workspaceId: w.workspaceId, partId: part.id, document: doc(part, labels), source: "human" }),
   );
   return r.revisionNo;
-}
-
-/** What an operation threw, as the API would answer: code and message. */
-async function refusal(p: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected a refusal");
 }
 
 const submit = (u: TestUser, part: Held, revisionNo: number) =>
@@ -415,11 +401,11 @@ describe("change events (LISTEN facet_events)", () => {
   });
 
   it("status, lease and revision changes of a part", async () => {
-    const { rows: ds } = await db.owner.query<{ id: string }>(
-      "insert into public.datasets (workspace_id, name, label_schema_id) values ($1, 'events', $2) returning id",
-      [w.workspaceId, w.labelSchemaId],
-    );
-    const datasetId = ds[0]?.id as string;
+    const datasetId = await insertDataset(db.owner, {
+      workspaceId: w.workspaceId,
+      labelSchemaId: w.labelSchemaId,
+      name: "events",
+    });
     const [id] = await insertParts(db.owner, {
       workspaceId: w.workspaceId,
       datasetId,

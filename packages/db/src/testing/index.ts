@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { MemberRole } from "@facet/core";
-import { DEFAULT_TAXONOMY } from "@facet/core";
+import type { ErrorCode, MemberRole } from "@facet/core";
+import { AppError, DEFAULT_TAXONOMY } from "@facet/core";
 import pg from "pg";
 import { createPool } from "../pool";
 import type { Claims } from "../session";
@@ -83,6 +83,34 @@ export async function createWorkspaceWithRoles(owner: pg.Pool, label = "ws") {
     [workspaceId, labelSchemaId],
   );
   return { workspaceId, slug, users, labelSchemaId, datasetId: (ds.rows[0] as { id: string }).id };
+}
+
+/** A dataset (a random name unless given), e.g. one of its own per test so that claims are served from it only. */
+export async function insertDataset(
+  owner: pg.Pool,
+  d: { workspaceId: string; labelSchemaId: string; name?: string; requiredAnnotations?: number },
+): Promise<string> {
+  const values = [d.workspaceId, d.name ?? `d-${randomUUID().slice(0, 8)}`, d.labelSchemaId];
+  // the column's own default unless the test asks for a number
+  const required = d.requiredAnnotations === undefined ? "" : ", required_annotations";
+  if (required) values.push(String(d.requiredAnnotations));
+  const { rows } = await owner.query<{ id: string }>(
+    `insert into public.datasets (workspace_id, name, label_schema_id${required})
+     values (${values.map((_, i) => `$${i + 1}`).join(", ")}) returning id`,
+    values,
+  );
+  return rows[0]?.id as string;
+}
+
+/** What an operation threw, as the API would answer: code and message (fails if it did not throw). */
+export async function refusal(p: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error("expected a refusal");
 }
 
 /** Add an existing user to a workspace with a role. */
