@@ -24,7 +24,7 @@ const occt = path.resolve(occtArg);
 const build = path.resolve(buildArg ?? path.join(occt, "..", "facet-occt-build"));
 const out = path.resolve(here, "..", "wasm");
 
-export const TOOLKITS = [
+const TOOLKITS = [
   "TKernel",
   "TKMath",
   "TKG2d",

@@ -1,8 +1,8 @@
 export { meshToGlb, readGlb } from "./glb";
 export type { FacetOcctFactory, FacetOcctModule, GeometryKernel, Occt, OcctFactory } from "./kernel";
-export { FACE_NUMBERING, loadKernel, OPENCASCADE_JS_VERSION, TESSELLATOR_VERSION } from "./kernel";
+export { loadKernel, TESSELLATOR_VERSION } from "./kernel";
 export { tessellateWithOpencascadeJs } from "./opencascade-js";
-export { faceSignature, fingerprint, GeometryError, KernelError, tessellateStep } from "./tessellate";
+export { fingerprint, GeometryError, KernelError, tessellateStep } from "./tessellate";
 export type {
   Convexity,
   EdgeRecord,
