@@ -13,6 +13,7 @@ export default defineConfig({
             "workers/src/**/*.test.ts",
             "apps/web/lib/**/*.test.ts",
             "apps/web/components/**/*.test.ts",
+            "apps/web/server/**/*.test.ts",
           ],
           exclude: ["**/*.db.test.ts", "**/*.platform.test.ts", "**/node_modules/**"],
         },

@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./lib/security-headers";
 
 const config: NextConfig = {
   reactStrictMode: true,
@@ -21,11 +22,8 @@ const config: NextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
+        // the page-specific ones (Content-Security-Policy with its nonce, HSTS over https): proxy.ts
+        headers: STATIC_SECURITY_HEADERS,
       },
     ];
   },

@@ -58,6 +58,22 @@ create table if not exists auth.sessions (
   ip inet
 );
 create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+alter table auth.sessions add column if not exists refreshed_at timestamp without time zone;
+
+-- Refresh tokens as Supabase Auth keeps them (rotated at each use; `parent` is the token it
+-- replaced). The built-in accounts store the token's SHA-256 in `token`, never the token.
+create table if not exists auth.refresh_tokens (
+  instance_id uuid,
+  id bigserial primary key,
+  token varchar(255) unique,
+  user_id varchar(255),
+  revoked boolean,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  parent varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade
+);
+create index if not exists refresh_tokens_session_id_idx on auth.refresh_tokens (session_id);
 
 -- Same bodies as Supabase's: claims come from request.jwt.claims (set per transaction by the API).
 -- After a commit the setting reads '' rather than NULL, hence the nullif.

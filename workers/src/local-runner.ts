@@ -5,6 +5,7 @@ import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
+import { housekeeping } from "./tasks/housekeeping";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
 import { TESSELLATE, tessellatePart } from "./tasks/tessellate";
 
@@ -56,6 +57,10 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
       const n = await releaseExpiredClaims(pool);
       if (n > 0) log(`worker: returned ${n} part(s) with expired claims to the queue`);
     },
+    "maintenance:housekeeping": async () => {
+      const r = await housekeeping({ pool, store: o.store });
+      if (r.staleUploads > 0) log(`worker: removed ${r.staleUploads} abandoned upload(s)`);
+    },
   };
 
   // listen before the pool starts: its workers are created inside run()
@@ -72,7 +77,10 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     noHandleSignals: true,
     pollInterval: 1000,
     taskList,
-    crontab: "* * * * * maintenance:release_expired_claims ?max=1",
+    crontab: [
+      "* * * * * maintenance:release_expired_claims ?max=1",
+      "*/10 * * * * maintenance:housekeeping ?max=1",
+    ].join("\n"),
   });
 
   const heartbeat = async () => {

@@ -11,11 +11,22 @@ import {
   roleCan,
   SCOPE_FOR,
 } from "@facet/core";
-import { type Claims, getWorkspaceForMember, type PoolClient, type RequestContext, withUser } from "@facet/db";
-import { cookies } from "next/headers";
+import {
+  type Claims,
+  getWorkspaceForMember,
+  type PoolClient,
+  type RateLimit,
+  type RequestContext,
+  takeRateLimit,
+  withUser,
+} from "@facet/db";
+import { cookies, headers } from "next/headers";
 import { type NextRequest, NextResponse } from "next/server";
 import type { z } from "zod";
+import { clientAddress, isHttps, requestHost } from "./client-address";
 import { context } from "./context.server";
+import { env } from "./env.server";
+import { checkJsonInput } from "./json-input";
 
 const MAX_JSON_BYTES = 1_000_000;
 
@@ -27,7 +38,10 @@ export function json(data: unknown, status = 200): NextResponse {
 export function errorResponse(e: unknown, where: string): NextResponse {
   if (isAppError(e)) {
     if (!e.isUserError) console.error(`[api] ${where}: ${e.code} ${e.message}`);
-    return json(e.toJSON(), e.status);
+    const res = json(e.toJSON(), e.status);
+    const wait = e.details?.retryAfterSeconds;
+    if (e.code === "RATE_LIMITED" && typeof wait === "number") res.headers.set("Retry-After", String(wait));
+    return res;
   }
   console.error(`[api] ${where}: unexpected error`, e);
   return json({ error: { code: "INTERNAL", message: "something went wrong on our side; it has been logged" } }, 500);
@@ -51,7 +65,7 @@ export function route<P = Record<string, never>>(handler: Handler<P>) {
 function assertSameOrigin(req: NextRequest): void {
   const origin = req.headers.get("origin");
   if (!origin) return; // not a browser, or a same-origin navigation: cookies are SameSite=Lax anyway
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const host = requestHost(req.headers, env().FACET_TRUSTED_PROXIES);
   let originHost: string;
   try {
     originHost = new URL(origin).host;
@@ -61,20 +75,41 @@ function assertSameOrigin(req: NextRequest): void {
   if (originHost !== host) throw new AppError("FORBIDDEN", "cross-site request refused");
 }
 
+/**
+ * The request body as text, at most `limit` bytes: a declared Content-Length over the limit is
+ * refused before reading, and a body without one (chunked) is cut off as soon as it passes it.
+ */
+export async function readBodyText(req: NextRequest, limit = MAX_JSON_BYTES): Promise<string> {
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request bodies are limited to ${limit} bytes`);
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}
+
 /** Parse a JSON body against a schema; INVALID_JSON / VALIDATION_FAILED with the first problems named. */
 export async function parseBody<S extends z.ZodType>(req: NextRequest, schema: S): Promise<z.infer<S>> {
-  const length = Number(req.headers.get("content-length") ?? 0);
-  if (length > MAX_JSON_BYTES)
-    throw new AppError("PAYLOAD_TOO_LARGE", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
-  const text = await req.text();
-  if (text.length > MAX_JSON_BYTES)
-    throw new AppError("PAYLOAD_TOO_LARGE", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+  const text = await readBodyText(req);
   let data: unknown;
   try {
     data = text === "" ? {} : JSON.parse(text);
   } catch {
     throw new AppError("INVALID_JSON", "the request body is not valid JSON");
   }
+  checkJsonInput(data);
   const r = schema.safeParse(data);
   if (!r.success) {
     const issues = r.error.issues.slice(0, 5).map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -89,19 +124,25 @@ export async function parseBody<S extends z.ZodType>(req: NextRequest, schema: S
 }
 
 export function parseParam<S extends z.ZodType>(value: unknown, schema: S, name: string): z.infer<S> {
+  if (typeof value === "string") checkJsonInput(value);
   const r = schema.safeParse(value);
   if (!r.success) throw new AppError("VALIDATION_FAILED", `${name}: ${r.error.issues[0]?.message ?? "invalid"}`);
   return r.data;
 }
 
-/** The request's cookies as the auth adapters see them (writable in route handlers). */
+/**
+ * The request's cookies as the auth adapters see them (writable in route handlers). Cookies set
+ * over https are always `Secure`.
+ */
 export async function cookieJar(): Promise<CookieJar> {
   const store = await cookies();
+  const e = env();
+  const https = isHttps(await headers(), e.FACET_TRUSTED_PROXIES) || e.FACET_PUBLIC_URL.startsWith("https:");
   return {
     getAll: () => store.getAll().map((c) => ({ name: c.name, value: c.value })),
     set: (name, value, options) => {
       try {
-        store.set(name, value, options);
+        store.set(name, value, { ...options, secure: options.secure || https });
       } catch {
         // read-only in server components: nothing to write there
       }
@@ -109,10 +150,31 @@ export async function cookieJar(): Promise<CookieJar> {
   };
 }
 
+/** Who and where from, for the audit log and the rate limits (the address only as far as it can be trusted). */
 export function requestContext(req: NextRequest): RequestContext {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded && /^[0-9a-f.:]+$/i.test(forwarded) ? forwarded : null;
-  return { ip, userAgent: req.headers.get("user-agent") };
+  return {
+    ip: clientAddress(req.headers, env().FACET_TRUSTED_PROXIES),
+    userAgent: req.headers.get("user-agent")?.slice(0, 500) ?? null,
+  };
+}
+
+/** Whether the browser reached us over https (directly, or through a trusted proxy that says so). */
+export function requestIsHttps(req: NextRequest): boolean {
+  return isHttps(req.headers, env().FACET_TRUSTED_PROXIES) || env().FACET_PUBLIC_URL.startsWith("https:");
+}
+
+/** Spend `cost` of a rate limit (shared by every web process); RATE_LIMITED with Retry-After when spent. */
+export async function rateLimit(
+  bucket: string,
+  key: string,
+  limit: RateLimit | null,
+  message: string,
+  cost = 1,
+): Promise<void> {
+  if (!limit || !key) return;
+  const { pool } = await context();
+  const wait = await takeRateLimit(pool, bucket, key, limit, cost);
+  if (wait > 0) throw new AppError("RATE_LIMITED", message, { retryAfterSeconds: Math.ceil(wait) });
 }
 
 export interface Caller {
@@ -121,20 +183,47 @@ export interface Caller {
   apiKey: ApiKeyCaller["apiKey"] | null;
 }
 
-/** Who calls: a session (cookie or Bearer JWT) or an API key (`Bearer fct_…`). 401 otherwise. */
+/**
+ * Who calls: a session (cookie or Bearer JWT) or an API key (`Bearer fct_…`). 401 otherwise.
+ * Each call counts against the API rate limit of its user, and of its key.
+ */
 export async function requireCaller(req: NextRequest): Promise<Caller> {
   const { auth, pool } = await context();
   const authorization = req.headers.get("authorization");
   const bearer = bearerToken(authorization);
-  if (bearer?.startsWith("fct_")) return authenticateApiKey(pool, bearer);
-  const claims = await auth.authenticate(await cookieJar(), authorization);
-  if (!claims) throw new AppError("UNAUTHENTICATED", "sign in first");
-  return { claims, apiKey: null };
+  let caller: Caller;
+  if (bearer?.startsWith("fct_")) caller = await authenticateApiKey(pool, bearer);
+  else {
+    const claims = await auth.authenticate(await cookieJar(), authorization);
+    if (!claims) throw new AppError("UNAUTHENTICATED", "sign in first");
+    caller = { claims, apiKey: null };
+  }
+  const limit = env().FACET_RATE_LIMIT_API;
+  const slowDown = "too many requests: slow down and try again after the time in Retry-After";
+  if (caller.apiKey) await rateLimit("api:key", caller.apiKey.id, limit, slowDown);
+  await rateLimit("api:user", caller.claims.sub, limit, slowDown);
+  return caller;
 }
 
 /** The caller's verified claims, or 401. */
 export async function requireUser(req: NextRequest): Promise<Claims> {
   return (await requireCaller(req)).claims;
+}
+
+/**
+ * A person acting for themselves, beyond any one workspace (create a workspace, join one, manage
+ * their keys): a session, or an API key that is bound to no workspace and has `scope`. Keys bound to
+ * a workspace never act outside it; `scope: null` refuses API keys altogether.
+ */
+export async function requirePerson(req: NextRequest, scope: ApiKeyScope | null): Promise<Caller> {
+  const caller = await requireCaller(req);
+  if (!caller.apiKey) return caller;
+  if (scope === null) throw new AppError("FORBIDDEN", "this is done by a signed-in person, not with an API key");
+  if (caller.apiKey.workspaceId) {
+    throw new AppError("FORBIDDEN", "this API key is bound to one workspace and cannot act outside it");
+  }
+  checkScope(caller, scope);
+  return caller;
 }
 
 function checkScope(caller: Caller, scope: ApiKeyScope): void {
@@ -153,12 +242,16 @@ function checkScope(caller: Caller, scope: ApiKeyScope): void {
 export async function inWorkspace(req: NextRequest, ws: string, capability?: Capability) {
   const caller = await requireCaller(req);
   const { claims } = caller;
-  const ctx: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
+  const base: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
   const { pool } = await context();
-  const workspace = await withUser(pool, claims, (c) => getWorkspaceForMember(c, ws), ctx);
+  checkJsonInput(ws);
+  const workspace = await withUser(pool, claims, (c) => getWorkspaceForMember(c, ws), base);
   if (caller.apiKey?.workspaceId && caller.apiKey.workspaceId !== workspace.id) {
     throw new AppError("NOT_A_MEMBER", "this API key belongs to another workspace");
   }
+  // From here on the database sees this workspace only: every row read or written, every role
+  // checked, whatever other workspaces the caller belongs to.
+  const ctx: RequestContext = { ...base, workspaceId: workspace.id };
   checkScope(caller, capability ? SCOPE_FOR[capability] : "read");
   if (capability && !roleCan(workspace.role, capability)) {
     const allowed = (CAPABILITIES[capability] as readonly MemberRole[]).map((r) => ROLE_LABELS[r].toLowerCase());

@@ -31,29 +31,39 @@ async function build(): Promise<Context> {
           anonKey: e.SUPABASE_ANON_KEY as string,
           serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY as string,
           ...(e.SUPABASE_JWT_SECRET ? { jwtSecret: e.SUPABASE_JWT_SECRET } : {}),
+          pool,
         })
       : new EmbeddedAuthProvider({
           pool,
           jwtSecret: e.FACET_JWT_SECRET as string,
           sessionTtlSeconds: e.FACET_SESSION_TTL_SECONDS,
+          accessTokenTtlSeconds: e.FACET_ACCESS_TOKEN_TTL_SECONDS,
           secureCookies: e.FACET_PUBLIC_URL.startsWith("https:"),
         });
   const store = await createBlobStore(blobStoreConfigFromEnv(e));
   return { pool, auth, store };
 }
 
-/** How long the mesh and faces URLs a page hands the browser stay valid. */
-const GEOMETRY_URL_SECONDS = 3600;
+/**
+ * How long the mesh and faces URLs a page hands the browser stay valid. Members: an hour. Guests of
+ * a share link: two minutes, enough to load them at once (the browser keeps the bytes), so that a
+ * revoked link stops giving access to its geometry within minutes too.
+ */
+export const GEOMETRY_URL_SECONDS = { member: 3600, guest: 120 } as const;
 
 /** Short-lived GET URLs of a part's mesh and faces file (the browser keeps their bytes by content key). */
-export async function geometryUrls(geometry: { meshKey: string; facesKey: string }): Promise<{
+export async function geometryUrls(
+  geometry: { meshKey: string; facesKey: string },
+  audience: keyof typeof GEOMETRY_URL_SECONDS = "member",
+): Promise<{
   meshUrl: string;
   facesUrl: string;
 }> {
   const { store } = await context();
+  const expiresInSeconds = GEOMETRY_URL_SECONDS[audience];
   const [mesh, faces] = await Promise.all([
-    store.presignGet(geometry.meshKey, { expiresInSeconds: GEOMETRY_URL_SECONDS }),
-    store.presignGet(geometry.facesKey, { expiresInSeconds: GEOMETRY_URL_SECONDS }),
+    store.presignGet(geometry.meshKey, { expiresInSeconds }),
+    store.presignGet(geometry.facesKey, { expiresInSeconds }),
   ]);
   return { meshUrl: mesh.url, facesUrl: faces.url };
 }

@@ -2,15 +2,53 @@ import "server-only";
 import { missingStorageEnv, storageEnvShape } from "@facet/storage";
 import { z } from "zod";
 
+/** A rate limit as `N/SECONDS` ("10/900": ten per fifteen minutes), or `off`. */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      if (v.trim() === "off") return null;
+      const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+      const limit = Number(m?.[1]);
+      const periodSeconds = Number(m?.[2]);
+      if (!m || limit < 1 || periodSeconds < 1) {
+        ctx.addIssue({ code: "custom", message: 'expected "N/SECONDS" (e.g. "10/900") or "off"' });
+        return z.NEVER;
+      }
+      return { limit, periodSeconds };
+    });
+
 /**
  * The web app's configuration, validated once (lazily: `next build` imports routes without it).
  * Nothing else in the app reads process.env. A bad value fails with the variable's name.
  */
 const schema = z
   .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
     FACET_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(20),
     FACET_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(604_800),
+    /** One access token's life; the rotating refresh token continues the session until FACET_SESSION_TTL_SECONDS. */
+    FACET_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    /**
+     * How many reverse proxies stand in front of the web app (0: none, clients connect directly). Their
+     * X-Forwarded-For/-Host/-Proto are trusted only then; without one, those headers are dropped.
+     */
+    FACET_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+    /** Wrong passwords per account, and per client address (sign-in, `facet login`, invitations). */
+    FACET_RATE_LIMIT_SIGN_IN: rateLimit("10/900"),
+    FACET_RATE_LIMIT_SIGN_IN_ADDRESS: rateLimit("50/900"),
+    /** Invitation links opened or accepted per client address. */
+    FACET_RATE_LIMIT_INVITATIONS: rateLimit("30/900"),
+    /** API requests per user and per API key. */
+    FACET_RATE_LIMIT_API: rateLimit("6000/60"),
+    /** Files declared or completed per user (uploads). */
+    FACET_RATE_LIMIT_UPLOADS: rateLimit("100000/3600"),
+    /** Live event streams open at once per user (all tabs, all web processes). */
+    FACET_MAX_EVENT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
+    /** How often an open event stream checks again that its caller may still see the workspace. */
+    FACET_STREAM_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     FACET_AUTH: z.enum(["embedded", "supabase"]).default("embedded"),
     FACET_JWT_SECRET: z.string().min(32, "FACET_JWT_SECRET needs at least 32 characters").optional(),
     SUPABASE_URL: z.string().url().optional(),

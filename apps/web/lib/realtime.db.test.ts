@@ -119,7 +119,7 @@ describe("RealtimeHub on PostgreSQL", () => {
     await s.ready;
     const until = await withUser(db.owner, w.users.annotator.claims, (c) => renewClaim(c, part.id, 600));
     await saveLabels(w.users.annotator, part, ["stock", null]);
-    await withUser(db.owner, w.users.annotator.claims, (c) => releasePart(c, part.id));
+    await withUser(db.owner, w.users.annotator.claims, (c) => releasePart(c, w.workspaceId, part.id));
     await vi.waitFor(() => expect(got).toHaveLength(3));
     const base = { workspaceId: w.workspaceId, partId: part.id };
     expect(got).toEqual([

@@ -1,6 +1,7 @@
 import "server-only";
 import { shareTokenSchema } from "@facet/core";
 import {
+  type CommentRow,
   type CommentThread,
   getLabellingContext,
   type LabellingContext,
@@ -38,12 +39,41 @@ export async function asGuest<T>(
   return withShareLink(pool, token, async (c) => fn(c, await openShareLink(c)), ctx);
 }
 
+/**
+ * How a member is named to a guest: the display name they chose, else the part of their email before
+ * the @ (never the address). Guests' own comments keep the name they typed.
+ */
+function nameForGuests(row: CommentRow): string {
+  if (row.guest) return row.authorName;
+  const at = row.authorName.indexOf("@");
+  return at > 0 ? row.authorName.slice(0, at) : row.authorName;
+}
+
+/** A comment as a guest may see it: who wrote it by name only; no user ids, no one's email, no mentions. */
+export function commentForGuests<T extends CommentRow>(row: T): T {
+  return { ...row, authorId: null, authorName: nameForGuests(row), mentions: [], resolvedBy: null };
+}
+
+export function threadsForGuests(threads: CommentThread[]): CommentThread[] {
+  return threads.map((t) => ({ ...commentForGuests(t), replies: t.replies.map(commentForGuests) }));
+}
+
+/** The part as a guest may see it: no annotator, no revision author. */
+function partForGuests(part: LabellingContext): LabellingContext {
+  return {
+    ...part,
+    part: { ...part.part, annotatorId: null, annotatorEmail: null },
+    revision: part.revision && { ...part.revision, authorEmail: null },
+  };
+}
+
 export async function loadSharedPart(token: string): Promise<SharedPart> {
   const { link, part, comments } = await asGuest(token, async (c, link) => ({
     link,
     part: await getLabellingContext(c, link.workspaceId, link.partId),
     comments: await listComments(c, link.partId),
   }));
-  const urls = part.geometry ? await geometryUrls(part.geometry) : { meshUrl: null, facesUrl: null };
-  return { link, part, comments, ...urls };
+  // short-lived: a revoked link stops giving its geometry within minutes
+  const urls = part.geometry ? await geometryUrls(part.geometry, "guest") : { meshUrl: null, facesUrl: null };
+  return { link, part: partForGuests(part), comments: threadsForGuests(comments), ...urls };
 }

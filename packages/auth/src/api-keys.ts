@@ -13,6 +13,8 @@ export interface ApiKeyInfo {
   lastUsedAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The key that created this one (revoking it revokes this one too), or null. */
+  parentId: string | null;
 }
 
 export interface ApiKeyCaller {
@@ -21,7 +23,7 @@ export interface ApiKeyCaller {
 }
 
 const COLUMNS = `id, name, prefix, workspace_id as "workspaceId", scopes, created_at as "createdAt",
-  last_used_at as "lastUsedAt", expires_at as "expiresAt", revoked_at as "revokedAt"`;
+  last_used_at as "lastUsedAt", expires_at as "expiresAt", revoked_at as "revokedAt", parent_id as "parentId"`;
 
 /** Create a key for the caller (RLS: workspace keys need an admin). The secret is returned once. */
 export async function createApiKey(
@@ -81,7 +83,25 @@ export async function authenticateApiKey(pool: Pool, key: string): Promise<ApiKe
   const row = rows[0];
   if (!row) throw new AppError("TOKEN_INVALID", "this API key is not valid (revoked, expired or unknown)");
   return {
-    claims: { sub: row.user_id, role: "authenticated", email: row.email ?? undefined, api_key_id: row.id },
+    // a bound key's claims carry its workspace: the database then sees no other workspace for it
+    claims: {
+      sub: row.user_id,
+      role: "authenticated",
+      email: row.email ?? undefined,
+      api_key_id: row.id,
+      ...(row.workspace_id ? { facet_workspace_id: row.workspace_id } : {}),
+    },
     apiKey: { id: row.id, workspaceId: row.workspace_id, scopes: row.scopes },
   };
+}
+
+/** Whether a key still works (not revoked or expired, its owner neither deleted nor deactivated). */
+export async function apiKeyActive(pool: Pool, keyId: string): Promise<boolean> {
+  const { rows } = await pool.query(
+    `select 1 from public.api_keys k join auth.users u on u.id = k.user_id
+     where k.id = $1 and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
+       and u.deleted_at is null and coalesce(u.banned_until <= now(), true)`,
+    [keyId],
+  );
+  return rows.length > 0;
 }

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "@facet/db/testing";
 import { createChunks, stringToBase64URL } from "@supabase/ssr";
 import { decodeJwt, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { EmbeddedAuthProvider, SESSION_COOKIE } from "./embedded";
+import { EmbeddedAuthProvider, REFRESH_COOKIE, SESSION_COOKIE } from "./embedded";
 import type { CookieJar, CookieOptions } from "./provider";
 import { SupabaseAuthProvider, supabaseStorageKey } from "./supabase";
 import { randomToken, sha256Hex } from "./tokens";
@@ -104,7 +104,21 @@ describe("embedded accounts", () => {
       email: "admin@example.test",
       aud: "authenticated",
     });
-    expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 3500);
+    // a short-lived access token (15 minutes), continued by a refresh token in its own HttpOnly cookie;
+    // both cookies last as long as the session (an hour here)
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + 880);
+    expect(claims.exp).toBeLessThan(Date.now() / 1000 + 910);
+    const refresh = jar.cookies.get(REFRESH_COOKIE);
+    expect(refresh?.options).toMatchObject({ httpOnly: true, sameSite: "lax", path: "/" });
+    expect(refresh?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    for (const c of [cookie, refresh]) {
+      expect(c?.options.expires?.getTime()).toBeGreaterThan(Date.now() + 3500_000);
+    }
+    // only the refresh token's hash is stored
+    const stored = await db.owner.query("select token from auth.refresh_tokens where token = $1", [
+      sha256Hex(refresh?.value ?? ""),
+    ]);
+    expect(stored.rowCount).toBe(1);
     expect(await auth.authenticate(jar)).toMatchObject({ sub: adminClaims.sub });
   });
 
@@ -241,22 +255,25 @@ describe("embedded accounts", () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it("refuses a removed member: at sign-in and on requests made with an earlier session", async () => {
-    const token = randomToken();
-    await withUser(db.owner, adminClaims, (c) =>
-      createInvitation(c, {
-        workspaceId,
-        role: "engineer",
-        tokenHash: sha256Hex(token),
-        expiresInHours: 1,
-        maxUses: 1,
-      }),
-    );
+  it("shuts a removed member out of the workspace at once, and lets them come back through a new invitation", async () => {
+    const invite = async () => {
+      const token = randomToken();
+      await withUser(db.owner, adminClaims, (c) =>
+        createInvitation(c, {
+          workspaceId,
+          role: "engineer",
+          tokenHash: sha256Hex(token),
+          expiresInHours: 1,
+          maxUses: 1,
+        }),
+      );
+      return token;
+    };
     const jar = new Jar();
     const { user } = await signUpWithInvitation({
       pool: db.owner,
       auth,
-      token,
+      token: await invite(),
       email: "eng@example.test",
       password: PASSWORD,
       jar,
@@ -267,11 +284,267 @@ describe("embedded accounts", () => {
     expect(await errorCode(withUser(db.owner, claims!, (c) => getWorkspaceForMember(c, workspaceId)))).toBe(
       "NOT_A_MEMBER",
     );
+    // they can still sign in (to a home with no workspace: the answer a wrong password gets is another)
     const again = new Jar();
+    await signIn({ pool: db.owner, auth, email: "eng@example.test", password: PASSWORD, jar: again });
+    expect(await errorCode(withUser(db.owner, claims!, (c) => getWorkspaceForMember(c, workspaceId)))).toBe(
+      "NOT_A_MEMBER",
+    );
+    // a new invitation: their account joins again with its own password (no EMAIL_TAKEN)...
     expect(
-      await errorCode(signIn({ pool: db.owner, auth, email: "eng@example.test", password: PASSWORD, jar: again })),
-    ).toBe("NOT_A_MEMBER");
-    expect(again.getAll()).toEqual([]); // no session left behind
+      await errorCode(
+        signUpWithInvitation({
+          pool: db.owner,
+          auth,
+          token: await invite(),
+          email: "eng@example.test",
+          password: "not their password",
+          jar: new Jar(),
+        }),
+      ),
+    ).toBe("INVALID_CREDENTIALS");
+    const back = new Jar();
+    const joined = await signUpWithInvitation({
+      pool: db.owner,
+      auth,
+      token: await invite(),
+      email: "eng@example.test",
+      password: PASSWORD,
+      jar: back,
+    });
+    expect(joined).toMatchObject({ user: { userId: user.userId }, workspaceId, role: "engineer" });
+    const backClaims = await auth.authenticate(back);
+    expect(await withUser(db.owner, backClaims!, (c) => getWorkspaceForMember(c, workspaceId))).toMatchObject({
+      role: "engineer",
+    });
+  });
+
+  describe("sessions: short-lived access tokens and rotating refresh tokens", () => {
+    const expireAccessToken = async (jar: Jar) => {
+      // an access token as the session's own, but expired (what the browser holds after 15 minutes)
+      const claims = decodeJwt(jar.cookies.get(SESSION_COOKIE)?.value ?? "");
+      const expired = await new SignJWT({ role: "authenticated", email: claims.email, session_id: claims.session_id })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(claims.sub as string)
+        .setAudience("authenticated")
+        .setIssuedAt(Math.floor(Date.now() / 1000) - 1000)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+        .sign(new TextEncoder().encode(SECRET));
+      jar.set(SESSION_COOKIE, expired, {});
+    };
+
+    it("continues an expired access token from the refresh cookie, rotating it; a replayed token ends the session", async () => {
+      const jar = new Jar();
+      await signIn({ pool: db.owner, auth, email: "admin@example.test", password: PASSWORD, jar });
+      const first = jar.cookies.get(REFRESH_COOKIE)?.value as string;
+      await expireAccessToken(jar);
+      expect(auth.shouldRefresh(jar, 30)).toBe(true);
+      // a request with the expired token: refreshed on the way (new access and refresh cookies)
+      expect(await auth.authenticate(jar)).toMatchObject({ sub: adminClaims.sub });
+      const second = jar.cookies.get(REFRESH_COOKIE)?.value as string;
+      expect(second).not.toBe(first);
+      expect(auth.shouldRefresh(jar, 30)).toBe(false);
+      const revoked = await db.owner.query<{ revoked: boolean }>(
+        "select revoked from auth.refresh_tokens where token = $1",
+        [sha256Hex(first)],
+      );
+      expect(revoked.rows[0]?.revoked).toBe(true);
+
+      // the same browser's parallel request with the old refresh token, seconds later: an access token only
+      const parallel = new Jar({ [REFRESH_COOKIE]: first });
+      expect(await auth.refresh(parallel)).toMatchObject({ sub: adminClaims.sub });
+      expect(parallel.cookies.get(REFRESH_COOKIE)?.value).toBe(first); // not given a new refresh token
+
+      // the old token replayed later (stolen): the whole session ends, the current tokens with it
+      await db.owner.query("update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1", [
+        sha256Hex(first),
+      ]);
+      expect(await auth.refresh(new Jar({ [REFRESH_COOKIE]: first }))).toBeNull();
+      expect(await auth.refresh(new Jar({ [REFRESH_COOKIE]: second }))).toBeNull();
+      expect(await errorCode(auth.authenticate(jar))).toBe("SESSION_REVOKED");
+    });
+
+    it("ends with the session: no refresh after signing out, after the session's end, or for a deactivated account", async () => {
+      const signedOut = new Jar();
+      await signIn({ pool: db.owner, auth, email: "admin@example.test", password: PASSWORD, jar: signedOut });
+      const refresh = signedOut.cookies.get(REFRESH_COOKIE)?.value as string;
+      await auth.signOut(signedOut);
+      expect(signedOut.getAll()).toEqual([]);
+      expect(await auth.refresh(new Jar({ [REFRESH_COOKIE]: refresh }))).toBeNull();
+
+      const ended = new Jar();
+      await signIn({ pool: db.owner, auth, email: "admin@example.test", password: PASSWORD, jar: ended });
+      const claims = decodeJwt(ended.cookies.get(SESSION_COOKIE)?.value ?? "");
+      await db.owner.query("update auth.sessions set not_after = now() - interval '1 second' where id = $1", [
+        claims.session_id,
+      ]);
+      await expireAccessToken(ended);
+      expect(await auth.refresh(ended)).toBeNull();
+      expect(ended.getAll()).toEqual([]);
+    });
+
+    it("signs out everywhere: every session of the user ends at once, other users' stay", async () => {
+      const token = randomToken();
+      await withUser(db.owner, adminClaims, (c) =>
+        createInvitation(c, {
+          workspaceId,
+          role: "viewer",
+          tokenHash: sha256Hex(token),
+          expiresInHours: 1,
+          maxUses: 1,
+        }),
+      );
+      const mine = [new Jar(), new Jar()];
+      await signUpWithInvitation({
+        pool: db.owner,
+        auth,
+        token,
+        email: "everywhere@example.test",
+        password: PASSWORD,
+        jar: mine[0] as Jar,
+      });
+      await signIn({ pool: db.owner, auth, email: "everywhere@example.test", password: PASSWORD, jar: mine[1] as Jar });
+      const others = new Jar();
+      await signIn({ pool: db.owner, auth, email: "admin@example.test", password: PASSWORD, jar: others });
+      const me = await auth.authenticate(mine[0] as Jar);
+      expect(await auth.endSessions(me?.sub as string)).toBe(2);
+      for (const jar of mine) {
+        expect(await errorCode(auth.authenticate(jar))).toBe("SESSION_REVOKED");
+        expect(await auth.refresh(jar)).toBeNull();
+      }
+      expect(await auth.authenticate(others)).toMatchObject({ sub: adminClaims.sub });
+    });
+
+    it("answers a deactivated account exactly as a wrong password, and ends its sessions' use", async () => {
+      const token = randomToken();
+      await withUser(db.owner, adminClaims, (c) =>
+        createInvitation(c, {
+          workspaceId,
+          role: "viewer",
+          tokenHash: sha256Hex(token),
+          expiresInHours: 1,
+          maxUses: 1,
+        }),
+      );
+      const jar = new Jar();
+      await signUpWithInvitation({ pool: db.owner, auth, token, email: "gone@example.test", password: PASSWORD, jar });
+      await db.owner.query("update auth.users set banned_until = 'infinity' where email = 'gone@example.test'");
+      const answer = async (email: string, password: string) => {
+        try {
+          await signIn({ pool: db.owner, auth, email, password, jar: new Jar() });
+          return "signed in";
+        } catch (e) {
+          return JSON.stringify((e as { toJSON(): unknown }).toJSON());
+        }
+      };
+      const deactivated = await answer("gone@example.test", PASSWORD);
+      expect(deactivated).toContain("INVALID_CREDENTIALS");
+      expect(deactivated).toBe(await answer("gone@example.test", "a wrong password"));
+      expect(deactivated).toBe(await answer("never-existed@example.test", PASSWORD));
+      expect(await errorCode(auth.authenticate(jar))).toBe("SESSION_REVOKED");
+      expect(await auth.refresh(jar)).toBeNull();
+      expect(await errorCode(auth.checkPassword({ email: "gone@example.test", password: PASSWORD }))).toBe(
+        "INVALID_CREDENTIALS",
+      );
+    });
+  });
+
+  describe("password attempts and new passwords", () => {
+    const limits = {
+      perAccount: { limit: 3, periodSeconds: 900 },
+      perAddress: { limit: 5, periodSeconds: 900 },
+    };
+    const attempt = (email: string, password: string, ip: string) =>
+      errorCode(signIn({ pool: db.owner, auth, email, password, jar: new Jar(), ctx: { ip }, limits }));
+
+    it("limits wrong passwords per account, whatever the address, then refuses even the right one for a while", async () => {
+      for (let i = 0; i < 3; i++)
+        expect(await attempt("admin@example.test", "wrong password!", `10.0.0.${i}`)).toBe("INVALID_CREDENTIALS");
+      let refusal: unknown;
+      try {
+        await signIn({
+          pool: db.owner,
+          auth,
+          email: "Admin@Example.test",
+          password: PASSWORD,
+          jar: new Jar(),
+          ctx: { ip: "10.0.0.9" },
+          limits,
+        });
+      } catch (e) {
+        refusal = e;
+      }
+      expect(refusal).toMatchObject({ code: "RATE_LIMITED", details: { retryAfterSeconds: expect.any(Number) } });
+      const wait = (refusal as { details: { retryAfterSeconds: number } }).details.retryAfterSeconds;
+      expect(wait).toBeGreaterThan(200);
+      expect(wait).toBeLessThanOrEqual(300);
+      // an unknown account is limited the same way (the answers tell nothing about which accounts exist)
+      for (let i = 0; i < 3; i++)
+        expect(await attempt("ghost@example.test", "whatever it is", `10.0.1.${i}`)).toBe("INVALID_CREDENTIALS");
+      expect(await attempt("ghost@example.test", "whatever it is", "10.0.1.9")).toBe("RATE_LIMITED");
+    });
+
+    it("limits wrong passwords per address across accounts (spraying), and gives back successful attempts", async () => {
+      const ip = "192.0.2.7";
+      const ok = new Jar();
+      // successes do not use the budget up
+      for (let i = 0; i < 6; i++) {
+        await signIn({
+          pool: db.owner,
+          auth,
+          email: "admin@example.test",
+          password: PASSWORD,
+          jar: ok,
+          ctx: { ip },
+          limits: { perAccount: null, perAddress: limits.perAddress },
+        });
+      }
+      for (let i = 0; i < 5; i++)
+        expect(await attempt(`spray${i}@example.test`, "Summer2026!", ip)).toBe("INVALID_CREDENTIALS");
+      expect(await attempt("spray9@example.test", "Summer2026!", ip)).toBe("RATE_LIMITED");
+      expect(await attempt("spray9@example.test", "Summer2026!", "192.0.2.8")).toBe("INVALID_CREDENTIALS");
+    });
+
+    it("refuses weak new passwords with the reason, for the first admin and for people joining", async () => {
+      const token = randomToken();
+      await withUser(db.owner, adminClaims, (c) =>
+        createInvitation(c, {
+          workspaceId,
+          role: "viewer",
+          tokenHash: sha256Hex(token),
+          expiresInHours: 1,
+          maxUses: 5,
+        }),
+      );
+      for (const weak of ["aaaaaaaaaa", "password123", "qwertyuiop", "1234567890", "weakling@example.test"]) {
+        let refusal: unknown;
+        try {
+          await signUpWithInvitation({
+            pool: db.owner,
+            auth,
+            token,
+            email: "weakling@example.test",
+            password: weak,
+            jar: new Jar(),
+          });
+        } catch (e) {
+          refusal = e;
+        }
+        expect(refusal, weak).toMatchObject({ code: "WEAK_PASSWORD" });
+      }
+      expect((await db.owner.query("select 1 from auth.users where email = 'weakling@example.test'")).rowCount).toBe(0);
+      expect(
+        await errorCode(
+          setUpFirstAdmin({
+            pool: db.owner,
+            auth,
+            email: "b@example.test",
+            password: "aaaaaaaaaa",
+            workspaceName: "X",
+          }),
+        ),
+      ).toBe("WEAK_PASSWORD");
+    });
   });
 
   it("writes audit events for membership and invitation changes", async () => {

@@ -1,4 +1,4 @@
-import type { Claims, RequestContext } from "@facet/db";
+import type { Claims, Pool, RequestContext } from "@facet/db";
 
 export interface CookieOptions {
   httpOnly?: boolean;
@@ -31,7 +31,26 @@ export interface AuthProvider {
   /** Undo createUser when what followed it failed, so no half-made account is left. */
   deleteUser(userId: string): Promise<void>;
   signIn(input: { email: string; password: string }, jar: CookieJar, ctx?: RequestContext): Promise<SignedIn>;
+  /**
+   * Check email and password without starting a browser session (the CLI's token exchange).
+   * INVALID_CREDENTIALS alike for an unknown email, a wrong password and a deactivated account.
+   */
+  checkPassword(input: { email: string; password: string }): Promise<SignedIn>;
   signOut(jar: CookieJar): Promise<void>;
+  /**
+   * Continue a browser session whose access token expired, from its refresh token (rotated at each
+   * use). Writes the new cookies to the jar; null when the session cannot continue.
+   */
+  refresh(jar: CookieJar): Promise<Claims | null>;
+  /** End every session of a user (sign out everywhere, removal from the last workspace, deactivation). */
+  endSessions(userId: string): Promise<number>;
+  /** Whether the session behind these claims is still going (not signed out, expired or deactivated). */
+  sessionActive(claims: Claims): Promise<boolean>;
+  /**
+   * Whether the browser's cookies hold a session whose access token has expired or is about to
+   * (within `marginSeconds`), so that `refresh` should run before the request is handled.
+   */
+  shouldRefresh(jar: CookieJar, marginSeconds: number): boolean;
   /**
    * The caller's verified claims, from the session cookie or an `Authorization: Bearer` JWT.
    * Null when the request carries no credentials; throws AppError when they are invalid or expired.
@@ -46,4 +65,30 @@ export function bearerToken(authorization: string | null | undefined): string | 
 
 export function cookieValue(jar: CookieJar, name: string): string | undefined {
   return jar.getAll().find((c) => c.name === name)?.value;
+}
+
+/**
+ * A session as Supabase Auth and the built-in accounts both keep it (auth.sessions): still there,
+ * not past `not_after`, and its account neither deleted nor deactivated (`banned_until`).
+ */
+export async function sessionRowActive(pool: Pool, claims: Claims): Promise<boolean> {
+  const { rows } = await pool.query(
+    `select 1 from auth.sessions s join auth.users u on u.id = s.user_id
+     where s.id = $1 and s.user_id = $2 and (s.not_after is null or s.not_after > now())
+       and u.deleted_at is null and coalesce(u.banned_until <= now(), true)`,
+    [claims.session_id ?? null, claims.sub],
+  );
+  return rows.length > 0;
+}
+
+/** A JWT's `exp` (seconds), read without verifying: only to decide when to refresh. */
+export function unverifiedExpiry(token: string | undefined): number | null {
+  const payload = token?.split(".")[1];
+  if (!payload) return null;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
+    return typeof exp === "number" ? exp : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,11 +1,11 @@
-import { AppError } from "@facet/core";
-import type { Claims } from "@facet/db";
+import { AppError, isAppError } from "@facet/core";
+import { type Claims, notifySessionsEnded, type Pool } from "@facet/db";
 import { combineChunks, createServerClient, stringFromBase64URL } from "@supabase/ssr";
 import { createClient } from "@supabase/supabase-js";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { verifyAccessToken } from "./jwt";
-import { type AuthProvider, bearerToken, type CookieJar, type SignedIn } from "./provider";
+import { type AuthProvider, bearerToken, type CookieJar, type SignedIn, sessionRowActive } from "./provider";
 
 export interface SupabaseAuthOptions {
   url: string;
@@ -13,6 +13,12 @@ export interface SupabaseAuthOptions {
   serviceRoleKey: string;
   /** Legacy HS256 projects: the JWT secret. Without it, tokens are checked against the project's JWKS. */
   jwtSecret?: string;
+  /**
+   * The project's database (as its owner): when given, a token is accepted only while its session
+   * row exists in auth.sessions, so signing out, "sign out everywhere" and removals take effect at
+   * once rather than when the access token expires.
+   */
+  pool?: Pool;
 }
 
 const sessionCookieSchema = z.object({ access_token: z.string() }).loose();
@@ -72,8 +78,43 @@ export class SupabaseAuthProvider implements AuthProvider {
     return { userId: data.user.id, email: data.user.email ?? input.email };
   }
 
+  async checkPassword(input: { email: string; password: string }): Promise<SignedIn> {
+    // a throwaway session: signed in to check, then signed out again
+    const jar: CookieJar = { getAll: () => [], set: () => {} };
+    const client = createServerClient(this.o.url, this.o.anonKey, {
+      cookies: { getAll: () => [], setAll: () => {} },
+    });
+    const { data, error } = await client.auth.signInWithPassword(input);
+    if (error || !data.user) throw new AppError("INVALID_CREDENTIALS", "wrong email or password");
+    await this.client(jar)
+      .auth.signOut({ scope: "local" })
+      .catch(() => {});
+    return { userId: data.user.id, email: data.user.email ?? input.email };
+  }
+
   async signOut(jar: CookieJar): Promise<void> {
+    const claims = await this.authenticate(jar).catch(() => null);
     await this.client(jar).auth.signOut();
+    if (claims && this.o.pool) {
+      await notifySessionsEnded(this.o.pool, { userId: claims.sub, sessionId: claims.session_id ?? null });
+    }
+  }
+
+  /** @supabase/ssr refreshes an expired session from its refresh token and writes the cookies back. */
+  async refresh(jar: CookieJar): Promise<Claims | null> {
+    const { data, error } = await this.client(jar).auth.refreshSession();
+    if (error || !data.session) return null;
+    return verifyAccessToken(data.session.access_token, this.key);
+  }
+
+  /** Deleting the sessions ends their refresh tokens in Supabase Auth and (with `pool`) their access tokens here. */
+  async endSessions(userId: string): Promise<number> {
+    if (!this.o.pool) {
+      throw new AppError("UNAVAILABLE", "ending sessions needs the database connection (SupabaseAuthOptions.pool)");
+    }
+    const r = await this.o.pool.query("delete from auth.sessions where user_id = $1", [userId]);
+    await notifySessionsEnded(this.o.pool, { userId, sessionId: null });
+    return r.rowCount ?? 0;
   }
 
   /** Read the access token from @supabase/ssr's (possibly chunked, base64url) session cookie. */
@@ -91,8 +132,48 @@ export class SupabaseAuthProvider implements AuthProvider {
   }
 
   async authenticate(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
-    const token = bearerToken(authorization) ?? (await this.accessTokenFromCookies(jar));
+    const bearer = bearerToken(authorization);
+    const token = bearer ?? (await this.accessTokenFromCookies(jar));
     if (!token) return null;
-    return verifyAccessToken(token, this.key);
+    let claims: Claims;
+    try {
+      claims = await verifyAccessToken(token, this.key);
+    } catch (e) {
+      if (bearer === null && isAppError(e) && e.code === "TOKEN_EXPIRED") {
+        const refreshed = await this.refresh(jar).catch(() => null);
+        if (refreshed) return this.checkSession(refreshed);
+      }
+      throw e;
+    }
+    return this.checkSession(claims);
+  }
+
+  private async checkSession(claims: Claims): Promise<Claims> {
+    if (!(await this.sessionActive(claims))) {
+      throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
+    }
+    return claims;
+  }
+
+  shouldRefresh(jar: CookieJar, marginSeconds: number): boolean {
+    // @supabase/ssr's cookie is read asynchronously (chunks); its access token's expiry is enough here
+    const cookies = new Map(jar.getAll().map((c) => [c.name, c.value]));
+    const key = supabaseStorageKey(this.o.url);
+    const raw = cookies.get(key) ?? [0, 1, 2, 3, 4].map((i) => cookies.get(`${key}.${i}`) ?? "").join("");
+    if (!raw) return false;
+    try {
+      const text = raw.startsWith("base64-") ? stringFromBase64URL(raw.slice("base64-".length)) : raw;
+      const session = JSON.parse(text) as { expires_at?: number; refresh_token?: string };
+      if (!session.refresh_token) return false;
+      return typeof session.expires_at !== "number" || session.expires_at * 1000 < Date.now() + marginSeconds * 1000;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Without the database connection only the token's own expiry ends a session. */
+  async sessionActive(claims: Claims): Promise<boolean> {
+    if (!this.o.pool) return typeof claims.exp !== "number" || claims.exp * 1000 > Date.now();
+    return sessionRowActive(this.o.pool, claims);
   }
 }

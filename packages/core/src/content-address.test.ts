@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { blobKey, sha256HexSchema } from "./content-address";
+import { blobKey, sha256HexSchema, uploadKey } from "./content-address";
 
 const HASH = createHash("sha256").update("facet").digest("hex");
 
@@ -40,5 +40,19 @@ describe("blobKey", () => {
   it("rejects non-strings", () => {
     expect(() => blobKey(undefined as unknown as string)).toThrow();
     expect(() => blobKey(123 as unknown as string)).toThrow();
+  });
+});
+
+describe("uploadKey", () => {
+  const WS = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  it("puts a workspace's upload under uploads/<workspace>/<hash>, apart from the content addresses", () => {
+    expect(uploadKey(WS, HASH)).toBe(`uploads/${WS}/${HASH}`);
+    expect(uploadKey(WS.toUpperCase(), HASH)).toBe(`uploads/${WS}/${HASH}`);
+    expect(uploadKey(WS, HASH)).not.toBe(blobKey(HASH));
+  });
+
+  it("refuses anything but a workspace id and a digest (no path can be smuggled in)", () => {
+    expect(() => uploadKey("../blobs", HASH)).toThrow();
+    expect(() => uploadKey(WS, `${HASH}/../x`)).toThrow();
   });
 });

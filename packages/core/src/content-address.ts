@@ -9,3 +9,13 @@ export function blobKey(sha256: string): string {
   const hash = sha256HexSchema.parse(sha256);
   return `blobs/sha256/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`;
 }
+
+/**
+ * Where a workspace's upload of a blob lands before the server verifies it: `uploads/<workspace>/<hash>`.
+ * The bytes become the content address only after the check, and the upload is the workspace's
+ * proof that it holds them (a hash alone proves nothing).
+ */
+export function uploadKey(workspaceId: string, sha256: string): string {
+  const workspace = z.uuid().parse(workspaceId).toLowerCase();
+  return `uploads/${workspace}/${sha256HexSchema.parse(sha256)}`;
+}

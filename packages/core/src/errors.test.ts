@@ -17,6 +17,7 @@ describe("ERROR_STATUS", () => {
     ["INVALID_JSON", 400],
     ["UNAUTHENTICATED", 401],
     ["INVALID_CREDENTIALS", 401],
+    ["WEAK_PASSWORD", 400],
     ["TOKEN_EXPIRED", 401],
     ["TOKEN_INVALID", 401],
     ["SESSION_REVOKED", 401],
@@ -25,6 +26,7 @@ describe("ERROR_STATUS", () => {
     ["ROLE_REQUIRED", 403],
     ["NOT_FOUND", 404],
     ["QUEUE_EMPTY", 404],
+    ["HOLD_LIMIT", 409],
     ["METHOD_NOT_ALLOWED", 405],
     ["CONFLICT", 409],
     ["ALREADY_SET_UP", 409],
@@ -49,7 +51,7 @@ describe("ERROR_STATUS", () => {
   });
 
   it("has no code left out of the table above", () => {
-    expect(CODES).toHaveLength(31);
+    expect(CODES).toHaveLength(33);
   });
 });
 

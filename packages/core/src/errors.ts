@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   INVALID_JSON: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
+  /** A password that is too short or too easy to guess (a common password, a pattern, the email). */
+  WEAK_PASSWORD: 400,
   TOKEN_EXPIRED: 401,
   TOKEN_INVALID: 401,
   SESSION_REVOKED: 401,
@@ -24,6 +26,8 @@ export const ERROR_STATUS = {
   /** A part cannot go to review yet: faces without a label, or no labels on its current faces. */
   INCOMPLETE_ANNOTATION: 409,
   QUEUE_EMPTY: 404,
+  /** The annotator holds as many parts of the dataset as it allows at once. */
+  HOLD_LIMIT: 409,
   INVITATION_INVALID: 410,
   /** A share link that was revoked, expired or never existed. */
   SHARE_LINK_INVALID: 410,

@@ -2,7 +2,7 @@ export type { AnnotationDocument, PrelabelSummary } from "./annotation";
 export { annotationDocumentSchema, prelabelSummarySchema } from "./annotation";
 export type { ApiKeyScope } from "./api-keys";
 export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
-export { blobKey, sha256HexSchema } from "./content-address";
+export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
 export type {
@@ -82,4 +82,12 @@ export {
   parameterDefinitionSchema,
   taxonomySchema,
 } from "./taxonomy";
-export { emailSchema, passwordSchema, slugify, slugSchema, uuidSchema, workspaceNameSchema } from "./validation";
+export {
+  emailSchema,
+  passwordSchema,
+  safeRedirectPath,
+  slugify,
+  slugSchema,
+  uuidSchema,
+  workspaceNameSchema,
+} from "./validation";

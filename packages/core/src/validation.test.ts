@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { emailSchema, passwordSchema, slugify, slugSchema, uuidSchema, workspaceNameSchema } from "./validation";
+import {
+  emailSchema,
+  passwordSchema,
+  safeRedirectPath,
+  slugify,
+  slugSchema,
+  uuidSchema,
+  workspaceNameSchema,
+} from "./validation";
 
 describe("slugify", () => {
   it.each([
@@ -161,5 +169,40 @@ describe("workspaceNameSchema and uuidSchema", () => {
     expect(uuidSchema.safeParse("7c9e6679-7425-40de-944b-e07fc1f90ae7").success).toBe(true);
     expect(uuidSchema.safeParse("7c9e6679742540de944be07fc1f90ae7").success).toBe(false);
     expect(uuidSchema.safeParse("not-a-uuid").success).toBe(false);
+  });
+});
+
+describe("safeRedirectPath", () => {
+  it("keeps paths of this site, with their query and fragment", () => {
+    expect(safeRedirectPath("/w/acme/queue")).toBe("/w/acme/queue");
+    expect(safeRedirectPath("/w/acme/datasets/50%25%20done?x=1#top")).toBe("/w/acme/datasets/50%25%20done?x=1#top");
+    expect(safeRedirectPath("/")).toBe("/");
+  });
+
+  it.each([
+    ["//evil.example"],
+    ["/\\evil.example"],
+    ["/%5Cevil.example"],
+    ["/%5cevil.example/x"],
+    ["/%2F%2Fevil.example"],
+    ["/%2fevil.example"],
+    ["\\\\evil.example"],
+    ["https://evil.example/"],
+    ["javascript:alert(1)"],
+    ["evil.example"],
+    ["/\tevil"],
+    ["/x\u0000y"],
+    ["/%00"],
+    ["/%E0%A4%A"],
+    [""],
+  ])("refuses %j (another origin, a scheme, control characters or a malformed escape)", (next) => {
+    expect(safeRedirectPath(next)).toBe("/");
+    expect(safeRedirectPath(next, "/w/acme")).toBe("/w/acme");
+  });
+
+  it("refuses non-strings and absurd lengths", () => {
+    expect(safeRedirectPath(undefined)).toBe("/");
+    expect(safeRedirectPath(["/w"])).toBe("/");
+    expect(safeRedirectPath(`/${"a".repeat(3000)}`)).toBe("/");
   });
 });

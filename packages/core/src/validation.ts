@@ -31,3 +31,30 @@ export function slugify(name: string): string {
     .replace(/-+$/g, "");
   return s || "workspace";
 }
+
+/**
+ * Where to send the browser after signing in: a path of this site, or `fallback`. Refuses what a
+ * browser would read as another origin (`//evil`, `/\\evil`, `/%5Cevil` once decoded, schemes) and
+ * control characters; returns the path normalised as the URL parser sees it.
+ */
+export function safeRedirectPath(next: unknown, fallback = "/"): string {
+  if (typeof next !== "string" || next.length === 0 || next.length > 2000) return fallback;
+  if (!next.startsWith("/") || next.includes("\\") || /\p{Cc}/u.test(next)) return fallback;
+  let decoded = next;
+  try {
+    // a path decoded once more must still be a path of this site (some servers and proxies decode)
+    decoded = decodeURIComponent(next);
+  } catch {
+    return fallback;
+  }
+  if (/^\/[\\/]/.test(decoded) || /\p{Cc}/u.test(decoded)) return fallback;
+  const base = "http://facet.invalid";
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== base || next.startsWith("//")) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
+}

@@ -11,6 +11,17 @@ function isPgError(e: unknown): e is PgError {
   return typeof e === "object" && e !== null && typeof (e as PgError).code === "string";
 }
 
+/** What a duplicate means, per unique constraint, in words for the people who hit it. */
+const UNIQUE_MESSAGES: Record<string, string> = {
+  datasets_workspace_id_name_key: "a dataset with this name already exists in this workspace: choose another name",
+  workspaces_slug_key: "a workspace with this address already exists: choose another name",
+  label_schemas_workspace_id_name_version_key: "this label schema version already exists",
+  annotation_revisions_part_id_revision_no_key: "someone saved a newer revision meanwhile: reload the part",
+  workspace_members_pkey: "this person is a member already",
+  parts_dataset_id_blob_sha256_key: "this file is in the dataset already",
+  users_email_partial_key: "an account with this email already exists: sign in instead",
+};
+
 /**
  * Map what Postgres refused to a stable AppError. The database's own messages are written
  * for people (see the migrations), so they are passed through.
@@ -35,6 +46,8 @@ export function toAppError(e: unknown): unknown {
       return new AppError("INVITATION_INVALID", message);
     case "FC009":
       return new AppError("SHARE_LINK_INVALID", message);
+    case "FC011":
+      return new AppError("HOLD_LIMIT", message);
     case "FC008":
       return new AppError("INCOMPLETE_ANNOTATION", message, e.detail ? { detail: e.detail } : undefined);
     case "42501":
@@ -43,7 +56,8 @@ export function toAppError(e: unknown): unknown {
         message.startsWith("new row violates row-level security") ? "your role does not allow this change" : message,
       );
     case "23505":
-      return new AppError("CONFLICT", `already exists (${e.constraint ?? "unique constraint"})`);
+      // never a constraint's name: it means nothing to people and can tell what exists elsewhere
+      return new AppError("CONFLICT", (e.constraint && UNIQUE_MESSAGES[e.constraint]) ?? "this already exists");
     case "23503":
       return new AppError("NOT_FOUND", "a referenced record does not exist");
     case "23514":
@@ -51,6 +65,14 @@ export function toAppError(e: unknown): unknown {
     case "22P02":
     case "22001":
       return new AppError("VALIDATION_FAILED", message);
+    // a NUL character, a number out of range, a document nested too deep: the input, not the server
+    case "22021":
+    case "22P05":
+      return new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
+    case "22003":
+      return new AppError("VALIDATION_FAILED", "a number is out of range");
+    case "54001":
+      return new AppError("VALIDATION_FAILED", "the input is nested too deeply");
     default:
       return e;
   }

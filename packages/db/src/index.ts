@@ -1,5 +1,16 @@
+export * from "./blobs";
 export { toAppError } from "./errors";
 export { databaseHealth, HEARTBEAT_STALE_SECONDS, workerHealth } from "./health";
+export type { RateLimit } from "./limits";
+export {
+  closeEventStream,
+  notifySessionsEnded,
+  openEventStream,
+  peekRateLimit,
+  pruneRateLimits,
+  takeRateLimit,
+  touchEventStream,
+} from "./limits";
 export type { MigrateResult, MigrationFile } from "./migrate";
 export { listMigrations, migrate } from "./migrate";
 export type { Pool, PoolClient, PoolOptions } from "./pool";

@@ -1338,14 +1338,24 @@ describe("history", () => {
   it("members of another workspace cannot write into a part's history", async () => {
     const part = await newPart(2);
     const before = await withUser(db.owner, w.users.annotator.claims, (c) => partHistory(c, part.id));
-    // an outsider records an event in their own workspace that claims to be about this part
-    await withUser(db.owner, outsider.claims, (c) =>
-      c.query("select public.record_audit_event($1, 'part.approved_elsewhere', 'parts', $2, $3)", [
-        elsewhere.workspaceId,
-        part.id,
-        JSON.stringify({ part_id: part.id, note: "forged" }),
-      ]),
-    );
+    // an outsider records an event in their own workspace that claims to be about this part: refused
+    // (users record only sign-in, upload and submission events, and never one with a part_id)
+    for (const [action, table, data] of [
+      ["part.approved_elsewhere", "parts", { part_id: part.id, note: "forged" }],
+      ["upload.completed", "datasets", { part_id: part.id, note: "forged" }],
+    ] as const) {
+      await expect(
+        withUser(db.owner, outsider.claims, (c) =>
+          c.query("select public.record_audit_event($1, $2, $3, $4, $5)", [
+            elsewhere.workspaceId,
+            action,
+            table,
+            part.id,
+            JSON.stringify(data),
+          ]),
+        ),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
     const after = await withUser(db.owner, w.users.annotator.claims, (c) => partHistory(c, part.id));
     expect(after.map((e) => e.action)).toEqual(before.map((e) => e.action));
   });

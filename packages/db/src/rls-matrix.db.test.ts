@@ -45,6 +45,7 @@ const TABLES = [
   "comments",
   "notifications",
   "independent_annotations",
+  "workspace_blobs",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -116,13 +117,19 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
   },
   blobs: {                    // global (content-addressed); visible through a part that uses them
     select:                 who(Y,    Y,       Y,        Y,     Y,     N),
-    insert:                 who(Y,    Y,       N,        N,     N,     Y), // uploaders of any workspace
+    insert:                 who(N,    N,       N,        N,     N,     N), // the service, after verifying the bytes
     update:                 who(N,    N,       N,        N,     N,     N), // the service verifies
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  workspace_blobs: {          // W has proven it holds the spare blob (written by the service only)
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
   parts: {
     select:                 who(Y,    Y,       Y,        Y,     Y,     N),
-    insert:                 who(Y,    Y,       N,        N,     N,     N),
+    insert:                 who(Y,    Y,       N,        N,     N,     N), // of content W holds (the spare blob)
     update:                 who(Y,    Y,       N,        Y,     N,     N), // tags of a part nobody holds
     delete:                 who(Y,    Y,       N,        N,     N,     N),
   },
@@ -213,8 +220,10 @@ interface Fixture {
   apiKeyId: string;
   invitationId: string;
   auditEventId: number;
-  /** A blob no part uses yet. */
+  /** A blob no part uses yet; W has proven it holds it (workspace_blobs). */
   spareBlob: string;
+  /** A stored blob that no workspace has proven to hold. */
+  unheldBlob: string;
   /** A hash no blob has yet. */
   newHash: string;
   /** The outsider's own workspace. */
@@ -342,6 +351,28 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
       ]),
     update: (c, f) => rows(c, "update public.blobs set verified_at = now() where sha256 = $1", [f.queuedBlob]),
     delete: (c, f) => rows(c, "delete from public.blobs where sha256 = $1", [f.spareBlob]),
+  },
+  workspace_blobs: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.workspace_blobs where workspace_id = $1 and sha256 = $2", [
+        f.workspaceId,
+        f.spareBlob,
+      ]),
+    insert: (c, f) =>
+      rows(c, "insert into public.workspace_blobs (workspace_id, sha256) values ($1, $2)", [
+        f.workspaceId,
+        f.unheldBlob,
+      ]),
+    update: (c, f) =>
+      rows(c, "update public.workspace_blobs set proven_at = now() where workspace_id = $1 and sha256 = $2", [
+        f.workspaceId,
+        f.spareBlob,
+      ]),
+    delete: (c, f) =>
+      rows(c, "delete from public.workspace_blobs where workspace_id = $1 and sha256 = $2", [
+        f.workspaceId,
+        f.spareBlob,
+      ]),
   },
   parts: {
     select: (c, f) => rows(c, "select 1 from public.parts where id = $1", [f.queuedPartId]),
@@ -569,6 +600,16 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     spareBlob,
     blobKey(spareBlob),
   ]);
+  // W has proven it holds the spare blob (its parts may use it); nobody has proven the unheld one
+  await owner.query("insert into public.workspace_blobs (workspace_id, sha256) values ($1, $2)", [
+    w.workspaceId,
+    spareBlob,
+  ]);
+  const unheldBlob = hex64();
+  await owner.query("insert into public.blobs (sha256, size, storage_key) values ($1, 99, $2)", [
+    unheldBlob,
+    blobKey(unheldBlob),
+  ]);
   const unused = await one<{ id: string }>(
     "insert into public.label_schemas (workspace_id, name, taxonomy) values ($1, 'Unused', $2) returning id",
     [w.workspaceId, TAXONOMY],
@@ -686,6 +727,7 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     invitationId: invitation.id,
     auditEventId: event.id,
     spareBlob,
+    unheldBlob,
     newHash: hex64(),
     elsewhereWorkspaceId: other.workspaceId,
     reviewPartId,
@@ -1149,18 +1191,47 @@ describe("nuances", () => {
 
     it("audit_events cannot be written directly by a user, only through record_audit_event()", async () => {
       const r = await attempt(db.owner, as("admin"), async (c) => {
-        await c.query("select public.record_audit_event($1, 'snapshot.exported', 'snapshots', 'x')", [f.workspaceId]);
+        await c.query("select public.record_audit_event($1, 'upload.skipped', 'datasets', $2, '{\"present\": 1}')", [
+          f.workspaceId,
+          f.datasetId,
+        ]);
         const { rows: ev } = await c.query(
-          "select actor_id, actor_kind from public.audit_events where action = 'snapshot.exported'",
+          "select actor_id, actor_kind from public.audit_events where action = 'upload.skipped'",
         );
         return ev;
       });
       expect(r).toEqual({ ok: true, value: [{ actor_id: f.actors.admin.id, actor_kind: "user" }] });
       // ... and not into a workspace they are not in
       const outsider = await attempt(db.owner, as("outsider"), (c) =>
-        c.query("select public.record_audit_event($1, 'snapshot.exported')", [f.workspaceId]),
+        c.query("select public.record_audit_event($1, 'upload.skipped', 'datasets', $2)", [f.workspaceId, f.datasetId]),
       );
       expect(outsider).toMatchObject({ ok: false, code: "42501" });
+    });
+
+    it.each([
+      ["an event only the database writes", "part.status_changed", "parts", "heldPartId", {}],
+      ["a status change that did not happen", "part.submitted", "parts", "heldPartId", {}],
+      ["an upload event about a part's history", "upload.completed", "datasets", "datasetId", { part_id: "x" }],
+      ["an upload event about another workspace's dataset", "upload.completed", "datasets", "elsewhereDatasetId", {}],
+      ["a sign-in inside a workspace", "auth.signed_in", "parts", "heldPartId", {}],
+    ] as const)("record_audit_event refuses %s (no forged history)", async (_label, action, table, target, data) => {
+      const targets: Record<string, string> = {
+        heldPartId: f.heldPartId,
+        datasetId: f.datasetId,
+        elsewhereDatasetId: (
+          await one<{ id: string }>("select id from public.datasets where workspace_id = $1", [f.elsewhereWorkspaceId])
+        ).id,
+      };
+      const r = await attempt(db.owner, as("admin"), (c) =>
+        c.query("select public.record_audit_event($1, $2, $3, $4, $5)", [
+          f.workspaceId,
+          action,
+          table,
+          targets[target],
+          JSON.stringify(data),
+        ]),
+      );
+      expect(r).toMatchObject({ ok: false, code: "42501" });
     });
 
     it.each([
@@ -1241,12 +1312,36 @@ describe("nuances", () => {
   });
 
   describe("blobs", () => {
-    it("users record only unverified blobs at the content address of their hash", async () => {
+    it("users record no blob at all, verified or not: only the server vouches for bytes", async () => {
       const h = hex64();
       const insert = "insert into public.blobs (sha256, size, storage_key, verified_at) values ($1, 10, $2, $3)";
-      expect((await outcome(as("engineer"), insert, [h, blobKey(h), null])).verdict).toBe("allowed");
-      expect((await outcome(as("engineer"), insert, [h, blobKey(h), new Date()])).verdict).toBe("denied");
-      expect((await outcome(as("engineer"), insert, [h, blobKey(f.queuedBlob), null])).verdict).toBe("denied");
+      for (const actor of ["admin", "engineer", "outsider"] as const) {
+        expect((await outcome(as(actor), insert, [h, blobKey(h), null])).verdict).toBe("denied");
+        expect((await outcome(as(actor), insert, [h, blobKey(h), new Date()])).verdict).toBe("denied");
+      }
+    });
+
+    it("a part refers only to content its workspace holds: knowing a stored hash is not enough", async () => {
+      const insert =
+        "insert into public.parts (workspace_id, dataset_id, blob_sha256, name, created_by) values ($1, $2, $3, 'x.step', $4)";
+      // stored (by whoever) but never proven by W: refused even for W's admin
+      expect(
+        (await outcome(as("admin"), insert, [f.workspaceId, f.datasetId, f.unheldBlob, f.actors.admin.id])).verdict,
+      ).toBe("denied");
+      // the outsider admins another workspace: W's proof does not count for it
+      const elsewhere = await one<{ id: string }>("select id from public.datasets where workspace_id = $1", [
+        f.elsewhereWorkspaceId,
+      ]);
+      expect(
+        (
+          await outcome(as("outsider"), insert, [
+            f.elsewhereWorkspaceId,
+            elsewhere.id,
+            f.spareBlob,
+            f.actors.outsider.id,
+          ])
+        ).verdict,
+      ).toBe("denied");
     });
   });
 

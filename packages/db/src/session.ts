@@ -18,6 +18,11 @@ export interface RequestContext {
   actorKind?: "user" | "api_key" | "service" | "system";
   ip?: string | null;
   userAgent?: string | null;
+  /**
+   * The workspace the request acts in (a route under /api/workspaces/<ws>/…): row-level security and
+   * every role check in the database then see no other workspace, whatever else the caller belongs to.
+   */
+  workspaceId?: string | null;
 }
 
 async function inTransaction<T>(
@@ -43,8 +48,8 @@ async function inTransaction<T>(
 async function setContext(client: pg.PoolClient, ctx: RequestContext): Promise<void> {
   await client.query(
     `select set_config('facet.actor_kind', $1, true), set_config('facet.client_ip', $2, true),
-            set_config('facet.user_agent', $3, true)`,
-    [ctx.actorKind ?? "", ctx.ip ?? "", ctx.userAgent ?? ""],
+            set_config('facet.user_agent', $3, true), set_config('facet.workspace_id', $4, true)`,
+    [ctx.actorKind ?? "", ctx.ip ?? "", ctx.userAgent ?? "", ctx.workspaceId ?? ""],
   );
 }
 

@@ -215,11 +215,15 @@ describe("illegal transitions are refused by Postgres with FC001", () => {
   });
 
   it("a new part starts as uploaded when a user adds it", async () => {
+    // content the workspace holds (the server records both after verifying an upload)
+    await db.owner.query(
+      `insert into public.blobs (sha256, size, storage_key, verified_at)
+       values (repeat('ab', 32), 10, 'blobs/sha256/ab/ab/' || repeat('ab', 32), now())`,
+    );
+    await db.owner.query("insert into public.workspace_blobs (workspace_id, sha256) values ($1, repeat('ab', 32))", [
+      ws.workspaceId,
+    ]);
     const r = await attempt(db.owner, { role: "authenticated", claims: ws.users.engineer.claims }, async (c) => {
-      await c.query(
-        `insert into public.blobs (sha256, size, storage_key)
-         values (repeat('ab', 32), 10, 'blobs/sha256/ab/ab/' || repeat('ab', 32))`,
-      );
       return c.query(
         `insert into public.parts (workspace_id, dataset_id, blob_sha256, name, status, created_by)
          values ($1, $2, repeat('ab', 32), 'x.step', 'approved', $3)`,

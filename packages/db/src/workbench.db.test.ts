@@ -262,7 +262,7 @@ describe("the submission rule is the database's", () => {
 
   it("other transitions are not its business (release, reject)", async () => {
     const part = await heldPart(w.users.annotator);
-    await withUser(db.owner, w.users.annotator.claims, (c) => releasePart(c, part.id));
+    await withUser(db.owner, w.users.annotator.claims, (c) => releasePart(c, w.workspaceId, part.id));
     expect(await status(part.id)).toBe("pre_labeled");
   });
 });
@@ -460,7 +460,7 @@ describe("change events (LISTEN facet_events)", () => {
     expect(quiet).toEqual([]);
 
     const released = await eventsOf(part.id, () =>
-      withUser(db.owner, w.users.admin.claims, (c) => releasePart(c, part.id)),
+      withUser(db.owner, w.users.admin.claims, (c) => releasePart(c, w.workspaceId, part.id)),
     );
     expect(released).toEqual([
       { ...base, kind: "status", status: "pre_labeled", annotator_id: null, lease_expires_at: null },

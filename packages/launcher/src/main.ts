@@ -172,22 +172,15 @@ export async function main(): Promise<void> {
         {
           name: "web",
           command: process.execPath,
-          args: [
-            "--import",
-            WATCHDOG,
-            path.join(REPO_ROOT, "apps/web/node_modules/next/dist/bin/next"),
-            "start",
-            "--port",
-            String(env.PORT),
-            "--hostname",
-            env.FACET_HOST,
-          ],
+          // Next.js behind the server that decides which forwarding headers to trust (apps/web/server)
+          args: ["--import", WATCHDOG, "--import", "tsx", path.join(REPO_ROOT, "apps/web/server/main.ts")],
           cwd: path.join(REPO_ROOT, "apps/web"),
           env: {
             ...shared,
             FACET_AUTH: "embedded",
             FACET_JWT_SECRET: secrets.jwtSecret,
             PORT: String(env.PORT),
+            FACET_HOST: env.FACET_HOST,
           },
           logFile: path.join(logs, "web.log"),
           stopTimeoutMs: 10_000,

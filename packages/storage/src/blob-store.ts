@@ -46,7 +46,13 @@ export interface BlobStore {
   /** Bytes `start` to `end` inclusive (fewer when the object is shorter). */
   readRange(key: string, start: number, end: number): Promise<Buffer>;
   delete(key: string): Promise<void>;
-  list(prefix: string): AsyncIterable<{ key: string; size: number }>;
+  /**
+   * Move an object to another key (uploads land under a staging key, then become the content address).
+   * Afterwards `to` holds the bytes `from` held and `from` is gone. NOT_FOUND when `from` does not exist.
+   */
+  move(from: string, to: string): Promise<void>;
+  /** Keys under a prefix, in lexicographic order, with their size and when they were last written. */
+  list(prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date }>;
   presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest>;
   presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest>;
   health(): Promise<HealthResult>;

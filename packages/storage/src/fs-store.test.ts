@@ -19,9 +19,14 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
+/** Listed keys and sizes (each entry's modification time is checked to be a date, then left out). */
+async function collect(it: AsyncIterable<{ key: string; size: number; lastModified: Date }>) {
+  const out: Array<{ key: string; size: number }> = [];
+  for await (const { lastModified, ...x } of it) {
+    expect(lastModified).toBeInstanceOf(Date);
+    expect(Math.abs(lastModified.getTime() - Date.now())).toBeLessThan(24 * 3600_000);
+    out.push(x);
+  }
   return out;
 }
 
@@ -57,6 +62,17 @@ describe("FsBlobStore", () => {
     await store.delete(key);
     expect(await store.head(key)).toBeNull();
     await expect(store.get(key)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("moves a staged upload to its content address with its digest, and refuses a missing source", async () => {
+    const body = Buffer.from("ISO-10303-21;\nHEADER;\nENDSEC;\n");
+    const staged = `uploads/ws-1/${sha(body)}`;
+    await store.put(staged, Readable.from([body]), { size: body.length, sha256: sha(body) });
+    await store.move(staged, blobKey(sha(body)));
+    expect(await store.head(staged)).toBeNull();
+    expect(await store.head(blobKey(sha(body)))).toEqual({ size: body.length, sha256: sha(body) });
+    expect((await filesUnder(root)).sort()).toEqual([blobKey(sha(body)), `${blobKey(sha(body))}.sha256`]);
+    await expect(store.move(staged, blobKey(sha(body)))).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("leaves nothing behind when the hash or the length does not match", async () => {

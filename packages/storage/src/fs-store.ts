@@ -262,14 +262,30 @@ export class FsBlobStore implements BlobStore {
     await rm(`${p}.sha256`, { force: true });
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const source = this.pathOf(from);
+    const target = this.pathOf(to);
+    const s = await stat(source).catch(() => null);
+    if (!s?.isFile()) throw new AppError("NOT_FOUND", `no object ${from}`);
+    await mkdir(path.dirname(target), { recursive: true });
+    // sidecar first (as put does), then the bytes: a visible object always has its digest beside it
+    await rename(`${source}.sha256`, `${target}.sha256`).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+    });
+    await rename(source, target);
+  }
+
   /** Keys starting with `prefix`, in lexicographic order (as S3 lists them); skips `.tmp`, `.health` and sidecars. */
-  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date }> {
     assertPrefix(prefix);
     const slash = prefix.lastIndexOf("/");
     yield* this.walk(slash >= 0 ? prefix.slice(0, slash) : "", prefix);
   }
 
-  private async *walk(dirKey: string, prefix: string): AsyncGenerator<{ key: string; size: number }> {
+  private async *walk(
+    dirKey: string,
+    prefix: string,
+  ): AsyncGenerator<{ key: string; size: number; lastModified: Date }> {
     const dir = dirKey ? path.join(this.root, dirKey) : this.root;
     let entries: Dirent[];
     try {
@@ -291,7 +307,7 @@ export class FsBlobStore implements BlobStore {
         if (asDir.startsWith(prefix) || prefix.startsWith(asDir)) yield* this.walk(key, prefix);
       } else if (key.startsWith(prefix) && !key.endsWith(".sha256")) {
         const s = await stat(path.join(this.root, key)).catch(() => null);
-        if (s?.isFile()) yield { key, size: s.size };
+        if (s?.isFile()) yield { key, size: s.size, lastModified: s.mtime };
       }
     }
   }

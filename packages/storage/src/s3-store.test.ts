@@ -12,9 +12,14 @@ const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const CREDENTIALS = S3RVER_CREDENTIALS;
 const REGION = "us-east-1";
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
+/** Listed keys and sizes (each entry's modification time is checked to be a date, then left out). */
+async function collect(it: AsyncIterable<{ key: string; size: number; lastModified: Date }>) {
+  const out: Array<{ key: string; size: number }> = [];
+  for await (const { lastModified, ...x } of it) {
+    expect(lastModified).toBeInstanceOf(Date);
+    expect(Math.abs(lastModified.getTime() - Date.now())).toBeLessThan(24 * 3600_000);
+    out.push(x);
+  }
   return out;
 }
 
@@ -74,6 +79,17 @@ describe("S3BlobStore against s3rver", () => {
     await expect(store.get(key)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(store.readRange(key, 0, 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await store.delete(key); // deleting what is not there is not an error
+  });
+
+  it("moves a staged upload to its content address (server-side copy), and refuses a missing source", async () => {
+    const body = Buffer.from("ISO-10303-21;\nHEADER;\nENDSEC;\nEND-ISO-10303-21;\n");
+    const staged = `uploads/ws-1/${sha(body)}`;
+    await store.put(staged, chunked(body), { size: body.length, sha256: sha(body) });
+    await store.move(staged, blobKey(sha(body)));
+    expect(await store.head(staged)).toBeNull();
+    expect((await readAll(await store.get(blobKey(sha(body))))).equals(body)).toBe(true);
+    await expect(store.move(staged, blobKey(sha(body)))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await store.delete(blobKey(sha(body)));
   });
 
   it("stores an empty blob", async () => {

@@ -1,6 +1,7 @@
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -226,7 +227,27 @@ export class S3BlobStore implements BlobStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+  /** A server-side copy (with its SHA-256 checksum kept) then the source deleted: no byte passes through us. */
+  async move(from: string, to: string): Promise<void> {
+    assertKey(from);
+    assertKey(to);
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: `${this.bucket}/${from.split("/").map(encodeURIComponent).join("/")}`,
+          ChecksumAlgorithm: "SHA256",
+        }),
+      );
+    } catch (e) {
+      if (isNotFound(e)) throw new AppError("NOT_FOUND", `no object ${from}`);
+      throw e;
+    }
+    await this.delete(from);
+  }
+
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date }> {
     assertPrefix(prefix);
     let token: string | undefined;
     do {
@@ -239,7 +260,7 @@ export class S3BlobStore implements BlobStore {
         }),
       );
       for (const o of out.Contents ?? []) {
-        if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0 };
+        if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) };
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);

@@ -630,6 +630,8 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
     beforeAll(async () => {
       w = await createWorkspaceWithRoles(db.owner, "queue");
       datasetId = w.datasetId;
+      // the order is read by claiming the whole queue in one go: let one annotator hold it all
+      await db.owner.query("update datasets set max_held_parts = 10 where id = $1", [datasetId]);
       otherDatasetId = await newDataset(w, "other");
       // oldest first: a (sure), b (unsure), c (middling), then n (no pre-label); the confidence of
       // a is given on insert, those of b and c by later updates

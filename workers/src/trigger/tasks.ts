@@ -10,6 +10,7 @@ import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/
 import { logger, schedules, task } from "@trigger.dev/sdk";
 import { dispatchQueuedJobs } from "../dispatch";
 import { InProcessGeometry } from "../geometry/engine";
+import { housekeeping } from "../tasks/housekeeping";
 import { releaseExpiredClaims } from "../tasks/release-expired-claims";
 import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
 import { parseTriggerTaskEnv } from "./env";
@@ -86,5 +87,16 @@ export const releaseClaims = schedules.task({
   run: async () => {
     const n = await releaseExpiredClaims((await deps()).pool);
     if (n > 0) logger.info(`returned ${n} part(s) with expired claims to the queue`);
+  },
+});
+
+/** Rate-limit rows and abandoned uploads (see tasks/housekeeping.ts). */
+export const housekeepingTask = schedules.task({
+  id: "maintenance-housekeeping",
+  cron: "*/10 * * * *",
+  run: async () => {
+    const d = await deps();
+    const r = await housekeeping({ pool: d.pool, store: d.store });
+    if (r.staleUploads > 0) logger.info(`removed ${r.staleUploads} abandoned upload(s)`);
   },
 });

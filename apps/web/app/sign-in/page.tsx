@@ -1,4 +1,5 @@
 import { hasAnyUser } from "@facet/auth";
+import { safeRedirectPath } from "@facet/core";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth-card";
@@ -16,8 +17,8 @@ export default async function SignInPage({
 }) {
   if (!(await hasAnyUser((await context()).pool))) redirect("/setup");
   const { next, reason } = await searchParams;
-  // only same-site paths: never an open redirect
-  const target = next?.startsWith("/") && !next.startsWith("//") ? next : "/";
+  // only paths of this site: never an open redirect (`//evil`, `/\evil`, encoded variants)
+  const target = safeRedirectPath(next);
   const viewer = await getViewer();
   if (viewer && reason !== "no-workspace") redirect(target);
   return (

@@ -1,5 +1,6 @@
 "use client";
 
+import { safeRedirectPath } from "@facet/core";
 import { useRouter } from "next/navigation";
 import { api } from "@/components/api-client";
 import { AuthForm } from "@/components/auth-form";
@@ -11,7 +12,7 @@ export function SignInForm({ next }: { next: string }) {
       submitLabel="Sign in"
       onSubmit={async (f) => {
         await api("POST", "/api/auth/sign-in", { email: f.get("email"), password: f.get("password") });
-        router.replace(next);
+        router.replace(safeRedirectPath(next)); // checked again where it is used
         router.refresh();
       }}
     >

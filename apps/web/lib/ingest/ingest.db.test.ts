@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { blobKey } from "@facet/core";
+import { blobKey, uploadKey } from "@facet/core";
 import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -59,12 +59,14 @@ describe("ingest (real database, filesystem store)", () => {
     expect(begun).toMatchObject({ status: "upload", put: { method: "PUT" } });
     if (begun?.status !== "upload") throw new Error("expected an upload");
     const url = new URL(begun.put.url);
-    expect(url.pathname).toBe(`/api/blobs/${blobKey(file.sha256)}`);
-    expect(store.verifyPresigned("PUT", blobKey(file.sha256), url.searchParams)).toMatchObject({
+    // the bytes go to the workspace's upload key; the content address is written by the server
+    const staged = uploadKey(ws.workspaceId, file.sha256);
+    expect(url.pathname).toBe(`/api/blobs/${staged}`);
+    expect(store.verifyPresigned("PUT", staged, url.searchParams)).toMatchObject({
       size: file.size,
       sha256: file.sha256,
     });
-    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await store.put(staged, Readable.from([bytes]), file);
 
     const done = await completeUpload(deps, dataset, file);
     expect(done).toMatchObject({ created: true, part: { name: file.name, status: "uploaded" } });
@@ -73,6 +75,8 @@ describe("ingest (real database, filesystem store)", () => {
       [file.sha256],
     );
     expect(blob.rows[0]).toEqual({ size: file.size, verified: true, storage_key: blobKey(file.sha256) });
+    expect(await store.head(staged)).toBeNull();
+    expect(await store.head(blobKey(file.sha256))).toEqual({ size: file.size, sha256: file.sha256 });
     const jobs = await db.owner.query("select kind, status from jobs where part_id = $1", [done.part.id]);
     expect(jobs.rows).toEqual([{ kind: "geometry:tessellate", status: "queued" }]);
 
@@ -150,24 +154,31 @@ describe("ingest (real database, filesystem store)", () => {
     const bytes = Buffer.from("PK\u0003\u0004 this is a zip, not a STEP file");
     const file = { name: "fake.step", size: bytes.length, sha256: sha(bytes) };
     expect(await beginUploads(deps, dataset, [file])).toMatchObject([{ status: "upload" }]);
-    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await store.put(uploadKey(ws.workspaceId, file.sha256), Readable.from([bytes]), file);
     await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "NOT_A_STEP_FILE" });
+    expect(await store.head(uploadKey(ws.workspaceId, file.sha256))).toBeNull();
     expect(await store.head(blobKey(file.sha256))).toBeNull();
     expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);
     expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
   });
 
-  it("refuses a declared length that does not match the stored bytes, and completion before any upload", async () => {
+  it("refuses a declared length that does not match the uploaded bytes, and completion before any upload", async () => {
     const bytes = await step("mfcad/0-0-4-11-13-23.step");
     const file = { name: "p.step", size: bytes.length, sha256: sha(bytes) };
     await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
-    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await store.put(uploadKey(ws.workspaceId, file.sha256), Readable.from([bytes]), file);
     await expect(completeUpload(deps, dataset, { ...file, size: file.size + 1 })).rejects.toMatchObject({
       code: "CONTENT_MISMATCH",
     });
     expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
-    // the sound object is kept: a correct completion still works
+    // nothing of a refused upload stays: it must be uploaded again
+    expect(await store.head(uploadKey(ws.workspaceId, file.sha256))).toBeNull();
+    await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
+    await store.put(uploadKey(ws.workspaceId, file.sha256), Readable.from([bytes]), file);
     expect(await completeUpload(deps, dataset, file)).toMatchObject({ created: true });
+    // a part of content the workspace holds: declaring another size is refused at once
+    const [again] = await beginUploads(deps, dataset, [{ ...file, name: "p2.step", size: file.size - 1 }]);
+    expect(again).toMatchObject({ status: "rejected", error: { code: "CONTENT_MISMATCH" } });
   });
 
   it("leaves no part and no half-written blob when storage fails mid-way", async () => {
@@ -179,7 +190,7 @@ describe("ingest (real database, filesystem store)", () => {
         this.destroy(new Error("connection reset by peer"));
       },
     });
-    await expect(store.put(blobKey(file.sha256), failing, file)).rejects.toThrow();
+    await expect(store.put(uploadKey(ws.workspaceId, file.sha256), failing, file)).rejects.toThrow();
     expect((await filesUnder(root)).filter((f) => f.includes(file.sha256) || f.includes(".tmp"))).toEqual([]);
     await expect(completeUpload(deps, dataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
     expect(await count("parts where blob_sha256 = $1", [file.sha256])).toBe(0);
@@ -188,7 +199,7 @@ describe("ingest (real database, filesystem store)", () => {
   it("lets only uploaders record parts: an annotator's or viewer's completion is refused by the database", async () => {
     const bytes = await step("mfcad/0-1-2-3-19.step");
     const file = { name: "q.step", size: bytes.length, sha256: sha(bytes) };
-    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await store.put(uploadKey(ws.workspaceId, file.sha256), Readable.from([bytes]), file);
     for (const role of ["annotator", "viewer"] as const) {
       await expect(completeUpload({ ...deps, claims: ws.users[role].claims }, dataset, file)).rejects.toMatchObject({
         code: "FORBIDDEN",
@@ -203,10 +214,82 @@ describe("ingest (real database, filesystem store)", () => {
     const foreign = { id: other.datasetId, workspaceId: other.workspaceId, name: "parts" };
     const bytes = await step("mfcad/0-1-5-5-13-23.step");
     const file = { name: "x.step", size: bytes.length, sha256: sha(bytes) };
-    await store.put(blobKey(file.sha256), Readable.from([bytes]), file);
+    await store.put(uploadKey(other.workspaceId, file.sha256), Readable.from([bytes]), file);
     await expect(completeUpload(deps, foreign, file)).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await count("parts where dataset_id = $1", [other.datasetId])).toBe(0);
     expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(0);
+  });
+
+  it("links stored content only for a workspace that proved it holds the bytes, never on a hash alone", async () => {
+    // workspace A stores a file
+    const bytes = await step("mfcad/0-10-14-14-14-23.step");
+    const file = { name: "secret.step", size: bytes.length, sha256: sha(bytes) };
+    await beginUploads(deps, dataset, [file]);
+    await store.put(uploadKey(ws.workspaceId, file.sha256), Readable.from([bytes]), file);
+    const inA = await completeUpload(deps, dataset, file);
+    expect(inA.created).toBe(true);
+
+    // a member of workspace B knows only its hash (and any size)
+    const b = await createWorkspaceWithRoles(db.owner, "prober");
+    const bDataset = { id: b.datasetId, workspaceId: b.workspaceId, name: "parts" };
+    const bDeps = { ...deps, claims: b.users.engineer.claims };
+    const unknown = { name: "never-stored.step", size: 1234, sha256: sha(Buffer.from("never stored anywhere")) };
+    const answers = await beginUploads(bDeps, bDataset, [file, { ...file, name: "other-size.step", size: 7 }, unknown]);
+    // the same answer as for content stored nowhere: an upload URL for B's own upload key
+    expect(answers.map((a) => a.status)).toEqual(["upload", "upload", "upload"]);
+    for (const a of answers) {
+      if (a.status !== "upload") throw new Error("expected uploads");
+      expect(new URL(a.put.url).pathname).toBe(`/api/blobs/${uploadKey(b.workspaceId, a.sha256)}`);
+    }
+    // completing without uploading is refused: the bytes stored for A prove nothing for B
+    await expect(completeUpload(bDeps, bDataset, file)).rejects.toMatchObject({ code: "UPLOAD_MISSING" });
+    expect(await count("parts where workspace_id = $1", [b.workspaceId])).toBe(0);
+    // and the database refuses a part of B on A's content, whatever the API does
+    const c = await db.owner.connect();
+    try {
+      await c.query("begin");
+      await c.query("set local role authenticated");
+      await c.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(b.users.engineer.claims)]);
+      await expect(
+        c.query(
+          "insert into public.parts (workspace_id, dataset_id, blob_sha256, name, created_by) values ($1, $2, $3, 'x.step', $4)",
+          [b.workspaceId, b.datasetId, file.sha256, b.users.engineer.id],
+        ),
+      ).rejects.toMatchObject({ code: "42501" });
+      await c.query("rollback");
+    } finally {
+      c.release();
+    }
+
+    // B uploads the bytes itself: verified, linked to the one stored copy, B's upload removed
+    await store.put(uploadKey(b.workspaceId, file.sha256), Readable.from([bytes]), file);
+    const inB = await completeUpload(bDeps, bDataset, file);
+    expect(inB.created).toBe(true);
+    expect(await store.head(uploadKey(b.workspaceId, file.sha256))).toBeNull();
+    expect((await filesUnder(root)).filter((f) => f.endsWith(file.sha256))).toEqual([
+      path.join(root, blobKey(file.sha256)),
+    ]);
+    expect(await count("blobs where sha256 = $1", [file.sha256])).toBe(1);
+    expect(
+      (
+        await db.owner.query("select workspace_id from workspace_blobs where sha256 = $1 order by proven_at", [
+          file.sha256,
+        ])
+      ).rows
+        .map((r) => r.workspace_id)
+        .sort(),
+    ).toEqual([ws.workspaceId, b.workspaceId].sort());
+    // from now on B links it in its other datasets without sending it again
+    const bOther = await db.owner.query<{ id: string }>(
+      "insert into datasets (workspace_id, name) values ($1, 'second') returning id",
+      [b.workspaceId],
+    );
+    const [linked] = await beginUploads(
+      bDeps,
+      { id: bOther.rows[0]?.id as string, workspaceId: b.workspaceId, name: "second" },
+      [file],
+    );
+    expect(linked).toMatchObject({ status: "linked" });
   });
 
   it("recognises STEP headers, with a byte-order mark or leading white space", () => {

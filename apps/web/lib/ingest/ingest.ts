@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
-import { AppError, blobKey, type ErrorCode, isAppError } from "@facet/core";
+import { AppError, blobKey, type ErrorCode, isAppError, uploadKey } from "@facet/core";
 import {
   type Claims,
+  heldBlobs,
+  isBlobVerified,
   type Pool,
   type PoolClient,
   type RequestContext,
   recordAuditEvent,
+  recordVerifiedBlob,
   withService,
   withUser,
 } from "@facet/db";
@@ -17,11 +20,16 @@ import { type DeclaredFile, declaredFileSchema } from "./schemas";
  * the `facet` CLI and API clients (they all speak the HTTP API that wraps these functions).
  *
  * 1. beginUploads: for each declared file (name, size, SHA-256) say whether its part is already in
- *    the dataset ("present"), whether its bytes are already stored so a part is made at once
- *    ("linked", nothing transferred), or hand out a presigned PUT ("upload").
- * 2. the client PUTs the bytes straight to storage;
- * 3. completeUpload: verify the stored object (length, hash, STEP header), then record blob, part
- *    and the tessellation job in one transaction.
+ *    the dataset ("present"), whether the workspace already holds those bytes so a part is made at
+ *    once ("linked", nothing transferred), or hand out a presigned PUT ("upload").
+ * 2. the client PUTs the bytes straight to storage, under the workspace's upload key;
+ * 3. completeUpload: verify the uploaded object (length, hash, STEP header), make it the content
+ *    address (or drop it when that content is stored already), then record blob, the workspace's
+ *    proof of holding it, part and the tessellation job in one transaction.
+ *
+ * Content is stored once per SHA-256 for the whole instance, but a workspace links stored content
+ * only when it has proven it holds the bytes (it uploaded them, or already had a part with them):
+ * knowing a hash gives nothing, and no answer tells whether a hash is stored for someone else.
  */
 
 export interface IngestDeps {
@@ -105,26 +113,31 @@ async function findPart(client: PoolClient, datasetId: string, sha256: string): 
 }
 
 /**
- * Blob, part and tessellation job in one transaction, as the user (RLS: uploaders only); the blob row
- * itself is written as the service, since only the server can vouch that the bytes were verified.
+ * Blob, the workspace's proof of holding it, part and tessellation job in one transaction, as the
+ * user (RLS: uploaders only, and only content the workspace holds). The blob and the proof are
+ * written as the service, since only the server can vouch that the bytes were verified: callers
+ * pass `verified` only after checking them (or when the workspace held them already).
  * Idempotent: a part already in the dataset is returned as it is.
  */
 async function recordPart(
   deps: IngestDeps,
   dataset: Dataset,
   file: DeclaredFile,
+  /** Storage work that must succeed for the records to stand: runs after them, before the commit. */
+  beforeCommit?: () => Promise<void>,
 ): Promise<{ part: PartRef; created: boolean }> {
   return withUser(
     deps.pool,
     deps.claims,
     async (c) => {
       await c.query("set local role service_role");
-      await c.query(
-        `insert into public.blobs (sha256, size, media_type, storage_key, verified_at)
-         values ($1, $2, 'model/step', $3, now())
-         on conflict (sha256) do update set verified_at = coalesce(public.blobs.verified_at, now())`,
-        [file.sha256, file.size, blobKey(file.sha256)],
-      );
+      await recordVerifiedBlob(c, {
+        sha256: file.sha256,
+        size: file.size,
+        storageKey: blobKey(file.sha256),
+        workspaceId: dataset.workspaceId,
+        userId: deps.claims.sub,
+      });
       await c.query("set local role authenticated");
       const inserted = await c.query<PartRef>(
         `insert into public.parts (workspace_id, dataset_id, blob_sha256, name, created_by)
@@ -134,16 +147,25 @@ async function recordPart(
         [dataset.workspaceId, dataset.id, file.sha256, file.name],
       );
       const created = inserted.rows[0];
-      if (!created) return { part: (await findPart(c, dataset.id, file.sha256)) as PartRef, created: false };
+      if (!created) {
+        const part = (await findPart(c, dataset.id, file.sha256)) as PartRef;
+        await beforeCommit?.();
+        return { part, created: false };
+      }
       await c.query(
         `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
          values ($1, $2, $3, $4, auth.uid())`,
         [dataset.workspaceId, TESSELLATE_JOB, created.id, JSON.stringify({ sha256: file.sha256 })],
       );
+      await beforeCommit?.();
       return { part: created, created: true };
     },
-    deps.ctx,
+    { ...deps.ctx, workspaceId: dataset.workspaceId },
   );
+}
+
+function sizeMismatch(declared: number, stored: number): AppError {
+  return new AppError("CONTENT_MISMATCH", `this content has ${stored} bytes, ${declared} were declared`);
 }
 
 export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: unknown[]): Promise<BeginResult[]> {
@@ -169,47 +191,53 @@ export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: un
     }
   });
 
-  // two queries for the whole batch: parts already in the dataset, and bytes already stored and verified
+  // two queries for the whole batch, both within the workspace: parts already in the dataset, and
+  // content the workspace has proven it holds (never whether anyone else stored it)
   const hashes = [...new Set(valid.map((v) => v.file.sha256))];
-  const present = new Map(
-    (
-      await withUser(
-        deps.pool,
-        deps.claims,
-        (c) =>
-          c.query<PartRef & { sha256: string }>(
-            "select id, name, status, blob_sha256 as sha256 from public.parts where dataset_id = $1 and blob_sha256 = any ($2)",
-            [dataset.id, hashes],
-          ),
-        deps.ctx,
-      )
-    ).rows.map(({ sha256, ...part }) => [sha256, part]),
-  );
-  const verified = new Set(
-    (
-      await withService(deps.pool, (c) =>
-        c.query<{ sha256: string }>(
-          "select sha256 from public.blobs where sha256 = any ($1) and verified_at is not null",
-          [hashes.filter((h) => !present.has(h))],
+  const { present, held } = await withUser(
+    deps.pool,
+    deps.claims,
+    async (c) => {
+      const { rows } = await c.query<PartRef & { sha256: string; size: number }>(
+        `select p.id, p.name, p.status, p.blob_sha256 as sha256, b.size
+         from public.parts p join public.blobs b on b.sha256 = p.blob_sha256
+         where p.dataset_id = $1 and p.blob_sha256 = any ($2)`,
+        [dataset.id, hashes],
+      );
+      const inDataset = new Map(rows.map(({ sha256, size, ...part }) => [sha256, { part, size }]));
+      return {
+        present: inDataset,
+        held: await heldBlobs(
+          c,
+          dataset.workspaceId,
+          hashes.filter((h) => !inDataset.has(h)),
         ),
-      )
-    ).rows.map((r) => r.sha256),
+      };
+    },
+    { ...deps.ctx, workspaceId: dataset.workspaceId },
   );
 
   const puts = new Map<string, PresignedRequest>();
   for (const { index, file } of valid) {
     const base = { name: file.name, sha256: file.sha256 };
-    const part = present.get(file.sha256);
-    if (part) {
-      results[index] = { ...base, status: "present", part };
-    } else if (verified.has(file.sha256) && (await deps.store.head(blobKey(file.sha256)))) {
+    const known = present.get(file.sha256) ?? held.get(file.sha256);
+    if (known && known.size !== file.size) {
+      const e = sizeMismatch(file.size, known.size);
+      results[index] = { ...base, status: "rejected", error: { code: e.code, message: e.message } };
+      rejected.push({ ...base, size: file.size, code: e.code, reason: e.message });
+      continue;
+    }
+    const inDataset = present.get(file.sha256);
+    if (inDataset) {
+      results[index] = { ...base, status: "present", part: inDataset.part };
+    } else if (held.has(file.sha256)) {
       const recorded = await recordPart(deps, dataset, file);
-      present.set(file.sha256, recorded.part);
+      present.set(file.sha256, { part: recorded.part, size: file.size });
       results[index] = { ...base, status: "linked", part: recorded.part };
     } else {
       let put = puts.get(file.sha256);
       if (!put) {
-        put = await deps.store.presignPut(blobKey(file.sha256), {
+        put = await deps.store.presignPut(uploadKey(dataset.workspaceId, file.sha256), {
           size: file.size,
           sha256: file.sha256,
           expiresInSeconds: deps.uploadUrlTtlSeconds,
@@ -255,52 +283,83 @@ export async function completeUpload(
   } catch (e) {
     return reject(deps, dataset, e as AppError, (raw ?? {}) as Partial<DeclaredFile>);
   }
-  const key = blobKey(file.sha256);
-  const head = await deps.store.head(key);
-  if (!head)
+  // Content the workspace holds already (another dataset's part, or a concurrent upload that won):
+  // nothing to verify again, only the declaration.
+  const heldNow = async () =>
+    (
+      await withUser(deps.pool, deps.claims, (c) => heldBlobs(c, dataset.workspaceId, [file.sha256]), {
+        ...deps.ctx,
+        workspaceId: dataset.workspaceId,
+      })
+    ).get(file.sha256);
+  const linkHeld = async (held: { size: number }) => {
+    if (held.size !== file.size) return reject(deps, dataset, sizeMismatch(file.size, held.size), file);
+    return recordAndAudit(deps, dataset, file);
+  };
+  const held = await heldNow();
+  if (held) return linkHeld(held);
+
+  const staged = uploadKey(dataset.workspaceId, file.sha256);
+  const head = await deps.store.head(staged);
+  if (!head) {
+    // the same bytes completed by a concurrent request of this workspace (two names, two datasets)
+    const raced = await heldNow();
+    if (raced) return linkHeld(raced);
     return reject(
       deps,
       dataset,
       new AppError("UPLOAD_MISSING", "nothing was uploaded for this file yet: upload it first"),
       file,
     );
-
-  // A blob already vouched for by the server (another upload won the race) is not re-checked.
-  const known = await withService(deps.pool, (c) =>
-    c.query("select 1 from public.blobs where sha256 = $1 and verified_at is not null", [file.sha256]),
-  );
-  if (known.rowCount === 0) {
-    // Is the object what its key says (bytes hashing to the key)? If not, it is garbage: remove it.
-    const actual = head.sha256 ?? (await sha256Of(deps.store, key));
-    if (actual !== file.sha256) {
-      await deps.store.delete(key);
-      return reject(
-        deps,
-        dataset,
-        new AppError("CONTENT_MISMATCH", "the stored bytes do not match the declared SHA-256"),
-        file,
-      );
-    }
-    if (!looksLikeStep(await deps.store.readRange(key, 0, 255))) {
-      await deps.store.delete(key); // nothing of a refused upload stays behind
-      return reject(
-        deps,
-        dataset,
-        new AppError("NOT_A_STEP_FILE", "this is not a STEP file: it does not start with ISO-10303-21"),
-        file,
-      );
-    }
   }
-  // The object is sound; a wrong declaration is refused without touching it.
+  // Are the uploaded bytes what was declared, and a STEP file? If not, nothing of them stays.
+  const refuse = async (e: AppError) => {
+    await deps.store.delete(staged);
+    return reject(deps, dataset, e, file);
+  };
   if (head.size !== file.size) {
-    return reject(
-      deps,
-      dataset,
-      new AppError("CONTENT_MISMATCH", `the stored object has ${head.size} bytes, ${file.size} were declared`),
-      file,
+    return refuse(
+      new AppError("CONTENT_MISMATCH", `the uploaded object has ${head.size} bytes, ${file.size} were declared`),
     );
   }
-  const result = await recordPart(deps, dataset, file);
+  const actual = head.sha256 ?? (await sha256Of(deps.store, staged));
+  if (actual !== file.sha256) {
+    return refuse(new AppError("CONTENT_MISMATCH", "the uploaded bytes do not match the declared SHA-256"));
+  }
+  if (!looksLikeStep(await deps.store.readRange(staged, 0, 255))) {
+    return refuse(new AppError("NOT_A_STEP_FILE", "this is not a STEP file: it does not start with ISO-10303-21"));
+  }
+  // The workspace has proven it holds the bytes. Store them once: as the content address, unless
+  // that content is stored already (then the upload only served as the proof). Done inside the
+  // transaction that records them, after the database accepted the part (role, dataset): a refused
+  // completion leaves the upload where it was, and a failed move records nothing.
+  const key = blobKey(file.sha256);
+  const promote = async () => {
+    const stored = await withService(deps.pool, (c) => isBlobVerified(c, file.sha256));
+    if (stored && (await deps.store.head(key))) await deps.store.delete(staged);
+    else await deps.store.move(staged, key);
+  };
+  try {
+    return await recordAndAudit(deps, dataset, file, promote);
+  } catch (e) {
+    if (!(isAppError(e) && e.code === "NOT_FOUND" && !(await deps.store.head(staged)))) throw e;
+    // a concurrent completion of the same upload took it first: it records the proof
+    for (let i = 0; i < 20; i++) {
+      const raced = await heldNow();
+      if (raced) return linkHeld(raced);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw e;
+  }
+}
+
+async function recordAndAudit(
+  deps: IngestDeps,
+  dataset: Dataset,
+  file: DeclaredFile,
+  beforeCommit?: () => Promise<void>,
+): Promise<{ part: PartRef; created: boolean }> {
+  const result = await recordPart(deps, dataset, file, beforeCommit);
   await audit(deps, dataset, result.created ? "upload.completed" : "upload.skipped", {
     name: file.name,
     sha256: file.sha256,

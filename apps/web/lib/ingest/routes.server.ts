@@ -1,15 +1,27 @@
 import "server-only";
 import { AppError, uuidSchema } from "@facet/core";
 import type { NextRequest } from "next/server";
-import { inWorkspace } from "../api.server";
+import { inWorkspace, rateLimit } from "../api.server";
 import { context } from "../context.server";
 import { env } from "../env.server";
 import type { Dataset, IngestDeps } from "./ingest";
 
-/** The dataset a route names (by id or by name) in a workspace the caller may upload to. */
-export async function ingestContext(req: NextRequest, ws: string, datasetRef: string) {
+/**
+ * The dataset a route names (by id or by name) in a workspace the caller may upload to, after
+ * spending `files` of the caller's upload budget (FACET_RATE_LIMIT_UPLOADS). The name arrives
+ * decoded once by the router, as the client encoded it: it is not decoded again (a `%` in a name is
+ * a `%`).
+ */
+export async function ingestContext(req: NextRequest, ws: string, datasetRef: string, files = 1) {
   const { claims, ctx, workspace, run } = await inWorkspace(req, ws, "parts.upload");
-  const ref = decodeURIComponent(datasetRef);
+  await rateLimit(
+    "upload:user",
+    claims.sub,
+    env().FACET_RATE_LIMIT_UPLOADS,
+    "too many uploads: wait for the time in Retry-After, or ask an admin to raise FACET_RATE_LIMIT_UPLOADS",
+    files,
+  );
+  const ref = datasetRef;
   const byId = uuidSchema.safeParse(ref).success;
   const dataset = await run(async (c) => {
     const { rows } = await c.query<Dataset>(

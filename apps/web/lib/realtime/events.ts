@@ -84,3 +84,35 @@ export function parseFacetEvent(payload: string): FacetEvent | null {
       return { ...about, kind: "notification", userId: p.user_id, notificationId: p.notification_id };
   }
 }
+
+/**
+ * A change to who may see what: a membership removed or its role changed (`access`), or sessions
+ * ended (`session`: signed out, signed out everywhere, removed, deactivated; `sessionId` null: all).
+ * Open streams of that user check their access again at once.
+ */
+export interface AccessEvent {
+  kind: "access" | "session";
+  userId: string;
+  workspaceId: string | null;
+  sessionId: string | null;
+}
+
+const accessSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("access"), user_id: uuidSchema, workspace_id: uuidSchema }),
+  z.object({ kind: z.literal("session"), user_id: uuidSchema, session_id: uuidSchema.nullable() }),
+]);
+
+/** Parse a NOTIFY payload about access; null when it is something else. */
+export function parseAccessEvent(payload: string): AccessEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const r = accessSchema.safeParse(data);
+  if (!r.success) return null;
+  return r.data.kind === "access"
+    ? { kind: "access", userId: r.data.user_id, workspaceId: r.data.workspace_id, sessionId: null }
+    : { kind: "session", userId: r.data.user_id, workspaceId: null, sessionId: r.data.session_id };
+}

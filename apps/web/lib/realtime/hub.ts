@@ -1,4 +1,4 @@
-import { type FacetEvent, parseFacetEvent } from "./events";
+import { type AccessEvent, type FacetEvent, parseAccessEvent, parseFacetEvent } from "./events";
 
 /** A live LISTEN connection (the port the hub uses; pg-source.ts adapts a pg.Client). */
 export interface NotificationConnection {
@@ -13,8 +13,14 @@ export interface NotificationSource {
   connect(handlers: { onPayload(payload: string): void; onLost(error: Error): void }): Promise<NotificationConnection>;
 }
 
-/** `resync`: the hub was disconnected and may have missed events; reload the state. */
-export type HubMessage = { type: "event"; event: FacetEvent } | { type: "resync" };
+/**
+ * `resync`: the hub was disconnected and may have missed events; reload the state (and check access).
+ * `access`: the user's membership or sessions changed; check access now.
+ */
+export type HubMessage =
+  | { type: "event"; event: FacetEvent }
+  | { type: "resync" }
+  | { type: "access"; event: AccessEvent };
 export type HubListener = (message: HubMessage) => void;
 
 export interface Subscription {
@@ -84,6 +90,11 @@ export class RealtimeHub {
     return this.subscribeTopic(`workspace:${workspaceId}`, listener);
   }
 
+  /** Changes to one user's access: memberships removed or changed, sessions ended. */
+  subscribeUser(userId: string, listener: HubListener): Subscription {
+    return this.subscribeTopic(`user:${userId}`, listener);
+  }
+
   private subscribeTopic(topic: string, listener: HubListener): Subscription {
     // a listener subscribed twice gets two deliveries: wrap it so each subscription is its own
     const entry: HubListener = (m) => listener(m);
@@ -115,6 +126,11 @@ export class RealtimeHub {
 
   /** Parse a payload and hand it to the part's subscribers (the source calls this). */
   dispatch(payload: string): void {
+    const access = parseAccessEvent(payload);
+    if (access) {
+      this.deliver(`user:${access.userId}`, { type: "access", event: access });
+      return;
+    }
     const event = parseFacetEvent(payload);
     if (!event) {
       if (this.ignored++ === 0) this.log(`ignoring a notification that is not a Facet event: ${payload.slice(0, 200)}`);

@@ -28,6 +28,18 @@ export interface PartStreamOptions {
    * nothing. Without it every event but presence is sent as it is (presence as a fresh list).
    */
   forward?(event: FacetEvent): Promise<{ event: string; data: unknown } | null>;
+  /**
+   * Whether the caller may still receive this stream (session or key still valid, still a member):
+   * throws the AppError that ends it. Run every `recheckMs`, after a resync, and whenever the
+   * user's access changes (`subscribeAccess`). The stream sends `error` and ends on the first refusal.
+   */
+  checkAccess?(): Promise<void>;
+  recheckMs?: number;
+  /** Listen for changes to the caller's access (memberships, sessions). */
+  subscribeAccess?(listener: (message: HubMessage) => void): Subscription;
+  /** Called on every heartbeat (the stream is still open) and once when it ends. */
+  onHeartbeat?(): Promise<void>;
+  onEnd?(): Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -53,6 +65,9 @@ export function partEventStream(options: PartStreamOptions): ReadableStream<Uint
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let closed = false;
   let subscription: Subscription | undefined;
+  let accessSubscription: Subscription | undefined;
+  let recheck: ReturnType<typeof setInterval> | undefined;
+  let accessQueued = false;
   let chain: Promise<void> = Promise.resolve();
   let lastPresence = "";
   let presenceQueued = false;
@@ -99,9 +114,25 @@ export function partEventStream(options: PartStreamOptions): ReadableStream<Uint
     send("hello", state);
   };
 
+  /** Check access before anything else is sent; one check answers every change queued before it. */
+  const queueAccessCheck = () => {
+    const check = options.checkAccess;
+    if (!check || accessQueued || closed) return;
+    accessQueued = true;
+    enqueue(async () => {
+      accessQueued = false;
+      await check();
+    });
+  };
+
   const onMessage = (message: HubMessage) => {
     if (closed) return;
+    if (message.type === "access") {
+      queueAccessCheck();
+      return;
+    }
     if (message.type === "resync") {
+      queueAccessCheck();
       enqueue(greet);
       return;
     }
@@ -132,9 +163,12 @@ export function partEventStream(options: PartStreamOptions): ReadableStream<Uint
     if (closed) return;
     closed = true;
     if (heartbeat) clearInterval(heartbeat);
+    if (recheck) clearInterval(recheck);
     if (lifetime) clearTimeout(lifetime);
     options.signal.removeEventListener("abort", onAbort);
     subscription?.unsubscribe();
+    accessSubscription?.unsubscribe();
+    await options.onEnd?.().catch((e) => log("could not record the end of a stream", e));
     try {
       controller?.close();
     } catch {
@@ -149,12 +183,14 @@ export function partEventStream(options: PartStreamOptions): ReadableStream<Uint
       if (options.signal.aborted) {
         closed = true;
         c.close();
+        void options.onEnd?.().catch((e) => log("could not record the end of a stream", e));
         return;
       }
       options.signal.addEventListener("abort", onAbort, { once: true });
       write(`retry: ${retryMs}\n: connected\n\n`);
       const sub = options.subscribe(onMessage);
       subscription = sub;
+      accessSubscription = options.subscribeAccess?.(onMessage);
       // subscribe before reading the state: a change committed meanwhile is sent after hello, not lost
       chain = chain.then(async () => {
         try {
@@ -177,8 +213,12 @@ export function partEventStream(options: PartStreamOptions): ReadableStream<Uint
       });
       heartbeat = setInterval(() => {
         write(": ping\n\n");
-        enqueue(async () => sendPresence(await options.touch()));
+        enqueue(async () => {
+          await options.onHeartbeat?.();
+          sendPresence(await options.touch());
+        });
       }, heartbeatMs);
+      if (options.checkAccess) recheck = setInterval(queueAccessCheck, options.recheckMs ?? 30_000);
       if (options.maxLifetimeMs) lifetime = setTimeout(() => void end(), options.maxLifetimeMs);
     },
     cancel() {

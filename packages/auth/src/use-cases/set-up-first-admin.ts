@@ -1,5 +1,6 @@
 import { AppError, DEFAULT_TAXONOMY, slugify } from "@facet/core";
 import { type Claims, createWorkspace, type Pool, type WorkspaceSummary, withUser } from "@facet/db";
+import { assertStrongPassword } from "../password-policy";
 import type { AuthProvider, SignedIn } from "../provider";
 
 export interface SetUpFirstAdminInput {
@@ -23,6 +24,7 @@ export async function hasAnyUser(pool: Pool): Promise<boolean> {
 export async function setUpFirstAdmin(
   input: SetUpFirstAdminInput,
 ): Promise<{ user: SignedIn; workspace: WorkspaceSummary }> {
+  assertStrongPassword(input.password, [input.email, input.displayName, input.workspaceName]);
   const lock = await input.pool.connect();
   try {
     await lock.query("select pg_advisory_lock(hashtext('facet.setup'))");

@@ -98,9 +98,12 @@ export interface DatasetSettings {
   queueOrder: QueueOrder;
   /** Independent annotations each part needs (consensus when above 1). */
   requiredAnnotations: number;
+  /** Parts of the dataset one annotator may hold at once (claimed or returned to them). */
+  maxHeldParts: number;
 }
 
-const SETTINGS_COLUMNS = `id, name, prelabel, queue_order as "queueOrder", required_annotations as "requiredAnnotations"`;
+const SETTINGS_COLUMNS = `id, name, prelabel, queue_order as "queueOrder", required_annotations as "requiredAnnotations",
+  max_held_parts as "maxHeldParts"`;
 
 /** A dataset's settings, by id or by name; NOT_FOUND when not visible. */
 export async function getDatasetSettings(
@@ -126,13 +129,20 @@ export async function updateDatasetSettings(
   client: PoolClient,
   workspaceId: string,
   datasetId: string,
-  patch: Partial<Pick<DatasetSettings, "prelabel" | "queueOrder" | "requiredAnnotations">>,
+  patch: Partial<Pick<DatasetSettings, "prelabel" | "queueOrder" | "requiredAnnotations" | "maxHeldParts">>,
 ): Promise<DatasetSettings> {
   const { rows } = await client.query<DatasetSettings>(
     `update public.datasets set prelabel = coalesce($3, prelabel), queue_order = coalesce($4, queue_order),
-       required_annotations = coalesce($5, required_annotations)
+       required_annotations = coalesce($5, required_annotations), max_held_parts = coalesce($6, max_held_parts)
      where workspace_id = $1 and id = $2 returning ${SETTINGS_COLUMNS}`,
-    [workspaceId, datasetId, patch.prelabel ?? null, patch.queueOrder ?? null, patch.requiredAnnotations ?? null],
+    [
+      workspaceId,
+      datasetId,
+      patch.prelabel ?? null,
+      patch.queueOrder ?? null,
+      patch.requiredAnnotations ?? null,
+      patch.maxHeldParts ?? null,
+    ],
   );
   const dataset = rows[0];
   if (!dataset) {

@@ -11,13 +11,18 @@ export interface Revision {
   createdAt: string;
 }
 
-export async function latestRevision(client: PoolClient, partId: string): Promise<Revision | null> {
+/** The part's current labels (its latest revision) when the part is in this workspace, or null. */
+export async function latestRevision(
+  client: PoolClient,
+  workspaceId: string,
+  partId: string,
+): Promise<Revision | null> {
   const { rows } = await client.query<Revision>(
     `select r.id, r.revision_no as "revisionNo", p.email as "authorEmail", r.source, r.model_assisted as "modelAssisted",
             r.document, r.created_at as "createdAt"
      from public.annotation_revisions r left join public.profiles p on p.user_id = r.author_id
-     where r.part_id = $1 order by r.revision_no desc limit 1`,
-    [partId],
+     where r.workspace_id = $1 and r.part_id = $2 order by r.revision_no desc limit 1`,
+    [workspaceId, partId],
   );
   return rows[0] ?? null;
 }

@@ -180,7 +180,7 @@ export async function getLabellingContext(
     },
     geometry,
     taxonomy,
-    revision: await latestRevision(client, partId),
+    revision: await latestRevision(client, workspaceId, partId),
     prelabel: await getPrelabelView(client, partId),
   };
 }

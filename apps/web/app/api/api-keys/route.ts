@@ -26,13 +26,29 @@ const get = route(async (req) => {
   return json({ apiKeys: await withUser(pool, caller.claims, (c) => listApiKeys(c, null)) });
 });
 
-/** `facet api-key create`: a scoped key, shown once. */
+/**
+ * `facet api-key create`: a scoped key, shown once. Made with an API key (the CLI's personal key),
+ * it needs that key's `admin` scope and stays within it: the same workspace binding (a personal key
+ * may bind the new one to a workspace), some of its scopes, no later expiry. The database checks the
+ * same (decisions: "API keys made with API keys").
+ */
 const post = route(async (req) => {
   const caller = await requireCaller(req);
-  if (caller.apiKey && !caller.apiKey.scopes.includes("admin")) {
-    throw new AppError("SCOPE_REQUIRED", 'creating API keys with an API key needs the scope "admin"');
-  }
   const input = await parseBody(req, body);
+  const parent = caller.apiKey;
+  if (parent) {
+    if (!parent.scopes.includes("admin")) {
+      throw new AppError("SCOPE_REQUIRED", 'creating API keys with an API key needs the scope "admin"');
+    }
+    const extra = input.scopes.filter((s) => !parent.scopes.includes(s));
+    if (extra.length > 0) {
+      throw new AppError(
+        "SCOPE_REQUIRED",
+        `a key creates keys with its own scopes only (${parent.scopes.join(", ")}); not ${extra.join(", ")}`,
+      );
+    }
+    if (parent.workspaceId && !input.workspace) input.workspace = parent.workspaceId;
+  }
   const { pool } = await context();
   const created = await withUser(
     pool,
@@ -41,6 +57,9 @@ const post = route(async (req) => {
       let workspaceId: string | null = null;
       if (input.workspace) {
         const ws = await getWorkspaceForMember(c, input.workspace);
+        if (parent?.workspaceId && ws.id !== parent.workspaceId) {
+          throw new AppError("FORBIDDEN", "a key bound to a workspace creates keys for that workspace only");
+        }
         if (!roleCan(ws.role, "members.manage")) {
           throw new AppError("ROLE_REQUIRED", "only admins create API keys for a workspace");
         }

@@ -1,12 +1,32 @@
-import { databaseHealth, workerHealth } from "@facet/db";
-import { json, methods } from "@/lib/api.server";
+import { databaseHealth, listMyWorkspaces, withUser, workerHealth } from "@facet/db";
+import type { NextRequest } from "next/server";
+import { json, methods, requireCaller, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness of the three things Facet needs. 200 when all are up, 503 (degraded) otherwise. */
-async function health() {
-  let checks: Record<"database" | "storage" | "worker", { ok: boolean; detail: string }>;
+type Checks = Record<"database" | "storage" | "worker", { ok: boolean; detail: string }>;
+
+/** Whether the caller may read the details (versions, where data lives): an admin of a workspace. */
+async function isAdmin(req: NextRequest): Promise<boolean> {
+  if (!req.headers.get("authorization") && !req.headers.get("cookie")) return false;
+  try {
+    const caller = await requireCaller(req);
+    if (caller.apiKey && !caller.apiKey.scopes.includes("admin")) return false;
+    const workspaces = await withUser((await context()).pool, caller.claims, (c) => listMyWorkspaces(c));
+    return workspaces.some((w) => w.role === "admin");
+  } catch {
+    return false; // anonymous, expired or refused: the public answer
+  }
+}
+
+/**
+ * Liveness of the three things Facet needs. 200 when all are up, 503 (degraded) otherwise. Anyone
+ * (load balancers, monitors) sees the statuses; only admins see the details, which name versions,
+ * buckets and folders.
+ */
+const get = route(async (req) => {
+  let checks: Checks;
   try {
     const { pool, store } = await context();
     const [database, storage, worker] = await Promise.all([databaseHealth(pool), store.health(), workerHealth(pool)]);
@@ -16,15 +36,19 @@ async function health() {
     checks = { database: { ok: false, detail }, storage: { ok: false, detail }, worker: { ok: false, detail } };
   }
   const ok = Object.values(checks).every((c) => c.ok);
+  const details = await isAdmin(req);
   return json(
     {
       status: ok ? "ok" : "degraded",
       checks: Object.fromEntries(
-        Object.entries(checks).map(([k, v]) => [k, { status: v.ok ? "ok" : "down", detail: v.detail }]),
+        Object.entries(checks).map(([k, v]) => [
+          k,
+          { status: v.ok ? "ok" : "down", ...(details ? { detail: v.detail } : {}) },
+        ]),
       ),
     },
     ok ? 200 : 503,
   );
-}
+});
 
-export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: health });
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get });

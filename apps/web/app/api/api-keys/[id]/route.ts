@@ -16,6 +16,11 @@ const remove = route<{ id: string }>(async (req, params) => {
   } else {
     id = parseParam(params.id, uuidSchema, "id");
   }
+  // with a key: itself, or (scope admin) another key within its reach (the database shows a bound key
+  // only keys of its own workspace)
+  if (caller.apiKey && id !== caller.apiKey.id && !caller.apiKey.scopes.includes("admin")) {
+    throw new AppError("SCOPE_REQUIRED", 'revoking another key with an API key needs the scope "admin"');
+  }
   const { pool } = await context();
   await withUser(pool, caller.claims, (c) => revokeApiKey(c, id), {
     ...requestContext(req),

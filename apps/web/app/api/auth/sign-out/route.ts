@@ -3,6 +3,7 @@ import { context } from "@/lib/context.server";
 
 export const dynamic = "force-dynamic";
 
+/** End this browser's session (its refresh token too); its open live streams close at once. */
 const post = route(async () => {
   await (await context()).auth.signOut(await cookieJar());
   return json({ signedOut: true });

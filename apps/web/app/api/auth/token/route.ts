@@ -1,8 +1,9 @@
-import { createApiKey, signIn } from "@facet/auth";
+import { createApiKey, guardPasswordAttempt } from "@facet/auth";
 import { API_KEY_SCOPES, emailSchema } from "@facet/core";
 import { withUser } from "@facet/db";
 import { z } from "zod";
 import { json, methods, parseBody, requestContext, route } from "@/lib/api.server";
+import { signInLimits } from "@/lib/auth-limits.server";
 import { context } from "@/lib/context.server";
 
 export const dynamic = "force-dynamic";
@@ -27,8 +28,10 @@ const post = route(async (req) => {
   const input = await parseBody(req, body);
   const { pool, auth } = await context();
   const ctx = requestContext(req);
-  const jar = { getAll: () => [], set: () => {} }; // no browser session: the key is the credential
-  const user = await signIn({ pool, auth, email: input.email, password: input.password, jar, ctx });
+  // no browser session: the key is the credential. Attempts count like sign-ins (same limits, same answers).
+  const user = await guardPasswordAttempt({ pool, email: input.email, ip: ctx.ip, limits: signInLimits() }, () =>
+    auth.checkPassword({ email: input.email, password: input.password }),
+  );
   const claims = { sub: user.userId, role: "authenticated" as const, email: user.email };
   const { key, info } = await withUser(
     pool,

@@ -1,13 +1,13 @@
 import { AppError, guestCommentSchema } from "@facet/core";
 import { addGuestComment, listComments } from "@facet/db";
 import { json, methods, parseBody, requestContext, route } from "@/lib/api.server";
-import { asGuest } from "@/lib/share.server";
+import { asGuest, commentForGuests, threadsForGuests } from "@/lib/share.server";
 
 export const dynamic = "force-dynamic";
 
 const get = route<{ token: string }>(async (_req, params) => {
   const threads = await asGuest(params.token, (c, link) => listComments(c, link.partId));
-  return json({ threads });
+  return json({ threads: threadsForGuests(threads) });
 });
 
 /** A guest comments through a link with comment rights (FORBIDDEN with a read-only link). */
@@ -22,7 +22,7 @@ const post = route<{ token: string }>(async (req, params) => {
     },
     requestContext(req),
   );
-  return json({ comment: created }, 201);
+  return json({ comment: commentForGuests(created) }, 201);
 });
 
 export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get, POST: post });

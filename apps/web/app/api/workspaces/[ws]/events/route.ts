@@ -1,5 +1,6 @@
 import { partCountsByStatus, unreadNotifications } from "@facet/db";
 import { inWorkspace, methods, route } from "@/lib/api.server";
+import { eventStreamResponse, guardLiveStream } from "@/lib/live-streams.server";
 import { partEventStream, realtime } from "@/lib/realtime.server";
 
 export const runtime = "nodejs";
@@ -14,7 +15,8 @@ const MAX_STREAM_MS = 30 * 60_000;
  * `notification` {unread} for the caller's own notifications only.
  */
 const get = route<{ ws: string }>(async (req, params) => {
-  const { workspace, claims, run } = await inWorkspace(req, params.ws);
+  const { caller, workspace, claims, ctx, run } = await inWorkspace(req, params.ws);
+  const { id: _id, ...guard } = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
   const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
   const hub = realtime();
   const state = () =>
@@ -49,14 +51,9 @@ const get = route<{ ws: string }>(async (req, params) => {
     },
     maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
     log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
+    ...guard,
   });
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-store, no-transform",
-      "X-Accel-Buffering": "no",
-    },
-  });
+  return eventStreamResponse(stream);
 });
 
 export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get });

@@ -10,6 +10,7 @@ export interface DatasetSettingsValue {
   prelabel: boolean;
   queueOrder: QueueOrderValue;
   requiredAnnotations: number;
+  maxHeldParts: number;
 }
 
 export const QUEUE_ORDER_LABELS: Record<QueueOrderValue, string> = {
@@ -22,6 +23,9 @@ const HELP: Record<QueueOrderValue, string> = {
     "Annotators are served the parts the models were least sure of first (parts without a pre-label before all others).",
   oldest: "Annotators are served the parts in the order they were added.",
 };
+
+const heldText = (n: number) =>
+  `an annotator holds at most ${n === 1 ? "one part" : `${n} parts`} of this dataset at once (claimed, or returned with notes)`;
 
 const annotationsText = (n: number) =>
   n === 1
@@ -53,6 +57,7 @@ export function DatasetSettingsPanel(props: {
           <span className="muted">(admins, engineers and ML engineers can change it)</span>
         </p>
         <p data-testid="required-annotations">{annotationsText(value.requiredAnnotations)}.</p>
+        <p data-testid="max-held-parts">{heldText(value.maxHeldParts)}.</p>
       </>
     );
   }
@@ -73,6 +78,7 @@ export function DatasetSettingsPanel(props: {
         prelabel: r.dataset.prelabel,
         queueOrder: r.dataset.queueOrder,
         requiredAnnotations: r.dataset.requiredAnnotations,
+        maxHeldParts: r.dataset.maxHeldParts,
       });
       setSaved({ key, text: `Saved: ${say}.` });
       router.refresh();
@@ -171,6 +177,32 @@ export function DatasetSettingsPanel(props: {
             {status("requiredAnnotations", "required-annotations-saved")}
           </div>
           <p className="muted">{annotationsText(value.requiredAnnotations)}.</p>
+        </div>
+        <div className="stack" data-testid="max-held-parts" style={{ gap: 4 }}>
+          <div className="row">
+            <label className="wb-inline" style={{ flexDirection: "row", gap: 8 }}>
+              Parts held at once
+              <select
+                aria-label="Parts held at once"
+                value={value.maxHeldParts}
+                disabled={saving}
+                onChange={(e) => {
+                  const n = Number(e.target.value);
+                  void change("maxHeldParts", n, `at most ${n} held at once`);
+                }}
+              >
+                {[...new Set([1, 2, 3, 5, 10, 20, value.maxHeldParts])]
+                  .sort((a, b) => a - b)
+                  .map((n) => (
+                    <option key={n} value={n}>
+                      {n}
+                    </option>
+                  ))}
+              </select>
+            </label>
+            {status("maxHeldParts", "max-held-parts-saved")}
+          </div>
+          <p className="muted">{heldText(value.maxHeldParts)}.</p>
         </div>
       </div>
     </>

@@ -7,11 +7,8 @@ export const dynamic = "force-dynamic";
 
 type Params = { ws: string; dataset: string };
 
-/** The dataset named in the path: by id, or by name. */
-const refOf = (param: string) => {
-  const ref = decodeURIComponent(param);
-  return uuidSchema.safeParse(ref).success ? { id: ref } : { name: ref };
-};
+/** The dataset named in the path: by id, or by name (decoded once by the router: a `%` in a name is a `%`). */
+const refOf = (ref: string) => (uuidSchema.safeParse(ref).success ? { id: ref } : { name: ref });
 
 const get = route<Params>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws);
@@ -23,10 +20,17 @@ const body = z
     queueOrder: z.enum(["least_confident", "oldest"], { error: 'must be "least_confident" or "oldest"' }).optional(),
     prelabel: z.boolean().optional(),
     requiredAnnotations: z.number().int().min(1).max(5).optional(),
+    maxHeldParts: z.number().int().min(1).max(100).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, "give at least one of queueOrder, prelabel, requiredAnnotations");
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    "give at least one of queueOrder, prelabel, requiredAnnotations, maxHeldParts",
+  );
 
-/** Dataset settings: pre-labelling, how its queue is served, independent annotations per part. */
+/**
+ * Dataset settings: pre-labelling, how its queue is served, independent annotations per part, and
+ * how many of its parts one annotator may hold at once.
+ */
 const patch = route<Params>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws, "datasets.create");
   const input = await parseBody(req, body);

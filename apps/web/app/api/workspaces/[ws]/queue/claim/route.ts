@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 const body = z.object({
   datasetId: uuidSchema.optional(),
-  leaseSeconds: z.number().int().min(30).max(86_400).default(900),
+  leaseSeconds: z.number().int().min(30).max(3600).default(900),
 });
 
 /** Claim the next part of the queue (atomic, leased). 404 QUEUE_EMPTY when nothing is waiting. */

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 /** The parts of a dataset (id, name, status, face count), optionally one name; at most 10 000. */
 const get = route<{ ws: string; dataset: string }>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws);
-  const ref = decodeURIComponent(params.dataset);
+  const ref = params.dataset; // decoded once by the router: a `%` in a name is a `%`
   const byId = uuidSchema.safeParse(ref).success;
   const name = req.nextUrl.searchParams.get("name");
   const parts = await run(async (c) => {

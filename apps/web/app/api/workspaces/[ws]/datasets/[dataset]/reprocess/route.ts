@@ -13,7 +13,7 @@ const body = z.object({ tessellatorVersion: z.string().min(1).max(100).optional(
 const post = route<{ ws: string; dataset: string }>(async (req, params) => {
   const input = await parseBody(req, body);
   const { workspace, run } = await inWorkspace(req, params.ws, "parts.upload");
-  const ref = decodeURIComponent(params.dataset);
+  const ref = params.dataset; // decoded once by the router: a `%` in a name is a `%`
   const byId = uuidSchema.safeParse(ref).success;
   const queued = await run(async (c) => {
     const ds = await c.query<{ id: string }>(

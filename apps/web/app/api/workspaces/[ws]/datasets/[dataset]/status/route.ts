@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 /** Part counts by status for one dataset (`facet status`). */
 const get = route<{ ws: string; dataset: string }>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws);
-  const ref = decodeURIComponent(params.dataset);
+  const ref = params.dataset; // decoded once by the router: a `%` in a name is a `%`
   const byId = uuidSchema.safeParse(ref).success;
   const result = await run(async (c) => {
     const { rows } = await c.query<{ id: string; name: string }>(

@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
  */
 const post = route<{ ws: string; dataset: string }>(async (req, params) => {
   const { files } = await parseBody(req, beginUploadsSchema);
-  const { deps, dataset } = await ingestContext(req, params.ws, params.dataset);
+  const { deps, dataset } = await ingestContext(req, params.ws, params.dataset, files.length);
   return json({ dataset: { id: dataset.id, name: dataset.name }, files: await beginUploads(deps, dataset, files) });
 });
 

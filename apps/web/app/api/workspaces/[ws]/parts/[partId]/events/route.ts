@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { uuidSchema } from "@facet/core";
 import { getPartLiveState, leavePresence, listPresence, touchPresence } from "@facet/db";
 import { inWorkspace, methods, parseParam, route } from "@/lib/api.server";
+import { eventStreamResponse, guardLiveStream } from "@/lib/live-streams.server";
 import { partEventStream, realtime } from "@/lib/realtime.server";
 
 export const runtime = "nodejs";
@@ -17,9 +17,9 @@ const MAX_STREAM_MS = 30 * 60_000;
  */
 const get = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
-  const { workspace, claims, run } = await inWorkspace(req, params.ws);
+  const { caller, workspace, claims, ctx, run } = await inWorkspace(req, params.ws);
   await run((c) => getPartLiveState(c, workspace.id, partId)); // visible to the caller, or NOT_FOUND
-  const connectionId = randomUUID();
+  const { id: connectionId, ...guard } = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
   const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
   const hub = realtime();
   const stream = partEventStream({
@@ -39,15 +39,9 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
     leave: () => run((c) => leavePresence(c, { partId, connectionId })),
     maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
     log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
+    ...guard,
   });
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      // no-transform: compression would buffer the stream
-      "Cache-Control": "no-cache, no-store, no-transform",
-      "X-Accel-Buffering": "no",
-    },
-  });
+  return eventStreamResponse(stream);
 });
 
 export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get });

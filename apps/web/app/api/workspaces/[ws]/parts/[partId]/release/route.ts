@@ -6,8 +6,8 @@ export const dynamic = "force-dynamic";
 
 const post = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
-  const { run } = await inWorkspace(req, params.ws, "parts.claim");
-  await run((c) => releasePart(c, partId));
+  const { workspace, run } = await inWorkspace(req, params.ws, "parts.claim");
+  await run((c) => releasePart(c, workspace.id, partId));
   return json({ released: partId });
 });
 

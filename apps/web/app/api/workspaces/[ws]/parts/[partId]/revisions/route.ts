@@ -14,8 +14,8 @@ const body = z.object({
 /** The part's current labels (its latest revision), or null. */
 const get = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
-  const { run } = await inWorkspace(req, params.ws);
-  return json({ revision: await run((c) => latestRevision(c, partId)) });
+  const { workspace, run } = await inWorkspace(req, params.ws);
+  return json({ revision: await run((c) => latestRevision(c, workspace.id, partId)) });
 });
 
 /** Append a revision (append-only; RLS: engineers, admins, or the annotator holding the part). */

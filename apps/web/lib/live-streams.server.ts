@@ -1,0 +1,82 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { apiKeyActive } from "@facet/auth";
+import { AppError } from "@facet/core";
+import {
+  type Claims,
+  closeEventStream,
+  getWorkspaceForMember,
+  openEventStream,
+  type RequestContext,
+  touchEventStream,
+  withUser,
+} from "@facet/db";
+import type { Caller } from "./api.server";
+import { context } from "./context.server";
+import { env } from "./env.server";
+import type { PartStreamOptions } from "./realtime/part-stream";
+import { realtime } from "./realtime.server";
+
+/** A stream not touched by its heartbeat (15 s) for this long no longer counts against the cap. */
+const LIVE_SECONDS = 60;
+
+/**
+ * What keeps a live stream honest: it counts against the caller's cap of open streams (shared by
+ * every web process), and it checks again that the caller may see the workspace (session or key
+ * still valid, still a member) every FACET_STREAM_RECHECK_SECONDS and at once when their access
+ * changes. The first failed check sends `error` and ends the stream.
+ */
+export async function guardLiveStream(input: {
+  caller: Caller;
+  claims: Claims;
+  workspaceId: string;
+  ctx: RequestContext;
+}): Promise<
+  Pick<PartStreamOptions, "checkAccess" | "recheckMs" | "subscribeAccess" | "onHeartbeat" | "onEnd"> & { id: string }
+> {
+  const { pool, auth } = await context();
+  const e = env();
+  const id = randomUUID();
+  const opened = await openEventStream(pool, {
+    id,
+    userId: input.claims.sub,
+    cap: e.FACET_MAX_EVENT_STREAMS_PER_USER,
+    liveSeconds: LIVE_SECONDS,
+  });
+  if (!opened) {
+    throw new AppError(
+      "RATE_LIMITED",
+      `you have ${e.FACET_MAX_EVENT_STREAMS_PER_USER} live pages open already: close some tabs and reload`,
+      { retryAfterSeconds: LIVE_SECONDS },
+    );
+  }
+  const apiKey = input.caller.apiKey;
+  return {
+    id,
+    recheckMs: e.FACET_STREAM_RECHECK_SECONDS * 1000,
+    checkAccess: async () => {
+      const valid = apiKey ? await apiKeyActive(pool, apiKey.id) : await auth.sessionActive(input.claims);
+      if (!valid) throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
+      if (typeof input.claims.exp === "number" && input.claims.exp * 1000 <= Date.now()) {
+        throw new AppError("TOKEN_EXPIRED", "your session token has expired: reconnect");
+      }
+      // NOT_A_MEMBER once removed from the workspace
+      await withUser(pool, input.claims, (c) => getWorkspaceForMember(c, input.workspaceId), input.ctx);
+    },
+    subscribeAccess: (listener) => realtime().subscribeUser(input.claims.sub, listener),
+    onHeartbeat: () => touchEventStream(pool, id),
+    onEnd: () => closeEventStream(pool, id),
+  };
+}
+
+/** The response that carries a stream of server-sent events. */
+export function eventStreamResponse(stream: ReadableStream<Uint8Array>): Response {
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      // no-transform: compression would buffer the stream
+      "Cache-Control": "no-cache, no-store, no-transform",
+      "X-Accel-Buffering": "no",
+    },
+  });
+}

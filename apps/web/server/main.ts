@@ -1,0 +1,57 @@
+// The web app's HTTP server: Next.js behind a thin layer that decides what of a request can be
+// trusted (see request-guard.ts). `npm start`'s launcher and the Docker image run this file
+// (`node --import tsx apps/web/server/main.ts`), never `next start`, whose X-Forwarded-* headers
+// would be whatever a client sent.
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { z } from "zod";
+import { refuseMalformedUrl, sanitizeHeaders } from "./request-guard";
+
+const config = z
+  .object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    FACET_HOST: z.string().min(1).default("127.0.0.1"),
+    FACET_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  })
+  .safeParse(process.env);
+if (!config.success) {
+  const lines = config.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  console.error(`invalid web server configuration:\n${lines.join("\n")}`);
+  process.exit(1);
+}
+const { PORT, FACET_HOST, FACET_TRUSTED_PROXIES } = config.data;
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const app = next({ dev: false, dir, hostname: FACET_HOST, port: PORT });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((req, res) => {
+  const refusal = refuseMalformedUrl(req.url);
+  if (refusal) {
+    res.writeHead(refusal.status, { "content-type": refusal.contentType, "cache-control": "no-store" });
+    res.end(refusal.body);
+    return;
+  }
+  sanitizeHeaders(req.headers, FACET_TRUSTED_PROXIES);
+  handle(req, res).catch((e: unknown) => {
+    console.error("[server] unhandled error", e);
+    if (!res.headersSent) {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "INTERNAL", message: "something went wrong on our side" } }));
+    } else res.destroy();
+  });
+});
+server.listen(PORT, FACET_HOST, () => {
+  console.log(`> Facet web app ready on http://${FACET_HOST}:${PORT}`);
+});
+
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 5000).unref();
+};
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
