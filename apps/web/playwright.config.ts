@@ -65,6 +65,10 @@ export default defineConfig({
       FACET_ADMIN_EMAIL: "",
       FACET_ADMIN_PASSWORD: "",
       FACET_PRELABELERS: JSON.stringify(prelabelers),
+      // as if one reverse proxy stood in front: tests can then present clients from distinct addresses
+      // (X-Forwarded-For) to the per-address limits. What happens without a proxy (forged headers
+      // dropped) is tested on `npm start`'s defaults in packages/launcher/src/launcher.platform.test.ts.
+      FACET_TRUSTED_PROXIES: "1",
     },
   },
 });

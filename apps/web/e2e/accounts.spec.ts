@@ -76,7 +76,7 @@ test("an admin creates an invitation link; a new person joins with that role", a
   await expect(member.getByText("Annotator")).toBeVisible();
   await member.getByLabel("Email").fill(MEMBER.email);
   await member.getByLabel("Password").fill(MEMBER.password);
-  await member.getByRole("button", { name: "Create account and join" }).click();
+  await member.getByRole("button", { name: "Join workspace" }).click();
   await expect(member).toHaveURL(`/w/${WORKSPACE.slug}`);
   await expect(member.getByTestId("viewer-email")).toHaveText(MEMBER.email);
   const nav = member.getByRole("navigation");
@@ -166,24 +166,32 @@ test("the workspace switcher moves between the workspaces a person belongs to", 
   await expect(admin.getByRole("heading", { name: "Second Shop" })).toBeVisible();
 });
 
-test("an admin removes the member: their open session loses the workspace and sign-in is refused", async () => {
+test("an admin removes the member: their session ends at once; they come back through a new invitation", async () => {
   await admin.goto(`/w/${WORKSPACE.slug}/admin`);
   admin.once("dialog", (d) => d.accept());
   await admin.getByRole("button", { name: `Remove ${MEMBER.email}` }).click();
   await expect(admin.getByTestId("members")).not.toContainText(MEMBER.email);
 
+  // it was their only workspace: their session ended with the membership
   await member.goto(`/w/${WORKSPACE.slug}`);
-  await expect(member.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(member).toHaveURL(/\/sign-in\?next=/);
   const api = await member.request.get(`/api/workspaces/${WORKSPACE.slug}/members`);
-  expect(api.status()).toBe(403);
-  expect((await api.json()).error.code).toBe("NOT_A_MEMBER");
+  expect(api.status()).toBe(401);
 
-  await memberContext.clearCookies();
-  await member.goto("/sign-in");
+  // they can still sign in (their account is theirs), to a page that says they have no workspace
   await member.getByLabel("Email").fill(MEMBER.email);
   await member.getByLabel("Password").fill(MEMBER.password);
   await member.getByRole("button", { name: "Sign in" }).click();
   await expect(member.getByRole("alert").filter({ hasText: "not a member of any workspace" })).toBeVisible();
+
+  // a new invitation brings them back: signed in, they accept it
+  const res = await admin.request.post(`/api/workspaces/${WORKSPACE.slug}/invitations`, { data: { role: "viewer" } });
+  const { url } = await res.json();
+  await member.goto(new URL(url).pathname);
+  await expect(member.getByText(`Signed in as ${MEMBER.email}`)).toBeVisible();
+  await member.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(member).toHaveURL(`/w/${WORKSPACE.slug}`);
+  await expect(member.getByTestId("viewer-email")).toHaveText(MEMBER.email);
 });
 
 test("the audit log shows who did what", async () => {

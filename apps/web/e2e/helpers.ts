@@ -103,7 +103,7 @@ export async function joinWorkspace(
   await page.goto(new URL(url).pathname);
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Create account and join" }).click();
+  await page.getByRole("button", { name: "Join workspace" }).click();
   await expect(page).toHaveURL(`/w/${workspace}`);
   return page;
 }

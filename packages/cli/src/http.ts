@@ -8,6 +8,8 @@ export class CliError extends Error {
     readonly code: string,
     message: string,
     readonly status = 0,
+    /** How long the server asked us to wait before trying again (429 Retry-After), in seconds. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
   }
@@ -52,10 +54,12 @@ export function createApi(baseUrl: string, key: string | null): Api {
       }
       if (!res.ok) {
         const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+        const retryAfter = Number(res.headers.get("retry-after"));
         throw new CliError(
           err?.code ?? "HTTP_ERROR",
           err?.message ?? `${method} ${path} failed with ${res.status}`,
           res.status,
+          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
         );
       }
       return data as T;

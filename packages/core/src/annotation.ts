@@ -29,6 +29,18 @@ export const prelabelSummarySchema = z
   });
 
 /**
+ * The most faces a part may have (far above any real part: the NIST test parts have under 1 000,
+ * large assemblies tens of thousands). Face indices beyond it are refused at the edge, as numbers
+ * PostgreSQL's integer columns could not hold would otherwise be.
+ */
+export const MAX_FACES = 10_000_000;
+export const faceIndexSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_FACES - 1, `a face index is below ${MAX_FACES}`);
+
+/**
  * An annotation revision's document: a label per B-rep face (by face index, in the numbering the
  * face signature identifies), and feature instances grouping faces. Revisions are append-only; the
  * current state of a part is its latest revision.
@@ -38,7 +50,7 @@ export const annotationDocumentSchema = z
     schemaVersion: z.literal(1),
     /** The face numbering the labels refer to (part_geometry.face_signature). */
     faceSignature: z.string().min(1),
-    faceCount: z.number().int().positive(),
+    faceCount: z.number().int().positive().max(MAX_FACES),
     /** Feature key per face index; null = not labelled yet. */
     labels: z.array(
       z
@@ -51,10 +63,10 @@ export const annotationDocumentSchema = z
         z.object({
           id: z.string().min(1).max(64),
           feature: z.string().regex(/^[a-z][a-z0-9_]*$/),
-          faces: z.array(z.number().int().nonnegative()).min(1),
+          faces: z.array(faceIndexSchema).min(1),
           params: z.record(z.string(), z.number()).default({}),
           /** Faces marked as the instance's bottom (they orient its bounding box); among its faces. */
-          bottomFaces: z.array(z.number().int().nonnegative()).optional(),
+          bottomFaces: z.array(faceIndexSchema).optional(),
           /** Parameter keys a person typed: measurement never overwrites them. */
           manualParams: z.array(z.string()).optional(),
           confidence: z.number().min(0).max(1).optional(),

@@ -118,3 +118,16 @@ describe("isAppError / isErrorCode", () => {
     }
   });
 });
+
+describe("AppError from another copy of this module", () => {
+  it("is recognised by instanceof and isAppError (bundlers may load the module twice in one process)", async () => {
+    // a fresh module instance, as a second bundle would have
+    const other = (await import(`./errors?copy=${Date.now()}`)) as typeof import("./errors");
+    expect(other.AppError).not.toBe(AppError);
+    const e = new other.AppError("INVALID_CREDENTIALS", "wrong email or password");
+    expect(e instanceof AppError).toBe(true);
+    expect(isAppError(e)).toBe(true);
+    expect(new Error("x") instanceof AppError).toBe(false);
+    expect(isAppError({ code: "NOT_FOUND", message: "forged" })).toBe(false);
+  });
+});

@@ -44,15 +44,27 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/**
+ * Marks AppErrors across copies of this module: a bundler may load `@facet/core` more than once in
+ * one process (Next.js bundles its proxy apart from its routes, and they share adapters), and an
+ * error made by one copy must still be recognised by the others.
+ */
+const BRAND = Symbol.for("facet.AppError");
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  readonly [BRAND] = true;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.details = details;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
   get status(): number {

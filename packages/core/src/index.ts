@@ -1,5 +1,5 @@
 export type { AnnotationDocument, PrelabelSummary } from "./annotation";
-export { annotationDocumentSchema, prelabelSummarySchema } from "./annotation";
+export { annotationDocumentSchema, faceIndexSchema, MAX_FACES, prelabelSummarySchema } from "./annotation";
 export type { ApiKeyScope } from "./api-keys";
 export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
 export { blobKey, sha256HexSchema, uploadKey } from "./content-address";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { annotationDocumentSchema, MAX_FACES } from "./annotation";
 import {
   changedFaces,
   diffCounts,
@@ -7,6 +8,7 @@ import {
   newCommentSchema,
   newShareLinkSchema,
   reviewInputSchema,
+  reviewNoteSchema,
   shareTokenSchema,
   splitMentions,
   stepChange,
@@ -136,5 +138,23 @@ describe("splitMentions", () => {
   });
   it("lists each handle once, lower-cased", () => {
     expect(mentionHandles("@Fay and @fay and @gil")).toEqual(["fay", "gil"]);
+  });
+});
+
+describe("face indices from outside", () => {
+  it("refuses indices no part has (above 2^31-1 included) in pins, notes and instances", () => {
+    for (const faceIndex of [2 ** 31, 2 ** 31 - 1, MAX_FACES, Number.MAX_SAFE_INTEGER, 1e300]) {
+      expect(newCommentSchema.safeParse({ body: "here", faceIndex }).success, String(faceIndex)).toBe(false);
+      expect(reviewNoteSchema.safeParse({ body: "here", faceIndex }).success, String(faceIndex)).toBe(false);
+    }
+    expect(newCommentSchema.safeParse({ body: "here", faceIndex: MAX_FACES - 1 }).success).toBe(true);
+    const doc = (faces: number[]) => ({
+      schemaVersion: 1,
+      faceSignature: "s",
+      faceCount: 1,
+      labels: ["hole"],
+      instances: [{ id: "i", feature: "hole", faces }],
+    });
+    expect(annotationDocumentSchema.safeParse(doc([2 ** 31])).success).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { faceIndexSchema } from "./annotation";
 import { uuidSchema } from "./validation";
 
 /**
@@ -62,7 +63,7 @@ const pointSchema = z.tuple([z.number(), z.number(), z.number()]).refine((p) => 
 
 /** A pin: a face of the part, a point on it, or both. */
 const pinFields = {
-  faceIndex: z.number().int().nonnegative().optional(),
+  faceIndex: faceIndexSchema.optional(),
   point: pointSchema.optional(),
 };
 

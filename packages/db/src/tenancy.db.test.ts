@@ -212,7 +212,7 @@ describe("API keys made with an API key", () => {
     const child = await mint(claims, a.workspaceId, ["read"], null);
     expect(child).toMatchObject({ ok: true, value: { parent_id: parent } });
     if (!child.ok) throw new Error("expected a key");
-    expect(child.value.expires_at?.getTime()).toBe(later.getTime()); // capped at the parent's expiry
+    expect(child.value?.expires_at?.getTime()).toBe(later.getTime()); // capped at the parent's expiry
 
     // for real (committed), then the parent revoked: the child goes with it
     const made = await withUser(db.owner, claims, async (c) => {

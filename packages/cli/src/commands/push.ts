@@ -34,13 +34,18 @@ export interface PushSummary {
 
 const BATCH = 500;
 
+/** A server that says how long to wait (rate limits) is waited for, up to this long a time. */
+const MAX_RETRY_AFTER_SECONDS = 120;
+
 async function retrying<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (e) {
       if (!(e instanceof CliError) || !e.transient || i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 300 * 2 ** i));
+      const asked = e.retryAfterSeconds;
+      if (asked !== null && asked > MAX_RETRY_AFTER_SECONDS) throw e;
+      await new Promise((r) => setTimeout(r, asked !== null ? asked * 1000 : 300 * 2 ** i));
     }
   }
 }

@@ -75,8 +75,22 @@ export async function getPart(client: PoolClient, workspaceId: string, partId: s
   return { ...rest, geometry, jobs };
 }
 
+/**
+ * NOT_FOUND unless the part is in this workspace (and visible to the caller): what a route says
+ * before anything else about a part named in its path, so that a part of another workspace is never
+ * answered about (not even "it is not failed").
+ */
+export async function assertPartInWorkspace(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  const r = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [
+    workspaceId,
+    partId,
+  ]);
+  if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such part in this workspace");
+}
+
 /** Send a failed part back to processing (engineers and admins: the status trigger checks). */
 export async function retryPart(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  await assertPartInWorkspace(client, workspaceId, partId);
   const r = await client.query<{ id: string }>(
     "update public.parts set status = 'uploaded' where workspace_id = $1 and id = $2 and status = 'failed' returning id",
     [workspaceId, partId],
@@ -96,6 +110,7 @@ export async function retryPart(client: PoolClient, workspaceId: string, partId:
  * `unannotated` with geometry and no job under way; engineers and admins (the jobs policy).
  */
 export async function queuePrelabel(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  await assertPartInWorkspace(client, workspaceId, partId);
   const r = await client.query(
     `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
      select p.workspace_id, 'geometry:tessellate', p.id, jsonb_build_object('prelabel', true), auth.uid()

@@ -1,5 +1,6 @@
-import { AppError, PART_STATUSES, type PartStatus } from "@facet/core";
+import { PART_STATUSES, type PartStatus } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { assertPartInWorkspace } from "./part-detail";
 
 export type StatusCounts = Record<PartStatus, number>;
 
@@ -56,11 +57,7 @@ export async function listMyClaims(client: PoolClient, workspaceId: string): Pro
 
 /** Give a held part back to its queue; NOT_FOUND when the part is not in this workspace. */
 export async function releasePart(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
-  const part = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [
-    workspaceId,
-    partId,
-  ]);
-  if (part.rowCount === 0) throw new AppError("NOT_FOUND", "no such part in this workspace");
+  await assertPartInWorkspace(client, workspaceId, partId);
   await client.query("select id from public.release_part($1)", [partId]);
 }
 

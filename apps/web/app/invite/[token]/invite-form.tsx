@@ -28,9 +28,11 @@ export function InviteForm({
       </AuthForm>
     );
   }
+  // A new email creates an account (its password must be hard to guess); an email with an account
+  // already (someone removed earlier, or in another workspace) joins with that account's password.
   return (
     <AuthForm
-      submitLabel="Create account and join"
+      submitLabel="Join workspace"
       onSubmit={async (f) => {
         const r = await api<{ slug: string }>("POST", `/api/invitations/${token}/accept`, {
           email: f.get("email"),
@@ -51,11 +53,13 @@ export function InviteForm({
         />
       </label>
       <label>
-        Password <span className="hint">at least 10 characters</span>
-        <input name="password" type="password" autoComplete="new-password" required minLength={10} />
+        Password{" "}
+        <span className="hint">new here: at least 10 characters, hard to guess; have an account: its password</span>
+        <input name="password" type="password" autoComplete="new-password" required />
       </label>
       <p className="muted">
-        Already have an account? <a href={`/sign-in?next=/invite/${token}`}>Sign in first</a>.
+        Already have an account? Use its password above, or <a href={`/sign-in?next=/invite/${token}`}>sign in first</a>
+        .
       </p>
     </AuthForm>
   );

@@ -1,20 +1,53 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { api } from "@/components/api-client";
+import { useState } from "react";
+import { api, messageOf } from "@/components/api-client";
 
+/** Sign out of this browser, or (after a confirmation) of every browser and device at once. */
 export function SignOutButton() {
   const router = useRouter();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const leave = async (path: string) => {
+    setError(null);
+    try {
+      await api("POST", path);
+      router.replace("/sign-in");
+      router.refresh();
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
   return (
-    <button
-      type="button"
-      onClick={async () => {
-        await api("POST", "/api/auth/sign-out");
-        router.replace("/sign-in");
-        router.refresh();
-      }}
-    >
-      Sign out
-    </button>
+    <div className="stack" style={{ gap: 6 }}>
+      <button type="button" onClick={() => void leave("/api/auth/sign-out")}>
+        Sign out
+      </button>
+      {!confirming ? (
+        <button type="button" className="link" onClick={() => setConfirming(true)}>
+          Sign out everywhere…
+        </button>
+      ) : (
+        <div className="stack" role="group" aria-label="Sign out everywhere" style={{ gap: 6 }}>
+          <span className="muted">
+            End your sessions in every browser and device, this one too. API keys keep working: revoke them separately.
+          </span>
+          <div className="row">
+            <button type="button" className="danger" onClick={() => void leave("/api/auth/sign-out-everywhere")}>
+              Sign out everywhere
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { annotationDocumentSchema, uuidSchema } from "@facet/core";
-import { appendRevision, latestRevision } from "@facet/db";
+import { appendRevision, assertPartInWorkspace, latestRevision } from "@facet/db";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseBody, parseParam, route } from "@/lib/api.server";
 
@@ -15,7 +15,11 @@ const body = z.object({
 const get = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
   const { workspace, run } = await inWorkspace(req, params.ws);
-  return json({ revision: await run((c) => latestRevision(c, workspace.id, partId)) });
+  const revision = await run(async (c) => {
+    await assertPartInWorkspace(c, workspace.id, partId); // NOT_FOUND for a part of another workspace
+    return latestRevision(c, workspace.id, partId);
+  });
+  return json({ revision });
 });
 
 /** Append a revision (append-only; RLS: engineers, admins, or the annotator holding the part). */

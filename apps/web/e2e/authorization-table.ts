@@ -1,0 +1,146 @@
+import { type ApiKeyScope, CAPABILITIES, type Capability, type MemberRole, SCOPE_FOR } from "@facet/core";
+
+/**
+ * Who may call each route of the HTTP API. authorization.spec.ts holds the route files to this table
+ * (every handler listed, nothing listed that is gone) and calls every entry as every kind of caller.
+ *
+ * - `anyone`: no credentials needed (the route checks what it needs itself: a token in the path, a
+ *   signed URL, a password);
+ * - `signed-in`: any account; `keys` says which API keys may call it: any key, keys with a scope
+ *   (and, with `unbound`, only keys bound to no workspace), or none at all (a person's act);
+ * - `members`: members of the route's workspace with one of these roles, API keys bound to it (or to
+ *   nothing) with `scope`.
+ */
+export type Who =
+  | { kind: "anyone" }
+  | { kind: "signed-in"; keys: "any" | "none" | { scope: ApiKeyScope; unbound?: true } }
+  | { kind: "members"; roles: readonly MemberRole[]; scope: ApiKeyScope };
+
+const anyone: Who = { kind: "anyone" };
+const ALL_ROLES = ["admin", "engineer", "annotator", "ml_engineer", "viewer"] as const;
+/** Read access: every member, keys with `read`. */
+const members: Who = { kind: "members", roles: ALL_ROLES, scope: "read" };
+/** A capability: the roles that have it, keys with its scope (the same table the API checks against). */
+const can = (c: Capability): Who => ({ kind: "members", roles: CAPABILITIES[c], scope: SCOPE_FOR[c] });
+
+/** The fixture a request is built from: ids in workspace W, made once (authorization.spec.ts). */
+export interface Fixture {
+  w: string;
+  datasetName: string;
+  queuedPartId: string;
+  heldPartId: string;
+  commentId: string;
+  shareLinkId: string;
+  spareUserId: string;
+  /** Fresh targets, one per call (for destructive calls that must find their target each time). */
+  fresh: {
+    part(status: "failed" | "uploaded" | "unannotated"): Promise<string>;
+    /** In progress, held by this user. */
+    heldBy(userId: string): Promise<string>;
+    /** In review, submitted by someone else than `reviewerId`, with revision 1. */
+    inReview(reviewerId: string): Promise<string>;
+    invitation(): Promise<string>;
+    shareLink(partId: string): Promise<string>;
+    member(): Promise<string>;
+  };
+}
+
+export interface Call {
+  path: string;
+  body?: unknown;
+  /** Server-sent events: read the status and headers, then hang up. */
+  stream?: boolean;
+}
+
+export interface Rule {
+  who: Who;
+  /**
+   * The request, for workspace `ws` (W, or another workspace's slug with W's ids: the cross-workspace
+   * probe) made by `userId`.
+   */
+  call(f: Fixture, ws: string, userId: string): Call | Promise<Call>;
+  /** Takes ids of W's rows (a part, a member, …): called through another workspace's path it must act on nothing. */
+  rowsOfW?: true;
+  /** Ends the caller's sessions: each session caller calls it with a session of its own made for the call. */
+  endsSessions?: true;
+}
+
+const part = (ws: string, id: string, rest = "") => `/api/workspaces/${ws}/parts/${id}${rest}`;
+const dataset = (ws: string, f: Fixture, rest = "") =>
+  `/api/workspaces/${ws}/datasets/${encodeURIComponent(f.datasetName)}${rest}`;
+const STEP = { name: "authz.step", size: 1234, sha256: "ab".repeat(32) };
+
+// biome-ignore format: one line per route reads as a table
+export const AUTHORIZATION: Record<string, Rule> = {
+  "GET /api/health":                        { who: anyone, call: () => ({ path: "/api/health" }) },
+  "GET /api/setup":                         { who: anyone, call: () => ({ path: "/api/setup" }) },
+  "POST /api/setup":                        { who: anyone, call: () => ({ path: "/api/setup", body: { email: "late@example.test", password: "a late admin's long password", workspaceName: "Late" } }) },
+  "POST /api/auth/sign-in":                 { who: anyone, call: () => ({ path: "/api/auth/sign-in", body: { email: "nobody@example.test", password: "not a password" } }) },
+  "POST /api/auth/token":                   { who: anyone, call: () => ({ path: "/api/auth/token", body: { email: "nobody@example.test", password: "not a password" } }) },
+  "POST /api/auth/sign-out":                { who: anyone, call: () => ({ path: "/api/auth/sign-out" }) },
+  "POST /api/auth/sign-out-everywhere":     { who: { kind: "signed-in", keys: "none" }, endsSessions: true, call: () => ({ path: "/api/auth/sign-out-everywhere" }) },
+  "GET /api/auth/me":                       { who: { kind: "signed-in", keys: "any" }, call: () => ({ path: "/api/auth/me" }) },
+  "GET /api/api-keys":                      { who: { kind: "signed-in", keys: "any" }, call: () => ({ path: "/api/api-keys" }) },
+  "POST /api/api-keys":                     { who: { kind: "signed-in", keys: { scope: "admin" } }, call: () => ({ path: "/api/api-keys", body: { name: "probe", scopes: ["read"] } }) },
+  "DELETE /api/api-keys/[id]":              { who: { kind: "signed-in", keys: { scope: "admin" } }, call: () => ({ path: "/api/api-keys/00000000-0000-4000-8000-000000000000" }) },
+  "GET /api/invitations/[token]":           { who: anyone, call: () => ({ path: `/api/invitations/${"x".repeat(43)}` }) },
+  "POST /api/invitations/[token]/accept":   { who: anyone, call: () => ({ path: `/api/invitations/${"x".repeat(43)}/accept`, body: { email: "new@example.test", password: "a long and unusual passphrase" } }) },
+  "GET /api/share/[token]":                 { who: anyone, call: () => ({ path: `/api/share/${"x".repeat(43)}` }) },
+  "GET /api/share/[token]/comments":        { who: anyone, call: () => ({ path: `/api/share/${"x".repeat(43)}/comments` }) },
+  "POST /api/share/[token]/comments":       { who: anyone, call: () => ({ path: `/api/share/${"x".repeat(43)}/comments`, body: { body: "hi", authorName: "Guest" } }) },
+  "GET /api/blobs/[...key]":                { who: anyone, call: () => ({ path: `/api/blobs/blobs/sha256/ab/ab/${"ab".repeat(32)}?exp=1&sig=x` }) },
+  "PUT /api/blobs/[...key]":                { who: anyone, call: () => ({ path: `/api/blobs/blobs/sha256/ab/ab/${"ab".repeat(32)}?exp=1&sig=x`, body: "x" }) },
+  "GET /api/[...path]":                     { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "POST /api/[...path]":                    { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "PUT /api/[...path]":                     { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "PATCH /api/[...path]":                   { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "DELETE /api/[...path]":                  { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+
+  "GET /api/workspaces":                    { who: { kind: "signed-in", keys: "any" }, call: () => ({ path: "/api/workspaces" }) },
+  "POST /api/workspaces":                   { who: { kind: "signed-in", keys: { scope: "admin", unbound: true } }, call: () => ({ path: "/api/workspaces", body: { name: "Probe shop" } }) },
+
+  "GET /api/workspaces/[ws]/members":       { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/members` }) },
+  "PATCH /api/workspaces/[ws]/members/[userId]":  { who: can("members.manage"), rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/members/${f.spareUserId}`, body: { role: "viewer" } }) },
+  "DELETE /api/workspaces/[ws]/members/[userId]": { who: can("members.manage"), rowsOfW: true, call: async (f, ws) => ({ path: `/api/workspaces/${ws}/members/${await f.fresh.member()}` }) },
+  "GET /api/workspaces/[ws]/invitations":   { who: can("members.manage"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/invitations` }) },
+  "POST /api/workspaces/[ws]/invitations":  { who: can("members.manage"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/invitations`, body: { role: "viewer" } }) },
+  "DELETE /api/workspaces/[ws]/invitations/[id]": { who: can("members.manage"), rowsOfW: true, call: async (f, ws) => ({ path: `/api/workspaces/${ws}/invitations/${await f.fresh.invitation()}` }) },
+  "GET /api/workspaces/[ws]/notifications": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/notifications` }) },
+  "POST /api/workspaces/[ws]/notifications/read": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/notifications/read`, body: {} }) },
+  "GET /api/workspaces/[ws]/events":        { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/events`, stream: true }) },
+  "GET /api/workspaces/[ws]/prelabel-acceptance": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/prelabel-acceptance` }) },
+  "GET /api/workspaces/[ws]/review-queue":  { who: can("parts.review"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/review-queue` }) },
+  "POST /api/workspaces/[ws]/queue/claim":  { who: can("parts.claim"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/queue/claim`, body: {} }) },
+
+  "GET /api/workspaces/[ws]/datasets":      { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/datasets` }) },
+  "POST /api/workspaces/[ws]/datasets":     { who: can("datasets.create"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/datasets`, body: { name: `probe ${Math.random().toString(36).slice(2)}` } }) },
+  "GET /api/workspaces/[ws]/datasets/[dataset]":   { who: members, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f) }) },
+  "PATCH /api/workspaces/[ws]/datasets/[dataset]": { who: can("datasets.create"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f), body: { queueOrder: "oldest" } }) },
+  "GET /api/workspaces/[ws]/datasets/[dataset]/parts":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/parts") }) },
+  "GET /api/workspaces/[ws]/datasets/[dataset]/status": { who: members, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/status") }) },
+  "POST /api/workspaces/[ws]/datasets/[dataset]/reprocess": { who: can("parts.upload"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/reprocess"), body: {} }) },
+  "POST /api/workspaces/[ws]/datasets/[dataset]/uploads":   { who: can("parts.upload"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/uploads"), body: { files: [STEP] } }) },
+  "POST /api/workspaces/[ws]/datasets/[dataset]/uploads/complete": { who: can("parts.upload"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/uploads/complete"), body: STEP }) },
+
+  "GET /api/workspaces/[ws]/parts/[partId]":            { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId) }) },
+  "DELETE /api/workspaces/[ws]/parts/[partId]":         { who: can("parts.upload"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, await f.fresh.part("unannotated")) }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/events":     { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/events"), stream: true }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/history":    { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/history") }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/revisions":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.heldPartId, "/revisions") }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/revisions": { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/revisions"), body: { document: { schemaVersion: 1, faceSignature: "probe", faceCount: 1, labels: ["hole"], instances: [] } } }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/lease":     { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/lease"), body: { leaseSeconds: 60 } }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/release":   { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/release") }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/submit":    { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/submit"), body: { revisionNo: 1 } }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/review":    { who: can("parts.review"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.inReview(me), "/review"), body: { decision: "approved", revisionNo: 1 } }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/retry":     { who: can("parts.upload"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, await f.fresh.part("failed"), "/retry") }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/prelabel":  { who: can("parts.upload"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, await f.fresh.part("unannotated"), "/prelabel") }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/comments":   { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/comments") }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/comments":  { who: can("parts.comment"), rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/comments"), body: { body: "a probe's comment" } }) },
+  "PATCH /api/workspaces/[ws]/parts/[partId]/comments/[commentId]": { who: can("parts.comment"), rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, `/comments/${f.commentId}`), body: { resolved: true } }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/share-links":  { who: can("parts.share"), rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/share-links") }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/share-links": { who: can("parts.share"), rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/share-links"), body: { access: "read", expiresInDays: 1 } }) },
+  "DELETE /api/workspaces/[ws]/parts/[partId]/share-links/[linkId]": { who: can("parts.share"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, f.queuedPartId, `/share-links/${await f.fresh.shareLink(f.queuedPartId)}`) }) },
+};
+
+/** Server actions ("use server" modules): none today. List any added here, with its rule. */
+export const SERVER_ACTIONS: Record<string, Rule> = {};
