@@ -81,10 +81,7 @@ export async function getPart(client: PoolClient, workspaceId: string, partId: s
  * answered about (not even "it is not failed").
  */
 export async function assertPartInWorkspace(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
-  const r = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [
-    workspaceId,
-    partId,
-  ]);
+  const r = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [workspaceId, partId]);
   if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such part in this workspace");
 }
 

@@ -29,7 +29,7 @@ export function SignOutButton() {
           Sign out everywhere…
         </button>
       ) : (
-        <div className="stack" role="group" aria-label="Sign out everywhere" style={{ gap: 6 }}>
+        <fieldset className="stack plain" aria-label="Sign out everywhere" style={{ gap: 6 }}>
           <span className="muted">
             End your sessions in every browser and device, this one too. API keys keep working: revoke them separately.
           </span>
@@ -41,7 +41,7 @@ export function SignOutButton() {
               Cancel
             </button>
           </div>
-        </div>
+        </fieldset>
       )}
       {error && (
         <span className="error" role="alert">
