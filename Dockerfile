@@ -13,4 +13,6 @@ COPY --from=build /app /app
 RUN useradd --system --uid 10001 facet && mkdir -p /data && chown facet /data
 USER facet
 EXPOSE 3000
-CMD ["node", "apps/web/node_modules/next/dist/bin/next", "start", "apps/web", "--port", "3000", "--hostname", "0.0.0.0"]
+ENV PORT=3000 FACET_HOST=0.0.0.0
+# Next.js behind Facet's own server (forwarding headers trusted only with FACET_TRUSTED_PROXIES set)
+CMD ["node", "--import", "tsx", "apps/web/server/main.ts"]

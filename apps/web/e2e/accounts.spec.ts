@@ -51,7 +51,7 @@ test("the session is an HttpOnly cookie holding a Supabase-shaped JWT", async ()
 });
 
 test("signs out, is refused with a wrong password, signs back in", async () => {
-  await admin.getByRole("button", { name: "Sign out" }).click();
+  await admin.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(admin).toHaveURL(/\/sign-in$/);
   await admin.goto(`/w/${WORKSPACE.slug}`);
   await expect(admin).toHaveURL(/\/sign-in\?next=/);

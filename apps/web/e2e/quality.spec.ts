@@ -201,6 +201,7 @@ test("an admin serves a dataset oldest first; the parts' priorities follow; an a
       prelabel: true,
       queueOrder: "oldest",
       requiredAnnotations: 1,
+      maxHeldParts: 3,
     },
   });
 

@@ -11,6 +11,9 @@ interface Context {
 }
 
 // One set of adapters per server process, chosen by configuration; survives hot reloads in dev.
+// Shared by the routes and proxy.ts, which Next.js bundles apart: each has its own copy of our
+// modules, so code that receives these adapters tells them apart by `kind`, never by `instanceof`
+// (AppError is recognised across copies by a brand).
 const holder = globalThis as unknown as { __facet?: Promise<Context> };
 
 export function context(): Promise<Context> {

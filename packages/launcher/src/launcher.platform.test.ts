@@ -137,4 +137,23 @@ describe("npm start", () => {
     for (const pid of pids.children) expect(isProcessAlive(pid)).toBe(false);
     expect(await signIn(port)).toBe(200);
   });
+
+  it("trusts no X-Forwarded-For without a configured proxy: forged addresses do not escape the per-address limit", async () => {
+    // (last: it spends this machine's budget of wrong passwords for a quarter of an hour)
+    const attempt = (i: number) =>
+      fetch(`http://127.0.0.1:${port}/api/auth/sign-in`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-forwarded-for": `203.0.113.${i}`,
+          "x-real-ip": `203.0.113.${i}`,
+        },
+        body: JSON.stringify({ email: `sprayed-${i}@example.test`, password: "Winter2026!" }),
+      });
+    // 50 wrong passwords per address (FACET_RATE_LIMIT_SIGN_IN_ADDRESS), each "from" another address
+    for (let i = 1; i <= 50; i++) expect((await attempt(i)).status).toBe(401);
+    const refused = await attempt(51);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
 });

@@ -11,8 +11,12 @@ export function SignInForm({ next }: { next: string }) {
     <AuthForm
       submitLabel="Sign in"
       onSubmit={async (f) => {
-        await api("POST", "/api/auth/sign-in", { email: f.get("email"), password: f.get("password") });
-        router.replace(safeRedirectPath(next)); // checked again where it is used
+        const r = await api<{ workspaces: unknown[] }>("POST", "/api/auth/sign-in", {
+          email: f.get("email"),
+          password: f.get("password"),
+        });
+        // no workspace any more (removed everywhere): home says so, rather than a page they cannot see
+        router.replace(r.workspaces.length === 0 ? "/" : safeRedirectPath(next)); // checked again where it is used
         router.refresh();
       }}
     >

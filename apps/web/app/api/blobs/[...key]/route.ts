@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { AppError } from "@facet/core";
-import { contentDisposition, FsBlobStore } from "@facet/storage";
+import { contentDisposition, type FsBlobStore } from "@facet/storage";
 import type { NextRequest } from "next/server";
 import { json, methods, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";
@@ -14,8 +14,9 @@ export const dynamic = "force-dynamic";
  */
 async function fsStore(): Promise<FsBlobStore> {
   const { store } = await context();
-  if (!(store instanceof FsBlobStore)) throw new AppError("NOT_FOUND", "this installation stores blobs elsewhere");
-  return store;
+  // by kind, not instanceof: the adapters may come from another bundle's copy of the module (proxy.ts)
+  if (store.kind !== "fs") throw new AppError("NOT_FOUND", "this installation stores blobs elsewhere");
+  return store as FsBlobStore;
 }
 
 const put = route<{ key: string[] }>(async (req: NextRequest, params) => {
