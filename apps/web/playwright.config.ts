@@ -69,6 +69,8 @@ export default defineConfig({
       // (X-Forwarded-For) to the per-address limits. What happens without a proxy (forged headers
       // dropped) is tested on `npm start`'s defaults in packages/launcher/src/launcher.platform.test.ts.
       FACET_TRUSTED_PROXIES: "1",
+      // a fifth of the default API budget (1200 a minute, 20/s sustained), so that a test can spend it
+      FACET_RATE_LIMIT_API: "1200/60",
     },
   },
 });

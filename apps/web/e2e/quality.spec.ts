@@ -217,6 +217,7 @@ test("an admin serves a dataset oldest first; the parts' priorities follow; an a
       prelabel: true,
       queueOrder: "least_confident",
       requiredAnnotations: 1,
+      maxHeldParts: 3,
     },
   });
   expect(await priorities()).toEqual([

@@ -69,6 +69,15 @@ describe("embedded accounts", () => {
   });
   afterAll(() => db.drop());
 
+  /** An invitation link's token to the test workspace (made by its admin). */
+  async function invite(role: "viewer" | "engineer" | "annotator", maxUses = 1): Promise<string> {
+    const token = randomToken();
+    await withUser(db.owner, adminClaims, (c) =>
+      createInvitation(c, { workspaceId, role, tokenHash: sha256Hex(token), expiresInHours: 1, maxUses }),
+    );
+    return token;
+  }
+
   it("sets up the first admin with a workspace and its default label schema, once", async () => {
     const ws = await withUser(db.owner, adminClaims, (c) => getWorkspaceForMember(c, "acme-parts"));
     expect(ws).toMatchObject({ name: "Acme Parts", role: "admin" });
@@ -256,24 +265,11 @@ describe("embedded accounts", () => {
   });
 
   it("shuts a removed member out of the workspace at once, and lets them come back through a new invitation", async () => {
-    const invite = async () => {
-      const token = randomToken();
-      await withUser(db.owner, adminClaims, (c) =>
-        createInvitation(c, {
-          workspaceId,
-          role: "engineer",
-          tokenHash: sha256Hex(token),
-          expiresInHours: 1,
-          maxUses: 1,
-        }),
-      );
-      return token;
-    };
     const jar = new Jar();
     const { user } = await signUpWithInvitation({
       pool: db.owner,
       auth,
-      token: await invite(),
+      token: await invite("engineer"),
       email: "eng@example.test",
       password: PASSWORD,
       jar,
@@ -296,7 +292,7 @@ describe("embedded accounts", () => {
         signUpWithInvitation({
           pool: db.owner,
           auth,
-          token: await invite(),
+          token: await invite("engineer"),
           email: "eng@example.test",
           password: "not their password",
           jar: new Jar(),
@@ -307,7 +303,7 @@ describe("embedded accounts", () => {
     const joined = await signUpWithInvitation({
       pool: db.owner,
       auth,
-      token: await invite(),
+      token: await invite("engineer"),
       email: "eng@example.test",
       password: PASSWORD,
       jar: back,
@@ -384,16 +380,7 @@ describe("embedded accounts", () => {
     });
 
     it("signs out everywhere: every session of the user ends at once, other users' stay", async () => {
-      const token = randomToken();
-      await withUser(db.owner, adminClaims, (c) =>
-        createInvitation(c, {
-          workspaceId,
-          role: "viewer",
-          tokenHash: sha256Hex(token),
-          expiresInHours: 1,
-          maxUses: 1,
-        }),
-      );
+      const token = await invite("viewer", 1);
       const mine = [new Jar(), new Jar()];
       await signUpWithInvitation({
         pool: db.owner,
@@ -416,16 +403,7 @@ describe("embedded accounts", () => {
     });
 
     it("answers a deactivated account exactly as a wrong password, and ends its sessions' use", async () => {
-      const token = randomToken();
-      await withUser(db.owner, adminClaims, (c) =>
-        createInvitation(c, {
-          workspaceId,
-          role: "viewer",
-          tokenHash: sha256Hex(token),
-          expiresInHours: 1,
-          maxUses: 1,
-        }),
-      );
+      const token = await invite("viewer", 1);
       const jar = new Jar();
       await signUpWithInvitation({ pool: db.owner, auth, token, email: "gone@example.test", password: PASSWORD, jar });
       await db.owner.query("update auth.users set banned_until = 'infinity' where email = 'gone@example.test'");
@@ -506,16 +484,7 @@ describe("embedded accounts", () => {
     });
 
     it("refuses weak new passwords with the reason, for the first admin and for people joining", async () => {
-      const token = randomToken();
-      await withUser(db.owner, adminClaims, (c) =>
-        createInvitation(c, {
-          workspaceId,
-          role: "viewer",
-          tokenHash: sha256Hex(token),
-          expiresInHours: 1,
-          maxUses: 5,
-        }),
-      );
+      const token = await invite("viewer", 5);
       for (const weak of ["aaaaaaaaaa", "password123", "qwertyuiop", "1234567890", "weakling@example.test"]) {
         let refusal: unknown;
         try {

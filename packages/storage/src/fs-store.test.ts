@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { blobKey } from "@facet/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FsBlobStore, verifyPresigned } from "./fs-store";
+import { collectListing } from "./testing/listing";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const SECRET = "0123456789abcdef0123456789abcdef-test";
@@ -19,16 +20,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Listed keys and sizes (each entry's modification time is checked to be a date, then left out). */
-async function collect(it: AsyncIterable<{ key: string; size: number; lastModified: Date }>) {
-  const out: Array<{ key: string; size: number }> = [];
-  for await (const { lastModified, ...x } of it) {
-    expect(lastModified).toBeInstanceOf(Date);
-    expect(Math.abs(lastModified.getTime() - Date.now())).toBeLessThan(24 * 3600_000);
-    out.push(x);
-  }
-  return out;
-}
+const collect = collectListing;
 
 /** What the `/api/blobs/[...key]` route sees of a presigned URL: the key from the path, and the query. */
 function asRequest(url: string): { key: string; params: URLSearchParams } {

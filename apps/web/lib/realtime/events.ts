@@ -52,15 +52,17 @@ export type FacetEvent =
 
 export type FacetEventKind = FacetEvent["kind"];
 
-/** Parse a NOTIFY payload; null when it is not JSON or not one of ours. */
-export function parseFacetEvent(payload: string): FacetEvent | null {
-  let data: unknown;
+function jsonOf(payload: string): unknown {
   try {
-    data = JSON.parse(payload);
+    return JSON.parse(payload);
   } catch {
     return null;
   }
-  const r = payloadSchema.safeParse(data);
+}
+
+/** Parse a NOTIFY payload; null when it is not JSON or not one of ours. */
+export function parseFacetEvent(payload: string): FacetEvent | null {
+  const r = payloadSchema.safeParse(jsonOf(payload));
   if (!r.success) return null;
   const p = r.data;
   const about = { workspaceId: p.workspace_id, partId: p.part_id };
@@ -104,13 +106,7 @@ const accessSchema = z.discriminatedUnion("kind", [
 
 /** Parse a NOTIFY payload about access; null when it is something else. */
 export function parseAccessEvent(payload: string): AccessEvent | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  const r = accessSchema.safeParse(data);
+  const r = accessSchema.safeParse(jsonOf(payload));
   if (!r.success) return null;
   return r.data.kind === "access"
     ? { kind: "access", userId: r.data.user_id, workspaceId: r.data.workspace_id, sessionId: null }

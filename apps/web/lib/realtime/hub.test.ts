@@ -164,6 +164,30 @@ describe("RealtimeHub", () => {
     expect(hub.size).toBe(0);
   });
 
+  it("tells a user's subscribers when their membership or sessions change, and nobody else", async () => {
+    const f = fakeSource();
+    const { hub } = hubOn(f.source);
+    const mine: HubMessage[] = [];
+    const others: HubMessage[] = [];
+    const onWorkspace: HubMessage[] = [];
+    const subs = [
+      hub.subscribeUser(user, (m) => mine.push(m)),
+      hub.subscribeUser(randomUUID(), (m) => others.push(m)),
+      hub.subscribeWorkspace(ws, (m) => onWorkspace.push(m)),
+    ];
+    await Promise.all(subs.map((s) => s.ready));
+    f.connections[0]?.send(JSON.stringify({ kind: "access", workspace_id: ws, user_id: user }));
+    f.connections[0]?.send(JSON.stringify({ kind: "session", user_id: user, session_id: null }));
+    f.connections[0]?.send(JSON.stringify({ kind: "session", user_id: "not-a-uuid", session_id: null }));
+    expect(mine).toEqual([
+      { type: "access", event: { kind: "access", userId: user, workspaceId: ws, sessionId: null } },
+      { type: "access", event: { kind: "session", userId: user, workspaceId: null, sessionId: null } },
+    ]);
+    expect(others).toEqual([]);
+    expect(onWorkspace).toEqual([]); // never on a workspace's stream: it names who lost access
+    for (const s of subs) s.unsubscribe();
+  });
+
   it("connects on the first subscriber only, and fans events out by part", async () => {
     const f = fakeSource();
     const { hub } = hubOn(f.source);

@@ -284,3 +284,62 @@ describe("partEventStream", () => {
     expect(h.options.leave).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("partEventStream: access checked while it lasts", () => {
+  it("checks access at once when the user's access changes, and ends with `error` when it is gone", async () => {
+    const accessListeners: Array<(m: HubMessage) => void> = [];
+    let allowed = true;
+    const checkAccess = vi.fn(async () => {
+      if (!allowed) throw new AppError("NOT_A_MEMBER", "you are not a member of this workspace");
+    });
+    const onEnd = vi.fn(async () => {});
+    const h = harness({
+      checkAccess,
+      recheckMs: 60_000,
+      onEnd,
+      subscribeAccess: (listener) => {
+        accessListeners.push(listener);
+        return { ready: Promise.resolve(), unsubscribe: () => {} };
+      },
+    });
+    h.ready();
+    await vi.waitFor(() => expect(h.stream.names()).toEqual(["hello"]));
+    const access = (): HubMessage => ({
+      type: "access",
+      event: { kind: "access", userId: "u", workspaceId: about.workspaceId, sessionId: null },
+    });
+    for (const l of accessListeners) l(access());
+    await vi.waitFor(() => expect(checkAccess).toHaveBeenCalledTimes(1));
+    expect(h.stream.done()).toBe(false); // still allowed: nothing changes
+    allowed = false;
+    for (const l of accessListeners) l(access());
+    h.emit(h.event({ kind: "status", status: "in_review", annotatorId: null, leaseExpiresAt: null }));
+    await vi.waitFor(() => expect(h.stream.done()).toBe(true));
+    expect(h.stream.names()).toEqual(["hello", "error"]); // nothing sent after access was lost
+    expect(h.stream.events()[1]?.data).toMatchObject({ code: "NOT_A_MEMBER" });
+    expect(onEnd).toHaveBeenCalledTimes(1);
+  });
+
+  it("checks access on a timer too (a session that ended without a notification)", async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const h = harness({
+        recheckMs: 30_000,
+        checkAccess: async () => {
+          calls++;
+          if (calls >= 2) throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
+        },
+      });
+      h.ready();
+      await vi.waitFor(() => expect(h.stream.names()).toEqual(["hello"]));
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(h.stream.done()).toBe(false);
+      await vi.advanceTimersByTimeAsync(30_000);
+      await vi.waitFor(() => expect(h.stream.done()).toBe(true));
+      expect(h.stream.events().at(-1)).toMatchObject({ event: "error", data: { code: "SESSION_REVOKED" } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
