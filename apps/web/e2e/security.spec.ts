@@ -583,8 +583,10 @@ test("API requests are limited per user and per key, uploads per user, invitatio
   expect(byKey.refused?.status).toBe(429);
   expect(byKey.sent).toBeGreaterThan(1200);
   expect(Number(byKey.refused?.headers.get("retry-after"))).toBeGreaterThan(0);
-  // the key's requests were its owner's too: the user's own session is at the limit as well
-  expect((await call("GET", "/api/auth/me", { token: m.token })).status).toBe(429);
+  // and a person's session, counted per user
+  const bySession = await burst((await newMember("viewer", "hasty")).token, 5000);
+  expect(bySession.refused?.status).toBe(429);
+  expect(bySession.sent).toBeGreaterThan(1200);
 
   // uploads: 100 000 files an hour per user (FACET_RATE_LIMIT_UPLOADS), counted as declared
   const u = await newMember("engineer", "uploader");
