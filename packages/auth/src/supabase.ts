@@ -79,16 +79,12 @@ export class SupabaseAuthProvider implements AuthProvider {
   }
 
   async checkPassword(input: { email: string; password: string }): Promise<SignedIn> {
-    // a throwaway session: signed in to check, then signed out again
-    const jar: CookieJar = { getAll: () => [], set: () => {} };
-    const client = createServerClient(this.o.url, this.o.anonKey, {
-      cookies: { getAll: () => [], setAll: () => {} },
-    });
+    // a throwaway session, kept in memory only: signed in to check the password, then ended (that
+    // session alone: scope "local")
+    const client = createClient(this.o.url, this.o.anonKey, { auth: { persistSession: false } });
     const { data, error } = await client.auth.signInWithPassword(input);
     if (error || !data.user) throw new AppError("INVALID_CREDENTIALS", "wrong email or password");
-    await this.client(jar)
-      .auth.signOut({ scope: "local" })
-      .catch(() => {});
+    await client.auth.signOut({ scope: "local" }).catch(() => {});
     return { userId: data.user.id, email: data.user.email ?? input.email };
   }
 
