@@ -23,7 +23,7 @@ const REFRESH_MARGIN_SECONDS = 30;
  */
 export async function proxy(req: NextRequest): Promise<NextResponse> {
   const e = env();
-  const https = isHttps(req.headers, e.FACET_TRUSTED_PROXIES) || e.FACET_PUBLIC_URL.startsWith("https:");
+  const https = isHttps(req.headers, e.FACET_TRUSTED_PROXIES, e.FACET_PUBLIC_URL);
   const requestHeaders = new Headers(req.headers);
   const written: Array<{ name: string; value: string; options: CookieOptions }> = [];
 

@@ -137,7 +137,7 @@ export function parseParam<S extends z.ZodType>(value: unknown, schema: S, name:
 export async function cookieJar(): Promise<CookieJar> {
   const store = await cookies();
   const e = env();
-  const https = isHttps(await headers(), e.FACET_TRUSTED_PROXIES) || e.FACET_PUBLIC_URL.startsWith("https:");
+  const https = isHttps(await headers(), e.FACET_TRUSTED_PROXIES, e.FACET_PUBLIC_URL);
   return {
     getAll: () => store.getAll().map((c) => ({ name: c.name, value: c.value })),
     set: (name, value, options) => {
@@ -156,11 +156,6 @@ export function requestContext(req: NextRequest): RequestContext {
     ip: clientAddress(req.headers, env().FACET_TRUSTED_PROXIES),
     userAgent: req.headers.get("user-agent")?.slice(0, 500) ?? null,
   };
-}
-
-/** Whether the browser reached us over https (directly, or through a trusted proxy that says so). */
-export function requestIsHttps(req: NextRequest): boolean {
-  return isHttps(req.headers, env().FACET_TRUSTED_PROXIES) || env().FACET_PUBLIC_URL.startsWith("https:");
 }
 
 /** Spend `cost` of a rate limit (shared by every web process); RATE_LIMITED with Retry-After when spent. */

@@ -31,7 +31,8 @@ describe("requestHost and isHttps", () => {
   it("trust X-Forwarded-Host and -Proto only behind a proxy", () => {
     expect(requestHost(h, 0)).toBe("facet.internal:3000");
     expect(requestHost(h, 1)).toBe("facet.example");
-    expect(isHttps(h, 0)).toBe(false);
-    expect(isHttps(h, 1)).toBe(true);
+    expect(isHttps(h, 0, "http://localhost:3000")).toBe(false);
+    expect(isHttps(h, 1, "http://localhost:3000")).toBe(true);
+    expect(isHttps(new Headers(), 0, "https://facet.example")).toBe(true);
   });
 });

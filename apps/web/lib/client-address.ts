@@ -41,10 +41,11 @@ export function requestHost(headers: HeaderSource, hops: number): string | null 
 }
 
 /**
- * Whether the browser's connection is https, as a trusted proxy (which terminates TLS) says. Without
- * one the web app itself serves plain http; FACET_PUBLIC_URL tells the rest (see requestIsHttps).
+ * Whether the browser's connection is https: the configured public address is, or a trusted proxy
+ * (which terminates TLS) says so. Without a proxy the web app itself serves plain http.
  */
-export function isHttps(headers: HeaderSource, hops: number): boolean {
+export function isHttps(headers: HeaderSource, hops: number, publicUrl: string): boolean {
+  if (publicUrl.startsWith("https:")) return true;
   if (hops === 0) return false;
   return headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase() === "https";
 }
