@@ -412,7 +412,9 @@ declare
   v_uid uuid := (select auth.uid());
   v_part public.parts;
   v_previous uuid;
-  v_full record;
+  v_full uuid[];
+  v_full_name text;
+  v_full_max integer;
 begin
   if v_uid is null or not private.has_role(p_workspace_id, '{admin,engineer,annotator}') then
     raise exception 'only annotators, engineers and admins of this workspace claim parts' using errcode = '42501';
@@ -420,35 +422,39 @@ begin
   if p_lease_seconds not between 30 and 3600 then
     raise exception 'lease must be between 30 seconds and one hour' using errcode = '22023';
   end if;
-  select p.* into v_part from public.parts p
-  join public.datasets d on d.id = p.dataset_id
+  -- the datasets where the caller holds as many parts as the dataset allows (claimed, or returned to them)
+  select coalesce(array_agg(f.dataset_id), '{}') into v_full
+  from (
+    select h.dataset_id from public.parts h join public.datasets d on d.id = h.dataset_id
+    where h.workspace_id = p_workspace_id and h.annotator_id = v_uid and h.status = 'in_progress'
+      and (h.returned_at is not null or h.lease_expires_at >= now())
+    group by h.dataset_id, d.max_held_parts
+    having count(*) >= d.max_held_parts
+  ) f;
+  select * into v_part from public.parts p
   where p.workspace_id = p_workspace_id
     and (p_dataset_id is null or p.dataset_id = p_dataset_id)
+    and p.dataset_id <> all (v_full)
     and (p.status in ('pre_labeled', 'unannotated')
          or (p.status = 'in_progress' and p.returned_at is null
              and p.lease_expires_at is not null and p.lease_expires_at < now()))
     and not exists (select 1 from public.independent_annotations i
                     join public.part_geometry g on g.id = p.geometry_id
                     where i.part_id = p.id and i.annotator_id = v_uid and i.face_signature = g.face_signature)
-    and (select count(*) from public.parts h
-         where h.dataset_id = p.dataset_id and h.status = 'in_progress' and h.annotator_id = v_uid
-           and (h.returned_at is not null or h.lease_expires_at >= now())) < d.max_held_parts
   order by p.queue_priority, p.created_at, p.id
   limit 1
-  for update of p skip locked;
+  for update skip locked;
   if not found then
     -- nothing served: say so when it is the limit, not an empty queue
-    select d.name, d.max_held_parts into v_full
+    select d.name, d.max_held_parts into v_full_name, v_full_max
     from public.datasets d
-    where d.workspace_id = p_workspace_id and (p_dataset_id is null or d.id = p_dataset_id)
-      and (select count(*) from public.parts h
-           where h.dataset_id = d.id and h.status = 'in_progress' and h.annotator_id = v_uid
-             and (h.returned_at is not null or h.lease_expires_at >= now())) >= d.max_held_parts
+    where d.id = any (v_full) and (p_dataset_id is null or d.id = p_dataset_id)
       and exists (select 1 from public.parts w where w.dataset_id = d.id and w.status in ('pre_labeled', 'unannotated'))
+    order by d.name
     limit 1;
-    if found then
+    if v_full_name is not null then
       raise exception 'you already hold % parts of %: submit or release one before claiming another',
-        v_full.max_held_parts, v_full.name using errcode = 'FC011';
+        v_full_max, v_full_name using errcode = 'FC011';
     end if;
     return;
   end if;

@@ -50,7 +50,11 @@ export async function recordVerifiedBlob(
   await serviceClient.query(
     `insert into public.blobs (sha256, size, media_type, storage_key, verified_at)
      values ($1, $2, $3, $4, now())
-     on conflict (sha256) do update set verified_at = coalesce(public.blobs.verified_at, now())`,
+     on conflict (sha256) do update set
+       -- a row nobody verified yet (recorded before verification existed) takes the verified facts
+       size = case when public.blobs.verified_at is null then excluded.size else public.blobs.size end,
+       storage_key = case when public.blobs.verified_at is null then excluded.storage_key else public.blobs.storage_key end,
+       verified_at = coalesce(public.blobs.verified_at, now())`,
     [input.sha256, input.size, input.mediaType ?? "model/step", input.storageKey],
   );
   await serviceClient.query(

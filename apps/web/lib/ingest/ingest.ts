@@ -115,8 +115,8 @@ async function findPart(client: PoolClient, datasetId: string, sha256: string): 
 /**
  * Blob, the workspace's proof of holding it, part and tessellation job in one transaction, as the
  * user (RLS: uploaders only, and only content the workspace holds). The blob and the proof are
- * written as the service, since only the server can vouch that the bytes were verified: callers
- * pass `verified` only after checking them (or when the workspace held them already).
+ * written as the service, since only the server can vouch that the bytes were verified: it is called
+ * only after checking them (or when the workspace held them already).
  * Idempotent: a part already in the dataset is returned as it is.
  */
 async function recordPart(
