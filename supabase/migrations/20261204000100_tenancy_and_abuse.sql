@@ -373,18 +373,6 @@ begin
 end
 $$;
 
--- Whether a hit would be refused now, without taking anything (0: it would pass).
-create or replace function private.rate_limit_peek(
-  p_bucket text, p_key text, p_limit integer, p_period_seconds double precision
-) returns double precision
-language sql stable security definer set search_path = '' as $$
-  select coalesce(greatest(extract(epoch from (
-    greatest(r.tat, clock_timestamp()) + make_interval(secs => p_period_seconds / p_limit)
-    - clock_timestamp() - make_interval(secs => p_period_seconds))), 0), 0)
-  from (select 1) one
-  left join private.rate_limits r on r.bucket = p_bucket and r.key = p_key
-$$;
-
 -- Rows whose bucket is empty again say nothing: the worker removes them every minute.
 create or replace function private.rate_limits_prune() returns integer
 language sql security definer set search_path = '' as $$
@@ -393,10 +381,8 @@ language sql security definer set search_path = '' as $$
 $$;
 
 revoke all on function private.rate_limit_take(text, text, integer, double precision, integer) from public, anon, authenticated;
-revoke all on function private.rate_limit_peek(text, text, integer, double precision) from public, anon, authenticated;
 revoke all on function private.rate_limits_prune() from public, anon, authenticated;
 grant execute on function private.rate_limit_take(text, text, integer, double precision, integer) to service_role;
-grant execute on function private.rate_limit_peek(text, text, integer, double precision) to service_role;
 grant execute on function private.rate_limits_prune() to service_role;
 
 -- 5. Parts held at once ---------------------------------------------------------------------------
@@ -528,8 +514,19 @@ create or replace function private.close_event_stream(p_id uuid) returns void
 language sql security definer set search_path = '' as $$
   delete from private.event_streams where id = p_id
 $$;
-revoke all on function private.touch_event_stream(uuid), private.close_event_stream(uuid) from public, anon, authenticated;
-grant execute on function private.touch_event_stream(uuid), private.close_event_stream(uuid) to service_role;
+-- Streams whose server died without closing them (the worker's housekeeping; opening one also
+-- forgets its user's stale ones).
+create or replace function private.event_streams_prune(p_live_seconds integer) returns integer
+language sql security definer set search_path = '' as $$
+  with gone as (
+    delete from private.event_streams where seen_at < now() - make_interval(secs => p_live_seconds) returning 1
+  )
+  select count(*)::integer from gone
+$$;
+revoke all on function private.touch_event_stream(uuid), private.close_event_stream(uuid),
+  private.event_streams_prune(integer) from public, anon, authenticated;
+grant execute on function private.touch_event_stream(uuid), private.close_event_stream(uuid),
+  private.event_streams_prune(integer) to service_role;
 
 -- A key bound to a workspace sees, revokes and deletes only keys bound to that workspace (its
 -- owner's personal keys and keys of other workspaces are out of its reach).

@@ -17,7 +17,7 @@ import {
   type PoolClient,
   type RateLimit,
   type RequestContext,
-  takeRateLimit,
+  takeRateLimits,
   withUser,
 } from "@facet/db";
 import { cookies, headers } from "next/headers";
@@ -158,17 +158,17 @@ export function requestContext(req: NextRequest): RequestContext {
   };
 }
 
-/** Spend `cost` of a rate limit (shared by every web process); RATE_LIMITED with Retry-After when spent. */
+/**
+ * Spend `cost` of rate limits (shared by every web process), one round trip for all of them;
+ * RATE_LIMITED with Retry-After when one is spent. A limit that is off (null) or has no key is skipped.
+ */
 export async function rateLimit(
-  bucket: string,
-  key: string,
-  limit: RateLimit | null,
+  hits: Array<{ bucket: string; key: string; limit: RateLimit | null; cost?: number }>,
   message: string,
-  cost = 1,
 ): Promise<void> {
-  if (!limit || !key) return;
+  const on = hits.flatMap((h) => (h.limit && h.key ? [{ ...h, limit: h.limit }] : []));
   const { pool } = await context();
-  const wait = await takeRateLimit(pool, bucket, key, limit, cost);
+  const wait = await takeRateLimits(pool, on);
   if (wait > 0) throw new AppError("RATE_LIMITED", message, { retryAfterSeconds: Math.ceil(wait) });
 }
 
@@ -194,9 +194,13 @@ export async function requireCaller(req: NextRequest): Promise<Caller> {
     caller = { claims, apiKey: null };
   }
   const limit = env().FACET_RATE_LIMIT_API;
-  const slowDown = "too many requests: slow down and try again after the time in Retry-After";
-  if (caller.apiKey) await rateLimit("api:key", caller.apiKey.id, limit, slowDown);
-  await rateLimit("api:user", caller.claims.sub, limit, slowDown);
+  await rateLimit(
+    [
+      { bucket: "api:user", key: caller.claims.sub, limit },
+      ...(caller.apiKey ? [{ bucket: "api:key", key: caller.apiKey.id, limit }] : []),
+    ],
+    "too many requests: slow down and try again after the time in Retry-After",
+  );
   return caller;
 }
 

@@ -5,6 +5,7 @@ import { AppError } from "@facet/core";
 import {
   type Claims,
   closeEventStream,
+  EVENT_STREAM_LIVE_SECONDS,
   getWorkspaceForMember,
   openEventStream,
   type RequestContext,
@@ -17,9 +18,6 @@ import { env } from "./env.server";
 import type { PartStreamOptions } from "./realtime/part-stream";
 import { realtime } from "./realtime.server";
 
-/** A stream not touched by its heartbeat (15 s) for this long no longer counts against the cap. */
-const LIVE_SECONDS = 60;
-
 /**
  * What keeps a live stream honest: it counts against the caller's cap of open streams (shared by
  * every web process), and it checks again that the caller may see the workspace (session or key
@@ -31,9 +29,11 @@ export async function guardLiveStream(input: {
   claims: Claims;
   workspaceId: string;
   ctx: RequestContext;
-}): Promise<
-  Pick<PartStreamOptions, "checkAccess" | "recheckMs" | "subscribeAccess" | "onHeartbeat" | "onEnd"> & { id: string }
-> {
+}): Promise<{
+  /** The stream's own id (a part stream names its presence rows with it). */
+  id: string;
+  options: Pick<PartStreamOptions, "checkAccess" | "recheckMs" | "subscribeAccess" | "onHeartbeat" | "onEnd">;
+}> {
   const { pool, auth } = await context();
   const e = env();
   const id = randomUUID();
@@ -41,31 +41,30 @@ export async function guardLiveStream(input: {
     id,
     userId: input.claims.sub,
     cap: e.FACET_MAX_EVENT_STREAMS_PER_USER,
-    liveSeconds: LIVE_SECONDS,
   });
   if (!opened) {
     throw new AppError(
       "RATE_LIMITED",
       `you have ${e.FACET_MAX_EVENT_STREAMS_PER_USER} live pages open already: close some tabs and reload`,
-      { retryAfterSeconds: LIVE_SECONDS },
+      { retryAfterSeconds: EVENT_STREAM_LIVE_SECONDS },
     );
   }
   const apiKey = input.caller.apiKey;
+  // (a token's own expiry needs no check here: the stream's lifetime ends with it)
   return {
     id,
-    recheckMs: e.FACET_STREAM_RECHECK_SECONDS * 1000,
-    checkAccess: async () => {
-      const valid = apiKey ? await apiKeyActive(pool, apiKey.id) : await auth.sessionActive(input.claims);
-      if (!valid) throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
-      if (typeof input.claims.exp === "number" && input.claims.exp * 1000 <= Date.now()) {
-        throw new AppError("TOKEN_EXPIRED", "your session token has expired: reconnect");
-      }
-      // NOT_A_MEMBER once removed from the workspace
-      await withUser(pool, input.claims, (c) => getWorkspaceForMember(c, input.workspaceId), input.ctx);
+    options: {
+      recheckMs: e.FACET_STREAM_RECHECK_SECONDS * 1000,
+      checkAccess: async () => {
+        const valid = apiKey ? await apiKeyActive(pool, apiKey.id) : await auth.sessionActive(input.claims);
+        if (!valid) throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
+        // NOT_A_MEMBER once removed from the workspace
+        await withUser(pool, input.claims, (c) => getWorkspaceForMember(c, input.workspaceId), input.ctx);
+      },
+      subscribeAccess: (listener) => realtime().subscribeUser(input.claims.sub, listener),
+      onHeartbeat: () => touchEventStream(pool, id),
+      onEnd: () => closeEventStream(pool, id),
     },
-    subscribeAccess: (listener) => realtime().subscribeUser(input.claims.sub, listener),
-    onHeartbeat: () => touchEventStream(pool, id),
-    onEnd: () => closeEventStream(pool, id),
   };
 }
 

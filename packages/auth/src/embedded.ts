@@ -112,14 +112,19 @@ export class EmbeddedAuthProvider implements AuthProvider {
     );
     await this.o.pool.query("update auth.users set last_sign_in_at = now() where id = $1", [user.userId]);
     const session = rows[0] as SessionRow;
-    const refresh = await this.newRefreshToken(session, null);
+    const refresh = await this.newRefreshToken(this.o.pool, session, null);
     await this.setCookies(jar, session, refresh);
     return user;
   }
 
-  private async newRefreshToken(session: SessionRow, parent: string | null): Promise<string> {
+  /** A new refresh token of the session (only its hash stored); `parent`: the hash of the one it replaces. */
+  private async newRefreshToken(
+    db: Pick<Pool, "query">,
+    session: Pick<SessionRow, "id" | "user_id">,
+    parent: string | null,
+  ): Promise<string> {
     const token = randomToken();
-    await this.o.pool.query(
+    await db.query(
       `insert into auth.refresh_tokens (token, user_id, revoked, parent, session_id)
        values ($1, $2, false, $3, $4)`,
       [sha256Hex(token), session.user_id, parent, session.id],
@@ -203,11 +208,7 @@ export class EmbeddedAuthProvider implements AuthProvider {
       await client.query("update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1", [
         row.token_id,
       ]);
-      const token = randomToken();
-      await client.query(
-        `insert into auth.refresh_tokens (token, user_id, revoked, parent, session_id) values ($1, $2, false, $3, $4)`,
-        [sha256Hex(token), row.user_id, hash, row.id],
-      );
+      const token = await this.newRefreshToken(client, session, hash);
       await client.query("update auth.sessions set refreshed_at = now(), updated_at = now() where id = $1", [row.id]);
       await client.query("commit");
       return this.setCookies(jar, session, token);

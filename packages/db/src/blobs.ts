@@ -22,6 +22,21 @@ export async function heldBlobs(
   return new Map(rows.map((r) => [r.sha256, { size: r.size }]));
 }
 
+/** Parts of a dataset made of these hashes, with the stored size of each (run as the user: RLS). */
+export async function partsOfDatasetByHash(
+  client: PoolClient,
+  datasetId: string,
+  hashes: string[],
+): Promise<Map<string, { part: { id: string; name: string; status: string }; size: number }>> {
+  const { rows } = await client.query<{ id: string; name: string; status: string; sha256: string; size: number }>(
+    `select p.id, p.name, p.status, p.blob_sha256 as sha256, b.size
+     from public.parts p join public.blobs b on b.sha256 = p.blob_sha256
+     where p.dataset_id = $1 and p.blob_sha256 = any ($2)`,
+    [datasetId, hashes],
+  );
+  return new Map(rows.map(({ sha256, size, ...part }) => [sha256, { part, size }]));
+}
+
 /** Whether the instance has these bytes stored and verified (service only: never told to users). */
 export async function isBlobVerified(serviceClient: PoolClient, sha256: string): Promise<{ size: number } | null> {
   const { rows } = await serviceClient.query<{ size: number }>(

@@ -4,11 +4,13 @@ export { databaseHealth, HEARTBEAT_STALE_SECONDS, workerHealth } from "./health"
 export type { RateLimit } from "./limits";
 export {
   closeEventStream,
+  EVENT_STREAM_LIVE_SECONDS,
   notifySessionsEnded,
   openEventStream,
-  peekRateLimit,
+  pruneEventStreams,
   pruneRateLimits,
   takeRateLimit,
+  takeRateLimits,
   touchEventStream,
 } from "./limits";
 export type { MigrateResult, MigrationFile } from "./migrate";

@@ -24,24 +24,29 @@ export async function takeRateLimit(
   limit: RateLimit,
   cost = 1,
 ): Promise<number> {
-  const { rows } = await pool.query<{ wait: number }>("select private.rate_limit_take($1, $2, $3, $4, $5) as wait", [
-    bucket,
-    key.slice(0, 128),
-    limit.limit,
-    limit.periodSeconds,
-    cost,
-  ]);
-  return Number(rows[0]?.wait ?? 0);
+  return takeRateLimits(pool, [{ bucket, key, limit, cost }]);
 }
 
-/** Whether a hit would be refused now (seconds to wait, 0 when it would pass), taking nothing. */
-export async function peekRateLimit(pool: pg.Pool, bucket: string, key: string, limit: RateLimit): Promise<number> {
-  const { rows } = await pool.query<{ wait: number }>("select private.rate_limit_peek($1, $2, $3, $4) as wait", [
-    bucket,
-    key.slice(0, 128),
-    limit.limit,
-    limit.periodSeconds,
-  ]);
+/**
+ * Take hits from several buckets in one round trip (a request counts for its user and for its key):
+ * the longest wait among them, 0 when every one allowed it. Each bucket decides on its own.
+ */
+export async function takeRateLimits(
+  pool: pg.Pool,
+  hits: Array<{ bucket: string; key: string; limit: RateLimit; cost?: number }>,
+): Promise<number> {
+  if (hits.length === 0) return 0;
+  const { rows } = await pool.query<{ wait: number }>(
+    `select coalesce(max(private.rate_limit_take(b, k, l, p, c)), 0) as wait
+     from unnest($1::text[], $2::text[], $3::int[], $4::float8[], $5::int[]) as t(b, k, l, p, c)`,
+    [
+      hits.map((h) => h.bucket),
+      hits.map((h) => h.key.slice(0, 128)),
+      hits.map((h) => h.limit.limit),
+      hits.map((h) => h.limit.periodSeconds),
+      hits.map((h) => h.cost ?? 1),
+    ],
+  );
   return Number(rows[0]?.wait ?? 0);
 }
 
@@ -51,19 +56,31 @@ export async function pruneRateLimits(pool: pg.Pool): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** A stream not touched by its heartbeat for this long no longer counts (its server died). */
+export const EVENT_STREAM_LIVE_SECONDS = 60;
+
+/** Forget streams whose heartbeat stopped (the worker's maintenance). */
+export async function pruneEventStreams(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>("select private.event_streams_prune($1) as n", [
+    EVENT_STREAM_LIVE_SECONDS,
+  ]);
+  return rows[0]?.n ?? 0;
+}
+
 /**
  * Count an event stream as open for its user, unless they have `cap` live ones already (a stream
- * is live while its heartbeat touched it within `liveSeconds`). False: refuse the stream.
+ * is live while its heartbeat touched it within `liveSeconds`, EVENT_STREAM_LIVE_SECONDS by default).
+ * False: refuse the stream.
  */
 export async function openEventStream(
   pool: pg.Pool,
-  input: { id: string; userId: string; cap: number; liveSeconds: number },
+  input: { id: string; userId: string; cap: number; liveSeconds?: number },
 ): Promise<boolean> {
   const { rows } = await pool.query<{ ok: boolean }>("select private.open_event_stream($1, $2, $3, $4) as ok", [
     input.id,
     input.userId,
     input.cap,
-    input.liveSeconds,
+    input.liveSeconds ?? EVENT_STREAM_LIVE_SECONDS,
   ]);
   return rows[0]?.ok === true;
 }

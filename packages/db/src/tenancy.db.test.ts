@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { DEFAULT_TAXONOMY } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeEventStream, openEventStream, peekRateLimit, takeRateLimit, touchEventStream } from "./limits";
+import {
+  closeEventStream,
+  openEventStream,
+  pruneEventStreams,
+  takeRateLimit,
+  takeRateLimits,
+  touchEventStream,
+} from "./limits";
 import type { Claims } from "./session";
 import { withUser } from "./session";
 import {
@@ -332,7 +339,6 @@ describe("rate limits (generic cell rate algorithm, shared through the database)
     const wait = await takeRateLimit(db.owner, "test", key, limit);
     expect(wait).toBeGreaterThan(19);
     expect(wait).toBeLessThanOrEqual(20);
-    expect(await peekRateLimit(db.owner, "test", key, limit)).toBeGreaterThan(19);
     // a refused hit takes nothing: the wait does not grow
     expect(await takeRateLimit(db.owner, "test", key, limit)).toBeLessThanOrEqual(20);
     // 20 seconds later one more passes
@@ -355,6 +361,18 @@ describe("rate limits (generic cell rate algorithm, shared through the database)
     expect(await takeRateLimit(db.owner, "test", key, limit)).toBe(0);
     expect(await takeRateLimit(db.owner, "test", key, limit)).toBe(0);
     expect(await takeRateLimit(db.owner, "test", key, limit)).toBeGreaterThan(0);
+    // several buckets in one round trip (a request counts for its user and its key): the longest wait
+    const user = randomUUID();
+    const keyOf = randomUUID();
+    const both = [
+      { bucket: "test:user", key: user, limit },
+      { bucket: "test:key", key: keyOf, limit: { limit: 2, periodSeconds: 100 } },
+    ];
+    expect(await takeRateLimits(db.owner, both)).toBe(0);
+    expect(await takeRateLimits(db.owner, both)).toBe(0);
+    expect(await takeRateLimits(db.owner, both)).toBeGreaterThan(49); // the key's budget (2 per 100 s) is spent
+    expect(await takeRateLimit(db.owner, "test:user", user, limit)).toBe(0); // the user's is not
+    expect(await takeRateLimits(db.owner, [])).toBe(0);
     const racing = randomUUID();
     const waits = await Promise.all(Array.from({ length: 20 }, () => takeRateLimit(db.owner, "test", racing, limit)));
     expect(waits.filter((w) => w === 0)).toHaveLength(5);
@@ -378,6 +396,12 @@ describe("live streams", () => {
     ]);
     await touchEventStream(db.owner, ids[2] as string);
     expect(await openEventStream(db.owner, { id: randomUUID(), userId: user, cap: 2, liveSeconds: 60 })).toBe(true);
+    // the worker forgets stale streams of users who never come back
+    await db.owner.query("update private.event_streams set seen_at = now() - interval '2 minutes' where user_id = $1", [
+      user,
+    ]);
+    expect(await pruneEventStreams(db.owner)).toBe(2);
+    expect((await db.owner.query("select 1 from private.event_streams where user_id = $1", [user])).rowCount).toBe(0);
   });
 
   it("tells listeners when a membership is removed or changed, so open streams check again", async () => {

@@ -6,6 +6,7 @@ import {
   isBlobVerified,
   type Pool,
   type PoolClient,
+  partsOfDatasetByHash,
   type RequestContext,
   recordAuditEvent,
   recordVerifiedBlob,
@@ -198,13 +199,7 @@ export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: un
     deps.pool,
     deps.claims,
     async (c) => {
-      const { rows } = await c.query<PartRef & { sha256: string; size: number }>(
-        `select p.id, p.name, p.status, p.blob_sha256 as sha256, b.size
-         from public.parts p join public.blobs b on b.sha256 = p.blob_sha256
-         where p.dataset_id = $1 and p.blob_sha256 = any ($2)`,
-        [dataset.id, hashes],
-      );
-      const inDataset = new Map(rows.map(({ sha256, size, ...part }) => [sha256, { part, size }]));
+      const inDataset = await partsOfDatasetByHash(c, dataset.id, hashes);
       return {
         present: inDataset,
         held: await heldBlobs(

@@ -15,11 +15,8 @@ import type { Dataset, IngestDeps } from "./ingest";
 export async function ingestContext(req: NextRequest, ws: string, datasetRef: string, files = 1) {
   const { claims, ctx, workspace, run } = await inWorkspace(req, ws, "parts.upload");
   await rateLimit(
-    "upload:user",
-    claims.sub,
-    env().FACET_RATE_LIMIT_UPLOADS,
+    [{ bucket: "upload:user", key: claims.sub, limit: env().FACET_RATE_LIMIT_UPLOADS, cost: files }],
     "too many uploads: wait for the time in Retry-After, or ask an admin to raise FACET_RATE_LIMIT_UPLOADS",
-    files,
   );
   const ref = datasetRef;
   const byId = uuidSchema.safeParse(ref).success;

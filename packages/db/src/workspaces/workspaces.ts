@@ -31,16 +31,14 @@ export async function getWorkspaceForMember(client: PoolClient, slugOrId: string
   return ws;
 }
 
+/** A new workspace with the caller as admin; `slug` is the wish: the database takes the first free "-n" form. */
 export async function createWorkspace(
   client: PoolClient,
   input: { name: string; slug: string; taxonomy: Taxonomy },
 ): Promise<WorkspaceSummary> {
-  const taken = await client.query("select 1 from public.workspaces where slug = $1", [input.slug]);
-  let slug = input.slug;
-  if (taken.rowCount) slug = `${input.slug.slice(0, 40)}-${Math.random().toString(36).slice(2, 7)}`;
   const { rows } = await client.query<{ id: string; name: string; slug: string }>(
     "select id, name, slug from public.create_workspace($1, $2, $3)",
-    [input.name, slug, JSON.stringify(input.taxonomy)],
+    [input.name, input.slug, JSON.stringify(input.taxonomy)],
   );
   const ws = rows[0] as { id: string; name: string; slug: string };
   return { ...ws, role: "admin" };

@@ -7,14 +7,12 @@ import {
   methods,
   parseBody,
   parseParam,
-  rateLimit,
   requestContext,
   requirePerson,
   route,
 } from "@/lib/api.server";
-import { signInLimits } from "@/lib/auth-limits.server";
+import { limitInvitations, signInLimits } from "@/lib/auth-limits.server";
 import { context } from "@/lib/context.server";
-import { env } from "@/lib/env.server";
 import { invitationTokenSchema } from "@/lib/schemas";
 
 export const dynamic = "force-dynamic";
@@ -41,12 +39,7 @@ const post = route<{ token: string }>(async (req, params) => {
   const input = await parseBody(req, body);
   const { pool, auth } = await context();
   const ctx = requestContext(req);
-  await rateLimit(
-    "invitation:address",
-    ctx.ip ?? "",
-    env().FACET_RATE_LIMIT_INVITATIONS,
-    "too many invitation attempts from here: wait a while",
-  );
+  await limitInvitations(req);
   if (input.email && input.password) {
     const { email, password, displayName } = input;
     const r = await signUpWithInvitation({

@@ -16,7 +16,7 @@ const MAX_STREAM_MS = 30 * 60_000;
  */
 const get = route<{ ws: string }>(async (req, params) => {
   const { caller, workspace, claims, ctx, run } = await inWorkspace(req, params.ws);
-  const { id: _id, ...guard } = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
+  const live = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
   const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
   const hub = realtime();
   const state = () =>
@@ -51,7 +51,7 @@ const get = route<{ ws: string }>(async (req, params) => {
     },
     maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
     log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
-    ...guard,
+    ...live.options,
   });
   return eventStreamResponse(stream);
 });

@@ -19,7 +19,8 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
   const { caller, workspace, claims, ctx, run } = await inWorkspace(req, params.ws);
   await run((c) => getPartLiveState(c, workspace.id, partId)); // visible to the caller, or NOT_FOUND
-  const { id: connectionId, ...guard } = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
+  const live = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
+  const connectionId = live.id;
   const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
   const hub = realtime();
   const stream = partEventStream({
@@ -39,7 +40,7 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
     leave: () => run((c) => leavePresence(c, { partId, connectionId })),
     maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
     log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
-    ...guard,
+    ...live.options,
   });
   return eventStreamResponse(stream);
 });
