@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { STATIC_SECURITY_HEADERS } from "./lib/security-headers";
+import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "./lib/security-headers";
 
 const config: NextConfig = {
   reactStrictMode: true,
@@ -24,6 +24,11 @@ const config: NextConfig = {
         source: "/:path*",
         // the page-specific ones (Content-Security-Policy with its nonce, HSTS over https): proxy.ts
         headers: STATIC_SECURITY_HEADERS,
+      },
+      {
+        // JSON and blobs render nothing (the proxy, which sets pages' policies, does not run for the API)
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }],
       },
     ];
   },

@@ -3,21 +3,18 @@ import { type NextRequest, NextResponse } from "next/server";
 import { isHttps } from "./lib/client-address";
 import { context } from "./lib/context.server";
 import { env } from "./lib/env.server";
-import {
-  API_CONTENT_SECURITY_POLICY,
-  blobOrigins,
-  contentSecurityPolicy,
-  STRICT_TRANSPORT_SECURITY,
-} from "./lib/security-headers";
+import { blobOrigins, contentSecurityPolicy, STRICT_TRANSPORT_SECURITY } from "./lib/security-headers";
 
 /** Refresh a session this long before its access token expires (requests in flight then still pass). */
 const REFRESH_MARGIN_SECONDS = 30;
 
 /**
- * Runs before every page and API request (Node.js runtime):
+ * Runs before every page (Node.js runtime), never before the API: Next.js buffers the body of every
+ * request a proxy sees (up to 10 MB, then silently cut), which would truncate uploads and read
+ * endless bodies before the routes can refuse them. Route handlers refresh sessions themselves
+ * (`authenticate`), and API answers get their static policy from next.config.ts.
  * - continues a browser session whose short-lived access token has expired, from its rotating
- *   refresh token, so that pages and handlers behind see a valid token (and the browser gets both
- *   new cookies);
+ *   refresh token, so that the page sees a valid token (and the browser gets both new cookies);
  * - sets the Content-Security-Policy with this request's nonce (Next.js puts it on its own scripts),
  *   and Strict-Transport-Security when served over https.
  */
@@ -50,19 +47,15 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
     }
   }
 
-  const api = req.nextUrl.pathname === "/api" || req.nextUrl.pathname.startsWith("/api/");
-  let policy = API_CONTENT_SECURITY_POLICY;
-  if (!api) {
-    const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-    policy = contentSecurityPolicy({
-      nonce,
-      connectSources: blobOrigins(e),
-      https,
-      dev: e.NODE_ENV === "development",
-    });
-    // Next.js reads the nonce from the request's policy and puts it on the scripts it renders
-    requestHeaders.set("content-security-policy", policy);
-  }
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const policy = contentSecurityPolicy({
+    nonce,
+    connectSources: blobOrigins(e),
+    https,
+    dev: e.NODE_ENV === "development",
+  });
+  // Next.js reads the nonce from the request's policy and puts it on the scripts it renders
+  requestHeaders.set("content-security-policy", policy);
   const res = NextResponse.next({ request: { headers: requestHeaders } });
   res.headers.set("Content-Security-Policy", policy);
   if (https) res.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
@@ -71,5 +64,6 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // pages only (see above): not the API, not static files
+  matcher: ["/((?!api(?:/|$)|_next/static|_next/image|favicon.ico).*)"],
 };
