@@ -5,6 +5,15 @@ export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from ".
 export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
+export type { JobKind, JobPayload, JobRun } from "./jobs";
+export {
+  JOB_KINDS,
+  jobKindSchema,
+  jobPayloadSchemas,
+  jobRunSchema,
+  MAINTENANCE_TASKS,
+  TRIGGER_TASK_FOR_KIND,
+} from "./jobs";
 export type {
   FaceGraph,
   GrowMode,
