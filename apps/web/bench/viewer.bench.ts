@@ -12,13 +12,14 @@ import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { JOB_KINDS } from "@facet/core";
+import { createPool } from "@facet/db";
+import { platformOwnerUrl } from "@facet/db/testing";
 import { DEFAULT_PARAMS, type TessellationParams } from "@facet/geometry";
 import { startPlatform } from "@facet/launcher/testing";
 import { FsBlobStore } from "@facet/storage";
-import { InProcessGeometry } from "@facet/workers/geometry-engine";
-import { tessellatePart } from "@facet/workers/tessellate";
+import { InProcessGeometry, tessellatePart } from "@facet/workers/testing";
 import { chromium, type Page } from "@playwright/test";
-import pg from "pg";
 import { dropPaths } from "../e2e/helpers";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,12 +46,10 @@ async function main() {
     args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
   });
   try {
-    const { pgPassword, blobUrlSecret } = JSON.parse(
-      await readFile(path.join(platform.dataDir, "secrets.json"), "utf8"),
-    ) as { pgPassword: string; blobUrlSecret: string };
-    const pool = new pg.Pool({
-      connectionString: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${platform.pgPort}/facet`,
-    });
+    const { blobUrlSecret } = JSON.parse(await readFile(path.join(platform.dataDir, "secrets.json"), "utf8")) as {
+      blobUrlSecret: string;
+    };
+    const pool = createPool(platformOwnerUrl(platform.dataDir, platform.pgPort));
     pool.on("error", () => undefined); // the platform stopping ends idle connections
     const context = await browser.newContext({ baseURL: platform.url, viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
@@ -99,8 +98,8 @@ async function main() {
     }
     const { rows: jobRows } = await pool.query<{ id: string }>(
       `insert into jobs (workspace_id, kind, part_id, payload)
-       select workspace_id, 'geometry:tessellate', id, '{}'::jsonb from parts where id = $1 returning id`,
-      [heavy.id],
+       select workspace_id, $2, id, '{}'::jsonb from parts where id = $1 returning id`,
+      [heavy.id, JOB_KINDS.tessellate],
     );
     const store = new FsBlobStore({ root: platform.dataDir, baseUrl: platform.url, secret: blobUrlSecret });
     await tessellatePart({ pool, store, runner: engine, params, log }, { jobId: jobRows[0]?.id });

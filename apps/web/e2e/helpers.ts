@@ -1,23 +1,18 @@
-import { readFileSync } from "node:fs";
 import { cp, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_TAXONOMY } from "@facet/core";
+import { ownerClient, platformOwnerUrl } from "@facet/db/testing";
 import { type Browser, expect, type Page } from "@playwright/test";
-import pg from "pg";
 
 export const ADMIN = { email: "ada@example.test", password: "first admin password" };
 export const WORKSPACE = { name: "Fixture Lab", slug: "fixture-lab" };
 
 /** The platform's own database (arranging fixtures the UI cannot make yet, e.g. parts before ingest exists). */
-export function database(): pg.Client {
-  const dataDir = process.env.FACET_E2E_DATA_DIR as string;
-  const { pgPassword } = JSON.parse(readFileSync(path.join(dataDir, "secrets.json"), "utf8")) as { pgPassword: string };
+export function database(): ReturnType<typeof ownerClient> {
   const port = Number(process.env.FACET_E2E_PG_PORT ?? 54410);
-  return new pg.Client({
-    connectionString: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${port}/facet`,
-  });
+  return ownerClient(platformOwnerUrl(process.env.FACET_E2E_DATA_DIR as string, port));
 }
 
 /** Drop real files and folders from disk onto an element, as the operating system does. */

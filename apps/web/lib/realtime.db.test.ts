@@ -11,6 +11,7 @@ import {
   leavePresence,
   listPresence,
   type PoolClient,
+  pgNotificationSource,
   releasePart,
   renewClaim,
   touchPresence,
@@ -27,7 +28,6 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { type HubMessage, RealtimeHub } from "./realtime/hub";
 import { partEventStream } from "./realtime/part-stream";
-import { pgNotificationSource } from "./realtime/pg-source";
 
 type Workspace = Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
 

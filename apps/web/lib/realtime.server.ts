@@ -1,7 +1,7 @@
 import "server-only";
+import { pgNotificationSource } from "@facet/db";
 import { env } from "./env.server";
 import { RealtimeHub } from "./realtime/hub";
-import { pgNotificationSource } from "./realtime/pg-source";
 
 export type { FacetEvent } from "./realtime/events";
 export type { HubMessage, Subscription } from "./realtime/hub";

@@ -36,3 +36,47 @@ export async function workerHealth(pool: Pool): Promise<{ ok: boolean; detail: s
     return { ok: false, detail: (e as Error).message };
   }
 }
+
+export interface WorkerBeat {
+  hostname: string;
+  pid: number;
+  runner: string;
+  version: string;
+}
+
+/** Workers report they are alive (one row per worker id, `last_seen_at` now). */
+export async function recordHeartbeats(pool: Pool, workerIds: string[], beat: WorkerBeat): Promise<void> {
+  await withService(pool, async (c) => {
+    for (const id of workerIds) {
+      await c.query(
+        `insert into private.worker_heartbeats (worker_id, hostname, pid, runner, version)
+         values ($1, $2, $3, $4, $5)
+         on conflict (worker_id) do update set last_seen_at = now(), pid = excluded.pid`,
+        [id, beat.hostname, beat.pid, beat.runner, beat.version],
+      );
+    }
+  });
+}
+
+/** Forget workers (stopped, or found dead and their jobs unlocked). */
+export async function forgetHeartbeats(pool: Pool, workerIds: string[]): Promise<void> {
+  if (workerIds.length === 0) return;
+  await withService(pool, (c) =>
+    c.query("delete from private.worker_heartbeats where worker_id = any ($1)", [workerIds]),
+  );
+}
+
+/** Every worker that reported, with whether it has been silent for `staleSeconds`. */
+export async function listHeartbeats(
+  pool: Pool,
+  staleSeconds: number,
+): Promise<Array<{ workerId: string; hostname: string; pid: number; stale: boolean }>> {
+  const { rows } = await withService(pool, (c) =>
+    c.query<{ workerId: string; hostname: string; pid: number; stale: boolean }>(
+      `select worker_id as "workerId", hostname, pid, last_seen_at < now() - make_interval(secs => $1) as stale
+       from private.worker_heartbeats`,
+      [staleSeconds],
+    ),
+  );
+  return rows;
+}

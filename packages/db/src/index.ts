@@ -1,6 +1,29 @@
 export * from "./blobs";
 export { toAppError } from "./errors";
-export { databaseHealth, HEARTBEAT_STALE_SECONDS, workerHealth } from "./health";
+export type { WorkerBeat } from "./health";
+export {
+  databaseHealth,
+  forgetHeartbeats,
+  HEARTBEAT_STALE_SECONDS,
+  listHeartbeats,
+  recordHeartbeats,
+  workerHealth,
+} from "./health";
+export type { IngestedPart } from "./ingest";
+export { recordIngestedPart } from "./ingest";
+export type { HandOverJobs, JobHandOver } from "./job-dispatch";
+export { dispatchQueuedJobs } from "./job-dispatch";
+export type { TessellationJob } from "./jobs";
+export {
+  completeJob,
+  enqueueJob,
+  failJobAndPart,
+  failUnfinishedJob,
+  releaseExpiredClaims,
+  requeueJob,
+  setJobProgress,
+  startTessellationJob,
+} from "./jobs";
 export type { RateLimit } from "./limits";
 export {
   closeEventStream,
@@ -13,10 +36,14 @@ export {
   takeRateLimits,
   touchEventStream,
 } from "./limits";
+export type { NotificationConnection, NotificationSource, PgSourceOptions } from "./listen";
+export { EVENTS_CHANNEL, pgNotificationSource } from "./listen";
 export type { MigrateResult, MigrationFile } from "./migrate";
 export { listMigrations, migrate } from "./migrate";
 export type { Pool, PoolClient, PoolOptions } from "./pool";
 export { createPool } from "./pool";
+export type { GeometryProvenance, GeometryRecord, PrelabelRecord } from "./processing";
+export { attachGeometry, findGeometry, recordGeometry, recordPrelabel } from "./processing";
 export type { Claims, RequestContext } from "./session";
 export { withService, withShareLink, withUser } from "./session";
 export * from "./workspaces/audit";

@@ -19,7 +19,7 @@ import {
   labelsByStepName,
   submissionProblems,
 } from "@facet/core";
-import { type PoolClient, queuePrelabel, withService, withUser } from "@facet/db";
+import { type PoolClient, queuePrelabel, recordPrelabel, withService, withUser } from "@facet/db";
 import {
   addMember,
   attempt,
@@ -43,7 +43,7 @@ import {
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
-import { recordPrelabel, runPrelabelers } from "./prelabel";
+import { prelabelRecord, runPrelabelers } from "./prelabel";
 import { tessellatePart } from "./tessellate";
 import { queuedTessellation, uploadedPart } from "./testing";
 
@@ -320,7 +320,7 @@ describe("pre-labelling after tessellation (real database, filesystem store, Ope
       faces,
     );
     expect(outcome.ok).toBe(true);
-    await withService(db.owner, (c) => recordPrelabel(c, partId, outcome));
+    await withService(db.owner, (c) => recordPrelabel(c, partId, prelabelRecord(outcome)));
     expect((await revisions(partId)).map((r) => r.id)).toEqual([rev.id]);
     expect((await partRow(partId)).status).toBe("pre_labeled");
   }, 180_000);

@@ -1,5 +1,5 @@
 import { blobKey, buildFaceGraph, DEFAULT_TAXONOMY, taxonomySchema } from "@facet/core";
-import type { PoolClient } from "@facet/db";
+import type { PrelabelRecord } from "@facet/db";
 import type { FacesDocument } from "@facet/geometry";
 import {
   type CombinedPrelabel,
@@ -115,42 +115,9 @@ async function presigned(store: BlobStore, target: PrelabelTarget) {
   };
 }
 
-/**
- * Write the outcome, in the transaction that makes the part `unannotated` after tessellation: the
- * pre-label revision (source `model`, model-assisted, with confidences) and `pre_labeled`, or the
- * reason there is none. Idempotent: a revision already written for this face numbering is kept.
- */
-export async function recordPrelabel(c: PoolClient, partId: string, outcome: PrelabelOutcome): Promise<void> {
-  if (!outcome.ok) {
-    await c.query("update public.parts set prelabel_error = $2 where id = $1 and status = 'unannotated'", [
-      partId,
-      outcome.reason,
-    ]);
-    return;
-  }
+/** What the database records of an outcome (`recordPrelabel` in packages/db writes it). */
+export function prelabelRecord(outcome: PrelabelOutcome): PrelabelRecord {
+  if (!outcome.ok) return { ok: false, reason: outcome.reason };
   const { document, meanConfidence, disagreeingFaces } = outcome.combined;
-  const { rows } = await c.query<{ status: string; has: boolean }>(
-    `select p.status, exists (select 1 from public.annotation_revisions r
-       where r.part_id = p.id and r.source = 'model' and r.face_signature = $2) as has
-     from public.parts p where p.id = $1 for update`,
-    [partId, document.faceSignature],
-  );
-  const part = rows[0];
-  if (part?.status !== "unannotated") return; // deleted, or someone already started on it
-  if (!part.has) {
-    await c.query(
-      `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, face_signature,
-         document, model_assisted, source)
-       select p.id, coalesce((select max(r.revision_no) from public.annotation_revisions r where r.part_id = p.id), 0) + 1,
-              null, d.label_schema_id, $2, $3, true, 'model'
-       from public.parts p join public.datasets d on d.id = p.dataset_id where p.id = $1`,
-      [partId, document.faceSignature, JSON.stringify(document)],
-    );
-  }
-  await c.query(
-    `update public.parts set status = 'pre_labeled', prelabel_confidence = $2, prelabel_disagreements = $3,
-       prelabel_error = null
-     where id = $1`,
-    [partId, meanConfidence, disagreeingFaces.length],
-  );
+  return { ok: true, document, meanConfidence, disagreements: disagreeingFaces.length };
 }

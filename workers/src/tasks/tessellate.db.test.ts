@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { JOB_KINDS } from "@facet/core";
 import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
 import { readGlb } from "@facet/geometry";
 import { FsBlobStore } from "@facet/storage";
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
 import { GeometryRunner } from "../geometry/runner";
 import { failUnfinishedJob, tessellatePart } from "./tessellate";
-import { uploadedPart } from "./testing";
+import { queuedTessellation, uploadedPart } from "./testing";
 
 const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const _sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -35,7 +36,7 @@ function millionEntities(): Buffer {
   return Buffer.from(lines.join("\n"));
 }
 
-describe("geometry:tessellate (real database, filesystem store, OpenCascade process)", () => {
+describe(`${JOB_KINDS.tessellate} (real database, filesystem store, OpenCascade process)`, () => {
   let db: TestDatabase;
   let root: string;
   let store: FsBlobStore;
@@ -87,11 +88,8 @@ describe("geometry:tessellate (real database, filesystem store, OpenCascade proc
 
     // the same job again, and a new job for the same bytes: no second set of outputs
     await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
-    const again = await db.owner.query<{ id: string }>(
-      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
-      [ws.workspaceId, partId],
-    );
-    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId: (again.rows[0] as { id: string }).id });
+    const again = await queuedTessellation(db.owner, ws.workspaceId, partId);
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId: again });
     expect(
       (await db.owner.query("select count(*)::int as n from part_geometry where blob_sha256 = $1", [hash])).rows[0].n,
     ).toBe(1);
@@ -161,11 +159,7 @@ describe("geometry:tessellate (real database, filesystem store, OpenCascade proc
       .rows[0];
     await db.owner.query("delete from part_geometry where blob_sha256 = $1", [local.hash]);
 
-    const again = await db.owner.query<{ id: string }>(
-      "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
-      [ws.workspaceId, local.partId],
-    );
-    const jobId = (again.rows[0] as { id: string }).id;
+    const jobId = await queuedTessellation(db.owner, ws.workspaceId, local.partId);
     await tessellatePart(
       { pool: db.owner, store, runner: new InProcessGeometry(), runnerName: "trigger.dev", log },
       { jobId },

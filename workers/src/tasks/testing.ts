@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import { blobKey } from "@facet/core";
+import { blobKey, JOB_KINDS } from "@facet/core";
 import type { Pool } from "@facet/db";
 import type { BlobStore } from "@facet/storage";
 
@@ -33,8 +33,8 @@ export async function uploadedPart(
 /** A queued tessellation job for a part, as the upload (or a retry) records it. */
 export async function queuedTessellation(owner: Pool, workspaceId: string, partId: string): Promise<string> {
   const job = await owner.query<{ id: string }>(
-    "insert into jobs (workspace_id, kind, part_id) values ($1, 'geometry:tessellate', $2) returning id",
-    [workspaceId, partId],
+    "insert into jobs (workspace_id, kind, part_id) values ($1, $2, $3) returning id",
+    [workspaceId, JOB_KINDS.tessellate, partId],
   );
   return (job.rows[0] as { id: string }).id;
 }

@@ -3,13 +3,13 @@ import { AppError, blobKey, type ErrorCode, isAppError, uploadKey } from "@facet
 import {
   type Claims,
   heldBlobs,
+  type IngestedPart,
   isBlobVerified,
   type Pool,
-  type PoolClient,
   partsOfDatasetByHash,
   type RequestContext,
   recordAuditEvent,
-  recordVerifiedBlob,
+  recordIngestedPart,
   withService,
   withUser,
 } from "@facet/db";
@@ -48,11 +48,7 @@ export interface Dataset {
   name: string;
 }
 
-export interface PartRef {
-  id: string;
-  name: string;
-  status: string;
-}
+export type PartRef = IngestedPart;
 
 export type BeginResult =
   | { name: string; sha256: string; status: "present"; part: PartRef }
@@ -61,7 +57,6 @@ export type BeginResult =
   | { name: string; sha256: string; status: "rejected"; error: { code: ErrorCode; message: string } };
 
 const STEP_MAGIC = "ISO-10303-21";
-export const TESSELLATE_JOB = "geometry:tessellate";
 
 function checkDeclared(raw: unknown, maxBytes: number): DeclaredFile {
   const parsed = declaredFileSchema.safeParse(raw);
@@ -105,61 +100,31 @@ async function reject(deps: IngestDeps, dataset: Dataset, e: AppError, file: Par
   throw e;
 }
 
-async function findPart(client: PoolClient, datasetId: string, sha256: string): Promise<PartRef | null> {
-  const { rows } = await client.query<PartRef>(
-    "select id, name, status from public.parts where dataset_id = $1 and blob_sha256 = $2",
-    [datasetId, sha256],
-  );
-  return rows[0] ?? null;
-}
-
 /**
  * Blob, the workspace's proof of holding it, part and tessellation job in one transaction, as the
- * user (RLS: uploaders only, and only content the workspace holds). The blob and the proof are
- * written as the service, since only the server can vouch that the bytes were verified: it is called
- * only after checking them (or when the workspace held them already).
- * Idempotent: a part already in the dataset is returned as it is.
+ * user (see `recordIngestedPart`). `beforeCommit`: storage work that must succeed for the records to
+ * stand; it runs after them, before the commit.
  */
 async function recordPart(
   deps: IngestDeps,
   dataset: Dataset,
   file: DeclaredFile,
-  /** Storage work that must succeed for the records to stand: runs after them, before the commit. */
   beforeCommit?: () => Promise<void>,
 ): Promise<{ part: PartRef; created: boolean }> {
   return withUser(
     deps.pool,
     deps.claims,
     async (c) => {
-      await c.query("set local role service_role");
-      await recordVerifiedBlob(c, {
+      const result = await recordIngestedPart(c, {
+        workspaceId: dataset.workspaceId,
+        datasetId: dataset.id,
+        userId: deps.claims.sub,
         sha256: file.sha256,
         size: file.size,
-        storageKey: blobKey(file.sha256),
-        workspaceId: dataset.workspaceId,
-        userId: deps.claims.sub,
+        name: file.name,
       });
-      await c.query("set local role authenticated");
-      const inserted = await c.query<PartRef>(
-        `insert into public.parts (workspace_id, dataset_id, blob_sha256, name, created_by)
-         values ($1, $2, $3, $4, auth.uid())
-         on conflict (dataset_id, blob_sha256) do nothing
-         returning id, name, status`,
-        [dataset.workspaceId, dataset.id, file.sha256, file.name],
-      );
-      const created = inserted.rows[0];
-      if (!created) {
-        const part = (await findPart(c, dataset.id, file.sha256)) as PartRef;
-        await beforeCommit?.();
-        return { part, created: false };
-      }
-      await c.query(
-        `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
-         values ($1, $2, $3, $4, auth.uid())`,
-        [dataset.workspaceId, TESSELLATE_JOB, created.id, JSON.stringify({ sha256: file.sha256 })],
-      );
       await beforeCommit?.();
-      return { part: created, created: true };
+      return result;
     },
     { ...deps.ctx, workspaceId: dataset.workspaceId },
   );

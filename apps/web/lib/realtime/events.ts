@@ -1,9 +1,6 @@
 import { type PartStatus, partStatusSchema, uuidSchema } from "@facet/core";
 import { z } from "zod";
 
-/** The Postgres channel the change triggers notify (supabase/migrations/…_workbench_realtime.sql). */
-export const EVENTS_CHANNEL = "facet_events";
-
 const ids = { workspace_id: uuidSchema, part_id: uuidSchema };
 const holder = {
   status: partStatusSchema,

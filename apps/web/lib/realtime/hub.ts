@@ -1,17 +1,7 @@
+import type { NotificationConnection, NotificationSource } from "@facet/db";
 import { type AccessEvent, type FacetEvent, parseAccessEvent, parseFacetEvent } from "./events";
 
-/** A live LISTEN connection (the port the hub uses; pg-source.ts adapts a pg.Client). */
-export interface NotificationConnection {
-  close(): Promise<void>;
-}
-
-export interface NotificationSource {
-  /**
-   * Connect and LISTEN; resolves once listening. `onLost` is called at most once, when a
-   * connection that was listening drops (never after `close()`).
-   */
-  connect(handlers: { onPayload(payload: string): void; onLost(error: Error): void }): Promise<NotificationConnection>;
-}
+export type { NotificationConnection, NotificationSource };
 
 /**
  * `resync`: the hub was disconnected and may have missed events; reload the state (and check access).

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { ErrorCode, MemberRole } from "@facet/core";
 import { AppError, DEFAULT_TAXONOMY } from "@facet/core";
 import pg from "pg";
@@ -13,6 +15,22 @@ declare module "vitest" {
     /** The embedded PostgreSQL started by global-setup.ts (database `postgres`). */
     pgBaseUrl: string;
   }
+}
+
+/**
+ * The database of a platform started by the launcher (browser tests, benchmarks), as its owner: the
+ * password is in the data folder's secrets.json.
+ */
+export function platformOwnerUrl(dataDir: string, port: number): string {
+  const { pgPassword } = JSON.parse(readFileSync(path.join(dataDir, "secrets.json"), "utf8")) as {
+    pgPassword: string;
+  };
+  return `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${port}/facet`;
+}
+
+/** One connection as the database owner, for arranging fixtures (connect() it; end() it after). */
+export function ownerClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url });
 }
 
 export interface TestDatabase {

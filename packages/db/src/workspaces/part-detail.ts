@@ -1,5 +1,8 @@
-import { AppError, type PartStatus } from "@facet/core";
+import { AppError, JOB_KINDS, type JobPayload, type PartStatus } from "@facet/core";
+import { enqueueJob } from "../jobs";
 import type { PoolClient } from "../pool";
+
+type TessellatePayload = JobPayload<typeof JOB_KINDS.tessellate>;
 
 export interface PartDetail {
   id: string;
@@ -93,12 +96,16 @@ export async function retryPart(client: PoolClient, workspaceId: string, partId:
     [workspaceId, partId],
   );
   if (r.rowCount === 0) throw new AppError("CONFLICT", "only a failed part can be retried");
-  await client.query(
-    `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
-     select workspace_id, 'geometry:tessellate', id, jsonb_build_object('sha256', blob_sha256), auth.uid()
-     from public.parts where id = $1`,
+  const { rows } = await client.query<{ sha256: string }>(
+    "select blob_sha256 as sha256 from public.parts where id = $1",
     [partId],
   );
+  await enqueueJob(client, {
+    workspaceId,
+    partId,
+    kind: JOB_KINDS.tessellate,
+    payload: { sha256: (rows[0] as { sha256: string }).sha256 },
+  });
 }
 
 /**
@@ -110,11 +117,11 @@ export async function queuePrelabel(client: PoolClient, workspaceId: string, par
   await assertPartInWorkspace(client, workspaceId, partId);
   const r = await client.query(
     `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
-     select p.workspace_id, 'geometry:tessellate', p.id, jsonb_build_object('prelabel', true), auth.uid()
+     select p.workspace_id, $3, p.id, $4::jsonb, auth.uid()
      from public.parts p
      where p.workspace_id = $1 and p.id = $2 and p.status = 'unannotated' and p.geometry_id is not null
        and not exists (select 1 from public.jobs j where j.part_id = p.id and j.status in ('queued', 'running'))`,
-    [workspaceId, partId],
+    [workspaceId, partId, JOB_KINDS.tessellate, JSON.stringify({ prelabel: true } satisfies TessellatePayload)],
   );
   if (r.rowCount === 0) {
     throw new AppError("CONFLICT", "only a processed part nobody has started labelling can be pre-labelled again");
@@ -136,12 +143,19 @@ export async function queueReprocess(
 ): Promise<number> {
   const { rowCount } = await client.query(
     `insert into public.jobs (workspace_id, kind, part_id, payload, created_by)
-     select p.workspace_id, 'geometry:tessellate', p.id, jsonb_build_object('reprocess', true), auth.uid()
+     select p.workspace_id, $5, p.id, $6::jsonb, auth.uid()
      from public.parts p left join public.part_geometry g on g.id = p.geometry_id
      where p.workspace_id = $1 and p.dataset_id = $2 and p.status not in ('uploaded', 'processing', 'failed')
        and (case when $4::text is null then g.tessellator_version is distinct from $3 else g.tessellator_version = $4 end)
        and not exists (select 1 from public.jobs j where j.part_id = p.id and j.status in ('queued', 'running'))`,
-    [input.workspaceId, input.datasetId, input.currentVersion, input.fromVersion ?? null],
+    [
+      input.workspaceId,
+      input.datasetId,
+      input.currentVersion,
+      input.fromVersion ?? null,
+      JOB_KINDS.tessellate,
+      JSON.stringify({ reprocess: true } satisfies TessellatePayload),
+    ],
   );
   return rowCount ?? 0;
 }

@@ -1,4 +1,4 @@
-import { PART_STATUSES, type PartStatus } from "@facet/core";
+import { AppError, PART_STATUSES, type PartStatus, uuidSchema } from "@facet/core";
 import type { PoolClient } from "../pool";
 import { assertPartInWorkspace } from "./part-detail";
 
@@ -83,6 +83,38 @@ export async function listParts(
        and ($4::uuid is null or p.dataset_id = $4)
      order by ${input.newestFirst ? "p.created_at desc" : "p.status_changed_at asc"} limit $3`,
     [input.workspaceId, input.statuses ?? null, Math.min(input.limit ?? 100, 500), input.datasetId ?? null],
+  );
+  return rows;
+}
+
+export interface DatasetPart {
+  id: string;
+  name: string;
+  status: PartStatus;
+  failureReason: string | null;
+  faceCount: number | null;
+}
+
+/**
+ * The parts of a dataset named by id or by name (what the CLI and API clients list), optionally only
+ * the part with this name; at most 10 000, by name. NOT_FOUND when the workspace has no such dataset.
+ */
+export async function listDatasetParts(
+  client: PoolClient,
+  input: { workspaceId: string; dataset: string; name?: string | null },
+): Promise<DatasetPart[]> {
+  const byId = uuidSchema.safeParse(input.dataset).success;
+  const ds = await client.query<{ id: string }>(
+    `select id from public.datasets where workspace_id = $1 and ${byId ? "id = $2::uuid" : "name = $2"}`,
+    [input.workspaceId, input.dataset],
+  );
+  const dataset = ds.rows[0];
+  if (!dataset) throw new AppError("NOT_FOUND", `no dataset "${input.dataset}" in this workspace`);
+  const { rows } = await client.query<DatasetPart>(
+    `select p.id, p.name, p.status, p.failure_reason as "failureReason", (p.geometry ->> 'faceCount')::int as "faceCount"
+     from public.parts p where p.dataset_id = $1 and ($2::text is null or p.name = $2)
+     order by p.name limit 10000`,
+    [dataset.id, input.name ?? null],
   );
   return rows;
 }

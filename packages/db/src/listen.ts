@@ -1,6 +1,21 @@
 import pg from "pg";
-import { EVENTS_CHANNEL } from "./events";
-import type { NotificationConnection, NotificationSource } from "./hub";
+
+/** The channel the database's triggers NOTIFY (part changes, presence, access changes). */
+export const EVENTS_CHANNEL = "facet_events";
+
+/** A live LISTEN connection. */
+export interface NotificationConnection {
+  close(): Promise<void>;
+}
+
+/** Something that can LISTEN: the port the web app's realtime hub uses. */
+export interface NotificationSource {
+  /**
+   * Connect and LISTEN; resolves once listening. `onLost` is called at most once, when a
+   * connection that was listening drops (never after `close()`).
+   */
+  connect(handlers: { onPayload(payload: string): void; onLost(error: Error): void }): Promise<NotificationConnection>;
+}
 
 export interface PgSourceOptions {
   connectionString: string;
