@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { AppError, blobKey, type ErrorCode, isAppError, uploadKey } from "@facet/core";
 import {
   type Claims,
+  type DatasetRef,
   heldBlobs,
   type IngestedPart,
   isBlobVerified,
@@ -42,11 +43,7 @@ export interface IngestDeps {
   uploadUrlTtlSeconds: number;
 }
 
-export interface Dataset {
-  id: string;
-  workspaceId: string;
-  name: string;
-}
+export type Dataset = DatasetRef;
 
 export type PartRef = IngestedPart;
 

@@ -1,10 +1,10 @@
 import "server-only";
-import { AppError, uuidSchema } from "@facet/core";
+import { findDataset } from "@facet/db";
 import type { NextRequest } from "next/server";
 import { inWorkspace, rateLimit } from "../api.server";
 import { context } from "../context.server";
 import { env } from "../env.server";
-import type { Dataset, IngestDeps } from "./ingest";
+import type { IngestDeps } from "./ingest";
 
 /**
  * The dataset a route names (by id or by name) in a workspace the caller may upload to, after
@@ -18,17 +18,7 @@ export async function ingestContext(req: NextRequest, ws: string, datasetRef: st
     [{ bucket: "upload:user", key: claims.sub, limit: env().FACET_RATE_LIMIT_UPLOADS, cost: files }],
     "too many uploads: wait for the time in Retry-After, or ask an admin to raise FACET_RATE_LIMIT_UPLOADS",
   );
-  const ref = datasetRef;
-  const byId = uuidSchema.safeParse(ref).success;
-  const dataset = await run(async (c) => {
-    const { rows } = await c.query<Dataset>(
-      `select id, workspace_id as "workspaceId", name from public.datasets
-       where workspace_id = $1 and ${byId ? "id = $2::uuid" : "name = $2"}`,
-      [workspace.id, ref],
-    );
-    return rows[0];
-  });
-  if (!dataset) throw new AppError("NOT_FOUND", `no dataset "${ref}" in this workspace`);
+  const dataset = await run((c) => findDataset(c, workspace.id, datasetRef));
   const { pool, store } = await context();
   const e = env();
   const deps: IngestDeps = {

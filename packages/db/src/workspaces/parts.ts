@@ -1,5 +1,6 @@
-import { AppError, PART_STATUSES, type PartStatus, uuidSchema } from "@facet/core";
+import { PART_STATUSES, type PartStatus } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { findDataset } from "./datasets";
 import { assertPartInWorkspace } from "./part-detail";
 
 export type StatusCounts = Record<PartStatus, number>;
@@ -103,13 +104,7 @@ export async function listDatasetParts(
   client: PoolClient,
   input: { workspaceId: string; dataset: string; name?: string | null },
 ): Promise<DatasetPart[]> {
-  const byId = uuidSchema.safeParse(input.dataset).success;
-  const ds = await client.query<{ id: string }>(
-    `select id from public.datasets where workspace_id = $1 and ${byId ? "id = $2::uuid" : "name = $2"}`,
-    [input.workspaceId, input.dataset],
-  );
-  const dataset = ds.rows[0];
-  if (!dataset) throw new AppError("NOT_FOUND", `no dataset "${input.dataset}" in this workspace`);
+  const dataset = await findDataset(client, input.workspaceId, input.dataset);
   const { rows } = await client.query<DatasetPart>(
     `select p.id, p.name, p.status, p.failure_reason as "failureReason", (p.geometry ->> 'faceCount')::int as "faceCount"
      from public.parts p where p.dataset_id = $1 and ($2::text is null or p.name = $2)

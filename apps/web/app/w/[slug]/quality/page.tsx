@@ -1,4 +1,10 @@
-import { listConsensusParts, listDatasets, type PrelabelAcceptanceRow, prelabelAcceptance } from "@facet/db";
+import {
+  featureNames,
+  listConsensusParts,
+  listDatasets,
+  type PrelabelAcceptanceRow,
+  prelabelAcceptance,
+} from "@facet/db";
 import { type AgreementReport, agreementReport } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -81,22 +87,11 @@ export default async function QualityPage({
   const { viewer, workspace } = await requireWorkspace(slug);
   const datasetId = uuidParam(query.dataset);
   const { datasets, rows, names, consensus } = await asUser(viewer, async (c) => {
-    const schemas = await c.query<{ taxonomy: { featureTypes?: Array<{ key?: unknown; name?: unknown }> } }>(
-      "select taxonomy from public.label_schemas where workspace_id = $1 order by is_default desc, created_at desc",
-      [workspace.id],
-    );
-    // a class's name as the workspace's schemas call it (the default schema first)
-    const names = new Map<string, string>();
-    for (const s of schemas.rows) {
-      for (const f of s.taxonomy.featureTypes ?? []) {
-        if (typeof f.key === "string" && typeof f.name === "string" && !names.has(f.key)) names.set(f.key, f.name);
-      }
-    }
     return {
       datasets: await listDatasets(c, workspace.id),
       rows: await prelabelAcceptance(c, workspace.id, datasetId),
       consensus: await listConsensusParts(c, workspace.id, datasetId),
-      names,
+      names: await featureNames(c, workspace.id),
     };
   });
   const current = datasetId && datasets.some((d) => d.id === datasetId) ? datasetId : null;

@@ -1,5 +1,4 @@
-import { AppError, uuidSchema } from "@facet/core";
-import { queueReprocess } from "@facet/db";
+import { findDataset, queueReprocess } from "@facet/db";
 import { TESSELLATOR_VERSION } from "@facet/geometry";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseBody, route } from "@/lib/api.server";
@@ -13,15 +12,9 @@ const body = z.object({ tessellatorVersion: z.string().min(1).max(100).optional(
 const post = route<{ ws: string; dataset: string }>(async (req, params) => {
   const input = await parseBody(req, body);
   const { workspace, run } = await inWorkspace(req, params.ws, "parts.upload");
-  const ref = params.dataset; // decoded once by the router: a `%` in a name is a `%`
-  const byId = uuidSchema.safeParse(ref).success;
+  // decoded once by the router: a `%` in a name is a `%`
   const queued = await run(async (c) => {
-    const ds = await c.query<{ id: string }>(
-      `select id from public.datasets where workspace_id = $1 and ${byId ? "id = $2::uuid" : "name = $2"}`,
-      [workspace.id, ref],
-    );
-    const dataset = ds.rows[0];
-    if (!dataset) throw new AppError("NOT_FOUND", `no dataset "${ref}" in this workspace`);
+    const dataset = await findDataset(c, workspace.id, params.dataset);
     return queueReprocess(c, {
       workspaceId: workspace.id,
       datasetId: dataset.id,
