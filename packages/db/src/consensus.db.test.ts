@@ -376,6 +376,8 @@ describe("a dataset needing 2 annotations: the second submission", () => {
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         },
       ],
+      majority: MAJORITY_AB,
+      tiedFaces: [1, 3, 5],
     });
     const [first, second] = consensus?.annotations ?? [];
     expect(Date.parse(first?.createdAt ?? "")).toBeLessThanOrEqual(Date.parse(second?.createdAt ?? ""));
@@ -410,6 +412,8 @@ describe("a dataset needing 2 annotations: the second submission", () => {
     expect(await withUser(db.owner, A.claims, (c) => getPartConsensus(c, part.id))).toEqual({
       required: 4,
       annotations: [],
+      majority: [],
+      tiedFaces: [],
     });
     expect(await withUser(db.owner, A.claims, (c) => getPartConsensus(c, randomUUID()))).toBeNull();
     // the part is not visible to an outsider
@@ -477,9 +481,62 @@ describe("a dataset needing 3 annotations", () => {
       [C.id, c.id],
     ]);
     expect((await recorded(part.id)).map((r) => r.data.count)).toEqual([1, 2, 3]);
-    expect(
-      (await withUser(db.owner, A.claims, (cl) => getPartConsensus(cl, part.id)))?.annotations.map((x) => x.labels),
-    ).toEqual([LABELS.A, LABELS.B, LABELS.C]);
+    const read = await withUser(db.owner, A.claims, (cl) => getPartConsensus(cl, part.id));
+    expect(read?.annotations.map((x) => x.labels)).toEqual([LABELS.A, LABELS.B, LABELS.C]);
+    expect(read).toMatchObject({ majority: MAJORITY, tiedFaces: [] });
+  });
+});
+
+describe("one majority vote: the stored consensus and the review page agree", () => {
+  /**
+   * Two annotators, tied on faces 1, 2 and 3. The byte-order first of the tied labels wins: A's on face 1
+   * (blind_hole < through_hole), B's on faces 2 and 3 (chamfer < fillet, fillet < stock), so the rule
+   * favours neither the first nor the last to submit. (The agreement figures in @facet/prelabel name no
+   * winner: a tied face has agreement 1/2 whatever the vote says.)
+   */
+  const A_TIE: Labels = ["stock", "blind_hole", "fillet", "stock"];
+  const B_TIE: Labels = ["stock", "through_hole", "chamfer", "fillet"];
+
+  it("the consensus revision's labels are getPartConsensus().majority; a tied face takes the byte-order first label", async () => {
+    const datasetId = await newDataset(2);
+    const part = await newPart(datasetId, 4);
+    await annotate(A, part, A_TIE);
+    expect(await claim(B, datasetId)).toBe(part.id);
+    const b = await save(B, part, B_TIE);
+    expect(await submit(B, part, b.revisionNo)).toBe("in_review");
+
+    const stored = await latest(part.id);
+    expect(stored).toMatchObject({ source: "consensus", revision_no: b.revisionNo + 1 });
+    const consensus = await withUser(db.owner, w.users.engineer.claims, (c) => getPartConsensus(c, part.id));
+    expect(consensus?.majority).toEqual(stored.document.labels);
+    expect(consensus?.majority).toEqual(["stock", "blind_hole", "chamfer", "fillet"]);
+    expect(consensus?.tiedFaces).toEqual([1, 2, 3]);
+    for (const face of consensus?.tiedFaces ?? []) {
+      const tied = [A_TIE[face], B_TIE[face]] as string[];
+      // byte order (UTF-16 code units = bytes for these ASCII keys), not locale order
+      expect(consensus?.majority[face], `face ${face}`).toBe(tied.sort()[0]);
+    }
+  });
+
+  it("private.face_majority: votes, raters and ties per face, unlabelled faces without a winner", async () => {
+    const datasetId = await newDataset(3);
+    const part = await newPart(datasetId, 3);
+    await annotate(A, part, ["stock", "fillet", "stock"]);
+    await annotate(B, part, ["stock", "chamfer", "fillet"]);
+    await annotate(C, part, ["fillet", "stock", "chamfer"]);
+    const { rows } = await db.owner.query(
+      "select face, label, votes, raters, tied from private.face_majority($1, $2) order by face",
+      [part.id, part.signature],
+    );
+    expect(rows).toEqual([
+      { face: 0, label: "stock", votes: 2, raters: 3, tied: false },
+      { face: 1, label: "chamfer", votes: 1, raters: 3, tied: true }, // chamfer < fillet < stock
+      { face: 2, label: "chamfer", votes: 1, raters: 3, tied: true },
+    ]);
+    expect((await latest(part.id)).document.labels).toEqual(rows.map((r) => r.label));
+    // another numbering has no annotations: no faces
+    const none = await db.owner.query("select * from private.face_majority($1, 'sig-none')", [part.id]);
+    expect(none.rows).toEqual([]);
   });
 });
 
@@ -539,6 +596,8 @@ describe("a dataset needing 1 annotation (the default)", () => {
     expect(await withUser(db.owner, A.claims, (c) => getPartConsensus(c, part.id))).toEqual({
       required: 1,
       annotations: [],
+      majority: [],
+      tiedFaces: [],
     });
   });
 });

@@ -5,6 +5,8 @@
  */
 import type { AnnotationDocument } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { toAppError } from "./errors";
+import type { PoolClient } from "./pool";
 import { withService, withUser } from "./session";
 import {
   addMember,
@@ -264,6 +266,123 @@ describe("the submission rule is the database's", () => {
     const part = await heldPart(w.users.annotator);
     await withUser(db.owner, w.users.annotator.claims, (c) => releasePart(c, w.workspaceId, part.id));
     expect(await status(part.id)).toBe("pre_labeled");
+  });
+});
+
+describe("revision numbers: the database is their one writer", () => {
+  const save = (u: TestUser, part: Held, labels: Array<string | null>, expectedRevision?: number) =>
+    withUser(db.owner, u.claims, (c) =>
+      appendRevision(c, {
+        workspaceId: w.workspaceId,
+        partId: part.id,
+        document: doc(part, labels),
+        source: "human",
+        ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      }),
+    );
+  const numbers = async (partId: string) =>
+    (
+      await db.owner.query<{ n: number; author: string | null }>(
+        "select revision_no as n, author_id as author from public.annotation_revisions where part_id = $1 order by 1",
+        [partId],
+      )
+    ).rows;
+
+  it("an insert gets the part's max + 1, whatever revision_no it says (or none)", async () => {
+    const part = await heldPart(w.users.annotator, 2);
+    const insert = (said: number | null) =>
+      db.owner.query<{ revision_no: number }>(
+        `insert into public.annotation_revisions (part_id, revision_no, face_signature, document)
+         values ($1, $2, $3, '{"labels": ["stock", "stock"]}') returning revision_no`,
+        [part.id, said, part.signature],
+      );
+    expect((await insert(42)).rows[0]?.revision_no).toBe(1);
+    expect((await insert(1)).rows[0]?.revision_no).toBe(2); // taken already: not a conflict, the next number
+    expect((await insert(null)).rows[0]?.revision_no).toBe(3);
+    expect(await save(w.users.annotator, part, ["stock", "fillet"], 3)).toMatchObject({ revisionNo: 4 });
+  });
+
+  it("two saves on the same revision at once: one wins, the other is refused (CONFLICT), not renumbered", async () => {
+    const part = await heldPart(w.users.annotator, 2);
+    const base = (await save(w.users.annotator, part, ["stock", null])).revisionNo;
+    let inserted!: () => void;
+    let commit!: () => void;
+    const firstInserted = new Promise<void>((r) => {
+      inserted = r;
+    });
+    const mayCommit = new Promise<void>((r) => {
+      commit = r;
+    });
+    const first = withUser(db.owner, w.users.annotator.claims, async (c) => {
+      const r = await appendRevision(c, {
+        workspaceId: w.workspaceId,
+        partId: part.id,
+        document: doc(part, ["stock", "stock"]),
+        source: "human",
+        expectedRevision: base,
+      });
+      inserted();
+      await mayCommit;
+      return r;
+    });
+    await firstInserted;
+    const second = save(w.users.annotator, part, ["stock", "fillet"], base);
+    // the second insert took the same number and waits on the first one's row
+    const deadline = Date.now() + 10_000;
+    while (
+      (
+        await db.owner.query<{ waiting: number }>(
+          `select count(*)::int as waiting from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into public.annotation_revisions%'`,
+        )
+      ).rows[0]?.waiting !== 1
+    ) {
+      if (Date.now() > deadline) throw new Error("the second save never waited for the first");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    commit();
+    expect(await first).toMatchObject({ revisionNo: base + 1 });
+    expect(await refusal(second)).toEqual({
+      code: "CONFLICT",
+      message: "someone saved a newer revision meanwhile: reload the part",
+    });
+    expect((await numbers(part.id)).map((r) => r.n)).toEqual([base, base + 1]);
+  });
+
+  it("a save landing between another save's check and its insert: the later one is refused and leaves nothing", async () => {
+    const part = await heldPart(w.users.annotator, 2);
+    const base = (await save(w.users.annotator, part, ["stock", null])).revisionNo;
+    // the client of the later save: just before its insert, another save of the same base commits
+    const racing = (c: PoolClient): PoolClient =>
+      ({
+        query: async (...args: Parameters<PoolClient["query"]>) => {
+          if (String(args[0]).trimStart().startsWith("insert into public.annotation_revisions")) {
+            await save(w.users.annotator, part, ["stock", "stock"], base);
+          }
+          return (c.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        },
+      }) as unknown as PoolClient;
+    // the caller even commits after the refusal: the refused revision must not be in the table
+    const outcome = await withUser(db.owner, w.users.annotator.claims, async (c) => {
+      try {
+        return await appendRevision(racing(c), {
+          workspaceId: w.workspaceId,
+          partId: part.id,
+          document: doc(part, ["stock", "fillet"]),
+          source: "human",
+          expectedRevision: base,
+        });
+      } catch (e) {
+        return toAppError(e);
+      }
+    });
+    expect(outcome).toMatchObject({ code: "CONFLICT" });
+    expect((await numbers(part.id)).map((r) => r.n)).toEqual([base, base + 1]);
+    const { rows } = await db.owner.query<{ labels: string[] }>(
+      "select document -> 'labels' as labels from public.annotation_revisions where part_id = $1 and revision_no = $2",
+      [part.id, base + 1],
+    );
+    expect(rows[0]?.labels).toEqual(["stock", "stock"]); // the save that landed first
   });
 });
 

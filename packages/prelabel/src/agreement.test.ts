@@ -8,38 +8,36 @@ const times = (n: number, label: string): string[] => Array.from({ length: n }, 
 describe("faceAgreement / partAgreement", () => {
   // Three raters, six faces:
   //   face 0: stock, stock, stock       → unanimous, agreement 3/3 = 1
-  //   face 1: stock, chamfer, chamfer   → chamfer, 2/3
-  //   face 2: chamfer, chamfer, —       → chamfer, 2/2 = 1 (the null is skipped)
-  //   face 3: —, —, —                   → nobody: no majority, no agreement
-  //   face 4: hole, pocket, —           → 1–1 tie: no majority, agreement 1/2
-  //   face 5: slot, —, —                → one rater: majority slot, no agreement
+  //   face 1: stock, chamfer, chamfer   → 2/3
+  //   face 2: chamfer, chamfer, —       → 2/2 = 1 (the null is skipped)
+  //   face 3: —, —, —                   → nobody: no agreement
+  //   face 4: hole, pocket, —           → 1–1 tie: agreement 1/2
+  //   face 5: slot, —, —                → one rater: no agreement
   const annotations = [
     ["stock", "stock", "chamfer", null, "hole", "slot"],
     ["stock", "chamfer", "chamfer", null, "pocket", null],
     ["stock", "chamfer", null, null, null, null],
   ];
 
-  it("counts votes, finds the majority and the share agreeing with it per face", () => {
+  it("counts votes and the share giving the most common label per face", () => {
     const faces = faceAgreement(annotations);
     expect(faces.map((f) => f.face)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(faces.map((f) => f.raters)).toEqual([3, 3, 2, 0, 2, 1]);
-    expect(faces[0]).toEqual({ face: 0, votes: { stock: 3 }, raters: 3, majority: "stock", agreement: 1 });
+    expect(faces[0]).toEqual({ face: 0, votes: { stock: 3 }, raters: 3, agreement: 1 });
     expect(faces[1]?.votes).toEqual({ stock: 1, chamfer: 2 });
-    expect(faces[1]?.majority).toBe("chamfer");
     expect(faces[1]?.agreement).toBeCloseTo(2 / 3, 10);
     expect(faces[2]?.agreement).toBe(1);
-    expect(faces[3]).toEqual({ face: 3, votes: {}, raters: 0, majority: null, agreement: null });
-    expect(faces[5]).toEqual({ face: 5, votes: { slot: 1 }, raters: 1, majority: "slot", agreement: null });
+    expect(faces[3]).toEqual({ face: 3, votes: {}, raters: 0, agreement: null });
+    expect(faces[5]).toEqual({ face: 5, votes: { slot: 1 }, raters: 1, agreement: null });
   });
 
-  it("gives no majority on a tie, but still reports the top share", () => {
+  it("names no winner (the database's majority vote does): a tie reports the top share", () => {
     const face = faceAgreement(annotations)[4];
-    expect(face?.votes).toEqual({ hole: 1, pocket: 1 });
-    expect(face?.majority).toBeNull();
-    expect(face?.agreement).toBeCloseTo(0.5, 10);
-    // A tie that is not for first place does not hide the majority: a, a, b, c → a, 2/4.
+    expect(face).toEqual({ face: 4, votes: { hole: 1, pocket: 1 }, raters: 2, agreement: 0.5 });
+    expect(face).not.toHaveProperty("majority");
+    // a tie that is not for first place: a, a, b, c → 2/4
     const [f] = faceAgreement([["a"], ["b"], ["a"], ["c"]]);
-    expect(f?.majority).toBe("a");
+    expect(f?.votes).toEqual({ a: 2, b: 1, c: 1 });
     expect(f?.agreement).toBeCloseTo(0.5, 10);
   });
 

@@ -4,6 +4,10 @@ import { AppError } from "@facet/core";
  * Inter-annotator agreement for face-level labels. An annotation is one rater's labels for a part:
  * a feature key per face (index = face number) or null where the rater left the face unlabelled.
  * Nulls are missing data everywhere here: they never count as a label, a vote or a disagreement.
+ *
+ * Which label wins a face is not decided here: the database holds the one majority vote and its tie
+ * rule (private.face_majority, read through getPartConsensus in @facet/db). These figures need no
+ * winner: a face's agreement is its top vote count over its raters, whichever label has it.
  */
 export type FaceLabels = ReadonlyArray<string | null>;
 
@@ -15,11 +19,9 @@ export interface FaceAgreement {
   votes: Votes;
   /** Raters that labelled the face (nulls excluded). */
   raters: number;
-  /** The label with the most votes; null when nobody labelled the face or the top labels tie. */
-  majority: string | null;
   /**
    * Share of the face's raters that gave its most common label (1 = unanimous); with a tie it is
-   * still that share (a 2–2 tie gives 0.5). Null when fewer than two raters labelled the face:
+   * that share too (a 2–2 tie gives 0.5). Null when fewer than two raters labelled the face:
    * a single label can neither agree nor disagree.
    */
   agreement: number | null;
@@ -105,7 +107,7 @@ function sameLength(annotations: ReadonlyArray<FaceLabels>, what: string): numbe
   return faces;
 }
 
-/** Votes, majority and agreement of every face of one part; `annotations[r][f]` is rater r's label of face f. */
+/** Votes and agreement of every face of one part; `annotations[r][f]` is rater r's label of face f. */
 export function faceAgreement(annotations: ReadonlyArray<FaceLabels>): FaceAgreement[] {
   const faceCount = sameLength(annotations, "annotations of one part must label the same faces");
   return Array.from({ length: faceCount }, (_, face) => {
@@ -116,13 +118,11 @@ export function faceAgreement(annotations: ReadonlyArray<FaceLabels>): FaceAgree
     }
     let raters = 0;
     let top = 0;
-    let majority: string | null = null;
-    for (const [label, n] of counts) {
+    for (const n of counts.values()) {
       raters += n;
-      if (n > top) [top, majority] = [n, label];
-      else if (n === top) majority = null;
+      top = Math.max(top, n);
     }
-    return { face, votes: Object.fromEntries(counts), raters, majority, agreement: raters >= 2 ? top / raters : null };
+    return { face, votes: Object.fromEntries(counts), raters, agreement: raters >= 2 ? top / raters : null };
   });
 }
 

@@ -14,9 +14,20 @@ export interface PartConsensus {
   /** How many independent annotations the part's dataset needs. */
   required: number;
   annotations: IndependentAnnotation[];
+  /**
+   * Each face's majority label over the annotations on the part's current face numbering, as the
+   * database decides it (private.face_majority, the vote the consensus revision is made of): a tie
+   * goes to the byte-order first of the tied labels. Empty when nobody annotated that numbering.
+   */
+  majority: (string | null)[];
+  /** Faces whose top vote count is shared by two or more labels (their majority is the tie rule's). */
+  tiedFaces: number[];
 }
 
-/** The independent annotations recorded for a part, oldest first, with what its dataset requires. */
+/**
+ * The independent annotations recorded for a part, oldest first, with what its dataset requires and
+ * each face's majority on its current face numbering.
+ */
 export async function getPartConsensus(client: PoolClient, partId: string): Promise<PartConsensus | null> {
   const dataset = await client.query<{ required: number }>(
     `select d.required_annotations as required from public.parts p join public.datasets d on d.id = p.dataset_id
@@ -41,7 +52,19 @@ export async function getPartConsensus(client: PoolClient, partId: string): Prom
      where i.part_id = $1 order by i.created_at, i.annotator_id`,
     [partId],
   );
-  return { required, annotations: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
+  const votes = await client.query<{ face: number; label: string | null; tied: boolean }>(
+    `select m.face, m.label, m.tied
+     from public.parts p join public.part_geometry g on g.id = p.geometry_id
+     cross join lateral private.face_majority(p.id, g.face_signature) m
+     where p.id = $1 order by m.face`,
+    [partId],
+  );
+  return {
+    required,
+    annotations: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+    majority: votes.rows.map((v) => v.label),
+    tiedFaces: votes.rows.filter((v) => v.tied).map((v) => v.face),
+  };
 }
 
 /** The parts of a workspace (or dataset) annotated independently by two or more people, for agreement figures. */

@@ -30,7 +30,8 @@ export async function latestRevision(
 /**
  * Append a revision. Labels must be made on the part's current face numbering (signature and face
  * count) with feature types of the dataset's label schema. `expectedRevision` makes concurrent saves
- * safe: a save based on an older revision is refused (CONFLICT).
+ * safe: a save based on an older revision is refused (CONFLICT). The database numbers the revision
+ * (annotation_revision_defaults: the part's max + 1); runs inside the caller's transaction.
  */
 export async function appendRevision(
   client: PoolClient,
@@ -79,12 +80,15 @@ export async function appendRevision(
       `the part has revision ${part.latest} now, not ${input.expectedRevision}: reload it`,
     );
   }
+  // Two saves inserting at once take the same number and the unique key refuses the second. A save
+  // committed between the check above and this insert gives this one a later number instead: that
+  // is a stale base too, undone and refused the same way.
+  await client.query("savepoint append_revision");
   const inserted = await client.query<{ id: string; revision_no: number }>(
-    `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, face_signature, document, model_assisted, source)
-     values ($1, $2, auth.uid(), $3, $4, $5, $6, $7) returning id, revision_no`,
+    `insert into public.annotation_revisions (part_id, author_id, label_schema_id, face_signature, document, model_assisted, source)
+     values ($1, auth.uid(), $2, $3, $4, $5, $6) returning id, revision_no`,
     [
       input.partId,
-      part.latest + 1,
       part.schema_id,
       input.document.faceSignature,
       JSON.stringify(input.document),
@@ -93,5 +97,10 @@ export async function appendRevision(
     ],
   );
   const r = inserted.rows[0] as { id: string; revision_no: number };
+  if (r.revision_no !== part.latest + 1) {
+    await client.query("rollback to savepoint append_revision");
+    throw new AppError("CONFLICT", "someone saved a newer revision meanwhile: reload the part");
+  }
+  await client.query("release savepoint append_revision");
   return { id: r.id, revisionNo: r.revision_no };
 }
