@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { Logo } from "@/components/logo";
 import { NotificationsBell } from "@/components/notifications";
 import { WorkspaceEventsProvider } from "@/components/workspace-events";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { Nav, type NavItem } from "./nav";
 import { Shortcuts } from "./shortcuts";
 import { SignOutButton } from "./sign-out-button";
@@ -29,7 +29,7 @@ export default async function WorkspaceLayout({
   params: Promise<{ slug: string }>;
 }) {
   const { slug } = await params;
-  const { viewer, workspace, workspaces } = await requireWorkspace(slug);
+  const { viewer, workspace, workspaces, run } = await requireWorkspace(slug);
   // label quality (pre-label acceptance) for those who run datasets: admins, engineers, ML engineers
   const sections = navSectionsFor(workspace.role).flatMap((s) =>
     s === "catalog" && roleCan(workspace.role, "datasets.create") ? [s, "quality"] : [s],
@@ -44,8 +44,7 @@ export default async function WorkspaceLayout({
     };
   });
   // the first numbers of the live counts (the workspace's event stream keeps them up to date)
-  const [counts, unread] = await asUser(
-    viewer,
+  const [counts, unread] = await run(
     async (c) => [await partCountsByStatus(c, workspace.id), await unreadNotifications(c, workspace.id)] as const,
   );
   return (

@@ -3,13 +3,12 @@ import { listDatasets, partCountsByStatus } from "@facet/db";
 import Link from "next/link";
 import { DatasetsTable } from "@/components/datasets-table";
 import { StatusCountsView } from "@/components/status-counts";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 
 export default async function Overview({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { viewer, workspace } = await requireWorkspace(slug);
-  const [counts, datasets] = await asUser(
-    viewer,
+  const { workspace, run } = await requireWorkspace(slug);
+  const [counts, datasets] = await run(
     async (c) => [await partCountsByStatus(c, workspace.id), await listDatasets(c, workspace.id)] as const,
   );
   return (

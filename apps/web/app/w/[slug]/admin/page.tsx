@@ -2,7 +2,7 @@ import { roleCan } from "@facet/core";
 import { listInvitations, listMembers } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../not-for-role";
 import { Invitations } from "./invitations";
 import { Members } from "./members";
@@ -11,10 +11,9 @@ export const metadata: Metadata = { title: "Members" };
 
 export default async function AdminPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { viewer, workspace } = await requireWorkspace(slug);
+  const { viewer, workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "members.manage")) return <NotForRole role={workspace.role} what="administration" />;
-  const [members, invitations] = await asUser(
-    viewer,
+  const [members, invitations] = await run(
     async (c) => [await listMembers(c, workspace.id), await listInvitations(c, workspace.id)] as const,
   );
   return (

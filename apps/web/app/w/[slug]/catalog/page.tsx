@@ -3,16 +3,15 @@ import { listDatasets, listParts } from "@facet/db";
 import type { Metadata } from "next";
 import { DatasetsTable } from "@/components/datasets-table";
 import { PartsTable } from "@/components/parts-table";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { CreateDataset } from "./create-dataset";
 
 export const metadata: Metadata = { title: "Catalog" };
 
 export default async function CatalogPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { viewer, workspace } = await requireWorkspace(slug);
-  const [datasets, parts] = await asUser(
-    viewer,
+  const { workspace, run } = await requireWorkspace(slug);
+  const [datasets, parts] = await run(
     async (c) =>
       [await listDatasets(c, workspace.id), await listParts(c, { workspaceId: workspace.id, limit: 200 })] as const,
   );

@@ -9,7 +9,7 @@ import { type AgreementReport, agreementReport } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { uuidParam } from "@/lib/search-params";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { DatasetFilter } from "./dataset-filter";
 
 export const metadata: Metadata = { title: "Label quality" };
@@ -84,9 +84,9 @@ export default async function QualityPage({
 }) {
   const { slug } = await params;
   const query = await searchParams;
-  const { viewer, workspace } = await requireWorkspace(slug);
+  const { workspace, run } = await requireWorkspace(slug);
   const datasetId = uuidParam(query.dataset);
-  const { datasets, rows, names, consensus } = await asUser(viewer, async (c) => {
+  const { datasets, rows, names, consensus } = await run(async (c) => {
     return {
       datasets: await listDatasets(c, workspace.id),
       rows: await prelabelAcceptance(c, workspace.id, datasetId),

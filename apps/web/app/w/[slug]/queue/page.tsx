@@ -1,7 +1,7 @@
 import { roleCan } from "@facet/core";
 import { listMyClaims, partCountsByStatus } from "@facet/db";
 import type { Metadata } from "next";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../not-for-role";
 import { QueueActions } from "./queue-actions";
 
@@ -16,10 +16,9 @@ export default async function QueuePage({
 }) {
   const { slug } = await params;
   const { submitted, recorded } = await searchParams;
-  const { viewer, workspace } = await requireWorkspace(slug);
+  const { workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "parts.claim")) return <NotForRole role={workspace.role} what="the labelling queue" />;
-  const [claims, counts] = await asUser(
-    viewer,
+  const [claims, counts] = await run(
     async (c) => [await listMyClaims(c, workspace.id), await partCountsByStatus(c, workspace.id)] as const,
   );
   return (

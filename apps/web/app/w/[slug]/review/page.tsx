@@ -3,7 +3,7 @@ import { listDatasets, listMembers, listReviewQueue } from "@facet/db";
 import type { Metadata } from "next";
 import { annotatorOptions, reviewedMessage } from "@/lib/review/queue";
 import { oneParam, uuidParam } from "@/lib/search-params";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../not-for-role";
 import { ReviewQueue } from "./review-queue";
 
@@ -19,16 +19,16 @@ export default async function ReviewPage({
 }) {
   const { slug } = await params;
   const query = await searchParams;
-  const { viewer, workspace } = await requireWorkspace(slug);
+  const { viewer, workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "parts.review")) return <NotForRole role={workspace.role} what="the review queue" />;
   const filters = { annotator: uuidParam(query.annotator), dataset: uuidParam(query.dataset) };
   const [items, datasets, members] = await Promise.all([
-    asUser(viewer, (c) =>
+    run((c) =>
       listReviewQueue(c, { workspaceId: workspace.id, annotatorId: filters.annotator, datasetId: filters.dataset }),
     ),
-    asUser(viewer, (c) => listDatasets(c, workspace.id)),
+    run((c) => listDatasets(c, workspace.id)),
     // the filter still works from the queue's own annotators when members cannot be read
-    asUser(viewer, (c) => listMembers(c, workspace.id)).catch(() => []),
+    run((c) => listMembers(c, workspace.id)).catch(() => []),
   ]);
   const reviewed = oneParam(query.reviewed);
   return (

@@ -1,16 +1,16 @@
 import { roleCan } from "@facet/core";
 import { listAuditEvents } from "@facet/db";
 import type { Metadata } from "next";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../../not-for-role";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { viewer, workspace } = await requireWorkspace(slug);
+  const { workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "audit.read")) return <NotForRole role={workspace.role} what="the audit log" />;
-  const events = await asUser(viewer, (c) => listAuditEvents(c, workspace.id, 200));
+  const events = await run((c) => listAuditEvents(c, workspace.id, 200));
   return (
     <>
       <h1>Audit log</h1>

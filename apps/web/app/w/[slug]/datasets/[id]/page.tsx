@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { PartsTable } from "@/components/parts-table";
 import { StatusCountsView } from "@/components/status-counts";
 import { Uploader } from "@/components/upload/uploader";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { DatasetSettingsPanel } from "./dataset-settings";
 
 export const metadata: Metadata = { title: "Dataset" };
@@ -13,8 +13,8 @@ export const metadata: Metadata = { title: "Dataset" };
 export default async function DatasetPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   if (!uuidSchema.safeParse(id).success) notFound();
-  const { viewer, workspace } = await requireWorkspace(slug);
-  const data = await asUser(viewer, async (c) => {
+  const { workspace, run } = await requireWorkspace(slug);
+  const data = await run(async (c) => {
     const dataset = (await listDatasets(c, workspace.id)).find((d) => d.id === id);
     if (!dataset) return null;
     return {
