@@ -88,6 +88,20 @@ export async function assertPartInWorkspace(client: PoolClient, workspaceId: str
   if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such part in this workspace");
 }
 
+/**
+ * A `select ... for update` of a part found nothing: RLS lets FOR UPDATE see only rows the caller may
+ * change, so a part they can see but not change is FORBIDDEN (with `why`), one they cannot see NOT_FOUND.
+ */
+export async function refuseUnlockablePart(
+  client: PoolClient,
+  workspaceId: string,
+  partId: string,
+  why: string,
+): Promise<never> {
+  await assertPartInWorkspace(client, workspaceId, partId);
+  throw new AppError("FORBIDDEN", why);
+}
+
 /** Send a failed part back to processing (engineers and admins: the status trigger checks). */
 export async function retryPart(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
   await assertPartInWorkspace(client, workspaceId, partId);

@@ -1,5 +1,6 @@
 import { AppError, type PartStatus, type ReviewInput, STATUS_LABELS } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { refuseUnlockablePart } from "./part-detail";
 import type { Revision } from "./revisions";
 import { PRESENCE_WINDOW_SECONDS } from "./workbench";
 
@@ -153,13 +154,7 @@ export async function reviewPart(
   );
   const part = rows[0];
   if (!part) {
-    // FOR UPDATE sees only rows the caller may update: visible but not theirs to change means no right to review
-    const visible = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [
-      input.workspaceId,
-      input.partId,
-    ]);
-    if (visible.rowCount) throw new AppError("FORBIDDEN", "only engineers and admins approve or reject");
-    throw new AppError("NOT_FOUND", "no such part in this workspace");
+    return refuseUnlockablePart(client, input.workspaceId, input.partId, "only engineers and admins approve or reject");
   }
   if (part.status !== "in_review") {
     throw new AppError(

@@ -1,5 +1,6 @@
 import { AppError, type PartStatus, STATUS_LABELS, type Taxonomy, taxonomySchema } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { refuseUnlockablePart } from "./part-detail";
 import { getPrelabelView, type PrelabelView } from "./prelabel";
 import { latestRevision, type Revision } from "./revisions";
 
@@ -42,12 +43,12 @@ export async function submitPart(
   );
   const part = rows[0];
   if (!part) {
-    const visible = await client.query("select 1 from public.parts where workspace_id = $1 and id = $2", [
+    return refuseUnlockablePart(
+      client,
       input.workspaceId,
       input.partId,
-    ]);
-    if (visible.rowCount) throw new AppError("FORBIDDEN", "only the annotator holding this part can submit it");
-    throw new AppError("NOT_FOUND", "no such part in this workspace");
+      "only the annotator holding this part can submit it",
+    );
   }
   if (part.status === "in_review") throw new AppError("CONFLICT", "this part has been submitted already");
   if (part.status !== "in_progress") {
