@@ -14,6 +14,8 @@ export default defineConfig({
             "apps/web/lib/**/*.test.ts",
             "apps/web/components/**/*.test.ts",
             "apps/web/server/**/*.test.ts",
+            "apps/launcher/src/**/*.test.ts",
+            "scripts/**/*.test.ts",
           ],
           exclude: ["**/*.db.test.ts", "**/*.platform.test.ts", "**/node_modules/**"],
         },
@@ -33,7 +35,7 @@ export default defineConfig({
       {
         test: {
           name: "platform",
-          include: ["packages/*/src/**/*.platform.test.ts"],
+          include: ["packages/*/src/**/*.platform.test.ts", "apps/launcher/src/**/*.platform.test.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

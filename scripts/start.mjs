@@ -13,7 +13,7 @@ try {
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const { register } = await import("tsx/esm/api");
 register();
-const { main } = await import("../packages/launcher/src/main.ts");
+const { main } = await import("../apps/launcher/src/main.ts");
 try {
   await main();
 } catch (e) {

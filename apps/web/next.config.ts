@@ -12,7 +12,7 @@ const config: NextConfig = {
     "@facet/viewer",
     "@facet/geometry",
     "@facet/prelabel",
-    "@facet/workers",
+    "@facet/jobs",
   ],
   serverExternalPackages: ["pg", "@supabase/supabase-js", "@supabase/ssr", "@trigger.dev/sdk"],
   typescript: { ignoreBuildErrors: false },

@@ -76,9 +76,9 @@ export function ensureDependencies() {
 export function ensureWebBuild() {
   const sources = [
     ...walk(path.join(ROOT, "apps/web"), new Set([...SKIP, "e2e", "playwright.config.ts"])),
-    // every workspace package the app may bundle (the viewer, geometry types, the workers' dispatcher, …)
+    // every workspace package the app may bundle (the viewer, geometry types, the Trigger.dev hand-over, …);
+    // no app imports another app or the workers
     ...readdirSync(path.join(ROOT, "packages")).flatMap((p) => walk(path.join(ROOT, "packages", p, "src"), SKIP)),
-    ...walk(path.join(ROOT, "workers/src"), SKIP),
     path.join(ROOT, "pnpm-lock.yaml"),
   ].filter((f) => !f.endsWith(".test.ts"));
   const stamp = hashFiles(sources);

@@ -109,18 +109,3 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     },
   };
 }
-
-/** Create or update graphile-worker's schema, so jobs can be queued before the worker first starts. */
-export async function migrateJobQueue(databaseUrl: string): Promise<void> {
-  const pool = createPool(databaseUrl, { max: 2, applicationName: "facet-job-queue-migrate" });
-  try {
-    const utils = await makeWorkerUtils({ pgPool: pool });
-    try {
-      await utils.migrate();
-    } finally {
-      await utils.release();
-    }
-  } finally {
-    await pool.end();
-  }
-}

@@ -1,4 +1,5 @@
 import "server-only";
+import { dispatchQueuedJobs } from "@facet/db";
 import { context } from "./context.server";
 import { env } from "./env.server";
 
@@ -10,10 +11,8 @@ import { env } from "./env.server";
  */
 export async function handOverQueuedJobs(): Promise<void> {
   if (env().FACET_JOBS !== "trigger") return;
-  const [{ dispatchQueuedJobs }, { triggerJobs }] = await Promise.all([
-    import("@facet/workers/dispatch"),
-    import("@facet/workers/trigger-jobs"),
-  ]);
+  // the Trigger.dev SDK is loaded only where it is used
+  const { triggerJobs } = await import("@facet/jobs/trigger");
   try {
     await dispatchQueuedJobs((await context()).pool, triggerJobs);
   } catch (e) {

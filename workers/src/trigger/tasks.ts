@@ -4,17 +4,16 @@
  * geometry kernel's wasm with `additionalFiles`. A task cannot run without the Trigger.dev service; the
  * handlers they call are tested against the real database in this repository.
  */
-import { createPool, type Pool } from "@facet/db";
+import { createPool, dispatchQueuedJobs, type Pool } from "@facet/db";
+import { triggerJobs } from "@facet/jobs/trigger";
 import { createPrelabelers, type Prelabeler } from "@facet/prelabel";
 import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { logger, schedules, task } from "@trigger.dev/sdk";
-import { dispatchQueuedJobs } from "../dispatch";
 import { InProcessGeometry } from "../geometry/engine";
 import { housekeeping } from "../tasks/housekeeping";
 import { releaseExpiredClaims } from "../tasks/release-expired-claims";
 import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
 import { parseTriggerTaskEnv } from "./env";
-import { triggerJobs } from "./trigger-jobs";
 
 /** One pool, store and warm geometry kernel per machine, shared by the runs it executes. */
 let shared: Promise<{

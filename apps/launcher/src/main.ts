@@ -1,19 +1,20 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
 import { createPool, migrate } from "@facet/db";
 import { startEmbeddedPostgres, takeOverShutdownSignals } from "@facet/db/embedded";
 import { isProcessAlive } from "@facet/db/process";
-import { migrateJobQueue } from "@facet/workers";
+import { migrateJobQueue } from "@facet/jobs/graphile-worker";
 import { parseLauncherEnv } from "./env";
 import { acquireLock } from "./pid-lock";
 import { loadOrCreateSecrets } from "./secrets";
 import { Supervised } from "./supervisor";
 
+/** The repository's root: this file is apps/launcher/src/main.ts. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const WATCHDOG = pathToFileURL(path.join(REPO_ROOT, "packages/launcher/src/parent-watchdog.mjs")).href;
+const WATCHDOG = new URL("./parent-watchdog.mjs", import.meta.url).href;
 const say = (m: string) => process.stdout.write(`facet: ${m}\n`);
 
 async function stopOrphanChildren(dataDir: string) {

@@ -1,12 +1,6 @@
-import {
-  attempt,
-  createTestDatabase,
-  createWorkspaceWithRoles,
-  insertParts,
-  type TestDatabase,
-} from "@facet/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dispatchQueuedJobs, type TriggerJobs } from "./dispatch";
+import { dispatchQueuedJobs, type HandOverJobs } from "./job-dispatch";
+import { attempt, createTestDatabase, createWorkspaceWithRoles, insertParts, type TestDatabase } from "./testing";
 
 describe("dispatching queued jobs to Trigger.dev (real database)", () => {
   let db: TestDatabase;
@@ -42,7 +36,7 @@ describe("dispatching queued jobs to Trigger.dev (real database)", () => {
     await queue("export", 1); // no task runs this kind yet: left alone
     await queue("geometry:tessellate", 1, "completed");
     const seen: Array<{ taskId: string; jobId: string }> = [];
-    const trigger: TriggerJobs = async (jobs) => {
+    const trigger: HandOverJobs = async (jobs) => {
       seen.push(...jobs);
     };
     expect(await dispatchQueuedJobs(db.owner, trigger)).toBe(3);
@@ -54,7 +48,7 @@ describe("dispatching queued jobs to Trigger.dev (real database)", () => {
 
   it("leaves the jobs queued for the next pass when the hand-over fails", async () => {
     const ids = await queue("geometry:tessellate", 2);
-    const failing: TriggerJobs = async () => {
+    const failing: HandOverJobs = async () => {
       throw new Error("Trigger.dev is unreachable");
     };
     await expect(dispatchQueuedJobs(db.owner, failing)).rejects.toThrow("unreachable");
@@ -67,7 +61,7 @@ describe("dispatching queued jobs to Trigger.dev (real database)", () => {
   it("never gives one job to two dispatchers running at once", async () => {
     const ids = await queue("geometry:tessellate", 40);
     const seen: string[] = [];
-    const slow: TriggerJobs = async (jobs) => {
+    const slow: HandOverJobs = async (jobs) => {
       await new Promise((r) => setTimeout(r, 50));
       seen.push(...jobs.map((j) => j.jobId));
     };
