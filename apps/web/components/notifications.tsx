@@ -1,24 +1,13 @@
 "use client";
 
+import type { NotificationRow } from "@facet/db";
 import Link from "next/link";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { api, messageOf } from "./api-client";
 import { Time } from "./comments/time";
 import { useWorkspaceEvent, useWorkspaceLive } from "./workspace-events";
 
-export interface NotificationItem {
-  id: number;
-  kind: "mention" | "reply" | "review_rejected" | "review_approved";
-  partId: string | null;
-  partName: string | null;
-  commentId: string | null;
-  actorName: string | null;
-  summary: string;
-  readAt: string | null;
-  createdAt: string;
-}
-
-const KIND_LABELS: Record<NotificationItem["kind"], string> = {
+const KIND_LABELS: Record<NotificationRow["kind"], string> = {
   mention: "Mention",
   reply: "Reply",
   review_rejected: "Returned",
@@ -43,7 +32,7 @@ function BellIcon() {
 export function NotificationsBell({ workspace }: { workspace: string }) {
   const { unread, setUnread } = useWorkspaceLive();
   const [open, setOpen] = useState(false);
-  const [items, setItems] = useState<NotificationItem[] | null>(null);
+  const [items, setItems] = useState<NotificationRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement | null>(null);
   const panelId = useId();
@@ -51,7 +40,7 @@ export function NotificationsBell({ workspace }: { workspace: string }) {
 
   const load = useCallback(async () => {
     try {
-      const r = await api<{ unread: number; items: NotificationItem[] }>("GET", base);
+      const r = await api<{ unread: number; items: NotificationRow[] }>("GET", base);
       setItems(r.items);
       setUnread(r.unread);
       setError(null);

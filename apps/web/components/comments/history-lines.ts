@@ -1,15 +1,10 @@
 import { type PartStatus, STATUS_LABELS } from "@facet/core";
-import { excerpt, formatDay } from "./format";
+import type { HistoryEvent } from "@facet/db";
+import { formatDay } from "../../lib/time-format";
+import { excerpt } from "./format";
 
 /** One event of a part's history, as `GET …/parts/<id>/history` (partHistory) gives it. */
-export interface HistoryEventInput {
-  id: number;
-  action: string;
-  actorName: string | null;
-  actorKind: string;
-  data: Record<string, unknown>;
-  createdAt: string;
-}
+export type HistoryEventInput = Omit<HistoryEvent, "actorId">;
 
 /** A line of the timeline: one event, or a run of saved revisions told once. */
 export interface HistoryLine {

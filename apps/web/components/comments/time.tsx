@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { formatRelative, formatUtc } from "./format";
+import { formatRelative, formatUtc } from "@/lib/time-format";
 
 /**
  * A time: rendered in UTC on the server (so hydration matches), then relative ("5 min ago") in the

@@ -37,24 +37,6 @@ export function annotatorOptions(
     .sort((a, b) => a.email.localeCompare(b.email) || a.userId.localeCompare(b.userId));
 }
 
-/** "3 min ago", "2 h ago", "yesterday", "5 days ago"; "just now" under a minute (and for times ahead). */
-export function relativeTime(iso: string, now: number): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return "";
-  const s = Math.floor((now - t) / 1000);
-  if (s < 60) return "just now";
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ago`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h} h ago`;
-  const d = Math.floor(h / 24);
-  if (d === 1) return "yesterday";
-  if (d < 60) return `${d} days ago`;
-  const mo = Math.floor(d / 30);
-  if (mo < 24) return `${mo} months ago`;
-  return `${Math.floor(d / 365)} years ago`;
-}
-
 /** The queue's header: "1 part waits for review", "3 parts wait for review". */
 export function waitingText(n: number): string {
   return n === 1 ? "1 part waits for review" : `${n} parts wait for review`;

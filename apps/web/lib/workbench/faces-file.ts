@@ -1,9 +1,4 @@
-"use client";
-
-import { loadCachedBytes } from "@facet/viewer";
-import { useEffect, useState } from "react";
 import { z } from "zod";
-import { messageOf } from "@/components/api-client";
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -28,25 +23,18 @@ export const facesFileSchema = z.object({
   ),
 });
 export type FacesFile = z.infer<typeof facesFileSchema>;
+export type FaceRecord = FacesFile["faces"][number];
 
-/**
- * A part's faces file (surface types, sizes, adjacency), kept by the browser under its content
- * address, checked against the schema. `error` says why it could not be read.
- */
-export function useFacesFile(url: string, key: string): { file: FacesFile | null; error: string | null } {
-  const [state, setState] = useState<{ file: FacesFile | null; error: string | null }>({ file: null, error: null });
-  useEffect(() => {
-    let cancelled = false;
-    loadCachedBytes(url, key)
-      .then((bytes) => {
-        const parsed = facesFileSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-        if (!parsed.success) throw new Error("the faces file is not what the tessellator writes: reprocess the part");
-        if (!cancelled) setState({ file: parsed.data, error: null });
-      })
-      .catch((e: unknown) => !cancelled && setState({ file: null, error: messageOf(e) }));
-    return () => {
-      cancelled = true;
-    };
-  }, [url, key]);
-  return state;
+/** The faces file from its bytes; throws with the reason when it is not what the tessellator writes. */
+export function parseFacesFile(bytes: ArrayBuffer): FacesFile {
+  const parsed = facesFileSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  if (!parsed.success) throw new Error("the faces file is not what the tessellator writes: reprocess the part");
+  return parsed.data;
+}
+
+/** What a face is, for a hover line: "face 12", its surface type, area and radius (when it has one). */
+export function faceFacts(face: number, info: FaceRecord): string[] {
+  const facts = [`face ${face}`, info.surface, `area ${info.area.toPrecision(4)} mm²`];
+  if (info.radius !== null) facts.push(`radius ${info.radius.toPrecision(4)} mm`);
+  return facts;
 }

@@ -1,8 +1,9 @@
-import { isAppError, STATUS_LABELS } from "@facet/core";
+import { isAppError } from "@facet/core";
 import type { Metadata } from "next";
-import { formatDay } from "@/components/comments/format";
 import { Logo } from "@/components/logo";
+import { StatusBadge } from "@/features/part-stage";
 import { loadSharedPart, type SharedPart } from "@/lib/share.server";
+import { formatDay } from "@/lib/time-format";
 import { SharedView } from "./shared-view";
 
 export const dynamic = "force-dynamic";
@@ -66,9 +67,7 @@ export default async function SharePage({ params }: { params: Promise<{ token: s
       <p className="muted">{part.part.datasetName} /</p>
       <h1>{part.part.name}</h1>
       <div className="row">
-        <span className="badge" data-testid="part-status">
-          {STATUS_LABELS[part.part.status]}
-        </span>
+        <StatusBadge status={part.part.status} />
         {geometry && <span className="muted">{geometry.faceCount} faces</span>}
         {part.revision && <span className="muted">labels of revision {part.revision.revisionNo}</span>}
       </div>

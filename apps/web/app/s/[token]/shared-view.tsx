@@ -1,19 +1,14 @@
 "use client";
 
 import type { FeatureType } from "@facet/core";
-import type { FaceModel, FaceViewerHandle, Point3 } from "@facet/viewer";
-import { type Pin, Pins } from "@facet/viewer";
-import dynamic from "next/dynamic";
-import { useCallback, useMemo, useRef, useState } from "react";
-import { CommentsPanel, type CommentThread } from "@/components/comments/comments-panel";
+import type { CommentThread } from "@facet/db";
+import { type Pin, Pins, type Point3 } from "@facet/viewer";
+import { useCallback, useMemo, useState } from "react";
+import { CommentsPanel } from "@/components/comments/comments-panel";
+import { StageCanvas, usePartStage } from "@/features/part-stage";
 import { faceColours } from "@/lib/workbench/colours";
-
-const FaceViewer = dynamic(() => import("@facet/viewer").then((m) => m.FaceViewer), {
-  ssr: false,
-  loading: () => <div className="share-viewer" />,
-});
-
-const NONE: ReadonlySet<number> = new Set();
+import { NO_FACES } from "@/lib/workbench/selection";
+import { ShareLegend } from "./share-legend";
 
 /** The shared part in 3D with its label colours (read-only), a legend, and the comments. */
 export function SharedView({
@@ -35,34 +30,18 @@ export function SharedView({
   threads: CommentThread[];
   canComment: boolean;
 }) {
-  const viewer = useRef<FaceViewerHandle | null>(null);
-  const [model, setModel] = useState<FaceModel | null>(null);
-  const [hovered, setHovered] = useState<number | null>(null);
-  const [selected, setSelected] = useState<ReadonlySet<number>>(NONE);
+  const stage = usePartStage({ faceCount: labels.length });
+  const { viewer, model, hovered, setSelection } = stage;
   const [threads, setThreads] = useState(initialThreads);
   const [active, setActive] = useState<string | null>(null);
   const colours = useMemo(() => faceColours(labels, features), [labels, features]);
   const byKey = useMemo(() => new Map(features.map((f) => [f.key, f])), [features]);
 
-  const legend = useMemo(() => {
-    const counts = new Map<string, number>();
-    let unlabelled = 0;
-    for (const l of labels) {
-      if (l) counts.set(l, (counts.get(l) ?? 0) + 1);
-      else unlabelled++;
-    }
-    return {
-      rows: features.filter((f) => counts.has(f.key)).map((f) => ({ f, n: counts.get(f.key) ?? 0 })),
-      unlabelled,
-    };
-  }, [labels, features]);
-
-  const onReady = useCallback((m: FaceModel) => setModel(m), []);
-
-  const focusFace = useCallback((face: number) => {
-    setSelected(new Set([face]));
-    viewer.current?.fit([face]);
-  }, []);
+  // a guest selects one face at a time
+  const onFaceClick = useCallback(
+    (face: number | null) => setSelection(face === null ? NO_FACES : new Set([face])),
+    [setSelection],
+  );
 
   // pins: threads pinned to a point, or to a face of the current numbering (drawn at its centre)
   const pins = useMemo<Pin[]>(() => {
@@ -83,7 +62,7 @@ export function SharedView({
       });
     });
     return out;
-  }, [model, threads, faceSignature, active]);
+  }, [model, threads, faceSignature, active, viewer]);
 
   const hoverText =
     hovered === null
@@ -100,18 +79,7 @@ export function SharedView({
       <div className="share-3d">
         {meshUrl ? (
           <div className="share-viewer-wrap">
-            <FaceViewer
-              ref={viewer}
-              meshUrl={meshUrl}
-              colours={colours}
-              selected={selected}
-              hidden={NONE}
-              onReady={onReady}
-              onHover={setHovered}
-              onFaceClick={(face) => setSelected(face === null ? NONE : new Set([face]))}
-              className="share-viewer"
-              style={{ position: "absolute", inset: 0 }}
-            >
+            <StageCanvas stage={stage} look="share" meshUrl={meshUrl} colours={colours} onFaceClick={onFaceClick}>
               <Pins
                 viewer={viewer}
                 pins={pins}
@@ -123,32 +91,12 @@ export function SharedView({
               <div className="share-hover" aria-live="polite">
                 {hoverText}
               </div>
-            </FaceViewer>
+            </StageCanvas>
           </div>
         ) : (
           <p className="muted">The 3D view is not available: the part has not been processed yet.</p>
         )}
-        <aside className="share-legend card" data-testid="share-legend" aria-label="Legend">
-          <strong>Legend</strong>
-          {legend.rows.length === 0 ? (
-            <p className="muted">No labels yet.</p>
-          ) : (
-            <ul>
-              {legend.rows.map(({ f, n }) => (
-                <li key={f.key} data-feature={f.key}>
-                  <span className="share-swatch" style={{ background: f.colour }} aria-hidden="true" />
-                  <span className="share-grow">{f.name}</span>
-                  <span className="muted">{n}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-          {legend.unlabelled > 0 && (
-            <p className="muted">
-              {legend.unlabelled} face{legend.unlabelled === 1 ? "" : "s"} unlabelled
-            </p>
-          )}
-        </aside>
+        <ShareLegend labels={labels} features={features} />
       </div>
       <section aria-labelledby="share-comments-title" id="comments">
         <h2 id="share-comments-title">Comments</h2>
@@ -159,7 +107,7 @@ export function SharedView({
           canComment={canComment}
           canResolve={false}
           guest
-          onFocusFace={meshUrl ? focusFace : undefined}
+          onFocusFace={meshUrl ? stage.focusFace : undefined}
           faceSignature={faceSignature}
           activeId={active}
           onThreadsChange={setThreads}

@@ -5,14 +5,8 @@ import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 import { useWorkspaceEvent, useWorkspaceLive } from "@/components/workspace-events";
-import {
-  annotatorOptions,
-  type PersonOption,
-  type QueueFilters,
-  queueQuery,
-  relativeTime,
-  waitingText,
-} from "@/lib/review/queue";
+import { annotatorOptions, type PersonOption, type QueueFilters, queueQuery, waitingText } from "@/lib/review/queue";
+import { formatRelative } from "@/lib/time-format";
 
 /** How long events are gathered before the queue is fetched again. */
 const REFETCH_DELAY_MS = 150;
@@ -229,7 +223,7 @@ export function ReviewQueue(props: {
                     dateTime={p.submittedAt}
                     title={mounted ? new Date(p.submittedAt).toLocaleString() : p.submittedAt}
                   >
-                    {relativeTime(p.submittedAt, now)}
+                    {formatRelative(p.submittedAt, now)}
                   </time>
                 </td>
                 <td>{p.faceCount ?? "—"}</td>

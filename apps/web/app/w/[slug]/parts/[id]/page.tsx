@@ -1,21 +1,18 @@
-import { roleCan, STATUS_LABELS, uuidSchema } from "@facet/core";
+import { roleCan, uuidSchema } from "@facet/core";
 import { getPart, listComments, listMentionable, listShareLinks, partHistory } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CommentsPanel } from "@/components/comments/comments-panel";
-import { context } from "@/lib/context.server";
+import { StatusBadge } from "@/features/part-stage";
+import { geometryUrls } from "@/lib/context.server";
 import { asUser, requireWorkspace } from "@/lib/session.server";
 import { PartHistory } from "./history";
 import { PartActions } from "./part-actions";
-import { type FaceSummary, PartView } from "./part-view";
+import { PartView } from "./part-view";
 import { ShareLinks } from "./share-links";
 
 export const metadata: Metadata = { title: "Part" };
-
-interface FacesJson {
-  faces: Array<{ surface: string; area: number; radius: number | null }>;
-}
 
 export default async function PartPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
@@ -30,16 +27,7 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
     history: await partHistory(c, part.id),
     links: canShare ? await listShareLinks(c, part.id) : [],
   }));
-  const { store } = await context();
-  let meshUrl: string | null = null;
-  let faces: FaceSummary[] = [];
-  if (part.geometry) {
-    meshUrl = (await store.presignGet(part.geometry.meshKey, { expiresInSeconds: 3600 })).url;
-    const chunks: Buffer[] = [];
-    for await (const c of await store.get(part.geometry.facesKey)) chunks.push(c as Buffer);
-    const doc = JSON.parse(Buffer.concat(chunks).toString("utf8")) as FacesJson;
-    faces = doc.faces.map((f) => [f.surface, f.area, f.radius]);
-  }
+  const urls = part.geometry ? await geometryUrls(part.geometry) : null;
   return (
     <>
       <p className="muted">
@@ -47,9 +35,7 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
       </p>
       <h1>{part.name}</h1>
       <div className="row">
-        <span className="badge" data-testid="part-status">
-          {STATUS_LABELS[part.status]}
-        </span>
+        <StatusBadge status={part.status} />
         {part.geometry && (
           <span className="muted">
             {part.geometry.faceCount} faces · {part.geometry.triangleCount} triangles · {(part.size / 1e6).toFixed(2)}{" "}
@@ -94,8 +80,8 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
           Pre-labelling gave no answer: {part.prelabelError}
         </p>
       )}
-      {meshUrl ? (
-        <PartView meshUrl={meshUrl} faces={faces} />
+      {urls && part.geometry ? (
+        <PartView meshUrl={urls.meshUrl} facesUrl={urls.facesUrl} facesKey={part.geometry.facesKey} />
       ) : (
         !part.failureReason && <p className="muted">The mesh appears here once the part has been processed.</p>
       )}

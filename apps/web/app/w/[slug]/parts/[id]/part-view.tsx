@@ -1,24 +1,23 @@
 "use client";
 
 import dynamic from "next/dynamic";
-
-/** [surface type, area, radius] per face, in face order. */
-export type FaceSummary = [string, number, number | null];
+import { useFacesFile } from "@/features/part-stage";
+import { faceFacts } from "@/lib/workbench/faces-file";
 
 const PartViewer = dynamic(() => import("@facet/viewer").then((m) => m.PartViewer), {
   ssr: false,
   loading: () => <div className="part-viewer" style={{ height: 480 }} />,
 });
 
-export function PartView({ meshUrl, faces }: { meshUrl: string; faces: FaceSummary[] }) {
+/** The processed part in 3D, a colour per face; the face under the pointer is described from the faces file. */
+export function PartView({ meshUrl, facesUrl, facesKey }: { meshUrl: string; facesUrl: string; facesKey: string }) {
+  const { file } = useFacesFile(facesUrl, facesKey);
   return (
     <PartViewer
       meshUrl={meshUrl}
       describeFace={(i) => {
-        const f = faces[i];
-        if (!f) return `face ${i}`;
-        const [surface, area, radius] = f;
-        return `face ${i} · ${surface} · area ${area.toPrecision(4)} mm²${radius ? ` · radius ${radius.toPrecision(4)} mm` : ""}`;
+        const f = file?.faces[i];
+        return f ? faceFacts(i, f).join(" · ") : `face ${i}`;
       }}
     />
   );

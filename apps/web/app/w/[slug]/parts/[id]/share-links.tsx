@@ -1,33 +1,22 @@
 "use client";
 
+import type { ShareAccess } from "@facet/core";
+import type { ShareLinkRow } from "@facet/db";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
-import { formatDay } from "@/components/comments/format";
 import { Time } from "@/components/comments/time";
-
-export interface ShareLinkView {
-  id: string;
-  access: "read" | "comment";
-  label: string | null;
-  expiresAt: string;
-  revokedAt: string | null;
-  createdByEmail: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  useCount: number;
-  active: boolean;
-}
+import { formatDay } from "@/lib/time-format";
 
 type LinkState = "active" | "revoked" | "expired";
 
-function stateOf(l: ShareLinkView, now: number): LinkState {
+function stateOf(l: ShareLinkRow, now: number): LinkState {
   if (l.revokedAt) return "revoked";
   if (!l.active || new Date(l.expiresAt).getTime() <= now) return "expired";
   return "active";
 }
 
 const STATE_LABELS: Record<LinkState, string> = { active: "Active", revoked: "Revoked", expired: "Expired" };
-const ACCESS_LABELS: Record<ShareLinkView["access"], string> = { read: "Read only", comment: "Read and comment" };
+const ACCESS_LABELS: Record<ShareAccess, string> = { read: "Read only", comment: "Read and comment" };
 
 /**
  * Links to this part for people outside the workspace (engineers and admins): read-only or with
@@ -40,11 +29,11 @@ export function ShareLinks({
 }: {
   workspace: string;
   partId: string;
-  initialLinks: ShareLinkView[];
+  initialLinks: ShareLinkRow[];
 }) {
   const base = `/api/workspaces/${encodeURIComponent(workspace)}/parts/${partId}/share-links`;
   const [links, setLinks] = useState(initialLinks);
-  const [access, setAccess] = useState<"read" | "comment">("read");
+  const [access, setAccess] = useState<ShareAccess>("read");
   const [days, setDays] = useState("7");
   const [label, setLabel] = useState("");
   const [created, setCreated] = useState<{ url: string; id: string } | null>(null);
@@ -63,7 +52,7 @@ export function ShareLinks({
     setError(null);
     setCopied(false);
     try {
-      const r = await api<{ link: ShareLinkView; token: string; url: string }>("POST", base, {
+      const r = await api<{ link: ShareLinkRow; token: string; url: string }>("POST", base, {
         access,
         expiresInDays,
         ...(label.trim() ? { label: label.trim() } : {}),
@@ -78,10 +67,10 @@ export function ShareLinks({
     }
   };
 
-  const revoke = async (link: ShareLinkView) => {
+  const revoke = async (link: ShareLinkRow) => {
     setError(null);
     try {
-      const r = await api<{ link: ShareLinkView }>("DELETE", `${base}/${link.id}`);
+      const r = await api<{ link: ShareLinkRow }>("DELETE", `${base}/${link.id}`);
       setLinks((ls) => ls.map((l) => (l.id === link.id ? r.link : l)));
       if (created?.id === link.id) setCreated(null);
     } catch (e) {
@@ -109,7 +98,7 @@ export function ShareLinks({
           void create();
         }}
       >
-        <select aria-label="Access" value={access} onChange={(e) => setAccess(e.target.value as "read" | "comment")}>
+        <select aria-label="Access" value={access} onChange={(e) => setAccess(e.target.value as ShareAccess)}>
           <option value="read">{ACCESS_LABELS.read}</option>
           <option value="comment">{ACCESS_LABELS.comment}</option>
         </select>

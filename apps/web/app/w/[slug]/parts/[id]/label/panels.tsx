@@ -1,11 +1,8 @@
 "use client";
 
-import { type FeatureType, type LabelState, labelCounts, unlabelledFaces } from "@facet/core";
+import { type FeatureType, type LabelState, unlabelledFaces } from "@facet/core";
 import { memo, type RefObject, useMemo, useState } from "react";
-
-function Chip({ colour }: { colour: string }) {
-  return <span className="wb-chip" style={{ background: colour }} aria-hidden="true" />;
-}
+import { Chip } from "@/features/part-stage";
 
 /** The label schema's feature types: click or press the hotkey to label the selection; `/` searches. */
 export const PalettePanel = memo(function PalettePanel({
@@ -54,40 +51,6 @@ export const PalettePanel = memo(function PalettePanel({
         ))}
         {shown.length === 0 && <li className="muted">No feature matches.</li>}
       </ul>
-    </div>
-  );
-});
-
-export const LegendPanel = memo(function LegendPanel({
-  state,
-  features,
-  onSelect,
-}: {
-  state: LabelState;
-  features: readonly FeatureType[];
-  onSelect: (key: string) => void;
-}) {
-  const counts = labelCounts(state);
-  const rows = features.filter((f) => counts.has(f.key));
-  return (
-    <div className="wb-block" data-testid="legend">
-      <strong>Legend</strong>
-      {rows.length === 0 ? (
-        <p className="muted">No labels yet.</p>
-      ) : (
-        <ul className="wb-list">
-          {rows.map((f) => (
-            <li key={f.key} data-feature={f.key}>
-              <button type="button" className="link" onClick={() => onSelect(f.key)}>
-                <Chip colour={f.colour} /> {f.name}
-              </button>
-              <span className="muted" data-testid="legend-count">
-                {counts.get(f.key)}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
     </div>
   );
 });

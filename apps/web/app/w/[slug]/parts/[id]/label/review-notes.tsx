@@ -1,16 +1,13 @@
 "use client";
 
-import type { CommentRow } from "@facet/db";
+import type { CommentRow, ReviewDecisionRow } from "@facet/db";
 import { memo, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 
-export interface ReturnedReview {
-  reviewerEmail: string | null;
-  summary: string | null;
-  revisionNo: number;
-  createdAt: string;
+/** The rejection a returned part came back with, and its notes. */
+export type ReturnedReview = Pick<ReviewDecisionRow, "reviewerEmail" | "summary" | "revisionNo" | "createdAt"> & {
   notes: CommentRow[];
-}
+};
 
 /**
  * What the reviewer asked to fix, while the part is back with its annotator: the summary and the

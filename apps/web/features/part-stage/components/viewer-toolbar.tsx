@@ -1,6 +1,7 @@
 "use client";
 
-import type { Projection, SectionPlane, Tool, ViewName } from "@facet/viewer";
+import type { SectionPlane, Tool, ViewName } from "@facet/viewer";
+import type { PartStage } from "../use-part-stage";
 
 const TOOLS: Array<[Tool, string, string]> = [
   ["select", "Select", "V"],
@@ -9,23 +10,14 @@ const TOOLS: Array<[Tool, string, string]> = [
 ];
 const VIEWS: ViewName[] = ["iso", "front", "back", "left", "right", "top", "bottom"];
 
-export function ViewerToolbar(props: {
-  tool: Tool;
-  setTool: (t: Tool) => void;
-  projection: Projection;
-  setProjection: (p: Projection) => void;
-  xray: boolean;
-  setXray: (v: boolean) => void;
-  section: SectionPlane | null;
-  setSection: (s: SectionPlane | null) => void;
-  onView: (v: ViewName) => void;
-  onFit: () => void;
-  onHide: () => void;
-  onIsolate: () => void;
-  onShowAll: () => void;
-  hiddenCount: number;
-}) {
-  const { section, setSection } = props;
+/**
+ * The viewer's tools over a part stage: select, paint, box; standard views, fit, projection, x-ray;
+ * hide, isolate, show all; a section plane. `onTool` replaces the stage's tool setter (for clicks).
+ */
+export function ViewerToolbar({ stage, onTool }: { stage: PartStage; onTool?: (t: Tool) => void }) {
+  const { section, setSection } = stage;
+  const setTool = onTool ?? stage.setTool;
+  const hiddenCount = stage.hidden.size;
   return (
     <div className="wb-toolbar" role="toolbar" aria-label="Viewer">
       <fieldset className="wb-group" aria-label="Tool">
@@ -33,9 +25,9 @@ export function ViewerToolbar(props: {
           <button
             key={t}
             type="button"
-            aria-pressed={props.tool === t}
-            className={props.tool === t ? "on" : ""}
-            onClick={() => props.setTool(t)}
+            aria-pressed={stage.tool === t}
+            className={stage.tool === t ? "on" : ""}
+            onClick={() => setTool(t)}
             title={`${label} (${key})`}
           >
             {label} <kbd>{key}</kbd>
@@ -46,7 +38,7 @@ export function ViewerToolbar(props: {
         <select
           aria-label="Standard view"
           value=""
-          onChange={(e) => e.target.value && props.onView(e.target.value as ViewName)}
+          onChange={(e) => e.target.value && stage.viewer.current?.view(e.target.value as ViewName)}
         >
           <option value="">View…</option>
           {VIEWS.map((v) => (
@@ -55,37 +47,37 @@ export function ViewerToolbar(props: {
             </option>
           ))}
         </select>
-        <button type="button" onClick={props.onFit} title="Fit (F)">
+        <button type="button" onClick={stage.fit} title="Fit (F)">
           Fit <kbd>F</kbd>
         </button>
         <button
           type="button"
-          aria-pressed={props.projection === "orthographic"}
-          className={props.projection === "orthographic" ? "on" : ""}
-          onClick={() => props.setProjection(props.projection === "perspective" ? "orthographic" : "perspective")}
+          aria-pressed={stage.projection === "orthographic"}
+          className={stage.projection === "orthographic" ? "on" : ""}
+          onClick={() => stage.setProjection(stage.projection === "perspective" ? "orthographic" : "perspective")}
           title="Orthographic / perspective (O)"
         >
-          {props.projection === "orthographic" ? "Ortho" : "Persp"} <kbd>O</kbd>
+          {stage.projection === "orthographic" ? "Ortho" : "Persp"} <kbd>O</kbd>
         </button>
         <button
           type="button"
-          aria-pressed={props.xray}
-          className={props.xray ? "on" : ""}
-          onClick={() => props.setXray(!props.xray)}
+          aria-pressed={stage.xray}
+          className={stage.xray ? "on" : ""}
+          onClick={() => stage.setXray(!stage.xray)}
           title="X-ray (X)"
         >
           X-ray <kbd>X</kbd>
         </button>
       </div>
       <div className="wb-group">
-        <button type="button" onClick={props.onHide} title="Hide the selection (H)">
+        <button type="button" onClick={stage.hideSelection} title="Hide the selection (H)">
           Hide <kbd>H</kbd>
         </button>
-        <button type="button" onClick={props.onIsolate} title="Show only the selection (I)">
+        <button type="button" onClick={stage.isolate} title="Show only the selection (I)">
           Isolate <kbd>I</kbd>
         </button>
-        <button type="button" onClick={props.onShowAll} disabled={props.hiddenCount === 0} title="Show all (Shift+H)">
-          Show all{props.hiddenCount > 0 ? ` (${props.hiddenCount} hidden)` : ""}
+        <button type="button" onClick={stage.showAll} disabled={hiddenCount === 0} title="Show all (Shift+H)">
+          Show all{hiddenCount > 0 ? ` (${hiddenCount} hidden)` : ""}
         </button>
       </div>
       <div className="wb-group">

@@ -1,18 +1,14 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
-
-export interface PresenceEntry {
-  userId: string;
-  email: string;
-}
+import type { PartLiveState, PresentUser } from "@facet/db";
+import { useEffect, useState } from "react";
 
 export interface PartLive {
   status: string | null;
   annotatorId: string | null;
-  presence: PresenceEntry[];
+  presence: PresentUser[];
   /** The newest revision someone saved, as the server announced it. */
-  latestRevision: { revisionNo: number; authorId: string | null } | null;
+  latestRevision: Pick<NonNullable<PartLiveState["latestRevision"]>, "revisionNo" | "authorId"> | null;
   connected: boolean;
 }
 
@@ -45,14 +41,14 @@ export function usePartEvents(url: string, initial: { status: string; annotatorI
       setLive({
         status: (d.status as string) ?? null,
         annotatorId: (d.annotatorId as string | null) ?? null,
-        presence: (d.presence as PresenceEntry[]) ?? [],
+        presence: (d.presence as PresentUser[]) ?? [],
         latestRevision: typeof latest === "number" ? { revisionNo: latest, authorId: null } : (latest ?? null),
         connected: true,
       });
     });
     source.addEventListener("presence", (e) => {
       const d = parse(e as MessageEvent);
-      if (d) setLive((l) => ({ ...l, presence: (d.presence as PresenceEntry[]) ?? l.presence }));
+      if (d) setLive((l) => ({ ...l, presence: (d.presence as PresentUser[]) ?? l.presence }));
     });
     source.addEventListener("status", (e) => {
       const d = parse(e as MessageEvent);
@@ -75,38 +71,4 @@ export function usePartEvents(url: string, initial: { status: string; annotatorI
     return () => source.close();
   }, [url]);
   return live;
-}
-
-/**
- * Keep the claim while the page is open (renewed every two minutes); when the annotator leaves,
- * shorten it to a minute: a reload picks it up again, a closed tab gives the part back to the queue.
- */
-export function useLease(url: string, holding: boolean, onLost: (message: string) => void): void {
-  const lost = useRef(onLost);
-  lost.current = onLost;
-  useEffect(() => {
-    if (!holding) return;
-    const renew = async (leaseSeconds: number) => {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ leaseSeconds }),
-      }).catch(() => null);
-      if (res && !res.ok) {
-        const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-        lost.current(body.error?.message ?? "you do not hold this part any more");
-      }
-    };
-    void renew(900);
-    const timer = setInterval(() => void renew(900), 120_000);
-    const onHide = () =>
-      navigator.sendBeacon(url, new Blob([JSON.stringify({ leaseSeconds: 60 })], { type: "application/json" }));
-    window.addEventListener("pagehide", onHide);
-    return () => {
-      clearInterval(timer);
-      window.removeEventListener("pagehide", onHide);
-      // leaving within the app (another page of Facet) is leaving too
-      onHide();
-    };
-  }, [url, holding]);
 }

@@ -1,0 +1,54 @@
+import type { FeatureType, GrowMode } from "@facet/core";
+import type { Dispatch, RefObject } from "react";
+import type { HistoryAction } from "@/lib/workbench/history";
+
+/**
+ * The labelling keys, before the stage's viewer keys: Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo,
+ * a feature's hotkey labels the selection, Del/Backspace clear it, G grows it, N jumps to the next
+ * unlabelled face, B marks bottom faces, / searches the palette, C shows confidence, U the next unsure face.
+ */
+export function labelKeys(k: {
+  dispatch: Dispatch<HistoryAction>;
+  features: readonly FeatureType[];
+  assign: (feature: string | null) => void;
+  grow: (mode: GrowMode) => void;
+  growMode: GrowMode;
+  nextUnlabelled: () => void;
+  toggleBottom: () => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  toggleConfidence: () => void;
+  nextUncertain: () => void;
+}): (e: KeyboardEvent) => boolean {
+  return (e) => {
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    if (mod && key === "z") {
+      k.dispatch({ type: e.shiftKey ? "redo" : "undo" });
+      return true;
+    }
+    if (mod && key === "y") {
+      k.dispatch({ type: "redo" });
+      return true;
+    }
+    if (mod || e.altKey) return false;
+    const feature = k.features.find((f) => f.hotkey === e.key);
+    if (feature) {
+      k.assign(feature.key);
+      return true;
+    }
+    const actions: Record<string, () => void> = {
+      delete: () => k.assign(null),
+      backspace: () => k.assign(null),
+      g: () => k.grow(k.growMode),
+      n: k.nextUnlabelled,
+      b: k.toggleBottom,
+      "/": () => k.searchRef.current?.focus(),
+      c: k.toggleConfidence,
+      u: k.nextUncertain,
+    };
+    const action = actions[key];
+    if (!action) return false;
+    action();
+    return true;
+  };
+}

@@ -1,0 +1,60 @@
+"use client";
+
+import { type LabelContext, type LabelState, submissionProblems } from "@facet/core";
+import { useRouter } from "next/navigation";
+import { useCallback, useState } from "react";
+import { api, messageOf } from "@/components/api-client";
+import type { Notice } from "./workbench-props";
+
+/**
+ * Submitting the labels for review (refused with the problems found, e.g. unlabelled faces) and
+ * releasing the part back to the queue; both save first and go back to the queue.
+ */
+export function useSubmission(input: {
+  base: string;
+  workspace: string;
+  partName: string;
+  state: LabelState;
+  ctx: LabelContext | null;
+  flush: () => Promise<number>;
+  notify: (notice: Notice) => void;
+}) {
+  const { base, workspace, partName, state, ctx, flush, notify } = input;
+  const router = useRouter();
+  const [problems, setProblems] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  const submit = useCallback(async () => {
+    if (!ctx) return;
+    const found = submissionProblems(state, ctx);
+    setProblems(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    try {
+      const revisionNo = await flush();
+      const { status } = await api<{ status: string }>("POST", `${base}/submit`, { revisionNo });
+      // in a consensus dataset the part goes back to the queue until enough people have labelled it
+      const outcome = status === "in_review" ? "submitted" : "recorded";
+      router.push(`/w/${workspace}/queue?${outcome}=${encodeURIComponent(partName)}`);
+    } catch (e) {
+      notify({ text: messageOf(e), error: true });
+      setBusy(false);
+    }
+  }, [ctx, state, flush, base, router, workspace, partName, notify]);
+
+  const release = useCallback(async () => {
+    setBusy(true);
+    try {
+      await flush().catch(() => undefined);
+      await api("POST", `${base}/release`);
+      router.push(`/w/${workspace}/queue`);
+    } catch (e) {
+      notify({ text: messageOf(e), error: true });
+      setBusy(false);
+    }
+  }, [flush, base, router, workspace, notify]);
+
+  const clearProblems = useCallback(() => setProblems([]), []);
+
+  return { problems, clearProblems, busy, submit, release };
+}
