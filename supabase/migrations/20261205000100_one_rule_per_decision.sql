@@ -6,7 +6,7 @@
 --    the order written in it; each step is a plain function of the old and the new row (null on
 --    insert / delete) that returns the new row (BEFORE) or nothing (AFTER). The WHEN and UPDATE OF
 --    conditions of the old triggers are the dispatchers' `if`s. A new rule on parts is a step in a
---    dispatcher, never another trigger (packages/db/src/schema.db.test.ts checks the list).
+--    dispatcher, never another trigger (packages/db/src/parts-triggers.db.test.ts checks the list).
 -- 2. One writer of revision numbers: annotation_revision_defaults sets revision_no to the part's
 --    max + 1, whatever the caller sent. Saves still cannot both take the same number (the unique
 --    key), and appendRevision refuses a number other than the one after the revision it checked.

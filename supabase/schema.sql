@@ -1,0 +1,2767 @@
+-- supabase/schema.sql: the database schema in one file, for reading. GENERATED: do not edit.
+--
+-- Rendered from the catalogs of a freshly migrated database by packages/db/src/schema-dump.ts.
+-- Regenerate with `npm run db:schema` (an embedded PostgreSQL in a temporary folder, the bootstrap and
+-- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
+-- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
+-- version, never half-applied) and this file is what they add up to.
+-- Last migration: 20261205000100_one_rule_per_decision. PostgreSQL 18.
+--
+-- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
+-- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
+-- object has PostgreSQL's defaults: a table its owner only, a function everyone (PUBLIC).
+--
+-- Contents
+--   public: what users reach, under row-level security: the data model and the functions of the API
+--     tables: annotation_revisions, api_keys, audit_events, blobs, comments, datasets,
+--     independent_annotations, invitations, jobs, label_schemas, notifications, part_geometry, part_presence,
+--     part_reviews, parts, profiles, share_links, workspace_blobs, workspace_members, workspaces
+--     10 functions
+--   private: helpers of the policies, trigger functions and their steps, internal tables
+--     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats
+--     69 functions
+--   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
+--     tables: refresh_tokens, sessions, users
+--     4 functions
+
+-- ====================================================================================================
+-- Schema public: what users reach, under row-level security: the data model and the functions of the API
+-- ====================================================================================================
+
+CREATE SCHEMA public;
+GRANT USAGE ON SCHEMA public TO PUBLIC, anon, authenticated, service_role;
+COMMENT ON SCHEMA public IS 'standard public schema';
+
+CREATE TYPE public.job_status AS ENUM ('queued', 'running', 'completed', 'failed', 'canceled');
+CREATE TYPE public.member_role AS ENUM ('admin', 'engineer', 'annotator', 'ml_engineer', 'viewer');
+CREATE TYPE public.part_status AS ENUM ('uploaded', 'processing', 'failed', 'unannotated', 'pre_labeled', 'in_progress', 'in_review', 'approved');
+
+CREATE TABLE public.annotation_revisions (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  part_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  blob_sha256 text NOT NULL,
+  revision_no integer NOT NULL,
+  parent_id uuid,
+  author_id uuid,
+  label_schema_id uuid,
+  schema_version integer DEFAULT 1 NOT NULL,
+  face_signature text,
+  document jsonb NOT NULL,
+  model_assisted boolean DEFAULT false NOT NULL,
+  source text DEFAULT 'human'::text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT annotation_revisions_author_id_fkey FOREIGN KEY (author_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT annotation_revisions_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) ON DELETE RESTRICT,
+  CONSTRAINT annotation_revisions_document_check CHECK (jsonb_typeof(document) = 'object'::text),
+  CONSTRAINT annotation_revisions_label_schema_id_fkey FOREIGN KEY (label_schema_id) REFERENCES public.label_schemas(id) ON DELETE RESTRICT,
+  CONSTRAINT annotation_revisions_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
+  CONSTRAINT annotation_revisions_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT annotation_revisions_part_id_revision_no_key UNIQUE (part_id, revision_no),
+  CONSTRAINT annotation_revisions_pkey PRIMARY KEY (id),
+  CONSTRAINT annotation_revisions_revision_no_check CHECK (revision_no > 0),
+  CONSTRAINT annotation_revisions_source_check CHECK (source = ANY (ARRAY['human'::text, 'model'::text, 'import'::text, 'consensus'::text])),
+  CONSTRAINT annotation_revisions_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX annotation_revisions_workspace_idx ON public.annotation_revisions USING btree (workspace_id);
+ALTER TABLE public.annotation_revisions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "A share link shows its part's labels" ON public.annotation_revisions
+  FOR SELECT TO anon
+  USING (part_id = private.share_part_id());
+CREATE POLICY "Members see annotation revisions" ON public.annotation_revisions
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE POLICY "The holding annotator, engineers and admins save revisions" ON public.annotation_revisions
+  FOR INSERT TO authenticated
+  WITH CHECK (author_id = (( SELECT auth.uid() AS uid)) AND (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) OR (EXISTS ( SELECT 1
+   FROM public.parts p
+  WHERE p.id = annotation_revisions.part_id AND p.status = 'in_progress'::public.part_status AND p.annotator_id = (( SELECT auth.uid() AS uid))))));
+CREATE TRIGGER annotation_revisions_append_only BEFORE DELETE OR UPDATE ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_append_only();
+CREATE TRIGGER annotation_revisions_audit AFTER INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_audit();
+CREATE TRIGGER annotation_revisions_defaults BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revision_defaults();
+CREATE TRIGGER annotation_revisions_model_source BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_model_source();
+CREATE TRIGGER annotation_revisions_notify AFTER INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.notify_revision();
+GRANT ALL ON TABLE public.annotation_revisions TO anon, authenticated, service_role;
+COMMENT ON COLUMN public.annotation_revisions.revision_no IS 'Set by private.annotation_revision_defaults (the part''s max + 1), whatever the insert says.';
+
+CREATE TABLE public.api_keys (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid,
+  user_id uuid NOT NULL,
+  name text NOT NULL,
+  prefix text NOT NULL,
+  key_hash text NOT NULL,
+  scopes text[] NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  last_used_at timestamp with time zone,
+  expires_at timestamp with time zone,
+  revoked_at timestamp with time zone,
+  parent_id uuid,
+  CONSTRAINT api_keys_key_hash_check CHECK (key_hash ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash),
+  CONSTRAINT api_keys_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 100 AND name !~ '[[:cntrl:]]'::text),
+  CONSTRAINT api_keys_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.api_keys(id) ON DELETE CASCADE,
+  CONSTRAINT api_keys_pkey PRIMARY KEY (id),
+  CONSTRAINT api_keys_prefix_check CHECK (prefix ~ '^[A-Za-z0-9_-]{8}$'::text),
+  CONSTRAINT api_keys_scopes_check CHECK (cardinality(scopes) > 0 AND scopes <@ ARRAY['read'::text, 'ingest'::text, 'label'::text, 'review'::text, 'curate'::text, 'admin'::text]),
+  CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT api_keys_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX api_keys_parent_idx ON public.api_keys USING btree (parent_id) WHERE (parent_id IS NOT NULL);
+CREATE INDEX api_keys_user_idx ON public.api_keys USING btree (user_id);
+CREATE INDEX api_keys_workspace_idx ON public.api_keys USING btree (workspace_id) WHERE (workspace_id IS NOT NULL);
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Owners and workspace admins delete keys" ON public.api_keys
+  FOR DELETE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND COALESCE(private.in_scope(workspace_id), false) OR private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Owners and workspace admins revoke keys" ON public.api_keys
+  FOR UPDATE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND COALESCE(private.in_scope(workspace_id), false) OR private.has_role(workspace_id, '{admin}'::public.member_role[]))
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND COALESCE(private.in_scope(workspace_id), false) OR private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Owners and workspace admins see keys" ON public.api_keys
+  FOR SELECT TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND COALESCE(private.in_scope(workspace_id), false) OR private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "People create their own keys; workspace keys need an admin" ON public.api_keys
+  FOR INSERT TO authenticated
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND revoked_at IS NULL AND last_used_at IS NULL AND (workspace_id IS NULL OR private.has_role(workspace_id, '{admin}'::public.member_role[])));
+CREATE TRIGGER api_keys_audit AFTER INSERT OR DELETE OR UPDATE OF revoked_at ON public.api_keys FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('api_key', 'key_hash');
+CREATE TRIGGER api_keys_guard BEFORE UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION private.api_keys_guard();
+CREATE TRIGGER api_keys_mint_guard BEFORE INSERT ON public.api_keys FOR EACH ROW EXECUTE FUNCTION private.api_keys_mint_guard();
+CREATE TRIGGER api_keys_revoke_children AFTER UPDATE OF revoked_at ON public.api_keys FOR EACH ROW WHEN (new.revoked_at IS NOT NULL AND old.revoked_at IS NULL) EXECUTE FUNCTION private.api_keys_revoke_children();
+GRANT ALL ON TABLE public.api_keys TO anon, authenticated, service_role;
+
+CREATE TABLE public.audit_events (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  workspace_id uuid,
+  actor_id uuid,
+  actor_kind text NOT NULL,
+  action text NOT NULL,
+  target_table text,
+  target_id text,
+  data jsonb DEFAULT '{}'::jsonb NOT NULL,
+  ip inet,
+  user_agent text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT audit_events_action_check CHECK (action ~ '^[a-z_]+(\.[a-z_]+)+$'::text),
+  CONSTRAINT audit_events_actor_kind_check CHECK (actor_kind = ANY (ARRAY['user'::text, 'api_key'::text, 'service'::text, 'system'::text])),
+  CONSTRAINT audit_events_pkey PRIMARY KEY (id)
+);
+CREATE INDEX audit_events_part_idx ON public.audit_events USING btree (((data ->> 'part_id'::text))) WHERE (data ? 'part_id'::text);
+CREATE INDEX audit_events_target_idx ON public.audit_events USING btree (target_table, target_id);
+CREATE INDEX audit_events_workspace_created_idx ON public.audit_events USING btree (workspace_id, created_at DESC);
+ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins read the audit log of their workspace" ON public.audit_events
+  FOR SELECT TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION private.refuse_change();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_change();
+GRANT ALL ON TABLE public.audit_events TO anon, authenticated, service_role;
+
+CREATE TABLE public.blobs (
+  sha256 text NOT NULL,
+  size bigint NOT NULL,
+  media_type text DEFAULT 'model/step'::text NOT NULL,
+  storage_key text NOT NULL,
+  verified_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT blobs_pkey PRIMARY KEY (sha256),
+  CONSTRAINT blobs_sha256_check CHECK (sha256 ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT blobs_size_check CHECK (size > 0)
+);
+ALTER TABLE public.blobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see blobs their workspaces use" ON public.blobs
+  FOR SELECT TO authenticated
+  USING ((EXISTS ( SELECT 1
+   FROM public.parts p
+  WHERE p.blob_sha256 = blobs.sha256)));
+GRANT ALL ON TABLE public.blobs TO anon, authenticated, service_role;
+
+CREATE TABLE public.comments (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  parent_id uuid,
+  kind text DEFAULT 'comment'::text NOT NULL,
+  review_id uuid,
+  body text NOT NULL,
+  face_index integer,
+  point double precision[],
+  face_signature text,
+  revision_no integer,
+  author_id uuid,
+  author_name text NOT NULL,
+  share_link_id uuid,
+  mentions uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+  resolved_at timestamp with time zone,
+  resolved_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT comments_author_id_fkey FOREIGN KEY (author_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT comments_author_name_check CHECK (char_length(author_name) >= 1 AND char_length(author_name) <= 120),
+  CONSTRAINT comments_body_check CHECK (char_length(btrim(body)) >= 1 AND char_length(btrim(body)) <= 5000),
+  CONSTRAINT comments_check CHECK (kind = 'comment'::text OR review_id IS NOT NULL),
+  CONSTRAINT comments_check1 CHECK (parent_id IS NULL OR face_index IS NULL AND point IS NULL AND kind = 'comment'::text),
+  CONSTRAINT comments_face_index_check CHECK (face_index >= 0),
+  CONSTRAINT comments_kind_check CHECK (kind = ANY (ARRAY['comment'::text, 'review_note'::text])),
+  CONSTRAINT comments_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.comments(id) ON DELETE CASCADE,
+  CONSTRAINT comments_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT comments_pkey PRIMARY KEY (id),
+  CONSTRAINT comments_point_check CHECK (point IS NULL OR array_ndims(point) = 1 AND array_length(point, 1) = 3 AND abs(point[1]) < '1000000000'::numeric::double precision AND abs(point[2]) < '1000000000'::numeric::double precision AND abs(point[3]) < '1000000000'::numeric::double precision),
+  CONSTRAINT comments_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT comments_review_id_fkey FOREIGN KEY (review_id) REFERENCES public.part_reviews(id) ON DELETE CASCADE,
+  CONSTRAINT comments_share_link_id_fkey FOREIGN KEY (share_link_id) REFERENCES public.share_links(id) ON DELETE SET NULL,
+  CONSTRAINT comments_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX comments_parent_idx ON public.comments USING btree (parent_id) WHERE (parent_id IS NOT NULL);
+CREATE INDEX comments_part_idx ON public.comments USING btree (part_id, created_at);
+CREATE INDEX comments_review_idx ON public.comments USING btree (review_id) WHERE (review_id IS NOT NULL);
+CREATE INDEX comments_workspace_idx ON public.comments USING btree (workspace_id);
+ALTER TABLE public.comments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "A share link shows its part's comments" ON public.comments
+  FOR SELECT TO anon
+  USING (part_id = private.share_part_id());
+CREATE POLICY "A share link with comment rights comments on its part" ON public.comments
+  FOR INSERT TO anon
+  WITH CHECK (part_id = private.share_part_id() AND private.share_allows_comments() AND kind = 'comment'::text AND author_id IS NULL);
+CREATE POLICY "Members read comments" ON public.comments
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE POLICY "Members who work on parts comment; reviewers write review notes" ON public.comments
+  FOR INSERT TO authenticated
+  WITH CHECK (author_id = (( SELECT auth.uid() AS uid)) AND private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]) AND (kind = 'comment'::text OR private.has_role(workspace_id, '{admin,engineer}'::public.member_role[])));
+CREATE POLICY "Members who work on parts resolve and reopen threads" ON public.comments
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]));
+CREATE TRIGGER comments_after AFTER INSERT OR UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_after();
+CREATE TRIGGER comments_defaults BEFORE INSERT ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_defaults();
+CREATE TRIGGER comments_guard BEFORE UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_guard();
+GRANT ALL ON TABLE public.comments TO anon, authenticated, service_role;
+
+CREATE TABLE public.datasets (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  name text NOT NULL,
+  description text DEFAULT ''::text NOT NULL,
+  label_schema_id uuid,
+  required_annotations integer DEFAULT 1 NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  prelabel boolean DEFAULT true NOT NULL,
+  queue_order text DEFAULT 'least_confident'::text NOT NULL,
+  max_held_parts integer DEFAULT 3 NOT NULL,
+  CONSTRAINT datasets_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT datasets_description_check CHECK (char_length(description) <= 4000),
+  CONSTRAINT datasets_max_held_parts_check CHECK (max_held_parts >= 1 AND max_held_parts <= 100),
+  CONSTRAINT datasets_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 120 AND name !~ '[[:cntrl:]]'::text),
+  CONSTRAINT datasets_pkey PRIMARY KEY (id),
+  CONSTRAINT datasets_queue_order_check CHECK (queue_order = ANY (ARRAY['least_confident'::text, 'oldest'::text])),
+  CONSTRAINT datasets_required_annotations_check CHECK (required_annotations >= 1 AND required_annotations <= 5),
+  CONSTRAINT datasets_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT datasets_workspace_id_id_key UNIQUE (workspace_id, id),
+  CONSTRAINT datasets_workspace_id_label_schema_id_fkey FOREIGN KEY (workspace_id, label_schema_id) REFERENCES public.label_schemas(workspace_id, id) ON DELETE RESTRICT,
+  CONSTRAINT datasets_workspace_id_name_key UNIQUE (workspace_id, name)
+);
+ALTER TABLE public.datasets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "A share link shows its part's dataset" ON public.datasets
+  FOR SELECT TO anon
+  USING ((EXISTS ( SELECT 1
+   FROM public.parts p
+  WHERE p.id = private.share_part_id() AND p.dataset_id = datasets.id)));
+CREATE POLICY "Admins delete datasets" ON public.datasets
+  FOR DELETE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins, engineers and ML engineers create datasets" ON public.datasets
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer,ml_engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Admins, engineers and ML engineers edit datasets" ON public.datasets
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer,ml_engineer}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer,ml_engineer}'::public.member_role[]));
+CREATE POLICY "Members see datasets" ON public.datasets
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER datasets_audit AFTER INSERT OR DELETE OR UPDATE ON public.datasets FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('dataset');
+CREATE TRIGGER datasets_queue_order AFTER UPDATE OF queue_order ON public.datasets FOR EACH ROW WHEN (new.queue_order IS DISTINCT FROM old.queue_order) EXECUTE FUNCTION private.datasets_queue_order();
+CREATE TRIGGER datasets_touch BEFORE UPDATE ON public.datasets FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+GRANT ALL ON TABLE public.datasets TO anon, authenticated, service_role;
+
+CREATE TABLE public.independent_annotations (
+  part_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  annotator_id uuid NOT NULL,
+  revision_id uuid NOT NULL,
+  face_signature text NOT NULL,
+  created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+  CONSTRAINT independent_annotations_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT independent_annotations_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT independent_annotations_pkey PRIMARY KEY (part_id, annotator_id, face_signature),
+  CONSTRAINT independent_annotations_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
+  CONSTRAINT independent_annotations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX independent_annotations_workspace_idx ON public.independent_annotations USING btree (workspace_id);
+ALTER TABLE public.independent_annotations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see independent annotations" ON public.independent_annotations
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+GRANT ALL ON TABLE public.independent_annotations TO anon, authenticated, service_role;
+
+CREATE TABLE public.invitations (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  role public.member_role NOT NULL,
+  email text,
+  token_hash text NOT NULL,
+  max_uses integer DEFAULT 1 NOT NULL,
+  use_count integer DEFAULT 0 NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  revoked_at timestamp with time zone,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT invitations_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT invitations_email_check CHECK (email IS NULL OR email = lower(email)),
+  CONSTRAINT invitations_max_uses_check CHECK (max_uses >= 1 AND max_uses <= 1000),
+  CONSTRAINT invitations_pkey PRIMARY KEY (id),
+  CONSTRAINT invitations_token_hash_check CHECK (token_hash ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT invitations_token_hash_key UNIQUE (token_hash),
+  CONSTRAINT invitations_use_count_check CHECK (use_count >= 0),
+  CONSTRAINT invitations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX invitations_workspace_id_idx ON public.invitations USING btree (workspace_id);
+ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins create invitations" ON public.invitations
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Admins delete invitations" ON public.invitations
+  FOR DELETE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins revoke invitations" ON public.invitations
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins see invitations" ON public.invitations
+  FOR SELECT TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE TRIGGER invitations_audit AFTER INSERT OR DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('invitation', 'token_hash');
+GRANT ALL ON TABLE public.invitations TO anon, authenticated, service_role;
+
+CREATE TABLE public.jobs (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid,
+  kind text NOT NULL,
+  status public.job_status DEFAULT 'queued'::public.job_status NOT NULL,
+  part_id uuid,
+  payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+  result jsonb,
+  progress real DEFAULT 0 NOT NULL,
+  progress_message text,
+  attempts integer DEFAULT 0 NOT NULL,
+  max_attempts integer DEFAULT 3 NOT NULL,
+  error text,
+  runner text,
+  external_id text,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  started_at timestamp with time zone,
+  finished_at timestamp with time zone,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  dispatched_at timestamp with time zone,
+  CONSTRAINT jobs_attempts_check CHECK (attempts >= 0),
+  CONSTRAINT jobs_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT jobs_kind_check CHECK (kind ~ '^[a-z][a-z0-9_-]*(:[a-z][a-z0-9_-]*)*$'::text),
+  CONSTRAINT jobs_max_attempts_check CHECK (max_attempts >= 1 AND max_attempts <= 25),
+  CONSTRAINT jobs_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT jobs_pkey PRIMARY KEY (id),
+  CONSTRAINT jobs_progress_check CHECK (progress >= 0::double precision AND progress <= 1::double precision),
+  CONSTRAINT jobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX jobs_part_idx ON public.jobs USING btree (part_id) WHERE (part_id IS NOT NULL);
+CREATE INDEX jobs_status_idx ON public.jobs USING btree (status) WHERE (status = ANY (ARRAY['queued'::public.job_status, 'running'::public.job_status]));
+CREATE INDEX jobs_undispatched_idx ON public.jobs USING btree (created_at) WHERE ((status = 'queued'::public.job_status) AND (dispatched_at IS NULL));
+CREATE INDEX jobs_workspace_created_idx ON public.jobs USING btree (workspace_id, created_at DESC);
+ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins and engineers cancel jobs" ON public.jobs
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]));
+CREATE POLICY "Admins and engineers start jobs" ON public.jobs
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)) AND status = 'queued'::public.job_status AND attempts = 0 AND started_at IS NULL AND finished_at IS NULL AND result IS NULL AND error IS NULL AND (part_id IS NULL OR (EXISTS ( SELECT 1
+   FROM public.parts p
+  WHERE p.id = jobs.part_id AND p.workspace_id = jobs.workspace_id))));
+CREATE POLICY "Admins delete job records" ON public.jobs
+  FOR DELETE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Members see their workspace's jobs" ON public.jobs
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER jobs_dispatch AFTER INSERT ON public.jobs FOR EACH ROW WHEN (new.status = 'queued'::public.job_status) EXECUTE FUNCTION private.dispatch_job();
+CREATE TRIGGER jobs_guard BEFORE UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.jobs_guard();
+CREATE TRIGGER jobs_touch BEFORE UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+GRANT ALL ON TABLE public.jobs TO anon, authenticated, service_role;
+
+CREATE TABLE public.label_schemas (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  name text NOT NULL,
+  version integer DEFAULT 1 NOT NULL,
+  taxonomy jsonb NOT NULL,
+  is_default boolean DEFAULT false NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT label_schemas_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT label_schemas_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 80),
+  CONSTRAINT label_schemas_pkey PRIMARY KEY (id),
+  CONSTRAINT label_schemas_taxonomy_check CHECK (jsonb_typeof(taxonomy) = 'object'::text AND jsonb_typeof(taxonomy -> 'featureTypes'::text) = 'array'::text),
+  CONSTRAINT label_schemas_version_check CHECK (version > 0),
+  CONSTRAINT label_schemas_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT label_schemas_workspace_id_id_key UNIQUE (workspace_id, id),
+  CONSTRAINT label_schemas_workspace_id_name_version_key UNIQUE (workspace_id, name, version)
+);
+CREATE UNIQUE INDEX label_schemas_one_default_idx ON public.label_schemas USING btree (workspace_id) WHERE is_default;
+ALTER TABLE public.label_schemas ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "A share link shows its part's label schema" ON public.label_schemas
+  FOR SELECT TO anon
+  USING ((EXISTS ( SELECT 1
+   FROM public.parts p
+     JOIN public.datasets d ON d.id = p.dataset_id
+  WHERE p.id = private.share_part_id() AND d.label_schema_id = label_schemas.id)));
+CREATE POLICY "Admins choose the default label schema" ON public.label_schemas
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins create label schemas" ON public.label_schemas
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins delete unused label schemas" ON public.label_schemas
+  FOR DELETE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Members see label schemas" ON public.label_schemas
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER label_schemas_audit AFTER INSERT OR DELETE OR UPDATE ON public.label_schemas FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('label_schema');
+CREATE TRIGGER label_schemas_immutable BEFORE UPDATE ON public.label_schemas FOR EACH ROW EXECUTE FUNCTION private.label_schema_immutable();
+GRANT ALL ON TABLE public.label_schemas TO anon, authenticated, service_role;
+
+CREATE TABLE public.notifications (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  workspace_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  kind text NOT NULL,
+  part_id uuid,
+  comment_id uuid,
+  actor_id uuid,
+  actor_name text,
+  summary text NOT NULL,
+  read_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT notifications_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT notifications_comment_id_fkey FOREIGN KEY (comment_id) REFERENCES public.comments(id) ON DELETE CASCADE,
+  CONSTRAINT notifications_kind_check CHECK (kind = ANY (ARRAY['mention'::text, 'reply'::text, 'review_rejected'::text, 'review_approved'::text])),
+  CONSTRAINT notifications_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT notifications_pkey PRIMARY KEY (id),
+  CONSTRAINT notifications_summary_check CHECK (char_length(summary) <= 300),
+  CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT notifications_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX notifications_unread_idx ON public.notifications USING btree (user_id) WHERE (read_at IS NULL);
+CREATE INDEX notifications_user_idx ON public.notifications USING btree (user_id, workspace_id, created_at DESC);
+ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users mark their own notifications read" ON public.notifications
+  FOR UPDATE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id))
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
+CREATE POLICY "Users see their own notifications" ON public.notifications
+  FOR SELECT TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
+CREATE TRIGGER notifications_guard BEFORE UPDATE ON public.notifications FOR EACH ROW EXECUTE FUNCTION private.notifications_guard();
+GRANT ALL ON TABLE public.notifications TO anon, authenticated, service_role;
+
+CREATE TABLE public.part_geometry (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  blob_sha256 text NOT NULL,
+  tessellator_version text NOT NULL,
+  params_hash text NOT NULL,
+  params jsonb NOT NULL,
+  mesh_key text NOT NULL,
+  faces_key text NOT NULL,
+  face_count integer NOT NULL,
+  triangle_count integer NOT NULL,
+  face_signature text NOT NULL,
+  area double precision NOT NULL,
+  bbox jsonb NOT NULL,
+  duration_ms integer,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT part_geometry_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) ON DELETE CASCADE,
+  CONSTRAINT part_geometry_blob_sha256_tessellator_version_params_hash_key UNIQUE (blob_sha256, tessellator_version, params_hash),
+  CONSTRAINT part_geometry_face_count_check CHECK (face_count > 0),
+  CONSTRAINT part_geometry_pkey PRIMARY KEY (id),
+  CONSTRAINT part_geometry_triangle_count_check CHECK (triangle_count >= 0)
+);
+ALTER TABLE public.part_geometry ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "A share link shows its part's geometry" ON public.part_geometry
+  FOR SELECT TO anon
+  USING ((EXISTS ( SELECT 1
+   FROM public.parts p
+  WHERE p.id = private.share_part_id() AND p.geometry_id = part_geometry.id)));
+CREATE POLICY "Members see the geometry of their parts" ON public.part_geometry
+  FOR SELECT TO authenticated
+  USING ((EXISTS ( SELECT 1
+   FROM public.parts p
+  WHERE p.blob_sha256 = part_geometry.blob_sha256)));
+GRANT ALL ON TABLE public.part_geometry TO anon, authenticated, service_role;
+
+CREATE TABLE public.part_presence (
+  part_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  connection_id text NOT NULL,
+  workspace_id uuid NOT NULL,
+  joined_at timestamp with time zone DEFAULT now() NOT NULL,
+  seen_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT part_presence_connection_id_check CHECK (char_length(connection_id) >= 1 AND char_length(connection_id) <= 64),
+  CONSTRAINT part_presence_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT part_presence_pkey PRIMARY KEY (part_id, user_id, connection_id),
+  CONSTRAINT part_presence_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT part_presence_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX part_presence_user_idx ON public.part_presence USING btree (user_id);
+CREATE INDEX part_presence_workspace_idx ON public.part_presence USING btree (workspace_id);
+ALTER TABLE public.part_presence ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members record their own presence" ON public.part_presence
+  FOR INSERT TO authenticated
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
+CREATE POLICY "Members remove their own presence" ON public.part_presence
+  FOR DELETE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
+CREATE POLICY "Members renew their own presence" ON public.part_presence
+  FOR UPDATE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id))
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
+CREATE POLICY "Members see who has their workspace's parts open" ON public.part_presence
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER part_presence_defaults BEFORE INSERT OR UPDATE OF part_id, workspace_id ON public.part_presence FOR EACH ROW EXECUTE FUNCTION private.part_presence_defaults();
+CREATE TRIGGER part_presence_notify AFTER INSERT OR DELETE ON public.part_presence FOR EACH ROW EXECUTE FUNCTION private.notify_presence();
+GRANT ALL ON TABLE public.part_presence TO anon, authenticated, service_role;
+
+CREATE TABLE public.part_reviews (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  revision_id uuid NOT NULL,
+  revision_no integer NOT NULL,
+  reviewer_id uuid,
+  annotator_id uuid,
+  decision text NOT NULL,
+  summary text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT part_reviews_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT part_reviews_decision_check CHECK (decision = ANY (ARRAY['approved'::text, 'rejected'::text])),
+  CONSTRAINT part_reviews_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT part_reviews_pkey PRIMARY KEY (id),
+  CONSTRAINT part_reviews_reviewer_id_fkey FOREIGN KEY (reviewer_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT part_reviews_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
+  CONSTRAINT part_reviews_summary_check CHECK (char_length(summary) <= 10000),
+  CONSTRAINT part_reviews_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT part_reviews_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX part_reviews_part_idx ON public.part_reviews USING btree (part_id, created_at);
+CREATE INDEX part_reviews_workspace_idx ON public.part_reviews USING btree (workspace_id);
+ALTER TABLE public.part_reviews ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Engineers and admins review the work of others" ON public.part_reviews
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) AND reviewer_id = (( SELECT auth.uid() AS uid)) AND annotator_id IS DISTINCT FROM (( SELECT auth.uid() AS uid)) AND NOT (EXISTS ( SELECT 1
+   FROM public.annotation_revisions r
+  WHERE r.id = part_reviews.revision_id AND r.author_id = (( SELECT auth.uid() AS uid)))));
+CREATE POLICY "Members see review decisions" ON public.part_reviews
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER part_reviews_after AFTER INSERT ON public.part_reviews FOR EACH ROW EXECUTE FUNCTION private.part_reviews_after();
+CREATE TRIGGER part_reviews_append_only BEFORE DELETE OR UPDATE ON public.part_reviews FOR EACH ROW EXECUTE FUNCTION private.append_only_with_part();
+CREATE TRIGGER part_reviews_defaults BEFORE INSERT ON public.part_reviews FOR EACH ROW EXECUTE FUNCTION private.part_reviews_defaults();
+GRANT ALL ON TABLE public.part_reviews TO anon, authenticated, service_role;
+
+CREATE TABLE public.parts (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  dataset_id uuid NOT NULL,
+  blob_sha256 text NOT NULL,
+  name text NOT NULL,
+  status public.part_status DEFAULT 'uploaded'::public.part_status NOT NULL,
+  status_changed_at timestamp with time zone DEFAULT now() NOT NULL,
+  annotator_id uuid,
+  claimed_at timestamp with time zone,
+  lease_expires_at timestamp with time zone,
+  claimed_from public.part_status,
+  reviewer_id uuid,
+  review_notes text,
+  split text,
+  tags text[] DEFAULT '{}'::text[] NOT NULL,
+  geometry jsonb,
+  failure_reason text,
+  queue_priority real DEFAULT 0 NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  geometry_id uuid,
+  returned_at timestamp with time zone,
+  prelabel_confidence real,
+  prelabel_disagreements integer,
+  prelabel_error text,
+  CONSTRAINT parts_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT parts_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) ON DELETE RESTRICT,
+  CONSTRAINT parts_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT parts_dataset_id_blob_sha256_key UNIQUE (dataset_id, blob_sha256),
+  CONSTRAINT parts_geometry_id_fkey FOREIGN KEY (geometry_id) REFERENCES public.part_geometry(id) ON DELETE SET NULL,
+  CONSTRAINT parts_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 255 AND name !~ '[/\\[:cntrl:]]'::text),
+  CONSTRAINT parts_pkey PRIMARY KEY (id),
+  CONSTRAINT parts_prelabel_confidence_check CHECK (prelabel_confidence >= 0::double precision AND prelabel_confidence <= 1::double precision),
+  CONSTRAINT parts_prelabel_disagreements_check CHECK (prelabel_disagreements >= 0),
+  CONSTRAINT parts_prelabel_error_check CHECK (char_length(prelabel_error) <= 2000),
+  CONSTRAINT parts_review_notes_check CHECK (char_length(review_notes) <= 10000),
+  CONSTRAINT parts_reviewer_id_fkey FOREIGN KEY (reviewer_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT parts_split_check CHECK (split = ANY (ARRAY['train'::text, 'val'::text, 'test'::text])),
+  CONSTRAINT parts_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id) ON DELETE CASCADE,
+  CONSTRAINT parts_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT parts_workspace_id_id_key UNIQUE (workspace_id, id)
+);
+CREATE INDEX parts_annotator_idx ON public.parts USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
+CREATE INDEX parts_blob_idx ON public.parts USING btree (blob_sha256);
+CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
+CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));
+CREATE INDEX parts_workspace_status_idx ON public.parts USING btree (workspace_id, status);
+ALTER TABLE public.parts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "A share link shows its part" ON public.parts
+  FOR SELECT TO anon
+  USING (id = private.share_part_id());
+CREATE POLICY "Admins and engineers add parts of content their workspace holds" ON public.parts
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)) AND (EXISTS ( SELECT 1
+   FROM public.workspace_blobs wb
+  WHERE wb.workspace_id = parts.workspace_id AND wb.sha256 = parts.blob_sha256)));
+CREATE POLICY "Admins and engineers discard parts" ON public.parts
+  FOR DELETE TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]));
+CREATE POLICY "Curators, reviewers and the holding annotator update parts" ON public.parts
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer,ml_engineer}'::public.member_role[]) OR annotator_id = (( SELECT auth.uid() AS uid)) AND private.has_role(workspace_id, '{annotator}'::public.member_role[]))
+  WITH CHECK (private.is_member(workspace_id));
+CREATE POLICY "Members see parts" ON public.parts
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER parts_after_delete AFTER DELETE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_delete();
+CREATE TRIGGER parts_after_insert AFTER INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_insert();
+CREATE TRIGGER parts_after_update AFTER UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_update();
+CREATE TRIGGER parts_before_insert BEFORE INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_insert();
+CREATE TRIGGER parts_before_update BEFORE UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_update();
+GRANT ALL ON TABLE public.parts TO anon, authenticated, service_role;
+
+CREATE TABLE public.profiles (
+  user_id uuid NOT NULL,
+  email text NOT NULL,
+  display_name text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT profiles_pkey PRIMARY KEY (user_id),
+  CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE
+);
+ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users see their own profile and those of co-members" ON public.profiles
+  FOR SELECT TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) OR private.shares_workspace(user_id));
+CREATE POLICY "Users update their own profile" ON public.profiles
+  FOR UPDATE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)))
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)));
+GRANT ALL ON TABLE public.profiles TO service_role;
+GRANT SELECT, INSERT, DELETE, TRUNCATE, REFERENCES, TRIGGER, MAINTAIN ON TABLE public.profiles TO anon, authenticated;
+GRANT UPDATE (display_name) ON TABLE public.profiles TO authenticated;
+
+CREATE TABLE public.share_links (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  token_hash text NOT NULL,
+  access text NOT NULL,
+  label text,
+  expires_at timestamp with time zone NOT NULL,
+  revoked_at timestamp with time zone,
+  revoked_by uuid,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  last_used_at timestamp with time zone,
+  use_count integer DEFAULT 0 NOT NULL,
+  CONSTRAINT share_links_access_check CHECK (access = ANY (ARRAY['read'::text, 'comment'::text])),
+  CONSTRAINT share_links_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT share_links_label_check CHECK (char_length(label) <= 120),
+  CONSTRAINT share_links_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT share_links_pkey PRIMARY KEY (id),
+  CONSTRAINT share_links_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT share_links_token_hash_check CHECK (token_hash ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT share_links_token_hash_key UNIQUE (token_hash),
+  CONSTRAINT share_links_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT share_links_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX share_links_part_idx ON public.share_links USING btree (part_id);
+CREATE INDEX share_links_workspace_idx ON public.share_links USING btree (workspace_id);
+ALTER TABLE public.share_links ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Engineers and admins create share links" ON public.share_links
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Engineers and admins revoke share links" ON public.share_links
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]));
+CREATE POLICY "Engineers and admins see share links" ON public.share_links
+  FOR SELECT TO authenticated
+  USING (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]));
+CREATE TRIGGER share_links_audit AFTER INSERT OR UPDATE OF revoked_at ON public.share_links FOR EACH ROW EXECUTE FUNCTION private.share_links_audit();
+CREATE TRIGGER share_links_guard BEFORE INSERT OR UPDATE ON public.share_links FOR EACH ROW EXECUTE FUNCTION private.share_links_guard();
+GRANT ALL ON TABLE public.share_links TO anon, authenticated, service_role;
+
+CREATE TABLE public.workspace_blobs (
+  workspace_id uuid NOT NULL,
+  sha256 text NOT NULL,
+  proven_at timestamp with time zone DEFAULT now() NOT NULL,
+  proven_by uuid,
+  CONSTRAINT workspace_blobs_pkey PRIMARY KEY (workspace_id, sha256),
+  CONSTRAINT workspace_blobs_proven_by_fkey FOREIGN KEY (proven_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT workspace_blobs_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.blobs(sha256) ON DELETE CASCADE,
+  CONSTRAINT workspace_blobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX workspace_blobs_sha_idx ON public.workspace_blobs USING btree (sha256);
+ALTER TABLE public.workspace_blobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see the content their workspace holds" ON public.workspace_blobs
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+GRANT ALL ON TABLE public.workspace_blobs TO anon, authenticated, service_role;
+
+CREATE TABLE public.workspace_members (
+  workspace_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  role public.member_role NOT NULL,
+  invited_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT workspace_members_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT workspace_members_pkey PRIMARY KEY (workspace_id, user_id),
+  CONSTRAINT workspace_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT workspace_members_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX workspace_members_user_id_idx ON public.workspace_members USING btree (user_id);
+ALTER TABLE public.workspace_members ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins add members" ON public.workspace_members
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins change roles" ON public.workspace_members
+  FOR UPDATE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]))
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins remove members and members leave" ON public.workspace_members
+  FOR DELETE TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]) OR user_id = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Members see who else is in the workspace" ON public.workspace_members
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER workspace_members_audit AFTER INSERT OR DELETE OR UPDATE ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('member');
+CREATE TRIGGER workspace_members_identity BEFORE UPDATE OF workspace_id, user_id ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.membership_identity_immutable();
+CREATE TRIGGER workspace_members_keep_admin BEFORE DELETE OR UPDATE OF role ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.keep_an_admin();
+CREATE TRIGGER workspace_members_notify_access AFTER DELETE OR UPDATE OF role ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.notify_access_change();
+CREATE TRIGGER workspace_members_touch BEFORE UPDATE ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+GRANT ALL ON TABLE public.workspace_members TO anon, authenticated, service_role;
+
+CREATE TABLE public.workspaces (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  name text NOT NULL,
+  slug text NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT workspaces_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT workspaces_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 80),
+  CONSTRAINT workspaces_pkey PRIMARY KEY (id),
+  CONSTRAINT workspaces_slug_check CHECK (slug ~ '^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$'::text),
+  CONSTRAINT workspaces_slug_key UNIQUE (slug)
+);
+ALTER TABLE public.workspaces ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins delete their workspace" ON public.workspaces
+  FOR DELETE TO authenticated
+  USING (private.has_role(id, '{admin}'::public.member_role[]));
+CREATE POLICY "Admins rename their workspace" ON public.workspaces
+  FOR UPDATE TO authenticated
+  USING (private.has_role(id, '{admin}'::public.member_role[]))
+  WITH CHECK (private.has_role(id, '{admin}'::public.member_role[]));
+CREATE POLICY "Members see their workspaces" ON public.workspaces
+  FOR SELECT TO authenticated
+  USING (private.is_member(id));
+CREATE TRIGGER workspaces_audit AFTER DELETE OR UPDATE ON public.workspaces FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('workspace');
+CREATE TRIGGER workspaces_touch BEFORE UPDATE ON public.workspaces FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+GRANT ALL ON TABLE public.workspaces TO anon, authenticated, service_role;
+
+-- Functions of public -----------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION public.accept_invitation(p_token_hash text)
+ RETURNS TABLE(workspace_id uuid, role public.member_role, already_member boolean)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_email text := lower((select auth.email()));
+  v_inv public.invitations;
+  v_existing public.member_role;
+begin
+  if v_uid is null then
+    raise exception 'sign in to accept an invitation' using errcode = '42501';
+  end if;
+  if private.is_scoped() then
+    raise exception 'invitations are accepted by a signed-in person, not by a workspace''s API key'
+      using errcode = '42501';
+  end if;
+  select * into v_inv from public.invitations i where i.token_hash = p_token_hash for update;
+  if not found or v_inv.revoked_at is not null or v_inv.expires_at <= now() or v_inv.use_count >= v_inv.max_uses then
+    raise exception 'this invitation link is not valid any more (revoked, expired or used)'
+      using errcode = 'FC007';
+  end if;
+  if v_inv.email is not null and v_inv.email is distinct from v_email then
+    raise exception 'this invitation is for another email address' using errcode = '42501';
+  end if;
+  select m.role into v_existing from public.workspace_members m
+  where m.workspace_id = v_inv.workspace_id and m.user_id = v_uid;
+  if found then
+    return query select v_inv.workspace_id, v_existing, true;
+    return;
+  end if;
+  insert into public.workspace_members (workspace_id, user_id, role, invited_by)
+  values (v_inv.workspace_id, v_uid, v_inv.role, v_inv.created_by);
+  update public.invitations set use_count = use_count + 1 where id = v_inv.id;
+  return query select v_inv.workspace_id, v_inv.role, false;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.accept_invitation(p_token_hash text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.accept_invitation(p_token_hash text) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.claim_next_part(p_workspace_id uuid, p_dataset_id uuid DEFAULT NULL::uuid, p_lease_seconds integer DEFAULT 900)
+ RETURNS SETOF public.parts
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_part public.parts;
+  v_previous uuid;
+  v_full uuid[];
+  v_full_name text;
+  v_full_max integer;
+begin
+  if v_uid is null or not private.has_role(p_workspace_id, '{admin,engineer,annotator}') then
+    raise exception 'only annotators, engineers and admins of this workspace claim parts' using errcode = '42501';
+  end if;
+  if p_lease_seconds not between 30 and 3600 then
+    raise exception 'lease must be between 30 seconds and one hour' using errcode = '22023';
+  end if;
+  -- the datasets where the caller holds as many parts as the dataset allows (claimed, or returned to them)
+  select coalesce(array_agg(f.dataset_id), '{}') into v_full
+  from (
+    select h.dataset_id from public.parts h join public.datasets d on d.id = h.dataset_id
+    where h.workspace_id = p_workspace_id and h.annotator_id = v_uid and h.status = 'in_progress'
+      and (h.returned_at is not null or h.lease_expires_at >= now())
+    group by h.dataset_id, d.max_held_parts
+    having count(*) >= d.max_held_parts
+  ) f;
+  select * into v_part from public.parts p
+  where p.workspace_id = p_workspace_id
+    and (p_dataset_id is null or p.dataset_id = p_dataset_id)
+    and p.dataset_id <> all (v_full)
+    and (p.status in ('pre_labeled', 'unannotated')
+         or (p.status = 'in_progress' and p.returned_at is null
+             and p.lease_expires_at is not null and p.lease_expires_at < now()))
+    and not exists (select 1 from public.independent_annotations i
+                    join public.part_geometry g on g.id = p.geometry_id
+                    where i.part_id = p.id and i.annotator_id = v_uid and i.face_signature = g.face_signature)
+  order by p.queue_priority, p.created_at, p.id
+  limit 1
+  for update skip locked;
+  if not found then
+    -- nothing served: say so when it is the limit, not an empty queue
+    select d.name, d.max_held_parts into v_full_name, v_full_max
+    from public.datasets d
+    where d.id = any (v_full) and (p_dataset_id is null or d.id = p_dataset_id)
+      and exists (select 1 from public.parts w where w.dataset_id = d.id and w.status in ('pre_labeled', 'unannotated'))
+    order by d.name
+    limit 1;
+    if v_full_name is not null then
+      raise exception 'you already hold % parts of %: submit or release one before claiming another',
+        v_full_max, v_full_name using errcode = 'FC011';
+    end if;
+    return;
+  end if;
+  v_previous := v_part.annotator_id;
+  update public.parts set
+    status = 'in_progress',
+    annotator_id = v_uid,
+    claimed_at = now(),
+    lease_expires_at = now() + make_interval(secs => p_lease_seconds),
+    claimed_from = case when v_part.status = 'in_progress' then coalesce(v_part.claimed_from, 'unannotated') else v_part.status end
+  where id = v_part.id
+  returning * into v_part;
+  perform private.audit(v_part.workspace_id, 'part.claimed', 'parts', v_part.id::text,
+    jsonb_build_object('lease_expires_at', v_part.lease_expires_at, 'expired_claim_of', v_previous));
+  return next v_part;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.claim_next_part(p_workspace_id uuid, p_dataset_id uuid, p_lease_seconds integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.claim_next_part(p_workspace_id uuid, p_dataset_id uuid, p_lease_seconds integer) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb)
+ RETURNS public.workspaces
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_ws public.workspaces;
+  v_slug text := p_slug;
+  v_n integer := 1;
+begin
+  if v_uid is null then
+    raise exception 'sign in to create a workspace' using errcode = '42501';
+  end if;
+  if private.is_scoped() then
+    raise exception 'an API key bound to a workspace cannot create workspaces' using errcode = '42501';
+  end if;
+  -- serialise creations of the same base slug; then take the first free "-n" suffix
+  perform pg_advisory_xact_lock(hashtext('facet.workspace_slug:' || p_slug));
+  while exists (select 1 from public.workspaces w where w.slug = v_slug) loop
+    v_n := v_n + 1;
+    v_slug := left(p_slug, 48 - char_length(v_n::text) - 1);
+    v_slug := regexp_replace(v_slug, '-+$', '') || '-' || v_n;
+  end loop;
+  insert into public.workspaces (name, slug, created_by) values (p_name, v_slug, v_uid) returning * into v_ws;
+  insert into public.workspace_members (workspace_id, user_id, role) values (v_ws.id, v_uid, 'admin');
+  insert into public.label_schemas (workspace_id, name, version, taxonomy, is_default, created_by)
+  values (v_ws.id, 'Default', 1, p_taxonomy, true, v_uid);
+  perform private.audit(v_ws.id, 'workspace.created', 'workspaces', v_ws.id::text,
+                        jsonb_build_object('name', p_name, 'slug', v_slug));
+  return v_ws;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.open_share_link()
+ RETURNS TABLE(link_id uuid, workspace_id uuid, part_id uuid, access text, expires_at timestamp with time zone)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_link public.share_links := private.current_share_link();
+begin
+  if v_link.id is null then
+    raise exception 'this share link is not valid: it was revoked, it expired, or it never existed'
+      using errcode = 'FC009';
+  end if;
+  update public.share_links set last_used_at = now(), use_count = use_count + 1 where id = v_link.id;
+  return query select v_link.id, v_link.workspace_id, v_link.part_id, v_link.access, v_link.expires_at;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.open_share_link() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.open_share_link() TO anon, service_role;
+
+CREATE OR REPLACE FUNCTION public.part_history(p_part_id uuid)
+ RETURNS TABLE(id bigint, action text, actor_id uuid, actor_kind text, actor_name text, data jsonb, created_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select e.id, e.action, e.actor_id, e.actor_kind, coalesce(nullif(pr.display_name, ''), pr.email), e.data, e.created_at
+  from public.parts p
+  join public.audit_events e on e.workspace_id = p.workspace_id
+  left join public.profiles pr on pr.user_id = e.actor_id
+  where p.id = p_part_id and private.is_member(p.workspace_id)
+    and ((e.target_table = 'parts' and e.target_id = p_part_id::text)
+         or (e.data ? 'part_id' and e.data ->> 'part_id' = p_part_id::text))
+  order by e.created_at, e.id
+$function$;
+REVOKE ALL ON FUNCTION public.part_history(p_part_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.part_history(p_part_id uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.prelabel_acceptance(p_workspace_id uuid, p_dataset_id uuid DEFAULT NULL::uuid)
+ RETURNS TABLE(model text, model_version text, feature text, faces bigint, accepted bigint, parts bigint)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  with approved as (
+    select p.id from public.parts p
+    where p.workspace_id = p_workspace_id and p.status = 'approved'
+      and (p_dataset_id is null or p.dataset_id = p_dataset_id)
+  ), final as (
+    select distinct on (r.part_id) r.part_id, r.document
+    from public.annotation_revisions r join approved a on a.id = r.part_id
+    order by r.part_id, r.revision_no desc
+  ), pre as (
+    select distinct on (r.part_id) r.part_id, r.document
+    from public.annotation_revisions r join approved a on a.id = r.part_id
+    where r.source = 'model'
+    order by r.part_id, r.revision_no desc
+  ), said as (
+    -- each model's own labels when several answered, and the revision's labels as '(combined)'
+    select pre.part_id, m.value->>'id' as model, m.value->>'version' as model_version,
+           pre.document->'prelabel'->'predictions'->(m.value->>'id') as labels
+    from pre cross join lateral jsonb_array_elements(pre.document->'prelabel'->'models') m
+    where jsonb_typeof(pre.document->'prelabel'->'predictions') = 'object'
+    union all
+    select pre.part_id,
+           case when jsonb_array_length(pre.document->'prelabel'->'models') = 1
+                then pre.document->'prelabel'->'models'->0->>'id' else '(combined)' end,
+           case when jsonb_array_length(pre.document->'prelabel'->'models') = 1
+                then pre.document->'prelabel'->'models'->0->>'version' else '' end,
+           pre.document->'labels'
+    from pre where jsonb_typeof(pre.document->'prelabel'->'models') = 'array'
+  )
+  select s.model, s.model_version, l.label, count(*),
+         count(*) filter (where f.label = l.label), count(distinct s.part_id)
+  from said s
+  join final on final.part_id = s.part_id
+  join pre on pre.part_id = s.part_id
+  cross join lateral jsonb_array_elements_text(s.labels) with ordinality l(label, i)
+  join lateral jsonb_array_elements_text(final.document->'labels') with ordinality f(label, i) on f.i = l.i
+  where jsonb_typeof(s.labels) = 'array' and l.label is not null
+    and final.document->>'faceSignature' = pre.document->>'faceSignature'
+  group by s.model, s.model_version, l.label
+  order by s.model, l.label
+$function$;
+REVOKE ALL ON FUNCTION public.prelabel_acceptance(p_workspace_id uuid, p_dataset_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.prelabel_acceptance(p_workspace_id uuid, p_dataset_id uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.record_audit_event(p_workspace_id uuid, p_action text, p_target_table text DEFAULT NULL::text, p_target_id text DEFAULT NULL::text, p_data jsonb DEFAULT '{}'::jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if (select auth.uid()) is null then
+    raise exception 'sign in to record events' using errcode = '42501';
+  end if;
+  if p_workspace_id is not null and not private.is_member(p_workspace_id) then
+    raise exception 'not a member of this workspace' using errcode = '42501';
+  end if;
+  if p_action in ('auth.signed_in', 'auth.signed_out', 'auth.signed_out_everywhere') then
+    if p_workspace_id is not null or p_target_table is not null then
+      raise exception 'sign-in events belong to no workspace' using errcode = '42501';
+    end if;
+  elsif p_action in ('upload.rejected', 'upload.skipped', 'upload.completed') then
+    if p_target_table is distinct from 'datasets' or not exists (
+      select 1 from public.datasets d where d.id::text = p_target_id and d.workspace_id = p_workspace_id
+    ) then
+      raise exception 'upload events are about a dataset of the workspace' using errcode = '42501';
+    end if;
+  elsif p_action = 'part.submitted' then
+    if p_target_table is distinct from 'parts' or not exists (
+      select 1 from public.parts p
+      where p.id::text = p_target_id and p.workspace_id = p_workspace_id and p.status_changed_at = now()
+    ) then
+      raise exception 'a submission is recorded with the status change that makes it' using errcode = '42501';
+    end if;
+  else
+    raise exception 'the event % is written by the database itself', p_action using errcode = '42501';
+  end if;
+  if p_action <> 'part.submitted' and coalesce(p_data, '{}'::jsonb) ? 'part_id' then
+    raise exception 'only the database writes events about parts' using errcode = '42501';
+  end if;
+  perform private.audit(p_workspace_id, p_action, p_target_table, p_target_id, p_data);
+end
+$function$;
+REVOKE ALL ON FUNCTION public.record_audit_event(p_workspace_id uuid, p_action text, p_target_table text, p_target_id text, p_data jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.record_audit_event(p_workspace_id uuid, p_action text, p_target_table text, p_target_id text, p_data jsonb) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.release_expired_claims()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_count integer;
+begin
+  with expired as (
+    select id from public.parts
+    where status = 'in_progress' and lease_expires_at < now() and returned_at is null
+    for update skip locked
+  )
+  update public.parts p set status = coalesce(p.claimed_from, 'unannotated')
+  from expired where p.id = expired.id;
+  get diagnostics v_count = row_count;
+  update public.parts set lease_expires_at = null
+  where status = 'in_progress' and lease_expires_at < now() and returned_at is not null;
+  return v_count;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.release_expired_claims() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.release_expired_claims() TO service_role;
+
+CREATE OR REPLACE FUNCTION public.release_part(p_part_id uuid)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_part public.parts;
+begin
+  update public.parts set status = coalesce(claimed_from, 'unannotated')
+  where id = p_part_id and status = 'in_progress' and private.in_scope(workspace_id)
+    and ((annotator_id = (select auth.uid()) and private.is_member(workspace_id))
+         or private.has_role(workspace_id, '{admin}'))
+  returning * into v_part;
+  if v_part.id is null then
+    raise exception 'you do not hold this part' using errcode = 'FC006';
+  end if;
+  return v_part;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.release_part(p_part_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.release_part(p_part_id uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.renew_claim(p_part_id uuid, p_lease_seconds integer DEFAULT 900)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_expires timestamptz;
+begin
+  if p_lease_seconds not between 30 and 3600 then
+    raise exception 'lease must be between 30 seconds and one hour' using errcode = '22023';
+  end if;
+  update public.parts set lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+  where id = p_part_id and status = 'in_progress' and annotator_id = (select auth.uid())
+    and (lease_expires_at is not null or returned_at is not null)
+    and private.in_scope(workspace_id)
+  returning lease_expires_at into v_expires;
+  if v_expires is null then
+    raise exception 'you do not hold this part any more' using errcode = 'FC006';
+  end if;
+  return v_expires;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.renew_claim(p_part_id uuid, p_lease_seconds integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.renew_claim(p_part_id uuid, p_lease_seconds integer) TO authenticated, service_role;
+
+-- ====================================================================================================
+-- Schema private: helpers of the policies, trigger functions and their steps, internal tables
+-- ====================================================================================================
+
+CREATE SCHEMA private;
+GRANT USAGE ON SCHEMA private TO anon, authenticated, service_role;
+
+CREATE TABLE private.event_streams (
+  id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  opened_at timestamp with time zone DEFAULT now() NOT NULL,
+  seen_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT event_streams_pkey PRIMARY KEY (id),
+  CONSTRAINT event_streams_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE
+);
+CREATE INDEX event_streams_user_idx ON private.event_streams USING btree (user_id, seen_at);
+ALTER TABLE private.event_streams ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE private.part_status_transitions (
+  from_status public.part_status NOT NULL,
+  to_status public.part_status NOT NULL,
+  CONSTRAINT part_status_transitions_pkey PRIMARY KEY (from_status, to_status)
+);
+ALTER TABLE private.part_status_transitions ENABLE ROW LEVEL SECURITY;
+-- its rows (reference data written by the migrations):
+INSERT INTO private.part_status_transitions (from_status, to_status) VALUES
+  ('uploaded', 'processing'),
+  ('processing', 'failed'),
+  ('processing', 'unannotated'),
+  ('failed', 'uploaded'),
+  ('unannotated', 'pre_labeled'),
+  ('unannotated', 'in_progress'),
+  ('pre_labeled', 'in_progress'),
+  ('in_progress', 'unannotated'),
+  ('in_progress', 'pre_labeled'),
+  ('in_progress', 'in_review'),
+  ('in_review', 'in_progress'),
+  ('in_review', 'approved');
+
+CREATE TABLE private.rate_limits (
+  bucket text NOT NULL,
+  key text NOT NULL,
+  tat timestamp with time zone NOT NULL,
+  CONSTRAINT rate_limits_bucket_check CHECK (char_length(bucket) >= 1 AND char_length(bucket) <= 64),
+  CONSTRAINT rate_limits_key_check CHECK (char_length(key) >= 1 AND char_length(key) <= 128),
+  CONSTRAINT rate_limits_pkey PRIMARY KEY (bucket, key)
+);
+ALTER TABLE private.rate_limits ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE private.worker_heartbeats (
+  worker_id text NOT NULL,
+  hostname text NOT NULL,
+  pid integer NOT NULL,
+  runner text NOT NULL,
+  version text,
+  started_at timestamp with time zone DEFAULT now() NOT NULL,
+  last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT worker_heartbeats_pkey PRIMARY KEY (worker_id)
+);
+ALTER TABLE private.worker_heartbeats ENABLE ROW LEVEL SECURITY;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE private.worker_heartbeats TO service_role;
+
+-- Functions of private ----------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION private.annotation_revision_defaults()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  select p.workspace_id, p.blob_sha256 into new.workspace_id, new.blob_sha256
+  from public.parts p where p.id = new.part_id;
+  if new.workspace_id is null then
+    raise exception 'no such part' using errcode = '23503';
+  end if;
+  select coalesce(max(r.revision_no), 0) + 1 into new.revision_no
+  from public.annotation_revisions r where r.part_id = new.part_id;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.annotation_revisions_append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if tg_op = 'DELETE' and not exists (select 1 from public.parts p where p.id = old.part_id) then
+    return old; -- the part itself is being deleted
+  end if;
+  raise exception 'annotation revisions are append-only: % refused', lower(tg_op)
+    using errcode = 'FC003', hint = 'save a new revision instead';
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.annotation_revisions_audit()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform private.audit(new.workspace_id, 'revision.created', 'annotation_revisions', new.id::text,
+    jsonb_build_object('part_id', new.part_id, 'revision_no', new.revision_no, 'source', new.source,
+                       'model_assisted', new.model_assisted));
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.annotation_revisions_model_source()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if current_user = 'authenticated' and (new.source = 'model' or new.model_assisted) then
+    raise exception 'only the pre-labelling worker writes model revisions' using errcode = 'FC004';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.api_keys_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if current_user = 'authenticated' and (
+       (to_jsonb(new) - 'revoked_at') <> (to_jsonb(old) - 'revoked_at') or old.revoked_at is not null
+     ) then
+    raise exception 'API keys can only be revoked' using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.api_keys_mint_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_parent_id uuid := nullif((select auth.jwt()) ->> 'api_key_id', '')::uuid;
+  v_parent public.api_keys;
+begin
+  if v_parent_id is null then
+    if current_user = 'authenticated' then
+      new.parent_id := null; -- only a key's own request names it as parent
+    end if;
+    return new;
+  end if;
+  select * into v_parent from public.api_keys k
+  where k.id = v_parent_id and k.user_id = new.user_id and k.revoked_at is null
+    and (k.expires_at is null or k.expires_at > now());
+  if v_parent.id is null then
+    raise exception 'the API key making this request is not valid any more' using errcode = '42501';
+  end if;
+  if v_parent.workspace_id is not null and new.workspace_id is distinct from v_parent.workspace_id then
+    raise exception 'a key bound to a workspace only creates keys bound to the same workspace'
+      using errcode = '42501';
+  end if;
+  if not (new.scopes <@ v_parent.scopes) then
+    raise exception 'a key only creates keys with some of its own scopes (%)', array_to_string(v_parent.scopes, ', ')
+      using errcode = '42501';
+  end if;
+  if v_parent.expires_at is not null and (new.expires_at is null or new.expires_at > v_parent.expires_at) then
+    new.expires_at := v_parent.expires_at; -- never outlives the key that made it
+  end if;
+  new.parent_id := v_parent.id;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.api_keys_revoke_children()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  update public.api_keys set revoked_at = new.revoked_at
+  where parent_id = new.id and revoked_at is null;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.append_only_with_part()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if tg_op = 'DELETE' and not exists (select 1 from public.parts p where p.id = old.part_id) then
+    return old;
+  end if;
+  raise exception '% is append-only: % refused', tg_table_name, lower(tg_op) using errcode = 'FC003';
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.audit(p_workspace_id uuid, p_action text, p_target_table text, p_target_id text, p_data jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_kind text := nullif(current_setting('facet.actor_kind', true), '');
+  v_ip text := nullif(current_setting('facet.client_ip', true), '');
+begin
+  insert into public.audit_events (workspace_id, actor_id, actor_kind, action, target_table, target_id, data, ip, user_agent)
+  values (
+    p_workspace_id, v_uid,
+    coalesce(v_kind, case when v_uid is null then 'service' else 'user' end),
+    p_action, p_target_table, p_target_id, coalesce(p_data, '{}'::jsonb),
+    case when v_ip is null then null else v_ip::inet end,
+    left(nullif(current_setting('facet.user_agent', true), ''), 500)
+  );
+end
+$function$;
+REVOKE ALL ON FUNCTION private.audit(p_workspace_id uuid, p_action text, p_target_table text, p_target_id text, p_data jsonb) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION private.audit_row_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
+  v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
+  v_hidden text[] := case when tg_nargs > 1 then string_to_array(tg_argv[1], ',') else '{}'::text[] end;
+  v_row jsonb := coalesce(v_new, v_old);
+  v_changed jsonb := '{}'::jsonb;
+begin
+  if tg_op = 'UPDATE' then
+    v_changed := private.changed_columns(v_old, v_new, v_hidden);
+    if v_changed = '{}'::jsonb then
+      return null;
+    end if;
+  end if;
+  perform private.audit(
+    coalesce(v_row ->> 'workspace_id', case when tg_table_name = 'workspaces' then v_row ->> 'id' end)::uuid,
+    tg_argv[0] || '.' || case tg_op when 'INSERT' then 'created' when 'UPDATE' then 'updated' else 'deleted' end,
+    tg_table_name,
+    coalesce(v_row ->> 'id', v_row ->> 'user_id'),
+    case when tg_op = 'UPDATE' then jsonb_build_object('changed', v_changed)
+         else jsonb_build_object('row', v_row - v_hidden) end
+  );
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.changed_columns(p_old jsonb, p_new jsonb, p_hidden text[] DEFAULT '{}'::text[])
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select coalesce(jsonb_object_agg(k, jsonb_build_object('from', p_old -> k, 'to', p_new -> k)), '{}'::jsonb)
+  from jsonb_object_keys(p_new) k
+  where k <> all (p_hidden) and k <> 'updated_at' and (p_old -> k) is distinct from (p_new -> k)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.close_event_stream(p_id uuid)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  delete from private.event_streams where id = p_id
+$function$;
+REVOKE ALL ON FUNCTION private.close_event_stream(p_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.close_event_stream(p_id uuid) TO service_role;
+
+CREATE OR REPLACE FUNCTION private.comments_after()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_part_name text;
+  v_parent_author uuid;
+  v_user uuid;
+  v_op text;
+begin
+  select p.name into v_part_name from public.parts p where p.id = new.part_id;
+  if tg_op = 'INSERT' then
+    v_op := 'created';
+    foreach v_user in array new.mentions loop
+      perform private.notify(new.workspace_id, v_user, 'mention', new.part_id, new.id,
+        new.author_name || ' mentioned you on ' || v_part_name || ': ' || left(new.body, 160));
+    end loop;
+    if new.parent_id is not null then
+      select c.author_id into v_parent_author from public.comments c where c.id = new.parent_id;
+      if v_parent_author is not null and not (v_parent_author = any (new.mentions)) then
+        perform private.notify(new.workspace_id, v_parent_author, 'reply', new.part_id, new.id,
+          new.author_name || ' replied on ' || v_part_name || ': ' || left(new.body, 160));
+      end if;
+    end if;
+    perform private.audit(new.workspace_id, 'comment.created', 'comments', new.id::text,
+      jsonb_build_object('part_id', new.part_id, 'kind', new.kind, 'parent_id', new.parent_id,
+                         'face_index', new.face_index, 'author_name', new.author_name,
+                         'share_link_id', new.share_link_id, 'excerpt', left(new.body, 200)));
+  elsif new.resolved_at is distinct from old.resolved_at then
+    v_op := case when new.resolved_at is null then 'reopened' else 'resolved' end;
+    perform private.audit(new.workspace_id, 'comment.' || v_op, 'comments', new.id::text,
+      jsonb_build_object('part_id', new.part_id, 'kind', new.kind, 'excerpt', left(new.body, 200)));
+  else
+    return null;
+  end if;
+  perform pg_notify('facet_events', jsonb_build_object(
+    'workspace_id', new.workspace_id, 'part_id', new.part_id, 'kind', 'comment',
+    'comment_id', new.id, 'op', v_op)::text);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.comments_defaults()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_parent public.comments;
+  v_face_count integer;
+  v_link public.share_links;
+begin
+  select p.workspace_id, g.face_signature, g.face_count into new.workspace_id, new.face_signature, v_face_count
+  from public.parts p left join public.part_geometry g on g.id = p.geometry_id where p.id = new.part_id;
+  if new.workspace_id is null then
+    raise exception 'no such part' using errcode = '23503';
+  end if;
+  if new.face_index is not null and (v_face_count is null or new.face_index >= v_face_count) then
+    raise exception 'face % does not exist on this part (it has % faces)', new.face_index, coalesce(v_face_count, 0)
+      using errcode = '22023';
+  end if;
+  if new.face_index is null then
+    new.face_signature := null;
+  end if;
+  if new.review_id is not null and not exists (
+    select 1 from public.part_reviews pr where pr.id = new.review_id and pr.part_id = new.part_id
+  ) then
+    raise exception 'a review note belongs to a review of the same part' using errcode = '22023';
+  end if;
+  select max(r.revision_no) into new.revision_no from public.annotation_revisions r where r.part_id = new.part_id;
+  if new.parent_id is not null then
+    select * into v_parent from public.comments c where c.id = new.parent_id;
+    if v_parent.part_id is distinct from new.part_id then
+      raise exception 'a reply belongs to the same part as its comment' using errcode = '22023';
+    end if;
+    if v_parent.parent_id is not null then
+      raise exception 'reply to the comment that starts the thread' using errcode = '22023';
+    end if;
+  end if;
+  new.body := btrim(new.body);
+  new.resolved_at := null;
+  new.resolved_by := null;
+  -- the statement's time, not the transaction's: a review's notes keep the order they were written in
+  new.created_at := clock_timestamp();
+  if v_uid is not null then
+    new.author_id := v_uid;
+    new.share_link_id := null;
+    select coalesce(nullif(pr.display_name, ''), pr.email) into new.author_name
+    from public.profiles pr where pr.user_id = v_uid;
+    new.mentions := private.mentioned_members(new.workspace_id, new.body);
+  else
+    -- a guest with a share link: named by what they typed, mentions nobody
+    v_link := private.current_share_link();
+    new.author_id := null;
+    new.share_link_id := v_link.id;
+    if char_length(btrim(coalesce(new.author_name, ''))) = 0 then
+      raise exception 'say who you are: a name is needed to comment as a guest' using errcode = '22023';
+    end if;
+    new.author_name := left(btrim(new.author_name), 100) || ' (guest)';
+    new.mentions := '{}';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.comments_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if (to_jsonb(new) - '{resolved_at,resolved_by}'::text[]) <> (to_jsonb(old) - '{resolved_at,resolved_by}'::text[]) then
+    raise exception 'a comment cannot be edited; reply to it instead' using errcode = 'FC005';
+  end if;
+  if old.parent_id is not null and new.resolved_at is distinct from old.resolved_at then
+    raise exception 'resolve the thread, not a reply' using errcode = '22023';
+  end if;
+  if new.resolved_at is not null and old.resolved_at is null then
+    new.resolved_at := now();
+    new.resolved_by := (select auth.uid());
+  elsif new.resolved_at is null then
+    new.resolved_by := null;
+  else
+    new.resolved_at := old.resolved_at;
+    new.resolved_by := old.resolved_by;
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.current_share_link()
+ RETURNS public.share_links
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select l.* from public.share_links l
+  where l.token_hash = encode(sha256(convert_to(nullif(auth.jwt() ->> 'share_token', ''), 'UTF8')), 'hex')
+    and l.revoked_at is null and l.expires_at > now()
+$function$;
+REVOKE ALL ON FUNCTION private.current_share_link() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.current_share_link() TO anon, authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.datasets_queue_order()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  update public.parts p
+  set queue_priority = coalesce(private.part_queue_priority(p.dataset_id, p.prelabel_confidence), 0)
+  where p.dataset_id = new.id;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.dispatch_job()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if to_regprocedure('graphile_worker.add_job(text, json, text, timestamp with time zone, integer, text, integer, text[], text)') is not null then
+    execute 'select graphile_worker.add_job($1, $2, job_key => $3, max_attempts => $4)'
+      using new.kind, json_build_object('jobId', new.id), new.id::text, new.max_attempts;
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.event_streams_prune(p_live_seconds integer)
+ RETURNS integer
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  with gone as (
+    delete from private.event_streams where seen_at < now() - make_interval(secs => p_live_seconds) returning 1
+  )
+  select count(*)::integer from gone
+$function$;
+REVOKE ALL ON FUNCTION private.event_streams_prune(p_live_seconds integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.event_streams_prune(p_live_seconds integer) TO service_role;
+
+CREATE OR REPLACE FUNCTION private.face_majority(p_part_id uuid, p_face_signature text)
+ RETURNS TABLE(face integer, label text, votes integer, raters integer, tied boolean)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  with ann as (
+    select r.document -> 'labels' as labels
+    from public.independent_annotations i join public.annotation_revisions r on r.id = i.revision_id
+    where i.part_id = p_part_id and i.face_signature = p_face_signature
+      and jsonb_typeof(r.document -> 'labels') = 'array'
+  ), counted as (
+    select (e.i - 1)::integer as face, e.label, count(*)::integer as n
+    from ann cross join lateral jsonb_array_elements_text(ann.labels) with ordinality e(label, i)
+    where e.label is not null
+    group by e.i, e.label
+  ), ranked as (
+    select c.face, c.label, c.n,
+           row_number() over (partition by c.face order by c.n desc, c.label collate "C") as place,
+           count(*) over (partition by c.face, c.n) as sharing,
+           sum(c.n) over (partition by c.face) as raters
+    from counted c
+  )
+  select f.face, r.label, coalesce(r.n, 0), coalesce(r.raters, 0)::integer, coalesce(r.sharing > 1, false)
+  from generate_series(0, (select coalesce(max(jsonb_array_length(ann.labels)), 0) - 1 from ann)) f(face)
+  left join ranked r on r.face = f.face and r.place = 1
+  order by f.face
+$function$;
+REVOKE ALL ON FUNCTION private.face_majority(p_part_id uuid, p_face_signature text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.face_majority(p_part_id uuid, p_face_signature text) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.has_role(ws uuid, roles public.member_role[])
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (
+    select 1 from public.workspace_members m
+    where m.workspace_id = ws and m.user_id = (select auth.uid()) and m.role = any (roles)
+      and private.in_scope(ws)
+  )
+$function$;
+GRANT EXECUTE ON FUNCTION private.has_role(ws uuid, roles public.member_role[]) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.has_role_anywhere(roles public.member_role[])
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (
+    select 1 from public.workspace_members m
+    where m.user_id = (select auth.uid()) and m.role = any (roles) and private.in_scope(m.workspace_id)
+  )
+$function$;
+GRANT EXECUTE ON FUNCTION private.has_role_anywhere(roles public.member_role[]) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.in_scope(ws uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select (s.request is null or ws = s.request) and (s.key is null or ws = s.key)
+  from (select nullif(current_setting('facet.workspace_id', true), '')::uuid as request,
+               nullif((select auth.jwt()) ->> 'facet_workspace_id', '')::uuid as key) s
+$function$;
+GRANT EXECUTE ON FUNCTION private.in_scope(ws uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.is_member(ws uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (
+    select 1 from public.workspace_members m
+    where m.workspace_id = ws and m.user_id = (select auth.uid()) and private.in_scope(ws)
+  )
+$function$;
+GRANT EXECUTE ON FUNCTION private.is_member(ws uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.is_scoped()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select nullif(current_setting('facet.workspace_id', true), '') is not null
+      or nullif((select auth.jwt()) ->> 'facet_workspace_id', '') is not null
+$function$;
+GRANT EXECUTE ON FUNCTION private.is_scoped() TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.iso_time(p_at timestamp with time zone)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$function$;
+
+CREATE OR REPLACE FUNCTION private.jobs_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if current_user = 'authenticated' and (
+       new.status <> 'canceled' or old.status not in ('queued', 'running')
+       or (to_jsonb(new) - array['status', 'updated_at', 'finished_at']) <> (to_jsonb(old) - array['status', 'updated_at', 'finished_at'])
+     ) then
+    raise exception 'jobs can only be canceled while queued or running' using errcode = 'FC004';
+  end if;
+  if new.status = 'canceled' and old.status <> 'canceled' then
+    new.finished_at := coalesce(new.finished_at, now());
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.keep_an_admin()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if old.role <> 'admin' or (tg_op = 'UPDATE' and new.role = 'admin') then
+    return coalesce(new, old);
+  end if;
+  -- Lock the workspace row so that removals of admins are serialised per workspace: two admins
+  -- demoting each other at the same time must not both succeed (each would still see the other).
+  -- Removing members because the workspace itself is being deleted is fine (the row is gone).
+  perform 1 from public.workspaces w where w.id = old.workspace_id for no key update;
+  if not found then
+    return coalesce(new, old);
+  end if;
+  if not exists (
+    select 1 from public.workspace_members m
+    where m.workspace_id = old.workspace_id and m.role = 'admin' and m.user_id <> old.user_id
+  ) then
+    raise exception 'a workspace needs at least one admin: make another member admin first'
+      using errcode = 'FC002';
+  end if;
+  return coalesce(new, old);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.label_schema_immutable()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if new.taxonomy is distinct from old.taxonomy or new.version <> old.version
+     or new.workspace_id <> old.workspace_id or new.name <> old.name then
+    raise exception 'label schema versions are immutable: create version % instead', old.version + 1
+      using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.member_role(ws uuid)
+ RETURNS public.member_role
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select m.role from public.workspace_members m
+  where m.workspace_id = ws and m.user_id = (select auth.uid()) and private.in_scope(ws)
+$function$;
+GRANT EXECUTE ON FUNCTION private.member_role(ws uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.membership_identity_immutable()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if new.workspace_id <> old.workspace_id or new.user_id <> old.user_id then
+    raise exception 'a membership cannot move to another workspace or user: remove it and add a new one'
+      using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.mentioned_members(p_workspace_id uuid, p_body text)
+ RETURNS uuid[]
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  with tokens as (
+    select distinct lower(rtrim(m[1], '.-_')) as token
+    from regexp_matches(p_body, '(?:^|[^A-Za-z0-9._%+-])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)', 'g') as m
+  )
+  select coalesce(array_agg(distinct wm.user_id order by wm.user_id), '{}')
+  from tokens t
+  join public.profiles pr on lower(pr.email) = t.token or lower(split_part(pr.email, '@', 1)) = t.token
+  join public.workspace_members wm on wm.user_id = pr.user_id and wm.workspace_id = p_workspace_id
+$function$;
+REVOKE ALL ON FUNCTION private.mentioned_members(p_workspace_id uuid, p_body text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION private.notifications_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if (to_jsonb(new) - 'read_at') <> (to_jsonb(old) - 'read_at') then
+    raise exception 'a notification can only be marked read or unread' using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.notify(p_workspace_id uuid, p_user_id uuid, p_kind text, p_part_id uuid, p_comment_id uuid, p_summary text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_id bigint;
+begin
+  if p_user_id is null or p_user_id is not distinct from v_uid or not exists (
+    select 1 from public.workspace_members m where m.workspace_id = p_workspace_id and m.user_id = p_user_id
+  ) then
+    return;
+  end if;
+  insert into public.notifications (workspace_id, user_id, kind, part_id, comment_id, actor_id, actor_name, summary)
+  values (p_workspace_id, p_user_id, p_kind, p_part_id, p_comment_id, v_uid,
+          (select coalesce(nullif(pr.display_name, ''), pr.email) from public.profiles pr where pr.user_id = v_uid),
+          left(p_summary, 300))
+  returning id into v_id;
+  perform pg_notify('facet_events', jsonb_build_object(
+    'workspace_id', p_workspace_id, 'part_id', p_part_id, 'kind', 'notification',
+    'user_id', p_user_id, 'notification_id', v_id)::text);
+end
+$function$;
+REVOKE ALL ON FUNCTION private.notify(p_workspace_id uuid, p_user_id uuid, p_kind text, p_part_id uuid, p_comment_id uuid, p_summary text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION private.notify_access_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform pg_notify('facet_events', jsonb_build_object(
+    'kind', 'access', 'workspace_id', coalesce(new.workspace_id, old.workspace_id),
+    'user_id', coalesce(new.user_id, old.user_id))::text);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.notify_presence()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_row public.part_presence;
+begin
+  if tg_op = 'DELETE' then v_row := old; else v_row := new; end if;
+  perform pg_notify('facet_events', jsonb_build_object(
+    'workspace_id', v_row.workspace_id,
+    'part_id', v_row.part_id,
+    'kind', 'presence',
+    'user_id', v_row.user_id,
+    'op', case when tg_op = 'DELETE' then 'leave' else 'join' end
+  )::text);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.notify_revision()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  perform pg_notify('facet_events', jsonb_build_object(
+    'workspace_id', new.workspace_id,
+    'part_id', new.part_id,
+    'kind', 'revision',
+    'revision_no', new.revision_no,
+    'author_id', new.author_id
+  )::text);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform pg_advisory_xact_lock(hashtext('facet.event_streams:' || p_user_id::text));
+  delete from private.event_streams
+  where user_id = p_user_id and seen_at < now() - make_interval(secs => p_live_seconds);
+  if (select count(*) from private.event_streams where user_id = p_user_id) >= p_cap then
+    return false;
+  end if;
+  insert into private.event_streams (id, user_id) values (p_id, p_user_id);
+  return true;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer) TO service_role;
+
+CREATE OR REPLACE FUNCTION private.part_presence_defaults()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  select p.workspace_id into new.workspace_id from public.parts p where p.id = new.part_id;
+  if new.workspace_id is null then
+    raise exception 'no such part' using errcode = '23503';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.part_queue_priority(p_dataset_id uuid, p_confidence real)
+ RETURNS real
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select case when d.queue_order = 'least_confident' then coalesce(p_confidence, 0) else 0 end
+  from public.datasets d where d.id = p_dataset_id
+$function$;
+
+CREATE OR REPLACE FUNCTION private.part_reviews_after()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_part_name text;
+begin
+  select p.name into v_part_name from public.parts p where p.id = new.part_id;
+  perform private.audit(new.workspace_id, 'part.reviewed', 'part_reviews', new.id::text,
+    jsonb_build_object('part_id', new.part_id, 'decision', new.decision, 'revision_no', new.revision_no,
+                       'annotator_id', new.annotator_id, 'summary', left(new.summary, 500)));
+  perform private.notify(new.workspace_id, new.annotator_id,
+    case new.decision when 'approved' then 'review_approved' else 'review_rejected' end,
+    new.part_id, null,
+    case new.decision when 'approved' then v_part_name || ' was approved'
+         else v_part_name || ' came back with review notes' end
+    || coalesce(': ' || left(new.summary, 160), ''));
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.part_reviews_defaults()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_part public.parts;
+  v_revision public.annotation_revisions;
+begin
+  select * into v_part from public.parts p where p.id = new.part_id;
+  if v_part.id is null then
+    raise exception 'no such part' using errcode = '23503';
+  end if;
+  select * into v_revision from public.annotation_revisions r where r.id = new.revision_id;
+  if v_revision.part_id is distinct from new.part_id then
+    raise exception 'the reviewed revision belongs to another part' using errcode = '22023';
+  end if;
+  if exists (select 1 from public.annotation_revisions r
+             where r.part_id = new.part_id and r.revision_no > v_revision.revision_no) then
+    raise exception 'a decision is about the latest revision (% is not)', v_revision.revision_no using errcode = 'FC004';
+  end if;
+  if exists (select 1 from public.part_reviews pr where pr.part_id = new.part_id and pr.created_at = now()) then
+    raise exception 'this status change has its decision already' using errcode = 'FC004';
+  end if;
+  if v_part.status::text <> (case new.decision when 'approved' then 'approved' else 'in_progress' end)
+     or v_part.status_changed_at <> now() then
+    raise exception 'a review decision is recorded with the status change it makes' using errcode = 'FC004';
+  end if;
+  new.workspace_id := v_part.workspace_id;
+  new.annotator_id := v_part.annotator_id;
+  new.revision_no := v_revision.revision_no;
+  new.reviewer_id := coalesce((select auth.uid()), new.reviewer_id);
+  new.created_at := now();
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_after_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  perform private.parts_audit_status(old, null);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_after_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  perform private.parts_audit_status(null, new);
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_after_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  -- 1. the status change in the audit log
+  if new.status is distinct from old.status then
+    perform private.parts_audit_status(old, new);
+  end if;
+  -- 2. edits that are not status changes
+  if (old.name, old.dataset_id, old.split, old.tags, old.review_notes)
+     is distinct from (new.name, new.dataset_id, new.split, new.tags, new.review_notes) then
+    perform private.parts_audit_edit(old, new);
+  end if;
+  -- 3. the live pages
+  if old.status is distinct from new.status or old.annotator_id is distinct from new.annotator_id
+     or old.lease_expires_at is distinct from new.lease_expires_at then
+    perform private.parts_notify(old, new);
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_audit_edit(old public.parts, new public.parts)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_changed jsonb := private.changed_columns(to_jsonb(old), to_jsonb(new));
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_audit_edit runs in the parts triggers only' using errcode = '42501';
+  end if;
+  if v_changed = '{}'::jsonb then
+    return;
+  end if;
+  perform private.audit(new.workspace_id, 'part.updated', 'parts', new.id::text,
+    jsonb_build_object('changed', v_changed));
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_audit_edit(old public.parts, new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_audit_edit(old public.parts, new public.parts) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.parts_audit_status(old public.parts, new public.parts)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_audit_status runs in the parts triggers only' using errcode = '42501';
+  end if;
+  if old.id is null then
+    perform private.audit(new.workspace_id, 'part.created', 'parts', new.id::text,
+      jsonb_build_object('name', new.name, 'blob_sha256', new.blob_sha256, 'dataset_id', new.dataset_id));
+  elsif new.id is null then
+    perform private.audit(old.workspace_id, 'part.deleted', 'parts', old.id::text,
+      jsonb_build_object('name', old.name, 'status', old.status));
+  elsif new.status is distinct from old.status then
+    perform private.audit(new.workspace_id, 'part.status_changed', 'parts', new.id::text,
+      jsonb_build_object('from', old.status, 'to', new.status, 'annotator_id', new.annotator_id));
+  end if;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_audit_status(old public.parts, new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_audit_status(old public.parts, new public.parts) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.parts_before_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  new := private.parts_insert_guard(null, new);
+  new := private.parts_queue_priority(null, new);
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_before_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  -- 1. identity, the status machine, who may write what, the consequences of a transition
+  new := private.parts_guard(old, new);
+  -- 2. the queue order follows the pre-label's confidence and the dataset
+  new := private.parts_queue_priority(old, new);
+  -- 3. review rules (returned_at; nobody decides on labels they saved)
+  new := private.parts_review_consequences(old, new);
+  -- 4. a submission needs every face labelled (who may submit was decided in 1)
+  if old.status = 'in_progress' and new.status = 'in_review' then
+    new := private.parts_submission_complete(old, new);
+  end if;
+  -- 5. consensus: record the annotation; back to the queue, or to review with the majority
+  if old.status = 'in_progress' and new.status = 'in_review' then
+    new := private.parts_submission_consensus(old, new);
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_guard(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_role public.member_role;
+  v_direct boolean := current_user = 'authenticated';
+  v_allowed text[];
+  -- set below by this step, whatever the caller wrote; everything else a user writes is checked.
+  -- (Who holds or reviewed a part, and its lease, are written only here and by the claim functions:
+  -- a user who could set annotator_id could hand a part to someone else and approve their own work.)
+  v_keep text[] := array['updated_at'];
+begin
+  if new.id <> old.id or new.workspace_id <> old.workspace_id or new.blob_sha256 <> old.blob_sha256
+     or new.created_at <> old.created_at or new.created_by is distinct from old.created_by then
+    raise exception 'a part''s id, workspace, blob and creation record cannot change' using errcode = 'FC005';
+  end if;
+
+  if new.status is distinct from old.status then
+    if not private.transition_allowed(old.status, new.status) then
+      raise exception 'illegal part status transition: % -> %', old.status, new.status
+        using errcode = 'FC001', detail = private.transitions_from(old.status);
+    end if;
+  end if;
+
+  if v_direct then
+    v_role := private.member_role(old.workspace_id);
+    -- which columns each role may set directly
+    v_allowed := case v_role
+      when 'admin' then array['status', 'name', 'dataset_id', 'tags', 'split', 'review_notes', 'queue_priority']
+      when 'engineer' then array['status', 'name', 'dataset_id', 'tags', 'review_notes', 'queue_priority']
+      when 'ml_engineer' then array['tags', 'split']
+      when 'annotator' then array['status']
+      else array[]::text[] end;
+    if (to_jsonb(new) - v_allowed - v_keep) <> (to_jsonb(old) - v_allowed - v_keep) then
+      raise exception 'a % may not change these fields of a part', coalesce(v_role::text, 'non-member')
+        using errcode = 'FC004';
+    end if;
+    if new.status is distinct from old.status then
+      if old.status = 'in_progress' and new.status in ('pre_labeled', 'unannotated', 'in_review') then
+        if old.annotator_id is distinct from v_uid and v_role <> 'admin' then
+          raise exception 'only the annotator holding this part can release or submit it' using errcode = 'FC004';
+        end if;
+      elsif old.status = 'in_review' then
+        if v_role not in ('admin', 'engineer') then
+          raise exception 'only engineers and admins approve or reject' using errcode = 'FC004';
+        end if;
+        if old.annotator_id = v_uid then
+          raise exception 'nobody reviews their own annotation' using errcode = 'FC004';
+        end if;
+      elsif old.status = 'failed' and new.status = 'uploaded' then
+        if v_role not in ('admin', 'engineer') then
+          raise exception 'only engineers and admins retry failed parts' using errcode = 'FC004';
+        end if;
+      elsif new.status = 'in_progress' then
+        raise exception 'claim parts with claim_next_part()' using errcode = 'FC004';
+      else
+        raise exception 'only the processing pipeline moves a part from % to %', old.status, new.status
+          using errcode = 'FC004';
+      end if;
+    end if;
+  end if;
+
+  -- consequences of a transition, whoever made it
+  if new.status is distinct from old.status then
+    new.status_changed_at := now();
+    if new.status in ('pre_labeled', 'unannotated') and old.status = 'in_progress' then
+      new.annotator_id := null; new.claimed_at := null; new.lease_expires_at := null; new.claimed_from := null;
+    elsif new.status = 'in_review' then
+      new.lease_expires_at := null;
+    elsif old.status = 'in_review' then
+      new.reviewer_id := coalesce(v_uid, new.reviewer_id);
+      new.lease_expires_at := null; -- a rejected part goes back to its annotator, with no lease
+    elsif new.status = 'uploaded' then
+      new.failure_reason := null;
+    end if;
+  end if;
+  new.updated_at := now();
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_insert_guard(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if new.status <> 'uploaded' and current_user = 'authenticated' then
+    raise exception 'new parts start as uploaded' using errcode = 'FC001';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_notify(old public.parts, new public.parts)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  perform pg_notify('facet_events', jsonb_build_object(
+    'workspace_id', new.workspace_id,
+    'part_id', new.id,
+    'kind', case when new.status is distinct from old.status or new.annotator_id is distinct from old.annotator_id
+                 then 'status' else 'lease' end,
+    'status', new.status,
+    'annotator_id', new.annotator_id,
+    'lease_expires_at', private.iso_time(new.lease_expires_at)
+  )::text);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_queue_priority(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if old.id is null or new.prelabel_confidence is distinct from old.prelabel_confidence
+     or new.dataset_id is distinct from old.dataset_id then
+    new.queue_priority := coalesce(private.part_queue_priority(new.dataset_id, new.prelabel_confidence), 0);
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_review_consequences(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  -- parts_guard refuses reviewing one's own annotation; nor may a reviewer decide on labels they saved
+  if current_user = 'authenticated' and old.status = 'in_review' and new.status is distinct from old.status
+     and (select r.author_id from public.annotation_revisions r
+          where r.part_id = old.id order by r.revision_no desc limit 1) = (select auth.uid()) then
+    raise exception 'you saved the labels under review: another engineer or admin must review them'
+      using errcode = 'FC004';
+  end if;
+  if new.status is distinct from old.status then
+    if old.status = 'in_review' and new.status = 'in_progress' then
+      new.returned_at := now();
+    elsif new.status <> 'in_progress' then
+      new.returned_at := null;
+    end if;
+  elsif new.returned_at is distinct from old.returned_at and current_user = 'authenticated' then
+    raise exception 'returned_at is set by the review rules only' using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.parts_submission_complete(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_signature text;
+  v_face_count integer;
+  v_revision public.annotation_revisions;
+  v_labels jsonb;
+  v_missing integer;
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_submission_complete runs in the parts triggers only' using errcode = '42501';
+  end if;
+  select g.face_signature, g.face_count into v_signature, v_face_count
+  from public.part_geometry g where g.id = new.geometry_id;
+  if v_signature is null then
+    raise exception 'this part has no geometry yet, so no faces to label' using errcode = 'FC008';
+  end if;
+  select * into v_revision from public.annotation_revisions r
+  where r.part_id = new.id order by r.revision_no desc limit 1;
+  v_labels := v_revision.document -> 'labels';
+  if v_revision.id is null or jsonb_typeof(v_labels) is distinct from 'array' then
+    raise exception 'no labels saved yet' using errcode = 'FC008';
+  end if;
+  if v_revision.face_signature is distinct from v_signature then
+    raise exception 'the saved labels were made on another face numbering: label the part''s current faces'
+      using errcode = 'FC008', detail = format('revision %s', v_revision.revision_no);
+  end if;
+  select count(*) filter (where e = 'null'::jsonb)::integer
+         + greatest(v_face_count - jsonb_array_length(v_labels), 0)
+    into v_missing
+  from jsonb_array_elements(v_labels) e;
+  if v_missing > 0 then
+    raise exception '% % not labelled yet', v_missing, case when v_missing = 1 then 'face is' else 'faces are' end
+      using errcode = 'FC008',
+            detail = format('revision %s: %s of %s faces labelled', v_revision.revision_no,
+                            v_face_count - v_missing, v_face_count);
+  end if;
+  return new;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_submission_complete(old public.parts, new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_submission_complete(old public.parts, new public.parts) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.parts_submission_consensus(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_required integer;
+  v_count integer;
+  v_revision public.annotation_revisions;
+  v_model public.annotation_revisions;
+  v_faces integer;
+  v_base jsonb;
+  v_labels jsonb;
+  v_instances jsonb;
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_submission_consensus runs in the parts triggers only' using errcode = '42501';
+  end if;
+  -- a part coming back from review has had its consensus already
+  if old.returned_at is not null then
+    return new;
+  end if;
+  select d.required_annotations into v_required from public.datasets d where d.id = new.dataset_id;
+  if coalesce(v_required, 1) <= 1 then
+    return new;
+  end if;
+  select * into v_revision from public.annotation_revisions r
+  where r.part_id = new.id order by r.revision_no desc limit 1;
+  if exists (select 1 from public.independent_annotations i
+             where i.part_id = new.id and i.annotator_id = old.annotator_id
+               and i.face_signature = v_revision.face_signature) then
+    raise exception 'you have annotated this part already: its dataset needs % independent annotations', v_required
+      using errcode = 'FC010';
+  end if;
+  insert into public.independent_annotations (part_id, workspace_id, annotator_id, revision_id, face_signature)
+  values (new.id, new.workspace_id, old.annotator_id, v_revision.id, v_revision.face_signature);
+  select count(*) into v_count from public.independent_annotations i
+  where i.part_id = new.id and i.face_signature = v_revision.face_signature;
+  perform private.audit(new.workspace_id, 'part.annotation_recorded', 'parts', new.id::text,
+    jsonb_build_object('revision_no', v_revision.revision_no, 'count', v_count, 'required', v_required,
+                       'part_id', new.id));
+  v_faces := jsonb_array_length(v_revision.document -> 'labels');
+
+  if v_count < v_required then
+    -- back to the queue for someone else, from the pre-label (or from nothing)
+    select * into v_model from public.annotation_revisions r
+    where r.part_id = new.id and r.source = 'model' and r.face_signature = v_revision.face_signature
+    order by r.revision_no desc limit 1;
+    v_base := coalesce(v_model.document, jsonb_build_object(
+      'schemaVersion', 1, 'faceSignature', v_revision.face_signature, 'faceCount', v_faces,
+      'labels', (select jsonb_agg('null'::jsonb) from generate_series(1, v_faces)), 'instances', '[]'::jsonb));
+    insert into public.annotation_revisions (part_id, author_id, label_schema_id, face_signature,
+      document, model_assisted, source)
+    values (new.id, null, v_revision.label_schema_id, v_revision.face_signature,
+      v_base || jsonb_build_object('provenance', jsonb_build_object(
+        'consensus', 'start of an independent annotation', 'annotation', v_count + 1, 'required', v_required)),
+      v_model.id is not null, 'consensus');
+    new.status := case when v_model.id is not null then 'pre_labeled' else 'unannotated' end::public.part_status;
+    new.annotator_id := null;
+    new.claimed_at := null;
+    new.lease_expires_at := null;
+    new.claimed_from := null;
+    return new;
+  end if;
+
+  -- the last one: each face's majority (private.face_majority), instances of the last annotation
+  -- that still fit
+  select jsonb_agg(to_jsonb(m.label) order by m.face) into v_labels
+  from private.face_majority(new.id, v_revision.face_signature) m;
+  select coalesce(jsonb_agg(inst), '[]'::jsonb) into v_instances
+  from jsonb_array_elements(coalesce(v_revision.document -> 'instances', '[]'::jsonb)) inst
+  where not exists (
+    select 1 from jsonb_array_elements_text(inst -> 'faces') f
+    where (v_labels ->> (f::integer)) is distinct from (inst ->> 'feature'));
+  insert into public.annotation_revisions (part_id, author_id, label_schema_id, face_signature,
+    document, model_assisted, source)
+  values (new.id, null, v_revision.label_schema_id, v_revision.face_signature,
+    jsonb_build_object('schemaVersion', 1, 'faceSignature', v_revision.face_signature, 'faceCount', v_faces,
+      'labels', v_labels, 'instances', v_instances,
+      'provenance', jsonb_build_object('consensus', 'majority of independent annotations', 'annotations', v_count)),
+    false, 'consensus');
+  return new;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_submission_consensus(old public.parts, new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_submission_consensus(old public.parts, new public.parts) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.rate_limit_take(p_bucket text, p_key text, p_limit integer, p_period_seconds double precision, p_cost integer DEFAULT 1)
+ RETURNS double precision
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_now timestamptz := clock_timestamp();
+  v_period interval := make_interval(secs => p_period_seconds);
+  v_step interval := make_interval(secs => p_period_seconds / p_limit);
+  v_tat timestamptz;
+  v_next timestamptz;
+begin
+  if p_limit < 1 or p_period_seconds <= 0 then
+    raise exception 'a rate limit needs a positive limit and period' using errcode = '22023';
+  end if;
+  if p_cost < 0 then
+    update private.rate_limits set tat = greatest(tat + v_step * p_cost, v_now)
+    where bucket = p_bucket and key = p_key;
+    return 0;
+  end if;
+  insert into private.rate_limits as r (bucket, key, tat) values (p_bucket, p_key, v_now)
+  on conflict (bucket, key) do update set tat = r.tat
+  returning r.tat into v_tat;
+  v_next := greatest(v_tat, v_now) + v_step * p_cost;
+  if v_next - v_now > v_period then
+    return greatest(extract(epoch from (v_next - v_now - v_period)), 0.001);
+  end if;
+  update private.rate_limits set tat = v_next where bucket = p_bucket and key = p_key;
+  return 0;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.rate_limit_take(p_bucket text, p_key text, p_limit integer, p_period_seconds double precision, p_cost integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.rate_limit_take(p_bucket text, p_key text, p_limit integer, p_period_seconds double precision, p_cost integer) TO service_role;
+
+CREATE OR REPLACE FUNCTION private.rate_limits_prune()
+ RETURNS integer
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  with gone as (delete from private.rate_limits where tat < clock_timestamp() returning 1)
+  select count(*)::integer from gone
+$function$;
+REVOKE ALL ON FUNCTION private.rate_limits_prune() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.rate_limits_prune() TO service_role;
+
+CREATE OR REPLACE FUNCTION private.refuse_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  raise exception '% is append-only: % refused', tg_table_name, lower(tg_op)
+    using errcode = 'FC003', hint = 'write a new row instead';
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.share_allows_comments()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select coalesce((private.current_share_link()).access = 'comment', false)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.share_links_audit()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if tg_op = 'INSERT' then
+    perform private.audit(new.workspace_id, 'share_link.created', 'share_links', new.id::text,
+      jsonb_build_object('part_id', new.part_id, 'access', new.access, 'expires_at', new.expires_at, 'label', new.label));
+  elsif new.revoked_at is not null and old.revoked_at is null then
+    perform private.audit(new.workspace_id, 'share_link.revoked', 'share_links', new.id::text,
+      jsonb_build_object('part_id', new.part_id, 'access', new.access, 'label', new.label));
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.share_links_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if tg_op = 'INSERT' then
+    select p.workspace_id into new.workspace_id from public.parts p where p.id = new.part_id;
+    if new.workspace_id is null then
+      raise exception 'no such part' using errcode = '23503';
+    end if;
+    if new.expires_at <= now() or new.expires_at > now() + interval '366 days' then
+      raise exception 'a share link expires between now and a year from now' using errcode = '22023';
+    end if;
+    new.created_at := now();
+    new.revoked_at := null;
+    new.revoked_by := null;
+    new.use_count := 0;
+    new.last_used_at := null;
+    if (select auth.uid()) is not null then
+      new.created_by := (select auth.uid());
+    end if;
+    return new;
+  end if;
+  -- updates by users: revoking only, once
+  if current_user = 'authenticated' then
+    if (to_jsonb(new) - '{revoked_at,revoked_by}'::text[]) <> (to_jsonb(old) - '{revoked_at,revoked_by}'::text[]) then
+      raise exception 'a share link can only be revoked' using errcode = 'FC005';
+    end if;
+    if old.revoked_at is not null then
+      raise exception 'this share link is revoked already' using errcode = 'FC005';
+    end if;
+    if new.revoked_at is not null then
+      new.revoked_at := now();
+      new.revoked_by := (select auth.uid());
+    end if;
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.share_part_id()
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select (private.current_share_link()).part_id
+$function$;
+
+CREATE OR REPLACE FUNCTION private.shares_workspace(other uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (
+    select 1 from public.workspace_members a
+    join public.workspace_members b on b.workspace_id = a.workspace_id
+    where a.user_id = (select auth.uid()) and b.user_id = other and private.in_scope(a.workspace_id)
+  )
+$function$;
+GRANT EXECUTE ON FUNCTION private.shares_workspace(other uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.sync_profile()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  insert into public.profiles (user_id, email, display_name)
+  values (new.id, coalesce(new.email, ''), nullif(new.raw_user_meta_data ->> 'display_name', ''))
+  on conflict (user_id) do update
+    set email = excluded.email,
+        display_name = coalesce(excluded.display_name, public.profiles.display_name);
+  return new;
+end
+$function$;
+GRANT EXECUTE ON FUNCTION private.sync_profile() TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.touch_event_stream(p_id uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  with touched as (update private.event_streams set seen_at = now() where id = p_id returning 1)
+  select exists (select 1 from touched)
+$function$;
+REVOKE ALL ON FUNCTION private.touch_event_stream(p_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.touch_event_stream(p_id uuid) TO service_role;
+
+CREATE OR REPLACE FUNCTION private.touch_updated_at()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  new.updated_at := now();
+  return new;
+end
+$function$;
+GRANT EXECUTE ON FUNCTION private.touch_updated_at() TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.transition_allowed(p_from public.part_status, p_to public.part_status)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (select 1 from private.part_status_transitions t where t.from_status = p_from and t.to_status = p_to)
+$function$;
+GRANT EXECUTE ON FUNCTION private.transition_allowed(p_from public.part_status, p_to public.part_status) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.transitions_from(p_from public.part_status)
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select coalesce('allowed from ' || p_from || ': ' || string_agg(t.to_status::text, ', ' order by t.to_status),
+                  p_from || ' is final')
+  from private.part_status_transitions t where t.from_status = p_from
+$function$;
+GRANT EXECUTE ON FUNCTION private.transitions_from(p_from public.part_status) TO authenticated, service_role;
+
+-- ====================================================================================================
+-- Schema auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
+-- ====================================================================================================
+
+CREATE SCHEMA auth;
+GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+
+CREATE TABLE auth.refresh_tokens (
+  instance_id uuid,
+  id bigint DEFAULT nextval('auth.refresh_tokens_id_seq'::regclass) NOT NULL,
+  token character varying(255),
+  user_id character varying(255),
+  revoked boolean,
+  created_at timestamp with time zone DEFAULT now(),
+  updated_at timestamp with time zone DEFAULT now(),
+  parent character varying(255),
+  session_id uuid,
+  CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id),
+  CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES auth.sessions(id) ON DELETE CASCADE,
+  CONSTRAINT refresh_tokens_token_key UNIQUE (token)
+);
+-- id takes its values from the sequence auth.refresh_tokens_id_seq (owned by the column)
+CREATE INDEX refresh_tokens_session_id_idx ON auth.refresh_tokens USING btree (session_id);
+
+CREATE TABLE auth.sessions (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  user_id uuid NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  not_after timestamp with time zone,
+  user_agent text,
+  ip inet,
+  refreshed_at timestamp without time zone,
+  CONSTRAINT sessions_pkey PRIMARY KEY (id),
+  CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE
+);
+CREATE INDEX sessions_user_id_idx ON auth.sessions USING btree (user_id);
+
+CREATE TABLE auth.users (
+  instance_id uuid,
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  aud character varying(255) DEFAULT 'authenticated'::character varying,
+  role character varying(255) DEFAULT 'authenticated'::character varying,
+  email character varying(255),
+  encrypted_password character varying(255),
+  email_confirmed_at timestamp with time zone,
+  last_sign_in_at timestamp with time zone,
+  raw_app_meta_data jsonb DEFAULT '{}'::jsonb,
+  raw_user_meta_data jsonb DEFAULT '{}'::jsonb,
+  banned_until timestamp with time zone,
+  is_anonymous boolean DEFAULT false NOT NULL,
+  created_at timestamp with time zone DEFAULT now(),
+  updated_at timestamp with time zone DEFAULT now(),
+  deleted_at timestamp with time zone,
+  CONSTRAINT users_pkey PRIMARY KEY (id)
+);
+CREATE UNIQUE INDEX users_email_partial_key ON auth.users USING btree (lower((email)::text)) WHERE (email IS NOT NULL);
+CREATE TRIGGER on_auth_user_saved AFTER INSERT OR UPDATE OF email, raw_user_meta_data ON auth.users FOR EACH ROW EXECUTE FUNCTION private.sync_profile();
+
+-- Functions of auth -------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION auth.email()
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.email', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
+  )::text
+$function$;
+GRANT EXECUTE ON FUNCTION auth.email() TO anon, authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION auth.jwt()
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')
+  )::jsonb
+$function$;
+GRANT EXECUTE ON FUNCTION auth.jwt() TO anon, authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION auth.role()
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.role', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
+  )::text
+$function$;
+GRANT EXECUTE ON FUNCTION auth.role() TO anon, authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION auth.uid()
+ RETURNS uuid
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+  )::uuid
+$function$;
+GRANT EXECUTE ON FUNCTION auth.uid() TO anon, authenticated, service_role;
