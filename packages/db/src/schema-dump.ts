@@ -62,33 +62,30 @@ const PRIVILEGE_ORDER = [
 ];
 const ALL_ON_TABLE = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"];
 
+const byPrivilege = (a: string, b: string): number =>
+  PRIVILEGE_ORDER.indexOf(a) - PRIVILEGE_ORDER.indexOf(b) || byCode(a, b);
+
 /**
- * GRANT statements for an ACL: owner's own privileges left out, grantees with the same privileges
- * on one line. `columns` renders column privileges ("UPDATE (display_name)").
+ * GRANT statements for the privileges of an ACL (the owner's own left out by aclOf): grantees holding
+ * the same privileges share a line; every privilege of `all` is written ALL.
  */
 function grantLines(privileges: Privilege[], on: string, all: string[]): string[] {
-  const byGrantee = new Map<string, Set<string>>();
+  const held = new Map<string, { grantee: string; grantable: boolean; privileges: Set<string> }>();
   for (const p of privileges) {
-    const key = p.grantable ? `${p.grantee}\u0000grantable` : p.grantee;
-    const set = byGrantee.get(key) ?? new Set<string>();
-    set.add(p.privilege);
-    byGrantee.set(key, set);
+    const key = `${p.grantee} ${p.grantable}`;
+    const entry = held.get(key) ?? { grantee: p.grantee, grantable: p.grantable, privileges: new Set<string>() };
+    entry.privileges.add(p.privilege);
+    held.set(key, entry);
   }
-  const lines = new Map<string, string[]>();
-  for (const [key, set] of byGrantee) {
-    const [grantee, grantable] = key.split("\u0000") as [string, string | undefined];
-    const list = [...set].sort((a, b) => PRIVILEGE_ORDER.indexOf(a) - PRIVILEGE_ORDER.indexOf(b) || byCode(a, b));
-    const what = all.length > 0 && all.every((x) => set.has(x)) && set.size === all.length ? "ALL" : list.join(", ");
-    const head = `GRANT ${what} ON ${on} TO`;
-    const tail = grantable ? " WITH GRANT OPTION" : "";
-    const k = `${head}\u0000${tail}`;
-    lines.set(k, [...(lines.get(k) ?? []), grantee]);
+  const statements = new Map<string, string[]>(); // the statement, with %s for its grantees
+  for (const { grantee, grantable, privileges: set } of held.values()) {
+    const isAll = all.length > 0 && set.size === all.length && all.every((x) => set.has(x));
+    const what = isAll ? "ALL" : [...set].sort(byPrivilege).join(", ");
+    const statement = `GRANT ${what} ON ${on} TO %s${grantable ? " WITH GRANT OPTION" : ""};`;
+    statements.set(statement, [...(statements.get(statement) ?? []), grantee]);
   }
-  return [...lines.entries()]
-    .map(([k, grantees]) => {
-      const [head, tail] = k.split("\u0000") as [string, string];
-      return `${head} ${grantees.sort(byCode).join(", ")}${tail};`;
-    })
+  return [...statements]
+    .map(([statement, grantees]) => statement.replace("%s", grantees.sort(byCode).join(", ")))
     .sort(byCode);
 }
 
@@ -120,10 +117,15 @@ async function render(client: SchemaClient): Promise<string> {
   const version = await q<{ major: string }>(
     "select (current_setting('server_version_num')::int / 10000)::text as major",
   );
-  const lastMigration = await q<{ label: string | null }>(
-    `select (select version || '_' || coalesce(name, '') from supabase_migrations.schema_migrations
-             order by version desc limit 1) as label`,
-  ).catch(() => [{ label: null }]);
+  const [bookkeeping] = await q<{ present: boolean }>(
+    "select to_regclass('supabase_migrations.schema_migrations') is not null as present",
+  );
+  const lastMigration = bookkeeping?.present
+    ? await q<{ label: string | null }>(
+        `select version || '_' || coalesce(name, '') as label from supabase_migrations.schema_migrations
+         order by version desc limit 1`,
+      )
+    : [];
 
   const out: string[] = [];
   const contents: string[] = [];
