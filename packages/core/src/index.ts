@@ -100,3 +100,5 @@ export {
   uuidSchema,
   workspaceNameSchema,
 } from "./validation";
+export type { Vec3 } from "./vec3";
+export { cross, dot, length, sub, unit } from "./vec3";

@@ -1,6 +1,5 @@
 import { AppError } from "../errors";
-
-type Vec3 = [number, number, number];
+import type { Vec3 } from "../vec3";
 
 /** What the labelling logic needs to know of a B-rep face (a subset of the geometry's face record). */
 export interface LabelFace {

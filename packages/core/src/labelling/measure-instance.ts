@@ -1,24 +1,15 @@
+import { cross, unit, type Vec3 } from "../vec3";
 import { assertFaces, featureType } from "./checks";
 import type { LabelFace } from "./face-graph";
 import type { LabelContext } from "./label-state";
 import { minAreaRectangle } from "./min-area-rectangle";
 
-type Vec3 = [number, number, number];
-
 const BOX_KEYS = new Set(["width", "length", "depth"]);
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4 + 0; // + 0 turns -0 into 0
-const dot = (a: ArrayLike<number>, i: number, b: Vec3) =>
+/** The dot product of the point at `i` of a flat xyz array with `b`. */
+const dotAt = (a: ArrayLike<number>, i: number, b: Vec3) =>
   (a[i] as number) * b[0] + (a[i + 1] as number) * b[1] + (a[i + 2] as number) * b[2];
-const unit = (v: Vec3): Vec3 | null => {
-  const n = Math.hypot(v[0], v[1], v[2]);
-  return n > 0 && Number.isFinite(n) ? [v[0] / n, v[1] / n, v[2] / n] : null;
-};
-const cross = (a: Vec3, b: Vec3): Vec3 => [
-  a[1] * b[2] - a[2] * b[1],
-  a[2] * b[0] - a[0] * b[2],
-  a[0] * b[1] - a[1] * b[0],
-];
 
 /** The face of largest area among `faces` that passes `keep` (lowest index on a tie). */
 function largest(ctx: LabelContext, faces: readonly number[], keep: (f: LabelFace) => boolean): number | null {
@@ -60,7 +51,7 @@ function extentAlong(points: readonly number[], axis: Vec3): number | null {
   let min = Infinity;
   let max = -Infinity;
   for (let k = 0; k < points.length; k += 3) {
-    const d = dot(points, k, axis);
+    const d = dotAt(points, k, axis);
     min = Math.min(min, d);
     max = Math.max(max, d);
   }
@@ -79,7 +70,7 @@ function boxAlong(points: readonly number[], axis: Vec3): { width: number; lengt
   if (!u) return null;
   const v = cross(axis, u);
   const xy: number[] = [];
-  for (let k = 0; k < points.length; k += 3) xy.push(dot(points, k, u), dot(points, k, v));
+  for (let k = 0; k < points.length; k += 3) xy.push(dotAt(points, k, u), dotAt(points, k, v));
   const rect = minAreaRectangle(xy);
   const depth = extentAlong(points, axis);
   return rect && depth !== null ? { ...rect, depth } : null;

@@ -1,9 +1,8 @@
 import { AppError } from "../errors";
 import { DEFAULT_TAXONOMY } from "../taxonomy";
+import type { Vec3 } from "../vec3";
 import { buildFaceGraph, type LabelEdge, type LabelFace } from "./face-graph";
 import type { LabelContext } from "./label-state";
-
-type Vec3 = [number, number, number];
 
 const plane = (area: number, direction: Vec3, min: Vec3, max: Vec3): LabelFace => ({
   surface: "plane",
