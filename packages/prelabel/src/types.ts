@@ -1,6 +1,4 @@
-import type { LabelEdge, LabelFace } from "@facet/core";
-
-type Vec3 = [number, number, number];
+import type { LabelEdge, LabelFace, Vec3 } from "@facet/core";
 
 /**
  * What a pre-labeler is given of a part: its faces and how they meet. The geometry's faces

@@ -1,18 +1,25 @@
-import { buildFaceGraph, DEFAULT_TAXONOMY, type FaceGraph, measureInstance, type Taxonomy } from "@facet/core";
+import {
+  buildFaceGraph,
+  cross,
+  DEFAULT_TAXONOMY,
+  dot,
+  type FaceGraph,
+  length,
+  measureInstance,
+  sub,
+  type Taxonomy,
+  unit,
+  type Vec3,
+} from "@facet/core";
 import type { Prelabeler, PrelabelFace, PrelabelInput, PrelabelInstance, PrelabelResult } from "../types";
 import {
-  cross,
-  dot,
   extentAlong,
   isOpposite,
   isParallel,
   isPerpendicular,
   isSameDirection,
-  length,
+  NO_DIRECTION,
   principalAxis,
-  sub,
-  unit,
-  type Vec3,
 } from "./vectors";
 
 /**
@@ -238,7 +245,7 @@ function recogniseCurved(
   }
   for (const surface of surfaces) {
     const first = faces[surface[0] as number] as PrelabelFace;
-    const axis = unit(first.direction ?? [0, 0, 0]);
+    const axis = unit(first.direction ?? [0, 0, 0], NO_DIRECTION);
     const radius = first.radius ?? 0;
     if (!axis || radius <= 0) continue;
     let lo = Infinity;
@@ -461,7 +468,7 @@ const isAligned = (g: PlaneGroup) => principalAxis(g.normal) !== null;
 function commonAxis(groups: PlaneGroup[]): Vec3 | null {
   for (const a of groups) {
     for (const b of groups) {
-      const axis = unit(cross(a.normal, b.normal));
+      const axis = unit(cross(a.normal, b.normal), NO_DIRECTION);
       if (axis) return groups.every((g) => isPerpendicular(g.normal, axis)) ? axis : null;
     }
   }

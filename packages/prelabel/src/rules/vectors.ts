@@ -1,17 +1,7 @@
-export type Vec3 = [number, number, number];
+import { dot, type Vec3 } from "@facet/core";
 
-export const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-export const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-export const cross = (a: Vec3, b: Vec3): Vec3 => [
-  a[1] * b[2] - a[2] * b[1],
-  a[2] * b[0] - a[0] * b[2],
-  a[0] * b[1] - a[1] * b[0],
-];
-export const length = (a: Vec3) => Math.hypot(a[0], a[1], a[2]);
-export const unit = (a: Vec3): Vec3 | null => {
-  const n = length(a);
-  return n > 1e-12 && Number.isFinite(n) ? [a[0] / n, a[1] / n, a[2] / n] : null;
-};
+/** A vector this short (or shorter) has no direction the rules trust: see `unit(v, NO_DIRECTION)`. */
+export const NO_DIRECTION = 1e-12;
 
 /** Half a degree: |cos| below PERPENDICULAR is perpendicular, above 1 − PARALLEL is parallel. */
 const PERPENDICULAR = Math.sin((0.5 * Math.PI) / 180);
