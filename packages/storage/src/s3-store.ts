@@ -116,19 +116,19 @@ export class S3BlobStore implements BlobStore {
     assertKey(key);
     assertExpected(expected);
     const verifier = new VerifyingStream(expected);
+    const putObject = (bytes: Buffer | Readable) =>
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: expected.size,
+        ChecksumSHA256: sha256HexToBase64(expected.sha256),
+        ContentType: "application/octet-stream",
+      });
     if (expected.size === 0) {
       // No last chunk to hold back: check the (empty) body before sending anything.
       await pipeline(body, verifier, new Writable({ write: (_chunk, _enc, done) => done() }));
-      await this.uploadClient.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: Buffer.alloc(0),
-          ContentLength: 0,
-          ChecksumSHA256: sha256HexToBase64(expected.sha256),
-          ContentType: "application/octet-stream",
-        }),
-      );
+      await this.uploadClient.send(putObject(Buffer.alloc(0)));
       return { size: 0, sha256: expected.sha256 };
     }
     const abort = new AbortController();
@@ -144,17 +144,7 @@ export class S3BlobStore implements BlobStore {
       body.pipe(verifier);
     });
     try {
-      await this.uploadClient.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: verifier,
-          ContentLength: expected.size,
-          ChecksumSHA256: sha256HexToBase64(expected.sha256),
-          ContentType: "application/octet-stream",
-        }),
-        { abortSignal: abort.signal },
-      );
+      await this.uploadClient.send(putObject(verifier), { abortSignal: abort.signal });
     } catch (e) {
       verifier.destroy();
       body.destroy();
