@@ -15,6 +15,7 @@
  * - `useFacesFile(url, key)`: the faces file (surface types, sizes, adjacency), kept by the browser
  *   under its content address and checked (`lib/workbench/faces-file` has the schema and `faceFacts`).
  * - `usePartEvents(url, initial)`: the part live (status, holder, who is here, newer revisions).
+ * - `StagedPart`: the props a workspace page passes down (part, caller, geometry URLs and keys, schema).
  * - Components: `PartStageView` (the workbench's main column: toolbar, view, hover line, faces-file
  *   error), `StageCanvas` (the view alone, for pages with their own frame), `ViewerToolbar`,
  *   `PresenceList`, `StatusBadge`, `LegendPanel` and `Chip`.
@@ -28,6 +29,7 @@ export { PresenceList } from "./components/presence-list";
 export { StageCanvas } from "./components/stage-canvas";
 export { StatusBadge } from "./components/status-badge";
 export { ViewerToolbar } from "./components/viewer-toolbar";
+export type { StagedPart } from "./staged-part";
 export { type FacesFileState, useFacesFile } from "./use-faces-file";
 export { type PartLive, usePartEvents } from "./use-part-events";
 export { type PartStage, type PartStageOptions, usePartStage, useStageKeys } from "./use-part-stage";

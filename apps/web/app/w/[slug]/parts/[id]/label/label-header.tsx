@@ -1,39 +1,37 @@
 "use client";
 
-import { type PartLive, PresenceList, StatusBadge } from "@/features/part-stage";
-import type { SaveStatus } from "./use-autosave";
+import { PresenceList, type StagedPart, StatusBadge } from "@/features/part-stage";
+import type { Hold } from "./use-hold";
 import type { Notice } from "./workbench-props";
 
 /**
  * The top of the labelling panels: the part, its live status, who is here, whether the labels are
  * saved (or who holds the part), what went wrong with the hold, and the latest notice.
  */
-export function LabelHeader(p: {
-  partName: string;
-  status: string;
-  userId: string;
-  annotatorEmail: string | null;
-  live: PartLive;
-  holding: boolean;
-  saveStatus: SaveStatus;
-  saveText: string;
-  lost: string | null;
-  newerElsewhere: boolean;
+export function LabelHeader({
+  part,
+  hold,
+  notice,
+  onDismiss,
+}: {
+  part: Pick<StagedPart, "partName" | "status" | "userId" | "annotatorEmail">;
+  hold: Hold;
   notice: Notice;
   onDismiss: () => void;
 }) {
-  const { saveStatus, lost, notice } = p;
+  const { live, lost } = hold;
+  const saveStatus = hold.save.status;
   return (
     <div className="wb-block">
       <div className="row" style={{ justifyContent: "space-between" }}>
-        <strong title={p.partName}>{p.partName}</strong>
-        <StatusBadge status={p.live.status ?? p.status} />
+        <strong title={part.partName}>{part.partName}</strong>
+        <StatusBadge status={live.status ?? part.status} />
       </div>
-      <PresenceList live={p.live} userId={p.userId} />
+      <PresenceList live={live} userId={part.userId} />
       <div className="muted" data-testid="save-status" data-kind={saveStatus.kind}>
-        {p.holding ? p.saveText : `Read-only · held by ${p.annotatorEmail ?? "nobody"}`}
+        {hold.holding ? hold.saveText : `Read-only · held by ${part.annotatorEmail ?? "nobody"}`}
       </div>
-      {(saveStatus.kind === "conflict" || p.newerElsewhere || lost) && (
+      {(saveStatus.kind === "conflict" || hold.newerElsewhere || lost) && (
         <div className="error" role="alert" data-testid="conflict">
           {lost
             ? `You no longer hold this part: ${lost}.`
@@ -48,7 +46,7 @@ export function LabelHeader(p: {
       {notice && (
         <div className={notice.error ? "error" : "notice"} role="status" data-testid="notice">
           {notice.text}{" "}
-          <button type="button" className="link" onClick={p.onDismiss} aria-label="Dismiss">
+          <button type="button" className="link" onClick={onDismiss} aria-label="Dismiss">
             ×
           </button>
         </div>

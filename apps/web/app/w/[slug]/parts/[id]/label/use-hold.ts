@@ -52,3 +52,5 @@ export function useHold(
 
   return { live, lost, holding, editable, save, newerElsewhere, saveText };
 }
+
+export type Hold = ReturnType<typeof useHold>;

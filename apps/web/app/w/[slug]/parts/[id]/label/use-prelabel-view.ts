@@ -27,15 +27,21 @@ export function usePrelabelView(stage: PartStage, prelabel: WorkbenchProps["prel
   const toggleConfidence = useStable(() => {
     if (confidence) setShowConfidence((v) => !v);
   });
-  return {
-    stale,
-    confidence,
-    uncertain,
-    disagreeing,
-    /** Colour the faces by confidence (only when there is one). */
-    showConfidence: showConfidence && !!confidence,
-    nextUncertain,
-    nextDisagreement,
-    toggleConfidence,
-  };
+  const shown = showConfidence && !!confidence;
+  return useMemo(
+    () => ({
+      stale,
+      confidence,
+      uncertain,
+      disagreeing,
+      /** Colour the faces by confidence (only when there is one). */
+      showConfidence: shown,
+      nextUncertain,
+      nextDisagreement,
+      toggleConfidence,
+    }),
+    [stale, confidence, uncertain, disagreeing, shown, nextUncertain, nextDisagreement, toggleConfidence],
+  );
 }
+
+export type PrelabelView = ReturnType<typeof usePrelabelView>;

@@ -1,23 +1,9 @@
-import type { Taxonomy } from "@facet/core";
 import type { PrelabelView, Revision } from "@facet/db";
+import type { StagedPart } from "@/features/part-stage";
 import type { ReturnedReview } from "./review-notes";
 
-export interface WorkbenchProps {
-  workspace: string;
-  partId: string;
-  partName: string;
-  userId: string;
+export interface WorkbenchProps extends StagedPart {
   holds: boolean;
-  status: string;
-  annotatorId: string | null;
-  annotatorEmail: string | null;
-  meshUrl: string;
-  meshKey: string;
-  facesUrl: string;
-  facesKey: string;
-  faceSignature: string;
-  faceCount: number;
-  taxonomy: Taxonomy;
   revision: Pick<Revision, "revisionNo" | "document" | "authorEmail" | "source"> | null;
   /** The rejection the part came back with (its notes pinned to faces or points), while it is returned. */
   review: ReturnedReview | null;

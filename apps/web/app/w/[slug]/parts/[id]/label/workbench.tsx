@@ -130,20 +130,7 @@ export function Workbench(props: WorkbenchProps) {
         {notes.pins.length > 0 && <Pins viewer={stage.viewer} pins={notes.pins} onSelect={notes.onPinSelect} />}
       </PartStageView>
       <aside className="wb-side" aria-label="Labelling">
-        <LabelHeader
-          partName={props.partName}
-          status={props.status}
-          userId={props.userId}
-          annotatorEmail={props.annotatorEmail}
-          live={hold.live}
-          holding={hold.holding}
-          saveStatus={save.status}
-          saveText={hold.saveText}
-          lost={hold.lost}
-          newerElsewhere={hold.newerElsewhere}
-          notice={notice}
-          onDismiss={() => setNotice(null)}
-        />
+        <LabelHeader part={props} hold={hold} notice={notice} onDismiss={() => setNotice(null)} />
         {props.review && (
           <ReviewNotesPanel
             review={props.review}
@@ -155,20 +142,7 @@ export function Workbench(props: WorkbenchProps) {
           />
         )}
         {props.prelabel && (
-          <PrelabelPanel
-            summary={props.prelabel.summary}
-            labels={props.prelabel.labels}
-            error={props.prelabel.error}
-            stale={prelabel.stale}
-            features={featureByKey}
-            uncertain={prelabel.uncertain}
-            disagreeing={prelabel.disagreeing}
-            face={stage.current}
-            showConfidence={prelabel.showConfidence}
-            onToggleConfidence={prelabel.toggleConfidence}
-            onNextUncertain={prelabel.nextUncertain}
-            onNextDisagreement={prelabel.nextDisagreement}
-          />
+          <PrelabelPanel prelabel={props.prelabel} view={prelabel} features={featureByKey} face={stage.current} />
         )}
         <PalettePanel
           features={props.taxonomy.featureTypes}

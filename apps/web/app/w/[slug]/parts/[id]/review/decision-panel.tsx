@@ -1,15 +1,9 @@
 "use client";
 
+import type { Decision } from "./use-decision";
+
 /** The review summary, why a decision is not possible, and Approve / Reject with notes. */
-export function DecisionPanel(p: {
-  summary: string;
-  onSummary: (text: string) => void;
-  busy: boolean;
-  blocked: string | null;
-  error: string | null;
-  rejectable: boolean;
-  onDecide: (decision: "approved" | "rejected") => void;
-}) {
+export function DecisionPanel({ decision: p }: { decision: Decision }) {
   return (
     <div className="wb-block stack review-decision-block" data-testid="decision">
       <label className="review-summary">
@@ -19,7 +13,7 @@ export function DecisionPanel(p: {
           rows={3}
           value={p.summary}
           placeholder="What is good, what to fix"
-          onChange={(e) => p.onSummary(e.target.value)}
+          onChange={(e) => p.setSummary(e.target.value)}
           disabled={p.busy}
         />
       </label>
@@ -37,7 +31,7 @@ export function DecisionPanel(p: {
         <button
           type="button"
           className="primary"
-          onClick={() => p.onDecide("approved")}
+          onClick={() => p.decide("approved")}
           disabled={p.busy || p.blocked !== null}
         >
           Approve
@@ -45,7 +39,7 @@ export function DecisionPanel(p: {
         <button
           type="button"
           className="danger"
-          onClick={() => p.onDecide("rejected")}
+          onClick={() => p.decide("rejected")}
           disabled={p.busy || p.blocked !== null || !p.rejectable}
           title={p.rejectable ? "Send the part back to its annotator" : "Write a summary or pin a note first"}
         >

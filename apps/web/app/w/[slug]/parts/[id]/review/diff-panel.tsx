@@ -2,7 +2,8 @@
 
 import type { FaceChange } from "@facet/core";
 import { memo } from "react";
-import { DIFF_COLOURS, DIFF_KIND_LABELS, type DiffMode, type DiffModeOption } from "@/lib/review/diff";
+import { DIFF_COLOURS, DIFF_KIND_LABELS } from "@/lib/review/diff";
+import type { ReviewDiff } from "./use-review-diff";
 
 const KINDS: Array<Exclude<FaceChange, "same">> = ["added", "removed", "changed"];
 
@@ -11,23 +12,8 @@ function rgb(c: readonly [number, number, number]): string {
 }
 
 /** The diff mode radios, the counts per kind of change, stepping through the changes. */
-export const DiffPanel = memo(function DiffPanel({
-  options,
-  mode,
-  onMode,
-  counts,
-  changeInfo,
-  changePosition,
-  onStep,
-}: {
-  options: DiffModeOption[];
-  mode: DiffMode;
-  onMode: (mode: DiffMode) => void;
-  counts: Record<FaceChange, number> | null;
-  changeInfo: { face: number; text: string } | null;
-  changePosition: string | null;
-  onStep: (direction: 1 | -1) => void;
-}) {
+export const DiffPanel = memo(function DiffPanel({ review }: { review: ReviewDiff }) {
+  const { options, mode, counts, changeInfo, changePosition } = review;
   const changed = counts ? counts.added + counts.removed + counts.changed : 0;
   return (
     <div className="wb-block review-diff">
@@ -44,7 +30,7 @@ export const DiffPanel = memo(function DiffPanel({
                 value={o.mode}
                 checked={mode === o.mode}
                 disabled={o.disabledReason !== null}
-                onChange={() => onMode(o.mode)}
+                onChange={() => review.changeMode(o.mode)}
               />
               <span>
                 {o.label}
@@ -80,10 +66,10 @@ export const DiffPanel = memo(function DiffPanel({
             </li>
           </ul>
           <div className="row wb-buttons">
-            <button type="button" onClick={() => onStep(-1)} disabled={changed === 0} title="Previous change ([)">
+            <button type="button" onClick={() => review.step(-1)} disabled={changed === 0} title="Previous change ([)">
               Previous change <kbd>[</kbd>
             </button>
-            <button type="button" onClick={() => onStep(1)} disabled={changed === 0} title="Next change (])">
+            <button type="button" onClick={() => review.step(1)} disabled={changed === 0} title="Next change (])">
               Next change <kbd>]</kbd>
             </button>
             {changePosition && <span className="muted">{changePosition}</span>}

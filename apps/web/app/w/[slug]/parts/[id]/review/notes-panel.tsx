@@ -1,37 +1,19 @@
 "use client";
 
-import type { DraftNote } from "@/lib/review/notes";
+import type { DraftNotes } from "./use-draft-notes";
 
 /** The notes of this review: pin mode, the note being written, the list. */
 export function NotesPanel({
-  notes,
-  activeId,
-  pinning,
-  onPinning,
-  draft,
-  draftError,
+  notes: state,
   describeFace,
-  onDraftBody,
-  onAdd,
-  onCancel,
-  onSelect,
-  onRemove,
   disabled,
 }: {
-  notes: readonly DraftNote[];
-  activeId: string | null;
-  pinning: boolean;
-  onPinning: () => void;
-  draft: { faceIndex: number; body: string } | null;
-  draftError: string | null;
+  /** The review's notes and the one being written (useDraftNotes). */
+  notes: DraftNotes;
   describeFace: (face: number) => string;
-  onDraftBody: (body: string) => void;
-  onAdd: () => void;
-  onCancel: () => void;
-  onSelect: (id: string) => void;
-  onRemove: (id: string) => void;
   disabled: boolean;
 }) {
+  const { notes, activeNote: activeId, pinning, draft, draftError } = state;
   return (
     <div className="wb-block review-notes" data-testid="review-notes-panel">
       <div className="row" style={{ justifyContent: "space-between" }}>
@@ -41,7 +23,7 @@ export function NotesPanel({
           aria-pressed={pinning}
           className={pinning ? "on" : ""}
           data-testid="pin-note"
-          onClick={onPinning}
+          onClick={state.togglePinning}
           disabled={disabled}
           title="Pin a note to a face (N)"
         >
@@ -60,7 +42,7 @@ export function NotesPanel({
           data-face={draft.faceIndex}
           onSubmit={(e) => {
             e.preventDefault();
-            onAdd();
+            state.commitDraft();
           }}
         >
           <span className="muted">{describeFace(draft.faceIndex)}</span>
@@ -70,14 +52,14 @@ export function NotesPanel({
             autoFocus
             value={draft.body}
             placeholder="What is wrong here?"
-            onChange={(e) => onDraftBody(e.target.value)}
+            onChange={(e) => state.setDraftBody(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();
-                onAdd();
+                state.commitDraft();
               } else if (e.key === "Escape") {
                 e.preventDefault();
-                onCancel();
+                state.cancelDraft();
               }
             }}
           />
@@ -90,7 +72,7 @@ export function NotesPanel({
             <button type="submit" className="primary" disabled={draft.body.trim().length === 0}>
               Add
             </button>
-            <button type="button" onClick={onCancel}>
+            <button type="button" onClick={state.cancelDraft}>
               Cancel
             </button>
           </div>
@@ -100,26 +82,26 @@ export function NotesPanel({
         !draft && <p className="muted">No notes yet.</p>
       ) : (
         <ol className="review-note-list" data-testid="review-notes">
-          {notes.map((n, i) => (
+          {notes.map((note, i) => (
             <li
-              key={n.id}
+              key={note.id}
               data-testid="review-note"
-              data-note={n.id}
-              data-face={n.faceIndex ?? ""}
-              className={n.id === activeId ? "active" : ""}
+              data-note={note.id}
+              data-face={note.faceIndex ?? ""}
+              className={note.id === activeId ? "active" : ""}
             >
-              <button type="button" className="link review-note-body" onClick={() => onSelect(n.id)}>
+              <button type="button" className="link review-note-body" onClick={() => state.selectNote(note.id)}>
                 <span className="review-note-n">{i + 1}</span>
                 <span>
-                  {n.faceIndex !== null && <span className="muted">face {n.faceIndex} · </span>}
-                  {n.body}
+                  {note.faceIndex !== null && <span className="muted">face {note.faceIndex} · </span>}
+                  {note.body}
                 </span>
               </button>
               <button
                 type="button"
                 className="link"
                 aria-label={`Remove note ${i + 1}`}
-                onClick={() => onRemove(n.id)}
+                onClick={() => state.remove(note.id)}
                 disabled={disabled}
               >
                 Remove

@@ -2,29 +2,30 @@
 
 import { type PartStatus, STATUS_LABELS } from "@facet/core";
 import Link from "next/link";
-import { type PartLive, PresenceList, StatusBadge } from "@/features/part-stage";
+import { type PartLive, PresenceList, type StagedPart, StatusBadge } from "@/features/part-stage";
+import type { Decision } from "./use-decision";
 import { When } from "./when";
 
 /**
  * The top of the review panels: where the part is, its live status, the revision under review, who
  * else has it open, and what changed since the page was opened (status, a newer revision).
  */
-export function ReviewHeader(p: {
-  workspace: string;
-  partId: string;
-  partName: string;
-  datasetId: string;
-  datasetName: string;
-  userId: string;
-  annotatorEmail: string | null;
-  revision: { revisionNo: number; authorEmail: string | null; createdAt: string };
+export function ReviewHeader({
+  part: p,
+  live,
+  decision,
+  signatureMatches,
+}: {
+  part: Pick<StagedPart, "workspace" | "partId" | "partName" | "userId" | "annotatorEmail"> & {
+    datasetId: string;
+    datasetName: string;
+    revision: { revisionNo: number; authorEmail: string | null; createdAt: string };
+  };
   live: PartLive;
-  liveStatus: string;
+  decision: Pick<Decision, "liveStatus" | "statusChanged" | "newerRevision">;
   signatureMatches: boolean;
-  statusChanged: boolean;
-  newerRevision: boolean;
 }) {
-  const { live, liveStatus } = p;
+  const { liveStatus } = decision;
   const others = live.presence.filter((u) => u.userId !== p.userId);
   return (
     <div className="wb-block">
@@ -48,12 +49,12 @@ export function ReviewHeader(p: {
           Also open by {others.map((u) => u.email).join(", ")}.
         </span>
       )}
-      {!p.signatureMatches && (
+      {!signatureMatches && (
         <p className="error" role="status">
           These labels were made on an older face numbering (the part was processed again): they cannot be shown.
         </p>
       )}
-      {p.statusChanged && (
+      {decision.statusChanged && (
         <div className="notice review-status-changed" role="status" data-testid="status-changed">
           The part changed while you were looking: it is{" "}
           {(STATUS_LABELS[liveStatus as PartStatus] ?? liveStatus).toLowerCase()} now
@@ -61,7 +62,7 @@ export function ReviewHeader(p: {
           <Link href={`/w/${p.workspace}/review`}>Back to the queue</Link>
         </div>
       )}
-      {p.newerRevision && (
+      {decision.newerRevision && (
         <div className="error" role="status" data-testid="newer-revision">
           Revision {live.latestRevision?.revisionNo} was saved since you opened this page.{" "}
           <button type="button" onClick={() => window.location.reload()}>

@@ -1,6 +1,6 @@
 "use client";
 
-import type { AnnotationDocument, LabelState, Taxonomy } from "@facet/core";
+import type { AnnotationDocument, LabelState } from "@facet/core";
 import type { Revision } from "@facet/db";
 import type { FaceViewerProps, Tool } from "@facet/viewer";
 import { Pins } from "@facet/viewer";
@@ -8,6 +8,7 @@ import { useCallback, useMemo, useState } from "react";
 import {
   LegendPanel,
   PartStageView,
+  type StagedPart,
   useFacesFile,
   usePartEvents,
   usePartStage,
@@ -32,23 +33,9 @@ export type ReviewLabels = Pick<Revision, "revisionNo" | "authorEmail" | "source
 
 export type ReviewHistoryEntry = HistoryEntry;
 
-export interface ReviewWorkbenchProps {
-  workspace: string;
-  partId: string;
-  partName: string;
+export interface ReviewWorkbenchProps extends StagedPart {
   datasetId: string;
   datasetName: string;
-  userId: string;
-  status: string;
-  annotatorId: string | null;
-  annotatorEmail: string | null;
-  meshUrl: string;
-  meshKey: string;
-  facesUrl: string;
-  facesKey: string;
-  faceSignature: string;
-  faceCount: number;
-  taxonomy: Taxonomy;
   /** The revision under review (the latest). */
   revision: ReviewLabels;
   prelabel: ReviewLabels | null;
@@ -193,30 +180,8 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
         <Pins viewer={stage.viewer} pins={notes.pins} onSelect={(id) => id !== "draft" && notes.selectNote(id)} />
       </PartStageView>
       <aside className="wb-side" aria-label="Review">
-        <ReviewHeader
-          workspace={props.workspace}
-          partId={props.partId}
-          partName={props.partName}
-          datasetId={props.datasetId}
-          datasetName={props.datasetName}
-          userId={props.userId}
-          annotatorEmail={props.annotatorEmail}
-          revision={props.revision}
-          live={live}
-          liveStatus={decision.liveStatus}
-          signatureMatches={signatureMatches}
-          statusChanged={decision.statusChanged}
-          newerRevision={decision.newerRevision}
-        />
-        <DiffPanel
-          options={review.options}
-          mode={review.mode}
-          onMode={review.changeMode}
-          counts={review.counts}
-          changeInfo={review.changeInfo}
-          changePosition={review.changePosition}
-          onStep={review.step}
-        />
+        <ReviewHeader part={props} live={live} decision={decision} signatureMatches={signatureMatches} />
+        <DiffPanel review={review} />
         {props.consensus && (
           <ConsensusPanel
             consensus={props.consensus}
@@ -231,30 +196,8 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
           />
         )}
         {!diff && <LegendPanel state={labelState} features={props.taxonomy.featureTypes} onSelect={selectFeature} />}
-        <NotesPanel
-          notes={notes.notes}
-          activeId={notes.activeNote}
-          pinning={notes.pinning}
-          onPinning={notes.togglePinning}
-          draft={notes.draft}
-          draftError={notes.draftError}
-          describeFace={describeFace}
-          onDraftBody={notes.setDraftBody}
-          onAdd={notes.commitDraft}
-          onCancel={notes.cancelDraft}
-          onSelect={notes.selectNote}
-          onRemove={notes.remove}
-          disabled={decision.busy}
-        />
-        <DecisionPanel
-          summary={decision.summary}
-          onSummary={decision.setSummary}
-          busy={decision.busy}
-          blocked={decision.blocked}
-          error={decision.error}
-          rejectable={decision.rejectable}
-          onDecide={decision.decide}
-        />
+        <NotesPanel notes={notes} describeFace={describeFace} disabled={decision.busy} />
+        <DecisionPanel decision={decision} />
         <HistoryPanel reviews={props.reviews} />
       </aside>
     </div>

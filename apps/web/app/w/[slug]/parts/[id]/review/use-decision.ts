@@ -65,3 +65,5 @@ export function useDecision(input: {
     decide,
   };
 }
+
+export type Decision = ReturnType<typeof useDecision>;

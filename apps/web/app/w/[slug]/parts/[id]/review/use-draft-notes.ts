@@ -107,3 +107,5 @@ export function useDraftNotes(stage: PartStage) {
     setDraftBody,
   };
 }
+
+export type DraftNotes = ReturnType<typeof useDraftNotes>;

@@ -71,17 +71,22 @@ export function useReviewDiff(input: {
     return i < 0 ? null : `${i + 1} of ${changed.length}`;
   }, [changed, changeFace]);
 
-  return {
-    mode,
-    options,
-    diff,
-    baseLabels,
-    changed,
-    counts,
-    changeMode,
-    setChangeFace,
-    step,
-    changeInfo,
-    changePosition,
-  };
+  return useMemo(
+    () => ({
+      mode,
+      options,
+      diff,
+      baseLabels,
+      changed,
+      counts,
+      changeMode,
+      setChangeFace,
+      step,
+      changeInfo,
+      changePosition,
+    }),
+    [mode, options, diff, baseLabels, changed, counts, changeMode, step, changeInfo, changePosition],
+  );
 }
+
+export type ReviewDiff = ReturnType<typeof useReviewDiff>;
