@@ -11,6 +11,5 @@ export type {
   FacesDocument,
   SurfaceType,
   TessellationParams,
-  Vec3,
 } from "./types";
 export { DEFAULT_PARAMS } from "./types";

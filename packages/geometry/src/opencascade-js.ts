@@ -1,3 +1,4 @@
+import { cross, dot, length, sub, type Vec3 } from "@facet/core";
 import type { Occt } from "./kernel";
 import { OPENCASCADE_JS_VERSION } from "./kernel";
 import { faceSignature, GeometryError, SMOOTH_DEGREES, SURFACES, stageClock } from "./tessellate";
@@ -9,13 +10,15 @@ import {
   type FaceRecord,
   type FacesDocument,
   type TessellationParams,
-  type Vec3,
 } from "./types";
 
 type Face = ReturnType<Occt["TopoDS"]["Face_1"]>;
 type Shape = ReturnType<InstanceType<Occt["STEPControl_Reader_1"]>["OneShape"]>;
 
-const xyz = (p: { X(): number; Y(): number; Z(): number }): Vec3 => [p.X(), p.Y(), p.Z()];
+type Xyz = { X(): number; Y(): number; Z(): number };
+const xyz = (p: Xyz): Vec3 => [p.X(), p.Y(), p.Z()];
+/** An OCCT axis (gp_Ax1) as [direction, location]. */
+const axis = (a: { Direction(): Xyz; Location(): Xyz }): [Vec3, Vec3] => [xyz(a.Direction()), xyz(a.Location())];
 const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
 
 function readStep(oc: Occt, bytes: Uint8Array) {
@@ -51,19 +54,16 @@ function surfaceOf(oc: Occt, face: Face, reversed: boolean) {
   let origin: Vec3 | null = null;
   let radius: number | null = null;
   if (kind === "plane") {
-    const ax = s.Plane().Axis();
-    const d = xyz(ax.Direction());
+    const [d, o] = axis(s.Plane().Axis());
     direction = reversed ? [-d[0], -d[1], -d[2]] : d;
-    origin = xyz(ax.Location());
+    origin = o;
   } else if (kind === "cylinder") {
     const c = s.Cylinder();
-    direction = xyz(c.Axis().Direction());
-    origin = xyz(c.Axis().Location());
+    [direction, origin] = axis(c.Axis());
     radius = c.Radius();
   } else if (kind === "cone") {
     const c = s.Cone();
-    direction = xyz(c.Axis().Direction());
-    origin = xyz(c.Axis().Location());
+    [direction, origin] = axis(c.Axis());
     radius = c.RefRadius();
   } else if (kind === "sphere") {
     const c = s.Sphere();
@@ -71,8 +71,7 @@ function surfaceOf(oc: Occt, face: Face, reversed: boolean) {
     radius = c.Radius();
   } else if (kind === "torus") {
     const c = s.Torus();
-    direction = xyz(c.Axis().Direction());
-    origin = xyz(c.Axis().Location());
+    [direction, origin] = axis(c.Axis());
     radius = c.MajorRadius();
   }
   s.delete();
@@ -102,7 +101,7 @@ export function tessellateWithOpencascadeJs(oc: Occt, bytes: Uint8Array, params:
   oc.BRepBndLib.Add(shape, box, false);
   const bmin = xyz(box.CornerMin());
   const bmax = xyz(box.CornerMax());
-  const diagonal = Math.hypot(bmax[0] - bmin[0], bmax[1] - bmin[1], bmax[2] - bmin[2]);
+  const diagonal = length(sub(bmax, bmin));
   const mesher = new oc.BRepMesh_IncrementalMesh_2(
     shape,
     diagonal * params.relativeDeflection,
@@ -283,12 +282,9 @@ function adjacency(oc: Occt, shape: Shape, faceMap: InstanceType<Occt["TopTools_
     let convexity: Convexity = "smooth";
     let angle = 0;
     if (n1 && n2) {
-      const cross: Vec3 = [n1[1] * n2[2] - n1[2] * n2[1], n1[2] * n2[0] - n1[0] * n2[2], n1[0] * n2[1] - n1[1] * n2[0]];
-      const dot = n1[0] * n2[0] + n1[1] * n2[1] + n1[2] * n2[2];
-      angle = (Math.atan2(Math.hypot(...cross), dot) * 180) / Math.PI;
-      if (angle >= SMOOTH_DEGREES) {
-        convexity = cross[0] * tangent.X() + cross[1] * tangent.Y() + cross[2] * tangent.Z() > 0 ? "convex" : "concave";
-      }
+      const n = cross(n1, n2);
+      angle = (Math.atan2(length(n), dot(n1, n2)) * 180) / Math.PI;
+      if (angle >= SMOOTH_DEGREES) convexity = dot(n, xyz(tangent)) > 0 ? "convex" : "concave";
     }
     edge.delete();
     f1.delete();

@@ -1,3 +1,4 @@
+import type { Vec3 } from "@facet/core";
 import type { FacetOcctModule, GeometryKernel } from "./kernel";
 import { FACE_NUMBERING, TESSELLATOR_VERSION } from "./kernel";
 import {
@@ -9,7 +10,6 @@ import {
   type FacesDocument,
   type SurfaceType,
   type TessellationParams,
-  type Vec3,
 } from "./types";
 
 /** Why a file could not become a mesh, in words a person understands. */

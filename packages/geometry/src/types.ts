@@ -1,6 +1,7 @@
+import type { Vec3 } from "@facet/core";
+
 export type SurfaceType = "plane" | "cylinder" | "cone" | "sphere" | "torus" | "bspline" | "other";
 export type Convexity = "convex" | "concave" | "smooth";
-export type Vec3 = [number, number, number];
 
 export interface FaceRecord {
   /** Position in the deterministic numbering (TopExp map order), from 0. */
