@@ -1,11 +1,8 @@
 import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import { decodePng, dropPaths, signInAdmin, WORKSPACE } from "./helpers";
-
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
+import { CORPUS, decodePng, dropPaths, signInAdmin, WORKSPACE } from "./helpers";
 
 test("an uploader drops a folder of STEP files; parts appear; dropping it again sends nothing", async ({ page }) => {
   // a folder as people have them: nested, with files that are not STEP

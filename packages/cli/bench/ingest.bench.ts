@@ -9,11 +9,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "@facet/db/testing";
+import { CORPUS } from "@facet/geometry/testing";
 import { startPlatform } from "@facet/launcher/testing";
 import { createSHA256 } from "hash-wasm";
 import { sha256File } from "../src/files";
 
-const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const BIN = path.join(REPO_ROOT, "packages/cli/bin/facet.mjs");
 const ADMIN = { email: "bench@example.test", password: "bench password 1" };
 

@@ -3,14 +3,13 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULT_TAXONOMY } from "@facet/core";
-import { REPO_ROOT } from "@facet/db/testing";
+import { CORPUS } from "@facet/geometry/testing";
 import { type Platform, startPlatform } from "@facet/launcher/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FacetRun, facet } from "./testing";
 
 /** The `facet` CLI as a person runs it, against the real platform (`npm start` on a fresh folder). */
 
-const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const ADMIN = { email: "ops@example.test", password: "ops password 123" };
 const json = (r: FacetRun) => {
   try {

@@ -1,11 +1,12 @@
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { facet, REPO } from "./testing";
+import { facet } from "./testing";
 
 /** `facet eval-prelabel` as a person runs it: no server, a folder of labelled MFCAD parts. */
-const MFCAD = path.resolve(REPO, "../shared/corpus/mfcad");
+const MFCAD = path.join(CORPUS, "mfcad");
 
 describe("facet eval-prelabel --format mfcad", () => {
   let dir: string;

@@ -1,18 +1,18 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { CORPUS } from "@facet/geometry/testing";
 import { describe, expect, it } from "vitest";
 import { readPickledIntList } from "./pickle";
 
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus/mfcad");
+const MFCAD = path.join(CORPUS, "mfcad");
 
 describe("readPickledIntList", () => {
   it("reads every MFCAD .face_truth exactly as labels.json decodes it", () => {
-    const labels = JSON.parse(readFileSync(path.join(CORPUS, "labels.json"), "utf8")) as Record<string, number[]>;
+    const labels = JSON.parse(readFileSync(path.join(MFCAD, "labels.json"), "utf8")) as Record<string, number[]>;
     const names = Object.keys(labels);
     expect(names).toHaveLength(60);
     for (const name of names) {
-      expect(readPickledIntList(readFileSync(path.join(CORPUS, `${name}.face_truth`))), name).toEqual(labels[name]);
+      expect(readPickledIntList(readFileSync(path.join(MFCAD, `${name}.face_truth`))), name).toEqual(labels[name]);
     }
   });
 

@@ -4,12 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { blobKey, uploadKey } from "@facet/core";
-import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
+import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
+import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { beginUploads, completeUpload, type Dataset, type IngestDeps, looksLikeStep } from "./ingest";
 
-const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 async function filesUnder(dir: string): Promise<string[]> {
