@@ -118,11 +118,11 @@ export async function recordPrelabel(c: PoolClient, partId: string, outcome: Pre
   const part = rows[0];
   if (part?.status !== "unannotated") return;
   if (!part.has) {
+    // its number is the database's to give (annotation_revision_defaults)
     await c.query(
-      `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, face_signature,
+      `insert into public.annotation_revisions (part_id, author_id, label_schema_id, face_signature,
          document, model_assisted, source)
-       select p.id, coalesce((select max(r.revision_no) from public.annotation_revisions r where r.part_id = p.id), 0) + 1,
-              null, d.label_schema_id, $2, $3, true, 'model'
+       select p.id, null, d.label_schema_id, $2, $3, true, 'model'
        from public.parts p join public.datasets d on d.id = p.dataset_id where p.id = $1`,
       [partId, document.faceSignature, JSON.stringify(document)],
     );
