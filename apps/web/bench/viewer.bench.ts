@@ -11,19 +11,17 @@
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { JOB_KINDS } from "@facet/core";
 import { createPool } from "@facet/db";
 import { platformOwnerUrl } from "@facet/db/testing";
 import { DEFAULT_PARAMS, type TessellationParams } from "@facet/geometry";
+import { CORPUS } from "@facet/geometry/testing";
 import { startPlatform } from "@facet/launcher/testing";
 import { FsBlobStore } from "@facet/storage";
 import { InProcessGeometry, tessellatePart } from "@facet/workers/testing";
 import { chromium, type Page } from "@playwright/test";
 import { dropPaths } from "../e2e/helpers";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CORPUS = path.resolve(here, "../../../../shared/corpus");
 const LARGEST = "nist_ctc_02_asme1_ap242-e2.stp";
 const TARGET_TRIANGLES = 500_000;
 const ADMIN = { email: "bench@example.test", password: "bench password 1" };

@@ -1,9 +1,9 @@
 import { cp, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { DEFAULT_TAXONOMY } from "@facet/core";
 import { ownerClient, platformOwnerUrl } from "@facet/db/testing";
+import { CORPUS } from "@facet/geometry/testing";
 import { type Browser, expect, type Page } from "@playwright/test";
 
 export const ADMIN = { email: "ada@example.test", password: "first admin password" };
@@ -70,7 +70,7 @@ export async function decodePng(
 }
 
 /** The shared corpus of real STEP parts (beside the repository). */
-export const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/corpus");
+export { CORPUS };
 
 /** Rows of a query on the platform's database, as its owner. */
 export async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
