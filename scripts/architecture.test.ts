@@ -3,9 +3,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   checkDependencyDirection,
+  checkSqlHome,
   importSpecifiers,
   isTestCode,
   readWorkspace,
+  speaksSql,
   type WorkspacePackage,
 } from "./lib/architecture";
 
@@ -20,6 +22,40 @@ describe("the dependency direction", () => {
     );
     expect(packages.find((p) => p.dir === "apps/web")?.files.length).toBeGreaterThan(50);
     expect(checkDependencyDirection(packages)).toEqual([]);
+  });
+
+  it("keeps SQL in packages/db (and auth's account tables): no app, worker or other package runs a query", () => {
+    const packages = readWorkspace(ROOT);
+    // the detector sees the SQL that is there (a detector that never fires would pass)
+    expect(packages.find((p) => p.dir === "packages/db")?.files.some((f) => f.sql)).toBe(true);
+    expect(checkSqlHome(packages)).toEqual([]);
+  });
+});
+
+describe("the SQL home check", () => {
+  it("finds queries and sql templates, not the word in comments or other calls", () => {
+    expect(speaksSql('await c.query("select 1")')).toBe(true);
+    expect(speaksSql("const { rows } = await client.query<{ id: string }>(\n  `select id from t`)")).toBe(true);
+    expect(speaksSql("await db.many(sql`select 1`)")).toBe(true);
+    expect(speaksSql("// c.query(x) used to be here\n/* pool.query( */ const q = url.searchParams;")).toBe(false);
+    expect(speaksSql("const query = useQuery(); matchMedia(query)")).toBe(false);
+  });
+
+  it("refuses SQL outside its homes in shipped code, allows it in tests and in db and auth", () => {
+    const withSql = (dir: string, file: string): WorkspacePackage => ({
+      ...pkg(dir),
+      files: [{ path: `${dir}/${file}`, specifiers: [], sql: true }],
+    });
+    expect(checkSqlHome([withSql("apps/web", "lib/ingest/ingest.ts")])).toEqual([
+      "apps/web/lib/ingest/ingest.ts runs SQL: SQL lives in packages/db, call a function there",
+    ]);
+    expect(checkSqlHome([withSql("workers", "src/tasks/tessellate.ts")])).toHaveLength(1);
+    expect(checkSqlHome([withSql("packages/cli", "src/push.ts")])).toHaveLength(1);
+    expect(checkSqlHome([withSql("workers", "src/tasks/tessellate.db.test.ts")])).toEqual([]);
+    expect(checkSqlHome([withSql("apps/web", "e2e/helpers.ts")])).toEqual([]);
+    expect(checkSqlHome([withSql("packages/db", "src/jobs.ts"), withSql("packages/auth", "src/embedded.ts")])).toEqual(
+      [],
+    );
   });
 });
 

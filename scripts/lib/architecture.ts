@@ -17,7 +17,8 @@ export interface WorkspacePackage {
   devDependencies: string[];
   /** Its package.json exports a `./testing` entry. */
   hasTesting: boolean;
-  files: Array<{ path: string; specifiers: string[] }>;
+  /** `sql`: the file runs SQL itself (a `.query(` call or a `sql` template), comments aside. */
+  files: Array<{ path: string; specifiers: string[]; sql?: boolean }>;
 }
 
 type Allowed = "nothing" | "packages" | readonly string[];
@@ -66,6 +67,29 @@ function ruleOf(dir: string): { may: Allowed; why: string } | undefined {
   if (dir === "workers") return WORKERS;
   if (dir.startsWith("apps/")) return APPS;
   return PACKAGES[dir];
+}
+
+/** Where SQL may be written (ARCHITECTURE.md §2): the database adapter, and the account tables in auth. */
+const SQL_HOMES = ["packages/db", "packages/auth"];
+
+/** Whether source text runs SQL itself: a `.query(` / `.query<T>(` call or a `sql\`…\`` template. */
+export function speaksSql(source: string): boolean {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+  return /\.query\s*(<[^>()]*>)?\s*\(/.test(code) || /\bsql`/.test(code);
+}
+
+/**
+ * Files outside the SQL homes that run SQL themselves (tests, e2e and benches may arrange fixtures
+ * with the owner connection `@facet/db/testing` gives them).
+ */
+export function checkSqlHome(packages: readonly WorkspacePackage[]): string[] {
+  return packages
+    .filter((pkg) => !SQL_HOMES.includes(pkg.dir))
+    .flatMap((pkg) =>
+      pkg.files
+        .filter((f) => f.sql && !isTestCode(f.path.slice(pkg.dir.length + 1)))
+        .map((f) => `${f.path} runs SQL: SQL lives in packages/db, call a function there`),
+    );
 }
 
 /** `@facet/db/testing` → `@facet/db`. */
@@ -183,10 +207,10 @@ export function readWorkspace(root: string): WorkspacePackage[] {
       ],
       devDependencies: keys(manifest.devDependencies),
       hasTesting: typeof manifest.exports === "object" && manifest.exports !== null && "./testing" in manifest.exports,
-      files: sourceFiles(root, dir).map((file) => ({
-        path: file,
-        specifiers: importSpecifiers(readFileSync(path.join(root, file), "utf8")),
-      })),
+      files: sourceFiles(root, dir).map((file) => {
+        const source = readFileSync(path.join(root, file), "utf8");
+        return { path: file, specifiers: importSpecifiers(source), sql: speaksSql(source) };
+      }),
     };
   });
 }
