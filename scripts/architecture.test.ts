@@ -37,6 +37,7 @@ describe("the SQL home check", () => {
     expect(speaksSql('await c.query("select 1")')).toBe(true);
     expect(speaksSql("const { rows } = await client.query<{ id: string }>(\n  `select id from t`)")).toBe(true);
     expect(speaksSql("await db.many(sql`select 1`)")).toBe(true);
+    expect(speaksSql('await c.query<{ t: { f?: Array<{ key?: unknown }> } }>("select taxonomy from s")')).toBe(true);
     expect(speaksSql("// c.query(x) used to be here\n/* pool.query( */ const q = url.searchParams;")).toBe(false);
     expect(speaksSql("const query = useQuery(); matchMedia(query)")).toBe(false);
   });

@@ -75,7 +75,7 @@ const SQL_HOMES = ["packages/db", "packages/auth"];
 /** Whether source text runs SQL itself: a `.query(` / `.query<T>(` call or a `sql\`…\`` template. */
 export function speaksSql(source: string): boolean {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
-  return /\.query\s*(<[^>()]*>)?\s*\(/.test(code) || /\bsql`/.test(code);
+  return /\.query\s*(<[^()]*?>)?\s*\(/.test(code) || /\bsql`/.test(code);
 }
 
 /**
