@@ -73,5 +73,5 @@ describe("facet eval-prelabel --format mfcad", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the folder/);
     await rm(empty, { recursive: true, force: true });
-  });
+  }, 60_000); // three CLI processes: beyond the 5 s default on a busy machine
 });
