@@ -15,11 +15,11 @@ import { buildFaceGraph, DEFAULT_TAXONOMY } from "@facet/core";
 import { REPO_ROOT } from "@facet/db/testing";
 import { DEFAULT_PARAMS, tessellateWithOpencascadeJs } from "@facet/geometry";
 import { loadOpencascadeJs } from "@facet/geometry/opencascade-js";
+import { CORPUS } from "@facet/geometry/testing";
 import { combinePrelabels, createRulePrelabeler, inputFromFacesDocument, RULE_CLASSES } from "@facet/prelabel";
 import { GeometryRunner } from "../src/geometry/runner";
 import { buildNativeOcct, type NativeRow, runNativeOcct } from "./native/native-occt";
 
-const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const WARM_UP = "mfcad/0-0-0-0-0-23.step";
 const reference = new Map(
   readFileSync(path.join(CORPUS, "native-occt-reference.jsonl"), "utf8")

@@ -28,11 +28,11 @@ import {
   createWorkspaceWithRoles,
   freePort,
   giveGeometry,
-  REPO_ROOT,
   type TestDatabase,
   type TestUser,
 } from "@facet/db/testing";
 import type { FacesDocument } from "@facet/geometry";
+import { CORPUS } from "@facet/geometry/testing";
 import {
   createRemotePrelabeler,
   createRulePrelabeler,
@@ -47,7 +47,6 @@ import { prelabelRecord, runPrelabelers } from "./prelabel";
 import { tessellatePart } from "./tessellate";
 import { queuedTessellation, uploadedPart } from "./testing";
 
-const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const argmaxClass = (classes: readonly string[], row: readonly number[]) =>

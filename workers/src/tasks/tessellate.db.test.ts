@@ -3,8 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { JOB_KINDS } from "@facet/core";
-import { createTestDatabase, createWorkspaceWithRoles, REPO_ROOT, type TestDatabase } from "@facet/db/testing";
+import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import { readGlb } from "@facet/geometry";
+import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
@@ -12,7 +13,6 @@ import { GeometryRunner } from "../geometry/runner";
 import { failUnfinishedJob, tessellatePart } from "./tessellate";
 import { queuedTessellation, uploadedPart } from "./testing";
 
-const CORPUS = path.resolve(REPO_ROOT, "../shared/corpus");
 const _sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

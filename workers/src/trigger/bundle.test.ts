@@ -3,11 +3,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CORPUS } from "@facet/geometry/testing";
 import { build } from "esbuild";
 import { afterAll, expect, it } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CORPUS = path.resolve(here, "../../../../shared/corpus");
 const out = mkdtempSync(path.join(os.tmpdir(), "facet-trigger-bundle-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
