@@ -149,6 +149,10 @@ test("the second annotator starts from the pre-label; the part reaches review wi
   await expect(face).toContainText(`Face ${changedFace}:`);
   await expect(face).toContainText(`${UMA.email}: Fillet / round`);
   await expect(face).toContainText(`${VIC.email}: ${featureName(model[changedFace])}`);
+  // what the page calls the majority is what the consensus revision holds, and it says the face was a tie
+  await expect(face.getByTestId("consensus-majority")).toHaveText(
+    `Majority: ${featureName(expected[changedFace])} (a tie: the first label in alphabetical order, for you to decide)`,
+  );
 });
 
 test("the quality page reports the agreement between the two annotators", async () => {

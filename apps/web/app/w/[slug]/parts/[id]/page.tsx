@@ -6,7 +6,7 @@ import { notFound } from "next/navigation";
 import { CommentsPanel } from "@/components/comments/comments-panel";
 import { StatusBadge } from "@/features/part-stage";
 import { geometryUrls } from "@/lib/context.server";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { PartHistory } from "./history";
 import { PartActions } from "./part-actions";
 import { PartView } from "./part-view";
@@ -17,11 +17,11 @@ export const metadata: Metadata = { title: "Part" };
 export default async function PartPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   if (!uuidSchema.safeParse(id).success) notFound();
-  const { viewer, workspace } = await requireWorkspace(slug);
-  const part = await asUser(viewer, (c) => getPart(c, workspace.id, id)).catch(() => null);
+  const { viewer, workspace, run } = await requireWorkspace(slug);
+  const part = await run((c) => getPart(c, workspace.id, id)).catch(() => null);
   if (!part) notFound();
   const canShare = roleCan(workspace.role, "parts.share");
-  const { threads, mentionable, history, links } = await asUser(viewer, async (c) => ({
+  const { threads, mentionable, history, links } = await run(async (c) => ({
     threads: await listComments(c, part.id),
     mentionable: await listMentionable(c, workspace.id),
     history: await partHistory(c, part.id),

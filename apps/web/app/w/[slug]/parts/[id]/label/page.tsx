@@ -3,8 +3,8 @@ import { getLabellingContext, listReviewNotes, listReviews } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { geometryUrls } from "@/lib/context.server";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { stagedPart } from "@/features/part-stage/staged-part.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { Workbench } from "./workbench";
 
 export const metadata: Metadata = { title: "Label" };
@@ -13,8 +13,8 @@ export const metadata: Metadata = { title: "Label" };
 export default async function LabelPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   if (!uuidSchema.safeParse(id).success) notFound();
-  const { viewer, workspace } = await requireWorkspace(slug);
-  const loaded = await asUser(viewer, async (c) => {
+  const { viewer, workspace, run } = await requireWorkspace(slug);
+  const loaded = await run(async (c) => {
     const ctx = await getLabellingContext(c, workspace.id, id);
     // a part sent back by a reviewer: the rejection and its notes, shown while it is being fixed
     const rejection = ctx.part.returnedAt
@@ -43,25 +43,12 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
       </>
     );
   }
-  const { meshUrl, facesUrl } = await geometryUrls(ctx.geometry);
   const userId = viewer.claims.sub;
+  const staged = await stagedPart(workspace.slug, userId, { ...ctx, geometry: ctx.geometry, taxonomy: ctx.taxonomy });
   return (
     <Workbench
-      workspace={workspace.slug}
-      partId={ctx.part.id}
-      partName={ctx.part.name}
-      userId={userId}
+      {...staged}
       holds={ctx.part.status === "in_progress" && ctx.part.annotatorId === userId}
-      status={ctx.part.status}
-      annotatorId={ctx.part.annotatorId}
-      annotatorEmail={ctx.part.annotatorEmail}
-      meshUrl={meshUrl}
-      meshKey={ctx.geometry.meshKey}
-      facesUrl={facesUrl}
-      facesKey={ctx.geometry.facesKey}
-      faceSignature={ctx.geometry.faceSignature}
-      faceCount={ctx.geometry.faceCount}
-      taxonomy={ctx.taxonomy}
       review={
         rejection
           ? {

@@ -9,6 +9,10 @@ export interface ConsensusView {
   annotators: string[];
   /** Per face: each annotator's label, in `annotators` order. */
   labels: (string | null)[][];
+  /** Per face: the majority the database decided (what the consensus revision holds). */
+  majority: (string | null)[];
+  /** Faces whose top vote is shared: their majority is the tie rule's (byte-order first label). */
+  tiedFaces: number[];
   /** Per face: the share of annotators giving the majority label (null: fewer than two labelled it). */
   agreement: (number | null)[];
   meanAgreement: number | null;
@@ -59,6 +63,10 @@ export const ConsensusPanel = memo(function ConsensusPanel(p: {
               {who}: {name(c.labels[p.face as number]?.[k])}
             </span>
           ))}
+          <span data-testid="consensus-majority">
+            Majority: {name(c.majority[p.face])}
+            {c.tiedFaces.includes(p.face) ? " (a tie: the first label in alphabetical order, for you to decide)" : ""}
+          </span>
         </div>
       )}
     </div>

@@ -4,8 +4,8 @@ import { partAgreement } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { geometryUrls } from "@/lib/context.server";
-import { asUser, requireWorkspace } from "@/lib/session.server";
+import { stagedPart } from "@/features/part-stage/staged-part.server";
+import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../../../not-for-role";
 import type { ConsensusView } from "./consensus-panel";
 import type { ReviewHistoryEntry, ReviewLabels } from "./review-workbench";
@@ -27,7 +27,11 @@ function labelsOf(r: Revision): ReviewLabels {
   };
 }
 
-/** How the independent annotations of a consensus dataset compare, face by face (current numbering only). */
+/**
+ * How the independent annotations of a consensus dataset compare, face by face (current numbering
+ * only). The majority is the database's (the vote the consensus revision was made of, ties to the
+ * byte-order first label); the agreement figures are @facet/prelabel's.
+ */
 function consensusView(
   c: Awaited<ReturnType<typeof getPartConsensus>>,
   signature: string | null,
@@ -40,6 +44,8 @@ function consensusView(
     required: c.required,
     annotators: annotations.map((a) => a.annotatorEmail ?? a.annotatorId),
     labels: faces.map((_, f) => annotations.map((a) => a.labels[f] ?? null)),
+    majority: c.majority,
+    tiedFaces: c.tiedFaces,
     agreement: faces.map((f) => f.agreement),
     meanAgreement,
     disagreeingFaces,
@@ -50,9 +56,9 @@ function consensusView(
 export default async function ReviewPartPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   if (!uuidSchema.safeParse(id).success) notFound();
-  const { viewer, workspace } = await requireWorkspace(slug);
+  const { viewer, workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "parts.review")) return <NotForRole role={workspace.role} what="reviewing parts" />;
-  const loaded = await asUser(viewer, async (c) => {
+  const loaded = await run(async (c) => {
     const ctx = await getLabellingContext(c, workspace.id, id);
     const bases = await getReviewBases(c, id);
     const reviews = bases.reviews.slice(-HISTORY_LIMIT);
@@ -98,25 +104,16 @@ export default async function ReviewPartPage({ params }: { params: Promise<{ slu
       </>
     );
   }
-  const { meshUrl, facesUrl } = await geometryUrls(ctx.geometry);
+  const staged = await stagedPart(workspace.slug, viewer.claims.sub, {
+    ...ctx,
+    geometry: ctx.geometry,
+    taxonomy: ctx.taxonomy,
+  });
   return (
     <ReviewWorkbench
-      workspace={workspace.slug}
-      partId={ctx.part.id}
-      partName={ctx.part.name}
+      {...staged}
       datasetId={ctx.part.datasetId}
       datasetName={ctx.part.datasetName}
-      userId={viewer.claims.sub}
-      status={ctx.part.status}
-      annotatorId={ctx.part.annotatorId}
-      annotatorEmail={ctx.part.annotatorEmail}
-      meshUrl={meshUrl}
-      meshKey={ctx.geometry.meshKey}
-      facesUrl={facesUrl}
-      facesKey={ctx.geometry.facesKey}
-      faceSignature={ctx.geometry.faceSignature}
-      faceCount={ctx.geometry.faceCount}
-      taxonomy={ctx.taxonomy}
       revision={labelsOf(ctx.revision)}
       prelabel={bases.prelabel ? labelsOf(bases.prelabel) : null}
       previous={bases.previousSubmission ? labelsOf(bases.previousSubmission) : null}
