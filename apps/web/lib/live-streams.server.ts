@@ -18,6 +18,9 @@ import { env } from "./env.server";
 import type { PartStreamOptions } from "./realtime/part-stream";
 import { realtime } from "./realtime.server";
 
+/** A stream ends after this long at most (or when the caller's token expires); EventSource reconnects. */
+const MAX_STREAM_MS = 30 * 60_000;
+
 /**
  * What keeps a live stream honest: it counts against the caller's cap of open streams (shared by
  * every web process), and it checks again that the caller may see the workspace (session or key
@@ -25,6 +28,8 @@ import { realtime } from "./realtime.server";
  * changes. The first failed check sends `error` and ends the stream.
  */
 export async function guardLiveStream(input: {
+  /** For the stream's log lines. */
+  path: string;
   caller: Caller;
   claims: Claims;
   workspaceId: string;
@@ -32,7 +37,10 @@ export async function guardLiveStream(input: {
 }): Promise<{
   /** The stream's own id (a part stream names its presence rows with it). */
   id: string;
-  options: Pick<PartStreamOptions, "checkAccess" | "recheckMs" | "subscribeAccess" | "onHeartbeat" | "onEnd">;
+  options: Pick<
+    PartStreamOptions,
+    "checkAccess" | "recheckMs" | "subscribeAccess" | "onHeartbeat" | "onEnd" | "maxLifetimeMs" | "log"
+  >;
 }> {
   const { pool, auth } = await context();
   const e = env();
@@ -50,10 +58,15 @@ export async function guardLiveStream(input: {
     );
   }
   const apiKey = input.caller.apiKey;
+  const exp = input.claims.exp;
+  const expiresIn = typeof exp === "number" ? exp * 1000 - Date.now() : MAX_STREAM_MS;
   // (a token's own expiry needs no check here: the stream's lifetime ends with it)
   return {
     id,
     options: {
+      // ends when the caller's token expires, and after MAX_STREAM_MS at most: EventSource reconnects
+      maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
+      log: (message, error) => console.error(`[events] ${input.path}: ${message}`, error ?? ""),
       recheckMs: e.FACET_STREAM_RECHECK_SECONDS * 1000,
       checkAccess: async () => {
         const valid = apiKey ? await apiKeyActive(pool, apiKey.id) : await auth.sessionActive(input.claims);

@@ -6,8 +6,6 @@ import { partEventStream, realtime } from "@/lib/realtime.server";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const MAX_STREAM_MS = 30 * 60_000;
-
 /**
  * Live updates of a workspace as server-sent events, for every page of it: `hello` {counts, unread},
  * then `status` {partId, status, counts} when a part changes status (queue and review counts),
@@ -16,8 +14,7 @@ const MAX_STREAM_MS = 30 * 60_000;
  */
 const get = route<{ ws: string }>(async (req, params) => {
   const { caller, workspace, claims, ctx, run } = await inWorkspace(req, params.ws);
-  const live = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
-  const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
+  const live = await guardLiveStream({ path: req.nextUrl.pathname, caller, claims, workspaceId: workspace.id, ctx });
   const hub = realtime();
   const state = () =>
     run(async (c) => ({
@@ -49,8 +46,6 @@ const get = route<{ ws: string }>(async (req, params) => {
           return null;
       }
     },
-    maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
-    log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
     ...live.options,
   });
   return eventStreamResponse(stream);

@@ -7,9 +7,6 @@ import { partEventStream, realtime } from "@/lib/realtime.server";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** A stream ends after this long at most (or when the caller's token expires); EventSource reconnects. */
-const MAX_STREAM_MS = 30 * 60_000;
-
 /**
  * Live updates of a part as server-sent events: `hello` {status, annotatorId, leaseExpiresAt,
  * latestRevision, presence}, then `status` | `lease` | `revision` | `presence` as they happen.
@@ -19,9 +16,8 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
   const partId = parseParam(params.partId, uuidSchema, "partId");
   const { caller, workspace, claims, ctx, run } = await inWorkspace(req, params.ws);
   await run((c) => getPartLiveState(c, workspace.id, partId)); // visible to the caller, or NOT_FOUND
-  const live = await guardLiveStream({ caller, claims, workspaceId: workspace.id, ctx });
+  const live = await guardLiveStream({ path: req.nextUrl.pathname, caller, claims, workspaceId: workspace.id, ctx });
   const connectionId = live.id;
-  const expiresIn = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : MAX_STREAM_MS;
   const hub = realtime();
   const stream = partEventStream({
     signal: req.signal,
@@ -38,8 +34,6 @@ const get = route<{ ws: string; partId: string }>(async (req, params) => {
       }),
     presence: () => run((c) => listPresence(c, partId)),
     leave: () => run((c) => leavePresence(c, { partId, connectionId })),
-    maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
-    log: (message, error) => console.error(`[events] ${req.nextUrl.pathname}: ${message}`, error ?? ""),
     ...live.options,
   });
   return eventStreamResponse(stream);
