@@ -1,17 +1,13 @@
 "use client";
 
+import type { DatasetSettings, QueueOrder } from "@facet/db";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 
-export type QueueOrderValue = "least_confident" | "oldest";
-
-export interface DatasetSettingsValue {
-  prelabel: boolean;
-  queueOrder: QueueOrderValue;
-  requiredAnnotations: number;
-  maxHeldParts: number;
-}
+type QueueOrderValue = QueueOrder;
+/** The settings this panel edits (a dataset's, without its id and name). */
+type DatasetSettingsValue = Omit<DatasetSettings, "id" | "name">;
 
 export const QUEUE_ORDER_LABELS: Record<QueueOrderValue, string> = {
   least_confident: "Least confident pre-labels first",
