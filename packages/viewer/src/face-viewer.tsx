@@ -1,5 +1,6 @@
 "use client";
 
+import type { Vec3 } from "@facet/core";
 import { Canvas, useFrame, useThree } from "@react-three/fiber";
 import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from "react";
 import * as THREE from "three";
@@ -23,7 +24,6 @@ export interface PointerModifiers {
 }
 
 /** A point of the part, in model coordinates (the units of the STEP file, after tessellation). */
-export type Point3 = [number, number, number];
 
 export interface ViewerMetrics {
   /** performance.now() when the viewer was created, the mesh bytes arrived, and the first frame with the part. */
@@ -50,11 +50,11 @@ export interface FaceViewerHandle {
   metrics(): ViewerMetrics;
   model(): FaceModel | null;
   /** The visible face under a point of the page and where the ray meets it, or null. */
-  pointAt(clientX: number, clientY: number): { face: number; point: Point3 } | null;
+  pointAt(clientX: number, clientY: number): { face: number; point: Vec3 } | null;
   /** Where a point of the part is on the page now (client coordinates); null when behind the camera. */
-  project(point: Point3): { x: number; y: number } | null;
+  project(point: Vec3): { x: number; y: number } | null;
   /** A point on a face (the centre of its largest triangle): where a pin to the face is drawn. */
-  faceCentre(face: number): Point3 | null;
+  faceCentre(face: number): Vec3 | null;
   /** Increases whenever the camera moves (overlays that follow the part redraw when it changes). */
   cameraVersion(): number;
 }
@@ -74,7 +74,7 @@ export interface FaceViewerProps {
   onReady?: (model: FaceModel) => void;
   onHover?: (face: number | null) => void;
   /** A click (no drag) with the select tool; face null = empty space; `point` where the click met the face. */
-  onFaceClick?: (face: number | null, modifiers: PointerModifiers, point: Point3 | null) => void;
+  onFaceClick?: (face: number | null, modifiers: PointerModifiers, point: Vec3 | null) => void;
   /** Faces crossed while dragging with the paint tool (once per face per stroke). */
   onPaint?: (faces: number[], modifiers: PointerModifiers) => void;
   onBoxSelect?: (faces: number[], modifiers: PointerModifiers) => void;
@@ -240,13 +240,13 @@ function Scene(props: SceneProps) {
 
     const pick = (clientX: number, clientY: number): number | null => pickPoint(clientX, clientY)?.face ?? null;
 
-    const pickPoint = (clientX: number, clientY: number): { face: number; point: Point3 } | null => {
+    const pickPoint = (clientX: number, clientY: number): { face: number; point: Vec3 } | null => {
       const bvh = model.bvh ?? buildBvh(model);
       const r = dom.getBoundingClientRect();
       ndc.set(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
       raycaster.setFromCamera(ndc, rig.camera);
       const hits = bvh.raycast(raycaster.ray, THREE.DoubleSide);
-      let best: { face: number; point: Point3 } | null = null;
+      let best: { face: number; point: Vec3 } | null = null;
       let bestDistance = Number.POSITIVE_INFINITY;
       const clipped = (material.clippingPlanes?.length ?? 0) > 0;
       for (const h of hits) {

@@ -4,7 +4,6 @@ export { facePoints } from "./face-model";
 export type {
   FaceViewerHandle,
   FaceViewerProps,
-  Point3,
   PointerModifiers,
   SectionPlane,
   ViewerMetrics,

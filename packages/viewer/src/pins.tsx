@@ -1,12 +1,13 @@
 "use client";
 
+import type { Vec3 } from "@facet/core";
 import { type CSSProperties, type RefObject, useEffect, useRef } from "react";
-import type { FaceViewerHandle, Point3 } from "./face-viewer";
+import type { FaceViewerHandle } from "./face-viewer";
 
 export interface Pin {
   id: string;
   /** Where the pin points, in model coordinates. */
-  point: Point3;
+  point: Vec3;
   /** Short text in the marker (a number). */
   label: string;
   /** Longer text shown on hover. */

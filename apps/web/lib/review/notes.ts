@@ -1,12 +1,12 @@
-import type { ReviewDecision } from "@facet/core";
-import type { Pin, Point3 } from "@facet/viewer";
+import type { ReviewDecision, Vec3 } from "@facet/core";
+import type { Pin } from "@facet/viewer";
 
 /** A note the reviewer is writing, pinned to a face and the point of the face they clicked. */
 export interface DraftNote {
   id: string;
   body: string;
   faceIndex: number | null;
-  point: Point3 | null;
+  point: Vec3 | null;
 }
 
 /** The longest note the server accepts. */
@@ -18,7 +18,7 @@ export const NOTE_MAX_LENGTH = 5000;
  */
 export function addNote(
   notes: readonly DraftNote[],
-  note: { id: string; body: string; faceIndex: number | null; point: Point3 | null },
+  note: { id: string; body: string; faceIndex: number | null; point: Vec3 | null },
 ): { notes: DraftNote[]; error: string | null } {
   const body = note.body.trim();
   if (body.length === 0) return { notes: [...notes], error: "write the note first" };
@@ -46,7 +46,7 @@ export function noteNumber(notes: readonly DraftNote[], id: string): number | nu
 export function notePins(
   notes: readonly DraftNote[],
   activeId: string | null,
-  draft: { faceIndex: number | null; point: Point3 | null } | null = null,
+  draft: { faceIndex: number | null; point: Vec3 | null } | null = null,
 ): Pin[] {
   const pins: Pin[] = [];
   notes.forEach((n, i) => {
@@ -73,7 +73,7 @@ export interface ReviewPayload {
   decision: ReviewDecision;
   revisionNo: number;
   summary?: string;
-  notes: Array<{ body: string; faceIndex?: number; point?: Point3 }>;
+  notes: Array<{ body: string; faceIndex?: number; point?: Vec3 }>;
 }
 
 /** The body of POST …/parts/<id>/review: empty summaries and missing pins are left out. */

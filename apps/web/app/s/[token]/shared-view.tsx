@@ -1,8 +1,8 @@
 "use client";
 
-import type { FeatureType } from "@facet/core";
+import type { FeatureType, Vec3 } from "@facet/core";
 import type { CommentThread } from "@facet/db";
-import { type Pin, Pins, type Point3 } from "@facet/viewer";
+import { type Pin, Pins } from "@facet/viewer";
 import { useCallback, useMemo, useState } from "react";
 import { CommentsPanel } from "@/components/comments/comments-panel";
 import { StageCanvas, usePartStage } from "@/features/part-stage";
@@ -49,7 +49,7 @@ export function SharedView({
     const out: Pin[] = [];
     threads.forEach((t, i) => {
       const faceOk = t.faceIndex !== null && (!t.faceSignature || t.faceSignature === faceSignature);
-      const point: Point3 | null =
+      const point: Vec3 | null =
         t.point ?? (faceOk && t.faceIndex !== null ? (viewer.current?.faceCentre(t.faceIndex) ?? null) : null);
       if (!point) return;
       out.push({

@@ -1,13 +1,13 @@
 "use client";
 
-import type { Point3 } from "@facet/viewer";
+import type { Vec3 } from "@facet/core";
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { PartStage } from "@/features/part-stage";
 import { addNote, type DraftNote, notePins, removeNote } from "@/lib/review/notes";
 
 export interface NoteDraft {
   faceIndex: number;
-  point: Point3 | null;
+  point: Vec3 | null;
   body: string;
 }
 
@@ -42,7 +42,7 @@ export function useDraftNotes(stage: PartStage) {
 
   /** In pin mode, a click on a face starts (or moves) the note being written there. */
   const pinAt = useCallback(
-    (face: number, point: Point3 | null) => {
+    (face: number, point: Vec3 | null) => {
       setDraft((d) => ({ faceIndex: face, point, body: d?.body ?? "" }));
       setDraftError(null);
       setSelection(new Set([face]));
