@@ -1,5 +1,6 @@
 "use client";
 
+import type { Vec3 } from "@facet/core";
 import type { CommentRow, CommentThread } from "@facet/db";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
@@ -14,7 +15,7 @@ export type { CommentRow, CommentThread } from "@facet/db";
 /** A pin picked elsewhere (a face and/or a point of the part) for the next comment. */
 export interface PinDraft {
   faceIndex?: number;
-  point?: [number, number, number];
+  point?: Vec3;
 }
 
 export interface CommentsPanelProps {

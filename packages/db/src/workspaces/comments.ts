@@ -1,4 +1,4 @@
-import { AppError, type GuestComment, type NewComment } from "@facet/core";
+import { AppError, type GuestComment, type NewComment, type Vec3 } from "@facet/core";
 import type { PoolClient } from "../pool";
 
 export interface CommentRow {
@@ -9,7 +9,7 @@ export interface CommentRow {
   reviewId: string | null;
   body: string;
   faceIndex: number | null;
-  point: [number, number, number] | null;
+  point: Vec3 | null;
   /** The face numbering faceIndex refers to (null when not pinned to a face). */
   faceSignature: string | null;
   revisionNo: number | null;
