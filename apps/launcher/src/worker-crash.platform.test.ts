@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "@facet/db/process";
-import { REPO_ROOT } from "@facet/db/testing";
+import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Platform, startPlatform, waitUntil } from "./testing";
 
 /** The worker killed in the middle of a tessellation: after its restart the job completes, once. */
 
 const ADMIN = { email: "crash@example.test", password: "crash test password" };
-const BIG = path.resolve(REPO_ROOT, "../shared/corpus/nist-pmi/nist_ftc_06_asme1_ap242-e1.stp");
+const BIG = path.join(CORPUS, "nist-pmi/nist_ftc_06_asme1_ap242-e1.stp");
 
 describe("a worker killed mid-job", () => {
   let platform: Platform;
