@@ -207,6 +207,18 @@ describe("facet CLI", () => {
     expect(json(r)).toMatchObject({ new: 4, linked: 4, uploaded: 0, bytesUploaded: 0, failed: 0 });
   });
 
+  it("pushes to and reports on datasets whose names hold %, /, ?, #, spaces and emoji", async () => {
+    const file = path.join(CORPUS, "aagnet");
+    for (const name of ["50% done", "left/right", "why? because", "batch #7", "two  spaces", "bolts 🔩 ✓"]) {
+      const pushed = await facet(["push", file, "--dataset", name, "--json"], env);
+      expect(pushed.code, `${name}: ${pushed.stdout} ${pushed.stderr}`).toBe(0);
+      expect(json(pushed), name).toMatchObject({ failed: 0 });
+      const status = await facet(["status", "--dataset", name, "--json"], env);
+      expect(status.code, `${name}: ${status.stdout} ${status.stderr}`).toBe(0);
+      expect(json(status), name).toMatchObject({ dataset: name, total: 4 });
+    }
+  }, 180_000);
+
   it("creates scoped API keys; a key without the ingest scope cannot push", async () => {
     const created = await facet(
       ["api-key", "create", "--name", "read only", "--scope", "read", "--workspace", "test-shop", "--json"],
