@@ -1,5 +1,8 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import { signInAdmin, WORKSPACE } from "./helpers";
+import { dropPaths, signInAdmin, uploadNistPart, WORKSPACE } from "./helpers";
 
 // What a new user meets in the first ten minutes (issue 17), each written to fail on the main before it.
 
@@ -62,4 +65,39 @@ test("a duplicate dataset name says what exists and what to do, with no database
   const alert = page.locator("form").getByRole("alert");
   await expect(alert).toHaveText("a dataset with this name already exists in this workspace: choose another name");
   await expect(alert).not.toContainText("_key");
+});
+
+/** The number a status counter of the page shows. */
+const counter = (page: Page, status: string) =>
+  page
+    .locator(`[data-testid=status-counts] [data-status="${status}"] .n`)
+    .textContent()
+    .then((t) => Number(t));
+
+test("the dataset page follows its parts live: processed and failed parts show without a reload", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAdmin(page);
+  const created = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Live ${Date.now()}` },
+  });
+  const { dataset } = await created.json();
+  // a part that processes, dropped on the page itself
+  await uploadNistPart(page, WORKSPACE.slug, dataset.id, "nist_ctc_01_asme1_rd.stp");
+  await page.evaluate(() => {
+    (window as unknown as { __notReloaded: boolean }).__notReloaded = true;
+  });
+  await expect
+    .poll(async () => (await counter(page, "unannotated")) + (await counter(page, "pre_labeled")), { timeout: 120_000 })
+    .toBe(1);
+  await expect(page.getByTestId("dataset-parts")).not.toContainText("Uploaded");
+  // a file that says it is STEP but is not: the worker fails it, and the page says so
+  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-e2e-"));
+  const broken = path.join(folder, "broken.step");
+  await writeFile(broken, "ISO-10303-21;\nHEADER;\nthis is not really a STEP file\nEND-ISO-10303-21;\n");
+  await dropPaths(page, "[data-testid=dropzone]", [broken]);
+  // the page's uploader counts both drops
+  await expect(page.getByTestId("upload-summary")).toContainText("2/2 done · 2 new");
+  await expect.poll(() => counter(page, "failed"), { timeout: 120_000 }).toBe(1);
+  // all of it on the page as it was loaded: no reload happened
+  expect(await page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
 });

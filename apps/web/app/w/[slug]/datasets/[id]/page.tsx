@@ -2,6 +2,7 @@ import { roleCan, uuidSchema } from "@facet/core";
 import { getDatasetSettings, listDatasets, listParts, partCountsByStatus } from "@facet/db";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { LiveRefresh } from "@/components/live-refresh";
 import { PartsTable } from "@/components/parts-table";
 import { StatusCountsView } from "@/components/status-counts";
 import { Uploader } from "@/components/upload/uploader";
@@ -27,6 +28,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
   if (!data) notFound();
   return (
     <>
+      <LiveRefresh />
       <h1>{data.dataset.name}</h1>
       {data.dataset.description && <p className="muted">{data.dataset.description}</p>}
       <StatusCountsView counts={data.counts} />
