@@ -101,3 +101,23 @@ test("the dataset page follows its parts live: processed and failed parts show w
   // all of it on the page as it was loaded: no reload happened
   expect(await page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
 });
+
+test("the navigation marks where a page belongs, and the site has an icon", async ({ page }) => {
+  await signInAdmin(page);
+  const created = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Nav ${Date.now()}` },
+  });
+  const { dataset } = await created.json();
+  await page.goto(`/w/${WORKSPACE.slug}/datasets/${dataset.id}`);
+  // a dataset page is the catalog's, not the overview's
+  await expect(page.locator("nav.nav a[aria-current=page]")).toHaveCount(1);
+  await expect(page.locator("nav.nav a[aria-current=page]")).toContainText("Catalog");
+  await page.goto(`/w/${WORKSPACE.slug}`);
+  await expect(page.locator("nav.nav a[aria-current=page]")).toContainText("Overview");
+  // an icon the browser finds, instead of a 404 for /favicon.ico on every first load
+  const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(href).toBeTruthy();
+  const icon = await page.request.get(href as string);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/");
+});

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useWorkspaceLive } from "@/components/workspace-events";
+import { currentNavHref } from "@/lib/nav-section";
 
 export interface NavItem {
   label: string;
@@ -15,9 +16,12 @@ export interface NavItem {
 export function Nav({ items }: { items: NavItem[] }) {
   const path = usePathname();
   const { counts } = useWorkspaceLive();
-  const current = [...items]
-    .sort((a, b) => b.href.length - a.href.length)
-    .find((i) => path === i.href || path.startsWith(`${i.href}/`));
+  const base = items[0]?.href ?? "";
+  const currentHref = currentNavHref(
+    path,
+    base,
+    items.map((i) => i.href),
+  );
   const countOf = (kind: NavItem["count"]): number =>
     kind === "queue"
       ? (counts.pre_labeled ?? 0) + (counts.unannotated ?? 0)
@@ -29,7 +33,7 @@ export function Nav({ items }: { items: NavItem[] }) {
       {items.map((i) => {
         const n = countOf(i.count);
         return (
-          <Link key={i.href} href={i.href} aria-current={current?.href === i.href ? "page" : undefined}>
+          <Link key={i.href} href={i.href} aria-current={currentHref === i.href ? "page" : undefined}>
             <span>
               {i.label}
               {i.count && n > 0 && (
