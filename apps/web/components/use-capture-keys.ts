@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { keyHelpOpen } from "./key-help";
 import { isTyping } from "./typing";
 
 /**
@@ -13,6 +14,7 @@ export function useCaptureKeys(handle: (e: KeyboardEvent) => boolean, marker: st
   latest.current = handle;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (keyHelpOpen()) return; // the key list is in front: it takes the keys
       if (isTyping(e.target)) {
         if (e.key === "Escape") (e.target as HTMLElement).blur();
         return;

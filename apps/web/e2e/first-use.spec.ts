@@ -121,3 +121,52 @@ test("the navigation marks where a page belongs, and the site has an icon", asyn
   expect(icon.status()).toBe(200);
   expect(icon.headers()["content-type"]).toContain("image/");
 });
+
+test("? lists the keys of the page you are on; while open, keys do not reach the page and Esc closes it", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAdmin(page);
+  // the queue: N claims, listed; pressed while the list is open, it claims nothing
+  await page.goto(`/w/${WORKSPACE.slug}/queue`);
+  await expect(page.locator("body[data-shortcuts=ready]")).toHaveCount(1);
+  await page.keyboard.press("?");
+  const list = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(list.getByTestId("keys-Queue")).toContainText("Claim the next part");
+  let claims = 0;
+  page.on("request", (r) => {
+    if (r.url().endsWith("/queue/claim")) claims++;
+  });
+  await page.keyboard.press("n");
+  await page.keyboard.press("Escape");
+  await expect(list).toHaveCount(0);
+  expect(claims).toBe(0);
+
+  // a part's workbench: the viewer's keys and the labelling keys are listed too
+  const created = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Keys ${Date.now()}` },
+  });
+  const { dataset } = await created.json();
+  await uploadNistPart(page, WORKSPACE.slug, dataset.id, "nist_ctc_01_asme1_rd.stp");
+  const row = page.getByTestId("dataset-parts").getByRole("link", { name: "nist_ctc_01_asme1_rd.stp" });
+  await expect(row).toBeVisible();
+  await expect
+    .poll(async () => (await counter(page, "unannotated")) + (await counter(page, "pre_labeled")), { timeout: 120_000 })
+    .toBe(1);
+  const href = (await row.getAttribute("href")) as string;
+  await page.goto(`${href}/label`);
+  await expect(page.locator("[data-viewer=ready]")).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator("body[data-workbench=ready]")).toHaveCount(1);
+  await page.keyboard.press("?");
+  await expect(list.getByTestId("keys-Viewer")).toContainText("X-ray");
+  await expect(list.getByTestId("keys-Labelling")).toContainText("Grow the selection");
+  // P would switch to the paint tool: not while the list is open
+  const paint = page.getByRole("button", { name: /^Paint/ });
+  await expect(paint).toHaveAttribute("aria-pressed", "false");
+  await page.keyboard.press("p");
+  await page.keyboard.press("Escape");
+  await expect(list).toHaveCount(0);
+  await expect(paint).toHaveAttribute("aria-pressed", "false");
+  await page.keyboard.press("p");
+  await expect(paint).toHaveAttribute("aria-pressed", "true");
+});

@@ -2,7 +2,23 @@
 
 import type { FaceModel, FaceViewerHandle, PointerModifiers, Projection, SectionPlane, Tool } from "@facet/viewer";
 import { type Dispatch, type RefObject, type SetStateAction, useCallback, useEffect, useRef, useState } from "react";
+import { type KeyList, useKeyHelp } from "@/components/key-help";
 import { useCaptureKeys } from "@/components/use-capture-keys";
+
+/** What the stage's keys do (`keys` below), for the `?` list. */
+const VIEWER_KEYS: KeyList = [
+  ["V", "Select tool"],
+  ["P", "Paint tool"],
+  ["R", "Box select tool"],
+  ["F", "Fit the part in view"],
+  ["H", "Hide the selection"],
+  ["Shift+H", "Show every face"],
+  ["I", "Isolate the selection"],
+  ["X", "X-ray"],
+  ["O", "Perspective / orthographic"],
+  ["Esc", "Clear the selection"],
+];
+
 import { boxSelection, clickSelection, isolating, NO_FACES, paintSelection, unhide } from "@/lib/workbench/selection";
 
 declare global {
@@ -176,5 +192,6 @@ export function usePartStage({ faceCount, exposeViewer = false }: PartStageOptio
  * before the workspace's shortcuts (g + key navigation). `marker` is set on <body> while listening.
  */
 export function useStageKeys(stage: PartStage, own: (e: KeyboardEvent) => boolean, marker: string): void {
+  useKeyHelp("Viewer", VIEWER_KEYS);
   useCaptureKeys((e) => own(e) || stage.keys(e), marker);
 }

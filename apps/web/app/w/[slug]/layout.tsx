@@ -1,6 +1,7 @@
 import { navSectionsFor, ROLE_LABELS, roleCan } from "@facet/core";
 import { partCountsByStatus, unreadNotifications } from "@facet/db";
 import type { ReactNode } from "react";
+import { KeyHelpProvider } from "@/components/key-help";
 import { Logo } from "@/components/logo";
 import { NotificationsBell } from "@/components/notifications";
 import { WorkspaceEventsProvider } from "@/components/workspace-events";
@@ -49,37 +50,39 @@ export default async function WorkspaceLayout({
   );
   return (
     <WorkspaceEventsProvider slug={workspace.slug} initialCounts={counts} initialUnread={unread}>
-      <div className="shell">
-        <a className="skip" href="#main">
-          Skip to content
-        </a>
-        <aside className="sidebar" aria-label="Workspace navigation">
-          <div className="brand">
-            <Logo /> Facet
-            <NotificationsBell workspace={workspace.slug} />
-          </div>
-          <WorkspaceSwitcher
-            current={workspace.slug}
-            workspaces={workspaces.map((w) => ({ slug: w.slug, name: w.name }))}
-          />
-          <Nav items={items} />
-          <div className="spacer" />
-          <div className="who">
-            <div data-testid="viewer-email">{viewer.email}</div>
-            <div>
-              {ROLE_LABELS[workspace.role]} in {workspace.name}
+      <KeyHelpProvider>
+        <div className="shell">
+          <a className="skip" href="#main">
+            Skip to content
+          </a>
+          <aside className="sidebar" aria-label="Workspace navigation">
+            <div className="brand">
+              <Logo /> Facet
+              <NotificationsBell workspace={workspace.slug} />
             </div>
-            <div className="muted">
-              Press <kbd>?</kbd> for shortcuts
+            <WorkspaceSwitcher
+              current={workspace.slug}
+              workspaces={workspaces.map((w) => ({ slug: w.slug, name: w.name }))}
+            />
+            <Nav items={items} />
+            <div className="spacer" />
+            <div className="who">
+              <div data-testid="viewer-email">{viewer.email}</div>
+              <div>
+                {ROLE_LABELS[workspace.role]} in {workspace.name}
+              </div>
+              <div className="muted">
+                Press <kbd>?</kbd> for shortcuts
+              </div>
             </div>
-          </div>
-          <SignOutButton />
-        </aside>
-        <main className="main" id="main">
-          {children}
-        </main>
-        <Shortcuts items={items} />
-      </div>
+            <SignOutButton />
+          </aside>
+          <main className="main" id="main">
+            {children}
+          </main>
+          <Shortcuts items={items} />
+        </div>
+      </KeyHelpProvider>
     </WorkspaceEventsProvider>
   );
 }

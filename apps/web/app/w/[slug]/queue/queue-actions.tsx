@@ -5,7 +5,10 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { keyHelpOpen, useKeyHelp } from "@/components/key-help";
 import { isTyping } from "@/components/typing";
+
+const QUEUE_KEYS = [["N", "Claim the next part"]] as const;
 
 export function QueueActions({
   workspace,
@@ -47,9 +50,10 @@ export function QueueActions({
     }
   }, [workspace, router]);
 
+  useKeyHelp("Queue", QUEUE_KEYS);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "n" && !e.metaKey && !e.ctrlKey && !isTyping(e.target)) {
+      if (e.key === "n" && !e.metaKey && !e.ctrlKey && !isTyping(e.target) && !keyHelpOpen()) {
         e.preventDefault();
         void claim();
       }

@@ -1,5 +1,6 @@
 import type { FeatureType, GrowMode } from "@facet/core";
 import type { Dispatch, RefObject } from "react";
+import type { KeyList } from "@/components/key-help";
 import type { HistoryAction } from "@/lib/workbench/history";
 
 /**
@@ -51,4 +52,20 @@ export function labelKeys(k: {
     action();
     return true;
   };
+}
+
+/** What `labelKeys` does, for the `?` list (each feature's hotkey first). */
+export function labelKeyList(features: readonly FeatureType[]): KeyList {
+  return [
+    ...features.filter((f) => f.hotkey).map((f) => [f.hotkey as string, `Label the selection ${f.name}`] as const),
+    ["Del", "Clear the label of the selection"],
+    ["G", "Grow the selection"],
+    ["N", "Next unlabelled face"],
+    ["B", "Mark the selection as bottom faces"],
+    ["/", "Search the palette"],
+    ["C", "Show confidence / labels"],
+    ["U", "Next unsure face"],
+    ["Ctrl+Z", "Undo"],
+    ["Ctrl+Shift+Z", "Redo"],
+  ];
 }

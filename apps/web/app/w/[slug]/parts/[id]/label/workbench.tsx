@@ -3,13 +3,14 @@
 import { instanceOfFace } from "@facet/core";
 import { Pins } from "@facet/viewer";
 import { useCallback, useMemo, useRef, useState } from "react";
+import { useKeyHelp } from "@/components/key-help";
 import { useStable } from "@/components/use-stable";
 import { LegendPanel, PartStageView, useFacesFile, usePartStage, useStageKeys } from "@/features/part-stage";
 import { faceColours } from "@/lib/workbench/colours";
 import { faceFacts } from "@/lib/workbench/faces-file";
 import { confidenceColours } from "@/lib/workbench/prelabel";
 import { LabelHeader } from "./label-header";
-import { labelKeys } from "./label-keys";
+import { labelKeyList, labelKeys } from "./label-keys";
 import { InstancesPanel, PalettePanel, UnlabelledPanel } from "./panels";
 import { PrelabelPanel } from "./prelabel-panel";
 import { ReviewNotesPanel } from "./review-notes";
@@ -68,6 +69,7 @@ export function Workbench(props: WorkbenchProps) {
   const notes = useReturnedNotes(stage, props.review?.notes ?? [], props.faceSignature);
   const prelabel = usePrelabelView(stage, props.prelabel, props.faceSignature);
 
+  useKeyHelp("Labelling", labelKeyList(props.taxonomy.featureTypes));
   useStageKeys(
     stage,
     labelKeys({

@@ -5,6 +5,7 @@ import type { Revision } from "@facet/db";
 import type { FaceViewerProps, Tool } from "@facet/viewer";
 import { Pins } from "@facet/viewer";
 import { useCallback, useMemo, useState } from "react";
+import { type KeyList, useKeyHelp } from "@/components/key-help";
 import {
   LegendPanel,
   PartStageView,
@@ -26,6 +27,13 @@ import { ReviewHeader } from "./review-header";
 import { useDecision } from "./use-decision";
 import { useDraftNotes } from "./use-draft-notes";
 import { useReviewDiff } from "./use-review-diff";
+
+const REVIEW_KEYS: KeyList = [
+  ["[", "Previous change"],
+  ["]", "Next change"],
+  ["N", "Pin a note to a face"],
+  ["Esc", "Leave pin mode"],
+];
 
 /** Labels of one revision, as the review page needs them. */
 export type ReviewLabels = Pick<Revision, "revisionNo" | "authorEmail" | "source" | "createdAt"> &
@@ -128,6 +136,7 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
   );
 
   // keyboard: [ and ] step through the changes, N pins a note, Esc leaves pin mode; then the viewer's keys
+  useKeyHelp("Review", REVIEW_KEYS);
   useStageKeys(
     stage,
     (e) => {
