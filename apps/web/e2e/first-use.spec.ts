@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import { dropPaths, signInAdmin, uploadNistPart, WORKSPACE } from "./helpers";
+import { dropPaths, joinWorkspace, signInAdmin, uploadNistPart, WORKSPACE } from "./helpers";
 
 // What a new user meets in the first ten minutes (issue 17), each written to fail on the main before it.
 
@@ -169,4 +169,17 @@ test("? lists the keys of the page you are on; while open, keys do not reach the
   await expect(paint).toHaveAttribute("aria-pressed", "false");
   await page.keyboard.press("p");
   await expect(paint).toHaveAttribute("aria-pressed", "true");
+});
+
+test("a role is written as people write it: an ML engineer, not 'ml engineer'", async ({ browser, page }) => {
+  await signInAdmin(page);
+  const ml = await joinWorkspace(
+    browser,
+    page,
+    WORKSPACE.slug,
+    { email: `ml-${Date.now()}@example.test`, password: "ml engineer password" },
+    "ml_engineer",
+  );
+  await ml.goto(`/w/${WORKSPACE.slug}/queue`);
+  await expect(ml.getByText("As an ML engineer you do not have access to the labelling queue.")).toBeVisible();
 });

@@ -72,7 +72,15 @@ export {
   stepChange,
 } from "./review";
 export type { Capability, MemberRole, NavSection } from "./roles";
-export { CAPABILITIES, MEMBER_ROLES, memberRoleSchema, navSectionsFor, ROLE_LABELS, roleCan } from "./roles";
+export {
+  CAPABILITIES,
+  MEMBER_ROLES,
+  memberRoleSchema,
+  navSectionsFor,
+  ROLE_LABELS,
+  roleCan,
+  roleInSentence,
+} from "./roles";
 export type { PartStatus } from "./status";
 export {
   CLAIMABLE_STATUSES,

@@ -8,6 +8,7 @@ import {
   navSectionsFor,
   ROLE_LABELS,
   roleCan,
+  roleInSentence,
 } from "./roles";
 
 /** The expected matrix, written out by hand: a change to CAPABILITIES must be a change here too. */
@@ -93,5 +94,17 @@ describe("navSectionsFor", () => {
     const a = navSectionsFor("viewer");
     a.push("admin");
     expect(navSectionsFor("viewer")).toEqual(["catalog"]);
+  });
+});
+
+describe("roleInSentence", () => {
+  it("writes a role as a sentence needs it, keeping the acronym of ML engineer", () => {
+    expect(MEMBER_ROLES.map(roleInSentence)).toEqual([
+      "an admin",
+      "an engineer",
+      "an annotator",
+      "an ML engineer",
+      "a viewer",
+    ]);
   });
 });

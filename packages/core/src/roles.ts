@@ -13,6 +13,17 @@ export const ROLE_LABELS: Record<MemberRole, string> = {
 };
 
 /**
+ * A role's name inside a sentence ("as an annotator", "as an ML engineer"): lower case, except for
+ * a leading acronym, with its article.
+ */
+export function roleInSentence(role: MemberRole): string {
+  const label = ROLE_LABELS[role];
+  const noun = /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+  const vowelSound = /^[aeiou]/i.test(noun) || /^[FHLMNRSX][A-Z]/.test(noun);
+  return `${vowelSound ? "an" : "a"} ${noun}`;
+}
+
+/**
  * What each role may do, as the API checks it. Row-level security in the database
  * enforces the same rules a second time (supabase/migrations); a test holds the two together.
  */
