@@ -183,3 +183,25 @@ test("a role is written as people write it: an ML engineer, not 'ml engineer'", 
   await ml.goto(`/w/${WORKSPACE.slug}/queue`);
   await expect(ml.getByText("As an ML engineer you do not have access to the labelling queue.")).toBeVisible();
 });
+
+test("a checkbox sits beside its label, and a long unbroken name does not stretch the page", async ({ page }) => {
+  await signInAdmin(page);
+  const name = `Bracket${"x".repeat(110)}`;
+  const created = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, { data: { name } });
+  const { dataset } = await created.json();
+  await page.setViewportSize({ width: 1024, height: 800 });
+  for (const url of [`/w/${WORKSPACE.slug}/datasets/${dataset.id}`, `/w/${WORKSPACE.slug}/catalog`]) {
+    await page.goto(url);
+    await expect(page.getByText(name).first()).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, url).toBeLessThanOrEqual(0);
+  }
+  await page.goto(`/w/${WORKSPACE.slug}/datasets/${dataset.id}`);
+  const box = await page.getByRole("checkbox", { name: "Pre-label new parts" }).boundingBox();
+  const text = await page.getByTestId("prelabel-setting").getByText("Pre-label new parts").boundingBox();
+  expect(box && text).toBeTruthy();
+  // on one line: the box's middle lies within the text's height
+  const middle = (box?.y ?? 0) + (box?.height ?? 0) / 2;
+  expect(middle).toBeGreaterThan(text?.y ?? 0);
+  expect(middle).toBeLessThan((text?.y ?? 0) + (text?.height ?? 0));
+});
