@@ -147,9 +147,18 @@ test("an annotator claims a NIST part, labels faces with hotkeys, undoes, redoes
   await expect(cy.getByTestId("selection-panel")).toContainText("137 face(s)");
   await cy.keyboard.press("1");
   await expect(cy.getByTestId("unlabelled-count")).toHaveText("0");
+  // after the submit the page asks nothing more of the lease it no longer holds (it was answered 409)
+  const leaseCalls: string[] = [];
+  await cy.getByRole("button", { name: "Submit for review" }).focus();
+  cy.on("request", (r) => {
+    if (r.url().endsWith(`/parts/${partId}/lease`)) leaseCalls.push(r.method());
+  });
   await cy.getByRole("button", { name: "Submit for review" }).click();
   await expect(cy).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
   await expect(cy.getByRole("status")).toContainText(`Submitted ${NIST} for review`);
+  // leaving the workbench happened by now (the queue page shows): a beacon would have been sent
+  await expect(cy.getByRole("heading", { name: /Parts I hold/ })).toBeVisible();
+  expect(leaseCalls).toEqual([]);
   const [after] = await query<{ status: string; stock: number }>(
     `select p.status, (select count(*)::int from jsonb_array_elements_text(r.document->'labels') l where l = 'stock') as stock
      from parts p join annotation_revisions r on r.part_id = p.id

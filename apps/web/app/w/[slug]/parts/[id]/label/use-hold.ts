@@ -28,7 +28,7 @@ export function useHold(
   const live = usePartEvents(`${base}/events`, { status: props.status, annotatorId: props.annotatorId });
   const stillHeld = live.status === "in_progress" && live.annotatorId === props.userId;
   const holding = props.holds && stillHeld && lost === null;
-  useLease(`${base}/lease`, props.holds && stillHeld, setLost);
+  const lease = useLease(`${base}/lease`, props.holds && stillHeld, setLost);
 
   const save = useAutosave({
     url: `${base}/revisions`,
@@ -50,7 +50,7 @@ export function useHold(
         : "Saved"
       : SAVE_TEXT[save.status.kind];
 
-  return { live, lost, holding, editable, save, newerElsewhere, saveText };
+  return { live, lost, holding, editable, save, newerElsewhere, saveText, letGo: lease.letGo };
 }
 
 export type Hold = ReturnType<typeof useHold>;

@@ -18,8 +18,10 @@ export function useSubmission(input: {
   ctx: LabelContext | null;
   flush: () => Promise<number>;
   notify: (notice: Notice) => void;
+  /** The part was handed in: stop keeping its lease. */
+  letGo: () => void;
 }) {
-  const { base, workspace, partName, state, ctx, flush, notify } = input;
+  const { base, workspace, partName, state, ctx, flush, notify, letGo } = input;
   const router = useRouter();
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -33,6 +35,7 @@ export function useSubmission(input: {
     try {
       const revisionNo = await flush();
       const { status } = await api<{ status: string }>("POST", `${base}/submit`, { revisionNo });
+      letGo();
       // in a consensus dataset the part goes back to the queue until enough people have labelled it
       const outcome = status === "in_review" ? "submitted" : "recorded";
       router.push(`/w/${workspace}/queue?${outcome}=${encodeURIComponent(partName)}`);
@@ -40,19 +43,20 @@ export function useSubmission(input: {
       notify({ text: messageOf(e), error: true });
       setBusy(false);
     }
-  }, [ctx, state, flush, base, router, workspace, partName, notify]);
+  }, [ctx, state, flush, base, router, workspace, partName, notify, letGo]);
 
   const release = useCallback(async () => {
     setBusy(true);
     try {
       await flush().catch(() => undefined);
       await api("POST", `${base}/release`);
+      letGo();
       router.push(`/w/${workspace}/queue`);
     } catch (e) {
       notify({ text: messageOf(e), error: true });
       setBusy(false);
     }
-  }, [flush, base, router, workspace, notify]);
+  }, [flush, base, router, workspace, notify, letGo]);
 
   const clearProblems = useCallback(() => setProblems([]), []);
 

@@ -53,6 +53,7 @@ export function Workbench(props: WorkbenchProps) {
     ctx,
     flush: save.flush,
     notify: setNotice,
+    letGo: hold.letGo,
   });
   const ops = useLabelOps({
     stage,
