@@ -1,20 +1,20 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
-import { useWorkspaceEvent } from "./workspace-events";
+import { useCallback, useEffect, useRef } from "react";
+import { useWorkspaceEvent, useWorkspaceLive } from "./workspace-events";
 
 /**
  * Renders the page again on the server when parts of the workspace change status (uploaded,
- * processed, pre-labelled, failed, claimed, ...) or after the event stream reconnected (events may
- * have been missed). Bursts (a folder of uploads being processed) cause one refresh per `intervalMs`.
+ * processed, pre-labelled, failed, claimed, ...) or when the event stream comes back after a drop
+ * (events may have been missed). Bursts (a folder of uploads being processed) cause one refresh per
+ * `intervalMs`.
  */
 export function LiveRefresh({ intervalMs = 1500 }: { intervalMs?: number }) {
   const router = useRouter();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const last = useRef(0);
-  const hellos = useRef(0);
-  const schedule = () => {
+  const schedule = useCallback(() => {
     if (timer.current) return;
     const wait = Math.max(0, last.current + intervalMs - Date.now());
     timer.current = setTimeout(() => {
@@ -22,12 +22,21 @@ export function LiveRefresh({ intervalMs = 1500 }: { intervalMs?: number }) {
       last.current = Date.now();
       router.refresh();
     }, wait);
-  };
+  }, [intervalMs, router]);
   useWorkspaceEvent("status", schedule);
-  useWorkspaceEvent("hello", () => {
-    // the first hello is the page's own state; a later one follows a reconnection
-    if (hellos.current++ > 0) schedule();
-  });
+
+  // the stream's first connection brings nothing new; one after a drop may have missed events
+  const { connected } = useWorkspaceLive();
+  const link = useRef<"never" | "up" | "down">("never");
+  useEffect(() => {
+    if (connected) {
+      if (link.current === "down") schedule();
+      link.current = "up";
+    } else if (link.current === "up") {
+      link.current = "down";
+    }
+  }, [connected, schedule]);
+
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);
