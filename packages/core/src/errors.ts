@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   ILLEGAL_TRANSITION: 409,
   /** A part cannot go to review yet: faces without a label, or no labels on its current faces. */
   INCOMPLETE_ANNOTATION: 409,
+  /** Unsure pre-labelled faces were neither changed nor confirmed (`details.faces`). */
+  UNCONFIRMED_FACES: 409,
   QUEUE_EMPTY: 404,
   /** The annotator holds as many parts of the dataset as it allows at once. */
   HOLD_LIMIT: 409,

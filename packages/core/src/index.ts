@@ -15,7 +15,9 @@ export {
   TRIGGER_TASK_FOR_KIND,
 } from "./jobs";
 export type {
+  FaceCheck,
   FaceGraph,
+  FaceMark,
   GrowMode,
   LabelContext,
   LabelEdge,
@@ -26,6 +28,14 @@ export type {
 export {
   assignFeature,
   buildFaceGraph,
+  checkCounts,
+  FACE_CHECK_LABELS,
+  FACE_CHECKS,
+  faceCheckSchema,
+  faceChecks,
+  marksFromChecks,
+  unconfirmedFaces,
+  unsureFaces,
   emptyLabelState,
   growSelection,
   instanceOfFace,

@@ -50,6 +50,11 @@ export function toAppError(e: unknown): unknown {
       return new AppError("HOLD_LIMIT", message);
     case "FC008":
       return new AppError("INCOMPLETE_ANNOTATION", message, e.detail ? { detail: e.detail } : undefined);
+    case "FC012":
+      // the detail lists the faces, least confident first
+      return new AppError("UNCONFIRMED_FACES", message, {
+        faces: (e.detail ?? "").split(",").filter(Boolean).map(Number),
+      });
     case "42501":
       return new AppError(
         "FORBIDDEN",

@@ -58,7 +58,8 @@ export * from "./workspaces/part-detail";
 export * from "./workspaces/parts";
 export * from "./workspaces/prelabel";
 export * from "./workspaces/review";
-export * from "./workspaces/revisions";
+// not revisionWhere: its `where` is SQL, for this package only
+export { appendRevision, latestRevision, type Revision } from "./workspaces/revisions";
 export * from "./workspaces/share-links";
 export * from "./workspaces/workbench";
 export * from "./workspaces/workspaces";

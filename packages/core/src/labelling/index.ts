@@ -1,4 +1,15 @@
 export { assignFeature } from "./assign-feature";
+export type { FaceCheck, FaceMark } from "./face-checks";
+export {
+  checkCounts,
+  FACE_CHECK_LABELS,
+  FACE_CHECKS,
+  faceCheckSchema,
+  faceChecks,
+  marksFromChecks,
+  unconfirmedFaces,
+  unsureFaces,
+} from "./face-checks";
 export type { FaceGraph, LabelEdge, LabelFace } from "./face-graph";
 export { buildFaceGraph } from "./face-graph";
 export type { GrowMode } from "./grow-selection";

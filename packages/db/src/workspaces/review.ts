@@ -1,7 +1,7 @@
 import { AppError, type PartStatus, type ReviewInput, STATUS_LABELS } from "@facet/core";
 import type { PoolClient } from "../pool";
 import { refuseUnlockablePart } from "./part-detail";
-import type { Revision } from "./revisions";
+import { type Revision, revisionWhere } from "./revisions";
 import { PRESENCE_WINDOW_SECONDS } from "./workbench";
 
 function iso(v: Date | string): string {
@@ -93,17 +93,6 @@ export async function listReviews(client: PoolClient, partId: string): Promise<R
     [partId],
   );
   return rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) }));
-}
-
-async function revisionWhere(client: PoolClient, where: string, params: unknown[]): Promise<Revision | null> {
-  const { rows } = await client.query<Revision>(
-    `select r.id, r.revision_no as "revisionNo", p.email as "authorEmail", r.source, r.model_assisted as "modelAssisted",
-            r.document, r.created_at as "createdAt"
-     from public.annotation_revisions r left join public.profiles p on p.user_id = r.author_id
-     where ${where} order by r.revision_no desc limit 1`,
-    params,
-  );
-  return rows[0] ?? null;
 }
 
 /** What a reviewer compares the labels with: the pre-label and the revision submitted before this one. */

@@ -1,4 +1,4 @@
-import { type AnnotationDocument, AppError } from "@facet/core";
+import { type AnnotationDocument, AppError, type FaceCheck } from "@facet/core";
 import type { PoolClient } from "../pool";
 
 export interface Revision {
@@ -8,23 +8,26 @@ export interface Revision {
   source: string;
   modelAssisted: boolean;
   document: AnnotationDocument;
+  /** What the annotator did with each pre-labelled face (null without a pre-label, on non-human revisions). */
+  faceChecks: FaceCheck[] | null;
   createdAt: string;
 }
 
-/** The part's current labels (its latest revision) when the part is in this workspace, or null. */
-export async function latestRevision(
-  client: PoolClient,
-  workspaceId: string,
-  partId: string,
-): Promise<Revision | null> {
+/** The newest revision matching `where` (on `r`, the revisions), as a Revision; null when none. */
+export async function revisionWhere(client: PoolClient, where: string, params: unknown[]): Promise<Revision | null> {
   const { rows } = await client.query<Revision>(
     `select r.id, r.revision_no as "revisionNo", p.email as "authorEmail", r.source, r.model_assisted as "modelAssisted",
-            r.document, r.created_at as "createdAt"
+            r.document, r.face_checks::text[] as "faceChecks", r.created_at as "createdAt"
      from public.annotation_revisions r left join public.profiles p on p.user_id = r.author_id
-     where r.workspace_id = $1 and r.part_id = $2 order by r.revision_no desc limit 1`,
-    [workspaceId, partId],
+     where ${where} order by r.revision_no desc limit 1`,
+    params,
   );
   return rows[0] ?? null;
+}
+
+/** The part's current labels (its latest revision) when the part is in this workspace, or null. */
+export function latestRevision(client: PoolClient, workspaceId: string, partId: string): Promise<Revision | null> {
+  return revisionWhere(client, "r.workspace_id = $1 and r.part_id = $2", [workspaceId, partId]);
 }
 
 /**
@@ -42,6 +45,11 @@ export async function appendRevision(
     source: "human" | "import" | "model";
     modelAssisted?: boolean;
     expectedRevision?: number;
+    /**
+     * The annotator's marks per face (`confirmed`, `seen`; anything else counts as unseen), one per
+     * face: the database keeps them where the pre-label's label stands and computes `changed`.
+     */
+    faceChecks?: FaceCheck[];
   },
 ): Promise<{ id: string; revisionNo: number }> {
   const { rows } = await client.query<{
@@ -85,8 +93,9 @@ export async function appendRevision(
   // is a stale base too, undone and refused the same way.
   await client.query("savepoint append_revision");
   const inserted = await client.query<{ id: string; revision_no: number }>(
-    `insert into public.annotation_revisions (part_id, author_id, label_schema_id, face_signature, document, model_assisted, source)
-     values ($1, auth.uid(), $2, $3, $4, $5, $6) returning id, revision_no`,
+    `insert into public.annotation_revisions
+       (part_id, author_id, label_schema_id, face_signature, document, model_assisted, source, face_checks)
+     values ($1, auth.uid(), $2, $3, $4, $5, $6, $7::public.face_check[]) returning id, revision_no`,
     [
       input.partId,
       part.schema_id,
@@ -94,6 +103,7 @@ export async function appendRevision(
       JSON.stringify(input.document),
       input.modelAssisted ?? false,
       input.source,
+      input.faceChecks ?? null,
     ],
   );
   const r = inserted.rows[0] as { id: string; revision_no: number };

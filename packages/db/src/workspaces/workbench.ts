@@ -104,6 +104,8 @@ export interface LabellingContext {
   taxonomy: Taxonomy | null;
   /** The current labels: the latest revision, or null. */
   revision: Revision | null;
+  /** Pre-labelled faces below this confidence must be confirmed or changed before submission (the dataset's). */
+  confirmBelow: number;
   /** What the pre-labelers said (confidences per face), or why they said nothing; null: never pre-labelled. */
   prelabel: PrelabelView | null;
 }
@@ -131,8 +133,9 @@ export async function getLabellingContext(
     faceCount: number | null;
     triangleCount: number | null;
     taxonomy: unknown;
+    confirmBelow: number;
   }>(
-    `select p.id, p.name, p.status, p.dataset_id as "datasetId", d.name as "datasetName",
+    `select p.id, p.name, p.status, p.dataset_id as "datasetId", d.name as "datasetName", d.confirm_below as "confirmBelow",
             p.annotator_id as "annotatorId", pr.email as "annotatorEmail",
             p.lease_expires_at as "leaseExpiresAt", p.claimed_at as "claimedAt", p.returned_at as "returnedAt",
             g.mesh_key as "meshKey", g.faces_key as "facesKey", g.face_signature as "faceSignature",
@@ -183,6 +186,7 @@ export async function getLabellingContext(
     taxonomy,
     revision: await latestRevision(client, workspaceId, partId),
     prelabel: await getPrelabelView(client, partId),
+    confirmBelow: r.confirmBelow,
   };
 }
 

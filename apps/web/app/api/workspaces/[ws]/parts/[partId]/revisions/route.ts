@@ -1,15 +1,25 @@
-import { annotationDocumentSchema, uuidSchema } from "@facet/core";
+import { annotationDocumentSchema, faceCheckSchema, MAX_FACES, uuidSchema } from "@facet/core";
 import { appendRevision, assertPartInWorkspace, latestRevision } from "@facet/db";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseBody, parseParam, route } from "@/lib/api.server";
 
 export const dynamic = "force-dynamic";
 
-const body = z.object({
-  document: annotationDocumentSchema,
-  source: z.enum(["human", "import"]).default("human"),
-  expectedRevision: z.number().int().nonnegative().optional(),
-});
+const body = z
+  .object({
+    document: annotationDocumentSchema,
+    source: z.enum(["human", "import"]).default("human"),
+    expectedRevision: z.number().int().nonnegative().optional(),
+    /**
+     * One per face: what the annotator did with the pre-label there (`confirmed`, `seen`; the
+     * database works out `changed` and counts anything else as unseen).
+     */
+    faceChecks: z.array(faceCheckSchema).max(MAX_FACES).optional(),
+  })
+  .refine((b) => !b.faceChecks || b.faceChecks.length === b.document.labels.length, {
+    message: "faceChecks needs one entry per face, as labels has",
+    path: ["faceChecks"],
+  });
 
 /** The part's current labels (its latest revision), or null. */
 const get = route<{ ws: string; partId: string }>(async (req, params) => {
@@ -38,6 +48,7 @@ const post = route<{ ws: string; partId: string }>(async (req, params) => {
       document: input.document,
       source: input.source,
       ...(input.expectedRevision !== undefined ? { expectedRevision: input.expectedRevision } : {}),
+      ...(input.faceChecks ? { faceChecks: input.faceChecks } : {}),
     }),
   );
   return json({ revision: created }, 201);
