@@ -77,8 +77,8 @@ $$;
 create trigger annotation_revisions_face_checks before insert on public.annotation_revisions
   for each row execute function private.annotation_revision_face_checks();
 
--- 4. The submission rule: every unsure pre-labelled face of the submitted (latest, human) revision
---    was changed or confirmed (FC012, the faces least confident first in the detail), whoever submits.
+-- 4. The submission rule: every unsure pre-labelled face of the submitted (latest) revision was
+--    changed or confirmed (a revision without checks, e.g. the pre-label itself, confirmed nothing) (FC012, the faces least confident first in the detail), whoever submits.
 create function private.parts_submission_checked(old public.parts, new public.parts) returns public.parts
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -92,7 +92,9 @@ begin
   end if;
   select * into v_revision from public.annotation_revisions r
   where r.part_id = new.id order by r.revision_no desc limit 1;
-  if v_revision.id is null or v_revision.source <> 'human' then
+  -- imported labels are someone's ground truth, not a pre-label to anchor on; any other latest
+  -- revision (a human one, or the model's or a consensus start nobody saved over) is checked
+  if v_revision.id is null or v_revision.source = 'import' then
     return new;
   end if;
   select d.confirm_below into v_below from public.datasets d where d.id = new.dataset_id;

@@ -4,7 +4,7 @@
  * the submission rule that follows (unsure pre-labelled faces changed or confirmed, FC012), for
  * submitPart and for a direct update alike.
  */
-import { type AnnotationDocument, AppError, type FaceCheck } from "@facet/core";
+import { type AnnotationDocument, AppError, type FaceCheck, reviewInputSchema } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { toAppError } from "./errors";
 import { withUser } from "./session";
@@ -17,7 +17,9 @@ import {
   type TestDatabase,
   type TestUser,
 } from "./testing";
+import { faceCheckStats } from "./workspaces/face-checks";
 import { claimNextPart } from "./workspaces/parts";
+import { reviewPart } from "./workspaces/review";
 import { appendRevision, latestRevision } from "./workspaces/revisions";
 import { getLabellingContext, submitPart } from "./workspaces/workbench";
 
@@ -25,10 +27,12 @@ type Workspace = Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
 
 let db: TestDatabase;
 let w: Workspace;
+let elsewhere: Workspace;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject("pgBaseUrl"));
   w = await createWorkspaceWithRoles(db.owner, "checks");
+  elsewhere = await createWorkspaceWithRoles(db.owner, "checks-elsewhere");
 });
 
 afterAll(async () => {
@@ -219,6 +223,32 @@ describe("submitting a pre-labelled part", () => {
     await expect(submit(annotator, part, second.revisionNo)).resolves.toBe("in_review");
   });
 
+  it("is refused for the pre-label itself, submitted with no revision of one's own", async () => {
+    const annotator = w.users.annotator;
+    const part = await prelabelledPart(annotator);
+    // the model's revision (1) is the latest: nothing was confirmed
+    expect((await refusal(submit(annotator, part, 1)))?.details).toEqual({ faces: [2, 3, 4] });
+  });
+
+  it("is not asked of imported labels (ground truth from elsewhere, not a pre-label)", async () => {
+    const annotator = w.users.annotator;
+    const part = await prelabelledPart(annotator);
+    const document: AnnotationDocument = {
+      schemaVersion: 1,
+      faceSignature: part.signature,
+      faceCount: part.faceCount,
+      labels: PRE,
+      instances: [],
+    };
+    const r = await withUser(db.owner, w.users.admin.claims, (c) =>
+      appendRevision(c, { workspaceId: w.workspaceId, partId: part.id, document, source: "import" }),
+    );
+    expect(
+      (await withUser(db.owner, w.users.admin.claims, (c) => latestRevision(c, w.workspaceId, part.id)))?.faceChecks,
+    ).toBeNull();
+    await expect(submit(annotator, part, r.revisionNo)).resolves.toBe("in_review");
+  });
+
   it("is refused on a direct update too (the rule is the parts trigger's, not the API's)", async () => {
     const annotator = w.users.annotator;
     const part = await prelabelledPart(annotator);
@@ -265,5 +295,40 @@ describe("submitting a pre-labelled part", () => {
     expect(ctx.confirmBelow).toBeCloseTo(0.45, 5);
     expect(ctx.revision?.faceChecks).toEqual(["unseen", "seen", "confirmed", "unseen", "unseen"]);
     expect(ctx.prelabel?.summary?.confidence).toEqual(CONFIDENCE);
+  });
+});
+
+describe("faceCheckStats (the quality page)", () => {
+  it("sums, per annotator, what they did with the pre-labelled faces of the revisions reviewers decided on", async () => {
+    const annotator = w.users.annotator;
+    const part = await prelabelledPart(annotator);
+    const labels = ["stock", "stock", "fillet", "fillet", "stock"];
+    const { revisionNo } = await save(annotator, part, labels, ["seen", "unseen", "confirmed", "unseen", "confirmed"]);
+    await submit(annotator, part, revisionNo);
+    const stats = () =>
+      withUser(db.owner, w.users.admin.claims, (c) => faceCheckStats(c, w.workspaceId, part.datasetId));
+    // not reviewed yet: nothing to count
+    expect(await stats()).toEqual([]);
+    await withUser(db.owner, w.users.engineer.claims, (c) =>
+      reviewPart(c, {
+        workspaceId: w.workspaceId,
+        partId: part.id,
+        userId: w.users.engineer.id,
+        review: reviewInputSchema.parse({ decision: "approved", revisionNo }),
+      }),
+    );
+    expect(await stats()).toEqual([
+      {
+        authorId: annotator.id,
+        annotator: annotator.email,
+        revisions: 1,
+        faces: { changed: 1, confirmed: 2, seen: 1, unseen: 1 },
+      },
+    ]);
+    // another workspace's admin asking about this workspace gets nothing (row-level security)
+    const theirs = await withUser(db.owner, elsewhere.users.admin.claims, (c) =>
+      faceCheckStats(c, w.workspaceId, part.datasetId),
+    );
+    expect(theirs).toEqual([]);
   });
 });

@@ -50,6 +50,7 @@ export * from "./workspaces/audit";
 export * from "./workspaces/comments";
 export * from "./workspaces/consensus";
 export * from "./workspaces/datasets";
+export * from "./workspaces/face-checks";
 export * from "./workspaces/history";
 export * from "./workspaces/invitations";
 export * from "./workspaces/members";

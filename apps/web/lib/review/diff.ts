@@ -99,23 +99,37 @@ export const DIFF_KIND_LABELS: Record<FaceChange, string> = {
 };
 
 /**
+ * sRGB bytes per face for a view of kinds (a diff, the annotator's checks): a face takes its kind's
+ * colour; faces of the `quiet` kind (and faces `kinds` does not cover) are its colour slightly
+ * varied from face to face, so neighbours stay readable.
+ */
+export function kindColours<K extends string>(
+  kinds: ReadonlyArray<K | null | undefined>,
+  palette: Record<K, Rgb>,
+  quiet: K,
+  faceCount: number = kinds.length,
+): Uint8Array {
+  const out = new Uint8Array(faceCount * 3);
+  for (let f = 0; f < faceCount; f++) {
+    const kind = kinds[f] ?? quiet;
+    if (kind === quiet) {
+      const d = ((f * 37) % 5) * 4;
+      const [r, g, b] = palette[quiet];
+      out.set([r - d, g - d, b - d], f * 3);
+    } else {
+      out.set(palette[kind], f * 3);
+    }
+  }
+  return out;
+}
+
+/**
  * sRGB bytes per face for the viewer in a diff mode: a face takes its kind of change's colour;
  * unchanged faces are light grey, slightly different from face to face so neighbours stay readable.
  * Faces the diff does not cover count as unchanged.
  */
 export function diffColours(diff: ReadonlyArray<FaceChange>, faceCount: number = diff.length): Uint8Array {
-  const out = new Uint8Array(faceCount * 3);
-  for (let f = 0; f < faceCount; f++) {
-    const kind = diff[f] ?? "same";
-    if (kind === "same") {
-      const d = ((f * 37) % 5) * 4;
-      const [r, g, b] = DIFF_COLOURS.same;
-      out.set([r - d, g - d, b - d], f * 3);
-    } else {
-      out.set(DIFF_COLOURS[kind], f * 3);
-    }
-  }
-  return out;
+  return kindColours(diff, DIFF_COLOURS, "same", faceCount);
 }
 
 /** A label as a person reads it: the feature's name, "unlabelled", or the key of an unknown feature. */

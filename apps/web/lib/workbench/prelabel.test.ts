@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confidenceColours, disagreeingFaces, LOW_CONFIDENCE, nextInList, uncertainFaces } from "./prelabel";
+import { confidenceColours, disagreeingFaces, nextInList } from "./prelabel";
 
 describe("confidence view", () => {
   it("colours unsure faces red, half-sure amber, sure green, unknown grey", () => {
@@ -14,15 +14,13 @@ describe("confidence view", () => {
     expect([...c.slice(15, 18)]).toEqual([170, 170, 170]);
   });
 
-  it("lists uncertain faces least confident first, and steps through them round and round", () => {
-    const faces = uncertainFaces([0.9, 0.3, 0.55, LOW_CONFIDENCE, 0.3, 0.1]);
-    expect(faces).toEqual([5, 1, 4, 2]);
+  it("steps through a list of faces round and round", () => {
+    const faces = [5, 1, 4, 2];
     expect(nextInList(faces, null)).toBe(5);
     expect(nextInList(faces, 5)).toBe(1);
     expect(nextInList(faces, 2)).toBe(5);
     expect(nextInList(faces, 0)).toBe(5);
     expect(nextInList([], 3)).toBeNull();
-    expect(uncertainFaces([0.9, 0.8], 0.85)).toEqual([1]);
   });
 
   it("finds the faces models disagree on", () => {

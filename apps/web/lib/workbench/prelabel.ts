@@ -1,6 +1,3 @@
-/** Below this a pre-labelled face counts as uncertain: the workbench points the annotator at it. */
-export const LOW_CONFIDENCE = 0.6;
-
 /**
  * sRGB bytes per face for the confidence view: red where the models were unsure, through amber, to
  * green where they were sure. Faces without a confidence are grey.
@@ -24,13 +21,6 @@ export function confidenceColours(confidence: readonly (number | null | undefine
     );
   }
   return out;
-}
-
-/** Faces below the threshold, least confident first (then by index). */
-export function uncertainFaces(confidence: readonly number[], threshold = LOW_CONFIDENCE): number[] {
-  return confidence
-    .flatMap((c, f) => (c < threshold ? [f] : []))
-    .sort((a, b) => (confidence[a] as number) - (confidence[b] as number) || a - b);
 }
 
 /** The item after `current` in `list` (the first when `current` is not in it), wrapping round. */

@@ -1,4 +1,7 @@
+import { FACE_CHECKS } from "@facet/core";
 import {
+  type FaceCheckStats,
+  faceCheckStats,
   featureNames,
   listConsensusParts,
   listDatasets,
@@ -8,6 +11,7 @@ import {
 import { type AgreementReport, agreementReport } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CHECK_NAMES } from "@/lib/review/checks";
 import { uuidParam } from "@/lib/search-params";
 import { requireWorkspace } from "@/lib/session.server";
 import { DatasetFilter } from "./dataset-filter";
@@ -86,10 +90,11 @@ export default async function QualityPage({
   const query = await searchParams;
   const { workspace, run } = await requireWorkspace(slug);
   const datasetId = uuidParam(query.dataset);
-  const { datasets, rows, names, consensus } = await run(async (c) => {
+  const { datasets, rows, names, consensus, checks } = await run(async (c) => {
     return {
       datasets: await listDatasets(c, workspace.id),
       rows: await prelabelAcceptance(c, workspace.id, datasetId),
+      checks: await faceCheckStats(c, workspace.id, datasetId),
       consensus: await listConsensusParts(c, workspace.id, datasetId),
       names: await featureNames(c, workspace.id),
     };
@@ -181,6 +186,19 @@ export default async function QualityPage({
           })}
         </table>
       )}
+      <h2>How annotators check pre-labels</h2>
+      <p className="muted">
+        What annotators did with the pre-labelled faces of the revisions reviewers decided on: changed, confirmed, kept
+        after looking at them, or accepted without a look. Many faces accepted unseen is the anchoring a reviewer should
+        watch for (unsure faces cannot be: they must be confirmed or changed before a part is submitted).
+      </p>
+      {checks.length === 0 ? (
+        <p className="muted" data-testid="checks-empty">
+          No reviewed revision of a pre-labelled part {currentName ? `in “${currentName}” ` : ""}yet.
+        </p>
+      ) : (
+        <FaceChecksTable stats={checks} />
+      )}
       <h2>Agreement between annotators</h2>
       <p className="muted">
         Over parts of datasets that need several independent annotations (set on the dataset page): how often annotators
@@ -195,6 +213,40 @@ export default async function QualityPage({
         </p>
       )}
     </>
+  );
+}
+
+function FaceChecksTable({ stats }: { stats: FaceCheckStats[] }) {
+  return (
+    <table data-testid="checks-table">
+      <thead>
+        <tr>
+          <th>Annotator</th>
+          <th>Revisions</th>
+          {FACE_CHECKS.map((c) => (
+            <th key={c}>{CHECK_NAMES[c]}</th>
+          ))}
+          <th>Share accepted unseen</th>
+        </tr>
+      </thead>
+      <tbody>
+        {stats.map((s) => {
+          const total = FACE_CHECKS.reduce((n, c) => n + s.faces[c], 0);
+          return (
+            <tr key={s.authorId ?? "gone"} data-testid="checks-row" data-annotator={s.annotator ?? ""}>
+              <td>{s.annotator ?? "a former member"}</td>
+              <td>{s.revisions}</td>
+              {FACE_CHECKS.map((c) => (
+                <td key={c} data-check={c}>
+                  {s.faces[c]}
+                </td>
+              ))}
+              <td data-testid="unseen-share">{total > 0 ? percent.format(s.faces.unseen / total) : "–"}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 

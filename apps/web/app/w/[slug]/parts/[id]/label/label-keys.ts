@@ -6,7 +6,8 @@ import type { HistoryAction } from "@/lib/workbench/history";
 /**
  * The labelling keys, before the stage's viewer keys: Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo,
  * a feature's hotkey labels the selection, Del/Backspace clear it, G grows it, N jumps to the next
- * unlabelled face, B marks bottom faces, / searches the palette, C shows confidence, U the next unsure face.
+ * unlabelled face, B marks bottom faces, / searches the palette, C shows confidence, U the next unsure face,
+ * Enter confirms the selection's labels and moves to the next unsure face to confirm.
  */
 export function labelKeys(k: {
   dispatch: Dispatch<HistoryAction>;
@@ -19,6 +20,7 @@ export function labelKeys(k: {
   searchRef: RefObject<HTMLInputElement | null>;
   toggleConfidence: () => void;
   nextUncertain: () => void;
+  confirmAndNext: () => void;
 }): (e: KeyboardEvent) => boolean {
   return (e) => {
     const mod = e.ctrlKey || e.metaKey;
@@ -46,6 +48,7 @@ export function labelKeys(k: {
       "/": () => k.searchRef.current?.focus(),
       c: k.toggleConfidence,
       u: k.nextUncertain,
+      enter: k.confirmAndNext,
     };
     const action = actions[key];
     if (!action) return false;
@@ -64,7 +67,8 @@ export function labelKeyList(features: readonly FeatureType[]): KeyList {
     ["B", "Mark the selection as bottom faces"],
     ["/", "Search the palette"],
     ["C", "Show confidence / labels"],
-    ["U", "Next unsure face"],
+    ["U", "Next unsure face (those still to confirm first)"],
+    ["Enter", "Confirm the selection's labels, go to the next unsure face"],
     ["Ctrl+Z", "Undo"],
     ["Ctrl+Shift+Z", "Redo"],
   ];

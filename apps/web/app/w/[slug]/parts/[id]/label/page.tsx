@@ -77,9 +77,11 @@ export default async function LabelPage({ params }: { params: Promise<{ slug: st
               document: ctx.revision.document,
               authorEmail: ctx.revision.authorEmail,
               source: ctx.revision.source,
+              faceChecks: ctx.revision.faceChecks,
             }
           : null
       }
+      confirmBelow={ctx.confirmBelow}
     />
   );
 }

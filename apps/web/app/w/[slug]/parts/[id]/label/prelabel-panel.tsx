@@ -2,7 +2,7 @@
 
 import type { FeatureType } from "@facet/core";
 import { memo } from "react";
-import { LOW_CONFIDENCE } from "@/lib/workbench/prelabel";
+import type { FaceChecks } from "./use-face-checks";
 import type { PrelabelView } from "./use-prelabel-view";
 import type { WorkbenchProps } from "./workbench-props";
 
@@ -12,14 +12,25 @@ export interface PrelabelPanelProps {
   /** The pre-labels as shown on this face numbering (usePrelabelView). */
   view: PrelabelView;
   features: ReadonlyMap<string, FeatureType>;
+  /** The unsure faces and which of them are still to confirm. */
+  checks: FaceChecks;
   /** The one selected face, for its details. */
   face: number | null;
+  /** Confirming needs the hold on the part. */
+  editable: boolean;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** What the models proposed: who, how sure, where they were unsure or disagreed; the selected face's details. */
-export const PrelabelPanel = memo(function PrelabelPanel({ prelabel, view: v, features, face }: PrelabelPanelProps) {
+export const PrelabelPanel = memo(function PrelabelPanel({
+  prelabel,
+  view: v,
+  checks,
+  features,
+  face,
+  editable,
+}: PrelabelPanelProps) {
   const name = (key: string | null | undefined) => (key ? (features.get(key)?.name ?? key) : "no label");
   if (!prelabel.summary) {
     return (
@@ -62,15 +73,11 @@ export const PrelabelPanel = memo(function PrelabelPanel({ prelabel, view: v, fe
         <button type="button" aria-pressed={v.showConfidence} onClick={v.toggleConfidence}>
           {v.showConfidence ? "Show labels" : "Show confidence"} <kbd>C</kbd>
         </button>
-        <button type="button" onClick={v.nextUncertain} disabled={v.uncertain.length === 0}>
+        <button type="button" onClick={checks.next} disabled={checks.unsure.length === 0}>
           Next unsure face <kbd>U</kbd>
         </button>
       </div>
-      <div className="muted" data-testid="prelabel-uncertain">
-        {v.uncertain.length === 0
-          ? `No face below ${pct(LOW_CONFIDENCE)}.`
-          : `${v.uncertain.length} face(s) below ${pct(LOW_CONFIDENCE)}: check them first.`}
-      </div>
+      <UnsureFaces checks={checks} face={face} editable={editable} />
       {models.length > 1 && (
         <div className="row" style={{ justifyContent: "space-between" }}>
           <span data-testid="prelabel-disagreement">
@@ -107,3 +114,39 @@ export const PrelabelPanel = memo(function PrelabelPanel({ prelabel, view: v, fe
     </div>
   );
 });
+
+/** The unsure faces: how many are left to confirm, and the button that confirms the one in view. */
+function UnsureFaces({ checks, face, editable }: { checks: FaceChecks; face: number | null; editable: boolean }) {
+  const { unsure, left } = checks;
+  const below = `below ${pct(checks.threshold)} confident`;
+  if (unsure.length === 0) {
+    return (
+      <div className="muted" data-testid="prelabel-uncertain">
+        No face {below}.
+      </div>
+    );
+  }
+  const waiting = face !== null && left.includes(face);
+  return (
+    <div className="stack" data-testid="prelabel-uncertain" data-left={left.length}>
+      {left.length === 0 ? (
+        <span className="notice">
+          All {unsure.length} unsure face{unsure.length === 1 ? "" : "s"} ({below}) checked.
+        </span>
+      ) : (
+        <span>
+          <strong>
+            {left.length} of {unsure.length}
+          </strong>{" "}
+          unsure face{unsure.length === 1 ? "" : "s"} ({below}) to confirm before submitting: <kbd>U</kbd> shows the
+          next, <kbd>Enter</kbd> confirms its label (or change it).
+        </span>
+      )}
+      {waiting && editable && (
+        <button type="button" className="primary" onClick={checks.confirmAndNext}>
+          Confirm face {face} <kbd>Enter</kbd>
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 "use client";
 
-import type { GrowMode } from "@facet/core";
+import type { FaceCheck, GrowMode } from "@facet/core";
 
 /** The selection's size and what can be done with it: grow, clear labels, bottom faces, split, merge; undo, redo. */
 export function SelectionPanel(p: {
@@ -62,9 +62,13 @@ export function SelectionPanel(p: {
   );
 }
 
-/** Submit for review (with the problems that stopped the last attempt) and Release. */
+/**
+ * Submit for review (with the problems that stopped the last attempt) and Release, under what the
+ * annotator has done with the pre-labelled faces: changed, confirmed, looked at, not looked at.
+ */
 export function SubmitBlock(p: {
   problems: string[];
+  counts: Record<FaceCheck, number> | null;
   busy: boolean;
   editable: boolean;
   onSubmit: () => void;
@@ -72,6 +76,12 @@ export function SubmitBlock(p: {
 }) {
   return (
     <div className="wb-block stack">
+      {p.counts && (
+        <p className="muted" data-testid="submit-checks">
+          Of the pre-labelled faces you changed {p.counts.changed}, confirmed {p.counts.confirmed}, kept {p.counts.seen}{" "}
+          after a look and have not looked at {p.counts.unseen}.
+        </p>
+      )}
       {p.problems.length > 0 && (
         <ul className="error" role="alert" data-testid="submit-problems">
           {p.problems.map((problem) => (

@@ -1,6 +1,6 @@
 "use client";
 
-import type { LabelState } from "@facet/core";
+import type { FaceCheck, LabelState } from "@facet/core";
 import { useState } from "react";
 import { usePartEvents } from "@/features/part-stage";
 import { useAutosave } from "./use-autosave";
@@ -22,7 +22,7 @@ const SAVE_TEXT = {
 export function useHold(
   props: Pick<WorkbenchProps, "userId" | "holds" | "status" | "annotatorId" | "faceSignature" | "revision">,
   base: string,
-  history: { state: LabelState; version: number },
+  history: { state: LabelState; version: number; faceChecks: FaceCheck[] | null },
 ) {
   const [lost, setLost] = useState<string | null>(null);
   const live = usePartEvents(`${base}/events`, { status: props.status, annotatorId: props.annotatorId });
@@ -34,6 +34,7 @@ export function useHold(
     url: `${base}/revisions`,
     faceSignature: props.faceSignature,
     state: history.state,
+    faceChecks: history.faceChecks,
     version: history.version,
     initialRevision: props.revision?.revisionNo ?? null,
     enabled: holding,

@@ -3,12 +3,16 @@
 import { type LabelContext, type LabelState, submissionProblems } from "@facet/core";
 import { useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
-import { api, messageOf } from "@/components/api-client";
+import { ApiError, api, messageOf } from "@/components/api-client";
+import type { FaceChecks } from "./use-face-checks";
 import type { Notice } from "./workbench-props";
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 /**
- * Submitting the labels for review (refused with the problems found, e.g. unlabelled faces) and
- * releasing the part back to the queue; both save first and go back to the queue.
+ * Submitting the labels for review (refused with the problems found: unlabelled faces, unsure
+ * pre-labelled faces not yet confirmed, which it then shows one by one) and releasing the part back
+ * to the queue; both save first and go back to the queue.
  */
 export function useSubmission(input: {
   base: string;
@@ -16,12 +20,13 @@ export function useSubmission(input: {
   partName: string;
   state: LabelState;
   ctx: LabelContext | null;
+  checks: FaceChecks;
   flush: () => Promise<number>;
   notify: (notice: Notice) => void;
   /** The part was handed in: stop keeping its lease. */
   letGo: () => void;
 }) {
-  const { base, workspace, partName, state, ctx, flush, notify, letGo } = input;
+  const { base, workspace, partName, state, ctx, checks, flush, notify, letGo } = input;
   const router = useRouter();
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -29,6 +34,12 @@ export function useSubmission(input: {
   const submit = useCallback(async () => {
     if (!ctx) return;
     const found = submissionProblems(state, ctx);
+    if (checks.left.length > 0) {
+      found.push(
+        `${plural(checks.left.length, "unsure pre-labelled face is", "unsure pre-labelled faces are")} not confirmed yet: U shows each, Enter confirms its label (or change it)`,
+      );
+      checks.showFirst();
+    }
     setProblems(found);
     if (found.length > 0) return;
     setBusy(true);
@@ -40,10 +51,15 @@ export function useSubmission(input: {
       const outcome = status === "in_review" ? "submitted" : "recorded";
       router.push(`/w/${workspace}/queue?${outcome}=${encodeURIComponent(partName)}`);
     } catch (e) {
-      notify({ text: messageOf(e), error: true });
+      if (e instanceof ApiError && e.code === "UNCONFIRMED_FACES") {
+        setProblems([e.message]);
+        checks.showFirst();
+      } else {
+        notify({ text: messageOf(e), error: true });
+      }
       setBusy(false);
     }
-  }, [ctx, state, flush, base, router, workspace, partName, notify, letGo]);
+  }, [ctx, state, checks, flush, base, router, workspace, partName, notify, letGo]);
 
   const release = useCallback(async () => {
     setBusy(true);

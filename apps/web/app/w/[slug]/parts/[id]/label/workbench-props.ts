@@ -4,7 +4,9 @@ import type { ReturnedReview } from "./review-notes";
 
 export interface WorkbenchProps extends StagedPart {
   holds: boolean;
-  revision: Pick<Revision, "revisionNo" | "document" | "authorEmail" | "source"> | null;
+  revision: Pick<Revision, "revisionNo" | "document" | "authorEmail" | "source" | "faceChecks"> | null;
+  /** Pre-labelled faces below this confidence must be confirmed or changed before submission (the dataset's). */
+  confirmBelow: number;
   /** The rejection the part came back with (its notes pinned to faces or points), while it is returned. */
   review: ReturnedReview | null;
   /** What the pre-labelers proposed and how sure they were; null when the part was never pre-labelled. */

@@ -15,6 +15,7 @@ import { InstancesPanel, PalettePanel, UnlabelledPanel } from "./panels";
 import { PrelabelPanel } from "./prelabel-panel";
 import { ReviewNotesPanel } from "./review-notes";
 import { SelectionPanel, SubmitBlock } from "./selection-panel";
+import { useFaceChecks } from "./use-face-checks";
 import { useHold } from "./use-hold";
 import { useLabelContext } from "./use-label-context";
 import { useLabelHistory, useLabelOps } from "./use-label-ops";
@@ -38,7 +39,20 @@ export function Workbench(props: WorkbenchProps) {
   const [notice, setNotice] = useState<Notice>(stale ? STALE_REVISION : null);
   const searchRef = useRef<HTMLInputElement | null>(null);
 
-  const hold = useHold(props, base, { state, version: history.version });
+  // what the annotator did with each pre-labelled face (saved with the labels; unsure ones must be confirmed)
+  const checks = useFaceChecks({
+    stage,
+    prelabel: props.prelabel,
+    faceSignature: props.faceSignature,
+    confirmBelow: props.confirmBelow,
+    labels: state.labels,
+    saved: props.revision?.faceChecks,
+  });
+  const hold = useHold(props, base, {
+    state,
+    version: history.version + checks.version,
+    faceChecks: checks.checks,
+  });
   const { editable, save } = hold;
 
   // the faces file: surface types, sizes and adjacency (content-addressed, kept by the browser)
@@ -51,6 +65,7 @@ export function Workbench(props: WorkbenchProps) {
     partName: props.partName,
     state,
     ctx,
+    checks,
     flush: save.flush,
     notify: setNotice,
     letGo: hold.letGo,
@@ -83,7 +98,11 @@ export function Workbench(props: WorkbenchProps) {
       toggleBottom: ops.toggleBottom,
       searchRef,
       toggleConfidence: prelabel.toggleConfidence,
-      nextUncertain: prelabel.nextUncertain,
+      nextUncertain: checks.next,
+      confirmAndNext: () => {
+        if (editable) checks.confirmAndNext();
+        else checks.next();
+      },
     }),
     "workbench",
   );
@@ -145,7 +164,14 @@ export function Workbench(props: WorkbenchProps) {
           />
         )}
         {props.prelabel && (
-          <PrelabelPanel prelabel={props.prelabel} view={prelabel} features={featureByKey} face={stage.current} />
+          <PrelabelPanel
+            prelabel={props.prelabel}
+            view={prelabel}
+            checks={checks}
+            features={featureByKey}
+            face={stage.current}
+            editable={editable}
+          />
         )}
         <PalettePanel
           features={props.taxonomy.featureTypes}
@@ -181,6 +207,7 @@ export function Workbench(props: WorkbenchProps) {
         {hold.holding && (
           <SubmitBlock
             problems={submission.problems}
+            counts={checks.counts}
             busy={submission.busy}
             editable={editable}
             onSubmit={submission.submit}

@@ -23,6 +23,7 @@ function labelsOf(r: Revision): ReviewLabels {
     labels: r.document.labels,
     authorEmail: r.authorEmail,
     source: r.source,
+    faceChecks: r.faceChecks,
     createdAt: typeof r.createdAt === "string" ? r.createdAt : new Date(r.createdAt).toISOString(),
   };
 }

@@ -15,9 +15,11 @@ import {
   usePartStage,
   useStageKeys,
 } from "@/features/part-stage";
+import { checkColours } from "@/lib/review/checks";
 import { DIFF_KIND_LABELS, diffColours, featureName, fitLabels } from "@/lib/review/diff";
 import { faceColours } from "@/lib/workbench/colours";
 import { confidenceColours, nextInList } from "@/lib/workbench/prelabel";
+import { ChecksPanel } from "./checks-panel";
 import { ConsensusPanel, type ConsensusView } from "./consensus-panel";
 import { DecisionPanel } from "./decision-panel";
 import { DiffPanel } from "./diff-panel";
@@ -36,7 +38,7 @@ const REVIEW_KEYS: KeyList = [
 ];
 
 /** Labels of one revision, as the review page needs them. */
-export type ReviewLabels = Pick<Revision, "revisionNo" | "authorEmail" | "source" | "createdAt"> &
+export type ReviewLabels = Pick<Revision, "revisionNo" | "authorEmail" | "source" | "createdAt" | "faceChecks"> &
   Pick<AnnotationDocument, "faceSignature" | "labels">;
 
 export type ReviewHistoryEntry = HistoryEntry;
@@ -93,14 +95,19 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
 
   const [showAgreement, setShowAgreement] = useState(false);
   const agreement = props.consensus?.agreement ?? null;
+  // what the annotator did with each pre-labelled face (on this face numbering only)
+  const checks = signatureMatches ? props.revision.faceChecks : null;
+  const [showChecks, setShowChecks] = useState(false);
   const colours = useMemo(
     () =>
-      showAgreement && agreement
-        ? confidenceColours(agreement, props.faceCount)
-        : diff
-          ? diffColours(diff, props.faceCount)
-          : faceColours(current, props.taxonomy.featureTypes),
-    [showAgreement, agreement, diff, current, props.faceCount, props.taxonomy],
+      showChecks && checks
+        ? checkColours(checks, props.faceCount)
+        : showAgreement && agreement
+          ? confidenceColours(agreement, props.faceCount)
+          : diff
+            ? diffColours(diff, props.faceCount)
+            : faceColours(current, props.taxonomy.featureTypes),
+    [showChecks, checks, showAgreement, agreement, diff, current, props.faceCount, props.taxonomy],
   );
 
   // the faces file: surface types and sizes for the hover line (content-addressed, kept by the browser)
@@ -191,6 +198,7 @@ export function ReviewWorkbench(props: ReviewWorkbenchProps) {
       <aside className="wb-side" aria-label="Review">
         <ReviewHeader part={props} live={live} decision={decision} signatureMatches={signatureMatches} />
         <DiffPanel review={review} />
+        {checks && <ChecksPanel checks={checks} shown={showChecks} onToggle={() => setShowChecks((v) => !v)} />}
         {props.consensus && (
           <ConsensusPanel
             consensus={props.consensus}
