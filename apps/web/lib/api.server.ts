@@ -7,8 +7,8 @@ import {
   type Capability,
   isAppError,
   type MemberRole,
-  ROLE_LABELS,
   roleCan,
+  roleInSentence,
   SCOPE_FOR,
 } from "@facet/core";
 import {
@@ -253,10 +253,10 @@ export async function inWorkspace(req: NextRequest, ws: string, capability?: Cap
   const ctx: RequestContext = { ...base, workspaceId: workspace.id };
   checkScope(caller, capability ? SCOPE_FOR[capability] : "read");
   if (capability && !roleCan(workspace.role, capability)) {
-    const allowed = (CAPABILITIES[capability] as readonly MemberRole[]).map((r) => ROLE_LABELS[r].toLowerCase());
+    const allowed = (CAPABILITIES[capability] as readonly MemberRole[]).map(roleInSentence);
     throw new AppError(
       "ROLE_REQUIRED",
-      `this needs the role ${allowed.join(" or ")}; you are ${ROLE_LABELS[workspace.role].toLowerCase()} here`,
+      `only ${new Intl.ListFormat("en", { type: "disjunction" }).format(allowed)} may do this; you are ${roleInSentence(workspace.role)} here`,
     );
   }
   return {

@@ -15,6 +15,7 @@ export const SCOPE_FOR: Record<Capability, ApiKeyScope> = {
   "schemas.manage": "admin",
   "audit.read": "admin",
   "datasets.create": "ingest",
+  "datasets.configure": "ingest",
   "parts.upload": "ingest",
   "parts.claim": "label",
   "parts.review": "review",

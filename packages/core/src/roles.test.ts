@@ -17,6 +17,7 @@ const EXPECTED: Record<MemberRole, Capability[]> = {
     "members.manage",
     "schemas.manage",
     "datasets.create",
+    "datasets.configure",
     "parts.upload",
     "parts.claim",
     "parts.review",
@@ -25,7 +26,15 @@ const EXPECTED: Record<MemberRole, Capability[]> = {
     "parts.curate",
     "audit.read",
   ],
-  engineer: ["datasets.create", "parts.upload", "parts.claim", "parts.review", "parts.comment", "parts.share"],
+  engineer: [
+    "datasets.create",
+    "datasets.configure",
+    "parts.upload",
+    "parts.claim",
+    "parts.review",
+    "parts.comment",
+    "parts.share",
+  ],
   annotator: ["parts.claim", "parts.comment"],
   ml_engineer: ["datasets.create", "parts.comment", "parts.curate"],
   viewer: [],
@@ -64,6 +73,13 @@ describe("roleCan", () => {
     for (const c of ["members.manage", "schemas.manage", "audit.read"] as const) {
       expect(MEMBER_ROLES.filter((r) => roleCan(r, c))).toEqual(["admin"]);
     }
+  });
+
+  it("leaves the labelling queue's settings to those who run labelling: admins and engineers", () => {
+    expect(MEMBER_ROLES.filter((r) => roleCan(r, "datasets.configure"))).toEqual(["admin", "engineer"]);
+    // ML engineers create and curate datasets, but do not configure how their queue is served
+    expect(roleCan("ml_engineer", "datasets.create")).toBe(true);
+    expect(roleCan("ml_engineer", "datasets.configure")).toBe(false);
   });
 
   it("lets a viewer do nothing", () => {

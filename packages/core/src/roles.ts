@@ -31,6 +31,9 @@ export const CAPABILITIES = {
   "members.manage": ["admin"],
   "schemas.manage": ["admin"],
   "datasets.create": ["admin", "engineer", "ml_engineer"],
+  // how a dataset's labelling queue is served (pre-labelling, queue order, annotations per part, parts
+  // held at once): set by those who run labelling; ML engineers create and curate datasets, not their queue
+  "datasets.configure": ["admin", "engineer"],
   "parts.upload": ["admin", "engineer"],
   "parts.claim": ["admin", "engineer", "annotator"],
   "parts.review": ["admin", "engineer"],

@@ -146,7 +146,7 @@ export async function updateDatasetSettings(
   );
   const dataset = rows[0];
   if (!dataset) {
-    throw new AppError("NOT_FOUND", "no such dataset, or you may not change it (admins, engineers, ML engineers)");
+    throw new AppError("NOT_FOUND", "no such dataset, or you may not change it (admins and engineers may)");
   }
   return dataset;
 }

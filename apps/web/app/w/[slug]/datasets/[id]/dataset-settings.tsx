@@ -28,7 +28,10 @@ const annotationsText = (n: number) =>
     ? "one annotation per part"
     : `${n} independent annotations per part: each annotator starts from the pre-label, the part goes to review with the majority label and the disagreements shown`;
 
-/** Pre-labelling, queue order and consensus of a dataset: controls for those who may edit it, text for others. */
+/**
+ * Pre-labelling, queue order and consensus of a dataset: controls for those who run labelling (admins
+ * and engineers: `datasets.configure`), text for everyone else.
+ */
 export function DatasetSettingsPanel(props: {
   workspace: string;
   datasetId: string;
@@ -45,12 +48,12 @@ export function DatasetSettingsPanel(props: {
     return (
       <>
         <h2>Queue</h2>
+        <p className="muted">Admins and engineers set how this dataset&apos;s queue is served.</p>
         <p data-testid="prelabel-setting">
           New parts are {value.prelabel ? "pre-labelled by the configured models" : "not pre-labelled"}.
         </p>
         <p data-testid="queue-order" data-value={value.queueOrder}>
-          Queue order: <strong>{QUEUE_ORDER_LABELS[value.queueOrder]}</strong>{" "}
-          <span className="muted">(admins, engineers and ML engineers can change it)</span>
+          Queue order: <strong>{QUEUE_ORDER_LABELS[value.queueOrder]}</strong>
         </p>
         <p data-testid="required-annotations">{annotationsText(value.requiredAnnotations)}.</p>
         <p data-testid="max-held-parts">{heldText(value.maxHeldParts)}.</p>

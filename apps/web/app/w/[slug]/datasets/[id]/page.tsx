@@ -36,7 +36,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
         workspace={workspace.slug}
         datasetId={id}
         initial={data.settings}
-        canEdit={roleCan(workspace.role, "datasets.create")}
+        canEdit={roleCan(workspace.role, "datasets.configure")}
       />
       {roleCan(workspace.role, "parts.upload") && (
         <>

@@ -29,10 +29,11 @@ const body = z
 
 /**
  * Dataset settings: pre-labelling, how its queue is served, independent annotations per part, and
- * how many of its parts one annotator may hold at once.
+ * how many of its parts one annotator may hold at once. They run the labelling queue: admins and
+ * engineers set them (`datasets.configure`; the database refuses them to anyone else too).
  */
 const patch = route<Params>(async (req, params) => {
-  const { workspace, run } = await inWorkspace(req, params.ws, "datasets.create");
+  const { workspace, run } = await inWorkspace(req, params.ws, "datasets.configure");
   const input = await parseBody(req, body);
   const dataset = await run(async (c) => {
     const found = await getDatasetSettings(c, workspace.id, refOf(params.dataset));
