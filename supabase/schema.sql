@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261205000100_one_rule_per_decision. PostgreSQL 18.
+-- Last migration: 20261205120100_queue_settings_role. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -14,12 +14,13 @@
 -- Contents
 --   public: what users reach, under row-level security: the data model and the functions of the API
 --     tables: annotation_revisions, api_keys, audit_events, blobs, comments, datasets,
---     independent_annotations, invitations, jobs, label_schemas, notifications, part_geometry, part_presence,
---     part_reviews, parts, profiles, share_links, workspace_blobs, workspace_members, workspaces
+--     independent_annotations, invitation_uses, invitations, jobs, label_schemas, notifications,
+--     part_geometry, part_presence, part_reviews, parts, profiles, share_links, workspace_blobs,
+--     workspace_members, workspaces
 --     10 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats
---     69 functions
+--     76 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -32,6 +33,7 @@ CREATE SCHEMA public;
 GRANT USAGE ON SCHEMA public TO PUBLIC, anon, authenticated, service_role;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
+CREATE TYPE public.face_check AS ENUM ('changed', 'confirmed', 'seen', 'unseen');
 CREATE TYPE public.job_status AS ENUM ('queued', 'running', 'completed', 'failed', 'canceled');
 CREATE TYPE public.member_role AS ENUM ('admin', 'engineer', 'annotator', 'ml_engineer', 'viewer');
 CREATE TYPE public.part_status AS ENUM ('uploaded', 'processing', 'failed', 'unannotated', 'pre_labeled', 'in_progress', 'in_review', 'approved');
@@ -51,9 +53,11 @@ CREATE TABLE public.annotation_revisions (
   model_assisted boolean DEFAULT false NOT NULL,
   source text DEFAULT 'human'::text NOT NULL,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
+  face_checks public.face_check[],
   CONSTRAINT annotation_revisions_author_id_fkey FOREIGN KEY (author_id) REFERENCES auth.users(id) ON DELETE SET NULL,
   CONSTRAINT annotation_revisions_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) ON DELETE RESTRICT,
   CONSTRAINT annotation_revisions_document_check CHECK (jsonb_typeof(document) = 'object'::text),
+  CONSTRAINT annotation_revisions_face_checks_check CHECK (face_checks IS NULL OR jsonb_typeof(document -> 'labels'::text) = 'array'::text AND cardinality(face_checks) = jsonb_array_length(document -> 'labels'::text) AND array_position(face_checks, NULL::public.face_check) IS NULL),
   CONSTRAINT annotation_revisions_label_schema_id_fkey FOREIGN KEY (label_schema_id) REFERENCES public.label_schemas(id) ON DELETE RESTRICT,
   CONSTRAINT annotation_revisions_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
   CONSTRAINT annotation_revisions_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
@@ -79,10 +83,12 @@ CREATE POLICY "The holding annotator, engineers and admins save revisions" ON pu
 CREATE TRIGGER annotation_revisions_append_only BEFORE DELETE OR UPDATE ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_append_only();
 CREATE TRIGGER annotation_revisions_audit AFTER INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_audit();
 CREATE TRIGGER annotation_revisions_defaults BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revision_defaults();
+CREATE TRIGGER annotation_revisions_face_checks BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revision_face_checks();
 CREATE TRIGGER annotation_revisions_model_source BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_model_source();
 CREATE TRIGGER annotation_revisions_notify AFTER INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.notify_revision();
 GRANT ALL ON TABLE public.annotation_revisions TO anon, authenticated, service_role;
 COMMENT ON COLUMN public.annotation_revisions.revision_no IS 'Set by private.annotation_revision_defaults (the part''s max + 1), whatever the insert says.';
+COMMENT ON COLUMN public.annotation_revisions.face_checks IS 'Per face (0-based face i at [i+1]): changed, confirmed, seen or unseen against the part''s pre-label on the same face numbering. Set by private.annotation_revision_face_checks on human revisions (changed is computed there, whatever the insert says); null without a pre-label and on model, import and consensus revisions.';
 
 CREATE TABLE public.api_keys (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -250,6 +256,8 @@ CREATE TABLE public.datasets (
   prelabel boolean DEFAULT true NOT NULL,
   queue_order text DEFAULT 'least_confident'::text NOT NULL,
   max_held_parts integer DEFAULT 3 NOT NULL,
+  confirm_below real DEFAULT 0.6 NOT NULL,
+  CONSTRAINT datasets_confirm_below_check CHECK (confirm_below >= 0::double precision AND confirm_below <= 1::double precision),
   CONSTRAINT datasets_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
   CONSTRAINT datasets_description_check CHECK (char_length(description) <= 4000),
   CONSTRAINT datasets_max_held_parts_check CHECK (max_held_parts >= 1 AND max_held_parts <= 100),
@@ -282,9 +290,12 @@ CREATE POLICY "Members see datasets" ON public.datasets
   FOR SELECT TO authenticated
   USING (private.is_member(workspace_id));
 CREATE TRIGGER datasets_audit AFTER INSERT OR DELETE OR UPDATE ON public.datasets FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('dataset');
+CREATE TRIGGER datasets_before_insert BEFORE INSERT ON public.datasets FOR EACH ROW EXECUTE FUNCTION private.datasets_before_insert();
+CREATE TRIGGER datasets_before_update BEFORE UPDATE ON public.datasets FOR EACH ROW EXECUTE FUNCTION private.datasets_before_update();
 CREATE TRIGGER datasets_queue_order AFTER UPDATE OF queue_order ON public.datasets FOR EACH ROW WHEN (new.queue_order IS DISTINCT FROM old.queue_order) EXECUTE FUNCTION private.datasets_queue_order();
-CREATE TRIGGER datasets_touch BEFORE UPDATE ON public.datasets FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 GRANT ALL ON TABLE public.datasets TO anon, authenticated, service_role;
+COMMENT ON COLUMN public.datasets.queue_order IS 'How the labelling queue is served. Set by admins and engineers only (private.datasets_queue_settings_guard), like prelabel, required_annotations and max_held_parts.';
+COMMENT ON COLUMN public.datasets.confirm_below IS 'A pre-labelled face whose confidence is below this must be confirmed or changed before the part is submitted (0: never).';
 
 CREATE TABLE public.independent_annotations (
   part_id uuid NOT NULL,
@@ -305,6 +316,26 @@ CREATE POLICY "Members see independent annotations" ON public.independent_annota
   FOR SELECT TO authenticated
   USING (private.is_member(workspace_id));
 GRANT ALL ON TABLE public.independent_annotations TO anon, authenticated, service_role;
+
+CREATE TABLE public.invitation_uses (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  invitation_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  user_id uuid,
+  used_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT invitation_uses_invitation_id_fkey FOREIGN KEY (invitation_id) REFERENCES public.invitations(id) ON DELETE CASCADE,
+  CONSTRAINT invitation_uses_pkey PRIMARY KEY (id),
+  CONSTRAINT invitation_uses_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT invitation_uses_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX invitation_uses_invitation_id_idx ON public.invitation_uses USING btree (invitation_id, used_at);
+CREATE INDEX invitation_uses_user_id_idx ON public.invitation_uses USING btree (user_id);
+CREATE INDEX invitation_uses_workspace_id_idx ON public.invitation_uses USING btree (workspace_id);
+ALTER TABLE public.invitation_uses ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins see who used their invitations" ON public.invitation_uses
+  FOR SELECT TO authenticated
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+GRANT ALL ON TABLE public.invitation_uses TO anon, authenticated, service_role;
 
 CREATE TABLE public.invitations (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -835,6 +866,7 @@ begin
   insert into public.workspace_members (workspace_id, user_id, role, invited_by)
   values (v_inv.workspace_id, v_uid, v_inv.role, v_inv.created_by);
   update public.invitations set use_count = use_count + 1 where id = v_inv.id;
+  insert into public.invitation_uses (invitation_id, workspace_id, user_id) values (v_inv.id, v_inv.workspace_id, v_uid);
   return query select v_inv.workspace_id, v_inv.role, false;
 end
 $function$;
@@ -1236,6 +1268,44 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.annotation_revision_face_checks()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_pre jsonb;
+  v_labels jsonb := new.document -> 'labels';
+  v_said public.face_check[] := new.face_checks;
+  v_out public.face_check[] := '{}';
+  v_i integer;
+begin
+  if new.source <> 'human' or jsonb_typeof(v_labels) is distinct from 'array' then
+    new.face_checks := null;
+    return new;
+  end if;
+  select p.labels into v_pre from private.prelabel_on(new.part_id, new.face_signature) p;
+  if v_pre is null then
+    new.face_checks := null;
+    return new;
+  end if;
+  if v_said is not null and cardinality(v_said) <> jsonb_array_length(v_labels) then
+    raise exception 'face_checks has % entries for % faces', cardinality(v_said), jsonb_array_length(v_labels)
+      using errcode = '22023';
+  end if;
+  for v_i in 0 .. jsonb_array_length(v_labels) - 1 loop
+    v_out := v_out || case
+      when (v_labels -> v_i) is distinct from coalesce(v_pre -> v_i, 'null'::jsonb) then 'changed'
+      when v_said[v_i + 1] in ('confirmed', 'seen') then v_said[v_i + 1]
+      else 'unseen'
+    end::public.face_check;
+  end loop;
+  new.face_checks := v_out;
+  return new;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.annotation_revisions_append_only()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1579,6 +1649,42 @@ $function$;
 REVOKE ALL ON FUNCTION private.current_share_link() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.current_share_link() TO anon, authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION private.dataset_queue_settings(d public.datasets)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select jsonb_build_object('prelabel', d.prelabel, 'queue_order', d.queue_order,
+                            'required_annotations', d.required_annotations, 'max_held_parts', d.max_held_parts)
+$function$;
+
+CREATE OR REPLACE FUNCTION private.datasets_before_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  -- 1. a new dataset's queue settings: defaults unless an admin or an engineer sets them
+  new := private.datasets_queue_settings_guard(null, new);
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.datasets_before_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  -- 1. who may change the labelling queue's settings
+  new := private.datasets_queue_settings_guard(old, new);
+  -- 2. updated_at (was the trigger datasets_touch)
+  new.updated_at := now();
+  return new;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.datasets_queue_order()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1590,6 +1696,33 @@ begin
   set queue_priority = coalesce(private.part_queue_priority(p.dataset_id, p.prelabel_confidence), 0)
   where p.dataset_id = new.id;
   return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.datasets_queue_settings_guard(old public.datasets, new public.datasets)
+ RETURNS public.datasets
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_before jsonb;
+begin
+  if current_user <> 'authenticated' or private.has_role(new.workspace_id, '{admin,engineer}') then
+    return new;
+  end if;
+  if old.id is null then
+    -- what the columns default to, i.e. a dataset made without naming them (dataset-settings.db.test.ts
+    -- creates one so as an ML engineer: a default changed without this line fails it)
+    v_before := private.dataset_queue_settings(jsonb_populate_record(new, jsonb_build_object(
+      'prelabel', true, 'queue_order', 'least_confident', 'required_annotations', 1, 'max_held_parts', 3)));
+  else
+    v_before := private.dataset_queue_settings(old);
+  end if;
+  if private.dataset_queue_settings(new) is distinct from v_before then
+    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, queue order, annotations per part, parts held at once)'
+      using errcode = 'FC004';
+  end if;
+  return new;
 end
 $function$;
 
@@ -2143,11 +2276,15 @@ begin
   new := private.parts_queue_priority(old, new);
   -- 3. review rules (returned_at; nobody decides on labels they saved)
   new := private.parts_review_consequences(old, new);
-  -- 4. a submission needs every face labelled (who may submit was decided in 1)
+  -- 4. a submission needs every face labelled (who may submit was decided in 1) ...
   if old.status = 'in_progress' and new.status = 'in_review' then
     new := private.parts_submission_complete(old, new);
   end if;
-  -- 5. consensus: record the annotation; back to the queue, or to review with the majority
+  -- 5. ... and every unsure pre-labelled face changed or confirmed
+  if old.status = 'in_progress' and new.status = 'in_review' then
+    new := private.parts_submission_checked(old, new);
+  end if;
+  -- 6. consensus: record the annotation; back to the queue, or to review with the majority
   if old.status = 'in_progress' and new.status = 'in_review' then
     new := private.parts_submission_consensus(old, new);
   end if;
@@ -2310,6 +2447,52 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.parts_submission_checked(old public.parts, new public.parts)
+ RETURNS public.parts
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_revision public.annotation_revisions;
+  v_pre record;
+  v_below real;
+  v_faces integer[];
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_submission_checked runs in the parts triggers only' using errcode = '42501';
+  end if;
+  select * into v_revision from public.annotation_revisions r
+  where r.part_id = new.id order by r.revision_no desc limit 1;
+  if v_revision.id is null or v_revision.source <> 'human' then
+    return new;
+  end if;
+  select d.confirm_below into v_below from public.datasets d where d.id = new.dataset_id;
+  select p.labels, p.confidence into v_pre from private.prelabel_on(new.id, v_revision.face_signature) p;
+  if v_pre.labels is null or jsonb_typeof(v_pre.confidence) is distinct from 'array' then
+    return new;
+  end if;
+  select array_agg(c.face order by c.sure, c.face) into v_faces
+  from (
+    select (e.i - 1)::integer as face, e.value::real as sure
+    from jsonb_array_elements(v_pre.confidence) with ordinality e(value, i)
+    where jsonb_typeof(e.value) = 'number'
+  ) c
+  where c.sure < v_below
+    and (v_revision.document -> 'labels' -> c.face) is not distinct from (v_pre.labels -> c.face)
+    and coalesce(v_revision.face_checks[c.face + 1], 'unseen') <> 'confirmed';
+  if cardinality(v_faces) > 0 then
+    raise exception '% unsure pre-labelled % not confirmed yet: confirm or change % before submitting',
+      cardinality(v_faces), case when cardinality(v_faces) = 1 then 'face is' else 'faces are' end,
+      case when cardinality(v_faces) = 1 then 'it' else 'them' end
+      using errcode = 'FC012', detail = array_to_string(v_faces, ',');
+  end if;
+  return new;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_submission_checked(old public.parts, new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_submission_checked(old public.parts, new public.parts) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION private.parts_submission_complete(old public.parts, new public.parts)
  RETURNS public.parts
  LANGUAGE plpgsql
@@ -2444,6 +2627,21 @@ end
 $function$;
 REVOKE ALL ON FUNCTION private.parts_submission_consensus(old public.parts, new public.parts) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.parts_submission_consensus(old public.parts, new public.parts) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.prelabel_on(p_part_id uuid, p_face_signature text)
+ RETURNS TABLE(labels jsonb, confidence jsonb)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select r.document -> 'labels', r.document -> 'prelabel' -> 'confidence'
+  from public.annotation_revisions r
+  where r.part_id = p_part_id and r.source = 'model' and r.face_signature = p_face_signature
+    and jsonb_typeof(r.document -> 'labels') = 'array'
+  order by r.revision_no desc
+  limit 1
+$function$;
+REVOKE ALL ON FUNCTION private.prelabel_on(p_part_id uuid, p_face_signature text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION private.rate_limit_take(p_bucket text, p_key text, p_limit integer, p_period_seconds double precision, p_cost integer DEFAULT 1)
  RETURNS double precision

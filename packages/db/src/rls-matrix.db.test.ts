@@ -30,6 +30,7 @@ const TABLES = [
   "workspaces",
   "workspace_members",
   "invitations",
+  "invitation_uses",
   "audit_events",
   "label_schemas",
   "datasets",
@@ -96,6 +97,12 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     insert:                 who(Y,    N,       N,        N,     N,     N),
     update:                 who(Y,    N,       N,        N,     N,     N),
     delete:                 who(Y,    N,       N,        N,     N,     N),
+  },
+  invitation_uses: {          // the co-member joined with W's invitation; written by accept_invitation only
+    select:                 who(Y,    N,       N,        N,     N,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
   },
   audit_events: {             // append-only, written by security-definer functions only
     select:                 who(Y,    N,       N,        N,     N,     N),
@@ -219,6 +226,8 @@ interface Fixture {
   /** The co-member's API key, bound to W. */
   apiKeyId: string;
   invitationId: string;
+  /** The co-member's use of that invitation. */
+  invitationUseId: string;
   auditEventId: number;
   /** A blob no part uses yet; W has proven it holds it (workspace_blobs). */
   spareBlob: string;
@@ -306,6 +315,17 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
       ),
     update: (c, f) => rows(c, "update public.invitations set revoked_at = now() where id = $1", [f.invitationId]),
     delete: (c, f) => rows(c, "delete from public.invitations where id = $1", [f.invitationId]),
+  },
+  invitation_uses: {
+    select: (c, f) => rows(c, "select 1 from public.invitation_uses where id = $1", [f.invitationUseId]),
+    insert: (c, f, me) =>
+      rows(c, "insert into public.invitation_uses (invitation_id, workspace_id, user_id) values ($1, $2, $3)", [
+        f.invitationId,
+        f.workspaceId,
+        me.id,
+      ]),
+    update: (c, f) => rows(c, "update public.invitation_uses set used_at = now() where id = $1", [f.invitationUseId]),
+    delete: (c, f) => rows(c, "delete from public.invitation_uses where id = $1", [f.invitationUseId]),
   },
   audit_events: {
     select: (c, f) => rows(c, "select 1 from public.audit_events where id = $1", [f.auditEventId]),
@@ -619,6 +639,10 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
      values ($1, 'annotator', $2, now() + interval '7 days', $3) returning id`,
     [w.workspaceId, hex64(), w.users.admin.id],
   );
+  const invitationUse = await one<{ id: string }>(
+    "insert into public.invitation_uses (invitation_id, workspace_id, user_id) values ($1, $2, $3) returning id",
+    [invitation.id, w.workspaceId, coMember.id],
+  );
   const job = await one<{ id: string }>(
     "insert into public.jobs (workspace_id, kind, part_id, created_by) values ($1, 'prelabel', $2, $3) returning id",
     [w.workspaceId, heldPartId, w.users.admin.id],
@@ -725,6 +749,7 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     apiKeyId: apiKey.id,
     geometryId: geometry.id,
     invitationId: invitation.id,
+    invitationUseId: invitationUse.id,
     auditEventId: event.id,
     spareBlob,
     unheldBlob,

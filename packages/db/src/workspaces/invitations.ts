@@ -1,6 +1,17 @@
 import { AppError, type MemberRole } from "@facet/core";
 import type { PoolClient } from "../pool";
 
+/**
+ * Someone who joined with an invitation link, and when. Email and name are null when the admin no
+ * longer shares a workspace with them (they left) or their account is gone.
+ */
+export interface InvitationUse {
+  id: string;
+  email: string | null;
+  displayName: string | null;
+  usedAt: string;
+}
+
 export interface Invitation {
   id: string;
   role: MemberRole;
@@ -11,6 +22,8 @@ export interface Invitation {
   revokedAt: string | null;
   createdAt: string;
   createdByEmail: string | null;
+  /** Who used the link, first use first (public.invitation_uses, written by accept_invitation). */
+  uses: InvitationUse[];
 }
 
 export async function createInvitation(
@@ -36,7 +49,11 @@ export async function createInvitation(
 export async function listInvitations(client: PoolClient, workspaceId: string): Promise<Invitation[]> {
   const { rows } = await client.query<Invitation>(
     `select i.id, i.role, i.email, i.max_uses as "maxUses", i.use_count as "useCount", i.expires_at as "expiresAt",
-            i.revoked_at as "revokedAt", i.created_at as "createdAt", p.email as "createdByEmail"
+            i.revoked_at as "revokedAt", i.created_at as "createdAt", p.email as "createdByEmail",
+            coalesce((select json_agg(json_build_object('id', u.id, 'email', up.email, 'displayName', up.display_name,
+                                                        'usedAt', u.used_at) order by u.used_at, u.id)
+                      from public.invitation_uses u left join public.profiles up on up.user_id = u.user_id
+                      where u.invitation_id = i.id), '[]') as uses
      from public.invitations i left join public.profiles p on p.user_id = i.created_by
      where i.workspace_id = $1 order by i.created_at desc limit 200`,
     [workspaceId],

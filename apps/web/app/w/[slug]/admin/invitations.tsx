@@ -1,22 +1,36 @@
 "use client";
 
-import { MEMBER_ROLES, ROLE_LABELS } from "@facet/core";
+import { MEMBER_ROLES, type MemberRole, ROLE_LABELS } from "@facet/core";
 import type { Invitation } from "@facet/db";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { CopyField } from "@/components/copy-field";
+import { formatUtc } from "@/lib/time-format";
+import { InvitationList, invitationSummary } from "./invitation-list";
 
-function state(i: Invitation): string {
-  if (i.revokedAt) return "revoked";
-  if (new Date(i.expiresAt) <= new Date()) return "expired";
-  if (i.useCount >= i.maxUses) return "used";
-  return "open";
+/** A link made during this visit of the page: its token is shown now or never (only its hash is stored). */
+interface CreatedLink {
+  id: string;
+  url: string;
+  role: MemberRole;
+  email: string | null;
+  maxUses: number;
+  expiresAt: string;
 }
 
+/**
+ * Invitation links: a form to make one; every link made during this visit, newest first, each with
+ * Copy and Dismiss (making the next one keeps the others); the workspace's links with who used them;
+ * Revoke after a confirmation.
+ */
 export function Invitations({ workspace, invitations }: { workspace: string; invitations: Invitation[] }) {
   const router = useRouter();
-  const [link, setLink] = useState<string | null>(null);
+  const [created, setCreated] = useState<CreatedLink[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  const [busy, setBusy] = useState(false);
 
   async function create(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -24,16 +38,36 @@ export function Invitations({ workspace, invitations }: { workspace: string; inv
     setError(null);
     try {
       const email = String(f.get("email") ?? "").trim();
-      const r = await api<{ url: string }>("POST", `/api/workspaces/${workspace}/invitations`, {
-        role: f.get("role"),
-        ...(email ? { email } : {}),
-        expiresInHours: Number(f.get("expires")),
-        maxUses: Number(f.get("maxUses")),
-      });
-      setLink(r.url);
+      const r = await api<{ url: string; invitation: Omit<CreatedLink, "url"> }>(
+        "POST",
+        `/api/workspaces/${workspace}/invitations`,
+        {
+          role: f.get("role"),
+          ...(email ? { email } : {}),
+          expiresInHours: Number(f.get("expires")),
+          maxUses: Number(f.get("maxUses")),
+        },
+      );
+      setCreated((links) => [{ ...r.invitation, url: r.url }, ...links]);
       router.refresh();
     } catch (err) {
       setError(messageOf(err));
+    }
+  }
+
+  async function revoke(i: Invitation) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api("DELETE", `/api/workspaces/${workspace}/invitations/${i.id}`);
+      // a revoked link is no use to anyone: its card goes too
+      setCreated((links) => links.filter((l) => l.id !== i.id));
+      router.refresh();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+      setRevoking(null);
     }
   }
 
@@ -68,66 +102,35 @@ export function Invitations({ workspace, invitations }: { workspace: string; inv
           {error}
         </p>
       )}
-      {link && (
-        <div className="card stack">
-          <span>Send this link; it is shown only once:</span>
-          <input
-            className="copy"
-            readOnly
-            value={link}
-            aria-label="Invitation link"
-            onFocus={(e) => e.currentTarget.select()}
-          />
+      {created.map((link) => (
+        <div key={link.id} className="card stack" data-testid="created-invitation" data-invitation={link.id}>
+          <span>
+            <strong>{invitationSummary(link)}</strong>, until {formatUtc(link.expiresAt)}. Send this link; it is shown
+            only once:
+          </span>
+          <CopyField value={link.url} label="Invitation link" />
           <div className="row">
-            <button type="button" onClick={() => navigator.clipboard?.writeText(link)}>
-              Copy
+            <button
+              type="button"
+              className="link"
+              onClick={() => setCreated((links) => links.filter((l) => l.id !== link.id))}
+            >
+              Dismiss
             </button>
           </div>
         </div>
-      )}
-      {invitations.length > 0 && (
-        <table data-testid="invitations">
-          <thead>
-            <tr>
-              <th>Role</th>
-              <th>For</th>
-              <th>State</th>
-              <th>Uses</th>
-              <th>Expires</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {invitations.map((i) => (
-              <tr key={i.id}>
-                <td>{ROLE_LABELS[i.role]}</td>
-                <td>{i.email ?? "anyone with the link"}</td>
-                <td>{state(i)}</td>
-                <td>
-                  {i.useCount}/{i.maxUses}
-                </td>
-                <td>{new Date(i.expiresAt).toLocaleString()}</td>
-                <td>
-                  {state(i) === "open" && (
-                    <button
-                      type="button"
-                      onClick={async () => {
-                        try {
-                          await api("DELETE", `/api/workspaces/${workspace}/invitations/${i.id}`);
-                          router.refresh();
-                        } catch (err) {
-                          setError(messageOf(err));
-                        }
-                      }}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      ))}
+      <InvitationList invitations={invitations} onRevoke={setRevoking} />
+      {revoking && (
+        <ConfirmDialog
+          title="Revoke this invitation link?"
+          confirmLabel="Revoke link"
+          busy={busy}
+          onConfirm={() => void revoke(revoking)}
+          onCancel={() => setRevoking(null)}
+        >
+          <p>{invitationSummary(revoking)}. Nobody can join with it any more; whoever joined with it stays a member.</p>
+        </ConfirmDialog>
       )}
     </div>
   );
