@@ -1,5 +1,13 @@
 import { expect, type Page, test } from "@playwright/test";
-import { bigVisibleFace, featureName, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
+import {
+  bigVisibleFace,
+  confirmUnsureFaces,
+  featureName,
+  joinWorkspace,
+  query,
+  signInAdmin,
+  uploadNistPart,
+} from "./helpers";
 
 // A dataset that needs two independent annotations per part: the first annotator's work is recorded
 // and the part goes back to the queue, the second starts from the pre-label (not from the first's
@@ -78,6 +86,7 @@ test("the first annotation is recorded and the part goes back to the queue, for 
   await uma.mouse.click(target.x, target.y);
   await uma.keyboard.press("5");
   await expect(uma.getByTestId("save-status")).toHaveText(/Saved · revision \d+/, { timeout: 15_000 });
+  await confirmUnsureFaces(uma);
   await uma.getByRole("button", { name: "Submit for review" }).click();
   await expect(uma).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?recorded=`));
   await expect(uma.getByRole("status").filter({ hasText: "is recorded" })).toContainText(
@@ -121,6 +130,7 @@ test("the second annotator starts from the pre-label; the part reaches review wi
   await vic.mouse.move((seen as { x: number }).x, (seen as { y: number }).y);
   await expect(vic.getByTestId("hover-info")).toContainText(`face ${changedFace}`);
   await expect(vic.getByTestId("hover-info")).toContainText(featureName(model[changedFace]));
+  await confirmUnsureFaces(vic);
   await vic.getByRole("button", { name: "Submit for review" }).click();
   await expect(vic).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
 

@@ -162,3 +162,22 @@ export async function bigVisibleFace(page: Page, skip: number[] = []): Promise<{
     throw new Error("no visible face");
   }, skip);
 }
+
+/**
+ * Confirm, on the open workbench, every unsure pre-labelled face still waiting (the submission
+ * refuses them otherwise): U frames the next one, its "Confirm face N" button confirms it.
+ */
+export async function confirmUnsureFaces(page: Page): Promise<number> {
+  const panel = page.getByTestId("prelabel-uncertain");
+  if ((await panel.count()) === 0) return 0;
+  const left = async () => Number((await panel.getAttribute("data-left")) ?? 0);
+  let confirmed = 0;
+  for (let n = await left(); n > 0; n = await left()) {
+    const button = panel.getByRole("button", { name: /^Confirm face \d+/ });
+    if ((await button.count()) === 0) await page.keyboard.press("u");
+    await button.click();
+    await expect(panel).not.toHaveAttribute("data-left", String(n));
+    confirmed++;
+  }
+  return confirmed;
+}

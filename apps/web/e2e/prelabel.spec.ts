@@ -131,8 +131,8 @@ test("uploads are pre-labelled by both models; the least confident part is serve
     .sort((a, b) => a[0] - b[0] || a[1] - b[1])
     .map(([, f]) => f);
   expect(unsure.length).toBeGreaterThan(0);
-  await expect(panel.getByTestId("prelabel-uncertain")).toHaveText(
-    `${unsure.length} face(s) below 60%: check them first.`,
+  await expect(panel.getByTestId("prelabel-uncertain")).toContainText(
+    `${unsure.length} of ${unsure.length} unsure faces (below 60% confident) to confirm before submitting`,
   );
 
   // U steps to the least confident face, then the next
@@ -217,21 +217,72 @@ test("the confidence view colours unsure faces red; the models' disagreements ar
   await expect(panel.getByTestId("prelabel-face")).toContainText(`e2e-model: ${featureName(other)}`);
 });
 
-test("what the models proposed can be submitted as it is: their revision goes to review", async () => {
+test("an untouched pre-label cannot be rubber-stamped: the unsure faces are confirmed first, and the reviewer sees what was checked", async () => {
   const [first] = (await prelabelled()) as [Prelabelled];
+  const { confidence } = first.document.prelabel;
+  const unsure = confidence
+    .map((c, f) => [c, f] as const)
+    .filter(([c]) => c < 0.6)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, f]) => f);
+  const panel = ivy.getByTestId("prelabel-panel");
+  // what Ivy has and has not looked at, before she submits
+  await expect(ivy.getByTestId("submit-checks")).toContainText("Of the pre-labelled faces you changed 0, confirmed 0");
+
+  // one click used to send the models' labels to review unread; now the unsure faces come first
+  await ivy.getByRole("button", { name: "Submit for review" }).click();
+  await expect(ivy.getByTestId("submit-problems")).toContainText(
+    `${unsure.length} unsure pre-labelled face${unsure.length === 1 ? " is" : "s are"} not confirmed yet`,
+  );
+  await expect(ivy).toHaveURL(new RegExp(`/parts/${first.id}/label$`));
+  // ... and the least sure of them is in view, with its proposal
+  await expect(panel.getByTestId("prelabel-face")).toContainText(`Face ${unsure[0]}:`);
+  expect((await query<{ status: string }>("select status from parts where id = $1", [first.id]))[0]?.status).toBe(
+    "in_progress",
+  );
+
+  // Enter confirms the face in view and moves to the next unsure one, until none is left
+  for (let i = 0; i < unsure.length; i++) {
+    await expect(panel.getByTestId("prelabel-uncertain")).toHaveAttribute("data-left", String(unsure.length - i));
+    await expect(panel.getByTestId("prelabel-face")).toContainText(`Face ${unsure[i]}:`);
+    await ivy.keyboard.press("Enter");
+  }
+  await expect(panel.getByTestId("prelabel-uncertain")).toHaveAttribute("data-left", "0");
+  await expect(panel.getByTestId("prelabel-uncertain")).toContainText(`All ${unsure.length} unsure faces`);
+  await expect(ivy.getByTestId("submit-checks")).toContainText(`confirmed ${unsure.length}`);
+
   await ivy.getByRole("button", { name: "Submit for review" }).click();
   await expect(ivy).toHaveURL(new RegExp(`/w/${LAB.slug}/queue\\?submitted=`));
-  // nothing was changed, so nothing new was saved: the model's revision is what the reviewer sees
-  const revisions = await query<{ revision_no: number; source: string; model_assisted: boolean }>(
-    "select revision_no, source, model_assisted from annotation_revisions where part_id = $1 order by revision_no",
+  // the labels are the models' (nothing changed), saved with what Ivy did with each face
+  const [saved] = await query<{ labels: string[]; checks: string[]; source: string }>(
+    `select r.document -> 'labels' as labels, r.face_checks::text[] as checks, r.source
+     from annotation_revisions r where r.part_id = $1 order by r.revision_no desc limit 1`,
     [first.id],
   );
-  expect(revisions.map((r) => [r.revision_no, r.source, r.model_assisted])).toEqual([[1, "model", true]]);
+  expect(saved?.source).toBe("human");
+  expect(saved?.labels).toEqual(first.document.labels);
+  for (const f of unsure) expect(saved?.checks[f], `face ${f}`).toBe("confirmed");
+  expect(saved?.checks.filter((c) => c === "unseen").length).toBeGreaterThan(0);
   const [part] = await query<{ status: string; annotator: string }>(
     "select p.status, u.email as annotator from parts p join auth.users u on u.id = p.annotator_id where p.id = $1",
     [first.id],
   );
   expect(part).toEqual({ status: "in_review", annotator: IVY.email });
+
+  // the reviewer sees what was confirmed and what went through unseen, then the quality page does
+  const counts = (c: string) => (saved?.checks ?? []).filter((x) => x === c).length;
+  await admin.goto(`/w/${LAB.slug}/parts/${first.id}/review`);
+  const checks = admin.getByTestId("review-checks");
+  await expect(checks.getByTestId("check-count-confirmed")).toHaveText(String(counts("confirmed")));
+  await expect(checks.getByTestId("check-count-unseen")).toHaveText(String(counts("unseen")));
+  await checks.getByRole("button", { name: "Show on the part" }).click();
+  await expect(checks.getByRole("button", { name: "Hide checks" })).toHaveAttribute("aria-pressed", "true");
+  await admin.getByRole("button", { name: "Approve" }).click();
+  await expect(admin).toHaveURL(new RegExp(`/w/${LAB.slug}/review\\?reviewed=`));
+  await admin.goto(`/w/${LAB.slug}/quality`);
+  const row = admin.locator(`[data-testid="checks-row"][data-annotator="${IVY.email}"]`);
+  await expect(row.locator('[data-check="confirmed"]')).toHaveText(String(counts("confirmed")));
+  await expect(row.locator('[data-check="unseen"]')).toHaveText(String(counts("unseen")));
 });
 
 test("a dataset with pre-labelling off: parts wait unannotated, and an engineer can pre-label one on its page", async () => {

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { bigVisibleFace, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
+import { bigVisibleFace, confirmUnsureFaces, joinWorkspace, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // The review loop on a real NIST part: an annotator submits, an engineer rejects with a note pinned
 // to a face, the annotator fixes it and resubmits, the engineer approves. Each person has a browser
@@ -64,6 +64,7 @@ test("submit → reject with a note on a face → the annotator sees it, fixes, 
   await expect(fay).toHaveURL(`/w/${LAB.slug}/parts/${partId}/label`);
   await expect(fay.locator("[data-viewer=ready]")).toHaveCount(1, { timeout: 60_000 });
   await labelAllStock(fay);
+  await confirmUnsureFaces(fay);
   const row = gil.locator(`[data-testid=review-row][data-part-id="${partId}"]`);
   const submittedAt = Date.now();
   await fay.getByRole("button", { name: "Submit for review" }).click();

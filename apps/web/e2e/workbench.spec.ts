@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { joinWorkspace, pixelAt, query, signInAdmin, uploadNistPart } from "./helpers";
+import { confirmUnsureFaces, joinWorkspace, pixelAt, query, signInAdmin, uploadNistPart } from "./helpers";
 
 // An annotator labels a real NIST part end to end; a second annotator works beside them.
 test.describe.configure({ mode: "serial" });
@@ -147,6 +147,7 @@ test("an annotator claims a NIST part, labels faces with hotkeys, undoes, redoes
   await expect(cy.getByTestId("selection-panel")).toContainText("137 face(s)");
   await cy.keyboard.press("1");
   await expect(cy.getByTestId("unlabelled-count")).toHaveText("0");
+  await confirmUnsureFaces(cy);
   // after the submit the page asks nothing more of the lease it no longer holds (it was answered 409)
   const leaseCalls: string[] = [];
   await cy.getByRole("button", { name: "Submit for review" }).focus();
