@@ -4,22 +4,57 @@ export interface AuditEvent {
   id: number;
   action: string;
   actorEmail: string | null;
+  /** The actor's display name, else their email (null: the platform, or someone the reader cannot see). */
+  actorName: string | null;
   actorKind: string;
   targetTable: string | null;
   targetId: string | null;
   data: Record<string, unknown>;
   createdAt: string;
+  /** The part the event is about (its target, or `data.part_id`): its name now, or as deleted. */
+  partName: string | null;
+  /** What else the event is about, by name: the dataset, the member's email, the invitation's email, the label schema, the API key. */
+  targetName: string | null;
+  /** The role of the member or the invitation the event is about, as it is now. */
+  targetRole: string | null;
 }
 
+/** A uuid from text that may not be one (target ids and data are text). */
+const asUuid = (expr: string) =>
+  `(case when ${expr} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${expr})::uuid end)`;
+
+/**
+ * The workspace's audit log, newest first, with the names of what each event is about (as the reader
+ * may see them: row-level security applies), so that a page can tell it in sentences.
+ */
 export async function listAuditEvents(client: PoolClient, workspaceId: string, limit = 100): Promise<AuditEvent[]> {
-  const { rows } = await client.query<AuditEvent>(
-    `select e.id, e.action, p.email as "actorEmail", e.actor_kind as "actorKind", e.target_table as "targetTable",
-            e.target_id as "targetId", e.data, e.created_at as "createdAt"
-     from public.audit_events e left join public.profiles p on p.user_id = e.actor_id
-     where e.workspace_id = $1 order by e.id desc limit $2`,
+  const target = (table: string) => `e.target_table = '${table}' and ${asUuid("e.target_id")}`;
+  const { rows } = await client.query<Omit<AuditEvent, "id" | "createdAt"> & { id: string; createdAt: Date }>(
+    `with e as (
+       select e.*, case when e.target_table = 'parts' then e.target_id
+                        else coalesce(e.data ->> 'part_id', e.data ->> 'partId') end as part_ref
+       from public.audit_events e
+       where e.workspace_id = $1 order by e.id desc limit $2
+     )
+     select e.id, e.action, a.email as "actorEmail", coalesce(nullif(a.display_name, ''), a.email) as "actorName",
+            e.actor_kind as "actorKind", e.target_table as "targetTable", e.target_id as "targetId", e.data,
+            e.created_at as "createdAt",
+            coalesce(p.name, case when e.action = 'part.deleted' then e.data ->> 'name' end) as "partName",
+            coalesce(d.name, m.email, i.email, s.name, k.name) as "targetName",
+            coalesce(mm.role, i.role)::text as "targetRole"
+     from e
+     left join public.profiles a on a.user_id = e.actor_id
+     left join public.parts p on p.id = ${asUuid("e.part_ref")}
+     left join public.datasets d on ${target("datasets")} = d.id
+     left join public.profiles m on ${target("workspace_members")} = m.user_id
+     left join public.workspace_members mm on mm.workspace_id = e.workspace_id and mm.user_id = m.user_id
+     left join public.invitations i on ${target("invitations")} = i.id
+     left join public.label_schemas s on ${target("label_schemas")} = s.id
+     left join public.api_keys k on ${target("api_keys")} = k.id
+     order by e.id desc`,
     [workspaceId, Math.min(limit, 500)],
   );
-  return rows;
+  return rows.map((r) => ({ ...r, id: Number(r.id), createdAt: r.createdAt.toISOString() }));
 }
 
 export async function recordAuditEvent(
