@@ -8,9 +8,10 @@ import { useWorkspaceEvent, useWorkspaceLive } from "./workspace-events";
  * Renders the page again on the server when parts of the workspace change status (uploaded,
  * processed, pre-labelled, failed, claimed, ...) or when the event stream comes back after a drop
  * (events may have been missed). Bursts (a folder of uploads being processed) cause one refresh per
- * `intervalMs`.
+ * `intervalMs`. With `renderedAt` (the server's clock when it rendered the page), a page shown from
+ * the router's cache (browser Back restores pages as they were) is rendered again at once.
  */
-export function LiveRefresh({ intervalMs = 1500 }: { intervalMs?: number }) {
+export function LiveRefresh({ intervalMs = 1500, renderedAt }: { intervalMs?: number; renderedAt?: number }) {
   const router = useRouter();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const last = useRef(0);
@@ -24,6 +25,12 @@ export function LiveRefresh({ intervalMs = 1500 }: { intervalMs?: number }) {
     }, wait);
   }, [intervalMs, router]);
   useWorkspaceEvent("status", schedule);
+
+  // a page older than a refresh interval when it appears came from the cache: it may be stale
+  const shownAt = useRef(renderedAt);
+  useEffect(() => {
+    if (shownAt.current !== undefined && Date.now() - shownAt.current > intervalMs) router.refresh();
+  }, [intervalMs, router]);
 
   // the stream's first connection brings nothing new; one after a drop may have missed events
   const { connected } = useWorkspaceLive();

@@ -121,7 +121,7 @@ test("the annotator claims the next part from the queue with N and releases it",
   await expect(member.getByRole("status")).toContainText("cannot be labelled yet");
   await member.goto(`/w/${WORKSPACE.slug}/queue`);
   await expect(member.getByTestId("held-part")).toContainText("bracket.step");
-  await member.getByRole("button", { name: /Claim next part/ }).click();
+  await member.getByRole("button", { name: "Claim another part" }).click();
   await expect(member.getByRole("status")).toHaveText("no part is waiting to be labelled");
   await member.getByRole("button", { name: "Release" }).click();
   await expect(member.getByTestId("held-part")).toHaveCount(0);

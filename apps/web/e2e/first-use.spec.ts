@@ -2,7 +2,16 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import { dropPaths, joinWorkspace, signInAdmin, uploadNistPart, WORKSPACE } from "./helpers";
+import {
+  dropPaths,
+  featureName,
+  joinWorkspace,
+  query,
+  signInAdmin,
+  uploadCorpusPart,
+  uploadNistPart,
+  WORKSPACE,
+} from "./helpers";
 
 // What a new user meets in the first ten minutes (issue 17), each written to fail on the main before it.
 
@@ -132,7 +141,7 @@ test("? lists the keys of the page you are on; while open, keys do not reach the
   await expect(page.locator("body[data-shortcuts=ready]")).toHaveCount(1);
   await page.keyboard.press("?");
   const list = page.getByRole("dialog", { name: "Keyboard shortcuts" });
-  await expect(list.getByTestId("keys-Queue")).toContainText("Claim the next part");
+  await expect(list.getByTestId("keys-Queue")).toContainText("claim the next one");
   let claims = 0;
   page.on("request", (r) => {
     if (r.url().endsWith("/queue/claim")) claims++;
@@ -204,4 +213,157 @@ test("a checkbox sits beside its label, and a long unbroken name does not stretc
   const middle = (box?.y ?? 0) + (box?.height ?? 0) / 2;
   expect(middle).toBeGreaterThan(text?.y ?? 0);
   expect(middle).toBeLessThan((text?.y ?? 0) + (text?.height ?? 0));
+});
+
+test("the queue shows what you hold, also after browser Back, and N takes you back to it before claiming more", async ({
+  browser,
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAdmin(page);
+  const lab = { name: `Held ${Date.now()}` };
+  const made = await page.request.post("/api/workspaces", { data: lab });
+  const slug = (await made.json()).workspace.slug as string;
+  const ds = await page.request.post(`/api/workspaces/${slug}/datasets`, { data: { name: "Two parts" } });
+  const datasetId = (await ds.json()).dataset.id as string;
+  for (const file of ["mfcad/0-0-0-0-0-23.step", "mfcad/0-1-2-3-19.step"]) {
+    await uploadCorpusPart(page, slug, datasetId, file);
+  }
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('[data-status="pre_labeled"] .n')).toHaveText("2", { timeout: 1000 });
+  }).toPass({ timeout: 120_000 });
+  const email = `holder-${Date.now()}@example.test`;
+  const ann = await joinWorkspace(browser, page, slug, { email, password: "holder annotator pw" }, "annotator");
+  const held = () =>
+    query<{ id: string }>(
+      "select p.id from parts p join auth.users u on u.id = p.annotator_id where u.email = $1 and p.status = 'in_progress'",
+      [email],
+    );
+
+  await ann.goto(`/w/${slug}/queue`);
+  await expect(ann.getByText("You hold no part.")).toBeVisible();
+  await expect(ann.locator("body[data-shortcuts=ready]")).toHaveCount(1);
+  await ann.keyboard.press("n");
+  await expect(ann).toHaveURL(/\/parts\/[0-9a-f-]{36}\/label$/);
+  const first = (ann.url().match(/parts\/([0-9a-f-]{36})\/label/) as RegExpMatchArray)[1] as string;
+  await expect(ann.locator("[data-viewer=ready]")).toBeVisible({ timeout: 60_000 });
+
+  // Back: the queue as it is now, not as it was before the claim
+  await ann.goBack();
+  await expect(ann).toHaveURL(`/w/${slug}/queue`);
+  await expect(ann.getByTestId("held-part")).toHaveCount(1);
+  await expect(ann.getByText("You hold no part.")).toHaveCount(0);
+  await expect(ann.getByTestId("holding")).toContainText("You hold a part");
+
+  // N (and the main button) continue the part held; nothing more is claimed
+  await expect(ann.getByRole("button", { name: /Continue / })).toBeVisible();
+  await ann.keyboard.press("n");
+  await expect(ann).toHaveURL(`/w/${slug}/parts/${first}/label`);
+  expect((await held()).map((r) => r.id)).toEqual([first]);
+
+  // claiming another is a choice of its own
+  await ann.goto(`/w/${slug}/queue`);
+  await ann.getByRole("button", { name: "Claim another part" }).click();
+  await expect(ann).toHaveURL(/\/parts\/[0-9a-f-]{36}\/label$/);
+  expect(ann.url()).not.toContain(first);
+  expect(await held()).toHaveLength(2);
+});
+
+test("an approved part's page shows its labels in their colours, with a legend", async ({ browser, page }) => {
+  test.setTimeout(180_000);
+  await signInAdmin(page);
+  const ds = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Approved ${Date.now()}` },
+  });
+  const datasetId = (await ds.json()).dataset.id as string;
+  await uploadCorpusPart(page, WORKSPACE.slug, datasetId, "mfcad/0-0-0-0-0-23.step");
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('[data-status="pre_labeled"] .n')).toHaveText("1", { timeout: 1000 });
+  }).toPass({ timeout: 120_000 });
+  const [part] = await query<{ id: string }>("select id from parts where dataset_id = $1", [datasetId]);
+  const partId = (part as { id: string }).id;
+  // an annotator labels it (the models' labels, every face confirmed) and the admin approves it
+  const ann = await joinWorkspace(
+    browser,
+    page,
+    WORKSPACE.slug,
+    { email: `approved-${Date.now()}@example.test`, password: "approved part annotator" },
+    "annotator",
+  );
+  const api = `/api/workspaces/${WORKSPACE.slug}/parts/${partId}`;
+  expect(
+    (await ann.request.post(`/api/workspaces/${WORKSPACE.slug}/queue/claim`, { data: { datasetId } })).status(),
+  ).toBe(200);
+  const { revision } = await (await ann.request.get(`${api}/revisions`)).json();
+  const labels = revision.document.labels as string[];
+  const saved = await ann.request.post(`${api}/revisions`, {
+    data: {
+      document: {
+        schemaVersion: 1,
+        faceSignature: revision.document.faceSignature,
+        faceCount: labels.length,
+        labels,
+        instances: [],
+      },
+      expectedRevision: revision.revisionNo,
+      faceChecks: labels.map(() => "confirmed"),
+    },
+  });
+  expect(saved.status(), await saved.text()).toBe(201);
+  const revisionNo = (await saved.json()).revision.revisionNo as number;
+  expect((await ann.request.post(`${api}/submit`, { data: { revisionNo } })).status()).toBe(200);
+  const approved = await page.request.post(`${api}/review`, { data: { decision: "approved", revisionNo } });
+  expect(approved.status(), await approved.text()).toBe(200);
+
+  await page.goto(`/w/${WORKSPACE.slug}/parts/${partId}`);
+  await expect(page.getByTestId("labels-of")).toHaveText(new RegExp(`^Approved labels of revision ${revisionNo}`));
+  // the legend lists each feature on the part with its number of faces
+  const counts = new Map<string, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const legend = page.getByTestId("labels-legend");
+  await expect(legend.locator("li")).toHaveCount(counts.size);
+  for (const [key, n] of counts) {
+    await expect(legend.locator(`li[data-feature="${key}"] [data-testid=legend-count]`)).toHaveText(String(n));
+  }
+  // the face under the pointer is named with its label
+  const canvas = page.locator(".share-viewer-wrap canvas");
+  await expect(canvas).toBeVisible({ timeout: 60_000 });
+  const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number };
+  await expect(async () => {
+    await page.mouse.move(box.x + box.width / 2 + 1, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const text = (await page.getByTestId("labelled-hover").textContent()) ?? "";
+    const m = text.match(/^face (\d+) · (.+)$/);
+    expect(m, text).not.toBeNull();
+    expect(m?.[2]).toBe(featureName(labels[Number(m?.[1])]));
+  }).toPass({ timeout: 30_000 });
+});
+
+test("files that cannot be parts are listed with the reason, never dropped silently, and not offered a retry", async ({
+  page,
+}) => {
+  await signInAdmin(page);
+  const ds = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Picked ${Date.now()}` },
+  });
+  const datasetId = (await ds.json()).dataset.id as string;
+  const folder = await mkdtemp(path.join(os.tmpdir(), "facet-e2e-"));
+  await writeFile(path.join(folder, "notes.txt"), "not a part");
+  await writeFile(path.join(folder, "empty.step"), "");
+  await page.goto(`/w/${WORKSPACE.slug}/datasets/${datasetId}`);
+  // picked through "choose files" (the file input), not dropped
+  await page
+    .getByTestId("dropzone")
+    .locator('input[type="file"]')
+    .setInputFiles([path.join(folder, "notes.txt"), path.join(folder, "empty.step")]);
+  const ignored = page.locator('[data-testid=upload-list] tr[data-state="ignored"]');
+  await expect(ignored).toHaveCount(2);
+  await expect(ignored.filter({ hasText: "notes.txt" })).toContainText("not a STEP file");
+  await expect(ignored.filter({ hasText: "empty.step" })).toContainText("the file is empty");
+  await expect(page.getByTestId("upload-summary")).toContainText(
+    "not uploaded (not STEP, or empty): notes.txt, empty.step",
+  );
+  await expect(page.getByTestId("upload-list").getByRole("button", { name: "Retry" })).toHaveCount(0);
 });

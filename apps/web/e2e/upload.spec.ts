@@ -24,7 +24,8 @@ test("an uploader drops a folder of STEP files; parts appear; dropping it again 
 
   await dropPaths(page, "[data-testid=dropzone]", [folder]);
   const summary = page.getByTestId("upload-summary");
-  await expect(summary).toContainText("3/3 done · 3 new · 0 skipped · 0 failed · 1 non-STEP file(s) ignored");
+  await expect(summary).toContainText("3/3 done · 3 new · 0 skipped · 0 failed");
+  await expect(summary).toContainText("not uploaded (not STEP, or empty): notes.txt");
   const parts = page.getByTestId("dataset-parts");
   for (const name of ["partA.step", "partB.STEP", "nist_ftc_11.stp"]) await expect(parts).toContainText(name);
   await expect(parts.locator("tbody tr")).toHaveCount(3);
@@ -38,7 +39,9 @@ test("an uploader drops a folder of STEP files; parts appear; dropping it again 
   await expect(page.getByTestId("dataset-parts").locator("tbody tr")).toHaveCount(3);
 });
 
-test("a file that is not STEP is refused with the reason, and can be retried", async ({ page }) => {
+test("a file that is not STEP is refused with the reason, and not offered a retry that cannot help", async ({
+  page,
+}) => {
   const folder = await mkdtemp(path.join(os.tmpdir(), "facet-drop-bad-"));
   await writeFile(path.join(folder, "renamed-zip.step"), "PK\u0003\u0004 definitely not STEP");
   await signInAdmin(page);
@@ -50,8 +53,7 @@ test("a file that is not STEP is refused with the reason, and can be retried", a
   await dropPaths(page, "[data-testid=dropzone]", [path.join(folder, "renamed-zip.step")]);
   const row = page.locator('[data-testid=upload-list] tr[data-state="failed"]');
   await expect(row).toContainText("not a STEP file");
-  await row.getByRole("button", { name: "Retry" }).click();
-  await expect(page.locator('[data-testid=upload-list] tr[data-state="failed"]')).toContainText("not a STEP file");
+  await expect(row.getByRole("button", { name: "Retry" })).toHaveCount(0);
   await expect(page.getByTestId("dataset-parts")).toContainText("No parts yet.");
 });
 
@@ -73,6 +75,9 @@ test("processed parts show their mesh: every B-rep face in its own colour", asyn
   await page.getByTestId("dataset-parts").getByRole("link", { name: "partC.step" }).click();
   await expect(page.getByTestId("part-status")).toHaveText("Pre-labelled");
   await expect(page.getByTestId("prelabel-status")).toHaveText(/Pre-labelled: \d+% confident on average\./);
+  // the page shows the models' labels first; "Faces" gives each face a colour of its own
+  await expect(page.getByTestId("labels-of")).toHaveText("The models' pre-labels of revision 1.");
+  await page.getByRole("button", { name: "Faces", exact: true }).click();
   const viewer = page.locator("[data-viewer=ready]");
   await expect(viewer).toHaveAttribute("data-face-count", "94", { timeout: 60_000 });
   await expect(page.getByText("94 faces · 552 triangles")).toBeVisible();

@@ -3,10 +3,10 @@
 import { useRouter } from "next/navigation";
 import { type ChangeEvent, type DragEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api, messageOf } from "../api-client";
-import { filesFromDrop, isStepName } from "./collect";
+import { filesFromDrop, isStepName, STEP_EXTENSIONS } from "./collect";
 import { sha256OfFile } from "./hash";
 
-type State = "queued" | "hashing" | "checking" | "uploading" | "completing" | "new" | "skipped" | "failed";
+type State = "queued" | "hashing" | "checking" | "uploading" | "completing" | "new" | "skipped" | "failed" | "ignored";
 
 interface Item {
   id: number;
@@ -18,6 +18,8 @@ interface Item {
   sha256?: string;
   put?: { url: string; headers: Record<string, string> };
   message?: string;
+  /** A failure that trying again cannot mend (the content itself was refused): no Retry. */
+  final?: boolean;
 }
 
 interface Presigned {
@@ -34,7 +36,17 @@ const HASHERS = 2;
 const UPLOADERS = 3;
 const BATCH = 100;
 // Bytes of one blob are in flight once even when the same content is dropped twice.
-const DONE: State[] = ["new", "skipped", "failed"];
+const DONE: State[] = ["new", "skipped", "failed", "ignored"];
+
+/** Refusals of the content itself: the same bytes would be refused again. */
+const FINAL_CODES = new Set(["EMPTY_FILE", "NOT_A_STEP_FILE", "PAYLOAD_TOO_LARGE", "VALIDATION_FAILED"]);
+
+/** Why a file is not even sent (null: it may be). */
+function notSent(file: File): string | null {
+  if (!isStepName(file.name)) return `not a STEP file (${STEP_EXTENSIONS.join(", ")}): not uploaded`;
+  if (file.size === 0) return "the file is empty: not uploaded";
+  return null;
+}
 
 function fmt(n: number): string {
   const u = ["B", "KB", "MB", "GB"];
@@ -78,7 +90,6 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
   const nextId = useRef(1);
   const [, setVersion] = useState(0);
   const [over, setOver] = useState(false);
-  const [ignored, setIgnored] = useState(0);
   const started = useRef<number | null>(null);
   const uploadedBytes = useRef(0);
   const frame = useRef<number | null>(null);
@@ -131,7 +142,8 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
             const item = batch[k] as Item;
             if (a.status === "present") set(item, { state: "skipped", message: "already in the dataset" });
             else if (a.status === "linked") set(item, { state: "new", message: "already stored: nothing sent" });
-            else if (a.status === "rejected") set(item, { state: "failed", message: a.error.message });
+            else if (a.status === "rejected")
+              set(item, { state: "failed", message: a.error.message, final: FINAL_CODES.has(a.error.code) });
             else set(item, { state: "queued", put: a.put });
           });
           if (files.some((a) => a.status !== "upload")) router.refresh();
@@ -177,6 +189,7 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
             state: "failed",
             put: undefined,
             message: e instanceof ApiError ? e.message : messageOf(e),
+            final: e instanceof ApiError && FINAL_CODES.has(e.code),
           });
         })
         .finally(() => {
@@ -188,10 +201,18 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
 
   const add = useCallback(
     (files: File[]) => {
-      const steps = files.filter((f) => isStepName(f.name));
-      setIgnored((n) => n + files.length - steps.length);
-      for (const file of steps) {
-        items.current.push({ id: nextId.current++, file, name: file.name, size: file.size, state: "queued", bytes: 0 });
+      // files that cannot be parts are listed too, with the reason, never silently dropped
+      for (const file of files) {
+        const why = notSent(file);
+        items.current.push({
+          id: nextId.current++,
+          file,
+          name: file.name,
+          size: file.size,
+          state: why ? "ignored" : "queued",
+          bytes: 0,
+          ...(why ? { message: why, final: true } : {}),
+        });
       }
       render();
       pump();
@@ -226,7 +247,10 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
   const list = items.current;
   const total = list.reduce((a, i) => a + i.size, 0);
   const count = (s: State) => list.filter((i) => i.state === s).length;
-  const finished = list.filter((i) => DONE.includes(i.state)).length;
+  // the counts are of the files sent for upload; those not sent are named apart
+  const sent = list.filter((i) => i.state !== "ignored");
+  const finished = sent.filter((i) => DONE.includes(i.state)).length;
+  const notSentNames = list.filter((i) => i.state === "ignored").map((i) => i.name);
   const seconds = started.current ? (performance.now() - started.current) / 1000 : 0;
   const speed = seconds > 0 ? uploadedBytes.current / seconds : 0;
 
@@ -260,15 +284,17 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
         </label>
         {list.length > 0 && (
           <span data-testid="upload-summary" role="status">
-            {finished}/{list.length} done · {count("new")} new · {count("skipped")} skipped · {count("failed")} failed
-            {ignored > 0 ? ` · ${ignored} non-STEP file(s) ignored` : ""} · {fmt(uploadedBytes.current)} sent
+            {finished}/{sent.length} done · {count("new")} new · {count("skipped")} skipped · {count("failed")} failed ·{" "}
+            {fmt(uploadedBytes.current)} sent
             {speed > 0 ? ` at ${fmt(speed)}/s` : ""}
+            {notSentNames.length > 0 &&
+              ` · not uploaded (not STEP, or empty): ${notSentNames.slice(0, 5).join(", ")}${notSentNames.length > 5 ? ` and ${notSentNames.length - 5} more` : ""}`}
           </span>
         )}
       </div>
       {list.length > 0 && (
         <>
-          <progress className="overall" max={list.length} value={finished} aria-label="Overall progress" />
+          <progress className="overall" max={Math.max(1, sent.length)} value={finished} aria-label="Overall progress" />
           <table data-testid="upload-list">
             <thead>
               <tr>
@@ -292,13 +318,16 @@ export function Uploader({ workspace, dataset }: { workspace: string; dataset: {
                       <>
                         {i.state}
                         {i.message ? (
-                          <span className={i.state === "failed" ? "error" : "muted"}> — {i.message}</span>
+                          <span className={i.state === "failed" || i.state === "ignored" ? "error" : "muted"}>
+                            {" "}
+                            — {i.message}
+                          </span>
                         ) : null}
                       </>
                     )}
                   </td>
                   <td>
-                    {i.state === "failed" && (
+                    {i.state === "failed" && !i.final && (
                       <button type="button" onClick={() => retry(i)}>
                         Retry
                       </button>

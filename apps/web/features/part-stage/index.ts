@@ -8,8 +8,9 @@
  *
  * - `usePartStage({ faceCount, exposeViewer })`: the viewer handle, the drawn model, the selection
  *   (click, paint and box rules), hidden faces (hide, isolate, show all), the face under the pointer,
- *   the tool, projection, x-ray and section plane, `focusFace` (show, select, frame), and the viewer's
- *   key map (`keys`: Esc, F, H, Shift+H, I, X, O, V, P, R).
+ *   the tool, projection, x-ray, section plane, edges and background (remembered by the browser),
+ *   `focusFace` (show, select, frame with its neighbours), and the viewer's key map (`keys`: Esc, F,
+ *   H, Shift+H, I, X, O, E, V, P, R).
  * - `useStageKeys(stage, own, marker)`: a page's keys first, then the stage's, before the workspace's
  *   shortcuts; `body[data-<marker>=ready]` while listening.
  * - `useFacesFile(url, key)`: the faces file (surface types, sizes, adjacency), kept by the browser
@@ -18,11 +19,13 @@
  * - `StagedPart`: the props a workspace page passes down (part, caller, geometry URLs and keys, schema).
  * - Components: `PartStageView` (the workbench's main column: toolbar, view, hover line, faces-file
  *   error), `StageCanvas` (the view alone, for pages with their own frame), `ViewerToolbar`,
- *   `PresenceList`, `StatusBadge`, `LegendPanel` and `Chip`.
+ *   `PresenceList`, `StatusBadge`, `LegendPanel` and `Chip`; `LabelledPart` (a part with its labels,
+ *   read-only, and `LabelsLegend`: the share page and the part page).
  *
  * The stage holds view state only; what the faces mean (labels, diffs, comments) is the page's.
  */
 
+export { LabelledPart, LabelsLegend } from "./components/labelled-part";
 export { Chip, LegendPanel } from "./components/legend-panel";
 export { PartStageView } from "./components/part-stage-view";
 export { PresenceList } from "./components/presence-list";

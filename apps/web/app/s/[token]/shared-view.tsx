@@ -5,10 +5,8 @@ import type { CommentThread } from "@facet/db";
 import { type Pin, Pins } from "@facet/viewer";
 import { useCallback, useMemo, useState } from "react";
 import { CommentsPanel } from "@/components/comments/comments-panel";
-import { StageCanvas, usePartStage } from "@/features/part-stage";
-import { faceColours } from "@/lib/workbench/colours";
+import { LabelledPart, LabelsLegend, usePartStage } from "@/features/part-stage";
 import { NO_FACES } from "@/lib/workbench/selection";
-import { ShareLegend } from "./share-legend";
 
 /** The shared part in 3D with its label colours (read-only), a legend, and the comments. */
 export function SharedView({
@@ -31,11 +29,9 @@ export function SharedView({
   canComment: boolean;
 }) {
   const stage = usePartStage({ faceCount: labels.length });
-  const { viewer, model, hovered, setSelection } = stage;
+  const { viewer, model, setSelection } = stage;
   const [threads, setThreads] = useState(initialThreads);
   const [active, setActive] = useState<string | null>(null);
-  const colours = useMemo(() => faceColours(labels, features), [labels, features]);
-  const byKey = useMemo(() => new Map(features.map((f) => [f.key, f])), [features]);
 
   // a guest selects one face at a time
   const onFaceClick = useCallback(
@@ -64,40 +60,25 @@ export function SharedView({
     return out;
   }, [model, threads, faceSignature, active, viewer]);
 
-  const hoverText =
-    hovered === null
-      ? model
-        ? `${model.faceCount} faces · drag to orbit, scroll to zoom`
-        : ""
-      : `face ${hovered} · ${(() => {
-          const key = labels[hovered];
-          return key ? (byKey.get(key)?.name ?? key) : "unlabelled";
-        })()}`;
-
   return (
     <div className="share-body">
-      <div className="share-3d">
-        {meshUrl ? (
-          <div className="share-viewer-wrap">
-            <StageCanvas stage={stage} look="share" meshUrl={meshUrl} colours={colours} onFaceClick={onFaceClick}>
-              <Pins
-                viewer={viewer}
-                pins={pins}
-                onSelect={(id) => {
-                  setActive(id);
-                  document.getElementById(`comment-${id}`)?.scrollIntoView({ behavior: "smooth", block: "center" });
-                }}
-              />
-              <div className="share-hover" aria-live="polite">
-                {hoverText}
-              </div>
-            </StageCanvas>
-          </div>
-        ) : (
+      {meshUrl ? (
+        <LabelledPart stage={stage} meshUrl={meshUrl} labels={labels} features={features} onFaceClick={onFaceClick}>
+          <Pins
+            viewer={viewer}
+            pins={pins}
+            onSelect={(id) => {
+              setActive(id);
+              document.getElementById(`comment-${id}`)?.scrollIntoView({ behavior: "smooth", block: "center" });
+            }}
+          />
+        </LabelledPart>
+      ) : (
+        <div className="share-3d">
           <p className="muted">The 3D view is not available: the part has not been processed yet.</p>
-        )}
-        <ShareLegend labels={labels} features={features} />
-      </div>
+          <LabelsLegend labels={labels} features={features} />
+        </div>
+      )}
       <section aria-labelledby="share-comments-title" id="comments">
         <h2 id="share-comments-title">Comments</h2>
         <CommentsPanel

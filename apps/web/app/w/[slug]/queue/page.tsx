@@ -1,6 +1,7 @@
 import { roleCan } from "@facet/core";
 import { listMyClaims, partCountsByStatus } from "@facet/db";
 import type { Metadata } from "next";
+import { LiveRefresh } from "@/components/live-refresh";
 import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../not-for-role";
 import { QueueActions } from "./queue-actions";
@@ -23,6 +24,8 @@ export default async function QueuePage({
   );
   return (
     <>
+      {/* held parts and counts follow claims, submissions and releases, also after browser Back */}
+      <LiveRefresh renderedAt={Date.now()} />
       <h1>My queue</h1>
       <p className="muted" data-testid="queue-waiting">
         {counts.pre_labeled + counts.unannotated} part(s) waiting · {counts.in_progress} being labelled

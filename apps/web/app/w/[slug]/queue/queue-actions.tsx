@@ -8,7 +8,7 @@ import { api, messageOf } from "@/components/api-client";
 import { keyHelpOpen, useKeyHelp } from "@/components/key-help";
 import { isTyping } from "@/components/typing";
 
-const QUEUE_KEYS = [["N", "Claim the next part"]] as const;
+const QUEUE_KEYS = [["N", "Continue the part you hold, or claim the next one"]] as const;
 
 export function QueueActions({
   workspace,
@@ -50,30 +50,54 @@ export function QueueActions({
     }
   }, [workspace, router]);
 
+  // parts already held come first: N (and the main button) continue the first of them
+  const held = claims[0] ?? null;
+  const next = useCallback(() => {
+    if (held) router.push(`/w/${workspace}/parts/${held.id}/label`);
+    else void claim();
+  }, [held, router, workspace, claim]);
+
   useKeyHelp("Queue", QUEUE_KEYS);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "n" && !e.metaKey && !e.ctrlKey && !isTyping(e.target) && !keyHelpOpen()) {
         e.preventDefault();
-        void claim();
+        next();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [claim]);
+  }, [next]);
 
   return (
     <div className="stack">
       <div className="row">
-        <button className="primary" type="button" onClick={claim} disabled={busy}>
-          Claim next part <kbd>N</kbd>
-        </button>
+        {held ? (
+          <>
+            <button className="primary" type="button" onClick={next} disabled={busy}>
+              Continue {held.name} <kbd>N</kbd>
+            </button>
+            <button type="button" onClick={claim} disabled={busy}>
+              Claim another part
+            </button>
+          </>
+        ) : (
+          <button className="primary" type="button" onClick={claim} disabled={busy}>
+            Claim next part <kbd>N</kbd>
+          </button>
+        )}
         {message && (
           <span role="status" className={message.error ? "error" : "notice"}>
             {message.text}
           </span>
         )}
       </div>
+      {held && (
+        <p data-testid="holding" className="muted">
+          You hold {claims.length === 1 ? "a part" : `${claims.length} parts`}: finish{" "}
+          {claims.length === 1 ? "it" : "them"} (or release {claims.length === 1 ? "it" : "them"}) before claiming more.
+        </p>
+      )}
       <h2>Parts I hold</h2>
       {claims.length === 0 ? (
         <p className="muted">You hold no part.</p>

@@ -1,5 +1,5 @@
 import { roleCan, uuidSchema } from "@facet/core";
-import { getPart, listComments, listMentionable, listShareLinks, partHistory } from "@facet/db";
+import { getLabellingContext, getPart, listComments, listMentionable, listShareLinks, partHistory } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -21,12 +21,19 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
   const part = await run((c) => getPart(c, workspace.id, id)).catch(() => null);
   if (!part) notFound();
   const canShare = roleCan(workspace.role, "parts.share");
-  const { threads, mentionable, history, links } = await run(async (c) => ({
+  const { threads, mentionable, history, links, labelling } = await run(async (c) => ({
     threads: await listComments(c, part.id),
     mentionable: await listMentionable(c, workspace.id),
     history: await partHistory(c, part.id),
     links: canShare ? await listShareLinks(c, part.id) : [],
+    // the current labels and the dataset's schema, to show the part labelled
+    labelling: part.geometry ? await getLabellingContext(c, workspace.id, part.id) : null,
   }));
+  const doc = labelling?.revision?.document;
+  const labels =
+    doc && labelling?.geometry && labelling.taxonomy && doc.faceSignature === labelling.geometry.faceSignature
+      ? { labels: doc.labels, features: labelling.taxonomy.featureTypes, revision: labelling.revision }
+      : null;
   const urls = part.geometry ? await geometryUrls(part.geometry) : null;
   return (
     <>
@@ -81,7 +88,27 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
         </p>
       )}
       {urls && part.geometry ? (
-        <PartView meshUrl={urls.meshUrl} facesUrl={urls.facesUrl} facesKey={part.geometry.facesKey} />
+        <>
+          {labels?.revision && (
+            <p className="muted" data-testid="labels-of">
+              {labels.revision.source === "model"
+                ? "The models' pre-labels"
+                : part.status === "approved"
+                  ? "Approved labels"
+                  : "Labels"}{" "}
+              of revision {labels.revision.revisionNo}
+              {labels.revision.authorEmail ? ` by ${labels.revision.authorEmail}` : ""}.
+            </p>
+          )}
+          <PartView
+            meshUrl={urls.meshUrl}
+            meshKey={part.geometry.meshKey}
+            facesUrl={urls.facesUrl}
+            facesKey={part.geometry.facesKey}
+            faceCount={part.geometry.faceCount}
+            labelled={labels ? { labels: labels.labels, features: labels.features } : null}
+          />
+        </>
       ) : (
         !part.failureReason && <p className="muted">The mesh appears here once the part has been processed.</p>
       )}
