@@ -5,8 +5,9 @@
  * Parts: the largest NIST part of the corpus (most faces) as the worker meshes it, and the same part
  * meshed finely enough to reach about 500k triangles (a synthetic heavy part: real B-rep faces, the
  * real pipeline with a smaller deflection). For each: time from pressing "Claim next part" to the
- * first rendered frame once the mesh is in the browser's cache, hover picking time per pointer event
- * (BVH), and frames per second while drag-painting. Prints figures and the ratio to each target.
+ * first rendered frame once the mesh is in the browser's cache, the BVH's and the B-rep edges' build
+ * times (both after the first frame), hover picking time per pointer event (BVH), and frames per
+ * second while drag-painting. Prints figures and the ratio to each target.
  */
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -114,6 +115,7 @@ async function main() {
       triangles: r.triangles,
       "claim→first frame ms": Math.round(r.claimToFrame),
       "bvh ms": Math.round(r.bvhMs),
+      "edges ms": Math.round(r.edgesMs),
       "hover median ms": r.hoverMedian.toFixed(2),
       "hover p95 ms": r.hoverP95.toFixed(2),
       "paint fps": r.paintFps.toFixed(1),
@@ -165,10 +167,11 @@ async function measure(page: Page, ws: string, partId: string, name: string) {
     const v = (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer as ViewerProbe;
     return { triangles: v.model()?.triangleCount ?? 0 };
   });
-  // wait for the BVH (built right after the first frame)
-  await page.waitForFunction(
-    () => ((window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer?.metrics().bvhMs ?? null) !== null,
-  );
+  // wait for the BVH and the edges (built right after the first frame)
+  await page.waitForFunction(() => {
+    const m = (window as unknown as { __facetViewer?: ViewerProbe }).__facetViewer?.metrics();
+    return m?.bvhMs != null && m.edgesMs !== null;
+  });
   const box = (await page.locator("[data-viewer=ready]").boundingBox()) as {
     x: number;
     y: number;
@@ -221,6 +224,7 @@ async function measure(page: Page, ws: string, partId: string, name: string) {
     triangles: info.triangles,
     claimToFrame: ms,
     bvhMs: metrics.bvhMs ?? Number.NaN,
+    edgesMs: metrics.edgesMs ?? Number.NaN,
     hoverMedian: median(picks),
     hoverP95: p95(picks),
     paintFps: frames / elapsed,
@@ -230,7 +234,8 @@ async function measure(page: Page, ws: string, partId: string, name: string) {
 /** What the workbench exposes of its viewer on `window` (see workbench.tsx). */
 interface ViewerProbe {
   model(): { triangleCount: number } | null;
-  metrics(): { picks: number[]; bvhMs: number | null };
+  /** edgesMs is undefined on a viewer without edges. */
+  metrics(): { picks: number[]; bvhMs: number | null; edgesMs?: number | null };
 }
 
 main().then(

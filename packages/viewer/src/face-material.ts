@@ -161,3 +161,37 @@ void main() {
 }`,
   });
 }
+
+/** The B-rep edges' colour: a dark line reads on every label colour and on the light background. */
+const EDGE_COLOUR = 0x16191e;
+
+/**
+ * Thin dark lines along the faces' boundaries (face-edges.ts), each vertex carrying the two faces
+ * beside it (`edgeFaces`): a line goes when both faces are hidden. The faces' polygon offset
+ * (createFaceMaterial) puts them just behind their boundaries, so the lines do not z-fight.
+ */
+export function createEdgeMaterial(state: FaceState): THREE.LineBasicMaterial {
+  const material = new THREE.LineBasicMaterial({ color: EDGE_COLOUR });
+  material.onBeforeCompile = (shader) => {
+    shader.uniforms.faceState = { value: state.texture };
+    shader.vertexShader = shader.vertexShader
+      .replace(
+        "#include <common>",
+        `#include <common>
+attribute vec2 edgeFaces;
+uniform highp sampler2D faceState;
+bool facetHidden(float face) {
+  int id = int(face + 0.5);
+  vec4 s = texelFetch(faceState, ivec2(id % ${STATE_WIDTH}, id / ${STATE_WIDTH}), 0);
+  return (int(s.a * 255.0 + 0.5) & ${FLAG_HIDDEN}) != 0;
+}`,
+      )
+      .replace(
+        "#include <project_vertex>",
+        `#include <project_vertex>
+  if (facetHidden(edgeFaces.x) && facetHidden(edgeFaces.y)) gl_Position = vec4(2.0, 2.0, 2.0, 1.0);`,
+      );
+  };
+  material.customProgramCacheKey = () => "facet-edge-material";
+  return material;
+}

@@ -1,6 +1,7 @@
 import * as THREE from "three";
 import { type GLTF, GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import { MeshBVH } from "three-mesh-bvh";
+import { buildFaceEdges, type FaceEdges } from "./face-edges";
 
 /**
  * A tessellated B-rep part ready for face-level work: the mesh with a `faceId` per vertex (from the
@@ -20,6 +21,8 @@ export interface FaceModel {
   bounds: THREE.Box3;
   /** Built after the first frame so the part shows as soon as it arrives; null until then. */
   bvh: MeshBVH | null;
+  /** The B-rep edges and which faces touch which; built after the first frame too, null until then. */
+  edges: FaceEdges | null;
 }
 
 export async function parseGlb(data: ArrayBuffer): Promise<THREE.BufferGeometry> {
@@ -56,6 +59,7 @@ export function buildFaceModel(geometry: THREE.BufferGeometry): FaceModel {
     triangleList: new Uint32Array(0),
     bounds: (geometry.boundingBox as THREE.Box3).clone(),
     bvh: null,
+    edges: null,
   };
   indexTriangles(model);
   return model;
@@ -94,6 +98,12 @@ export function buildBvh(model: FaceModel): MeshBVH {
   model.bvh = bvh;
   indexTriangles(model);
   return bvh;
+}
+
+/** The faces' boundaries and adjacency, from the mesh (see face-edges.ts); built once. */
+export function buildEdges(model: FaceModel): FaceEdges {
+  model.edges ??= buildFaceEdges(model.geometry, model.faceCount);
+  return model.edges;
 }
 
 const a = new THREE.Vector3();

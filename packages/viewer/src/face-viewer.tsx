@@ -4,11 +4,24 @@ import type { Vec3 } from "@facet/core";
 import { Canvas, useFrame, useThree } from "@react-three/fiber";
 import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from "react";
 import * as THREE from "three";
-import { CameraRig, type Projection, type Tool, type ViewName } from "./camera-rig";
-import { createFaceMaterial, createIdMaterial, FaceState } from "./face-material";
-import { buildBvh, buildFaceModel, type FaceModel, facesBounds, parseGlb, trianglesBySize } from "./face-model";
+import { CameraRig, focusSphere, type Projection, type Tool, type ViewName } from "./camera-rig";
+import { type FaceEdges, neighboursOf } from "./face-edges";
+import { createEdgeMaterial, createFaceMaterial, createIdMaterial, FaceState } from "./face-material";
+import {
+  buildBvh,
+  buildEdges,
+  buildFaceModel,
+  type FaceModel,
+  facesBounds,
+  parseGlb,
+  trianglesBySize,
+} from "./face-model";
 import { FrameCache } from "./frame-cache";
 import { loadCachedBytes } from "./load-mesh";
+import { dropClockDeprecation } from "./three-console";
+
+// React Three Fiber's canvas makes a deprecated THREE.Clock: keep its warning off the console
+dropClockDeprecation();
 
 export interface SectionPlane {
   axis: "x" | "y" | "z";
@@ -31,6 +44,8 @@ export interface ViewerMetrics {
   meshLoadedAt: number | null;
   firstFrameAt: number | null;
   bvhMs: number | null;
+  /** Time to find the B-rep edges and the faces' adjacency in the mesh (after the first frame). */
+  edgesMs: number | null;
   /** Duration of each hover pick (ms), the most recent last (at most 2000). */
   picks: number[];
   frames: number;
@@ -40,6 +55,11 @@ export interface ViewerMetrics {
 
 export interface FaceViewerHandle {
   fit(faces?: Iterable<number>): void;
+  /**
+   * Show faces where they are on the part: framed with the faces touching them around them, from
+   * the current direction, never from closer than a share of the part (see `focusSphere`).
+   */
+  focus(faces: Iterable<number>): void;
   view(name: ViewName): void;
   /** The face under a point of the page (client coordinates), honouring hidden faces and the section. */
   faceAt(clientX: number, clientY: number): number | null;
@@ -71,6 +91,9 @@ export interface FaceViewerProps {
   projection?: Projection;
   section?: SectionPlane | null;
   tool?: Tool;
+  /** Draw the faces' boundaries (B-rep edges) as thin dark lines; on unless false. */
+  edges?: boolean;
+  background?: ViewerBackground;
   onReady?: (model: FaceModel) => void;
   onHover?: (face: number | null) => void;
   /** A click (no drag) with the select tool; face null = empty space; `point` where the click met the face. */
@@ -86,6 +109,12 @@ export interface FaceViewerProps {
 }
 
 const CLICK_SLOP = 5;
+
+export type ViewerBackground = "dark" | "light";
+const BACKGROUND: Record<ViewerBackground, { colour: string; text: string }> = {
+  dark: { colour: "#1d2127", text: "#cfd5dd" },
+  light: { colour: "#eceff3", text: "#3a414b" },
+};
 
 let software: boolean | null = null;
 /**
@@ -120,6 +149,15 @@ function Scene(props: SceneProps) {
   const state = useMemo(() => new FaceState(model.faceCount), [model]);
   const material = useMemo(() => createFaceMaterial(state), [state]);
   const idMaterial = useMemo(() => createIdMaterial(state), [state]);
+  const edgeMaterial = useMemo(() => createEdgeMaterial(state), [state]);
+  const [edges, setEdges] = useState<FaceEdges | null>(model.edges);
+  const lines = useMemo(() => {
+    if (!edges) return null;
+    const g = new THREE.BufferGeometry();
+    g.setAttribute("position", new THREE.BufferAttribute(edges.positions, 3));
+    g.setAttribute("edgeFaces", new THREE.BufferAttribute(edges.faces, 2));
+    return new THREE.LineSegments(g, edgeMaterial);
+  }, [edges, edgeMaterial]);
   const mesh = useMemo(() => new THREE.Mesh(model.geometry, material), [model, material]);
   const idScene = useMemo(() => {
     const s = new THREE.Scene();
@@ -147,25 +185,53 @@ function Scene(props: SceneProps) {
     () => () => {
       material.dispose();
       idMaterial.dispose();
+      edgeMaterial.dispose();
       state.dispose();
     },
-    [material, idMaterial, state],
+    [material, idMaterial, edgeMaterial, state],
   );
 
-  // first framing, and the BVH once the part is on screen
+  // first framing; the BVH once the part is on screen, then its edges (each a task of its own)
   useEffect(() => {
     set({ camera: rig.camera });
     rig.resize(size.width, size.height);
+    rig.setScene(model.bounds);
     rig.frame(model.bounds, "iso");
     gl.localClippingEnabled = true;
     invalidate();
+    let edgesTimer: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => {
       const t0 = performance.now();
       buildBvh(model);
       metrics.bvhMs = performance.now() - t0;
+      edgesTimer = setTimeout(() => {
+        const t1 = performance.now();
+        const built = model.edges ?? buildEdges(model);
+        metrics.edgesMs ??= performance.now() - t1;
+        setEdges(built);
+      }, 0);
     }, 0);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      clearTimeout(edgesTimer);
+    };
   }, [model, rig, set, gl, invalidate, metrics, size.width, size.height]);
+
+  useEffect(() => {
+    if (!lines) return;
+    scene.add(lines);
+    return () => {
+      scene.remove(lines);
+      lines.geometry.dispose();
+    };
+  }, [lines, scene]);
+
+  const showEdges = props.edges ?? true;
+  useEffect(() => {
+    if (lines) lines.visible = showEdges;
+    cache.invalidate();
+    invalidate();
+  }, [lines, showEdges, cache, invalidate]);
 
   useEffect(() => {
     rig.resize(size.width, size.height);
@@ -211,19 +277,22 @@ function Scene(props: SceneProps) {
       plane.setFromNormalAndCoplanarPoint(normal, at);
       material.clippingPlanes = [plane];
       idMaterial.clippingPlanes = [plane];
+      edgeMaterial.clippingPlanes = [plane];
     } else {
       material.clippingPlanes = null;
       idMaterial.clippingPlanes = null;
+      edgeMaterial.clippingPlanes = null;
     }
     material.needsUpdate = true;
     idMaterial.needsUpdate = true;
+    edgeMaterial.needsUpdate = true;
     cache.invalidate();
     invalidate();
-  }, [section, plane, material, idMaterial, model, cache, invalidate]);
+  }, [section, plane, material, idMaterial, edgeMaterial, model, cache, invalidate]);
 
   // this viewer draws its own frames (priority 1): through the frame cache
   useFrame(() => {
-    cache.render(gl, scene, rig.camera, mesh);
+    cache.render(gl, scene, rig.camera, mesh, lines);
     metrics.frames++;
     if (metrics.firstFrameAt === null) {
       metrics.firstFrameAt = performance.now();
@@ -342,6 +411,16 @@ function Scene(props: SceneProps) {
       fit: (faces) => {
         const box = faces ? facesBounds(model, faces) : model.bounds;
         rig.frame(box.isEmpty() ? model.bounds : box);
+      },
+      focus: (faces) => {
+        const list = new Set(faces);
+        const box = facesBounds(model, list);
+        if (box.isEmpty()) return rig.frame(model.bounds);
+        const edges = buildEdges(model);
+        const around = new Set<number>();
+        for (const f of list) for (const n of neighboursOf(edges, f)) if (!list.has(n)) around.add(n);
+        const boxes = [...around].map((n) => facesBounds(model, [n]));
+        rig.focus(focusSphere(box, boxes, model.bounds));
       },
       view: (name) => rig.frame(model.bounds, name),
       faceAt: pick,
@@ -474,6 +553,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
       meshLoadedAt: null,
       firstFrameAt: null,
       bvhMs: null,
+      edgesMs: null,
       picks: [],
       frames: 0,
       cameraMoves: 0,
@@ -514,6 +594,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
     ref,
     () => ({
       fit: (faces) => handleRef.current?.fit(faces),
+      focus: (faces) => handleRef.current?.focus(faces),
       view: (name) => handleRef.current?.view(name),
       faceAt: (x, y) => handleRef.current?.faceAt(x, y) ?? null,
       visiblePoint: (face) => handleRef.current?.visiblePoint(face) ?? null,
@@ -529,17 +610,19 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
   );
 
   const tool = props.tool ?? "select";
+  const background = BACKGROUND[props.background ?? "dark"];
   return (
     <div
       className={props.className}
       data-viewer={error ? "error" : drawn ? "ready" : "loading"}
       data-face-count={drawn?.faceCount}
+      data-background={props.background ?? "dark"}
       style={{
         position: "relative",
         width: "100%",
         height: "100%",
         overflow: "hidden",
-        background: "#1d2127",
+        background: background.colour,
         cursor: tool === "select" ? "default" : "crosshair",
         ...props.style,
       }}
@@ -578,7 +661,7 @@ export const FaceViewer = forwardRef<FaceViewerHandle, FaceViewerProps>(function
       {!model && (
         <div
           role="status"
-          style={{ position: "absolute", inset: 0, display: "grid", placeItems: "center", color: "#cfd5dd" }}
+          style={{ position: "absolute", inset: 0, display: "grid", placeItems: "center", color: background.text }}
         >
           {error ? (
             <span className="error">{error}</span>

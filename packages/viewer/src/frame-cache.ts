@@ -8,7 +8,8 @@ const MAX_INCREMENTAL_FACES = 4000;
  * Redraw only what changed while the camera stands still. The last frame's colour and depth are kept
  * in a render target; when only some faces change their look (painting a selection, labelling, the
  * hover moving), just those faces are drawn again over it, with the same vertices and shader, so
- * their depths are equal to what is stored and `LessEqual` lets them through. Anything else (the
+ * their depths are equal to what is stored and `LessEqual` lets them through (not where an edge line
+ * was drawn over them: the faces sit a polygon offset behind their lines). Anything else (the
  * camera moved, the canvas resized, faces hidden, x-ray, the section plane) redraws everything.
  * On a GPU this changes little; on a CPU renderer it is what keeps painting a 500k-triangle part fluid.
  */
@@ -35,8 +36,20 @@ export class FrameCache {
     this.overlay.frustumCulled = false;
     this.blit = new THREE.Mesh(
       new THREE.PlaneGeometry(2, 2),
-      // the cache holds linear, untone-mapped colour: tone mapping and sRGB happen here, on the way to the screen
-      new THREE.MeshBasicMaterial({ depthTest: false, depthWrite: false }),
+      // the cache holds linear, untone-mapped colour: tone mapping and sRGB happen here, on the way to the
+      // screen. Where nothing was drawn the cache is clear (alpha 0): the viewer's background (CSS,
+      // behind the canvas) shows there, and through x-rayed faces
+      // (blended as premultiplied colour, which the cache holds: faces blend into a clear target)
+      new THREE.MeshBasicMaterial({
+        depthTest: false,
+        depthWrite: false,
+        transparent: true,
+        blending: THREE.CustomBlending,
+        blendSrc: THREE.OneFactor,
+        blendDst: THREE.OneMinusSrcAlphaFactor,
+        blendSrcAlpha: THREE.OneFactor,
+        blendDstAlpha: THREE.OneMinusSrcAlphaFactor,
+      }),
     );
     this.blitScene.add(this.blit);
   }
@@ -54,8 +67,17 @@ export class FrameCache {
     if (this.dirty.size > MAX_INCREMENTAL_FACES) this.invalidate();
   }
 
-  /** Draw the frame: in full into the cache, or only the changed faces over it; then show the cache. */
-  render(gl: THREE.WebGLRenderer, scene: THREE.Scene, camera: THREE.Camera, mesh: THREE.Mesh): void {
+  /**
+   * Draw the frame: in full into the cache, or only the changed faces over it; then show the cache.
+   * `lines` (the B-rep edges, in the scene) are left out of the partial redraws: they are in the cache.
+   */
+  render(
+    gl: THREE.WebGLRenderer,
+    scene: THREE.Scene,
+    camera: THREE.Camera,
+    mesh: THREE.Mesh,
+    lines: THREE.Object3D | null = null,
+  ): void {
     const size = gl.getDrawingBufferSize(new THREE.Vector2());
     if (!this.target || this.target.width !== size.x || this.target.height !== size.y) {
       this.target?.dispose();
@@ -74,7 +96,10 @@ export class FrameCache {
       gl.render(scene, camera);
       this.full = false;
     } else if (this.dirty.size > 0) {
+      const linesVisible = lines?.visible ?? false;
+      if (lines) lines.visible = false;
       this.drawOverlay(gl, scene, camera, mesh);
+      if (lines) lines.visible = linesVisible;
     }
     this.dirty.clear();
     gl.setRenderTarget(previous);

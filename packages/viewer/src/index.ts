@@ -6,6 +6,7 @@ export type {
   FaceViewerProps,
   PointerModifiers,
   SectionPlane,
+  ViewerBackground,
   ViewerMetrics,
 } from "./face-viewer";
 export { FaceViewer } from "./face-viewer";

@@ -1,6 +1,14 @@
 "use client";
 
-import type { FaceModel, FaceViewerHandle, PointerModifiers, Projection, SectionPlane, Tool } from "@facet/viewer";
+import type {
+  FaceModel,
+  FaceViewerHandle,
+  PointerModifiers,
+  Projection,
+  SectionPlane,
+  Tool,
+  ViewerBackground,
+} from "@facet/viewer";
 import { type Dispatch, type RefObject, type SetStateAction, useCallback, useEffect, useRef, useState } from "react";
 import { type KeyList, useKeyHelp } from "@/components/key-help";
 import { useCaptureKeys } from "@/components/use-capture-keys";
@@ -16,6 +24,7 @@ const VIEWER_KEYS: KeyList = [
   ["I", "Isolate the selection"],
   ["X", "X-ray"],
   ["O", "Perspective / orthographic"],
+  ["E", "Edges between faces on / off"],
   ["Esc", "Clear the selection"],
 ];
 
@@ -49,6 +58,12 @@ export interface PartStage {
   setXray: Dispatch<SetStateAction<boolean>>;
   section: SectionPlane | null;
   setSection: Dispatch<SetStateAction<SectionPlane | null>>;
+  /** The B-rep edges drawn as lines (on by default). */
+  edges: boolean;
+  setEdges: Dispatch<SetStateAction<boolean>>;
+  /** Dark or light behind the part; the browser remembers the choice. */
+  background: ViewerBackground;
+  setBackground(background: ViewerBackground): void;
   /** Frame the selection, or the whole part when nothing is selected. */
   fit(): void;
   hideSelection(): void;
@@ -57,14 +72,14 @@ export interface PartStage {
   showAll(): void;
   /** Show these faces again if they were hidden. */
   show(faces: number[]): void;
-  /** Show, select and frame one face. */
+  /** Show, select and frame one face, with the faces around it in view. */
   focusFace(face: number): void;
   onReady(model: FaceModel): void;
   /** The selection rules of a click, a paint stroke and a box (lib/workbench/selection). */
   onFaceClick(face: number | null, mods: PointerModifiers): void;
   onPaint(faces: number[], mods: PointerModifiers): void;
   onBoxSelect(faces: number[], mods: PointerModifiers): void;
-  /** The viewer's keys (Esc, F, H, Shift+H, I, X, O, V, P, R): true when the key was used. */
+  /** The viewer's keys (Esc, F, H, Shift+H, I, X, O, E, V, P, R): true when the key was used. */
   keys(e: KeyboardEvent): boolean;
 }
 
@@ -72,6 +87,29 @@ export interface PartStageOptions {
   faceCount: number;
   /** Put the viewer on `window.__facetViewer` once the part is drawn (the workbench and review pages). */
   exposeViewer?: boolean;
+}
+
+const BACKGROUND_KEY = "facet.viewer.background";
+
+/** The viewer's background, remembered by the browser (read after hydration: the server cannot know it). */
+function useBackground(): [ViewerBackground, (b: ViewerBackground) => void] {
+  const [background, setState] = useState<ViewerBackground>("dark");
+  useEffect(() => {
+    try {
+      if (localStorage.getItem(BACKGROUND_KEY) === "light") setState("light");
+    } catch {
+      // storage refused (private mode, policy): the default stays
+    }
+  }, []);
+  const set = useCallback((b: ViewerBackground) => {
+    setState(b);
+    try {
+      localStorage.setItem(BACKGROUND_KEY, b);
+    } catch {
+      // not remembered, but shown
+    }
+  }, []);
+  return [background, set];
 }
 
 export function usePartStage({ faceCount, exposeViewer = false }: PartStageOptions): PartStage {
@@ -84,6 +122,8 @@ export function usePartStage({ faceCount, exposeViewer = false }: PartStageOptio
   const [projection, setProjection] = useState<Projection>("perspective");
   const [xray, setXray] = useState(false);
   const [section, setSection] = useState<SectionPlane | null>(null);
+  const [edges, setEdges] = useState(true);
+  const [background, setBackground] = useBackground();
 
   const fit = useCallback(() => viewer.current?.fit(selection.size > 0 ? selection : undefined), [selection]);
 
@@ -107,7 +147,7 @@ export function usePartStage({ faceCount, exposeViewer = false }: PartStageOptio
     (face: number) => {
       show([face]);
       setSelection(new Set([face]));
-      viewer.current?.fit([face]);
+      viewer.current?.focus([face]);
     },
     [show],
   );
@@ -145,6 +185,7 @@ export function usePartStage({ faceCount, exposeViewer = false }: PartStageOptio
       i: isolate,
       x: () => setXray((v) => !v),
       o: () => setProjection((p) => (p === "perspective" ? "orthographic" : "perspective")),
+      e: () => setEdges((on) => !on),
       v: () => setTool("select"),
       p: () => setTool("paint"),
       r: () => setTool("box"),
@@ -173,6 +214,10 @@ export function usePartStage({ faceCount, exposeViewer = false }: PartStageOptio
     setXray,
     section,
     setSection,
+    edges,
+    setEdges,
+    background,
+    setBackground,
     fit,
     hideSelection,
     isolate,

@@ -31,7 +31,12 @@ export function PartStageView({
       <ViewerToolbar stage={stage} onTool={onTool} />
       <div className="wb-viewer-wrap" data-pinning={pinning === undefined ? undefined : pinning ? "yes" : "no"}>
         <StageCanvas stage={stage} {...canvas} />
-        <div className="wb-hover" data-testid="hover-info" aria-live="polite">
+        <div
+          className="wb-hover"
+          data-testid="hover-info"
+          aria-live="polite"
+          style={stage.background === "light" ? { color: "#1d2127", textShadow: "0 1px 2px #fff" } : undefined}
+        >
           {hoverText}
         </div>
       </div>

@@ -53,6 +53,9 @@ export function StageCanvas({
       projection={stage.projection}
       section={stage.section}
       tool={stage.tool}
+      edges={stage.edges}
+      // the share page has no toolbar to change it: it keeps the dark background its captions are made for
+      background={look === "share" ? "dark" : stage.background}
       onReady={stage.onReady}
       onHover={stage.setHovered}
       onFaceClick={onFaceClick ?? stage.onFaceClick}

@@ -1,6 +1,6 @@
 "use client";
 
-import type { SectionPlane, Tool, ViewName } from "@facet/viewer";
+import type { SectionPlane, Tool, ViewerBackground, ViewName } from "@facet/viewer";
 import type { PartStage } from "../use-part-stage";
 
 const TOOLS: Array<[Tool, string, string]> = [
@@ -11,8 +11,9 @@ const TOOLS: Array<[Tool, string, string]> = [
 const VIEWS: ViewName[] = ["iso", "front", "back", "left", "right", "top", "bottom"];
 
 /**
- * The viewer's tools over a part stage: select, paint, box; standard views, fit, projection, x-ray;
- * hide, isolate, show all; a section plane. `onTool` replaces the stage's tool setter (for clicks).
+ * The viewer's tools over a part stage: select, paint, box; standard views, fit, projection, x-ray,
+ * edges, background; hide, isolate, show all; a section plane. `onTool` replaces the stage's tool
+ * setter (for clicks).
  */
 export function ViewerToolbar({ stage, onTool }: { stage: PartStage; onTool?: (t: Tool) => void }) {
   const { section, setSection } = stage;
@@ -59,15 +60,17 @@ export function ViewerToolbar({ stage, onTool }: { stage: PartStage; onTool?: (t
         >
           {stage.projection === "orthographic" ? "Ortho" : "Persp"} <kbd>O</kbd>
         </button>
-        <button
-          type="button"
-          aria-pressed={stage.xray}
-          className={stage.xray ? "on" : ""}
-          onClick={() => stage.setXray(!stage.xray)}
-          title="X-ray (X)"
+        <Toggle on={stage.xray} set={stage.setXray} label="X-ray" hotkey="X" title="X-ray" />
+        <Toggle on={stage.edges} set={stage.setEdges} label="Edges" hotkey="E" title="Edges between faces" />
+        <select
+          aria-label="Background"
+          title="Background"
+          value={stage.background}
+          onChange={(e) => stage.setBackground(e.target.value as ViewerBackground)}
         >
-          X-ray <kbd>X</kbd>
-        </button>
+          <option value="dark">Dark background</option>
+          <option value="light">Light background</option>
+        </select>
       </div>
       <div className="wb-group">
         <button type="button" onClick={stage.hideSelection} title="Hide the selection (H)">
@@ -116,5 +119,20 @@ export function ViewerToolbar({ stage, onTool }: { stage: PartStage; onTool?: (t
         )}
       </div>
     </div>
+  );
+}
+
+/** A button that turns a view setting on and off, with its key. */
+function Toggle(p: { on: boolean; set: (on: boolean) => void; label: string; hotkey: string; title: string }) {
+  return (
+    <button
+      type="button"
+      aria-pressed={p.on}
+      className={p.on ? "on" : ""}
+      onClick={() => p.set(!p.on)}
+      title={`${p.title} (${p.hotkey})`}
+    >
+      {p.label} <kbd>{p.hotkey}</kbd>
+    </button>
   );
 }
