@@ -197,14 +197,18 @@ test("an admin removes the member: their session ends at once; they come back th
 test("the audit log shows who did what", async () => {
   await admin.goto(`/w/${WORKSPACE.slug}/admin/audit`);
   const log = admin.getByTestId("audit");
-  for (const action of [
-    "workspace.created",
-    "invitation.created",
-    "member.created",
-    "member.updated",
-    "member.deleted",
-    "part.claimed",
-  ]) {
-    await expect(log).toContainText(action);
+  // each row a sentence a person reads (the raw record stays folded away)
+  const said: Array<[string, RegExp]> = [
+    ["workspace.created", /created the workspace/],
+    ["invitation.created", /created an invitation link for|invited /],
+    ["member.created", /joined the workspace as|added .+ as /],
+    ["member.updated", /made .+ \(was /],
+    ["member.deleted", /removed .+ from the workspace|left the workspace/],
+    ["part.claimed", /claimed /],
+  ];
+  for (const [action, sentence] of said) {
+    const row = log.locator(`tr[data-action="${action}"]`).first();
+    await expect(row, action).toContainText(sentence, { useInnerText: true });
+    await expect(row, action).not.toContainText(action, { useInnerText: true });
   }
 });
