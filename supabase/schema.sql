@@ -2464,7 +2464,9 @@ begin
   end if;
   select * into v_revision from public.annotation_revisions r
   where r.part_id = new.id order by r.revision_no desc limit 1;
-  if v_revision.id is null or v_revision.source <> 'human' then
+  -- imported labels are someone's ground truth, not a pre-label to anchor on; any other latest
+  -- revision (a human one, or the model's or a consensus start nobody saved over) is checked
+  if v_revision.id is null or v_revision.source = 'import' then
     return new;
   end if;
   select d.confirm_below into v_below from public.datasets d where d.id = new.dataset_id;
