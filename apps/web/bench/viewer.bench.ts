@@ -150,7 +150,8 @@ async function measure(page: Page, ws: string, partId: string, name: string) {
   await page.locator("[data-viewer=ready]").waitFor({ timeout: 120_000 });
   await page.goto(`/w/${ws}/queue`);
   await page.locator("body[data-shortcuts=ready]").waitFor();
-  await page.getByRole("button", { name: /Claim next part/ }).click();
+  // "Claim another part" once the first measured part is held
+  await page.getByRole("button", { name: /Claim (next|another) part/ }).click();
   await page.waitForURL(new RegExp(`/parts/${partId}/label$`), { timeout: 60_000 });
   const claimToFrame = await page.waitForFunction(
     () => {

@@ -33,123 +33,176 @@ function tableSize(n: number): number {
   return size;
 }
 
-/** Vertices with the same position get the same number (0..count-1); `first` is one vertex of each. */
-function weld(position: THREE.BufferAttribute | THREE.InterleavedBufferAttribute): {
-  welded: Uint32Array;
-  first: Uint32Array;
-} {
-  const n = position.count;
-  const xyz = new Float32Array(n * 3);
-  for (let v = 0; v < n; v++) {
-    // + 0 turns -0 into 0: the same point, and the same bits below
-    xyz[v * 3] = position.getX(v) + 0;
-    xyz[v * 3 + 1] = position.getY(v) + 0;
-    xyz[v * 3 + 2] = position.getZ(v) + 0;
+/** An attribute's values as one flat array (a copy only when the attribute is interleaved). */
+function flat(attribute: THREE.BufferAttribute | THREE.InterleavedBufferAttribute): ArrayLike<number> {
+  if (!("isInterleavedBufferAttribute" in attribute) && !attribute.normalized) return attribute.array;
+  const out = new Float32Array(attribute.count * attribute.itemSize);
+  for (let i = 0; i < attribute.count; i++) {
+    for (let k = 0; k < attribute.itemSize; k++) out[i * attribute.itemSize + k] = attribute.getComponent(i, k);
   }
-  const bits = new Uint32Array(xyz.buffer);
-  const size = tableSize(n);
-  const mask = size - 1;
-  const slots = new Int32Array(size).fill(-1);
-  const welded = new Uint32Array(n);
-  const first = new Uint32Array(n);
-  let count = 0;
-  for (let v = 0; v < n; v++) {
+  return out;
+}
+
+/**
+ * Numbers points by position: vertices at the same point get the same number, in the order first
+ * asked. Only the vertices on faces' boundaries are asked: a small table.
+ */
+class Welder {
+  private readonly bits: Uint32Array;
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  /** The number of each vertex asked (-1: not yet). */
+  private readonly of: Int32Array;
+  /** One vertex of each number. */
+  readonly first: number[] = [];
+
+  constructor(position: ArrayLike<number>, expected: number) {
+    const xyz = new Float32Array(position.length);
+    // + 0 turns -0 into 0: the same point, and the same bits below
+    for (let i = 0; i < position.length; i++) xyz[i] = (position[i] as number) + 0;
+    this.bits = new Uint32Array(xyz.buffer);
+    const size = tableSize(expected);
+    this.mask = size - 1;
+    this.slots = new Int32Array(size).fill(-1);
+    this.of = new Int32Array(Math.floor(position.length / 3)).fill(-1);
+  }
+
+  number(v: number): number {
+    const known = this.of[v] as number;
+    if (known !== -1) return known;
+    const bits = this.bits;
     const x = bits[v * 3] as number;
     const y = bits[v * 3 + 1] as number;
     const z = bits[v * 3 + 2] as number;
     let h = Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77) ^ Math.imul(z, 0xc2b2ae3d);
-    h = (h ^ (h >>> 15)) & mask;
+    h = (h ^ (h >>> 15)) & this.mask;
     for (;;) {
-      const s = slots[h] as number;
+      const s = this.slots[h] as number;
       if (s === -1) {
-        slots[h] = v;
-        welded[v] = count;
-        first[count] = v;
-        count++;
-        break;
+        this.slots[h] = v;
+        this.of[v] = this.first.length;
+        this.first.push(v);
+        return this.of[v] as number;
       }
       if (bits[s * 3] === x && bits[s * 3 + 1] === y && bits[s * 3 + 2] === z) {
-        welded[v] = welded[s] as number;
+        this.of[v] = this.of[s] as number;
+        return this.of[v] as number;
+      }
+      h = (h + 1) & this.mask;
+    }
+  }
+}
+
+/**
+ * Each face's boundary, as half-edges p -> q (vertex indices) of its triangles with no q -> p beside
+ * them: vertices are shared inside a face, so a triangle edge inside it is walked both ways. Every
+ * vertex's outgoing half-edges side by side (counting sort), then one look at q's list per half-edge.
+ */
+function faceBoundaries(index: ArrayLike<number>, vertexCount: number): Uint32Array {
+  const start = new Uint32Array(vertexCount + 1);
+  for (let i = 0; i < index.length; i++) {
+    const v = (index[i] as number) + 1;
+    start[v] = (start[v] as number) + 1;
+  }
+  for (let v = 0; v < vertexCount; v++) start[v + 1] = (start[v + 1] as number) + (start[v] as number);
+  const cursor = start.slice(0, vertexCount);
+  const next = new Uint32Array(index.length);
+  for (let t = 0; t + 2 < index.length; t += 3) {
+    for (let k = 0; k < 3; k++) {
+      const p = index[t + k] as number;
+      next[cursor[p] as number] = index[t + ((k + 1) % 3)] as number;
+      cursor[p] = (cursor[p] as number) + 1;
+    }
+  }
+  const out: number[] = [];
+  for (let p = 0; p < vertexCount; p++) {
+    for (let i = start[p] as number; i < (start[p + 1] as number); i++) {
+      const q = next[i] as number;
+      let twin = false;
+      for (let j = start[q] as number; j < (start[q + 1] as number) && !twin; j++) twin = next[j] === p;
+      if (!twin) out.push(p, q);
+    }
+  }
+  return Uint32Array.from(out);
+}
+
+/**
+ * An edge's state (the 4th number of its slot): ONCE, one half-edge so far (a free edge if it stays
+ * so); INSIDE, two of one face (a seam); above 0, a half-edge of another face was seen: its face + 1.
+ */
+const ONCE = 0;
+const INSIDE = -1;
+
+/**
+ * The boundaries between faces of a geometry whose vertices carry `faceId` (see FaceModel). Linear
+ * in the triangles, and quick on 500k-triangle parts: each face's own boundary is found by vertex
+ * index (faceBoundaries), and only those half-edges are welded by position and paired across faces.
+ */
+export function buildFaceEdges(geometry: THREE.BufferGeometry, faceCount: number): FaceEdges {
+  const position = flat(geometry.getAttribute("position"));
+  const ids = flat(geometry.getAttribute("faceId"));
+  const index = (geometry.getIndex() as THREE.BufferAttribute).array;
+  const halves = faceBoundaries(index, ids.length);
+  const welder = new Welder(position, halves.length);
+
+  // each undirected edge once: its ends (welded, low + 1 first; 0 = free slot), the face of its first
+  // half-edge, and its state (above)
+  const size = tableSize(halves.length);
+  const mask = size - 1;
+  const table = new Int32Array(size * 4);
+  for (let i = 0; i < halves.length; i += 2) {
+    const f = ids[halves[i] as number] as number;
+    const p = welder.number(halves[i] as number);
+    const q = welder.number(halves[i + 1] as number);
+    if (p === q) continue; // a degenerate triangle's collapsed side
+    const a = Math.min(p, q) + 1;
+    const b = Math.max(p, q);
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77);
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const slot = h * 4;
+      if (table[slot] === 0) {
+        table[slot] = a;
+        table[slot + 1] = b;
+        table[slot + 2] = f;
+        break;
+      }
+      if (table[slot] === a && table[slot + 1] === b) {
+        const state = table[slot + 3] as number;
+        if (table[slot + 2] !== f) {
+          if (state <= ONCE) table[slot + 3] = f + 1;
+        } else if (state === ONCE) table[slot + 3] = INSIDE;
         break;
       }
       h = (h + 1) & mask;
     }
   }
-  return { welded, first: first.subarray(0, count) };
-}
-
-/**
- * The boundaries between faces of a geometry whose vertices carry `faceId` (see FaceModel). Linear
- * in the triangles: one pass to weld the vertices, one over the triangle edges (open addressing).
- */
-export function buildFaceEdges(geometry: THREE.BufferGeometry, faceCount: number): FaceEdges {
-  const position = geometry.getAttribute("position");
-  const ids = geometry.getAttribute("faceId");
-  const index = (geometry.getIndex() as THREE.BufferAttribute).array;
-  const { welded, first } = weld(position);
-  const triangles = Math.floor(index.length / 3);
-
-  // each undirected edge once: its ends (welded, low first), the face of its first triangle, another
-  // face seen on it (-1: none), and how many triangles use it (capped)
-  const size = tableSize(triangles * 1.5);
-  const mask = size - 1;
-  const lo = new Int32Array(size).fill(-1);
-  const hi = new Uint32Array(size);
-  const face = new Uint32Array(size);
-  const other = new Int32Array(size).fill(-1);
-  const uses = new Uint8Array(size);
-  for (let t = 0; t < triangles; t++) {
-    const f = ids.getX(index[t * 3] as number);
-    for (let k = 0; k < 3; k++) {
-      const p = welded[index[t * 3 + k] as number] as number;
-      const q = welded[index[t * 3 + ((k + 1) % 3)] as number] as number;
-      if (p === q) continue; // a degenerate triangle's collapsed side
-      const a = Math.min(p, q);
-      const b = Math.max(p, q);
-      let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77)) >>> 0;
-      h = (h ^ (h >>> 15)) & mask;
-      for (;;) {
-        if (lo[h] === -1) {
-          lo[h] = a;
-          hi[h] = b;
-          face[h] = f;
-          uses[h] = 1;
-          break;
-        }
-        if (lo[h] === a && hi[h] === b) {
-          if (uses[h] !== 255) uses[h] = (uses[h] as number) + 1;
-          if (face[h] !== f && other[h] === -1) other[h] = f;
-          break;
-        }
-        h = (h + 1) & mask;
-      }
-    }
-  }
 
   let segmentCount = 0;
   let pairCount = 0;
-  for (let h = 0; h < size; h++) {
-    if (lo[h] === -1) continue;
-    if (other[h] !== -1) {
-      segmentCount++;
-      pairCount++;
-    } else if (uses[h] === 1) segmentCount++;
+  for (let slot = 0; slot < table.length; slot += 4) {
+    if (table[slot] === 0) continue;
+    const state = table[slot + 3] as number;
+    if (state !== INSIDE) segmentCount++;
+    if (state > ONCE) pairCount++;
   }
   const positions = new Float32Array(segmentCount * 6);
   const faces = new Float32Array(segmentCount * 4);
   const pairs = new Uint32Array(pairCount * 2);
   let s = 0;
   let pr = 0;
-  for (let h = 0; h < size; h++) {
-    if (lo[h] === -1 || (other[h] === -1 && uses[h] !== 1)) continue;
-    const f = face[h] as number;
-    const g = other[h] === -1 ? f : (other[h] as number);
-    const ends = [first[lo[h] as number] as number, first[hi[h] as number] as number];
+  for (let slot = 0; slot < table.length; slot += 4) {
+    const state = table[slot + 3] as number;
+    if (table[slot] === 0 || state === INSIDE) continue;
+    const f = table[slot + 2] as number;
+    const g = state > ONCE ? state - 1 : f;
+    const ends = [
+      welder.first[(table[slot] as number) - 1] as number,
+      welder.first[table[slot + 1] as number] as number,
+    ];
     for (let e = 0; e < 2; e++) {
       const v = ends[e] as number;
-      positions[s * 6 + e * 3] = position.getX(v);
-      positions[s * 6 + e * 3 + 1] = position.getY(v);
-      positions[s * 6 + e * 3 + 2] = position.getZ(v);
+      for (let c = 0; c < 3; c++) positions[s * 6 + e * 3 + c] = position[v * 3 + c] as number;
       faces[s * 4 + e * 2] = f;
       faces[s * 4 + e * 2 + 1] = g;
     }
