@@ -1,11 +1,21 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { joinWorkspace, query, signInAdmin, WORKSPACE } from "./helpers";
+import { joinWorkspace, query, signInAdmin, uploadNistPart, WORKSPACE } from "./helpers";
 
 // What a first use found on the admin's and the ML engineer's side (issue 17, items 13 and 15), each
 // written to fail on the main before it.
 
 const PASSWORD = "amber kestrel ledger 5813";
 const stamp = () => `${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** A new member with this role, signed in in their own browser (joined through an invitation link). */
+const newMember = (browser: Browser, admin: Page, role: string, workspace = WORKSPACE.slug) =>
+  joinWorkspace(
+    browser,
+    admin,
+    workspace,
+    { email: `${role.replace("_", "-")}-${stamp()}@example.test`, password: PASSWORD },
+    role,
+  );
 
 /** Someone opens an invitation link in their own browser and joins with a new account. */
 async function joinWith(browser: Browser, link: string, email: string): Promise<Page> {
@@ -106,13 +116,7 @@ test("an ML engineer sees a dataset's queue settings as text and cannot change t
   });
   const { dataset } = (await created.json()) as { dataset: { id: string } };
   const url = `/api/workspaces/${WORKSPACE.slug}/datasets/${dataset.id}`;
-  const ml = await joinWorkspace(
-    browser,
-    admin,
-    WORKSPACE.slug,
-    { email: `ml-${stamp()}@example.test`, password: PASSWORD },
-    "ml_engineer",
-  );
+  const ml = await newMember(browser, admin, "ml_engineer");
 
   // the page: each setting as text, no control for it, no word about who else may change it
   await ml.goto(`/w/${WORKSPACE.slug}/datasets/${dataset.id}`);
@@ -146,17 +150,60 @@ test("an ML engineer sees a dataset's queue settings as text and cannot change t
   expect(own.status()).toBe(201);
 
   // an engineer still runs the queue: on the page and through the API
-  const eng = await joinWorkspace(
-    browser,
-    admin,
-    WORKSPACE.slug,
-    { email: `eng-${stamp()}@example.test`, password: PASSWORD },
-    "engineer",
-  );
+  const eng = await newMember(browser, admin, "engineer");
   await eng.goto(`/w/${WORKSPACE.slug}/datasets/${dataset.id}`);
   await eng.getByRole("combobox", { name: "Queue order" }).selectOption("oldest");
   await expect(eng.getByTestId("queue-order-saved")).toBeVisible();
   const changed = await eng.request.patch(url, { data: { maxHeldParts: 5 } });
   expect(changed.status()).toBe(200);
   expect(await changed.json()).toMatchObject({ dataset: { queueOrder: "oldest", maxHeldParts: 5 } });
+});
+
+test("each role sees only what it can do: no labelling controls for those who cannot label, no invitation to create what they cannot", async ({
+  browser,
+  page: admin,
+}) => {
+  test.setTimeout(240_000);
+  await signInAdmin(admin);
+  // a processed, pre-labelled part (instances with parameters)
+  const created = await admin.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Roles walk ${stamp()}` },
+  });
+  const { dataset } = (await created.json()) as { dataset: { id: string } };
+  await uploadNistPart(admin, WORKSPACE.slug, dataset.id, "nist_ctc_01_asme1_rd.stp");
+  await expect
+    .poll(
+      async () =>
+        (await query<{ status: string }>("select status from parts where dataset_id = $1", [dataset.id]))[0]?.status,
+      { timeout: 150_000 },
+    )
+    .toBe("pre_labeled");
+  const [part] = await query<{ id: string }>("select id from parts where dataset_id = $1", [dataset.id]);
+  const label = `/w/${WORKSPACE.slug}/parts/${part?.id}/label`;
+
+  for (const role of ["ml_engineer", "viewer", "annotator"] as const) {
+    const page = await newMember(browser, admin, role);
+    // the workbench of a part they do not hold: the labels to read, no labelling controls
+    await page.goto(label);
+    await expect(page.locator("[data-viewer=ready]")).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId("save-status")).toContainText("Read-only");
+    await expect(page.getByTestId("instances").locator("[data-param]").first()).toBeVisible();
+    await expect(page.getByTestId("instances").locator("input"), role).toHaveCount(0);
+    await expect(page.getByTestId("palette"), role).toHaveCount(0);
+    for (const name of ["Clear labels", "Bottom", "Split", "Merge", "Undo", "Redo"]) {
+      await expect(page.getByRole("button", { name: new RegExp(`^${name}`) }), `${role}: ${name}`).toHaveCount(0);
+    }
+    // what they may do there stays: select, grow, look around
+    await expect(page.getByRole("button", { name: /^Grow/ })).toBeVisible();
+  }
+
+  // a new workspace without datasets: its viewer is not told to create one
+  const shop = await admin.request.post("/api/workspaces", { data: { name: `Empty shop ${stamp()}` } });
+  const { workspace } = (await shop.json()) as { workspace: { slug: string } };
+  const viewer = await newMember(browser, admin, "viewer", workspace.slug);
+  await expect(viewer.getByText("You are a viewer in this workspace.")).toBeVisible();
+  await expect(viewer.getByText("No datasets yet.")).toBeVisible();
+  await expect(viewer.getByRole("link", { name: /Create one/ })).toHaveCount(0);
+  await admin.goto(`/w/${workspace.slug}`);
+  await expect(admin.getByRole("link", { name: "Create one in the catalog" })).toBeVisible();
 });

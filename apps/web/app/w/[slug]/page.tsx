@@ -1,4 +1,4 @@
-import { ROLE_LABELS } from "@facet/core";
+import { roleCan, roleInSentence } from "@facet/core";
 import { listDatasets, partCountsByStatus } from "@facet/db";
 import Link from "next/link";
 import { DatasetsTable } from "@/components/datasets-table";
@@ -14,7 +14,7 @@ export default async function Overview({ params }: { params: Promise<{ slug: str
   return (
     <>
       <h1>{workspace.name}</h1>
-      <p className="muted">You are {ROLE_LABELS[workspace.role].toLowerCase()} in this workspace.</p>
+      <p className="muted">You are {roleInSentence(workspace.role)} in this workspace.</p>
       <h2>Parts by status</h2>
       <StatusCountsView counts={counts} />
       <h2>Datasets</h2>
@@ -22,9 +22,13 @@ export default async function Overview({ params }: { params: Promise<{ slug: str
         workspace={workspace.slug}
         datasets={datasets}
         empty={
-          <>
-            No datasets yet. <Link href={`/w/${workspace.slug}/catalog`}>Create one in the catalog</Link>.
-          </>
+          roleCan(workspace.role, "datasets.create") ? (
+            <>
+              No datasets yet. <Link href={`/w/${workspace.slug}/catalog`}>Create one in the catalog</Link>.
+            </>
+          ) : (
+            "No datasets yet."
+          )
         }
       />
     </>

@@ -100,12 +100,15 @@ export const UnlabelledPanel = memo(function UnlabelledPanel({
 export const InstancesPanel = memo(function InstancesPanel({
   state,
   features,
+  labelling,
   editable,
   onSelect,
   onParam,
 }: {
   state: LabelState;
   features: ReadonlyMap<string, FeatureType>;
+  /** The viewer holds the part: parameters are fields; for everyone else, text. */
+  labelling: boolean;
   editable: boolean;
   onSelect: (faces: number[]) => void;
   onParam: (instanceId: string, key: string, value: number | null) => void;
@@ -128,31 +131,38 @@ export const InstancesPanel = memo(function InstancesPanel({
               </span>
               {f && f.parameters.length > 0 && (
                 <div className="wb-params">
-                  {f.parameters.map((p) => (
-                    <label key={p.key} title={manual.has(p.key) ? "entered by hand" : "measured from the geometry"}>
-                      {p.name}
-                      <input
-                        type="number"
-                        step="any"
-                        min={0}
-                        disabled={!editable}
-                        data-param={p.key}
-                        defaultValue={inst.params[p.key] ?? ""}
-                        key={`${inst.id}:${p.key}:${inst.params[p.key] ?? ""}`}
-                        onBlur={(e) => {
-                          const raw = e.currentTarget.value.trim();
-                          const value = raw === "" ? null : Number(raw);
-                          if (value !== null && (!Number.isFinite(value) || value < 0)) return;
-                          if (value !== (inst.params[p.key] ?? null)) onParam(inst.id, p.key, value);
-                        }}
-                        onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
-                      />
-                      <span className="muted">
-                        {p.unit}
-                        {manual.has(p.key) ? " · manual" : ""}
+                  {f.parameters.map((p) => {
+                    const title = manual.has(p.key) ? "entered by hand" : "measured from the geometry";
+                    const unit = `${p.unit}${manual.has(p.key) ? " · manual" : ""}`;
+                    return labelling ? (
+                      <label key={p.key} title={title}>
+                        {p.name}
+                        <input
+                          type="number"
+                          step="any"
+                          min={0}
+                          disabled={!editable}
+                          data-param={p.key}
+                          defaultValue={inst.params[p.key] ?? ""}
+                          key={`${inst.id}:${p.key}:${inst.params[p.key] ?? ""}`}
+                          onBlur={(e) => {
+                            const raw = e.currentTarget.value.trim();
+                            const value = raw === "" ? null : Number(raw);
+                            if (value !== null && (!Number.isFinite(value) || value < 0)) return;
+                            if (value !== (inst.params[p.key] ?? null)) onParam(inst.id, p.key, value);
+                          }}
+                          onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
+                        />
+                        <span className="muted">{unit}</span>
+                      </label>
+                    ) : (
+                      <span key={p.key} title={title} className="wb-param">
+                        {p.name}
+                        <span data-param={p.key}>{inst.params[p.key] ?? "–"}</span>
+                        <span className="muted">{unit}</span>
                       </span>
-                    </label>
-                  ))}
+                    );
+                  })}
                 </div>
               )}
             </li>

@@ -2,9 +2,14 @@
 
 import type { FaceCheck, GrowMode } from "@facet/core";
 
-/** The selection's size and what can be done with it: grow, clear labels, bottom faces, split, merge; undo, redo. */
+/**
+ * The selection's size and what can be done with it: grow; for the person labelling, also clear labels,
+ * bottom faces, split, merge, undo, redo (shown only to them, disabled while a change cannot be saved).
+ */
 export function SelectionPanel(p: {
   count: number;
+  /** The viewer holds the part: the editing buttons are theirs. */
+  labelling: boolean;
   editable: boolean;
   /** How many instances the selected faces belong to. */
   instances: number;
@@ -36,6 +41,14 @@ export function SelectionPanel(p: {
           Grow <kbd>G</kbd>
         </button>
       </div>
+      {p.labelling && <EditButtons {...p} />}
+    </div>
+  );
+}
+
+function EditButtons(p: Parameters<typeof SelectionPanel>[0]) {
+  return (
+    <>
       <div className="row wb-buttons">
         <button type="button" onClick={p.onClear} disabled={!p.editable || p.count === 0}>
           Clear labels <kbd>Del</kbd>
@@ -58,7 +71,7 @@ export function SelectionPanel(p: {
           Redo
         </button>
       </div>
-    </div>
+    </>
   );
 }
 

@@ -173,14 +173,18 @@ export function Workbench(props: WorkbenchProps) {
             editable={editable}
           />
         )}
-        <PalettePanel
-          features={props.taxonomy.featureTypes}
-          onAssign={stableAssign}
-          searchRef={searchRef}
-          disabled={!editable}
-        />
+        {/* the labelling controls are for the person holding the part; everyone else reads */}
+        {hold.holding && (
+          <PalettePanel
+            features={props.taxonomy.featureTypes}
+            onAssign={stableAssign}
+            searchRef={searchRef}
+            disabled={!editable}
+          />
+        )}
         <SelectionPanel
           count={selection.size}
+          labelling={hold.holding}
           editable={editable}
           instances={ops.selectionInstances.length}
           growMode={ops.growMode}
@@ -200,6 +204,7 @@ export function Workbench(props: WorkbenchProps) {
         <InstancesPanel
           state={state}
           features={featureByKey}
+          labelling={hold.holding}
           editable={editable}
           onSelect={selectFaces}
           onParam={setParam}
