@@ -1278,8 +1278,7 @@ declare
   v_pre jsonb;
   v_labels jsonb := new.document -> 'labels';
   v_said public.face_check[] := new.face_checks;
-  v_out public.face_check[] := '{}';
-  v_i integer;
+  v_out public.face_check[];
 begin
   if new.source <> 'human' or jsonb_typeof(v_labels) is distinct from 'array' then
     new.face_checks := null;
@@ -1294,13 +1293,15 @@ begin
     raise exception 'face_checks has % entries for % faces', cardinality(v_said), jsonb_array_length(v_labels)
       using errcode = '22023';
   end if;
-  for v_i in 0 .. jsonb_array_length(v_labels) - 1 loop
-    v_out := v_out || case
-      when (v_labels -> v_i) is distinct from coalesce(v_pre -> v_i, 'null'::jsonb) then 'changed'
-      when v_said[v_i + 1] in ('confirmed', 'seen') then v_said[v_i + 1]
-      else 'unseen'
-    end::public.face_check;
-  end loop;
+  -- one pass over the faces (set-based: an array appended in a loop is copied at every step)
+  select array_agg(case
+           when l.label is distinct from coalesce(p.label, 'null'::jsonb) then 'changed'
+           when v_said[l.i::integer] in ('confirmed', 'seen') then v_said[l.i::integer]
+           else 'unseen'
+         end::public.face_check order by l.i)
+    into v_out
+  from jsonb_array_elements(v_labels) with ordinality l(label, i)
+  left join jsonb_array_elements(v_pre) with ordinality p(label, i) on p.i = l.i;
   new.face_checks := v_out;
   return new;
 end
