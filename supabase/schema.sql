@@ -1657,7 +1657,9 @@ CREATE OR REPLACE FUNCTION private.dataset_queue_settings(d public.datasets)
  SET search_path TO ''
 AS $function$
   select jsonb_build_object('prelabel', d.prelabel, 'queue_order', d.queue_order,
-                            'required_annotations', d.required_annotations, 'max_held_parts', d.max_held_parts)
+                            'required_annotations', d.required_annotations, 'max_held_parts', d.max_held_parts,
+                            -- below it, pre-labelled faces must be confirmed before submission (face checks)
+                            'confirm_below', d.confirm_below)
 $function$;
 
 CREATE OR REPLACE FUNCTION private.datasets_before_insert()
@@ -1715,12 +1717,13 @@ begin
     -- what the columns default to, i.e. a dataset made without naming them (dataset-settings.db.test.ts
     -- creates one so as an ML engineer: a default changed without this line fails it)
     v_before := private.dataset_queue_settings(jsonb_populate_record(new, jsonb_build_object(
-      'prelabel', true, 'queue_order', 'least_confident', 'required_annotations', 1, 'max_held_parts', 3)));
+      'prelabel', true, 'queue_order', 'least_confident', 'required_annotations', 1, 'max_held_parts', 3,
+      'confirm_below', 0.6)));
   else
     v_before := private.dataset_queue_settings(old);
   end if;
   if private.dataset_queue_settings(new) is distinct from v_before then
-    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, queue order, annotations per part, parts held at once)'
+    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, queue order, annotations per part, parts held at once, the confidence below which pre-labels are confirmed)'
       using errcode = 'FC004';
   end if;
   return new;

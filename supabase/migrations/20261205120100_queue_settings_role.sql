@@ -12,7 +12,9 @@
 create function private.dataset_queue_settings(d public.datasets) returns jsonb
 language sql immutable set search_path = '' as $$
   select jsonb_build_object('prelabel', d.prelabel, 'queue_order', d.queue_order,
-                            'required_annotations', d.required_annotations, 'max_held_parts', d.max_held_parts)
+                            'required_annotations', d.required_annotations, 'max_held_parts', d.max_held_parts,
+                            -- below it, pre-labelled faces must be confirmed before submission (face checks)
+                            'confirm_below', d.confirm_below)
 $$;
 
 -- Only admins and engineers set them (old is null on insert: a new dataset made by anyone else keeps
@@ -31,12 +33,13 @@ begin
     -- what the columns default to, i.e. a dataset made without naming them (dataset-settings.db.test.ts
     -- creates one so as an ML engineer: a default changed without this line fails it)
     v_before := private.dataset_queue_settings(jsonb_populate_record(new, jsonb_build_object(
-      'prelabel', true, 'queue_order', 'least_confident', 'required_annotations', 1, 'max_held_parts', 3)));
+      'prelabel', true, 'queue_order', 'least_confident', 'required_annotations', 1, 'max_held_parts', 3,
+      'confirm_below', 0.6)));
   else
     v_before := private.dataset_queue_settings(old);
   end if;
   if private.dataset_queue_settings(new) is distinct from v_before then
-    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, queue order, annotations per part, parts held at once)'
+    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, queue order, annotations per part, parts held at once, the confidence below which pre-labels are confirmed)'
       using errcode = 'FC004';
   end if;
   return new;

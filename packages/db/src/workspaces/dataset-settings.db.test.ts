@@ -35,7 +35,7 @@ const CHANGES: Settings[] = [
 
 async function stored() {
   const { rows } = await db.owner.query<Record<string, unknown>>(
-    `select prelabel, queue_order, required_annotations, max_held_parts, description
+    `select prelabel, queue_order, required_annotations, max_held_parts, confirm_below, description
      from public.datasets where id = $1`,
     [w.datasetId],
   );
@@ -81,6 +81,8 @@ describe("a dataset's queue settings", () => {
       "queue_order = 'oldest'",
       "required_annotations = 2",
       "max_held_parts = 10",
+      // the submit check's threshold: 0 would let untouched pre-labels through again
+      "confirm_below = 0",
     ]) {
       const r = await attempt(db.owner, as("ml_engineer"), (c) =>
         c.query(`update public.datasets set ${set} where id = $1`, [w.datasetId]),
@@ -119,6 +121,7 @@ describe("a dataset's queue settings", () => {
       ["queue_order", "oldest"],
       ["required_annotations", 2],
       ["max_held_parts", 9],
+      ["confirm_below", 0],
     ] as const) {
       for (const role of ["ml_engineer", "engineer"] as const) {
         const r = await attempt(db.owner, as(role), (c) =>
