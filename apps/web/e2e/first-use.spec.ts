@@ -368,3 +368,24 @@ test("files that cannot be parts are listed with the reason, never dropped silen
   );
   await expect(page.getByTestId("upload-list").getByRole("button", { name: "Retry" })).toHaveCount(0);
 });
+
+test("discarding a part asks first, in the page; Cancel keeps it", async ({ page }) => {
+  await signInAdmin(page);
+  const ds = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+    data: { name: `Discard ${Date.now()}` },
+  });
+  const datasetId = (await ds.json()).dataset.id as string;
+  await uploadCorpusPart(page, WORKSPACE.slug, datasetId, "mfcad/0-0-0-0-0-23.step");
+  const [part] = await query<{ id: string }>("select id from parts where dataset_id = $1", [datasetId]);
+  const partId = (part as { id: string }).id;
+  await page.goto(`/w/${WORKSPACE.slug}/parts/${partId}`);
+  await page.getByRole("button", { name: "Discard", exact: true }).click();
+  const ask = page.getByRole("dialog", { name: "Discard this part?" });
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  await expect(ask).toHaveCount(0);
+  expect(await query("select 1 from parts where id = $1", [partId])).toHaveLength(1);
+  await page.getByRole("button", { name: "Discard", exact: true }).click();
+  await ask.getByRole("button", { name: "Discard", exact: true }).click();
+  await expect(page).toHaveURL(`/w/${WORKSPACE.slug}/datasets/${datasetId}`);
+  expect(await query("select 1 from parts where id = $1", [partId])).toHaveLength(0);
+});

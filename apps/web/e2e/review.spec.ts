@@ -277,6 +277,13 @@ test("share links: a guest reads and comments on one part only; revoked and expi
   // revoked: refused at once
   await gil.reload();
   await gil.getByTestId("share-links").getByRole("button", { name: "Revoke" }).first().click();
+  // revoking asks first, in the page
+  const ask = gil.getByRole("dialog", { name: "Revoke this share link?" });
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  await expect(ask).toHaveCount(0);
+  expect((await guest.request.get(`/api/share/${token}`)).status()).toBe(200);
+  await gil.getByTestId("share-links").getByRole("button", { name: "Revoke" }).first().click();
+  await ask.getByRole("button", { name: "Revoke link" }).click();
   await expect(gil.getByTestId("share-links")).toContainText(/revoked/i);
   await guest.reload();
   await expect(guest.getByTestId("share-invalid")).toBeVisible();

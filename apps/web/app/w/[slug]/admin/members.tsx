@@ -5,10 +5,13 @@ import type { Member } from "@facet/db";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 
 export function Members({ workspace, members, me }: { workspace: string; members: Member[]; me: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  /** The member whose removal waits for a yes. */
+  const [removing, setRemoving] = useState<Member | null>(null);
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
     try {
@@ -20,6 +23,20 @@ export function Members({ workspace, members, me }: { workspace: string; members
   };
   return (
     <div className="stack">
+      {removing && (
+        <ConfirmDialog
+          title={`Remove ${removing.email} from this workspace?`}
+          confirmLabel="Remove"
+          onConfirm={() => {
+            const m = removing;
+            setRemoving(null);
+            void act(() => api("DELETE", `/api/workspaces/${workspace}/members/${m.userId}`));
+          }}
+          onCancel={() => setRemoving(null)}
+        >
+          <p>Their sessions in this workspace end at once; they can come back only through a new invitation.</p>
+        </ConfirmDialog>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -67,11 +84,7 @@ export function Members({ workspace, members, me }: { workspace: string; members
                   type="button"
                   className="danger"
                   aria-label={`Remove ${m.email}`}
-                  onClick={() => {
-                    if (window.confirm(`Remove ${m.email} from this workspace?`)) {
-                      void act(() => api("DELETE", `/api/workspaces/${workspace}/members/${m.userId}`));
-                    }
-                  }}
+                  onClick={() => setRemoving(m)}
                 >
                   Remove
                 </button>

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 
 export function PartActions({
   workspace,
@@ -21,6 +22,7 @@ export function PartActions({
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [queued, setQueued] = useState(false);
+  const [discarding, setDiscarding] = useState(false);
   const base = `/api/workspaces/${workspace}/parts/${partId}`;
   return (
     <span className="row">
@@ -56,22 +58,28 @@ export function PartActions({
           {queued ? "Pre-labelling…" : "Pre-label now"}
         </button>
       )}
-      <button
-        type="button"
-        className="danger"
-        onClick={async () => {
-          if (!window.confirm("Discard this part? Its labels go with it.")) return;
-          try {
-            await api("DELETE", base);
-            router.replace(`/w/${workspace}/datasets/${datasetId}`);
-            router.refresh();
-          } catch (e) {
-            setError(messageOf(e));
-          }
-        }}
-      >
+      <button type="button" className="danger" onClick={() => setDiscarding(true)}>
         Discard
       </button>
+      {discarding && (
+        <ConfirmDialog
+          title="Discard this part?"
+          confirmLabel="Discard"
+          onConfirm={async () => {
+            setDiscarding(false);
+            try {
+              await api("DELETE", base);
+              router.replace(`/w/${workspace}/datasets/${datasetId}`);
+              router.refresh();
+            } catch (e) {
+              setError(messageOf(e));
+            }
+          }}
+          onCancel={() => setDiscarding(false)}
+        >
+          <p>Its labels, comments and history go with it.</p>
+        </ConfirmDialog>
+      )}
       {error && (
         <span role="alert" className="error">
           {error}

@@ -5,6 +5,7 @@ import type { ShareLinkRow } from "@facet/db";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 import { Time } from "@/components/comments/time";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 import { formatDay } from "@/lib/time-format";
 
 type LinkState = "active" | "revoked" | "expired";
@@ -67,7 +68,10 @@ export function ShareLinks({
     }
   };
 
+  /** The link whose revocation waits for a yes. */
+  const [revoking, setRevoking] = useState<ShareLinkRow | null>(null);
   const revoke = async (link: ShareLinkRow) => {
+    setRevoking(null);
     setError(null);
     try {
       const r = await api<{ link: ShareLinkRow }>("DELETE", `${base}/${link.id}`);
@@ -91,6 +95,19 @@ export function ShareLinks({
 
   return (
     <div className="share-links stack" data-testid="share-links">
+      {revoking && (
+        <ConfirmDialog
+          title="Revoke this share link?"
+          confirmLabel="Revoke link"
+          onConfirm={() => void revoke(revoking)}
+          onCancel={() => setRevoking(null)}
+        >
+          <p>
+            {revoking.label ? `“${revoking.label}”: ` : ""}whoever has the link can no longer open this part. This
+            cannot be undone; you can make a new link.
+          </p>
+        </ConfirmDialog>
+      )}
       <form
         className="row"
         onSubmit={(e) => {
@@ -178,7 +195,7 @@ export function ShareLinks({
                   </td>
                   <td>
                     {state === "active" && (
-                      <button type="button" className="danger" onClick={() => void revoke(l)}>
+                      <button type="button" className="danger" onClick={() => setRevoking(l)}>
                         Revoke
                       </button>
                     )}
