@@ -44,6 +44,11 @@ const server = createServer((req, res) => {
     } else res.destroy();
   });
 });
+// Node closes an idle keep-alive connection after 5 s by default, racing clients that reuse it at that
+// moment (ECONNRESET on a request already sent; behind a load balancer, 502s). Keep idle connections
+// longer than clients and proxies do (60 s is the usual proxy idle timeout), headers timeout above it.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.listen(PORT, FACET_HOST, () => {
   console.log(`> Facet web app ready on http://${FACET_HOST}:${PORT}`);
 });
