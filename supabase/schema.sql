@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261205120100_queue_settings_role. PostgreSQL 18.
+-- Last migration: 20261206000100_curation. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -15,12 +15,12 @@
 --   public: what users reach, under row-level security: the data model and the functions of the API
 --     tables: annotation_revisions, api_keys, audit_events, blobs, comments, datasets,
 --     independent_annotations, invitation_uses, invitations, jobs, label_schemas, notifications,
---     part_geometry, part_presence, part_reviews, parts, profiles, share_links, workspace_blobs,
---     workspace_members, workspaces
---     10 functions
+--     part_geometry, part_labels, part_presence, part_reviews, parts, profiles, saved_filters, share_links,
+--     snapshot_exports, snapshot_parts, snapshots, workspace_blobs, workspace_members, workspaces
+--     12 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats
---     76 functions
+--     81 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -86,6 +86,7 @@ CREATE TRIGGER annotation_revisions_defaults BEFORE INSERT ON public.annotation_
 CREATE TRIGGER annotation_revisions_face_checks BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revision_face_checks();
 CREATE TRIGGER annotation_revisions_model_source BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_model_source();
 CREATE TRIGGER annotation_revisions_notify AFTER INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.notify_revision();
+CREATE TRIGGER annotation_revisions_part_labels AFTER INSERT ON public.annotation_revisions FOR EACH ROW WHEN (jsonb_typeof(new.document -> 'labels'::text) = 'array'::text) EXECUTE FUNCTION private.part_labels_refresh();
 GRANT ALL ON TABLE public.annotation_revisions TO anon, authenticated, service_role;
 COMMENT ON COLUMN public.annotation_revisions.revision_no IS 'Set by private.annotation_revision_defaults (the part''s max + 1), whatever the insert says.';
 COMMENT ON COLUMN public.annotation_revisions.face_checks IS 'Per face (0-based face i at [i+1]): changed, confirmed, seen or unseen against the part''s pre-label on the same face numbering. Set by private.annotation_revision_face_checks on human revisions (changed is computed there, whatever the insert says); null without a pre-label and on model, import and consensus revisions.';
@@ -257,6 +258,7 @@ CREATE TABLE public.datasets (
   queue_order text DEFAULT 'least_confident'::text NOT NULL,
   max_held_parts integer DEFAULT 3 NOT NULL,
   confirm_below real DEFAULT 0.6 NOT NULL,
+  split_config jsonb,
   CONSTRAINT datasets_confirm_below_check CHECK (confirm_below >= 0::double precision AND confirm_below <= 1::double precision),
   CONSTRAINT datasets_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
   CONSTRAINT datasets_description_check CHECK (char_length(description) <= 4000),
@@ -265,6 +267,7 @@ CREATE TABLE public.datasets (
   CONSTRAINT datasets_pkey PRIMARY KEY (id),
   CONSTRAINT datasets_queue_order_check CHECK (queue_order = ANY (ARRAY['least_confident'::text, 'oldest'::text])),
   CONSTRAINT datasets_required_annotations_check CHECK (required_annotations >= 1 AND required_annotations <= 5),
+  CONSTRAINT datasets_split_config_check CHECK (split_config IS NULL OR jsonb_typeof(split_config) = 'object'::text),
   CONSTRAINT datasets_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
   CONSTRAINT datasets_workspace_id_id_key UNIQUE (workspace_id, id),
   CONSTRAINT datasets_workspace_id_label_schema_id_fkey FOREIGN KEY (workspace_id, label_schema_id) REFERENCES public.label_schemas(workspace_id, id) ON DELETE RESTRICT,
@@ -296,6 +299,7 @@ CREATE TRIGGER datasets_queue_order AFTER UPDATE OF queue_order ON public.datase
 GRANT ALL ON TABLE public.datasets TO anon, authenticated, service_role;
 COMMENT ON COLUMN public.datasets.queue_order IS 'How the labelling queue is served. Set by admins and engineers only (private.datasets_queue_settings_guard), like prelabel, required_annotations and max_held_parts.';
 COMMENT ON COLUMN public.datasets.confirm_below IS 'A pre-labelled face whose confidence is below this must be confirmed or changed before the part is submitted (0: never).';
+COMMENT ON COLUMN public.datasets.split_config IS 'How new parts are assigned a split (seed, ratios, stratification, near-duplicate distance): packages/core splits.ts. Parts keep the split they have.';
 
 CREATE TABLE public.independent_annotations (
   part_id uuid NOT NULL,
@@ -423,6 +427,9 @@ CREATE POLICY "Admins and engineers start jobs" ON public.jobs
 CREATE POLICY "Admins delete job records" ON public.jobs
   FOR DELETE TO authenticated
   USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "ML engineers start curation jobs" ON public.jobs
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin,ml_engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)) AND kind ~~ 'curation:%'::text AND part_id IS NULL AND status = 'queued'::public.job_status AND attempts = 0 AND started_at IS NULL AND finished_at IS NULL AND result IS NULL AND error IS NULL);
 CREATE POLICY "Members see their workspace's jobs" ON public.jobs
   FOR SELECT TO authenticated
   USING (private.is_member(workspace_id));
@@ -523,12 +530,17 @@ CREATE TABLE public.part_geometry (
   bbox jsonb NOT NULL,
   duration_ms integer,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
+  surface_types text[],
+  shape_descriptor real[],
+  thumbnail_key text,
   CONSTRAINT part_geometry_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) ON DELETE CASCADE,
   CONSTRAINT part_geometry_blob_sha256_tessellator_version_params_hash_key UNIQUE (blob_sha256, tessellator_version, params_hash),
   CONSTRAINT part_geometry_face_count_check CHECK (face_count > 0),
   CONSTRAINT part_geometry_pkey PRIMARY KEY (id),
+  CONSTRAINT part_geometry_shape_descriptor_check CHECK (shape_descriptor IS NULL OR cardinality(shape_descriptor) >= 1 AND cardinality(shape_descriptor) <= 100 AND array_position(shape_descriptor, NULL::real) IS NULL),
   CONSTRAINT part_geometry_triangle_count_check CHECK (triangle_count >= 0)
 );
+CREATE INDEX part_geometry_shape_idx ON public.part_geometry USING gist (extensions.cube((shape_descriptor)::double precision[])) WHERE (shape_descriptor IS NOT NULL);
 ALTER TABLE public.part_geometry ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "A share link shows its part's geometry" ON public.part_geometry
   FOR SELECT TO anon
@@ -541,6 +553,38 @@ CREATE POLICY "Members see the geometry of their parts" ON public.part_geometry
    FROM public.parts p
   WHERE p.blob_sha256 = part_geometry.blob_sha256)));
 GRANT ALL ON TABLE public.part_geometry TO anon, authenticated, service_role;
+COMMENT ON COLUMN public.part_geometry.shape_descriptor IS 'Geometry fingerprint (packages/geometry fingerprint.ts): invariant to rotation, translation and scale; near-duplicate shapes are close in Euclidean distance. Indexed as a cube for nearest-neighbour search.';
+
+CREATE TABLE public.part_labels (
+  part_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  dataset_id uuid NOT NULL,
+  revision_id uuid NOT NULL,
+  revision_no integer NOT NULL,
+  source text NOT NULL,
+  annotator_id uuid,
+  features text[] NOT NULL,
+  face_counts jsonb NOT NULL,
+  instance_counts jsonb NOT NULL,
+  labelled_faces integer NOT NULL,
+  face_count integer NOT NULL,
+  labelled_at timestamp with time zone NOT NULL,
+  CONSTRAINT part_labels_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT part_labels_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT part_labels_pkey PRIMARY KEY (part_id),
+  CONSTRAINT part_labels_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
+  CONSTRAINT part_labels_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX part_labels_annotator_idx ON public.part_labels USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
+CREATE INDEX part_labels_dataset_idx ON public.part_labels USING btree (dataset_id);
+CREATE INDEX part_labels_features_idx ON public.part_labels USING gin (features);
+CREATE INDEX part_labels_instances_idx ON public.part_labels USING gin (instance_counts jsonb_path_ops);
+ALTER TABLE public.part_labels ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see part labels" ON public.part_labels
+  FOR SELECT TO authenticated
+  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
+GRANT ALL ON TABLE public.part_labels TO anon, authenticated, service_role;
+COMMENT ON TABLE public.part_labels IS 'Derived: the latest annotation revision of each part, summarised (features present, faces and instances per feature). Written only by private.part_labels_refresh.';
 
 CREATE TABLE public.part_presence (
   part_id uuid NOT NULL,
@@ -651,15 +695,18 @@ CREATE TABLE public.parts (
   CONSTRAINT parts_prelabel_error_check CHECK (char_length(prelabel_error) <= 2000),
   CONSTRAINT parts_review_notes_check CHECK (char_length(review_notes) <= 10000),
   CONSTRAINT parts_reviewer_id_fkey FOREIGN KEY (reviewer_id) REFERENCES auth.users(id) ON DELETE SET NULL,
-  CONSTRAINT parts_split_check CHECK (split = ANY (ARRAY['train'::text, 'val'::text, 'test'::text])),
+  CONSTRAINT parts_split_check CHECK (split ~ '^[a-z][a-z0-9_-]{0,31}$'::text),
   CONSTRAINT parts_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id) ON DELETE CASCADE,
   CONSTRAINT parts_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
   CONSTRAINT parts_workspace_id_id_key UNIQUE (workspace_id, id)
 );
 CREATE INDEX parts_annotator_idx ON public.parts USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
 CREATE INDEX parts_blob_idx ON public.parts USING btree (blob_sha256);
+CREATE INDEX parts_dataset_created_idx ON public.parts USING btree (dataset_id, created_at, id);
+CREATE INDEX parts_dataset_split_idx ON public.parts USING btree (dataset_id, split);
 CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
 CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));
+CREATE INDEX parts_tags_idx ON public.parts USING gin (tags);
 CREATE INDEX parts_workspace_status_idx ON public.parts USING btree (workspace_id, status);
 ALTER TABLE public.parts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "A share link shows its part" ON public.parts
@@ -679,12 +726,13 @@ CREATE POLICY "Curators, reviewers and the holding annotator update parts" ON pu
   WITH CHECK (private.is_member(workspace_id));
 CREATE POLICY "Members see parts" ON public.parts
   FOR SELECT TO authenticated
-  USING (private.is_member(workspace_id));
+  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
 CREATE TRIGGER parts_after_delete AFTER DELETE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_delete();
 CREATE TRIGGER parts_after_insert AFTER INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_insert();
 CREATE TRIGGER parts_after_update AFTER UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_update();
 CREATE TRIGGER parts_before_insert BEFORE INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_insert();
 CREATE TRIGGER parts_before_update BEFORE UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_update();
+CREATE TRIGGER parts_part_labels_dataset AFTER UPDATE OF dataset_id ON public.parts FOR EACH ROW WHEN (new.dataset_id IS DISTINCT FROM old.dataset_id) EXECUTE FUNCTION private.part_labels_follow_dataset();
 GRANT ALL ON TABLE public.parts TO anon, authenticated, service_role;
 
 CREATE TABLE public.profiles (
@@ -706,6 +754,35 @@ CREATE POLICY "Users update their own profile" ON public.profiles
 GRANT ALL ON TABLE public.profiles TO service_role;
 GRANT SELECT, INSERT, DELETE, TRUNCATE, REFERENCES, TRIGGER, MAINTAIN ON TABLE public.profiles TO anon, authenticated;
 GRANT UPDATE (display_name) ON TABLE public.profiles TO authenticated;
+
+CREATE TABLE public.saved_filters (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  dataset_id uuid,
+  user_id uuid DEFAULT auth.uid() NOT NULL,
+  name text NOT NULL,
+  query text NOT NULL,
+  shared boolean DEFAULT false NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT saved_filters_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 80 AND name !~ '[[:cntrl:]]'::text),
+  CONSTRAINT saved_filters_pkey PRIMARY KEY (id),
+  CONSTRAINT saved_filters_query_check CHECK (char_length(query) <= 4000),
+  CONSTRAINT saved_filters_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT saved_filters_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id) ON DELETE CASCADE,
+  CONSTRAINT saved_filters_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT saved_filters_workspace_id_user_id_name_key UNIQUE (workspace_id, user_id, name)
+);
+ALTER TABLE public.saved_filters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members delete their own filters" ON public.saved_filters
+  FOR DELETE TO authenticated
+  USING (private.is_member(workspace_id) AND user_id = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Members save their own filters" ON public.saved_filters
+  FOR INSERT TO authenticated
+  WITH CHECK (private.is_member(workspace_id) AND user_id = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Members see their own and shared filters" ON public.saved_filters
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id) AND (user_id = (( SELECT auth.uid() AS uid)) OR shared));
+GRANT ALL ON TABLE public.saved_filters TO anon, authenticated, service_role;
 
 CREATE TABLE public.share_links (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -748,6 +825,114 @@ CREATE POLICY "Engineers and admins see share links" ON public.share_links
 CREATE TRIGGER share_links_audit AFTER INSERT OR UPDATE OF revoked_at ON public.share_links FOR EACH ROW EXECUTE FUNCTION private.share_links_audit();
 CREATE TRIGGER share_links_guard BEFORE INSERT OR UPDATE ON public.share_links FOR EACH ROW EXECUTE FUNCTION private.share_links_guard();
 GRANT ALL ON TABLE public.share_links TO anon, authenticated, service_role;
+
+CREATE TABLE public.snapshot_exports (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  snapshot_id uuid NOT NULL,
+  format text NOT NULL,
+  include_meshes boolean DEFAULT false NOT NULL,
+  job_id uuid,
+  archive_key text,
+  archive_size bigint,
+  archive_sha256 text,
+  completed_at timestamp with time zone,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT snapshot_exports_archive_sha256_check CHECK (archive_sha256 ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT snapshot_exports_archive_size_check CHECK (archive_size >= 0),
+  CONSTRAINT snapshot_exports_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT snapshot_exports_format_check CHECK (format = ANY (ARRAY['parquet'::text, 'jsonl'::text, 'mfcad'::text, 'mfinstseg'::text, 'step'::text])),
+  CONSTRAINT snapshot_exports_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE SET NULL,
+  CONSTRAINT snapshot_exports_pkey PRIMARY KEY (id),
+  CONSTRAINT snapshot_exports_snapshot_id_format_include_meshes_key UNIQUE (snapshot_id, format, include_meshes),
+  CONSTRAINT snapshot_exports_workspace_id_snapshot_id_fkey FOREIGN KEY (workspace_id, snapshot_id) REFERENCES public.snapshots(workspace_id, id) ON DELETE CASCADE
+);
+ALTER TABLE public.snapshot_exports ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see exports" ON public.snapshot_exports
+  FOR SELECT TO authenticated
+  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
+CREATE TRIGGER snapshot_exports_audit AFTER INSERT ON public.snapshot_exports FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('export');
+GRANT ALL ON TABLE public.snapshot_exports TO service_role;
+GRANT SELECT ON TABLE public.snapshot_exports TO authenticated;
+
+CREATE TABLE public.snapshot_parts (
+  snapshot_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  name text NOT NULL,
+  blob_sha256 text NOT NULL,
+  revision_id uuid NOT NULL,
+  revision_no integer NOT NULL,
+  face_signature text,
+  face_count integer NOT NULL,
+  label_schema_id uuid,
+  schema_version integer NOT NULL,
+  document_sha256 text NOT NULL,
+  status public.part_status NOT NULL,
+  split text,
+  CONSTRAINT snapshot_parts_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256),
+  CONSTRAINT snapshot_parts_document_sha256_check CHECK (document_sha256 ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT snapshot_parts_pkey PRIMARY KEY (snapshot_id, part_id),
+  CONSTRAINT snapshot_parts_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id),
+  CONSTRAINT snapshot_parts_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES public.snapshots(id) ON DELETE CASCADE,
+  CONSTRAINT snapshot_parts_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id),
+  CONSTRAINT snapshot_parts_workspace_id_snapshot_id_fkey FOREIGN KEY (workspace_id, snapshot_id) REFERENCES public.snapshots(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX snapshot_parts_blob_idx ON public.snapshot_parts USING btree (blob_sha256);
+CREATE INDEX snapshot_parts_part_idx ON public.snapshot_parts USING btree (part_id);
+CREATE INDEX snapshot_parts_revision_idx ON public.snapshot_parts USING btree (revision_id);
+CREATE INDEX snapshot_parts_split_idx ON public.snapshot_parts USING btree (snapshot_id, split);
+ALTER TABLE public.snapshot_parts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see snapshot parts" ON public.snapshot_parts
+  FOR SELECT TO authenticated
+  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
+CREATE TRIGGER snapshot_parts_immutable BEFORE DELETE OR UPDATE ON public.snapshot_parts FOR EACH ROW EXECUTE FUNCTION private.snapshots_immutable();
+CREATE TRIGGER snapshot_parts_no_truncate BEFORE TRUNCATE ON public.snapshot_parts FOR EACH STATEMENT EXECUTE FUNCTION private.snapshots_immutable();
+CREATE TRIGGER snapshot_parts_sealed AFTER INSERT ON public.snapshot_parts REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION private.snapshot_parts_sealed();
+GRANT ALL ON TABLE public.snapshot_parts TO service_role;
+GRANT SELECT ON TABLE public.snapshot_parts TO authenticated;
+
+CREATE TABLE public.snapshots (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  dataset_id uuid NOT NULL,
+  name text NOT NULL,
+  description text DEFAULT ''::text NOT NULL,
+  statuses public.part_status[],
+  filter text DEFAULT ''::text NOT NULL,
+  label_schema_id uuid,
+  label_schema_version integer,
+  part_count integer NOT NULL,
+  face_count bigint NOT NULL,
+  checksum text NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  created_xact xid8 DEFAULT pg_current_xact_id() NOT NULL,
+  CONSTRAINT snapshots_checksum_check CHECK (checksum ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT snapshots_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT snapshots_description_check CHECK (char_length(description) <= 4000),
+  CONSTRAINT snapshots_face_count_check CHECK (face_count >= 0),
+  CONSTRAINT snapshots_filter_check CHECK (char_length(filter) <= 4000),
+  CONSTRAINT snapshots_label_schema_id_fkey FOREIGN KEY (label_schema_id) REFERENCES public.label_schemas(id),
+  CONSTRAINT snapshots_name_check CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'::text),
+  CONSTRAINT snapshots_part_count_check CHECK (part_count >= 0),
+  CONSTRAINT snapshots_pkey PRIMARY KEY (id),
+  CONSTRAINT snapshots_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id),
+  CONSTRAINT snapshots_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT snapshots_workspace_id_id_key UNIQUE (workspace_id, id),
+  CONSTRAINT snapshots_workspace_id_name_key UNIQUE (workspace_id, name)
+);
+ALTER TABLE public.snapshots ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see snapshots" ON public.snapshots
+  FOR SELECT TO authenticated
+  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
+CREATE TRIGGER snapshots_audit AFTER INSERT ON public.snapshots FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('snapshot');
+CREATE TRIGGER snapshots_immutable BEFORE DELETE OR UPDATE ON public.snapshots FOR EACH ROW EXECUTE FUNCTION private.snapshots_immutable();
+CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON public.snapshots FOR EACH STATEMENT EXECUTE FUNCTION private.snapshots_immutable();
+GRANT ALL ON TABLE public.snapshots TO service_role;
+GRANT SELECT ON TABLE public.snapshots TO authenticated;
+COMMENT ON TABLE public.snapshots IS 'Immutable (private.snapshots_immutable, for every role). Made by public.freeze_snapshot. The manifest in storage (snapshots/<id>/manifest.json) is an export of these rows; facet snapshot verify checks they agree.';
 
 CREATE TABLE public.workspace_blobs (
   workspace_id uuid NOT NULL,
@@ -983,6 +1168,67 @@ $function$;
 REVOKE ALL ON FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text DEFAULT ''::text, p_part_ids uuid[] DEFAULT NULL::uuid[], p_statuses public.part_status[] DEFAULT NULL::public.part_status[], p_filter text DEFAULT ''::text)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_ws uuid;
+  v_schema uuid;
+  v_id uuid;
+begin
+  select d.workspace_id, d.label_schema_id into v_ws, v_schema from public.datasets d where d.id = p_dataset_id;
+  if v_ws is null or not private.has_role(v_ws, '{admin,ml_engineer}') then
+    raise exception 'only ML engineers and admins freeze snapshots of this workspace''s datasets'
+      using errcode = '42501';
+  end if;
+  if exists (select 1 from public.snapshots s where s.workspace_id = v_ws and s.name = p_name) then
+    raise exception 'a snapshot named % already exists in this workspace', p_name using errcode = 'FC022';
+  end if;
+
+  create temp table if not exists pg_temp.freezing (
+    part_id uuid primary key, name text, blob_sha256 text, revision_id uuid, revision_no integer,
+    face_signature text, face_count integer, label_schema_id uuid, schema_version integer,
+    document_sha256 text, status public.part_status, split text) on commit drop;
+  truncate pg_temp.freezing;
+  insert into pg_temp.freezing
+  select p.id, p.name, r.blob_sha256, r.id, r.revision_no, r.face_signature,
+         jsonb_array_length(r.document -> 'labels'), r.label_schema_id, r.schema_version,
+         encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex'), p.status, p.split
+  from public.parts p
+  join public.part_labels l on l.part_id = p.id
+  join public.annotation_revisions r on r.id = l.revision_id
+  where p.dataset_id = p_dataset_id
+    and (p_part_ids is null or p.id in (select unnest(p_part_ids)))
+    and (p_statuses is null or p.status = any (p_statuses));
+
+  insert into public.snapshots (workspace_id, dataset_id, name, description, statuses, filter, label_schema_id,
+      label_schema_version, part_count, face_count, checksum, created_by)
+  select v_ws, p_dataset_id, p_name, coalesce(p_description, ''), p_statuses, coalesce(p_filter, ''), v_schema,
+         (select s.version from public.label_schemas s where s.id = v_schema),
+         count(*), coalesce(sum(f.face_count), 0),
+         encode(sha256(convert_to(coalesce(string_agg(
+           concat_ws(chr(9), f.part_id::text, f.blob_sha256, f.revision_id::text, f.document_sha256,
+                     coalesce(f.face_signature, ''), coalesce(f.split, '')),
+           chr(10) order by f.part_id::text collate "C"), ''), 'UTF8')), 'hex'),
+         (select auth.uid())
+  from pg_temp.freezing f
+  returning id into v_id;
+
+  insert into public.snapshot_parts (snapshot_id, part_id, workspace_id, name, blob_sha256, revision_id, revision_no,
+      face_signature, face_count, label_schema_id, schema_version, document_sha256, status, split)
+  select v_id, f.part_id, v_ws, f.name, f.blob_sha256, f.revision_id, f.revision_no, f.face_signature, f.face_count,
+         f.label_schema_id, f.schema_version, f.document_sha256, f.status, f.split
+  from pg_temp.freezing f;
+  truncate pg_temp.freezing;
+  return v_id;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text, p_part_ids uuid[], p_statuses public.part_status[], p_filter text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text, p_part_ids uuid[], p_statuses public.part_status[], p_filter text) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION public.open_share_link()
  RETURNS TABLE(link_id uuid, workspace_id uuid, part_id uuid, access text, expires_at timestamp with time zone)
  LANGUAGE plpgsql
@@ -1185,6 +1431,42 @@ end
 $function$;
 REVOKE ALL ON FUNCTION public.renew_claim(p_part_id uuid, p_lease_seconds integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.renew_claim(p_part_id uuid, p_lease_seconds integer) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean DEFAULT false)
+ RETURNS TABLE(export_id uuid, job_id uuid, started boolean)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_ws uuid;
+  v_export public.snapshot_exports;
+  v_job public.jobs;
+begin
+  select s.workspace_id into v_ws from public.snapshots s where s.id = p_snapshot_id;
+  if v_ws is null or not private.has_role(v_ws, '{admin,ml_engineer}') then
+    raise exception 'only ML engineers and admins export this workspace''s snapshots' using errcode = '42501';
+  end if;
+  insert into public.snapshot_exports (workspace_id, snapshot_id, format, include_meshes, created_by)
+  values (v_ws, p_snapshot_id, p_format, coalesce(p_include_meshes, false), (select auth.uid()))
+  on conflict (snapshot_id, format, include_meshes) do nothing;
+  select * into v_export from public.snapshot_exports e
+  where e.snapshot_id = p_snapshot_id and e.format = p_format and e.include_meshes = coalesce(p_include_meshes, false)
+  for update;
+  select * into v_job from public.jobs j where j.id = v_export.job_id;
+  if v_export.completed_at is not null or v_job.status in ('queued', 'running') then
+    return query select v_export.id, v_export.job_id, false;
+    return;
+  end if;
+  insert into public.jobs (workspace_id, kind, payload, created_by)
+  values (v_ws, 'curation:export', jsonb_build_object('exportId', v_export.id), (select auth.uid()))
+  returning * into v_job;
+  update public.snapshot_exports e set job_id = v_job.id where e.id = v_export.id;
+  return query select v_export.id, v_job.id, true;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean) TO authenticated, service_role;
 
 -- ====================================================================================================
 -- Schema private: helpers of the policies, trigger functions and their steps, internal tables
@@ -1935,6 +2217,19 @@ AS $function$
 $function$;
 GRANT EXECUTE ON FUNCTION private.member_role(ws uuid) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION private.member_workspace_ids()
+ RETURNS SETOF uuid
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select m.workspace_id
+  from public.workspace_members m
+  where m.user_id = (select auth.uid()) and private.in_scope(m.workspace_id)
+$function$;
+REVOKE ALL ON FUNCTION private.member_workspace_ids() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.member_workspace_ids() TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION private.membership_identity_immutable()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -2076,6 +2371,51 @@ end
 $function$;
 REVOKE ALL ON FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer) TO service_role;
+
+CREATE OR REPLACE FUNCTION private.part_labels_follow_dataset()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  update public.part_labels set dataset_id = new.dataset_id where part_id = new.id;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.part_labels_refresh()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_dataset uuid;
+begin
+  select p.dataset_id into v_dataset from public.parts p where p.id = new.part_id;
+  insert into public.part_labels as l (part_id, workspace_id, dataset_id, revision_id, revision_no, source,
+      annotator_id, features, face_counts, instance_counts, labelled_faces, face_count, labelled_at)
+  select new.part_id, new.workspace_id, v_dataset, new.id, new.revision_no, new.source,
+         case when new.source = 'human' then new.author_id end,
+         coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
+         coalesce((select jsonb_object_agg(f, n) from (
+            select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
+         coalesce((select jsonb_object_agg(f, n) from (
+            select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i
+            group by 1) x), '{}'),
+         (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
+         jsonb_array_length(new.document -> 'labels'),
+         new.created_at
+  on conflict (part_id) do update set
+    revision_id = excluded.revision_id, revision_no = excluded.revision_no, source = excluded.source,
+    annotator_id = coalesce(excluded.annotator_id, l.annotator_id), features = excluded.features,
+    face_counts = excluded.face_counts, instance_counts = excluded.instance_counts,
+    labelled_faces = excluded.labelled_faces, face_count = excluded.face_count, labelled_at = excluded.labelled_at
+  where l.revision_no < excluded.revision_no;
+  return null;
+end
+$function$;
 
 CREATE OR REPLACE FUNCTION private.part_presence_defaults()
  RETURNS trigger
@@ -2797,6 +3137,37 @@ AS $function$
   )
 $function$;
 GRANT EXECUTE ON FUNCTION private.shares_workspace(other uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.snapshot_parts_sealed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if exists (select 1 from added a join public.snapshots s on s.id = a.snapshot_id
+             where s.created_xact <> pg_current_xact_id()) then
+    raise exception 'snapshots are immutable: parts join a snapshot only when it is frozen'
+      using errcode = 'FC020';
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.snapshots_immutable()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if tg_op = 'DELETE' then
+    if not exists (select 1 from public.workspaces w where w.id = old.workspace_id) then
+      return old; -- the workspace itself is being deleted
+    end if;
+  end if;
+  raise exception 'snapshots are immutable: % refused', lower(tg_op)
+    using errcode = 'FC020', hint = 'freeze a new snapshot instead';
+end
+$function$;
 
 CREATE OR REPLACE FUNCTION private.sync_profile()
  RETURNS trigger

@@ -22,6 +22,16 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   users_email_partial_key: "an account with this email already exists: sign in instead",
 };
 
+/** What a refused deletion means, per foreign key that keeps the row it points at. */
+const STILL_REFERENCED: Record<string, string> = {
+  snapshot_parts_workspace_id_part_id_fkey:
+    "this part is in a snapshot, and snapshots never change: it cannot be discarded",
+  snapshots_workspace_id_dataset_id_fkey:
+    "this dataset has snapshots, and snapshots never change: it cannot be deleted",
+  snapshot_parts_blob_sha256_fkey: "this content is in a snapshot: it is kept",
+  snapshot_parts_revision_id_fkey: "this revision is in a snapshot: it is kept",
+};
+
 /**
  * Map what Postgres refused to a stable AppError. The database's own messages are written
  * for people (see the migrations), so they are passed through.
@@ -50,6 +60,9 @@ export function toAppError(e: unknown): unknown {
       return new AppError("HOLD_LIMIT", message);
     case "FC008":
       return new AppError("INCOMPLETE_ANNOTATION", message, e.detail ? { detail: e.detail } : undefined);
+    case "FC020":
+    case "FC022":
+      return new AppError("CONFLICT", message);
     case "FC012":
       // the detail lists the faces, least confident first
       return new AppError("UNCONFIRMED_FACES", message, {
@@ -63,8 +76,10 @@ export function toAppError(e: unknown): unknown {
     case "23505":
       // never a constraint's name: it means nothing to people and can tell what exists elsewhere
       return new AppError("CONFLICT", (e.constraint && UNIQUE_MESSAGES[e.constraint]) ?? "this already exists");
-    case "23503":
-      return new AppError("NOT_FOUND", "a referenced record does not exist");
+    case "23503": {
+      const kept = e.constraint ? STILL_REFERENCED[e.constraint] : undefined;
+      return kept ? new AppError("CONFLICT", kept) : new AppError("NOT_FOUND", "a referenced record does not exist");
+    }
     case "23514":
     case "22023":
     case "22P02":

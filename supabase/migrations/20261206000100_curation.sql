@@ -1,0 +1,398 @@
+-- Curation for ML engineers: a catalog that filters by what parts hold, splits that never leak a
+-- shape across train/val/test, snapshots that never change, and exports of them.
+
+create schema if not exists extensions;
+-- cube: a k-nearest-neighbour GiST index over the geometry fingerprint. It ships with PostgreSQL
+-- (the embedded build has it; Supabase offers it); pgvector does not, so the fingerprint is a plain
+-- real[] that a database with pgvector can also index (`shape_descriptor::vector`).
+create extension if not exists cube with schema extensions;
+
+-- 0. The workspaces the caller may act in, once per statement. Policies written
+--    `workspace_id in (select private.member_workspace_ids())` evaluate it once (an init plan)
+--    instead of once per row as `private.is_member(workspace_id)` does: on a 100 000-part dataset
+--    that is the difference between a catalog page in milliseconds and in seconds.
+create function private.member_workspace_ids() returns setof uuid
+language sql stable security definer set search_path = '' as $$
+  select m.workspace_id
+  from public.workspace_members m
+  where m.user_id = (select auth.uid()) and private.in_scope(m.workspace_id)
+$$;
+revoke all on function private.member_workspace_ids() from public, anon;
+grant execute on function private.member_workspace_ids() to authenticated, service_role;
+
+drop policy "Members see parts" on public.parts;
+create policy "Members see parts" on public.parts for select to authenticated
+  using (workspace_id in (select private.member_workspace_ids()));
+
+-- 1. Geometry a catalog can filter and compare by: the kinds of surface a shape has, a fingerprint
+--    of its shape (see docs/decisions.md) and a thumbnail, all written by the worker with the mesh.
+alter table public.part_geometry
+  add column surface_types text[],
+  add column shape_descriptor real[],
+  add column thumbnail_key text;
+alter table public.part_geometry add constraint part_geometry_shape_descriptor_check
+  check (shape_descriptor is null or (cardinality(shape_descriptor) between 1 and 100
+                                      and array_position(shape_descriptor, null) is null));
+create index part_geometry_shape_idx on public.part_geometry
+  using gist (extensions.cube(shape_descriptor::float8[])) where shape_descriptor is not null;
+comment on column public.part_geometry.shape_descriptor is
+  'Geometry fingerprint (packages/geometry fingerprint.ts): invariant to rotation, translation and scale; near-duplicate shapes are close in Euclidean distance. Indexed as a cube for nearest-neighbour search.';
+
+-- 2. Splits are names (train, val, test or the dataset's own), set by ML engineers and admins.
+alter table public.parts drop constraint parts_split_check;
+alter table public.parts add constraint parts_split_check check (split ~ '^[a-z][a-z0-9_-]{0,31}$');
+alter table public.datasets add column split_config jsonb
+  constraint datasets_split_config_check check (split_config is null or jsonb_typeof(split_config) = 'object');
+comment on column public.datasets.split_config is
+  'How new parts are assigned a split (seed, ratios, stratification, near-duplicate distance): packages/core splits.ts. Parts keep the split they have.';
+
+create index parts_dataset_created_idx on public.parts (dataset_id, created_at, id);
+create index parts_dataset_split_idx on public.parts (dataset_id, split);
+create index parts_tags_idx on public.parts using gin (tags);
+
+-- 3. What each part's latest revision says, kept by a trigger so the catalog filters by feature
+--    classes and counts with an index instead of reading every document.
+create table public.part_labels (
+  part_id uuid primary key references public.parts (id) on delete cascade,
+  workspace_id uuid not null references public.workspaces (id) on delete cascade,
+  dataset_id uuid not null,
+  revision_id uuid not null references public.annotation_revisions (id) on delete cascade,
+  revision_no integer not null,
+  source text not null,
+  -- the author of the newest revision a person wrote (the annotator, for filters)
+  annotator_id uuid references auth.users (id) on delete set null,
+  features text[] not null,
+  face_counts jsonb not null,
+  instance_counts jsonb not null,
+  labelled_faces integer not null,
+  face_count integer not null,
+  labelled_at timestamptz not null
+);
+create index part_labels_dataset_idx on public.part_labels (dataset_id);
+create index part_labels_features_idx on public.part_labels using gin (features);
+create index part_labels_instances_idx on public.part_labels using gin (instance_counts jsonb_path_ops);
+create index part_labels_annotator_idx on public.part_labels (annotator_id) where annotator_id is not null;
+alter table public.part_labels enable row level security;
+create policy "Members see part labels" on public.part_labels for select to authenticated
+  using (workspace_id in (select private.member_workspace_ids()));
+grant select on public.part_labels to authenticated, service_role;
+comment on table public.part_labels is
+  'Derived: the latest annotation revision of each part, summarised (features present, faces and instances per feature). Written only by private.part_labels_refresh.';
+
+create function private.part_labels_refresh() returns trigger
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_dataset uuid;
+begin
+  select p.dataset_id into v_dataset from public.parts p where p.id = new.part_id;
+  insert into public.part_labels as l (part_id, workspace_id, dataset_id, revision_id, revision_no, source,
+      annotator_id, features, face_counts, instance_counts, labelled_faces, face_count, labelled_at)
+  select new.part_id, new.workspace_id, v_dataset, new.id, new.revision_no, new.source,
+         case when new.source = 'human' then new.author_id end,
+         coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
+         coalesce((select jsonb_object_agg(f, n) from (
+            select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
+         coalesce((select jsonb_object_agg(f, n) from (
+            select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i
+            group by 1) x), '{}'),
+         (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
+         jsonb_array_length(new.document -> 'labels'),
+         new.created_at
+  on conflict (part_id) do update set
+    revision_id = excluded.revision_id, revision_no = excluded.revision_no, source = excluded.source,
+    annotator_id = coalesce(excluded.annotator_id, l.annotator_id), features = excluded.features,
+    face_counts = excluded.face_counts, instance_counts = excluded.instance_counts,
+    labelled_faces = excluded.labelled_faces, face_count = excluded.face_count, labelled_at = excluded.labelled_at
+  where l.revision_no < excluded.revision_no;
+  return null;
+end
+$$;
+create trigger annotation_revisions_part_labels after insert on public.annotation_revisions
+  for each row when (jsonb_typeof(new.document -> 'labels') = 'array') execute function private.part_labels_refresh();
+
+-- a part moved to another dataset keeps its summary in step
+create function private.part_labels_follow_dataset() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  update public.part_labels set dataset_id = new.dataset_id where part_id = new.id;
+  return null;
+end
+$$;
+create trigger parts_part_labels_dataset after update of dataset_id on public.parts
+  for each row when (new.dataset_id is distinct from old.dataset_id) execute function private.part_labels_follow_dataset();
+
+insert into public.part_labels (part_id, workspace_id, dataset_id, revision_id, revision_no, source, annotator_id,
+    features, face_counts, instance_counts, labelled_faces, face_count, labelled_at)
+select r.part_id, r.workspace_id, p.dataset_id, r.id, r.revision_no, r.source,
+       (select h.author_id from public.annotation_revisions h
+        where h.part_id = r.part_id and h.source = 'human' order by h.revision_no desc limit 1),
+       coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(r.document -> 'labels') f), '{}'),
+       coalesce((select jsonb_object_agg(f, n) from (
+          select f, count(*) n from jsonb_array_elements_text(r.document -> 'labels') f group by f) x), '{}'),
+       coalesce((select jsonb_object_agg(f, n) from (
+          select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(r.document -> 'instances', '[]')) i
+          group by 1) x), '{}'),
+       (select count(*) from jsonb_array_elements(r.document -> 'labels') f where f <> 'null'::jsonb),
+       jsonb_array_length(r.document -> 'labels'), r.created_at
+from (select distinct on (part_id) * from public.annotation_revisions
+      where jsonb_typeof(document -> 'labels') = 'array' order by part_id, revision_no desc) r
+join public.parts p on p.id = r.part_id;
+
+-- 4. Saved catalog filters: a name for a query string, per person (shared ones are seen by all members).
+create table public.saved_filters (
+  id uuid primary key default gen_random_uuid(),
+  workspace_id uuid not null references public.workspaces (id) on delete cascade,
+  dataset_id uuid,
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+  name text not null check (char_length(name) between 1 and 80 and name !~ '[[:cntrl:]]'),
+  query text not null check (char_length(query) <= 4000),
+  shared boolean not null default false,
+  created_at timestamptz not null default now(),
+  foreign key (workspace_id, dataset_id) references public.datasets (workspace_id, id) on delete cascade,
+  unique (workspace_id, user_id, name)
+);
+alter table public.saved_filters enable row level security;
+create policy "Members see their own and shared filters" on public.saved_filters for select to authenticated
+  using (private.is_member(workspace_id) and (user_id = (select auth.uid()) or shared));
+create policy "Members save their own filters" on public.saved_filters for insert to authenticated
+  with check (private.is_member(workspace_id) and user_id = (select auth.uid()));
+create policy "Members delete their own filters" on public.saved_filters for delete to authenticated
+  using (private.is_member(workspace_id) and user_id = (select auth.uid()));
+grant select, insert, delete on public.saved_filters to authenticated, service_role;
+
+-- 5. Snapshots: a frozen list of parts with exactly what each was at that moment. They are made only
+--    by public.freeze_snapshot (in one statement per table), and nothing about a snapshot changes
+--    afterwards, for any role. A snapshot's parts keep their content and revisions from deletion
+--    (a part in a snapshot cannot be discarded, nor a dataset with snapshots deleted); deleting the
+--    whole workspace takes its snapshots with it.
+create table public.snapshots (
+  id uuid primary key default gen_random_uuid(),
+  workspace_id uuid not null references public.workspaces (id) on delete cascade,
+  dataset_id uuid not null,
+  name text not null check (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'),
+  description text not null default '' check (char_length(description) <= 4000),
+  -- what was asked, for the record: the statuses taken (null: every part with a label revision)
+  -- and the catalog filter (its query string)
+  statuses public.part_status[],
+  filter text not null default '' check (char_length(filter) <= 4000),
+  label_schema_id uuid references public.label_schemas (id),
+  label_schema_version integer,
+  part_count integer not null check (part_count >= 0),
+  face_count bigint not null check (face_count >= 0),
+  -- sha256 over every part's line, in part-id order (packages/core snapshot.ts snapshotChecksum)
+  checksum text not null check (checksum ~ '^[0-9a-f]{64}$'),
+  created_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  created_xact xid8 not null default pg_current_xact_id(),
+  foreign key (workspace_id, dataset_id) references public.datasets (workspace_id, id),
+  unique (workspace_id, name),
+  unique (workspace_id, id)
+);
+comment on table public.snapshots is
+  'Immutable (private.snapshots_immutable, for every role). Made by public.freeze_snapshot. The manifest in storage (snapshots/<id>/manifest.json) is an export of these rows; facet snapshot verify checks they agree.';
+
+create table public.snapshot_parts (
+  snapshot_id uuid not null references public.snapshots (id) on delete cascade,
+  part_id uuid not null,
+  workspace_id uuid not null,
+  name text not null,
+  blob_sha256 text not null references public.blobs (sha256),
+  revision_id uuid not null references public.annotation_revisions (id),
+  revision_no integer not null,
+  face_signature text,
+  face_count integer not null,
+  label_schema_id uuid,
+  schema_version integer not null,
+  -- sha256 of the revision's document as PostgreSQL renders jsonb (keys in a fixed order)
+  document_sha256 text not null check (document_sha256 ~ '^[0-9a-f]{64}$'),
+  status public.part_status not null,
+  split text,
+  primary key (snapshot_id, part_id),
+  foreign key (workspace_id, part_id) references public.parts (workspace_id, id),
+  foreign key (workspace_id, snapshot_id) references public.snapshots (workspace_id, id) on delete cascade
+);
+create index snapshot_parts_split_idx on public.snapshot_parts (snapshot_id, split);
+create index snapshot_parts_part_idx on public.snapshot_parts (part_id);
+create index snapshot_parts_revision_idx on public.snapshot_parts (revision_id);
+create index snapshot_parts_blob_idx on public.snapshot_parts (blob_sha256);
+
+create function private.snapshots_immutable() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  if tg_op = 'DELETE' then
+    if not exists (select 1 from public.workspaces w where w.id = old.workspace_id) then
+      return old; -- the workspace itself is being deleted
+    end if;
+  end if;
+  raise exception 'snapshots are immutable: % refused', lower(tg_op)
+    using errcode = 'FC020', hint = 'freeze a new snapshot instead';
+end
+$$;
+create trigger snapshots_immutable before update or delete on public.snapshots
+  for each row execute function private.snapshots_immutable();
+create trigger snapshot_parts_immutable before update or delete on public.snapshot_parts
+  for each row execute function private.snapshots_immutable();
+create trigger snapshots_no_truncate before truncate on public.snapshots
+  for each statement execute function private.snapshots_immutable();
+create trigger snapshot_parts_no_truncate before truncate on public.snapshot_parts
+  for each statement execute function private.snapshots_immutable();
+
+-- Parts join a snapshot only in the transaction that created it.
+create function private.snapshot_parts_sealed() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  if exists (select 1 from added a join public.snapshots s on s.id = a.snapshot_id
+             where s.created_xact <> pg_current_xact_id()) then
+    raise exception 'snapshots are immutable: parts join a snapshot only when it is frozen'
+      using errcode = 'FC020';
+  end if;
+  return null;
+end
+$$;
+create trigger snapshot_parts_sealed after insert on public.snapshot_parts
+  referencing new table as added for each statement execute function private.snapshot_parts_sealed();
+
+alter table public.snapshots enable row level security;
+alter table public.snapshot_parts enable row level security;
+create policy "Members see snapshots" on public.snapshots for select to authenticated
+  using (workspace_id in (select private.member_workspace_ids()));
+create policy "Members see snapshot parts" on public.snapshot_parts for select to authenticated
+  using (workspace_id in (select private.member_workspace_ids()));
+revoke all on public.snapshots, public.snapshot_parts from anon, authenticated;
+grant select on public.snapshots, public.snapshot_parts to authenticated;
+grant select, insert on public.snapshots, public.snapshot_parts to service_role;
+create trigger snapshots_audit after insert on public.snapshots
+  for each row execute function private.audit_row_change('snapshot');
+
+-- The one way to make a snapshot. What each part pins is read from its latest revision here, in
+-- one statement: the caller names parts (a catalog selection, or null for the whole dataset) and
+-- statuses (null: every part that has a label revision, whatever its status).
+create function public.freeze_snapshot(
+  p_dataset_id uuid, p_name text, p_description text default '',
+  p_part_ids uuid[] default null, p_statuses public.part_status[] default null, p_filter text default '')
+returns uuid
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_ws uuid;
+  v_schema uuid;
+  v_id uuid;
+begin
+  select d.workspace_id, d.label_schema_id into v_ws, v_schema from public.datasets d where d.id = p_dataset_id;
+  if v_ws is null or not private.has_role(v_ws, '{admin,ml_engineer}') then
+    raise exception 'only ML engineers and admins freeze snapshots of this workspace''s datasets'
+      using errcode = '42501';
+  end if;
+  if exists (select 1 from public.snapshots s where s.workspace_id = v_ws and s.name = p_name) then
+    raise exception 'a snapshot named % already exists in this workspace', p_name using errcode = 'FC022';
+  end if;
+
+  create temp table if not exists pg_temp.freezing (
+    part_id uuid primary key, name text, blob_sha256 text, revision_id uuid, revision_no integer,
+    face_signature text, face_count integer, label_schema_id uuid, schema_version integer,
+    document_sha256 text, status public.part_status, split text) on commit drop;
+  truncate pg_temp.freezing;
+  insert into pg_temp.freezing
+  select p.id, p.name, r.blob_sha256, r.id, r.revision_no, r.face_signature,
+         jsonb_array_length(r.document -> 'labels'), r.label_schema_id, r.schema_version,
+         encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex'), p.status, p.split
+  from public.parts p
+  join public.part_labels l on l.part_id = p.id
+  join public.annotation_revisions r on r.id = l.revision_id
+  where p.dataset_id = p_dataset_id
+    and (p_part_ids is null or p.id in (select unnest(p_part_ids)))
+    and (p_statuses is null or p.status = any (p_statuses));
+
+  insert into public.snapshots (workspace_id, dataset_id, name, description, statuses, filter, label_schema_id,
+      label_schema_version, part_count, face_count, checksum, created_by)
+  select v_ws, p_dataset_id, p_name, coalesce(p_description, ''), p_statuses, coalesce(p_filter, ''), v_schema,
+         (select s.version from public.label_schemas s where s.id = v_schema),
+         count(*), coalesce(sum(f.face_count), 0),
+         encode(sha256(convert_to(coalesce(string_agg(
+           concat_ws(chr(9), f.part_id::text, f.blob_sha256, f.revision_id::text, f.document_sha256,
+                     coalesce(f.face_signature, ''), coalesce(f.split, '')),
+           chr(10) order by f.part_id::text collate "C"), ''), 'UTF8')), 'hex'),
+         (select auth.uid())
+  from pg_temp.freezing f
+  returning id into v_id;
+
+  insert into public.snapshot_parts (snapshot_id, part_id, workspace_id, name, blob_sha256, revision_id, revision_no,
+      face_signature, face_count, label_schema_id, schema_version, document_sha256, status, split)
+  select v_id, f.part_id, v_ws, f.name, f.blob_sha256, f.revision_id, f.revision_no, f.face_signature, f.face_count,
+         f.label_schema_id, f.schema_version, f.document_sha256, f.status, f.split
+  from pg_temp.freezing f;
+  truncate pg_temp.freezing;
+  return v_id;
+end
+$$;
+revoke all on function public.freeze_snapshot(uuid, text, text, uuid[], public.part_status[], text) from public, anon;
+grant execute on function public.freeze_snapshot(uuid, text, text, uuid[], public.part_status[], text)
+  to authenticated, service_role;
+
+-- 6. Exports of a snapshot: one per snapshot, format and options (made once, then served from
+--    storage), made by a `curation:export` job.
+create table public.snapshot_exports (
+  id uuid primary key default gen_random_uuid(),
+  workspace_id uuid not null,
+  snapshot_id uuid not null,
+  format text not null check (format in ('parquet', 'jsonl', 'mfcad', 'mfinstseg', 'step')),
+  include_meshes boolean not null default false,
+  job_id uuid references public.jobs (id) on delete set null,
+  -- set by the worker when the archive is stored
+  archive_key text,
+  archive_size bigint check (archive_size >= 0),
+  archive_sha256 text check (archive_sha256 ~ '^[0-9a-f]{64}$'),
+  completed_at timestamptz,
+  created_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  foreign key (workspace_id, snapshot_id) references public.snapshots (workspace_id, id) on delete cascade,
+  unique (snapshot_id, format, include_meshes)
+);
+alter table public.snapshot_exports enable row level security;
+create policy "Members see exports" on public.snapshot_exports for select to authenticated
+  using (workspace_id in (select private.member_workspace_ids()));
+revoke all on public.snapshot_exports from anon, authenticated;
+grant select on public.snapshot_exports to authenticated;
+grant select, insert, update on public.snapshot_exports to service_role;
+create trigger snapshot_exports_audit after insert on public.snapshot_exports
+  for each row execute function private.audit_row_change('export');
+
+-- Ask for an export: served from the cache when it was made, joined when it is being made, and
+-- (re)started otherwise. Returns the export and its current job.
+create function public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean default false)
+returns table (export_id uuid, job_id uuid, started boolean)
+language plpgsql security definer set search_path = '' as $$
+declare
+  v_ws uuid;
+  v_export public.snapshot_exports;
+  v_job public.jobs;
+begin
+  select s.workspace_id into v_ws from public.snapshots s where s.id = p_snapshot_id;
+  if v_ws is null or not private.has_role(v_ws, '{admin,ml_engineer}') then
+    raise exception 'only ML engineers and admins export this workspace''s snapshots' using errcode = '42501';
+  end if;
+  insert into public.snapshot_exports (workspace_id, snapshot_id, format, include_meshes, created_by)
+  values (v_ws, p_snapshot_id, p_format, coalesce(p_include_meshes, false), (select auth.uid()))
+  on conflict (snapshot_id, format, include_meshes) do nothing;
+  select * into v_export from public.snapshot_exports e
+  where e.snapshot_id = p_snapshot_id and e.format = p_format and e.include_meshes = coalesce(p_include_meshes, false)
+  for update;
+  select * into v_job from public.jobs j where j.id = v_export.job_id;
+  if v_export.completed_at is not null or v_job.status in ('queued', 'running') then
+    return query select v_export.id, v_export.job_id, false;
+    return;
+  end if;
+  insert into public.jobs (workspace_id, kind, payload, created_by)
+  values (v_ws, 'curation:export', jsonb_build_object('exportId', v_export.id), (select auth.uid()))
+  returning * into v_job;
+  update public.snapshot_exports e set job_id = v_job.id where e.id = v_export.id;
+  return query select v_export.id, v_job.id, true;
+end
+$$;
+revoke all on function public.request_export(uuid, text, boolean) from public, anon;
+grant execute on function public.request_export(uuid, text, boolean) to authenticated, service_role;
+
+-- ML engineers and admins start curation jobs (split assignment) of their workspace, for no part.
+create policy "ML engineers start curation jobs" on public.jobs for insert to authenticated
+  with check (private.has_role(workspace_id, '{admin,ml_engineer}') and created_by = (select auth.uid())
+              and kind like 'curation:%' and part_id is null and status = 'queued' and attempts = 0
+              and started_at is null and finished_at is null and result is null and error is null);
