@@ -3,6 +3,7 @@ export { annotationDocumentSchema, faceIndexSchema, MAX_FACES, prelabelSummarySc
 export type { ApiKeyScope } from "./api-keys";
 export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
 export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
+export * from "./curation";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
 export type { JobKind, JobPayload, JobRun } from "./jobs";

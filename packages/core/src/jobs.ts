@@ -9,6 +9,10 @@ import { sha256HexSchema } from "./content-address";
 export const JOB_KINDS = {
   /** STEP → mesh, faces file and face graph of a part's content; then its pre-labels. */
   tessellate: "geometry:tessellate",
+  /** Write a snapshot's export archive (one format) to storage. */
+  export: "curation:export",
+  /** Assign splits to a dataset's parts that have none, by its split config. */
+  split: "curation:split",
 } as const;
 
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];
@@ -26,6 +30,8 @@ export const jobPayloadSchemas = {
       reprocess: z.literal(true).optional(),
     })
     .strict(),
+  [JOB_KINDS.export]: z.object({ exportId: z.uuid() }).strict(),
+  [JOB_KINDS.split]: z.object({ datasetId: z.uuid() }).strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.infer<(typeof jobPayloadSchemas)[K]>;
@@ -37,6 +43,8 @@ export type JobRun = z.infer<typeof jobRunSchema>;
 /** The Trigger.dev task that runs each kind (deployed mode); the local runner uses the kind itself. */
 export const TRIGGER_TASK_FOR_KIND: Record<JobKind, string> = {
   [JOB_KINDS.tessellate]: "geometry-tessellate",
+  [JOB_KINDS.export]: "curation-export",
+  [JOB_KINDS.split]: "curation-split",
 };
 
 /** Scheduled maintenance: the graphile-worker task name (crontab) and the Trigger.dev schedule id. */

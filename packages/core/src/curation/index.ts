@@ -1,0 +1,31 @@
+export type { CatalogFilter, CatalogSortKey, CountCondition, CountOp, Range, SurfaceType } from "./catalog-filter";
+export {
+  CATALOG_SORTS,
+  COUNT_OPS,
+  catalogFilterQuery,
+  isEmptyCatalogFilter,
+  parseCatalogFilter,
+  SURFACE_TYPES,
+  tagSchema,
+} from "./catalog-filter";
+export type { ManifestComparison, ManifestDrift, SnapshotManifest, SnapshotPart } from "./snapshot";
+export {
+  compareSnapshotParts,
+  faceChangesByClass,
+  SNAPSHOT_MANIFEST_FORMAT,
+  snapshotChecksumText,
+  snapshotManifestKey,
+  snapshotManifestSchema,
+  snapshotNameSchema,
+  snapshotPartSchema,
+} from "./snapshot";
+export type { SplitAssignment, SplitConfig, SplitItem, SplitLeak } from "./splits";
+export {
+  assignSplits,
+  DEFAULT_SPLIT_CONFIG,
+  groupsFromPairs,
+  SPLIT_NAME_PATTERN,
+  splitConfigSchema,
+  splitNameSchema,
+  stableHash,
+} from "./splits";
