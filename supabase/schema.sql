@@ -421,7 +421,7 @@ CREATE POLICY "Admins and engineers cancel jobs" ON public.jobs
   WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]));
 CREATE POLICY "Admins and engineers start jobs" ON public.jobs
   FOR INSERT TO authenticated
-  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)) AND status = 'queued'::public.job_status AND attempts = 0 AND started_at IS NULL AND finished_at IS NULL AND result IS NULL AND error IS NULL AND (part_id IS NULL OR (EXISTS ( SELECT 1
+  WITH CHECK (private.has_role(workspace_id, '{admin,engineer}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)) AND kind !~~ 'curation:%'::text AND status = 'queued'::public.job_status AND attempts = 0 AND started_at IS NULL AND finished_at IS NULL AND result IS NULL AND error IS NULL AND (part_id IS NULL OR (EXISTS ( SELECT 1
    FROM public.parts p
   WHERE p.id = jobs.part_id AND p.workspace_id = jobs.workspace_id))));
 CREATE POLICY "Admins delete job records" ON public.jobs
@@ -583,7 +583,8 @@ ALTER TABLE public.part_labels ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Members see part labels" ON public.part_labels
   FOR SELECT TO authenticated
   USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
-GRANT ALL ON TABLE public.part_labels TO anon, authenticated, service_role;
+GRANT ALL ON TABLE public.part_labels TO service_role;
+GRANT SELECT ON TABLE public.part_labels TO authenticated;
 COMMENT ON TABLE public.part_labels IS 'Derived: the latest annotation revision of each part, summarised (features present, faces and instances per feature). Written only by private.part_labels_refresh.';
 
 CREATE TABLE public.part_presence (
@@ -705,6 +706,7 @@ CREATE INDEX parts_blob_idx ON public.parts USING btree (blob_sha256);
 CREATE INDEX parts_dataset_created_idx ON public.parts USING btree (dataset_id, created_at, id);
 CREATE INDEX parts_dataset_split_idx ON public.parts USING btree (dataset_id, split);
 CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
+CREATE INDEX parts_name_trgm_idx ON public.parts USING gin (name extensions.gin_trgm_ops);
 CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));
 CREATE INDEX parts_tags_idx ON public.parts USING gin (tags);
 CREATE INDEX parts_workspace_status_idx ON public.parts USING btree (workspace_id, status);
@@ -773,6 +775,10 @@ CREATE TABLE public.saved_filters (
   CONSTRAINT saved_filters_workspace_id_user_id_name_key UNIQUE (workspace_id, user_id, name)
 );
 ALTER TABLE public.saved_filters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members change their own filters" ON public.saved_filters
+  FOR UPDATE TO authenticated
+  USING (private.is_member(workspace_id) AND user_id = (( SELECT auth.uid() AS uid)))
+  WITH CHECK (private.is_member(workspace_id) AND user_id = (( SELECT auth.uid() AS uid)));
 CREATE POLICY "Members delete their own filters" ON public.saved_filters
   FOR DELETE TO authenticated
   USING (private.is_member(workspace_id) AND user_id = (( SELECT auth.uid() AS uid)));
@@ -782,7 +788,7 @@ CREATE POLICY "Members save their own filters" ON public.saved_filters
 CREATE POLICY "Members see their own and shared filters" ON public.saved_filters
   FOR SELECT TO authenticated
   USING (private.is_member(workspace_id) AND (user_id = (( SELECT auth.uid() AS uid)) OR shared));
-GRANT ALL ON TABLE public.saved_filters TO anon, authenticated, service_role;
+GRANT ALL ON TABLE public.saved_filters TO authenticated, service_role;
 
 CREATE TABLE public.share_links (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -871,12 +877,12 @@ CREATE TABLE public.snapshot_parts (
   document_sha256 text NOT NULL,
   status public.part_status NOT NULL,
   split text,
-  CONSTRAINT snapshot_parts_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256),
+  CONSTRAINT snapshot_parts_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshot_parts_document_sha256_check CHECK (document_sha256 ~ '^[0-9a-f]{64}$'::text),
   CONSTRAINT snapshot_parts_pkey PRIMARY KEY (snapshot_id, part_id),
-  CONSTRAINT snapshot_parts_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id),
+  CONSTRAINT snapshot_parts_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshot_parts_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES public.snapshots(id) ON DELETE CASCADE,
-  CONSTRAINT snapshot_parts_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id),
+  CONSTRAINT snapshot_parts_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshot_parts_workspace_id_snapshot_id_fkey FOREIGN KEY (workspace_id, snapshot_id) REFERENCES public.snapshots(workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX snapshot_parts_blob_idx ON public.snapshot_parts USING btree (blob_sha256);
@@ -918,7 +924,7 @@ CREATE TABLE public.snapshots (
   CONSTRAINT snapshots_name_check CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'::text),
   CONSTRAINT snapshots_part_count_check CHECK (part_count >= 0),
   CONSTRAINT snapshots_pkey PRIMARY KEY (id),
-  CONSTRAINT snapshots_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id),
+  CONSTRAINT snapshots_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshots_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
   CONSTRAINT snapshots_workspace_id_id_key UNIQUE (workspace_id, id),
   CONSTRAINT snapshots_workspace_id_name_key UNIQUE (workspace_id, name)

@@ -6,6 +6,8 @@ create schema if not exists extensions;
 -- (the embedded build has it; Supabase offers it); pgvector does not, so the fingerprint is a plain
 -- real[] that a database with pgvector can also index (`shape_descriptor::vector`).
 create extension if not exists cube with schema extensions;
+-- pg_trgm: the catalog's name search (`q=`) by index
+create extension if not exists pg_trgm with schema extensions;
 
 -- 0. The workspaces the caller may act in, once per statement. Policies written
 --    `workspace_id in (select private.member_workspace_ids())` evaluate it once (an init plan)
@@ -49,6 +51,7 @@ comment on column public.datasets.split_config is
 create index parts_dataset_created_idx on public.parts (dataset_id, created_at, id);
 create index parts_dataset_split_idx on public.parts (dataset_id, split);
 create index parts_tags_idx on public.parts using gin (tags);
+create index parts_name_trgm_idx on public.parts using gin (name extensions.gin_trgm_ops);
 
 -- 3. What each part's latest revision says, kept by a trigger so the catalog filters by feature
 --    classes and counts with an index instead of reading every document.
@@ -75,6 +78,7 @@ create index part_labels_annotator_idx on public.part_labels (annotator_id) wher
 alter table public.part_labels enable row level security;
 create policy "Members see part labels" on public.part_labels for select to authenticated
   using (workspace_id in (select private.member_workspace_ids()));
+revoke all on public.part_labels from anon, authenticated;
 grant select on public.part_labels to authenticated, service_role;
 comment on table public.part_labels is
   'Derived: the latest annotation revision of each part, summarised (features present, faces and instances per feature). Written only by private.part_labels_refresh.';
@@ -156,9 +160,13 @@ create policy "Members see their own and shared filters" on public.saved_filters
   using (private.is_member(workspace_id) and (user_id = (select auth.uid()) or shared));
 create policy "Members save their own filters" on public.saved_filters for insert to authenticated
   with check (private.is_member(workspace_id) and user_id = (select auth.uid()));
+create policy "Members change their own filters" on public.saved_filters for update to authenticated
+  using (private.is_member(workspace_id) and user_id = (select auth.uid()))
+  with check (private.is_member(workspace_id) and user_id = (select auth.uid()));
 create policy "Members delete their own filters" on public.saved_filters for delete to authenticated
   using (private.is_member(workspace_id) and user_id = (select auth.uid()));
-grant select, insert, delete on public.saved_filters to authenticated, service_role;
+revoke all on public.saved_filters from anon;
+grant select, insert, update, delete on public.saved_filters to authenticated, service_role;
 
 -- 5. Snapshots: a frozen list of parts with exactly what each was at that moment. They are made only
 --    by public.freeze_snapshot (in one statement per table), and nothing about a snapshot changes
@@ -184,7 +192,8 @@ create table public.snapshots (
   created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   created_xact xid8 not null default pg_current_xact_id(),
-  foreign key (workspace_id, dataset_id) references public.datasets (workspace_id, id),
+  -- checked at commit: deleting the whole workspace removes snapshots and datasets in one go
+  foreign key (workspace_id, dataset_id) references public.datasets (workspace_id, id) deferrable initially deferred,
   unique (workspace_id, name),
   unique (workspace_id, id)
 );
@@ -196,8 +205,8 @@ create table public.snapshot_parts (
   part_id uuid not null,
   workspace_id uuid not null,
   name text not null,
-  blob_sha256 text not null references public.blobs (sha256),
-  revision_id uuid not null references public.annotation_revisions (id),
+  blob_sha256 text not null references public.blobs (sha256) deferrable initially deferred,
+  revision_id uuid not null references public.annotation_revisions (id) deferrable initially deferred,
   revision_no integer not null,
   face_signature text,
   face_count integer not null,
@@ -208,7 +217,7 @@ create table public.snapshot_parts (
   status public.part_status not null,
   split text,
   primary key (snapshot_id, part_id),
-  foreign key (workspace_id, part_id) references public.parts (workspace_id, id),
+  foreign key (workspace_id, part_id) references public.parts (workspace_id, id) deferrable initially deferred,
   foreign key (workspace_id, snapshot_id) references public.snapshots (workspace_id, id) on delete cascade
 );
 create index snapshot_parts_split_idx on public.snapshot_parts (snapshot_id, split);
@@ -391,7 +400,15 @@ $$;
 revoke all on function public.request_export(uuid, text, boolean) from public, anon;
 grant execute on function public.request_export(uuid, text, boolean) to authenticated, service_role;
 
--- ML engineers and admins start curation jobs (split assignment) of their workspace, for no part.
+-- Curation jobs (split assignment, exports) are started by ML engineers and admins, for no part;
+-- the other jobs (processing) by admins and engineers, as before.
+drop policy "Admins and engineers start jobs" on public.jobs;
+create policy "Admins and engineers start jobs" on public.jobs for insert to authenticated
+  with check (private.has_role(workspace_id, '{admin,engineer}') and created_by = (select auth.uid())
+              and kind not like 'curation:%' and status = 'queued' and attempts = 0 and started_at is null
+              and finished_at is null and result is null and error is null
+              and (part_id is null or exists (select 1 from public.parts p
+                                               where p.id = jobs.part_id and p.workspace_id = jobs.workspace_id)));
 create policy "ML engineers start curation jobs" on public.jobs for insert to authenticated
   with check (private.has_role(workspace_id, '{admin,ml_engineer}') and created_by = (select auth.uid())
               and kind like 'curation:%' and part_id is null and status = 'queued' and attempts = 0

@@ -64,3 +64,6 @@ export { appendRevision, latestRevision, type Revision } from "./workspaces/revi
 export * from "./workspaces/share-links";
 export * from "./workspaces/workbench";
 export * from "./workspaces/workspaces";
+export * from "./curation/catalog";
+export * from "./curation/snapshots";
+export * from "./curation/splits";

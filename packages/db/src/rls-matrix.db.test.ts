@@ -19,6 +19,7 @@ import {
   createTestDatabase,
   createUser,
   createWorkspaceWithRoles,
+  insertDataset,
   insertParts,
   labelCompletely,
   type TestDatabase,
@@ -47,6 +48,11 @@ const TABLES = [
   "notifications",
   "independent_annotations",
   "workspace_blobs",
+  "part_labels",
+  "saved_filters",
+  "snapshots",
+  "snapshot_parts",
+  "snapshot_exports",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -200,6 +206,36 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(Y,    Y,       Y,        Y,     Y,     N), // mark read
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
+  part_labels: {              // the review part's latest labels, summarised; written by a trigger only
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  saved_filters: {            // the co-member's shared filter (inserts: one's own)
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  snapshots: {                // immutable; made by freeze_snapshot only (ML engineers and admins)
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  snapshot_parts: {
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  snapshot_exports: {         // requested by request_export only; completed by the worker
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
 };
 
 /** The rows of workspace W the cells act on (arranged once, as the owner, and committed). */
@@ -249,6 +285,12 @@ interface Fixture {
   commentId: string;
   /** The co-member's notification of that approval (every actor has one of their own in W too). */
   coMemberNotificationId: number;
+  /** Frozen by W's ML engineer from a dataset of its own (one labelled part), with a requested export. */
+  snapshotId: string;
+  snapshotPartId: string;
+  exportId: string;
+  /** The co-member's shared saved filter. */
+  savedFilterId: string;
 }
 
 type Cell = (c: pg.PoolClient, f: Fixture, me: TestUser) => Promise<number>;
@@ -541,6 +583,77 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     delete: (c, f, me) =>
       rows(c, "delete from public.notifications where workspace_id = $1 and user_id = $2", [f.workspaceId, me.id]),
   },
+  part_labels: {
+    select: (c, f) => rows(c, "select 1 from public.part_labels where part_id = $1", [f.reviewPartId]),
+    insert: (c, f) =>
+      rows(
+        c,
+        `insert into public.part_labels (part_id, workspace_id, dataset_id, revision_id, revision_no, source, features,
+           face_counts, instance_counts, labelled_faces, face_count, labelled_at)
+         values ($1, $2, $3, $4, 1, 'human', '{}', '{}', '{}', 0, 0, now())`,
+        [f.heldPartId, f.workspaceId, f.datasetId, f.revisionId],
+      ),
+    update: (c, f) => rows(c, "update public.part_labels set features = '{slot}' where part_id = $1", [f.reviewPartId]),
+    delete: (c, f) => rows(c, "delete from public.part_labels where part_id = $1", [f.reviewPartId]),
+  },
+  saved_filters: {
+    select: (c, f) => rows(c, "select 1 from public.saved_filters where id = $1", [f.savedFilterId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        "insert into public.saved_filters (workspace_id, user_id, name, query) values ($1, $2, 'mine', 'has=slot')",
+        [f.workspaceId, me.id],
+      ),
+    update: (c, f) => rows(c, "update public.saved_filters set query = 'has=slot' where id = $1", [f.savedFilterId]),
+    delete: (c, f) => rows(c, "delete from public.saved_filters where id = $1", [f.savedFilterId]),
+  },
+  snapshots: {
+    select: (c, f) => rows(c, "select 1 from public.snapshots where id = $1", [f.snapshotId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.snapshots (workspace_id, dataset_id, name, part_count, face_count, checksum, created_by)
+         values ($1, $2, 'forged', 0, 0, $3, $4)`,
+        [f.workspaceId, f.datasetId, hex64(), me.id],
+      ),
+    update: (c, f) => rows(c, "update public.snapshots set description = 'edited' where id = $1", [f.snapshotId]),
+    delete: (c, f) => rows(c, "delete from public.snapshots where id = $1", [f.snapshotId]),
+  },
+  snapshot_parts: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.snapshot_parts where snapshot_id = $1 and part_id = $2", [
+        f.snapshotId,
+        f.snapshotPartId,
+      ]),
+    insert: (c, f) =>
+      rows(
+        c,
+        `insert into public.snapshot_parts (snapshot_id, part_id, workspace_id, name, blob_sha256, revision_id,
+           revision_no, face_count, schema_version, document_sha256, status)
+         values ($1, $2, $3, 'held.step', $4, $5, 1, 0, 1, $6, 'in_progress')`,
+        [f.snapshotId, f.heldPartId, f.workspaceId, f.queuedBlob, f.revisionId, hex64()],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.snapshot_parts set split = 'train' where snapshot_id = $1 and part_id = $2", [
+        f.snapshotId,
+        f.snapshotPartId,
+      ]),
+    delete: (c, f) =>
+      rows(c, "delete from public.snapshot_parts where snapshot_id = $1 and part_id = $2", [
+        f.snapshotId,
+        f.snapshotPartId,
+      ]),
+  },
+  snapshot_exports: {
+    select: (c, f) => rows(c, "select 1 from public.snapshot_exports where id = $1", [f.exportId]),
+    insert: (c, f) =>
+      rows(c, "insert into public.snapshot_exports (workspace_id, snapshot_id, format) values ($1, $2, 'mfcad')", [
+        f.workspaceId,
+        f.snapshotId,
+      ]),
+    update: (c, f) => rows(c, "update public.snapshot_exports set archive_key = 'x' where id = $1", [f.exportId]),
+    delete: (c, f) => rows(c, "delete from public.snapshot_exports where id = $1", [f.exportId]),
+  },
 };
 
 type Verdict = "allowed" | "denied";
@@ -723,6 +836,40 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     "select id from public.notifications where user_id = $1 and kind = 'review_approved'",
     [coMember.id],
   );
+  // curation: a snapshot frozen by W's ML engineer, an export of it, the co-member's shared filter
+  const curatedDataset = await insertDataset(owner, { workspaceId: w.workspaceId, labelSchemaId: w.labelSchemaId });
+  const [snapshotPartId] = await insertParts(owner, {
+    workspaceId: w.workspaceId,
+    datasetId: curatedDataset,
+    count: 1,
+    status: "approved",
+  });
+  await labelCompletely(owner, snapshotPartId as string, { authorId: coMember.id });
+  const curate = await owner.connect();
+  let snapshotId: string;
+  let exportId: string;
+  try {
+    await curate.query("begin");
+    await curate.query("select set_config('request.jwt.claims', $1, true)", [
+      JSON.stringify(w.users.ml_engineer.claims),
+    ]);
+    const snap = await curate.query<{ id: string }>("select public.freeze_snapshot($1, 'rls-v1') as id", [
+      curatedDataset,
+    ]);
+    snapshotId = snap.rows[0]?.id as string;
+    const exp = await curate.query<{ export_id: string }>("select export_id from public.request_export($1, 'jsonl')", [
+      snapshotId,
+    ]);
+    exportId = exp.rows[0]?.export_id as string;
+    await curate.query("commit");
+  } finally {
+    curate.release();
+  }
+  const savedFilter = await one<{ id: string }>(
+    `insert into public.saved_filters (workspace_id, user_id, name, query, shared)
+     values ($1, $2, 'approved', 'status=approved', true) returning id`,
+    [w.workspaceId, coMember.id],
+  );
   // one of their own for each actor (the outsider's is from W, which they have since left)
   const actors = { ...w.users, outsider: other.users.admin };
   for (const u of Object.values(actors)) {
@@ -762,6 +909,10 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     shareToken,
     commentId,
     coMemberNotificationId: coMemberNotification.id,
+    snapshotId,
+    snapshotPartId: snapshotPartId as string,
+    exportId,
+    savedFilterId: savedFilter.id,
   };
 }
 
@@ -817,7 +968,8 @@ describe("anon", () => {
       const r = await attempt(db.owner, { role: "anon", claims }, (c) =>
         c.query<{ n: number }>(`select count(*)::int as n from public.${table}`),
       );
-      expect(r.ok && r.value.rows[0]?.n, table).toBe(0);
+      // no row, or no privilege at all (curation tables grant anon nothing)
+      expect(r.ok ? r.value.rows[0]?.n : r.code, table).toBe(r.ok ? 0 : "42501");
     }
   });
 
