@@ -1,3 +1,11 @@
+export {
+  descriptorDistance,
+  faceMeshFromGlb,
+  NEAR_DUPLICATE_DISTANCE,
+  SHAPE_DESCRIPTOR_VERSION,
+  shapeDescriptor,
+  surfaceTypes,
+} from "./fingerprint";
 export { meshToGlb, readGlb } from "./glb";
 export type { FacetOcctFactory, FacetOcctModule, GeometryKernel, Occt, OcctFactory } from "./kernel";
 export { loadKernel, TESSELLATOR_VERSION } from "./kernel";
