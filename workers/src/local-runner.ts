@@ -5,6 +5,7 @@ import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
+import { EXPORT, exportSnapshot } from "./tasks/export";
 import { housekeeping } from "./tasks/housekeeping";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
 import { TESSELLATE, tessellatePart } from "./tasks/tessellate";
@@ -53,6 +54,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   const taskList: TaskList = {
     [TESSELLATE]: (payload) =>
       tessellatePart({ pool, store: o.store, runner, prelabelers: o.prelabelers, log }, payload),
+    [EXPORT]: (payload) => exportSnapshot({ pool, store: o.store, geometry: runner, log }, payload),
     "maintenance:release_expired_claims": async () => {
       const n = await releaseExpiredClaims(pool);
       if (n > 0) log(`worker: returned ${n} part(s) with expired claims to the queue`);

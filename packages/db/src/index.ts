@@ -64,6 +64,8 @@ export { appendRevision, latestRevision, type Revision } from "./workspaces/revi
 export * from "./workspaces/share-links";
 export * from "./workspaces/workbench";
 export * from "./workspaces/workspaces";
+export * from "./curation/exports";
 export * from "./curation/catalog";
 export * from "./curation/snapshots";
 export * from "./curation/splits";
+export * from "./curation/export-requests";

@@ -10,6 +10,7 @@ import { createPrelabelers, type Prelabeler } from "@facet/prelabel";
 import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { logger, schedules, task } from "@trigger.dev/sdk";
 import { InProcessGeometry } from "../geometry/engine";
+import { exportSnapshot, failUnfinishedExport } from "../tasks/export";
 import { housekeeping } from "../tasks/housekeeping";
 import { releaseExpiredClaims } from "../tasks/release-expired-claims";
 import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
@@ -67,6 +68,25 @@ export const tessellate = task({
     const d = await deps();
     const why = error instanceof Error ? error.message : String(error);
     await failUnfinishedJob(d.pool, payload, `processing stopped: ${why.slice(0, 300)}`);
+  },
+});
+
+/** A snapshot's export archive (tasks/export.ts): memory stays bounded, time grows with the snapshot. */
+export const curationExport = task({
+  id: "curation-export",
+  machine: "medium-1x",
+  maxDuration: 3600,
+  retry: { maxAttempts: 3, factor: 2, minTimeoutInMs: 5_000, maxTimeoutInMs: 120_000 },
+  run: async (payload: { jobId: string }) => {
+    const d = await deps();
+    await exportSnapshot(
+      { pool: d.pool, store: d.store, geometry: d.geometry, runnerName: "trigger.dev", log: (l) => logger.info(l) },
+      payload,
+    );
+  },
+  onFailure: async ({ payload, error }) => {
+    const why = error instanceof Error ? error.message : String(error);
+    await failUnfinishedExport((await deps()).pool, payload, `the export stopped: ${why.slice(0, 300)}`);
   },
 });
 

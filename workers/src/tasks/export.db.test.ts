@@ -1,0 +1,222 @@
+/**
+ * Snapshot exports end to end against a real PostgreSQL and the filesystem store: real corpus parts
+ * uploaded and tessellated, labelled with their datasets' own labels, frozen into a snapshot by an
+ * ML engineer, exported by the job handler, and the archive read back by independent readers.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { AnnotationDocument } from "@facet/core";
+import { withUser } from "@facet/db";
+import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
+import type { FacesDocument } from "@facet/geometry";
+import { CORPUS } from "@facet/geometry/testing";
+import { FsBlobStore } from "@facet/storage";
+import { unzipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { aagnetDocument, aagnetTruth, duck, mfcadDocument } from "../export/testing";
+import { InProcessGeometry } from "../geometry/engine";
+import { exportArchiveKey, exportSnapshot } from "./export";
+import { tessellatePart } from "./tessellate";
+import { uploadedPart } from "./testing";
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+interface Labelled {
+  partId: string;
+  name: string;
+  hash: string;
+  split: string;
+  document: AnnotationDocument;
+  faces: FacesDocument;
+}
+
+describe("curation:export (real database, filesystem store, corpus parts)", () => {
+  let db: TestDatabase;
+  let root: string;
+  let store: FsBlobStore;
+  let ws: Awaited<ReturnType<typeof createWorkspaceWithRoles>>;
+  const geometry = new InProcessGeometry();
+  const parts: Labelled[] = [];
+  let snapshotId: string;
+  const log = () => {};
+
+  const FILES: Array<[string, string]> = [
+    ["mfcad/0-0-0-0-0-23.step", "train"],
+    ["mfcad/0-1-2-3-19.step", "train"],
+    ["mfcad/1-11-14-19.step", "train"],
+    ["mfcad/6-9-9-19.step", "val"],
+    ["aagnet/dataset_test.step", "test"],
+  ];
+
+  async function readStored(key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of await store.get(key)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  const asMl = <T>(fn: Parameters<typeof withUser<T>>[2]) => withUser(db.owner, ws.users.ml_engineer.claims, fn);
+
+  async function request(format: string, meshes = false) {
+    return asMl(async (c) => {
+      const { rows } = await c.query<{ export_id: string; job_id: string; started: boolean }>(
+        "select * from public.request_export($1, $2, $3)",
+        [snapshotId, format, meshes],
+      );
+      return rows[0] as { export_id: string; job_id: string; started: boolean };
+    });
+  }
+
+  /** Request an export as the ML engineer, run its job, unpack the stored archive. */
+  async function exported(format: string, meshes = false) {
+    const req = await request(format, meshes);
+    expect(req.started).toBe(true);
+    const t0 = performance.now();
+    await exportSnapshot({ pool: db.owner, store, geometry, log }, { jobId: req.job_id });
+    const ms = performance.now() - t0;
+    const row = (await db.owner.query("select * from snapshot_exports where id = $1", [req.export_id])).rows[0];
+    const job = (await db.owner.query("select status, progress, error, result from jobs where id = $1", [req.job_id]))
+      .rows[0];
+    expect(job, JSON.stringify(job)).toMatchObject({ status: "completed", progress: 1, error: null });
+    expect(row.archive_key).toBe(exportArchiveKey(req.export_id, format));
+    const zip = await readStored(row.archive_key);
+    expect(zip.length).toBe(Number(row.archive_size));
+    expect(sha(zip)).toBe(row.archive_sha256);
+    const dir = path.join(root, `out-${format}${meshes ? "-meshes" : ""}`);
+    for (const [name, data] of Object.entries(unzipSync(new Uint8Array(zip)))) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await writeFile(path.join(dir, name), data);
+    }
+    return { req, row, job, dir, ms, zip };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject("pgBaseUrl"));
+    root = await mkdtemp(path.join(os.tmpdir(), "facet-export-job-"));
+    store = new FsBlobStore({
+      root: path.join(root, "store"),
+      baseUrl: "http://localhost:3999",
+      secret: "s".repeat(40),
+    });
+    ws = await createWorkspaceWithRoles(db.owner, "export");
+    const [, aag] = await aagnetTruth();
+    for (const [file, split] of FILES) {
+      const bytes = await readFile(path.join(CORPUS, file));
+      const name = path.basename(file);
+      const up = await uploadedPart(db.owner, store, {
+        workspaceId: ws.workspaceId,
+        datasetId: ws.datasetId,
+        name,
+        bytes,
+      });
+      await tessellatePart(
+        { pool: db.owner, store, runner: geometry, runnerName: "trigger.dev", log },
+        { jobId: up.jobId },
+      );
+      const g = (
+        await db.owner.query<{ faces_key: string }>("select faces_key from part_geometry where blob_sha256 = $1", [
+          up.hash,
+        ])
+      ).rows[0];
+      const faces = JSON.parse((await readStored(g?.faces_key as string)).toString("utf8")) as FacesDocument;
+      const document = file.startsWith("aagnet/")
+        ? aagnetDocument(aag, faces)
+        : await mfcadDocument(name.replace(/\.step$/, ""), faces);
+      await db.owner.query(
+        `insert into annotation_revisions (part_id, label_schema_id, face_signature, document, source)
+         values ($1, $2, $3, $4, 'import')`,
+        [up.partId, ws.labelSchemaId, faces.signature, JSON.stringify(document)],
+      );
+      await db.owner.query("update parts set split = $2 where id = $1", [up.partId, split]);
+      parts.push({ partId: up.partId, name, hash: up.hash, split, document, faces });
+    }
+    snapshotId = await asMl(async (c) => {
+      const { rows } = await c.query<{ id: string }>("select public.freeze_snapshot($1, 'corpus-v1') as id", [
+        ws.datasetId,
+      ]);
+      return rows[0]?.id as string;
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await db.drop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const folder = (split: string) => (split === "val" ? "validation" : split);
+
+  it("exports Parquet that DuckDB reads: exactly the snapshot's parts and labels, per split", async () => {
+    const { dir, ms, job } = await exported("parquet");
+    const faces = await duck(
+      `select part_id, face_index, label, instance_id, bottom, surface_type, filename
+       from read_parquet('${dir}/faces/*/*.parquet', filename = true) order by part_id, face_index`,
+    );
+    expect(faces).toHaveLength(parts.reduce((n, p) => n + p.faces.faceCount, 0));
+    for (const p of parts) {
+      const mine = faces.filter((f) => f.part_id === p.partId);
+      expect(
+        mine.map((f) => f.label),
+        p.name,
+      ).toEqual(p.document.labels);
+      expect(
+        mine.map((f) => f.surface_type),
+        p.name,
+      ).toEqual(p.faces.faces.map((f) => f.surface));
+      expect(new Set(mine.map((f) => path.basename(path.dirname(String(f.filename)))))).toEqual(
+        new Set([folder(p.split)]),
+      );
+    }
+    const perSplit = await duck(
+      `select split, count(*)::int as parts, sum(face_count)::int as faces
+       from read_parquet('${dir}/parts/*/*.parquet') group by split order by split`,
+    );
+    const expected = ["test", "train", "val"].map((s) => ({
+      split: s,
+      parts: parts.filter((p) => p.split === s).length,
+      faces: parts.filter((p) => p.split === s).reduce((n, p) => n + p.faces.faceCount, 0),
+    }));
+    expect(perSplit).toEqual(expected);
+    const instances = await duck(
+      `select feature, faces from read_parquet('${dir}/instances/*/*.parquet') order by faces[1]`,
+    );
+    const aag = parts.find((p) => p.name === "dataset_test.step") as Labelled;
+    expect(instances).toEqual(
+      [...aag.document.instances]
+        .sort((a, b) => (a.faces[0] as number) - (b.faces[0] as number))
+        .map((i) => ({ feature: i.feature, faces: i.faces })),
+    );
+    const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8"));
+    expect(manifest.snapshot.id).toBe(snapshotId);
+    expect(new Set(manifest.parts.map((p: { blob_sha256: string }) => p.blob_sha256))).toEqual(
+      new Set(parts.map((p) => p.hash)),
+    );
+    expect(job.result).toMatchObject({ parts: parts.length });
+    console.log(
+      `parquet export: ${parts.length} parts in ${ms.toFixed(0)} ms (${((parts.length / ms) * 1000).toFixed(0)} parts/s)`,
+    );
+  }, 120_000);
+
+  it("serves the same snapshot and format from its cache: no second job, and a rerun of the job writes nothing", async () => {
+    const before = (await db.owner.query("select count(*)::int as n from jobs where kind = 'curation:export'")).rows[0]
+      .n;
+    const first = (await db.owner.query("select * from snapshot_exports where format = 'parquet'")).rows[0];
+    const again = await request("parquet");
+    expect(again).toEqual({ export_id: first.id, job_id: first.job_id, started: false });
+    expect((await db.owner.query("select count(*)::int as n from jobs where kind = 'curation:export'")).rows[0].n).toBe(
+      before,
+    );
+    await exportSnapshot({ pool: db.owner, store, geometry, log }, { jobId: first.job_id });
+    const after = (await db.owner.query("select * from snapshot_exports where id = $1", [first.id])).rows[0];
+    expect(after).toEqual(first);
+  });
+
+  it("refuses annotators and viewers", async () => {
+    for (const role of ["annotator", "viewer"] as const) {
+      await expect(
+        withUser(db.owner, ws.users[role].claims, (c) =>
+          c.query("select * from public.request_export($1, 'jsonl')", [snapshotId]),
+        ),
+      ).rejects.toThrow(/only ML engineers and admins/);
+    }
+  });
+});

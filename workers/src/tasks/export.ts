@@ -1,0 +1,178 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type AnnotationDocument, blobKey, JOB_KINDS, jobRunSchema, taxonomySchema } from "@facet/core";
+import {
+  completeJob,
+  type ExportJob,
+  failExportJob,
+  failUnfinishedExportJob,
+  listSnapshotExportParts,
+  listSnapshotSplits,
+  type Pool,
+  recordExportArchive,
+  requeueJob,
+  type SnapshotExportPart,
+  setJobProgress,
+  startExportJob,
+  withService,
+} from "@facet/db";
+import type { FacesDocument } from "@facet/geometry";
+import type { BlobStore } from "@facet/storage";
+import { type ExportContext, type ExportPart, writeExport, ZipArchive } from "../export";
+import type { GeometryEngine } from "../geometry/engine";
+
+export const EXPORT = JOB_KINDS.export;
+
+export interface ExportDeps {
+  pool: Pool;
+  store: BlobStore;
+  /** Reads face names of STEP files that carry none (the `step`, `mfcad` and `mfinstseg` formats). */
+  geometry?: GeometryEngine;
+  runnerName?: "graphile-worker" | "trigger.dev";
+  /** Parts read per database round trip. */
+  pageSize?: number;
+  /** Where the archive is assembled before it is stored (the system's temporary folder). */
+  tmpDir?: string;
+  log: (line: string) => void;
+}
+
+async function readAll(store: BlobStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Where an export's archive is stored. */
+export const exportArchiveKey = (exportId: string, format: string) => `exports/${exportId}/${format}.zip`;
+
+/** The snapshot's parts, split by split, each page read in its own short transaction. */
+async function* snapshotParts(deps: ExportDeps, job: ExportJob): AsyncGenerator<ExportPart> {
+  const limit = deps.pageSize ?? 200;
+  const splits = await withService(deps.pool, (c) => listSnapshotSplits(c, job.snapshot.id));
+  for (const split of splits) {
+    let after: string | null = null;
+    for (;;) {
+      const page: SnapshotExportPart[] = await withService(deps.pool, (c) =>
+        listSnapshotExportParts(c, { snapshotId: job.snapshot.id, split, afterPartId: after, limit }),
+      );
+      for (const p of page) {
+        const faces = p.facesKey
+          ? (JSON.parse((await readAll(deps.store, p.facesKey)).toString("utf8")) as FacesDocument)
+          : null;
+        const { facesKey: _, document, ...pinned } = p;
+        yield { ...pinned, document: document as AnnotationDocument, faces };
+      }
+      if (page.length < limit) break;
+      after = (page[page.length - 1] as SnapshotExportPart).partId;
+    }
+  }
+}
+
+/**
+ * Write a snapshot's export: the format's files, meshes when asked and a manifest, zipped as they
+ * are made into a temporary file (memory holds a page of parts and one file at a time), then stored
+ * at `exports/<export id>/<format>.zip` and recorded. Idempotent: a finished export is not written
+ * again; a retry writes the same bytes (every entry dated by the snapshot) over the same key.
+ */
+export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Promise<void> {
+  const { jobId } = jobRunSchema.parse(rawPayload);
+  const job = await withService(deps.pool, (c) => startExportJob(c, jobId, deps.runnerName ?? "graphile-worker"));
+  if (!job) return;
+  const ex = job.export;
+  if (ex.completedAt && ex.archiveKey && ex.archiveSha256 && (await deps.store.head(ex.archiveKey))) {
+    await withService(deps.pool, (c) =>
+      completeJob(c, jobId, {
+        exportId: ex.id,
+        key: ex.archiveKey,
+        size: ex.archiveSize,
+        sha256: ex.archiveSha256,
+        cached: true,
+      }),
+    );
+    return;
+  }
+  const started = performance.now();
+  const dir = await mkdtemp(path.join(deps.tmpDir ?? os.tmpdir(), "facet-export-"));
+  try {
+    const parsed = taxonomySchema.safeParse(job.taxonomy);
+    if (!parsed.success) throw new ExportFailure("the snapshot's label schema is missing or not a valid taxonomy");
+    const file = path.join(dir, "archive.zip");
+    const archive = new ZipArchive(createWriteStream(file), job.snapshot.createdAt);
+    const ctx: ExportContext = {
+      snapshot: job.snapshot,
+      taxonomy: parsed.data,
+      sink: archive,
+      step: async (part) => readAll(deps.store, blobKey(part.blobSha256)),
+      probeFaces: deps.geometry
+        ? async (bytes) => {
+            const geometry = deps.geometry as GeometryEngine;
+            // names only: the coarsest mesh the kernel makes is enough
+            const r = await geometry.run(bytes, { relativeDeflection: 0.05, angularDeflection: 1.5 });
+            return r.document.faces;
+          }
+        : undefined,
+    };
+    const total = Math.max(1, job.snapshot.partCount);
+    let last = 0;
+    const { parts, unrepresented } = await writeExport(ctx, snapshotParts(deps, job), {
+      format: ex.format,
+      includeMeshes: ex.includeMeshes,
+      readMesh: (key) => readAll(deps.store, key),
+      onPart: async (done) => {
+        const now = performance.now();
+        if (now - last < 1000 && done < total) return;
+        last = now;
+        await withService(deps.pool, (c) =>
+          setJobProgress(c, jobId, 0.02 + 0.88 * (done / total), `${done} of ${total} parts written`),
+        );
+      },
+    });
+    const { size, sha256, files } = await archive.end();
+    await withService(deps.pool, (c) => setJobProgress(c, jobId, 0.92, "storing the archive"));
+    const key = exportArchiveKey(ex.id, ex.format);
+    const head = await deps.store.head(key);
+    if (head?.sha256 !== sha256) await deps.store.put(key, createReadStream(file), { size, sha256 });
+    const ms = Math.round(performance.now() - started);
+    await withService(deps.pool, async (c) => {
+      await recordExportArchive(c, ex.id, { key, size, sha256 });
+      await completeJob(c, jobId, {
+        exportId: ex.id,
+        key,
+        size,
+        sha256,
+        parts,
+        files,
+        unrepresented: unrepresented.length,
+        ms,
+      });
+    });
+    deps.log(`export ${ex.id} (${ex.format}): ${parts} parts, ${files} files, ${size} bytes in ${ms} ms`);
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    const last = e instanceof ExportFailure || job.attempts >= job.maxAttempts;
+    await withService(deps.pool, (c) =>
+      last
+        ? failExportJob(
+            c,
+            jobId,
+            e instanceof ExportFailure ? message : `the export failed after ${job.attempts} attempts: ${message}`,
+          )
+        : requeueJob(c, jobId, message),
+    ).catch(() => {});
+    if (!last) throw e; // the runner retries
+    deps.log(`export ${ex.id}: failed: ${message}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A failure no retry can mend (the export fails at once with this message). */
+export class ExportFailure extends Error {}
+
+/** The job system gave up on an export job outside the handler: it fails with that reason unless it ended. */
+export async function failUnfinishedExport(pool: Pool, rawPayload: unknown, reason: string): Promise<void> {
+  const { jobId } = jobRunSchema.parse(rawPayload);
+  await withService(pool, (c) => failUnfinishedExportJob(c, jobId, reason));
+}
