@@ -68,4 +68,3 @@ export * from "./curation/exports";
 export * from "./curation/catalog";
 export * from "./curation/snapshots";
 export * from "./curation/splits";
-export * from "./curation/export-requests";
