@@ -196,6 +196,19 @@ describe("curation:export (real database, filesystem store, corpus parts)", () =
     );
   }, 120_000);
 
+  it("exports JSON Lines: one file per split with exactly its parts and labels", async () => {
+    const { dir } = await exported("jsonl");
+    for (const split of ["train", "val", "test"]) {
+      const lines = (await readFile(path.join(dir, `jsonl/${folder(split)}.jsonl`), "utf8")).trimEnd().split("\n");
+      const rows = lines.map((l) => JSON.parse(l) as { part_id: string; labels: unknown[]; split: string });
+      const mine = parts.filter((p) => p.split === split).sort((a, b) => a.partId.localeCompare(b.partId));
+      expect(
+        rows.map((r) => [r.part_id, r.split, r.labels]),
+        split,
+      ).toEqual(mine.map((p) => [p.partId, split, p.document.labels]));
+    }
+  }, 120_000);
+
   it("serves the same snapshot and format from its cache: no second job, and a rerun of the job writes nothing", async () => {
     const before = (await db.owner.query("select count(*)::int as n from jobs where kind = 'curation:export'")).rows[0]
       .n;
