@@ -8,6 +8,7 @@ import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { EXPORT, exportSnapshot } from "./tasks/export";
 import { housekeeping } from "./tasks/housekeeping";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
+import { SPLIT, splitDataset } from "./tasks/split";
 import { TESSELLATE, tessellatePart } from "./tasks/tessellate";
 
 export const WORKER_VERSION = "0.1.0";
@@ -55,6 +56,9 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     [TESSELLATE]: (payload) =>
       tessellatePart({ pool, store: o.store, runner, prelabelers: o.prelabelers, log }, payload),
     [EXPORT]: (payload) => exportSnapshot({ pool, store: o.store, geometry: runner, log }, payload),
+    [SPLIT]: async (payload) => {
+      await splitDataset({ pool, log }, payload);
+    },
     "maintenance:release_expired_claims": async () => {
       const n = await releaseExpiredClaims(pool);
       if (n > 0) log(`worker: returned ${n} part(s) with expired claims to the queue`);

@@ -68,3 +68,4 @@ export * from "./curation/exports";
 export * from "./curation/catalog";
 export * from "./curation/snapshots";
 export * from "./curation/splits";
+export * from "./curation/export-requests";

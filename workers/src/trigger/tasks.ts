@@ -13,6 +13,7 @@ import { InProcessGeometry } from "../geometry/engine";
 import { exportSnapshot, failUnfinishedExport } from "../tasks/export";
 import { housekeeping } from "../tasks/housekeeping";
 import { releaseExpiredClaims } from "../tasks/release-expired-claims";
+import { splitDataset } from "../tasks/split";
 import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
 import { parseTriggerTaskEnv } from "./env";
 
@@ -87,6 +88,17 @@ export const curationExport = task({
   onFailure: async ({ payload, error }) => {
     const why = error instanceof Error ? error.message : String(error);
     await failUnfinishedExport((await deps()).pool, payload, `the export stopped: ${why.slice(0, 300)}`);
+  },
+});
+
+export const curationSplit = task({
+  id: "curation-split",
+  machine: "small-2x",
+  maxDuration: 900,
+  retry: { maxAttempts: 1 },
+  run: async (payload: { jobId: string }) => {
+    const d = await deps();
+    await splitDataset({ pool: d.pool, runnerName: "trigger.dev", log: (l) => logger.info(l) }, payload);
   },
 });
 

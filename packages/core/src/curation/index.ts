@@ -8,9 +8,10 @@ export {
   SURFACE_TYPES,
   tagSchema,
 } from "./catalog-filter";
-export type { ManifestComparison, ManifestDrift, SnapshotManifest, SnapshotPart } from "./snapshot";
+export type { ExportFormat, ManifestComparison, ManifestDrift, SnapshotManifest, SnapshotPart } from "./snapshot";
 export {
   compareSnapshotParts,
+  EXPORT_FORMATS,
   faceChangesByClass,
   SNAPSHOT_MANIFEST_FORMAT,
   snapshotChecksumText,

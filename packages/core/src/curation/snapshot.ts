@@ -143,3 +143,7 @@ export function faceChangesByClass(
   }
   return out;
 }
+
+/** The formats a snapshot exports to (snapshot_exports.format). */
+export const EXPORT_FORMATS = ["parquet", "jsonl", "mfcad", "mfinstseg", "step"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];

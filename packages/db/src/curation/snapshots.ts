@@ -127,6 +127,15 @@ export async function snapshotParts(
   return rows;
 }
 
+/** The annotation documents of pinned revisions (of parts the caller sees), by revision id. */
+export async function snapshotDocuments(client: PoolClient, revisionIds: string[]): Promise<Map<string, unknown>> {
+  const { rows } = await client.query<{ id: string; document: unknown }>(
+    "select id, document from public.annotation_revisions where id = any ($1::uuid[])",
+    [revisionIds],
+  );
+  return new Map(rows.map((r) => [r.id, r.document]));
+}
+
 /** The manifest of a snapshot, as written to storage beside it. */
 export async function snapshotManifest(
   client: PoolClient,

@@ -108,6 +108,15 @@ export async function startSplitJob(client: PoolClient, jobId: string, runner: s
   return rows[0] ?? null;
 }
 
+/** The split job failed for good (its message is what the page shows). */
+export async function failSplitJob(client: PoolClient, jobId: string, reason: string): Promise<void> {
+  await client.query(
+    `update public.jobs set status = 'failed', error = $3, finished_at = now(), progress = 1
+     where id = $1 and kind = $2 and status in ('queued', 'running')`,
+    [jobId, JOB_KINDS.split, reason.slice(0, 2000)],
+  );
+}
+
 export interface SplitCandidate {
   id: string;
   blobSha256: string;

@@ -1,0 +1,35 @@
+import { EXPORT_FORMATS } from "@facet/core";
+import { findSnapshot, listExports, requestExport } from "@facet/db";
+import { z } from "zod";
+import { inWorkspace, json, methods, parseBody, route } from "@/lib/api.server";
+import { handOverQueuedJobs } from "@/lib/jobs.server";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({ format: z.enum(EXPORT_FORMATS), includeMeshes: z.boolean().default(false) }).strict();
+
+const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
+  const { workspace, run } = await inWorkspace(req, params.ws);
+  const exports = await run(async (c) =>
+    listExports(c, workspace.id, (await findSnapshot(c, workspace.id, params.snapshot)).id),
+  );
+  return json({ exports });
+});
+
+/** Export a snapshot in a format: made once by a job, then served from storage. */
+const post = route<{ ws: string; snapshot: string }>(async (req, params) => {
+  const { workspace, run } = await inWorkspace(req, params.ws, "parts.curate");
+  const b = await parseBody(req, body);
+  const result = await run(async (c) =>
+    requestExport(c, {
+      workspaceId: workspace.id,
+      snapshotId: (await findSnapshot(c, workspace.id, params.snapshot)).id,
+      format: b.format,
+      includeMeshes: b.includeMeshes,
+    }),
+  );
+  if (result.started) await handOverQueuedJobs();
+  return json(result, result.started ? 202 : 200);
+});
+
+export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get, POST: post });
