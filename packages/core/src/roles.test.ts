@@ -89,19 +89,20 @@ describe("roleCan", () => {
 
 describe("navSectionsFor", () => {
   it.each([
-    ["admin", ["queue", "review", "catalog", "admin"]],
-    ["engineer", ["queue", "review", "catalog"]],
-    ["annotator", ["queue", "catalog"]],
-    ["ml_engineer", ["catalog"]],
-    ["viewer", ["catalog"]],
+    ["admin", ["queue", "review", "catalog", "snapshots", "admin"]],
+    ["engineer", ["queue", "review", "catalog", "snapshots"]],
+    ["annotator", ["queue", "catalog", "snapshots"]],
+    ["ml_engineer", ["catalog", "snapshots"]],
+    ["viewer", ["catalog", "snapshots"]],
   ] as const)("%s sees %j", (role, sections) => {
     expect(navSectionsFor(role)).toEqual(sections);
   });
 
-  it("always includes the catalog and never repeats a section", () => {
+  it("always includes the catalog and the snapshots and never repeats a section", () => {
     for (const r of MEMBER_ROLES) {
       const s = navSectionsFor(r);
       expect(s).toContain("catalog");
+      expect(s).toContain("snapshots");
       expect(new Set(s).size).toBe(s.length);
     }
   });
@@ -109,7 +110,7 @@ describe("navSectionsFor", () => {
   it("returns a fresh array each call", () => {
     const a = navSectionsFor("viewer");
     a.push("admin");
-    expect(navSectionsFor("viewer")).toEqual(["catalog"]);
+    expect(navSectionsFor("viewer")).toEqual(["catalog", "snapshots"]);
   });
 });
 

@@ -50,13 +50,15 @@ export function roleCan(role: MemberRole, capability: Capability): boolean {
 }
 
 /** The views a role sees in the navigation. */
-export type NavSection = "queue" | "review" | "catalog" | "admin";
+export type NavSection = "queue" | "review" | "catalog" | "snapshots" | "admin";
 
 export function navSectionsFor(role: MemberRole): NavSection[] {
   const out: NavSection[] = [];
   if (roleCan(role, "parts.claim")) out.push("queue");
   if (roleCan(role, "parts.review")) out.push("review");
   out.push("catalog");
+  // frozen snapshots are read by every member (only curators freeze and export them)
+  out.push("snapshots");
   if (roleCan(role, "members.manage")) out.push("admin");
   return out;
 }

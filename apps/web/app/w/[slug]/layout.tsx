@@ -19,6 +19,7 @@ const SECTIONS: Record<string, { label: string; path: string; key: string; count
   review: { label: "Review", path: "/review", key: "r", count: "review" },
   catalog: { label: "Catalog", path: "/catalog", key: "c" },
   quality: { label: "Quality", path: "/quality", key: "l" },
+  snapshots: { label: "Snapshots", path: "/snapshots", key: "s" },
   admin: { label: "Admin", path: "/admin", key: "a" },
 };
 
