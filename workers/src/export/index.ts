@@ -1,4 +1,6 @@
 import { jsonlWriter } from "./jsonl";
+import { mfcadWriter } from "./mfcad";
+import { mfinstsegWriter } from "./mfinstseg";
 import {
   EXPORT_WRITER_VERSION,
   type ExportContext,
@@ -8,19 +10,21 @@ import {
   type Unrepresented,
 } from "./model";
 import { parquetWriter } from "./parquet";
+import { stepWriter } from "./step";
 
 export { type FileSink, ZipArchive } from "./archive";
 export * from "./model";
 
-const WRITERS: Partial<Record<ExportFormat, (ctx: ExportContext) => FormatWriter>> = {
+const WRITERS: Record<ExportFormat, (ctx: ExportContext) => FormatWriter> = {
   parquet: parquetWriter,
   jsonl: jsonlWriter,
+  mfcad: mfcadWriter,
+  mfinstseg: mfinstsegWriter,
+  step: stepWriter,
 };
 
 export function formatWriter(format: ExportFormat, ctx: ExportContext): FormatWriter {
-  const make = WRITERS[format];
-  if (!make) throw new Error(`the ${format} export is not available yet`);
-  return make(ctx);
+  return WRITERS[format](ctx);
 }
 
 export interface ArchiveOptions {

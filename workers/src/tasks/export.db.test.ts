@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { AnnotationDocument } from "@facet/core";
+import { type AnnotationDocument, DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
 import { withUser } from "@facet/db";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import type { FacesDocument } from "@facet/geometry";
@@ -15,12 +15,17 @@ import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+// the parser `facet import-labels --format mfcad` reads face_truth files with
+import { readPickledIntList } from "../../../packages/cli/src/pickle";
+import { readMfinstseg } from "../export/mfinstseg";
 import { aagnetDocument, aagnetTruth, duck, mfcadDocument } from "../export/testing";
 import { InProcessGeometry } from "../geometry/engine";
 import { exportArchiveKey, exportSnapshot } from "./export";
 import { tessellatePart } from "./tessellate";
 import { uploadedPart } from "./testing";
 
+const MFCAD = DEFAULT_TAXONOMY.crosswalks.mfcad as NonNullable<typeof DEFAULT_TAXONOMY.crosswalks.mfcad>;
+const MFCADPP = DEFAULT_TAXONOMY.crosswalks.mfcadpp as NonNullable<typeof DEFAULT_TAXONOMY.crosswalks.mfcadpp>;
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 interface Labelled {
@@ -208,6 +213,42 @@ describe("curation:export (real database, filesystem store, corpus parts)", () =
       ).toEqual(mine.map((p) => [p.partId, split, p.document.labels]));
     }
   }, 120_000);
+
+  it("exports MFCAD, MFInstSeg and labelled STEP archives that read back to the same labels", async () => {
+    const identity = MFCADPP.classes.map((_, i) => i);
+    const mfcad = await exported("mfcad");
+    const step = await exported("step");
+    const inst = await exported("mfinstseg");
+    for (const p of parts) {
+      const stem = p.name.replace(/\.step$/, "");
+      // labelled STEP: the kernel reads the exported file, each face's name is its MFCAD++ class
+      const faces = await geometry.run(await readFile(path.join(step.dir, `step/${stem}.step`)), {
+        relativeDeflection: 0.05,
+        angularDeflection: 1.5,
+      });
+      expect(labelsByStepName(MFCADPP, faces.document.faces, identity), p.name).toEqual(p.document.labels);
+      // MFInstSeg: classes through the MFCAD++ crosswalk, instances as grouped
+      const labels = readMfinstseg(await readFile(path.join(inst.dir, `labels/${stem}.json`), "utf8"));
+      expect(labels.classes.map((c) => MFCADPP.classes[c]?.feature)).toEqual(p.document.labels);
+      expect(labels.instances).toEqual(
+        p.document.instances
+          .filter((i) => i.feature !== "stock")
+          .map((i) => i.faces)
+          .sort((a, b) => (a[0] as number) - (b[0] as number)),
+      );
+    }
+    // MFCAD: the MFCAD parts with import-labels' parser, joined through the STEP names; the AAGNet part
+    // (through holes and rounds: no MFCAD class) named in the README
+    for (const p of parts.filter((x) => x.name !== "dataset_test.step")) {
+      const stem = p.name.replace(/\.step$/, "");
+      const classes = readPickledIntList(await readFile(path.join(mfcad.dir, `mfcad/${stem}.face_truth`)));
+      expect(labelsByStepName(MFCAD, p.faces.faces, classes), p.name).toEqual(p.document.labels);
+    }
+    expect(await readFile(path.join(mfcad.dir, "README.md"), "utf8")).toMatch(
+      /\| dataset_test\.step \|.*MFCAD has no class/,
+    );
+    expect(mfcad.job.result.unrepresented).toBe(1);
+  }, 180_000);
 
   it("serves the same snapshot and format from its cache: no second job, and a rerun of the job writes nothing", async () => {
     const before = (await db.owner.query("select count(*)::int as n from jobs where kind = 'curation:export'")).rows[0]
