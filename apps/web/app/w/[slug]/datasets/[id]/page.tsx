@@ -1,6 +1,7 @@
 import { roleCan, uuidSchema } from "@facet/core";
 import { getDatasetSettings, listDatasets, listParts, partCountsByStatus } from "@facet/db";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LiveRefresh } from "@/components/live-refresh";
 import { PartsTable } from "@/components/parts-table";
@@ -32,6 +33,11 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
       <h1>{data.dataset.name}</h1>
       {data.dataset.description && <p className="muted">{data.dataset.description}</p>}
       <StatusCountsView counts={data.counts} />
+      <p className="row" data-testid="dataset-curation-links">
+        <Link href={`/w/${workspace.slug}/datasets/${id}/splits`}>Splits and class balance</Link>
+        <span aria-hidden="true">·</span>
+        <Link href={`/w/${workspace.slug}/snapshots?dataset=${encodeURIComponent(data.dataset.name)}`}>Snapshots</Link>
+      </p>
       <DatasetSettingsPanel
         workspace={workspace.slug}
         datasetId={id}
