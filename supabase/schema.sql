@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206000100_curation. PostgreSQL 18.
+-- Last migration: 20261206001000_parts_geometry_index. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -706,6 +706,7 @@ CREATE INDEX parts_blob_idx ON public.parts USING btree (blob_sha256);
 CREATE INDEX parts_dataset_created_idx ON public.parts USING btree (dataset_id, created_at, id);
 CREATE INDEX parts_dataset_split_idx ON public.parts USING btree (dataset_id, split);
 CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
+CREATE INDEX parts_geometry_idx ON public.parts USING btree (geometry_id) WHERE (geometry_id IS NOT NULL);
 CREATE INDEX parts_name_trgm_idx ON public.parts USING gin (name extensions.gin_trgm_ops);
 CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));
 CREATE INDEX parts_tags_idx ON public.parts USING gin (tags);

@@ -5,6 +5,7 @@ import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
+import { backfillGeometryDescriptions } from "./tasks/describe";
 import { EXPORT, exportSnapshot } from "./tasks/export";
 import { housekeeping } from "./tasks/housekeeping";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
@@ -67,6 +68,11 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
       const r = await housekeeping({ pool, store: o.store });
       if (r.staleUploads > 0) log(`worker: removed ${r.staleUploads} abandoned upload(s)`);
     },
+    "maintenance:describe_geometry": async () => {
+      const r = await backfillGeometryDescriptions({ pool, store: o.store, log });
+      if (r.described > 0)
+        log(`worker: fingerprinted ${r.described} earlier geometr${r.described === 1 ? "y" : "ies"}`);
+    },
   };
 
   // listen before the pool starts: its workers are created inside run()
@@ -86,6 +92,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     crontab: [
       "* * * * * maintenance:release_expired_claims ?max=1",
       "*/10 * * * * maintenance:housekeeping ?max=1",
+      // geometry made before fingerprints and thumbnails existed, a batch every 5 minutes
+      "*/5 * * * * maintenance:describe_geometry ?max=1",
     ].join("\n"),
   });
 

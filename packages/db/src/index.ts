@@ -69,3 +69,4 @@ export * from "./curation/catalog";
 export * from "./curation/snapshots";
 export * from "./curation/splits";
 export * from "./curation/export-requests";
+export * from "./curation/similar";

@@ -14,6 +14,16 @@ export interface GeometryRecord {
   faceSignature: string;
   meshKey: string;
   facesKey: string;
+  /** The rendered picture of the part (PNG), once made. */
+  thumbnailKey: string | null;
+}
+
+/** What the worker works out from the mesh beside storing it: surface kinds, fingerprint, picture. */
+export interface GeometryDescription {
+  surfaceTypes: string[];
+  /** packages/geometry `shapeDescriptor`. */
+  shapeDescriptor: number[];
+  thumbnailKey: string | null;
 }
 
 export interface GeometryProvenance {
@@ -23,7 +33,7 @@ export interface GeometryProvenance {
 }
 
 const GEOMETRY_COLUMNS = `id, face_count as "faceCount", triangle_count as "triangleCount",
-  face_signature as "faceSignature", mesh_key as "meshKey", faces_key as "facesKey"`;
+  face_signature as "faceSignature", mesh_key as "meshKey", faces_key as "facesKey", thumbnail_key as "thumbnailKey"`;
 
 /** The geometry made of this content by this tessellator with these parameters, if any. */
 export async function findGeometry(c: PoolClient, p: GeometryProvenance): Promise<GeometryRecord | null> {
@@ -48,12 +58,13 @@ export async function recordGeometry(
     area: number;
     bbox: unknown;
     durationMs: number;
-  },
+  } & Partial<GeometryDescription>,
 ): Promise<GeometryRecord> {
   await c.query(
     `insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
-       face_count, triangle_count, face_signature, area, bbox, duration_ms)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       face_count, triangle_count, face_signature, area, bbox, duration_ms, surface_types, shape_descriptor,
+       thumbnail_key)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      on conflict (blob_sha256, tessellator_version, params_hash) do nothing`,
     [
       g.sha256,
@@ -68,9 +79,38 @@ export async function recordGeometry(
       g.area,
       JSON.stringify(g.bbox),
       g.durationMs,
+      g.surfaceTypes ?? null,
+      g.shapeDescriptor ?? null,
+      g.thumbnailKey ?? null,
     ],
   );
   return (await findGeometry(c, g)) as GeometryRecord;
+}
+
+/** Geometry recorded before fingerprints and thumbnails were made: the oldest first, at most `limit`. */
+export async function geometryWithoutDescription(
+  c: PoolClient,
+  limit: number,
+): Promise<Array<GeometryRecord & GeometryProvenance>> {
+  const { rows } = await c.query<GeometryRecord & GeometryProvenance>(
+    `select ${GEOMETRY_COLUMNS}, blob_sha256 as sha256, tessellator_version as "tessellatorVersion",
+       params_hash as "paramsHash"
+     from public.part_geometry where shape_descriptor is null
+     order by created_at, id limit $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Fill in a geometry's surface kinds, fingerprint and thumbnail (the backfill; made once, never changed). */
+export async function describeGeometry(c: PoolClient, geometryId: string, d: GeometryDescription): Promise<boolean> {
+  const { rowCount } = await c.query(
+    `update public.part_geometry set surface_types = $2, shape_descriptor = $3,
+       thumbnail_key = coalesce(thumbnail_key, $4)
+     where id = $1 and shape_descriptor is null`,
+    [geometryId, d.surfaceTypes, d.shapeDescriptor, d.thumbnailKey],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /** Give the part this geometry; a part being processed becomes `unannotated` (labellable). */

@@ -94,7 +94,7 @@ describe(`${JOB_KINDS.tessellate} (real database, filesystem store, OpenCascade 
       (await db.owner.query("select count(*)::int as n from part_geometry where blob_sha256 = $1", [hash])).rows[0].n,
     ).toBe(1);
     const objects = await collect(store.list(`derived/geometry/${hash}/`));
-    expect(objects.map((o) => path.basename(o.key)).sort()).toEqual(["faces.json", "mesh.glb"]);
+    expect(objects.map((o) => path.basename(o.key)).sort()).toEqual(["faces.json", "mesh.glb", "thumbnail.png"]);
   }, 120_000);
 
   it("fails garbage and hostile files with a reason, and keeps serving other jobs", async () => {

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
 import { blobKey, JOB_KINDS, jobRunSchema } from "@facet/core";
 import {
   attachGeometry,
@@ -28,6 +27,7 @@ import type { Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import type { GeometryEngine } from "../geometry/engine";
 import { GeometryLimitError } from "../geometry/runner";
+import { describeMesh, putIfDiffers } from "./describe";
 import { type PrelabelOutcome, prelabelRecord, runPrelabelers } from "./prelabel";
 
 export const TESSELLATE = JOB_KINDS.tessellate;
@@ -45,8 +45,6 @@ export interface TessellateDeps {
   log: (line: string) => void;
 }
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-
 async function readVerified(store: BlobStore, key: string, expected: string): Promise<Uint8Array | null> {
   const hash = createHash("sha256");
   const chunks: Buffer[] = [];
@@ -63,7 +61,8 @@ async function progress(pool: Pool, jobId: string, value: number, message: strin
 
 /**
  * Tessellate a part's blob: read it back and check its hash, mesh it in the geometry process, store
- * the GLB and the faces document content-addressed with their provenance, then move the part to
+ * the GLB, the faces document and a thumbnail content-addressed with their provenance, record the
+ * surface kinds and the shape's fingerprint (tasks/describe.ts), then move the part to
  * `unannotated` (or `failed` with the reason). Idempotent: run again after a crash, it reuses what
  * exists and never writes a second set of outputs.
  */
@@ -105,17 +104,12 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
       await progress(deps.pool, jobId, 0.8, "storing the mesh");
       const base = `derived/geometry/${job.sha256}/${TESSELLATOR_VERSION}/${provenance.paramsHash}`;
       const faces = new TextEncoder().encode(JSON.stringify(result.document));
-      for (const [key, data] of [
-        [`${base}/mesh.glb`, result.glb],
-        [`${base}/faces.json`, faces],
-      ] as const) {
-        const digest = sha256(data);
-        const head = await deps.store.head(key);
-        if (head?.sha256 !== digest)
-          await deps.store.put(key, Readable.from([Buffer.from(data)]), { size: data.byteLength, sha256: digest });
-      }
+      await putIfDiffers(deps.store, `${base}/mesh.glb`, result.glb);
+      await putIfDiffers(deps.store, `${base}/faces.json`, faces);
       const d = result.document;
       document = d;
+      // the catalog's view of the shape: surface kinds, fingerprint, thumbnail.png beside the mesh
+      const description = await describeMesh(deps.store, base, d, result.glb);
       geometry = await withService(deps.pool, (c) =>
         recordGeometry(c, {
           ...made,
@@ -128,6 +122,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
           area: d.area,
           bbox: d.bbox,
           durationMs: result.ms,
+          ...description,
         }),
       );
     }

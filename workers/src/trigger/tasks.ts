@@ -10,6 +10,7 @@ import { createPrelabelers, type Prelabeler } from "@facet/prelabel";
 import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { logger, schedules, task } from "@trigger.dev/sdk";
 import { InProcessGeometry } from "../geometry/engine";
+import { backfillGeometryDescriptions } from "../tasks/describe";
 import { exportSnapshot, failUnfinishedExport } from "../tasks/export";
 import { housekeeping } from "../tasks/housekeeping";
 import { releaseExpiredClaims } from "../tasks/release-expired-claims";
@@ -129,5 +130,16 @@ export const housekeepingTask = schedules.task({
     const d = await deps();
     const r = await housekeeping({ pool: d.pool, store: d.store });
     if (r.staleUploads > 0) logger.info(`removed ${r.staleUploads} abandoned upload(s)`);
+  },
+});
+
+/** Fingerprints and thumbnails of geometry made before they existed (see tasks/describe.ts), a batch a run. */
+export const describeGeometryTask = schedules.task({
+  id: "maintenance-describe-geometry",
+  cron: "*/5 * * * *",
+  run: async () => {
+    const d = await deps();
+    const r = await backfillGeometryDescriptions({ pool: d.pool, store: d.store, log: (l) => logger.info(l) });
+    if (r.described > 0) logger.info(`fingerprinted ${r.described} earlier geometries`);
   },
 });

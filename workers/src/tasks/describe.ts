@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import {
+  describeGeometry,
+  type GeometryDescription,
+  geometryWithoutDescription,
+  type Pool,
+  withService,
+} from "@facet/db";
+import { type FacesDocument, faceMeshFromGlb, shapeDescriptor, surfaceTypes } from "@facet/geometry";
+import type { BlobStore } from "@facet/storage";
+import { renderThumbnail } from "../thumbnail";
+
+/** How many geometries one backfill run describes (each takes a read of two files and up to a second). */
+export const BACKFILL_BATCH = 50;
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+/** Store derived bytes at their key unless the same bytes are there already (idempotent re-runs). */
+export async function putIfDiffers(store: BlobStore, key: string, data: Uint8Array): Promise<void> {
+  const digest = sha256(data);
+  const head = await store.head(key);
+  if (head?.sha256 !== digest)
+    await store.put(key, Readable.from([Buffer.from(data)]), { size: data.byteLength, sha256: digest });
+}
+
+/** The folder of a geometry's derived files: `derived/geometry/<blob sha>/<tessellator>/<params hash>`. */
+export function derivedBase(keyInside: string): string {
+  return keyInside.slice(0, keyInside.lastIndexOf("/"));
+}
+
+/**
+ * What the catalog knows of a shape beside its mesh: its kinds of surface, its fingerprint, and its
+ * thumbnail, rendered and stored beside mesh.glb and faces.json (`<base>/thumbnail.png`).
+ */
+export async function describeMesh(
+  store: BlobStore,
+  base: string,
+  document: FacesDocument,
+  glb: Uint8Array,
+): Promise<GeometryDescription> {
+  const mesh = faceMeshFromGlb(glb);
+  const thumbnailKey = `${base}/thumbnail.png`;
+  await putIfDiffers(store, thumbnailKey, renderThumbnail(document, mesh));
+  return { surfaceTypes: surfaceTypes(document), shapeDescriptor: shapeDescriptor(document, mesh), thumbnailKey };
+}
+
+async function readAll(store: BlobStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Geometry recorded before fingerprints and thumbnails existed gets them: at most `limit` per run, the
+ * oldest first, from the faces.json and mesh.glb in storage. A geometry whose files cannot be read is
+ * logged and left for the next run.
+ */
+export async function backfillGeometryDescriptions(deps: {
+  pool: Pool;
+  store: BlobStore;
+  log: (line: string) => void;
+  limit?: number;
+}): Promise<{ described: number; failed: number }> {
+  const todo = await withService(deps.pool, (c) => geometryWithoutDescription(c, deps.limit ?? BACKFILL_BATCH));
+  let described = 0;
+  let failed = 0;
+  for (const g of todo) {
+    try {
+      const document = JSON.parse((await readAll(deps.store, g.facesKey)).toString("utf8")) as FacesDocument;
+      const glb = await readAll(deps.store, g.meshKey);
+      const d = await describeMesh(deps.store, derivedBase(g.meshKey), document, glb);
+      if (await withService(deps.pool, (c) => describeGeometry(c, g.id, d))) described++;
+    } catch (e) {
+      failed++;
+      deps.log(`describe geometry ${g.id}: ${String((e as Error)?.message ?? e).slice(0, 300)}`);
+    }
+  }
+  return { described, failed };
+}
