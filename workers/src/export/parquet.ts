@@ -128,9 +128,10 @@ class TableBuffer {
     this.columns = TABLES[table].map(() => []);
   }
 
-  async push(row: unknown[]) {
+  /** Hold a row; true when the file is full (then `flush`). Synchronous: a face is one call, no promise. */
+  push(row: unknown[]): boolean {
     for (let i = 0; i < row.length; i++) (this.columns[i] as unknown[]).push(row[i]);
-    if (++this.rows >= ROWS_PER_FILE[this.table]) await this.flush();
+    return ++this.rows >= ROWS_PER_FILE[this.table];
   }
 
   /** Write the rows held as the next file (an empty file when asked and none was written yet). */
@@ -191,21 +192,25 @@ export function parquetWriter(ctx: ExportContext): FormatWriter {
       current = folder;
       const d = part.document;
       const features = [...new Set(d.labels.filter((l): l is string => l !== null))].sort();
-      await buffer("parts", folder).push([
-        part.partId,
-        part.name,
-        part.blobSha256,
-        part.split,
-        part.status,
-        part.faceCount,
-        part.faceSignature,
-        part.revisionId,
-        part.revisionNo,
-        part.schemaVersion,
-        features,
-        d.labels.filter((l) => l !== null).length,
-        d.instances.length,
-      ]);
+      const partRows = buffer("parts", folder);
+      if (
+        partRows.push([
+          part.partId,
+          part.name,
+          part.blobSha256,
+          part.split,
+          part.status,
+          part.faceCount,
+          part.faceSignature,
+          part.revisionId,
+          part.revisionNo,
+          part.schemaVersion,
+          features,
+          d.labels.filter((l) => l !== null).length,
+          d.instances.length,
+        ])
+      )
+        await partRows.flush();
       const { instanceOf, bottom } = instanceOfFaces(d);
       const faces = part.faces?.faceCount === d.labels.length ? part.faces.faces : null;
       if (part.faces && !faces)
@@ -223,46 +228,52 @@ export function parquetWriter(ctx: ExportContext): FormatWriter {
       const faceRows = buffer("faces", folder);
       for (let i = 0; i < d.labels.length; i++) {
         const f = faces?.[i];
-        await faceRows.push([
-          part.partId,
-          i,
-          f?.surface ?? null,
-          n(f?.area),
-          n(f?.direction?.[0]),
-          n(f?.direction?.[1]),
-          n(f?.direction?.[2]),
-          n(f?.origin?.[0]),
-          n(f?.origin?.[1]),
-          n(f?.origin?.[2]),
-          n(f?.radius),
-          n(f?.bbox.min[0]),
-          n(f?.bbox.min[1]),
-          n(f?.bbox.min[2]),
-          n(f?.bbox.max[0]),
-          n(f?.bbox.max[1]),
-          n(f?.bbox.max[2]),
-          f?.stepName ?? null,
-          d.labels[i] ?? null,
-          instanceOf[i] ?? null,
-          bottom[i] ?? false,
-        ]);
+        if (
+          faceRows.push([
+            part.partId,
+            i,
+            f?.surface ?? null,
+            n(f?.area),
+            n(f?.direction?.[0]),
+            n(f?.direction?.[1]),
+            n(f?.direction?.[2]),
+            n(f?.origin?.[0]),
+            n(f?.origin?.[1]),
+            n(f?.origin?.[2]),
+            n(f?.radius),
+            n(f?.bbox.min[0]),
+            n(f?.bbox.min[1]),
+            n(f?.bbox.min[2]),
+            n(f?.bbox.max[0]),
+            n(f?.bbox.max[1]),
+            n(f?.bbox.max[2]),
+            f?.stepName ?? null,
+            d.labels[i] ?? null,
+            instanceOf[i] ?? null,
+            bottom[i] ?? false,
+          ])
+        )
+          await faceRows.flush();
       }
       const instanceRows = buffer("instances", folder);
       for (const inst of d.instances) {
-        await instanceRows.push([
-          part.partId,
-          inst.id,
-          inst.feature,
-          inst.faces,
-          inst.bottomFaces ?? [],
-          JSON.stringify(inst.params ?? {}),
-          inst.confidence ?? null,
-        ]);
+        if (
+          instanceRows.push([
+            part.partId,
+            inst.id,
+            inst.feature,
+            inst.faces,
+            inst.bottomFaces ?? [],
+            JSON.stringify(inst.params ?? {}),
+            inst.confidence ?? null,
+          ])
+        )
+          await instanceRows.flush();
       }
       const edgeRows = buffer("edges", folder);
       if (faces)
         for (const e of part.faces?.edges ?? [])
-          await edgeRows.push([part.partId, e.faces[0], e.faces[1], e.convexity, e.angle]);
+          if (edgeRows.push([part.partId, e.faces[0], e.faces[1], e.convexity, e.angle])) await edgeRows.flush();
     },
 
     async finish() {

@@ -250,6 +250,89 @@ describe("curation:export (real database, filesystem store, corpus parts)", () =
     expect(mfcad.job.result.unrepresented).toBe(1);
   }, 180_000);
 
+  it("copies the GLB meshes when asked (another cached export of the same snapshot and format)", async () => {
+    const { dir } = await exported("jsonl", true);
+    for (const p of parts) {
+      const g = (
+        await db.owner.query<{ mesh_key: string }>("select mesh_key from part_geometry where blob_sha256 = $1", [
+          p.hash,
+        ])
+      ).rows[0];
+      const copied = await readFile(path.join(dir, `meshes/${p.partId}.glb`));
+      expect(copied.equals(await readStored(g?.mesh_key as string)), p.name).toBe(true);
+    }
+  }, 120_000);
+
+  it("pages through a large snapshot: 3,000 parts in 15 pages, every face once (and how fast)", async () => {
+    const N = 3000;
+    const source = parts[1] as Labelled;
+    const datasetId = (
+      await db.owner.query<{ id: string }>(
+        "insert into datasets (workspace_id, name, label_schema_id) values ($1, 'many', $2) returning id",
+        [ws.workspaceId, ws.labelSchemaId],
+      )
+    ).rows[0]?.id as string;
+    // N distinct contents sharing one real geometry (the faces file of a corpus part) and its labels
+    await db.owner.query(
+      `with g as (select * from part_geometry where blob_sha256 = $3 limit 1),
+       b as (insert into blobs (sha256, size, storage_key, verified_at)
+             select encode(sha256(convert_to('many-' || i, 'UTF8')), 'hex'), 1, 'none-' || i, now()
+             from generate_series(1, $4::int) i returning sha256),
+       pg as (insert into part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+                face_count, triangle_count, face_signature, area, bbox)
+              select b.sha256, g.tessellator_version, g.params_hash, g.params, g.mesh_key, g.faces_key, g.face_count,
+                     g.triangle_count, g.face_signature, g.area, g.bbox from b, g returning blob_sha256)
+       insert into parts (workspace_id, dataset_id, blob_sha256, name, split)
+       select $1, $2, pg.blob_sha256, 'many-' || pg.blob_sha256 || '.step',
+              (array['train', 'val', 'test'])[1 + (get_byte(decode(pg.blob_sha256, 'hex'), 0) % 3)]
+       from pg`,
+      [ws.workspaceId, datasetId, source.hash, N],
+    );
+    await db.owner.query(
+      `insert into annotation_revisions (part_id, label_schema_id, face_signature, document, source)
+       select p.id, $2, $3, $4, 'import' from parts p where p.dataset_id = $1`,
+      [datasetId, ws.labelSchemaId, source.faces.signature, JSON.stringify(source.document)],
+    );
+    const many = await asMl(async (c) => {
+      const { rows } = await c.query<{ id: string }>("select public.freeze_snapshot($1, 'many-v1') as id", [datasetId]);
+      return rows[0]?.id as string;
+    });
+    const req = await asMl(async (c) => {
+      const { rows } = await c.query("select * from public.request_export($1, 'parquet')", [many]);
+      return rows[0] as { export_id: string; job_id: string };
+    });
+    const t0 = performance.now();
+    await exportSnapshot({ pool: db.owner, store, log, pageSize: 200 }, { jobId: req.job_id });
+    const ms = performance.now() - t0;
+    const row = (await db.owner.query("select archive_key from snapshot_exports where id = $1", [req.export_id]))
+      .rows[0];
+    const job = (await db.owner.query("select result from jobs where id = $1", [req.job_id])).rows[0];
+    const dir = path.join(root, "out-many");
+    for (const [name, data] of Object.entries(unzipSync(new Uint8Array(await readStored(row.archive_key))))) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await writeFile(path.join(dir, name), data);
+    }
+    const counts = await duck(
+      `select count(distinct part_id)::int as parts, count(*)::int as faces, count(distinct (part_id, face_index))::int as distinct_faces
+       from read_parquet('${dir}/faces/*/*.parquet')`,
+    );
+    const faces = N * source.faces.faceCount;
+    expect(counts).toEqual([{ parts: N, faces, distinct_faces: faces }]);
+    const splits = await duck(
+      `select split, count(*)::int as n from read_parquet('${dir}/parts/*/*.parquet') group by 1 order by 1`,
+    );
+    const expected = (
+      await db.owner.query(
+        "select split, count(*)::int as n from snapshot_parts where snapshot_id = $1 group by 1 order by 1",
+        [many],
+      )
+    ).rows;
+    expect(splits).toEqual(expected);
+    console.log(
+      `parquet export: ${N} parts, ${faces} faces in ${ms.toFixed(0)} ms: ${((N / ms) * 1000).toFixed(0)} parts/s, ${((faces / ms) * 1000).toFixed(0)} faces/s; ${JSON.stringify(job.result.timings)}`,
+    );
+  }, 300_000);
+
   it("serves the same snapshot and format from its cache: no second job, and a rerun of the job writes nothing", async () => {
     const before = (await db.owner.query("select count(*)::int as n from jobs where kind = 'curation:export'")).rows[0]
       .n;
