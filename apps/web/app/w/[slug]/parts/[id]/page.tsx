@@ -1,5 +1,14 @@
 import { roleCan, uuidSchema } from "@facet/core";
-import { getLabellingContext, getPart, listComments, listMentionable, listShareLinks, partHistory } from "@facet/db";
+import {
+  getLabellingContext,
+  getPart,
+  listComments,
+  listMentionable,
+  listShareLinks,
+  partHistory,
+  similarParts,
+} from "@facet/db";
+import { NEAR_DUPLICATE_DISTANCE } from "@facet/geometry";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -11,6 +20,7 @@ import { PartHistory } from "./history";
 import { PartActions } from "./part-actions";
 import { PartView } from "./part-view";
 import { ShareLinks } from "./share-links";
+import { SimilarParts } from "./similar-parts";
 
 export const metadata: Metadata = { title: "Part" };
 
@@ -21,13 +31,19 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
   const part = await run((c) => getPart(c, workspace.id, id)).catch(() => null);
   if (!part) notFound();
   const canShare = roleCan(workspace.role, "parts.share");
-  const { threads, mentionable, history, links, labelling } = await run(async (c) => ({
+  const { threads, mentionable, history, links, labelling, similar } = await run(async (c) => ({
     threads: await listComments(c, part.id),
     mentionable: await listMentionable(c, workspace.id),
     history: await partHistory(c, part.id),
     links: canShare ? await listShareLinks(c, part.id) : [],
     // the current labels and the dataset's schema, to show the part labelled
     labelling: part.geometry ? await getLabellingContext(c, workspace.id, part.id) : null,
+    similar: await similarParts(c, {
+      workspaceId: workspace.id,
+      partId: part.id,
+      limit: 8,
+      nearDuplicateDistance: NEAR_DUPLICATE_DISTANCE,
+    }),
   }));
   const doc = labelling?.revision?.document;
   const labels =
@@ -112,6 +128,7 @@ export default async function PartPage({ params }: { params: Promise<{ slug: str
       ) : (
         !part.failureReason && <p className="muted">The mesh appears here once the part has been processed.</p>
       )}
+      <SimilarParts workspace={workspace.slug} similar={similar} nearDuplicateDistance={NEAR_DUPLICATE_DISTANCE} />
       <section id="comments" aria-labelledby="comments-title">
         <h2 id="comments-title">Comments</h2>
         <CommentsPanel
