@@ -1,8 +1,21 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
+import { describeExport, EXPORT_FORMATS, type ExportFormat, exportSnapshot } from "./commands/export";
 import { importMfcadLabels } from "./commands/import-labels";
+import { describePull, pull } from "./commands/pull";
 import { describePush, push } from "./commands/push";
+import { describeQuery, queryCatalog } from "./commands/query";
+import {
+  createSnapshot,
+  describeDiff,
+  describeSnapshot,
+  describeSnapshots,
+  describeVerify,
+  diffSnapshots,
+  listSnapshots,
+  verifySnapshot,
+} from "./commands/snapshot";
 import { forgetLogin, loadLogin, saveLogin } from "./config";
 import { parseCliEnv } from "./env";
 import { type Api, CliError, createApi } from "./http";
@@ -21,12 +34,78 @@ const HELP = `facet — Facet from the terminal
                                                         store MFCAD .face_truth labels as annotation revisions
   facet eval-prelabel --format mfcad DIR [--json]      score the built-in pre-labeler on labelled MFCAD parts
                                                         (no server: per-face accuracy, per-class scores, confusion)
+  facet query --dataset NAME [--filter Q] [--limit N | --all] [--workspace W] [--json]
+                                                        the catalog's parts for a filter (name, status, split, faces,
+                                                        features with instance counts, tags) and how many match;
+                                                        --json: one JSON line per part
+  facet snapshot create NAME --dataset D [--status S[,S…]] [--filter Q] [--description T] [--json]
+                                                        freeze the dataset's labelled parts (of these statuses, or
+                                                        the catalog filter's) at their latest revision
+  facet snapshot list [--dataset D] [--json]
+  facet snapshot verify NAME [--deep] [--json]         database, manifest and stored files agree? (--deep reads
+                                                        every file back); exit code 1 when anything drifted
+  facet snapshot diff A B [--json]                      parts added, removed, relabelled, re-split; faces per class
+  facet export --snapshot NAME --format parquet|jsonl|mfcad|mfinstseg|step [--meshes] --out DIR [--json]
+                                                        export (made once, then served from the cache), download
+                                                        (hash checked) and unpack into DIR
+  facet pull --snapshot NAME [--split S] --out DIR [--concurrency N] [--json]
+                                                        DIR/<split>/<sha256>.step and .labels.json, DIR/manifest.json;
+                                                        every hash checked, resumes, skips what is already there
   facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
   facet api-key list [--json]
   facet api-key revoke ID
 
+Filters (--filter) use the catalog page's query string: status=approved,in_review&has=blind_hole&count=blind_hole>=2
+&faces=10..200&surface=cylinder&tag=x&split=train,none&annotator=<user id>&added=2026-01-01..&changed=..2026-12-31&q=name&sort=-added
+
 Configuration: FACET_URL and FACET_API_KEY, or what \`facet login\` stored (${"$"}XDG_CONFIG_HOME/facet).
 FACET_WORKSPACE names the workspace when you belong to several. Scopes: read, ingest, label, review, curate, admin.`;
+
+/** `facet <command> --help`: the curation commands say more than the overview. */
+const COMMAND_HELP: Record<string, string> = {
+  query: `facet query --dataset NAME [--filter Q] [--limit N | --all] [--workspace W] [--json]
+
+  Lists the catalog's parts of a dataset that match a filter, newest first unless the filter sorts:
+  name, status, split, face count, feature classes (with instance counts: blind_hole×2) and tags, then
+  how many parts match in all. Pages through the catalog 500 rows at a time up to --limit (default 50);
+  --all fetches every match. --json prints one JSON object per line (the API's catalog row) and the
+  count on stderr.
+
+  --filter takes the catalog page's query string, for example
+    --filter "status=approved&has=blind_hole&count=blind_hole>=2&faces=10..200&split=train,none&q=bracket"
+  (status, has, count, faces, surface, tag, split, annotator, added, changed, q, sort); an unknown
+  parameter is refused.`,
+  snapshot: `facet snapshot create NAME --dataset D [--status S[,S…]] [--filter Q] [--description T] [--json]
+facet snapshot list [--dataset D] [--json]
+facet snapshot verify NAME [--deep] [--json]
+facet snapshot diff A B [--json]
+
+  create   freezes the dataset's parts that have a label revision (all of them, those of the given
+           statuses, or those the catalog filter selects) at their latest revision: blob hash,
+           revision, face numbering, label schema version and split are pinned for good. Prints
+           the part and face counts, the parts per split and the checksum.
+  list     the workspace's snapshots (of one dataset with --dataset).
+  verify   recomputes the database's checksum from the pinned revisions, compares the manifest in
+           storage with the database part by part and looks up every STEP file (--deep reads each
+           one back and hashes it). Names every drift; exit code 1 when anything disagrees.
+  diff     parts added, removed, relabelled and re-split from A to B, and the faces each class gained
+           and lost.`,
+  export: `facet export --snapshot NAME --format parquet|jsonl|mfcad|mfinstseg|step [--meshes] --out DIR [--json]
+
+  Asks for an export of a snapshot (made once per snapshot, format and --meshes by a job, then served
+  from the cache), follows the job with a progress bar, downloads the zip archive (its SHA-256 checked
+  against the export's) and unpacks it into DIR. Archive entries with an absolute path or '..' are
+  refused before anything is written.`,
+  pull: `facet pull --snapshot NAME [--split S] --out DIR [--concurrency N] [--json]
+
+  Writes the snapshot's STEP files as DIR/<split>/<sha256>.step (parts without a split: unsplit/), the
+  pinned annotation document of each as DIR/<split>/<sha256>.labels.json (with part id, name and
+  revision) and the manifest as DIR/manifest.json. Every file is hashed while it downloads (temporary
+  name, renamed when the hash is right); files already there with the right hash are not downloaded
+  again, so an interrupted pull resumes and a second one transfers nothing. A file whose bytes do not
+  match its hash is refused, named, and the exit code is 1 once the others are done. Downloads N files
+  at once (default 8).`,
+};
 
 const FLAGS = {
   url: { type: "string" },
@@ -41,6 +120,16 @@ const FLAGS = {
   "expires-days": { type: "string" },
   format: { type: "string" },
   "tessellator-version": { type: "string" },
+  filter: { type: "string" },
+  limit: { type: "string" },
+  all: { type: "boolean", default: false },
+  status: { type: "string" },
+  description: { type: "string" },
+  deep: { type: "boolean", default: false },
+  snapshot: { type: "string" },
+  meshes: { type: "boolean", default: false },
+  out: { type: "string" },
+  split: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -52,13 +141,16 @@ function intFlag(value: string | undefined, name: string, min: number, max: numb
   return n;
 }
 
-async function connect(env: ReturnType<typeof parseCliEnv>, urlFlag?: string): Promise<Api> {
+async function connect(
+  env: ReturnType<typeof parseCliEnv>,
+  urlFlag?: string,
+): Promise<{ api: Api; auth: Record<string, string> }> {
   const stored = await loadLogin(env.configDir);
   const key = env.FACET_API_KEY ?? stored?.key ?? null;
   const url = urlFlag ?? env.FACET_URL ?? stored?.url;
   if (!url) throw new CliError("NOT_CONFIGURED", "set FACET_URL (and FACET_API_KEY), or run facet login --url URL");
   if (!key) throw new CliError("NOT_CONFIGURED", "not logged in: run facet login, or set FACET_API_KEY");
-  return createApi(url, key);
+  return { api: createApi(url, key), auth: { authorization: `Bearer ${key}` } };
 }
 
 async function resolveWorkspace(api: Api, flag: string | undefined, fromEnv: string | undefined): Promise<string> {
@@ -92,6 +184,10 @@ export async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
     json = values.json;
     const [command, sub, ...rest] = positionals;
+    if (values.help && command && COMMAND_HELP[command]) {
+      process.stdout.write(`${COMMAND_HELP[command]}\n`);
+      return 0;
+    }
     if (values.help || !command || command === "help") {
       process.stdout.write(`${HELP}\n`);
       return command || values.help ? 0 : 2;
@@ -132,7 +228,7 @@ export async function run(argv: string[]): Promise<number> {
       return result.crashed > 0 ? 1 : 0;
     }
 
-    const api = await connect(env, values.url);
+    const { api, auth } = await connect(env, values.url);
     if (command === "push") {
       const dir = sub;
       if (!dir || rest.length > 0) throw new CliError("USAGE", "usage: facet push DIR --dataset NAME");
@@ -194,6 +290,93 @@ export async function run(argv: string[]): Promise<number> {
           ...summary.failures.slice(0, 20).map((f) => `  ✗ ${f.file}: ${f.message}`),
         ].join("\n"),
       );
+      return summary.failed > 0 ? 1 : 0;
+    }
+    if (command === "query") {
+      if (sub || !values.dataset)
+        throw new CliError("USAGE", "usage: facet query --dataset NAME [--filter Q] [--limit N | --all] [--json]");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const r = await queryCatalog(api, {
+        workspace,
+        dataset: values.dataset,
+        filter: values.filter ?? "",
+        limit: values.all ? null : intFlag(values.limit, "limit", 1, 1_000_000, 50),
+      });
+      if (json) {
+        process.stdout.write(r.parts.map((p) => `${JSON.stringify(p)}\n`).join(""));
+        process.stderr.write(`${r.parts.length} of ${r.total} matching part(s)\n`);
+      } else {
+        process.stdout.write(`${describeQuery(r)}\n`);
+      }
+      return 0;
+    }
+    if (command === "snapshot") {
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      if (sub === "create" && rest.length === 1) {
+        if (!values.dataset) throw new CliError("USAGE", "--dataset NAME is required");
+        const s = await createSnapshot(api, {
+          workspace,
+          dataset: values.dataset,
+          name: rest[0] as string,
+          statuses: values.status ? values.status.split(",").map((x) => x.trim()) : null,
+          filter: values.filter ?? null,
+          description: values.description ?? null,
+        });
+        out(s, describeSnapshot(s));
+        return 0;
+      }
+      if (sub === "list" && rest.length === 0) {
+        const list = await listSnapshots(api, { workspace, dataset: values.dataset ?? null });
+        out(list, describeSnapshots(list));
+        return 0;
+      }
+      if (sub === "verify" && rest.length === 1) {
+        const r = await verifySnapshot(api, { workspace, snapshot: rest[0] as string, deep: values.deep });
+        out(r, describeVerify(rest[0] as string, r));
+        return r.ok ? 0 : 1;
+      }
+      if (sub === "diff" && rest.length === 2) {
+        const d = await diffSnapshots(api, { workspace, a: rest[0] as string, b: rest[1] as string });
+        out(d, describeDiff(d));
+        return 0;
+      }
+      throw new CliError(
+        "USAGE",
+        "usage: facet snapshot create NAME --dataset D | list [--dataset D] | verify NAME [--deep] | diff A B",
+      );
+    }
+    if (command === "export") {
+      const format = values.format as ExportFormat | undefined;
+      if (sub || !values.snapshot || !values.out || !format)
+        throw new CliError(
+          "USAGE",
+          `usage: facet export --snapshot NAME --format ${EXPORT_FORMATS.join("|")} [--meshes] --out DIR`,
+        );
+      if (!EXPORT_FORMATS.includes(format))
+        throw new CliError("USAGE", `--format must be one of ${EXPORT_FORMATS.join(", ")}`);
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const summary = await exportSnapshot(
+        api,
+        auth,
+        { workspace, snapshot: values.snapshot, format, meshes: values.meshes, out: path.resolve(values.out), json },
+        say,
+      );
+      out(summary, describeExport(summary));
+      return 0;
+    }
+    if (command === "pull") {
+      if (sub || !values.snapshot || !values.out)
+        throw new CliError("USAGE", "usage: facet pull --snapshot NAME [--split S] --out DIR");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const summary = await pull(api, {
+        workspace,
+        snapshot: values.snapshot,
+        split: values.split ?? null,
+        out: path.resolve(values.out),
+        concurrency: intFlag(values.concurrency, "concurrency", 1, 64, 8),
+        json,
+      });
+      out(summary, describePull(summary));
       return summary.failed > 0 ? 1 : 0;
     }
     if (command === "api-key") {

@@ -1,0 +1,252 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { SnapshotPart } from "@facet/core";
+import type { SnapshotRow } from "@facet/db";
+import { eachLimit, sha256File } from "../files";
+import { type Api, CliError } from "../http";
+import { formatBytes, Progress } from "../progress";
+
+/** A snapshot as the API answers it. */
+export type SnapshotInfo = SnapshotRow;
+
+interface PulledPart extends SnapshotPart {
+  document?: unknown;
+  download?: { url: string; headers: Record<string, string>; expiresAt: string };
+}
+
+export const wsPath = (workspace: string) => `/api/workspaces/${encodeURIComponent(workspace)}`;
+export const snapshotPath = (workspace: string, ref: string) =>
+  `${wsPath(workspace)}/snapshots/${encodeURIComponent(ref)}`;
+
+/** The directory a split's files go to (parts without a split: `unsplit`). */
+export const splitDir = (split: string | null) => split ?? "unsplit";
+
+const PARTIAL = ".partial";
+
+async function writeAtomically(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${randomBytes(6).toString("hex")}${PARTIAL}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+async function errorOf(res: Response): Promise<CliError> {
+  const text = await res.text().catch(() => "");
+  try {
+    const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    if (e?.message) return new CliError(e.code ?? "DOWNLOAD_FAILED", e.message, res.status);
+  } catch {
+    // not JSON
+  }
+  return new CliError("DOWNLOAD_FAILED", `storage answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+}
+
+/**
+ * GET `url` into `dest`: streamed to a temporary name beside it while hashed, renamed to `dest` only
+ * when the SHA-256 is `sha256` (an interruption never leaves a half file under the final name; a
+ * mismatch leaves nothing). Returns the bytes received.
+ */
+export async function downloadVerified(
+  url: string,
+  headers: Record<string, string>,
+  dest: string,
+  sha256: string,
+  onBytes: (n: number) => void,
+): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers });
+  } catch (e) {
+    throw new CliError("NETWORK", `download failed: ${(e as Error).cause ?? (e as Error).message}`);
+  }
+  if (!res.ok || !res.body) throw await errorOf(res);
+  const tmp = `${dest}.${randomBytes(6).toString("hex")}${PARTIAL}`;
+  const hash = createHash("sha256");
+  let bytes = 0;
+  try {
+    await pipeline(
+      Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          onBytes(chunk.length);
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(tmp),
+    );
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new CliError("NETWORK", `download failed: ${(e as Error).message}`);
+  }
+  const got = hash.digest("hex");
+  if (got !== sha256) {
+    await rm(tmp, { force: true });
+    throw new CliError("HASH_MISMATCH", `the bytes received hash to ${got}, not ${sha256}`);
+  }
+  await rename(tmp, dest);
+  return bytes;
+}
+
+/** Leftover temporary files of an interrupted run (they never carry a final name). */
+async function removePartials(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.endsWith(PARTIAL)).map((n) => rm(path.join(dir, n), { force: true })));
+}
+
+export interface PullSummary {
+  snapshot: string;
+  split: string | null;
+  out: string;
+  parts: number;
+  downloaded: number;
+  present: number;
+  failed: number;
+  bytesDownloaded: number;
+  labelsWritten: number;
+  seconds: number;
+  failures: Array<{ name: string; sha256: string; code: string; message: string }>;
+}
+
+const PAGE = 500;
+
+/**
+ * `facet pull --snapshot NAME [--split S] --out DIR`: the snapshot's STEP files named by their hash
+ * and their pinned annotation documents, one folder per split, and the manifest. Every file is
+ * checked against its hash; what is already there with the right hash is not downloaded again.
+ */
+export async function pull(
+  api: Api,
+  opts: { workspace: string; snapshot: string; split: string | null; out: string; concurrency: number; json: boolean },
+): Promise<PullSummary> {
+  const base = snapshotPath(opts.workspace, opts.snapshot);
+  const { snapshot } = await api.call<{ snapshot: SnapshotInfo }>("GET", base);
+  const total =
+    opts.split === null
+      ? snapshot.partCount
+      : snapshot.splits.filter((s) => splitDir(s.split) === opts.split).reduce((a, s) => a + s.parts, 0);
+  if (opts.split !== null && total === 0) {
+    const known = snapshot.splits.map((s) => splitDir(s.split)).join(", ") || "none";
+    throw new CliError(
+      "NOT_FOUND",
+      `snapshot ${snapshot.name} has no part in split "${opts.split}" (splits: ${known})`,
+    );
+  }
+  await mkdir(opts.out, { recursive: true });
+  await removePartials(opts.out);
+  const manifest = await api.call<unknown>("GET", `${base}/manifest`);
+  await writeAtomically(path.join(opts.out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const summary: PullSummary = {
+    snapshot: snapshot.name,
+    split: opts.split,
+    out: opts.out,
+    parts: 0,
+    downloaded: 0,
+    present: 0,
+    failed: 0,
+    bytesDownloaded: 0,
+    labelsWritten: 0,
+    seconds: 0,
+    failures: [],
+  };
+  const progress = new Progress("pull", total, process.stderr, !opts.json);
+  const tick = () =>
+    progress.update(
+      summary.parts,
+      `${summary.parts}/${total} files · ${summary.downloaded} downloaded · ${summary.present} present · ` +
+        `${summary.failed} failed · ${formatBytes(summary.bytesDownloaded)} ` +
+        `(${formatBytes(summary.bytesDownloaded / Math.max(progress.seconds, 0.001))}/s)`,
+    );
+  const dirs = new Set<string>();
+  // parts without a split are asked for with the rest and picked here (the API filters named splits)
+  const named = opts.split !== null && snapshot.splits.some((s) => s.split === opts.split);
+  const page = (after: string | null) => {
+    const q = new URLSearchParams({ limit: String(PAGE), documents: "1", urls: "1" });
+    if (named) q.set("split", opts.split as string);
+    if (after) q.set("after", after);
+    return api.call<{ parts: PulledPart[]; next: string | null }>("GET", `${base}/parts?${q}`);
+  };
+
+  const one = async (part: PulledPart) => {
+    const dir = path.join(opts.out, splitDir(part.split));
+    if (!dirs.has(dir)) {
+      dirs.add(dir);
+      await mkdir(dir, { recursive: true });
+      await removePartials(dir);
+    }
+    const step = path.join(dir, `${part.blobSha256}.step`);
+    try {
+      const have = await sha256File(step).catch(() => null);
+      if (have === part.blobSha256) {
+        summary.present++;
+      } else {
+        if (!part.download) throw new CliError("BAD_RESPONSE", "the server gave no download for this part");
+        const { url, headers } = part.download;
+        await downloadVerified(url, headers, step, part.blobSha256, (n) => {
+          summary.bytesDownloaded += n;
+          tick();
+        });
+        summary.downloaded++;
+      }
+      const labels = `${JSON.stringify(
+        {
+          partId: part.partId,
+          name: part.name,
+          blobSha256: part.blobSha256,
+          revisionId: part.revisionId,
+          revisionNo: part.revisionNo,
+          documentSha256: part.documentSha256,
+          faceSignature: part.faceSignature,
+          faceCount: part.faceCount,
+          schemaVersion: part.schemaVersion,
+          status: part.status,
+          split: part.split,
+          document: part.document ?? null,
+        },
+        null,
+        2,
+      )}\n`;
+      const file = path.join(dir, `${part.blobSha256}.labels.json`);
+      if ((await readFile(file, "utf8").catch(() => null)) !== labels) {
+        await writeAtomically(file, labels);
+        summary.labelsWritten++;
+      }
+    } catch (e) {
+      const err = e instanceof CliError ? e : new CliError("ERROR", (e as Error).message);
+      summary.failed++;
+      summary.failures.push({ name: part.name, sha256: part.blobSha256, code: err.code, message: err.message });
+    }
+    summary.parts++;
+    tick();
+  };
+
+  // the next page is asked for while this one downloads
+  let pending: ReturnType<typeof page> | null = page(null);
+  while (pending) {
+    const { parts, next }: { parts: PulledPart[]; next: string | null } = await pending;
+    pending = next ? page(next) : null;
+    const wanted = opts.split === null ? parts : parts.filter((p) => splitDir(p.split) === opts.split);
+    await eachLimit(wanted, opts.concurrency, one);
+  }
+  progress.done();
+  summary.seconds = Math.round(progress.seconds * 1000) / 1000;
+  return summary;
+}
+
+export function describePull(s: PullSummary): string {
+  const lines = [
+    `${s.parts} part(s) of ${s.snapshot}${s.split === null ? "" : ` (split ${s.split})`} in ${s.out}, ` +
+      `${s.seconds.toFixed(1)} s: ${s.downloaded} downloaded (${formatBytes(s.bytesDownloaded)}), ` +
+      `${s.present} already present, ${s.failed} failed`,
+  ];
+  if (s.downloaded === 0 && s.failed === 0) lines.push("nothing transferred: every file was already there");
+  for (const f of s.failures.slice(0, 20)) lines.push(`  ✗ ${f.name} (${f.sha256}): ${f.message} (${f.code})`);
+  if (s.failures.length > 20) lines.push(`  … and ${s.failures.length - 20} more`);
+  return lines.join("\n");
+}
