@@ -181,3 +181,65 @@ export async function confirmUnsureFaces(page: Page): Promise<number> {
   }
   return confirmed;
 }
+
+/** Poll until every part of a dataset has been processed (ready to label); their ids by name. */
+export async function processedParts(datasetId: string, count: number): Promise<Record<string, string>> {
+  await expect
+    .poll(
+      async () =>
+        (
+          await query<{ n: number }>(
+            `select count(*)::int as n from parts
+             where dataset_id = $1 and status in ('unannotated', 'pre_labeled') and geometry_id is not null`,
+            [datasetId],
+          )
+        )[0]?.n,
+      { timeout: 120_000 },
+    )
+    .toBe(count);
+  const rows = await query<{ id: string; name: string }>("select id, name from parts where dataset_id = $1", [
+    datasetId,
+  ]);
+  return Object.fromEntries(rows.map((r) => [r.name, r.id]));
+}
+
+/**
+ * Give a processed part labels through the API an import uses (`facet import-labels`): every face
+ * `base`, then each instance's faces (taken in order from face 0) its feature, grouped as instances.
+ */
+export async function importPartLabels(
+  page: Page,
+  workspace: string,
+  partId: string,
+  base: string,
+  instances: Array<{ feature: string; faces: number }>,
+): Promise<void> {
+  const [geometry] = await query<{ signature: string; faceCount: number }>(
+    `select g.face_signature as signature, g.face_count as "faceCount"
+     from parts p join part_geometry g on g.id = p.geometry_id where p.id = $1`,
+    [partId],
+  );
+  if (!geometry) throw new Error(`part ${partId} has no geometry`);
+  const labels: string[] = Array.from({ length: geometry.faceCount }, () => base);
+  let next = 0;
+  const groups = instances.map((inst, i) => {
+    const faces = Array.from({ length: inst.faces }, () => next++);
+    if (next > geometry.faceCount) throw new Error(`part ${partId} has only ${geometry.faceCount} faces`);
+    for (const f of faces) labels[f] = inst.feature;
+    return { id: `i${i}`, feature: inst.feature, faces, params: {} };
+  });
+  const res = await page.request.post(`/api/workspaces/${workspace}/parts/${partId}/revisions`, {
+    data: {
+      source: "import",
+      document: {
+        schemaVersion: 1,
+        faceSignature: geometry.signature,
+        faceCount: geometry.faceCount,
+        labels,
+        instances: groups,
+        provenance: { format: "e2e" },
+      },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+}

@@ -1,0 +1,220 @@
+"use client";
+
+import type { CatalogFilter, CatalogSortKey } from "@facet/core";
+import type { CatalogOptions, CatalogRow, SavedFilter } from "@facet/db";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { BulkActions } from "./bulk-actions";
+import { CatalogFilters } from "./catalog-filters";
+import { CatalogGrid, CatalogTable, type Selection } from "./catalog-results";
+import { type CatalogView, catalogHref, partCount, withSort } from "./catalog-url";
+import { SavedFilters } from "./saved-filters";
+import { usePages } from "./use-pages";
+
+export interface CatalogBrowserProps {
+  workspace: string;
+  base: string;
+  datasets: Array<{ id: string; name: string }>;
+  dataset: string | null;
+  view: CatalogView;
+  /** The filter shown (the empty filter when the address's could not be read). */
+  filter: CatalogFilter;
+  /** The filter as its query string (sort included). */
+  query: string;
+  cursor: string | null;
+  /** Null when the address was refused (`problem` says why). */
+  result: { rows: CatalogRow[]; total: number; nextCursor: string | null } | null;
+  problem: string | null;
+  options: CatalogOptions;
+  featureNames: Record<string, string>;
+  savedFilters: SavedFilter[];
+  canCurate: boolean;
+}
+
+const SORTS: Array<[key: CatalogSortKey, descending: boolean, label: string]> = [
+  ["added", true, "Newest first"],
+  ["added", false, "Oldest first"],
+  ["name", false, "Name, A to Z"],
+  ["name", true, "Name, Z to A"],
+  ["faces", true, "Most faces"],
+  ["faces", false, "Fewest faces"],
+  ["changed", true, "Status changed, latest first"],
+  ["changed", false, "Status changed, earliest first"],
+  ["status", false, "Status"],
+  ["status", true, "Status, reversed"],
+];
+
+/** The catalog of parts: the dataset picker, filters, a page of results as a table or a grid, paging, selection. */
+export function CatalogBrowser(props: CatalogBrowserProps) {
+  const { workspace, base, dataset, view, filter, query, cursor, result } = props;
+  const router = useRouter();
+  const rows = result?.rows ?? [];
+  const place = { query, dataset, view };
+  const go = (href: string) => router.push(href);
+  const sortTo = (key: CatalogSortKey, descending: boolean) =>
+    go(catalogHref(base, { ...place, query: withSort(filter, key, descending) }));
+
+  // the selection lives on one page of one filter; it keeps the parts still shown after an action
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const pageKey = `${dataset}|${query}|${cursor}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page (key) starts with nothing selected
+  useEffect(() => setPicked(new Set()), [pageKey]);
+  const rowIds = rows.map((r) => r.id).join(",");
+  useEffect(() => {
+    const shown = new Set(rowIds.split(","));
+    setPicked((p) => ([...p].every((id) => shown.has(id)) ? p : new Set([...p].filter((id) => shown.has(id)))));
+  }, [rowIds]);
+  const selection: Selection | null = useMemo(
+    () =>
+      props.canCurate
+        ? {
+            has: (id) => picked.has(id),
+            toggle: (id, on) =>
+              setPicked((p) => {
+                const n = new Set(p);
+                if (on) n.add(id);
+                else n.delete(id);
+                return n;
+              }),
+          }
+        : null,
+    [picked, props.canCurate],
+  );
+  const onPage = rows.filter((r) => picked.has(r.id)).length;
+  const allSelected = onPage === 0 ? "none" : onPage === rows.length ? "all" : "some";
+
+  const pages = usePages(
+    (c) => catalogHref(base, { ...place, cursor: c }),
+    `${dataset ?? ""}?${query}`,
+    cursor,
+    result?.nextCursor ?? null,
+  );
+  const datasetNames = Object.fromEntries(props.datasets.map((d) => [d.id, d.name]));
+
+  return (
+    <div className="catalog">
+      <div className="catalog-side">
+        <CatalogFilters
+          base={base}
+          filter={filter}
+          dataset={dataset}
+          view={view}
+          options={props.options}
+          featureNames={props.featureNames}
+        />
+        <SavedFilters
+          workspace={workspace}
+          base={base}
+          filters={props.savedFilters}
+          query={query}
+          dataset={dataset}
+          view={view}
+          datasetNames={datasetNames}
+        />
+      </div>
+      <div className="catalog-body">
+        <div className="row catalog-toolbar">
+          <label className="catalog-inline">
+            Dataset
+            <select
+              value={dataset ?? ""}
+              onChange={(e) => go(catalogHref(base, { ...place, dataset: e.currentTarget.value || null }))}
+            >
+              <option value="">All datasets</option>
+              {props.datasets.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="catalog-inline">
+            Sort
+            <select
+              value={`${filter.sort.descending ? "-" : ""}${filter.sort.key}`}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                sortTo(v.replace(/^-/, "") as CatalogSortKey, v.startsWith("-"));
+              }}
+            >
+              {SORTS.map(([key, desc, label]) => (
+                <option key={`${key}${desc}`} value={`${desc ? "-" : ""}${key}`}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <fieldset className="wb-group" aria-label="View">
+            {(["table", "grid"] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                className={view === v ? "on" : ""}
+                aria-pressed={view === v}
+                onClick={() => go(catalogHref(base, { ...place, view: v, cursor }))}
+              >
+                {v === "table" ? "Table" : "Grid"}
+              </button>
+            ))}
+          </fieldset>
+          <span className="catalog-total" data-testid="catalog-total" role="status">
+            {result ? partCount(result.total) : ""}
+          </span>
+        </div>
+
+        {props.problem && (
+          <div role="alert" className="card catalog-problem" data-testid="catalog-problem">
+            <p className="error">{props.problem}</p>
+            <Link href={base}>Show every part</Link>
+          </div>
+        )}
+
+        {selection && result && (
+          <BulkActions
+            workspace={workspace}
+            selected={[...picked]}
+            tags={props.options.tags.map((t) => t.tag)}
+            splits={props.options.splits.flatMap((s) => (s.split ? [s.split] : []))}
+            onClear={() => setPicked(new Set())}
+          />
+        )}
+
+        {result && rows.length === 0 && (
+          <p className="muted" data-testid="catalog-empty">
+            {cursor ? "No more parts." : "No parts match."}
+          </p>
+        )}
+        {rows.length > 0 &&
+          (view === "grid" ? (
+            <CatalogGrid workspace={workspace} rows={rows} names={props.featureNames} selection={selection} />
+          ) : (
+            <CatalogTable
+              workspace={workspace}
+              rows={rows}
+              names={props.featureNames}
+              sort={filter.sort}
+              onSort={sortTo}
+              selection={selection}
+              allSelected={allSelected}
+              onSelectAll={(on) => setPicked(on ? new Set(rows.map((r) => r.id)) : new Set())}
+            />
+          ))}
+
+        {result && (cursor || result.nextCursor) && (
+          <nav className="row catalog-pager" aria-label="Pages">
+            <button type="button" disabled={!cursor} onClick={() => go(pages.previousHref)}>
+              ← Previous
+            </button>
+            <span className="muted" data-testid="catalog-page">
+              {pages.page ? `Page ${pages.page}` : ""}
+            </span>
+            <button type="button" disabled={!result.nextCursor} onClick={() => go(pages.nextHref)}>
+              Next →
+            </button>
+          </nav>
+        )}
+      </div>
+    </div>
+  );
+}
