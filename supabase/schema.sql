@@ -15,12 +15,12 @@
 --   public: what users reach, under row-level security: the data model and the functions of the API
 --     tables: annotation_revisions, api_keys, audit_events, blobs, comments, datasets,
 --     independent_annotations, invitation_uses, invitations, jobs, label_schemas, notifications,
---     part_geometry, part_labels, part_presence, part_reviews, parts, profiles, saved_filters, share_links,
+--     part_catalog, part_geometry, part_presence, part_reviews, parts, profiles, saved_filters, share_links,
 --     snapshot_exports, snapshot_parts, snapshots, workspace_blobs, workspace_members, workspaces
 --     12 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats
---     81 functions
+--     82 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -86,7 +86,7 @@ CREATE TRIGGER annotation_revisions_defaults BEFORE INSERT ON public.annotation_
 CREATE TRIGGER annotation_revisions_face_checks BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revision_face_checks();
 CREATE TRIGGER annotation_revisions_model_source BEFORE INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.annotation_revisions_model_source();
 CREATE TRIGGER annotation_revisions_notify AFTER INSERT ON public.annotation_revisions FOR EACH ROW EXECUTE FUNCTION private.notify_revision();
-CREATE TRIGGER annotation_revisions_part_labels AFTER INSERT ON public.annotation_revisions FOR EACH ROW WHEN (jsonb_typeof(new.document -> 'labels'::text) = 'array'::text) EXECUTE FUNCTION private.part_labels_refresh();
+CREATE TRIGGER annotation_revisions_part_catalog AFTER INSERT ON public.annotation_revisions FOR EACH ROW WHEN (jsonb_typeof(new.document -> 'labels'::text) = 'array'::text) EXECUTE FUNCTION private.part_catalog_of_revision();
 GRANT ALL ON TABLE public.annotation_revisions TO anon, authenticated, service_role;
 COMMENT ON COLUMN public.annotation_revisions.revision_no IS 'Set by private.annotation_revision_defaults (the part''s max + 1), whatever the insert says.';
 COMMENT ON COLUMN public.annotation_revisions.face_checks IS 'Per face (0-based face i at [i+1]): changed, confirmed, seen or unseen against the part''s pre-label on the same face numbering. Set by private.annotation_revision_face_checks on human revisions (changed is computed there, whatever the insert says); null without a pre-label and on model, import and consensus revisions.';
@@ -515,6 +515,56 @@ CREATE POLICY "Users see their own notifications" ON public.notifications
 CREATE TRIGGER notifications_guard BEFORE UPDATE ON public.notifications FOR EACH ROW EXECUTE FUNCTION private.notifications_guard();
 GRANT ALL ON TABLE public.notifications TO anon, authenticated, service_role;
 
+CREATE TABLE public.part_catalog (
+  part_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  dataset_id uuid NOT NULL,
+  name text NOT NULL,
+  status public.part_status NOT NULL,
+  split text,
+  tags text[] NOT NULL,
+  created_at timestamp with time zone NOT NULL,
+  status_changed_at timestamp with time zone NOT NULL,
+  face_count integer DEFAULT '-1'::integer NOT NULL,
+  surface_types text[] DEFAULT '{}'::text[] NOT NULL,
+  has_thumbnail boolean DEFAULT false NOT NULL,
+  revision_id uuid,
+  revision_no integer,
+  source text,
+  annotator_id uuid,
+  features text[] DEFAULT '{}'::text[] NOT NULL,
+  face_counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+  instance_counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+  labelled_faces integer DEFAULT 0 NOT NULL,
+  labelled_at timestamp with time zone,
+  CONSTRAINT part_catalog_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT part_catalog_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT part_catalog_pkey PRIMARY KEY (part_id),
+  CONSTRAINT part_catalog_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE SET NULL,
+  CONSTRAINT part_catalog_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX part_catalog_annotator_idx ON public.part_catalog USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
+CREATE INDEX part_catalog_dataset_changed_idx ON public.part_catalog USING btree (dataset_id, status_changed_at, part_id);
+CREATE INDEX part_catalog_dataset_created_idx ON public.part_catalog USING btree (dataset_id, created_at, part_id);
+CREATE INDEX part_catalog_dataset_faces_idx ON public.part_catalog USING btree (dataset_id, face_count, part_id);
+CREATE INDEX part_catalog_dataset_name_idx ON public.part_catalog USING btree (dataset_id, name, part_id);
+CREATE INDEX part_catalog_dataset_split_idx ON public.part_catalog USING btree (dataset_id, split);
+CREATE INDEX part_catalog_dataset_status_idx ON public.part_catalog USING btree (dataset_id, status, part_id);
+CREATE INDEX part_catalog_features_idx ON public.part_catalog USING gin (features);
+CREATE INDEX part_catalog_instances_idx ON public.part_catalog USING gin (instance_counts jsonb_path_ops);
+CREATE INDEX part_catalog_name_trgm_idx ON public.part_catalog USING gin (name extensions.gin_trgm_ops);
+CREATE INDEX part_catalog_surfaces_idx ON public.part_catalog USING gin (surface_types);
+CREATE INDEX part_catalog_tags_idx ON public.part_catalog USING gin (tags);
+CREATE INDEX part_catalog_workspace_created_idx ON public.part_catalog USING btree (workspace_id, created_at, part_id);
+CREATE INDEX part_catalog_workspace_name_idx ON public.part_catalog USING btree (workspace_id, name, part_id);
+ALTER TABLE public.part_catalog ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see the catalog" ON public.part_catalog
+  FOR SELECT TO authenticated
+  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
+GRANT ALL ON TABLE public.part_catalog TO service_role;
+GRANT SELECT ON TABLE public.part_catalog TO authenticated;
+COMMENT ON TABLE public.part_catalog IS 'Derived, one row per part: its fields, current geometry and latest labels summarised, for the catalog''s filters and orders. Written only by the private.part_catalog_* triggers.';
+
 CREATE TABLE public.part_geometry (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
   blob_sha256 text NOT NULL,
@@ -552,40 +602,9 @@ CREATE POLICY "Members see the geometry of their parts" ON public.part_geometry
   USING ((EXISTS ( SELECT 1
    FROM public.parts p
   WHERE p.blob_sha256 = part_geometry.blob_sha256)));
+CREATE TRIGGER part_geometry_part_catalog AFTER UPDATE OF face_count, surface_types, thumbnail_key ON public.part_geometry FOR EACH ROW EXECUTE FUNCTION private.part_catalog_of_geometry();
 GRANT ALL ON TABLE public.part_geometry TO anon, authenticated, service_role;
 COMMENT ON COLUMN public.part_geometry.shape_descriptor IS 'Geometry fingerprint (packages/geometry fingerprint.ts): invariant to rotation, translation and scale; near-duplicate shapes are close in Euclidean distance. Indexed as a cube for nearest-neighbour search.';
-
-CREATE TABLE public.part_labels (
-  part_id uuid NOT NULL,
-  workspace_id uuid NOT NULL,
-  dataset_id uuid NOT NULL,
-  revision_id uuid NOT NULL,
-  revision_no integer NOT NULL,
-  source text NOT NULL,
-  annotator_id uuid,
-  features text[] NOT NULL,
-  face_counts jsonb NOT NULL,
-  instance_counts jsonb NOT NULL,
-  labelled_faces integer NOT NULL,
-  face_count integer NOT NULL,
-  labelled_at timestamp with time zone NOT NULL,
-  CONSTRAINT part_labels_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE SET NULL,
-  CONSTRAINT part_labels_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
-  CONSTRAINT part_labels_pkey PRIMARY KEY (part_id),
-  CONSTRAINT part_labels_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
-  CONSTRAINT part_labels_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
-);
-CREATE INDEX part_labels_annotator_idx ON public.part_labels USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
-CREATE INDEX part_labels_dataset_idx ON public.part_labels USING btree (dataset_id);
-CREATE INDEX part_labels_features_idx ON public.part_labels USING gin (features);
-CREATE INDEX part_labels_instances_idx ON public.part_labels USING gin (instance_counts jsonb_path_ops);
-ALTER TABLE public.part_labels ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "Members see part labels" ON public.part_labels
-  FOR SELECT TO authenticated
-  USING ((workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids)));
-GRANT ALL ON TABLE public.part_labels TO service_role;
-GRANT SELECT ON TABLE public.part_labels TO authenticated;
-COMMENT ON TABLE public.part_labels IS 'Derived: the latest annotation revision of each part, summarised (features present, faces and instances per feature). Written only by private.part_labels_refresh.';
 
 CREATE TABLE public.part_presence (
   part_id uuid NOT NULL,
@@ -703,13 +722,9 @@ CREATE TABLE public.parts (
 );
 CREATE INDEX parts_annotator_idx ON public.parts USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
 CREATE INDEX parts_blob_idx ON public.parts USING btree (blob_sha256);
-CREATE INDEX parts_dataset_created_idx ON public.parts USING btree (dataset_id, created_at, id);
-CREATE INDEX parts_dataset_split_idx ON public.parts USING btree (dataset_id, split);
 CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
 CREATE INDEX parts_geometry_idx ON public.parts USING btree (geometry_id) WHERE (geometry_id IS NOT NULL);
-CREATE INDEX parts_name_trgm_idx ON public.parts USING gin (name extensions.gin_trgm_ops);
 CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));
-CREATE INDEX parts_tags_idx ON public.parts USING gin (tags);
 CREATE INDEX parts_workspace_status_idx ON public.parts USING btree (workspace_id, status);
 ALTER TABLE public.parts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "A share link shows its part" ON public.parts
@@ -735,7 +750,7 @@ CREATE TRIGGER parts_after_insert AFTER INSERT ON public.parts FOR EACH ROW EXEC
 CREATE TRIGGER parts_after_update AFTER UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_update();
 CREATE TRIGGER parts_before_insert BEFORE INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_insert();
 CREATE TRIGGER parts_before_update BEFORE UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_update();
-CREATE TRIGGER parts_part_labels_dataset AFTER UPDATE OF dataset_id ON public.parts FOR EACH ROW WHEN (new.dataset_id IS DISTINCT FROM old.dataset_id) EXECUTE FUNCTION private.part_labels_follow_dataset();
+CREATE TRIGGER parts_part_catalog AFTER INSERT OR UPDATE OF name, status, split, tags, status_changed_at, dataset_id, geometry_id ON public.parts FOR EACH ROW EXECUTE FUNCTION private.part_catalog_of_part();
 GRANT ALL ON TABLE public.parts TO anon, authenticated, service_role;
 
 CREATE TABLE public.profiles (
@@ -1205,7 +1220,7 @@ begin
          jsonb_array_length(r.document -> 'labels'), r.label_schema_id, r.schema_version,
          encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex'), p.status, p.split
   from public.parts p
-  join public.part_labels l on l.part_id = p.id
+  join public.part_catalog l on l.part_id = p.id
   join public.annotation_revisions r on r.id = l.revision_id
   where p.dataset_id = p_dataset_id
     and (p_part_ids is null or p.id in (select unnest(p_part_ids)))
@@ -2379,47 +2394,60 @@ $function$;
 REVOKE ALL ON FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.open_event_stream(p_id uuid, p_user_id uuid, p_cap integer, p_live_seconds integer) TO service_role;
 
-CREATE OR REPLACE FUNCTION private.part_labels_follow_dataset()
+CREATE OR REPLACE FUNCTION private.part_catalog_of_geometry()
  RETURNS trigger
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO ''
 AS $function$
 begin
-  update public.part_labels set dataset_id = new.dataset_id where part_id = new.id;
+  update public.part_catalog c set face_count = new.face_count, surface_types = coalesce(new.surface_types, '{}'),
+         has_thumbnail = new.thumbnail_key is not null
+  from public.parts p where p.geometry_id = new.id and c.part_id = p.id;
   return null;
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.part_labels_refresh()
+CREATE OR REPLACE FUNCTION private.part_catalog_of_part()
  RETURNS trigger
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO ''
 AS $function$
-declare
-  v_dataset uuid;
 begin
-  select p.dataset_id into v_dataset from public.parts p where p.id = new.part_id;
-  insert into public.part_labels as l (part_id, workspace_id, dataset_id, revision_id, revision_no, source,
-      annotator_id, features, face_counts, instance_counts, labelled_faces, face_count, labelled_at)
-  select new.part_id, new.workspace_id, v_dataset, new.id, new.revision_no, new.source,
-         case when new.source = 'human' then new.author_id end,
-         coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
-         coalesce((select jsonb_object_agg(f, n) from (
-            select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
-         coalesce((select jsonb_object_agg(f, n) from (
-            select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i
-            group by 1) x), '{}'),
-         (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
-         jsonb_array_length(new.document -> 'labels'),
-         new.created_at
-  on conflict (part_id) do update set
-    revision_id = excluded.revision_id, revision_no = excluded.revision_no, source = excluded.source,
-    annotator_id = coalesce(excluded.annotator_id, l.annotator_id), features = excluded.features,
-    face_counts = excluded.face_counts, instance_counts = excluded.instance_counts,
-    labelled_faces = excluded.labelled_faces, face_count = excluded.face_count, labelled_at = excluded.labelled_at
-  where l.revision_no < excluded.revision_no;
+  insert into public.part_catalog as c (part_id, workspace_id, dataset_id, name, status, split, tags, created_at,
+      status_changed_at, face_count, surface_types, has_thumbnail)
+  select new.id, new.workspace_id, new.dataset_id, new.name, new.status, new.split, new.tags, new.created_at,
+         new.status_changed_at, coalesce(g.face_count, -1), coalesce(g.surface_types, '{}'), g.thumbnail_key is not null
+  from (select 1) one left join public.part_geometry g on g.id = new.geometry_id
+  on conflict (part_id) do update set dataset_id = excluded.dataset_id, name = excluded.name,
+    status = excluded.status, split = excluded.split, tags = excluded.tags,
+    status_changed_at = excluded.status_changed_at, face_count = excluded.face_count,
+    surface_types = excluded.surface_types, has_thumbnail = excluded.has_thumbnail;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.part_catalog_of_revision()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  update public.part_catalog c set
+    revision_id = new.id, revision_no = new.revision_no, source = new.source,
+    annotator_id = case when new.source = 'human' then new.author_id else c.annotator_id end,
+    features = coalesce((select array_agg(distinct f order by f)
+                         from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
+    face_counts = coalesce((select jsonb_object_agg(f, n) from (
+                    select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
+    instance_counts = coalesce((select jsonb_object_agg(f, n) from (
+                        select i ->> 'feature' f, count(*) n
+                        from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i group by 1) x), '{}'),
+    labelled_faces = (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
+    labelled_at = new.created_at
+  where c.part_id = new.part_id and (c.revision_no is null or c.revision_no < new.revision_no);
   return null;
 end
 $function$;

@@ -48,99 +48,137 @@ alter table public.datasets add column split_config jsonb
 comment on column public.datasets.split_config is
   'How new parts are assigned a split (seed, ratios, stratification, near-duplicate distance): packages/core splits.ts. Parts keep the split they have.';
 
-create index parts_dataset_created_idx on public.parts (dataset_id, created_at, id);
-create index parts_dataset_split_idx on public.parts (dataset_id, split);
-create index parts_tags_idx on public.parts using gin (tags);
-create index parts_name_trgm_idx on public.parts using gin (name extensions.gin_trgm_ops);
 
--- 3. What each part's latest revision says, kept by a trigger so the catalog filters by feature
---    classes and counts with an index instead of reading every document.
-create table public.part_labels (
+-- 3. The catalog's read model: one row per part with everything the catalog filters and sorts by —
+--    the part's own fields, its current geometry summarised (part_geometry is shared content, visible
+--    through a part that uses it: a policy too costly for every row of a large catalog) and its latest
+--    labels summarised (instead of reading every document). One table, so that a filtered, sorted page
+--    is one index walk that stops after the page. Kept by triggers; nobody writes it.
+create table public.part_catalog (
   part_id uuid primary key references public.parts (id) on delete cascade,
   workspace_id uuid not null references public.workspaces (id) on delete cascade,
   dataset_id uuid not null,
-  revision_id uuid not null references public.annotation_revisions (id) on delete cascade,
-  revision_no integer not null,
-  source text not null,
+  -- the part's own fields
+  name text not null,
+  status public.part_status not null,
+  split text,
+  tags text[] not null,
+  created_at timestamptz not null,
+  status_changed_at timestamptz not null,
+  -- its geometry (-1 faces: not processed yet)
+  face_count integer not null default -1,
+  surface_types text[] not null default '{}',
+  has_thumbnail boolean not null default false,
+  -- its latest revision with labels (null: none yet)
+  revision_id uuid references public.annotation_revisions (id) on delete set null,
+  revision_no integer,
+  source text,
   -- the author of the newest revision a person wrote (the annotator, for filters)
   annotator_id uuid references auth.users (id) on delete set null,
-  features text[] not null,
-  face_counts jsonb not null,
-  instance_counts jsonb not null,
-  labelled_faces integer not null,
-  face_count integer not null,
-  labelled_at timestamptz not null
+  features text[] not null default '{}',
+  face_counts jsonb not null default '{}',
+  instance_counts jsonb not null default '{}',
+  labelled_faces integer not null default 0,
+  labelled_at timestamptz
 );
-create index part_labels_dataset_idx on public.part_labels (dataset_id);
-create index part_labels_features_idx on public.part_labels using gin (features);
-create index part_labels_instances_idx on public.part_labels using gin (instance_counts jsonb_path_ops);
-create index part_labels_annotator_idx on public.part_labels (annotator_id) where annotator_id is not null;
-alter table public.part_labels enable row level security;
-create policy "Members see part labels" on public.part_labels for select to authenticated
+create index part_catalog_dataset_created_idx on public.part_catalog (dataset_id, created_at, part_id);
+create index part_catalog_dataset_changed_idx on public.part_catalog (dataset_id, status_changed_at, part_id);
+create index part_catalog_dataset_name_idx on public.part_catalog (dataset_id, name, part_id);
+create index part_catalog_dataset_status_idx on public.part_catalog (dataset_id, status, part_id);
+create index part_catalog_dataset_faces_idx on public.part_catalog (dataset_id, face_count, part_id);
+create index part_catalog_dataset_split_idx on public.part_catalog (dataset_id, split);
+create index part_catalog_workspace_created_idx on public.part_catalog (workspace_id, created_at, part_id);
+create index part_catalog_workspace_name_idx on public.part_catalog (workspace_id, name, part_id);
+create index part_catalog_features_idx on public.part_catalog using gin (features);
+create index part_catalog_instances_idx on public.part_catalog using gin (instance_counts jsonb_path_ops);
+create index part_catalog_tags_idx on public.part_catalog using gin (tags);
+create index part_catalog_surfaces_idx on public.part_catalog using gin (surface_types);
+create index part_catalog_name_trgm_idx on public.part_catalog using gin (name extensions.gin_trgm_ops);
+create index part_catalog_annotator_idx on public.part_catalog (annotator_id) where annotator_id is not null;
+alter table public.part_catalog enable row level security;
+create policy "Members see the catalog" on public.part_catalog for select to authenticated
   using (workspace_id in (select private.member_workspace_ids()));
-revoke all on public.part_labels from anon, authenticated;
-grant select on public.part_labels to authenticated, service_role;
-comment on table public.part_labels is
-  'Derived: the latest annotation revision of each part, summarised (features present, faces and instances per feature). Written only by private.part_labels_refresh.';
+revoke all on public.part_catalog from anon, authenticated;
+grant select on public.part_catalog to authenticated, service_role;
+comment on table public.part_catalog is
+  'Derived, one row per part: its fields, current geometry and latest labels summarised, for the catalog''s filters and orders. Written only by the private.part_catalog_* triggers.';
 
-create function private.part_labels_refresh() returns trigger
+-- the part's fields and geometry, on insert and whenever they change
+create function private.part_catalog_of_part() returns trigger
 language plpgsql security definer set search_path = '' as $$
-declare
-  v_dataset uuid;
 begin
-  select p.dataset_id into v_dataset from public.parts p where p.id = new.part_id;
-  insert into public.part_labels as l (part_id, workspace_id, dataset_id, revision_id, revision_no, source,
-      annotator_id, features, face_counts, instance_counts, labelled_faces, face_count, labelled_at)
-  select new.part_id, new.workspace_id, v_dataset, new.id, new.revision_no, new.source,
-         case when new.source = 'human' then new.author_id end,
-         coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
-         coalesce((select jsonb_object_agg(f, n) from (
-            select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
-         coalesce((select jsonb_object_agg(f, n) from (
-            select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i
-            group by 1) x), '{}'),
-         (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
-         jsonb_array_length(new.document -> 'labels'),
-         new.created_at
-  on conflict (part_id) do update set
-    revision_id = excluded.revision_id, revision_no = excluded.revision_no, source = excluded.source,
-    annotator_id = coalesce(excluded.annotator_id, l.annotator_id), features = excluded.features,
-    face_counts = excluded.face_counts, instance_counts = excluded.instance_counts,
-    labelled_faces = excluded.labelled_faces, face_count = excluded.face_count, labelled_at = excluded.labelled_at
-  where l.revision_no < excluded.revision_no;
+  insert into public.part_catalog as c (part_id, workspace_id, dataset_id, name, status, split, tags, created_at,
+      status_changed_at, face_count, surface_types, has_thumbnail)
+  select new.id, new.workspace_id, new.dataset_id, new.name, new.status, new.split, new.tags, new.created_at,
+         new.status_changed_at, coalesce(g.face_count, -1), coalesce(g.surface_types, '{}'), g.thumbnail_key is not null
+  from (select 1) one left join public.part_geometry g on g.id = new.geometry_id
+  on conflict (part_id) do update set dataset_id = excluded.dataset_id, name = excluded.name,
+    status = excluded.status, split = excluded.split, tags = excluded.tags,
+    status_changed_at = excluded.status_changed_at, face_count = excluded.face_count,
+    surface_types = excluded.surface_types, has_thumbnail = excluded.has_thumbnail;
   return null;
 end
 $$;
-create trigger annotation_revisions_part_labels after insert on public.annotation_revisions
-  for each row when (jsonb_typeof(new.document -> 'labels') = 'array') execute function private.part_labels_refresh();
+create trigger parts_part_catalog after insert or update of name, status, split, tags, status_changed_at, dataset_id,
+  geometry_id on public.parts for each row execute function private.part_catalog_of_part();
 
--- a part moved to another dataset keeps its summary in step
-create function private.part_labels_follow_dataset() returns trigger
+-- the geometry, when the worker describes it later (fingerprint backfill, thumbnail)
+create function private.part_catalog_of_geometry() returns trigger
 language plpgsql security definer set search_path = '' as $$
 begin
-  update public.part_labels set dataset_id = new.dataset_id where part_id = new.id;
+  update public.part_catalog c set face_count = new.face_count, surface_types = coalesce(new.surface_types, '{}'),
+         has_thumbnail = new.thumbnail_key is not null
+  from public.parts p where p.geometry_id = new.id and c.part_id = p.id;
   return null;
 end
 $$;
-create trigger parts_part_labels_dataset after update of dataset_id on public.parts
-  for each row when (new.dataset_id is distinct from old.dataset_id) execute function private.part_labels_follow_dataset();
+create trigger part_geometry_part_catalog after update of face_count, surface_types, thumbnail_key
+  on public.part_geometry for each row execute function private.part_catalog_of_geometry();
 
-insert into public.part_labels (part_id, workspace_id, dataset_id, revision_id, revision_no, source, annotator_id,
-    features, face_counts, instance_counts, labelled_faces, face_count, labelled_at)
-select r.part_id, r.workspace_id, p.dataset_id, r.id, r.revision_no, r.source,
-       (select h.author_id from public.annotation_revisions h
-        where h.part_id = r.part_id and h.source = 'human' order by h.revision_no desc limit 1),
-       coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(r.document -> 'labels') f), '{}'),
-       coalesce((select jsonb_object_agg(f, n) from (
-          select f, count(*) n from jsonb_array_elements_text(r.document -> 'labels') f group by f) x), '{}'),
-       coalesce((select jsonb_object_agg(f, n) from (
-          select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(r.document -> 'instances', '[]')) i
-          group by 1) x), '{}'),
-       (select count(*) from jsonb_array_elements(r.document -> 'labels') f where f <> 'null'::jsonb),
-       jsonb_array_length(r.document -> 'labels'), r.created_at
+-- the labels, from each new revision (the latest is the one with the highest number)
+create function private.part_catalog_of_revision() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  update public.part_catalog c set
+    revision_id = new.id, revision_no = new.revision_no, source = new.source,
+    annotator_id = case when new.source = 'human' then new.author_id else c.annotator_id end,
+    features = coalesce((select array_agg(distinct f order by f)
+                         from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
+    face_counts = coalesce((select jsonb_object_agg(f, n) from (
+                    select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
+    instance_counts = coalesce((select jsonb_object_agg(f, n) from (
+                        select i ->> 'feature' f, count(*) n
+                        from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i group by 1) x), '{}'),
+    labelled_faces = (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
+    labelled_at = new.created_at
+  where c.part_id = new.part_id and (c.revision_no is null or c.revision_no < new.revision_no);
+  return null;
+end
+$$;
+create trigger annotation_revisions_part_catalog after insert on public.annotation_revisions
+  for each row when (jsonb_typeof(new.document -> 'labels') = 'array')
+  execute function private.part_catalog_of_revision();
+
+insert into public.part_catalog (part_id, workspace_id, dataset_id, name, status, split, tags, created_at,
+    status_changed_at, face_count, surface_types, has_thumbnail)
+select p.id, p.workspace_id, p.dataset_id, p.name, p.status, p.split, p.tags, p.created_at, p.status_changed_at,
+       coalesce(g.face_count, -1), coalesce(g.surface_types, '{}'), g.thumbnail_key is not null
+from public.parts p left join public.part_geometry g on g.id = p.geometry_id;
+update public.part_catalog c set
+  revision_id = r.id, revision_no = r.revision_no, source = r.source,
+  annotator_id = (select h.author_id from public.annotation_revisions h
+                  where h.part_id = r.part_id and h.source = 'human' order by h.revision_no desc limit 1),
+  features = coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(r.document -> 'labels') f), '{}'),
+  face_counts = coalesce((select jsonb_object_agg(f, n) from (
+    select f, count(*) n from jsonb_array_elements_text(r.document -> 'labels') f group by f) x), '{}'),
+  instance_counts = coalesce((select jsonb_object_agg(f, n) from (
+    select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(r.document -> 'instances', '[]')) i
+    group by 1) x), '{}'),
+  labelled_faces = (select count(*) from jsonb_array_elements(r.document -> 'labels') f where f <> 'null'::jsonb),
+  labelled_at = r.created_at
 from (select distinct on (part_id) * from public.annotation_revisions
       where jsonb_typeof(document -> 'labels') = 'array' order by part_id, revision_no desc) r
-join public.parts p on p.id = r.part_id;
+where c.part_id = r.part_id;
 
 -- 4. Saved catalog filters: a name for a query string, per person (shared ones are seen by all members).
 create table public.saved_filters (
@@ -305,7 +343,7 @@ begin
          jsonb_array_length(r.document -> 'labels'), r.label_schema_id, r.schema_version,
          encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex'), p.status, p.split
   from public.parts p
-  join public.part_labels l on l.part_id = p.id
+  join public.part_catalog l on l.part_id = p.id
   join public.annotation_revisions r on r.id = l.revision_id
   where p.dataset_id = p_dataset_id
     and (p_part_ids is null or p.id in (select unnest(p_part_ids)))

@@ -1,4 +1,10 @@
 export * from "./blobs";
+export * from "./curation/catalog";
+export * from "./curation/export-requests";
+export * from "./curation/exports";
+export * from "./curation/similar";
+export * from "./curation/snapshots";
+export * from "./curation/splits";
 export { toAppError } from "./errors";
 export type { WorkerBeat } from "./health";
 export {
@@ -64,9 +70,3 @@ export { appendRevision, latestRevision, type Revision } from "./workspaces/revi
 export * from "./workspaces/share-links";
 export * from "./workspaces/workbench";
 export * from "./workspaces/workspaces";
-export * from "./curation/exports";
-export * from "./curation/catalog";
-export * from "./curation/snapshots";
-export * from "./curation/splits";
-export * from "./curation/export-requests";
-export * from "./curation/similar";

@@ -48,7 +48,7 @@ const TABLES = [
   "notifications",
   "independent_annotations",
   "workspace_blobs",
-  "part_labels",
+  "part_catalog",
   "saved_filters",
   "snapshots",
   "snapshot_parts",
@@ -206,7 +206,7 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(Y,    Y,       Y,        Y,     Y,     N), // mark read
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
-  part_labels: {              // the review part's latest labels, summarised; written by a trigger only
+  part_catalog: {             // the review part, its geometry and latest labels summarised; written by triggers only
     select:                 who(Y,    Y,       Y,        Y,     Y,     N),
     insert:                 who(N,    N,       N,        N,     N,     N),
     update:                 who(N,    N,       N,        N,     N,     N),
@@ -583,18 +583,19 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     delete: (c, f, me) =>
       rows(c, "delete from public.notifications where workspace_id = $1 and user_id = $2", [f.workspaceId, me.id]),
   },
-  part_labels: {
-    select: (c, f) => rows(c, "select 1 from public.part_labels where part_id = $1", [f.reviewPartId]),
+  part_catalog: {
+    select: (c, f) => rows(c, "select 1 from public.part_catalog where part_id = $1", [f.reviewPartId]),
     insert: (c, f) =>
       rows(
         c,
-        `insert into public.part_labels (part_id, workspace_id, dataset_id, revision_id, revision_no, source, features,
-           face_counts, instance_counts, labelled_faces, face_count, labelled_at)
-         values ($1, $2, $3, $4, 1, 'human', '{}', '{}', '{}', 0, 0, now())`,
-        [f.heldPartId, f.workspaceId, f.datasetId, f.revisionId],
+        `insert into public.part_catalog (part_id, workspace_id, dataset_id, name, status, tags, created_at,
+           status_changed_at)
+         values ($1, $2, $3, 'forged.step', 'approved', '{}', now(), now())`,
+        [f.reviewPartId, f.workspaceId, f.datasetId],
       ),
-    update: (c, f) => rows(c, "update public.part_labels set features = '{slot}' where part_id = $1", [f.reviewPartId]),
-    delete: (c, f) => rows(c, "delete from public.part_labels where part_id = $1", [f.reviewPartId]),
+    update: (c, f) =>
+      rows(c, "update public.part_catalog set features = '{slot}' where part_id = $1", [f.reviewPartId]),
+    delete: (c, f) => rows(c, "delete from public.part_catalog where part_id = $1", [f.reviewPartId]),
   },
   saved_filters: {
     select: (c, f) => rows(c, "select 1 from public.saved_filters where id = $1", [f.savedFilterId]),

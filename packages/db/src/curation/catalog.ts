@@ -38,19 +38,20 @@ export interface CatalogWhere {
   params: unknown[];
 }
 
+/** Each order's column (every one leads an index after the scope: keyset pages walk it). */
 const SORT_COLUMN = {
-  name: "p.name",
-  added: "p.created_at",
-  changed: "p.status_changed_at",
-  faces: "coalesce(g.face_count, -1)",
-  status: "p.status::text",
+  name: { column: "c.name", cast: "text" },
+  added: { column: "c.created_at", cast: "timestamptz" },
+  changed: { column: "c.status_changed_at", cast: "timestamptz" },
+  faces: { column: "c.face_count", cast: "int" },
+  status: { column: "c.status", cast: "public.part_status" },
 } as const;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The filter as SQL over `public.parts p`, `public.part_geometry g` (the part's current geometry)
- * and `public.part_labels l` (its latest labels), both left-joined. Values are always parameters.
+ * The filter as SQL over `public.part_catalog c` (a part's fields, geometry and latest labels,
+ * summarised). Values are always parameters.
  */
 export function catalogWhere(
   scope: { workspaceId: string; datasetId?: string | null },
@@ -62,45 +63,44 @@ export function catalogWhere(
     params.push(v);
     return `$${first + params.length - 1}`;
   };
-  const and: string[] = [`p.workspace_id = ${p(scope.workspaceId)}`];
-  if (scope.datasetId) and.push(`p.dataset_id = ${p(scope.datasetId)}`);
-  if (f.statuses?.length) and.push(`p.status = any (${p(f.statuses)}::public.part_status[])`);
-  if (f.has?.length) and.push(`l.features @> ${p(f.has)}::text[]`);
+  const and: string[] = [`c.workspace_id = ${p(scope.workspaceId)}`];
+  if (scope.datasetId) and.push(`c.dataset_id = ${p(scope.datasetId)}`);
+  if (f.statuses?.length) and.push(`c.status = any (${p(f.statuses)}::public.part_status[])`);
+  if (f.has?.length) and.push(`c.features @> ${p(f.has)}::text[]`);
   for (const c of f.counts ?? []) {
-    const n = `coalesce((l.instance_counts ->> ${p(c.feature)})::int, 0)`;
+    const n = `coalesce((c.instance_counts ->> ${p(c.feature)})::int, 0)`;
     and.push(`${n} ${c.op} ${p(c.value)}::int`);
     // an indexable necessary condition when the count must be positive
     if ((c.op === ">=" && c.value > 0) || (c.op === ">" && c.value >= 0) || (c.op === "=" && c.value > 0))
-      and.push(`l.instance_counts ? ${p(c.feature)}`);
+      and.push(`c.instance_counts ? ${p(c.feature)}`);
   }
-  if (f.faces?.min !== undefined) and.push(`g.face_count >= ${p(f.faces.min)}::int`);
-  if (f.faces?.max !== undefined) and.push(`g.face_count <= ${p(f.faces.max)}::int`);
-  if (f.surfaces?.length) and.push(`g.surface_types @> ${p(f.surfaces)}::text[]`);
-  if (f.tags?.length) and.push(`p.tags @> ${p(f.tags)}::text[]`);
+  // unprocessed parts (-1) have no face count: a bound excludes them
+  if (f.faces) and.push(`c.face_count >= ${p(f.faces.min ?? 0)}::int`);
+  if (f.faces?.max !== undefined) and.push(`c.face_count <= ${p(f.faces.max)}::int`);
+  if (f.surfaces?.length) and.push(`c.surface_types @> ${p(f.surfaces)}::text[]`);
+  if (f.tags?.length) and.push(`c.tags @> ${p(f.tags)}::text[]`);
   if (f.splits?.length) {
     const named = f.splits.filter((s): s is string => s !== null);
     const none = f.splits.includes(null);
     const parts = [];
-    if (named.length) parts.push(`p.split = any (${p(named)}::text[])`);
-    if (none) parts.push("p.split is null");
+    if (named.length) parts.push(`c.split = any (${p(named)}::text[])`);
+    if (none) parts.push("c.split is null");
     and.push(`(${parts.join(" or ")})`);
   }
-  if (f.annotators?.length) and.push(`l.annotator_id = any (${p(f.annotators)}::uuid[])`);
+  if (f.annotators?.length) and.push(`c.annotator_id = any (${p(f.annotators)}::uuid[])`);
   for (const [key, column] of [
-    ["added", "p.created_at"],
-    ["changed", "p.status_changed_at"],
+    ["added", "c.created_at"],
+    ["changed", "c.status_changed_at"],
   ] as const) {
     const r = f[key];
     if (r?.min) and.push(`${column} >= (${p(r.min)}::date)::timestamp at time zone 'UTC'`);
     if (r?.max) and.push(`${column} < (${p(r.max)}::date + 1)::timestamp at time zone 'UTC'`);
   }
-  if (f.q) and.push(`p.name ilike ${p(`%${escapeLike(f.q)}%`)}`);
+  if (f.q) and.push(`c.name ilike ${p(`%${escapeLike(f.q)}%`)}`);
   return { sql: and.join("\n  and "), params };
 }
 
-const FROM = `from public.parts p
-  left join public.part_geometry g on g.id = p.geometry_id
-  left join public.part_labels l on l.part_id = p.id`;
+const FROM = "from public.part_catalog c";
 
 interface Cursor {
   v: string | number | null;
@@ -118,6 +118,55 @@ function readCursor(cursor: string): Cursor {
   throw new AppError("VALIDATION_FAILED", "cursor: not a cursor this catalog gave out");
 }
 
+/** The SQL of a catalog page (for queryCatalog, and for showing its plan). */
+export function catalogPageQuery(input: {
+  workspaceId: string;
+  datasetId?: string | null;
+  filter: CatalogFilter;
+  cursor?: string | null;
+  limit: number;
+}): { sql: string; params: unknown[] } {
+  const where = catalogWhere(input, input.filter);
+  const { key, descending } = input.filter.sort;
+  const sort = SORT_COLUMN[key];
+  const dir = descending ? "desc" : "asc";
+  // the scope leads every catalog index: compare (scope, value, id) as one row
+  const scope = input.datasetId ? "c.dataset_id" : "c.workspace_id";
+  const params = [...where.params];
+  let after = "";
+  if (input.cursor) {
+    const cur = readCursor(input.cursor);
+    params.push(input.datasetId ?? input.workspaceId, cur.v, cur.id);
+    const n = params.length;
+    after = `and (${scope}, ${sort.column}, c.part_id) ${descending ? "<" : ">"} ($${n - 2}::uuid, $${n - 1}::${sort.cast}, $${n}::uuid)`;
+  }
+  params.push(input.limit + 1);
+  const sortValue =
+    key === "added" || key === "changed"
+      ? `to_char(${sort.column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+      : key === "status"
+        ? `${sort.column}::text`
+        : sort.column;
+  const order = `${scope} ${dir}, ${sort.column} ${dir}, c.part_id ${dir}`;
+  // the page first (one index walk), then the names of its datasets and annotators
+  return {
+    sql: `select c.part_id as id, c.name, c.dataset_id as "datasetId", d.name as "datasetName", c.status, c.split, c.tags,
+            c.created_at as "addedAt", c.status_changed_at as "changedAt",
+            case when c.face_count >= 0 then c.face_count end as "faceCount",
+            case when c.face_count >= 0 then c.surface_types end as "surfaceTypes", c.has_thumbnail as "hasThumbnail",
+            c.features, c.instance_counts as "instanceCounts", c.annotator_id as "annotatorId",
+            u.email as "annotatorEmail", c."sortValue"
+     from (select c.*, ${sortValue} as "sortValue" ${FROM}
+           where ${where.sql} ${after}
+           order by ${order}
+           limit $${params.length}) c
+     join public.datasets d on d.id = c.dataset_id
+     left join public.profiles u on u.user_id = c.annotator_id
+     order by ${order}`,
+    params,
+  };
+}
+
 export async function queryCatalog(
   client: PoolClient,
   input: {
@@ -128,37 +177,8 @@ export async function queryCatalog(
     limit: number;
   },
 ): Promise<CatalogPage> {
-  const where = catalogWhere(input, input.filter);
-  const { key, descending } = input.filter.sort;
-  const column = SORT_COLUMN[key];
-  const dir = descending ? "desc" : "asc";
-  const params = [...where.params];
-  let after = "";
-  if (input.cursor) {
-    const c = readCursor(input.cursor);
-    params.push(c.v, c.id);
-    const v = `$${params.length - 1}`;
-    const id = `$${params.length}`;
-    const typed =
-      key === "faces" ? `${v}::int` : key === "added" || key === "changed" ? `${v}::timestamptz` : `${v}::text`;
-    after = `and (${column}, p.id) ${descending ? "<" : ">"} (${typed}, ${id}::uuid)`;
-  }
-  params.push(input.limit + 1);
-  const { rows } = await client.query<CatalogRow & { sortValue: string | number }>(
-    `select p.id, p.name, p.dataset_id as "datasetId", d.name as "datasetName", p.status, p.split, p.tags,
-            p.created_at as "addedAt", p.status_changed_at as "changedAt", g.face_count as "faceCount",
-            g.surface_types as "surfaceTypes", g.thumbnail_key is not null as "hasThumbnail",
-            coalesce(l.features, '{}') as features, coalesce(l.instance_counts, '{}') as "instanceCounts",
-            l.annotator_id as "annotatorId", u.email as "annotatorEmail",
-            ${key === "added" || key === "changed" ? `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : column} as "sortValue"
-     ${FROM}
-     join public.datasets d on d.id = p.dataset_id
-     left join public.profiles u on u.user_id = l.annotator_id
-     where ${where.sql} ${after}
-     order by ${column} ${dir}, p.id ${dir}
-     limit $${params.length}`,
-    params,
-  );
+  const q = catalogPageQuery(input);
+  const { rows } = await client.query<CatalogRow & { sortValue: string | number }>(q.sql, q.params);
   const more = rows.length > input.limit;
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
@@ -188,7 +208,10 @@ export async function catalogPartIds(
   input: { workspaceId: string; datasetId: string; filter: CatalogFilter },
 ): Promise<string[]> {
   const where = catalogWhere(input, input.filter);
-  const { rows } = await client.query<{ id: string }>(`select p.id ${FROM} where ${where.sql}`, where.params);
+  const { rows } = await client.query<{ id: string }>(
+    `select c.part_id as id ${FROM} where ${where.sql}`,
+    where.params,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -206,32 +229,31 @@ export async function catalogOptions(
   input: { workspaceId: string; datasetId?: string | null },
 ): Promise<CatalogOptions> {
   const args = [input.workspaceId, input.datasetId ?? null];
-  const scope = "p.workspace_id = $1 and ($2::uuid is null or p.dataset_id = $2)";
+  const scope = "c.workspace_id = $1 and ($2::uuid is null or c.dataset_id = $2)";
   const [features, tags, splits, annotators, surfaces] = await Promise.all([
     client.query(
-      `select f as key, count(*)::int as parts from public.parts p join public.part_labels l on l.part_id = p.id,
-       unnest(l.features) f where ${scope} group by f order by parts desc, f`,
+      `select f as key, count(*)::int as parts ${FROM}, unnest(c.features) f where ${scope}
+       group by f order by parts desc, f`,
       args,
     ),
     client.query(
-      `select t as tag, count(*)::int as parts from public.parts p, unnest(p.tags) t where ${scope}
+      `select t as tag, count(*)::int as parts ${FROM}, unnest(c.tags) t where ${scope}
        group by t order by parts desc, t limit 200`,
       args,
     ),
     client.query(
-      `select p.split, count(*)::int as parts from public.parts p where ${scope} group by p.split
-       order by p.split nulls last`,
+      `select c.split, count(*)::int as parts ${FROM} where ${scope} group by c.split order by c.split nulls last`,
       args,
     ),
     client.query(
-      `select l.annotator_id as id, u.email, count(*)::int as parts from public.parts p
-       join public.part_labels l on l.part_id = p.id left join public.profiles u on u.user_id = l.annotator_id
-       where ${scope} and l.annotator_id is not null group by l.annotator_id, u.email order by parts desc`,
+      `select c.annotator_id as id, u.email, count(*)::int as parts ${FROM}
+       left join public.profiles u on u.user_id = c.annotator_id
+       where ${scope} and c.annotator_id is not null group by c.annotator_id, u.email order by parts desc`,
       args,
     ),
     client.query(
-      `select s as surface, count(*)::int as parts from public.parts p join public.part_geometry g on g.id = p.geometry_id,
-       unnest(g.surface_types) s where ${scope} group by s order by parts desc, s`,
+      `select t as surface, count(*)::int as parts ${FROM}, unnest(c.surface_types) t where ${scope}
+       group by t order by parts desc, t`,
       args,
     ),
   ]);

@@ -65,17 +65,17 @@ const NO_SPLIT = "(none)";
 export async function splitReport(client: PoolClient, workspaceId: string, datasetId: string): Promise<SplitReport> {
   const [splits, classes] = await Promise.all([
     client.query<SplitReport["splits"][number]>(
-      `select p.split, count(*)::int as parts, count(l.part_id)::int as "labelledParts",
-              coalesce(sum(l.labelled_faces), 0)::int as faces
-       from public.parts p left join public.part_labels l on l.part_id = p.id
-       where p.workspace_id = $1 and p.dataset_id = $2 group by p.split order by p.split nulls last`,
+      `select c.split, count(*)::int as parts, count(c.revision_id)::int as "labelledParts",
+              coalesce(sum(c.labelled_faces), 0)::int as faces
+       from public.part_catalog c
+       where c.workspace_id = $1 and c.dataset_id = $2 group by c.split order by c.split nulls last`,
       [workspaceId, datasetId],
     ),
     client.query<{ split: string | null; feature: string; parts: number; faces: number; instances: number }>(
-      `select p.split, f.key as feature, count(*)::int as parts, sum(f.value::int)::int as faces,
-              sum(coalesce((l.instance_counts ->> f.key)::int, 0))::int as instances
-       from public.parts p join public.part_labels l on l.part_id = p.id, jsonb_each_text(l.face_counts) f
-       where p.workspace_id = $1 and p.dataset_id = $2 group by p.split, f.key order by f.key`,
+      `select c.split, f.key as feature, count(*)::int as parts, sum(f.value::int)::int as faces,
+              sum(coalesce((c.instance_counts ->> f.key)::int, 0))::int as instances
+       from public.part_catalog c, jsonb_each_text(c.face_counts) f
+       where c.workspace_id = $1 and c.dataset_id = $2 group by c.split, f.key order by f.key`,
       [workspaceId, datasetId],
     ),
   ]);
@@ -127,8 +127,8 @@ export interface SplitCandidate {
 /** Every part of a dataset with what the assignment needs. */
 export async function splitCandidates(client: PoolClient, datasetId: string): Promise<SplitCandidate[]> {
   const { rows } = await client.query<SplitCandidate>(
-    `select p.id, p.blob_sha256 as "blobSha256", p.split, coalesce(l.features, '{}') as features
-     from public.parts p left join public.part_labels l on l.part_id = p.id
+    `select p.id, p.blob_sha256 as "blobSha256", p.split, c.features
+     from public.parts p join public.part_catalog c on c.part_id = p.id
      where p.dataset_id = $1 order by p.id`,
     [datasetId],
   );
