@@ -118,6 +118,7 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
           <label className="catalog-inline">
             Dataset
             <select
+              aria-label="Dataset"
               value={dataset ?? ""}
               onChange={(e) => go(catalogHref(base, { ...place, dataset: e.currentTarget.value || null }))}
             >
@@ -132,6 +133,7 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
           <label className="catalog-inline">
             Sort
             <select
+              aria-label="Sort"
               value={`${filter.sort.descending ? "-" : ""}${filter.sort.key}`}
               onChange={(e) => {
                 const v = e.currentTarget.value;
