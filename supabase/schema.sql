@@ -20,7 +20,7 @@
 --     12 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats
---     82 functions
+--     83 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -535,6 +535,7 @@ CREATE TABLE public.part_catalog (
   features text[] DEFAULT '{}'::text[] NOT NULL,
   face_counts jsonb DEFAULT '{}'::jsonb NOT NULL,
   instance_counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+  instance_levels text[] DEFAULT '{}'::text[] NOT NULL,
   labelled_faces integer DEFAULT 0 NOT NULL,
   labelled_at timestamp with time zone,
   CONSTRAINT part_catalog_annotator_id_fkey FOREIGN KEY (annotator_id) REFERENCES auth.users(id) ON DELETE SET NULL,
@@ -551,7 +552,7 @@ CREATE INDEX part_catalog_dataset_name_idx ON public.part_catalog USING btree (d
 CREATE INDEX part_catalog_dataset_split_idx ON public.part_catalog USING btree (dataset_id, split);
 CREATE INDEX part_catalog_dataset_status_idx ON public.part_catalog USING btree (dataset_id, status, part_id);
 CREATE INDEX part_catalog_features_idx ON public.part_catalog USING gin (features);
-CREATE INDEX part_catalog_instances_idx ON public.part_catalog USING gin (instance_counts jsonb_path_ops);
+CREATE INDEX part_catalog_instance_levels_idx ON public.part_catalog USING gin (instance_levels);
 CREATE INDEX part_catalog_name_trgm_idx ON public.part_catalog USING gin (name extensions.gin_trgm_ops);
 CREATE INDEX part_catalog_surfaces_idx ON public.part_catalog USING gin (surface_types);
 CREATE INDEX part_catalog_tags_idx ON public.part_catalog USING gin (tags);
@@ -893,17 +894,12 @@ CREATE TABLE public.snapshot_parts (
   document_sha256 text NOT NULL,
   status public.part_status NOT NULL,
   split text,
-  CONSTRAINT snapshot_parts_blob_sha256_fkey FOREIGN KEY (blob_sha256) REFERENCES public.blobs(sha256) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshot_parts_document_sha256_check CHECK (document_sha256 ~ '^[0-9a-f]{64}$'::text),
   CONSTRAINT snapshot_parts_pkey PRIMARY KEY (snapshot_id, part_id),
-  CONSTRAINT snapshot_parts_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) DEFERRABLE INITIALLY DEFERRED,
-  CONSTRAINT snapshot_parts_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES public.snapshots(id) ON DELETE CASCADE,
   CONSTRAINT snapshot_parts_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshot_parts_workspace_id_snapshot_id_fkey FOREIGN KEY (workspace_id, snapshot_id) REFERENCES public.snapshots(workspace_id, id) ON DELETE CASCADE
 );
-CREATE INDEX snapshot_parts_blob_idx ON public.snapshot_parts USING btree (blob_sha256);
 CREATE INDEX snapshot_parts_part_idx ON public.snapshot_parts USING btree (part_id);
-CREATE INDEX snapshot_parts_revision_idx ON public.snapshot_parts USING btree (revision_id);
 CREATE INDEX snapshot_parts_split_idx ON public.snapshot_parts USING btree (snapshot_id, split);
 ALTER TABLE public.snapshot_parts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Members see snapshot parts" ON public.snapshot_parts
@@ -2133,6 +2129,16 @@ AS $function$
 $function$;
 GRANT EXECUTE ON FUNCTION private.in_scope(ws uuid) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION private.instance_levels(p_counts jsonb)
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select coalesce(array_agg(c.key || ':' || n order by c.key, n), '{}')
+  from jsonb_each_text(p_counts) c, generate_series(1, least(c.value::int, 20)) n
+$function$;
+
 CREATE OR REPLACE FUNCTION private.is_member(ws uuid)
  RETURNS boolean
  LANGUAGE sql
@@ -2448,6 +2454,8 @@ begin
     labelled_faces = (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
     labelled_at = new.created_at
   where c.part_id = new.part_id and (c.revision_no is null or c.revision_no < new.revision_no);
+  update public.part_catalog c set instance_levels = private.instance_levels(c.instance_counts)
+  where c.part_id = new.part_id and c.revision_id = new.id;
   return null;
 end
 $function$;

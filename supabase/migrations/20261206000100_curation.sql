@@ -78,6 +78,9 @@ create table public.part_catalog (
   features text[] not null default '{}',
   face_counts jsonb not null default '{}',
   instance_counts jsonb not null default '{}',
+  -- 'slot:1', 'slot:2', … up to 'slot:20' for 20 or more slots: instance counts a GIN index can
+  -- answer (`at least 2 blind holes` = instance_levels @> '{blind_hole:2}')
+  instance_levels text[] not null default '{}',
   labelled_faces integer not null default 0,
   labelled_at timestamptz
 );
@@ -90,7 +93,7 @@ create index part_catalog_dataset_split_idx on public.part_catalog (dataset_id, 
 create index part_catalog_workspace_created_idx on public.part_catalog (workspace_id, created_at, part_id);
 create index part_catalog_workspace_name_idx on public.part_catalog (workspace_id, name, part_id);
 create index part_catalog_features_idx on public.part_catalog using gin (features);
-create index part_catalog_instances_idx on public.part_catalog using gin (instance_counts jsonb_path_ops);
+create index part_catalog_instance_levels_idx on public.part_catalog using gin (instance_levels);
 create index part_catalog_tags_idx on public.part_catalog using gin (tags);
 create index part_catalog_surfaces_idx on public.part_catalog using gin (surface_types);
 create index part_catalog_name_trgm_idx on public.part_catalog using gin (name extensions.gin_trgm_ops);
@@ -135,6 +138,13 @@ $$;
 create trigger part_geometry_part_catalog after update of face_count, surface_types, thumbnail_key
   on public.part_geometry for each row execute function private.part_catalog_of_geometry();
 
+-- instance counts as levels: each class once per count it reaches, up to 20
+create function private.instance_levels(p_counts jsonb) returns text[]
+language sql immutable set search_path = '' as $$
+  select coalesce(array_agg(c.key || ':' || n order by c.key, n), '{}')
+  from jsonb_each_text(p_counts) c, generate_series(1, least(c.value::int, 20)) n
+$$;
+
 -- the labels, from each new revision (the latest is the one with the highest number)
 create function private.part_catalog_of_revision() returns trigger
 language plpgsql security definer set search_path = '' as $$
@@ -152,6 +162,8 @@ begin
     labelled_faces = (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
     labelled_at = new.created_at
   where c.part_id = new.part_id and (c.revision_no is null or c.revision_no < new.revision_no);
+  update public.part_catalog c set instance_levels = private.instance_levels(c.instance_counts)
+  where c.part_id = new.part_id and c.revision_id = new.id;
   return null;
 end
 $$;
@@ -179,6 +191,7 @@ update public.part_catalog c set
 from (select distinct on (part_id) * from public.annotation_revisions
       where jsonb_typeof(document -> 'labels') = 'array' order by part_id, revision_no desc) r
 where c.part_id = r.part_id;
+update public.part_catalog set instance_levels = private.instance_levels(instance_counts) where revision_id is not null;
 
 -- 4. Saved catalog filters: a name for a query string, per person (shared ones are seen by all members).
 create table public.saved_filters (
@@ -239,12 +252,14 @@ comment on table public.snapshots is
   'Immutable (private.snapshots_immutable, for every role). Made by public.freeze_snapshot. The manifest in storage (snapshots/<id>/manifest.json) is an export of these rows; facet snapshot verify checks they agree.';
 
 create table public.snapshot_parts (
-  snapshot_id uuid not null references public.snapshots (id) on delete cascade,
+  snapshot_id uuid not null,
   part_id uuid not null,
   workspace_id uuid not null,
   name text not null,
-  blob_sha256 text not null references public.blobs (sha256) deferrable initially deferred,
-  revision_id uuid not null references public.annotation_revisions (id) deferrable initially deferred,
+  -- the part's content and its revision: both live as long as the part (a part's blob never changes,
+  -- revisions are append-only), and the part lives as long as the snapshot (key below)
+  blob_sha256 text not null,
+  revision_id uuid not null,
   revision_no integer not null,
   face_signature text,
   face_count integer not null,
@@ -260,8 +275,6 @@ create table public.snapshot_parts (
 );
 create index snapshot_parts_split_idx on public.snapshot_parts (snapshot_id, split);
 create index snapshot_parts_part_idx on public.snapshot_parts (part_id);
-create index snapshot_parts_revision_idx on public.snapshot_parts (revision_id);
-create index snapshot_parts_blob_idx on public.snapshot_parts (blob_sha256);
 
 create function private.snapshots_immutable() returns trigger
 language plpgsql set search_path = '' as $$

@@ -28,8 +28,6 @@ const STILL_REFERENCED: Record<string, string> = {
     "this part is in a snapshot, and snapshots never change: it cannot be discarded",
   snapshots_workspace_id_dataset_id_fkey:
     "this dataset has snapshots, and snapshots never change: it cannot be deleted",
-  snapshot_parts_blob_sha256_fkey: "this content is in a snapshot: it is kept",
-  snapshot_parts_revision_id_fkey: "this revision is in a snapshot: it is kept",
 };
 
 /**

@@ -47,6 +47,9 @@ const SORT_COLUMN = {
   status: { column: "c.status", cast: "public.part_status" },
 } as const;
 
+/** Instance counts up to this are indexed as levels (private.instance_levels). */
+const LEVELS = 20;
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
@@ -68,11 +71,11 @@ export function catalogWhere(
   if (f.statuses?.length) and.push(`c.status = any (${p(f.statuses)}::public.part_status[])`);
   if (f.has?.length) and.push(`c.features @> ${p(f.has)}::text[]`);
   for (const c of f.counts ?? []) {
-    const n = `coalesce((c.instance_counts ->> ${p(c.feature)})::int, 0)`;
-    and.push(`${n} ${c.op} ${p(c.value)}::int`);
-    // an indexable necessary condition when the count must be positive
-    if ((c.op === ">=" && c.value > 0) || (c.op === ">" && c.value >= 0) || (c.op === "=" && c.value > 0))
-      and.push(`c.instance_counts ? ${p(c.feature)}`);
+    // at least n (n ≤ 20) is a level the GIN index holds; beyond, or other comparisons, the count itself
+    const atLeast = c.op === ">=" ? c.value : c.op === ">" ? c.value + 1 : c.op === "=" ? c.value : 0;
+    if (atLeast > 0) and.push(`c.instance_levels @> array[${p(`${c.feature}:${Math.min(atLeast, LEVELS)}`)}]`);
+    if (atLeast === 0 || atLeast > LEVELS || c.op === "=")
+      and.push(`coalesce((c.instance_counts ->> ${p(c.feature)})::int, 0) ${c.op} ${p(c.value)}::int`);
   }
   // unprocessed parts (-1) have no face count: a bound excludes them
   if (f.faces) and.push(`c.face_count >= ${p(f.faces.min ?? 0)}::int`);
@@ -189,14 +192,21 @@ export async function queryCatalog(
   };
 }
 
-/** How many parts match (the catalog's "N parts"). */
+/** The catalog counts exactly up to this; beyond, it says "more than" (counting a broad filter is a scan). */
+export const CATALOG_COUNT_CAP = 10_000;
+
+/**
+ * How many parts match (the catalog's "N parts"). With a cap, counting stops after cap + 1: a
+ * result above the cap means "more than cap".
+ */
 export async function countCatalog(
   client: PoolClient,
-  input: { workspaceId: string; datasetId?: string | null; filter: CatalogFilter },
+  input: { workspaceId: string; datasetId?: string | null; filter: CatalogFilter; cap?: number },
 ): Promise<number> {
   const where = catalogWhere(input, input.filter);
+  const limit = input.cap === undefined ? "" : `limit ${Math.max(0, Math.floor(input.cap)) + 1}`;
   const { rows } = await client.query<{ n: number }>(
-    `select count(*)::int as n ${FROM} where ${where.sql}`,
+    `select count(*)::int as n from (select 1 ${FROM} where ${where.sql} ${limit}) x`,
     where.params,
   );
   return rows[0]?.n ?? 0;

@@ -118,6 +118,12 @@ describe("the catalog", () => {
     const two = (await query("count=blind_hole>=2")).parts;
     expect(two.map((p) => p.id).sort()).toEqual(parts.filter((_, i) => i < 10 && i % 3 === 2).sort());
     expect(two.every((p) => p.instanceCounts.blind_hole === 2)).toBe(true);
+    const ids = async (q: string) => (await query(q)).parts.map((p) => p.id).sort();
+    expect(await ids("count=blind_hole>1")).toEqual(two.map((p) => p.id).sort());
+    expect(await ids("count=blind_hole=1")).toEqual(parts.filter((_, i) => i < 10 && i % 3 === 1).sort());
+    // parts without labels count 0 instances
+    expect(await ids("count=blind_hole<=1")).toEqual(parts.filter((_, i) => i >= 10 || i % 3 !== 2).sort());
+    expect(await ids("count=blind_hole>=21")).toEqual([]);
     expect((await query("count=blind_hole=0&status=approved")).parts).toHaveLength(2);
     expect((await query("faces=6..8")).parts.map((p) => p.faceCount).sort()).toEqual([6, 7, 8]);
     expect((await query("surface=cylinder")).parts).toHaveLength(6);

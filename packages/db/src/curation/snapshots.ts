@@ -183,34 +183,40 @@ export interface SnapshotDatabaseCheck {
  * whose revision drifted.
  */
 export async function checkSnapshotInDatabase(client: PoolClient, snapshotId: string): Promise<SnapshotDatabaseCheck> {
-  const { rows } = await client.query<{ stored: string; recomputed: string; storedParts: number; rows: number }>(
-    `select s.checksum as stored, s.part_count as "storedParts", x.n as rows,
-            encode(sha256(convert_to(coalesce(x.text, ''), 'UTF8')), 'hex') as recomputed
-     from public.snapshots s,
-     lateral (select count(*)::int n, string_agg(concat_ws(chr(9), sp.part_id::text, sp.blob_sha256, sp.revision_id::text,
-                coalesce(encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex'), ''),
-                coalesce(sp.face_signature, ''), coalesce(sp.split, '')), chr(10) order by sp.part_id::text collate "C") as text
-              from public.snapshot_parts sp left join public.annotation_revisions r on r.id = sp.revision_id
-              where sp.snapshot_id = s.id) x
-     where s.id = $1`,
+  // one pass over the pinned documents: every hash computed once, then the checksum and the drift
+  const { rows } = await client.query<{
+    stored: string;
+    storedParts: number;
+    rows: number;
+    recomputed: string;
+    drift: SnapshotDatabaseCheck["revisionDrift"];
+  }>(
+    `with pinned as materialized (
+       select sp.part_id, sp.name, sp.blob_sha256, sp.revision_id, sp.face_signature, sp.split,
+              sp.document_sha256 as pinned, encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex') as now
+       from public.snapshot_parts sp left join public.annotation_revisions r on r.id = sp.revision_id
+       where sp.snapshot_id = $1)
+     select s.checksum as stored, s.part_count as "storedParts",
+            (select count(*)::int from pinned) as rows,
+            encode(sha256(convert_to(coalesce((
+              select string_agg(concat_ws(chr(9), part_id::text, blob_sha256, revision_id::text, coalesce(now, ''),
+                                          coalesce(face_signature, ''), coalesce(split, '')),
+                                chr(10) order by part_id::text collate "C")
+              from pinned), ''), 'UTF8')), 'hex') as recomputed,
+            coalesce((select jsonb_agg(jsonb_build_object('partId', part_id, 'name', name, 'pinned', pinned, 'now', now)
+                                       order by part_id)
+                      from (select * from pinned where now is distinct from pinned order by part_id limit 1000) d), '[]')
+              as drift
+     from public.snapshots s where s.id = $1`,
     [snapshotId],
   );
   const r = rows[0];
   if (!r) throw new AppError("NOT_FOUND", "no such snapshot");
-  const drift = await client.query<SnapshotDatabaseCheck["revisionDrift"][number]>(
-    `select sp.part_id as "partId", sp.name, sp.document_sha256 as pinned,
-            encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex') as now
-     from public.snapshot_parts sp left join public.annotation_revisions r on r.id = sp.revision_id
-     where sp.snapshot_id = $1
-       and encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex') is distinct from sp.document_sha256
-     order by sp.part_id limit 1000`,
-    [snapshotId],
-  );
   return {
     stored: r.stored,
     recomputed: r.recomputed,
     partCount: { stored: r.storedParts, rows: r.rows },
-    revisionDrift: drift.rows,
+    revisionDrift: r.drift,
   };
 }
 

@@ -1,5 +1,5 @@
 import { parseCatalogFilter } from "@facet/core";
-import { countCatalog, findDataset, queryCatalog } from "@facet/db";
+import { CATALOG_COUNT_CAP, countCatalog, findDataset, queryCatalog } from "@facet/db";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseParam, route } from "@/lib/api.server";
 
@@ -7,7 +7,10 @@ export const dynamic = "force-dynamic";
 
 const PAGING = ["dataset", "cursor", "limit"] as const;
 
-/** A page of the catalog (a dataset's, or the workspace's): the filter is the query string. */
+/**
+ * A page of the catalog (a dataset's, or the workspace's): the filter is the query string. The
+ * first page also says how many parts match (`totalCapped`: more than `total`).
+ */
 const get = route<{ ws: string }>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws);
   const search = req.nextUrl.searchParams;
@@ -18,11 +21,11 @@ const get = route<{ ws: string }>(async (req, params) => {
   const result = await run(async (c) => {
     const datasetId = datasetRef ? (await findDataset(c, workspace.id, datasetRef)).id : null;
     const scope = { workspaceId: workspace.id, datasetId, filter };
-    const [page, total] = await Promise.all([
-      queryCatalog(c, { ...scope, cursor, limit }),
-      cursor ? Promise.resolve(null) : countCatalog(c, scope),
-    ]);
-    return { ...page, total };
+    const page = await queryCatalog(c, { ...scope, cursor, limit });
+    if (cursor) return { ...page, total: null, totalCapped: false };
+    // exact up to the cap; beyond it, "more than" (a broad count would scan the whole catalog)
+    const n = await countCatalog(c, { ...scope, cap: CATALOG_COUNT_CAP });
+    return { ...page, total: Math.min(n, CATALOG_COUNT_CAP), totalCapped: n > CATALOG_COUNT_CAP };
   });
   return json(result);
 });
