@@ -6,6 +6,7 @@ import {
   blobKey,
   compareSnapshotParts,
   type SnapshotManifest,
+  type SnapshotVerifyReport,
   snapshotChecksumText,
   snapshotManifestKey,
   snapshotManifestSchema,
@@ -36,16 +37,8 @@ export async function readManifest(store: BlobStore, snapshotId: string): Promis
   return snapshotManifestSchema.parse(JSON.parse((await readAll(await store.get(key))).toString("utf8")));
 }
 
-export interface VerifyReport {
-  ok: boolean;
-  /** Every disagreement, in words, naming the part. */
-  problems: string[];
-  checks: {
-    database: { checksum: string; recomputed: string; parts: number };
-    manifest: { present: boolean; checksum: string | null; recomputed: string | null };
-    blobs: { checked: number; missing: number; damaged: number; deep: boolean };
-  };
-}
+/** What verifying answers (the type lives in core: the CLI and the page read it too). */
+export type VerifyReport = SnapshotVerifyReport;
 
 type Run = <T>(fn: (c: PoolClient) => Promise<T>) => Promise<T>;
 

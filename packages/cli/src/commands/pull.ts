@@ -194,11 +194,10 @@ export async function pull(
         `(${formatBytes(summary.bytesDownloaded / Math.max(progress.seconds, 0.001))}/s)`,
     );
   const dirs = new Set<string>();
-  // parts without a split are asked for with the rest and picked here (the API filters named splits)
-  const named = opts.split !== null && snapshot.splits.some((s) => s.split === opts.split);
+  // one split's parts (`none`: those without a split), or all
   const page = (after: string | null) => {
     const q = new URLSearchParams({ limit: String(PAGE), documents: "1", urls: "1" });
-    if (named) q.set("split", opts.split as string);
+    if (opts.split !== null) q.set("split", opts.split === splitDir(null) ? "none" : opts.split);
     if (after) q.set("after", after);
     return api.call<{ parts: PulledPart[]; next: string | null }>("GET", `${base}/parts?${q}`);
   };
@@ -261,8 +260,7 @@ export async function pull(
   while (pending) {
     const { parts, next }: { parts: PulledPart[]; next: string | null } = await pending;
     pending = next ? page(next) : null;
-    const wanted = opts.split === null ? parts : parts.filter((p) => splitDir(p.split) === opts.split);
-    await eachLimit(wanted, opts.concurrency, one);
+    await eachLimit(parts, opts.concurrency, one);
   }
   progress.done();
   summary.seconds = Math.round(progress.seconds * 1000) / 1000;

@@ -1,3 +1,4 @@
+import type { SnapshotVerifyReport } from "@facet/core";
 import type { SnapshotDiff } from "@facet/db";
 import type { Api } from "../http";
 import { type SnapshotInfo, snapshotPath, splitDir, wsPath } from "./pull";
@@ -61,16 +62,8 @@ export function describeSnapshots(list: SnapshotInfo[]): string {
   );
 }
 
-/** What `POST …/snapshots/<name>/verify` answers (apps/web/lib/curation.server.ts VerifyReport). */
-export interface VerifyResult {
-  ok: boolean;
-  problems: string[];
-  checks: {
-    database: { checksum: string; recomputed: string; parts: number };
-    manifest: { present: boolean; checksum: string | null; recomputed: string | null };
-    blobs: { checked: number; missing: number; damaged: number; deep: boolean };
-  };
-}
+/** What `POST …/snapshots/<name>/verify` answers. */
+export type VerifyResult = SnapshotVerifyReport;
 
 export function verifySnapshot(api: Api, opts: { workspace: string; snapshot: string; deep: boolean }) {
   return api.call<VerifyResult>("POST", `${snapshotPath(opts.workspace, opts.snapshot)}/verify`, {

@@ -8,7 +8,14 @@ export {
   SURFACE_TYPES,
   tagSchema,
 } from "./catalog-filter";
-export type { ExportFormat, ManifestComparison, ManifestDrift, SnapshotManifest, SnapshotPart } from "./snapshot";
+export type {
+  ExportFormat,
+  ManifestComparison,
+  ManifestDrift,
+  SnapshotManifest,
+  SnapshotPart,
+  SnapshotVerifyReport,
+} from "./snapshot";
 export {
   compareSnapshotParts,
   EXPORT_FORMATS,

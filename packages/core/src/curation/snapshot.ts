@@ -147,3 +147,16 @@ export function faceChangesByClass(
 /** The formats a snapshot exports to (snapshot_exports.format). */
 export const EXPORT_FORMATS = ["parquet", "jsonl", "mfcad", "mfinstseg", "step"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** What verifying a snapshot answers: whether database, manifest and stored files agree, and every drift in words. */
+export interface SnapshotVerifyReport {
+  ok: boolean;
+  /** Every disagreement, naming the part (prefixed `database:`, `manifest:` or `file:`). */
+  problems: string[];
+  checks: {
+    database: { checksum: string; recomputed: string; parts: number };
+    manifest: { present: boolean; checksum: string | null; recomputed: string | null };
+    /** Files looked up (and, deep, read back and hashed). */
+    blobs: { checked: number; missing: number; damaged: number; deep: boolean };
+  };
+}

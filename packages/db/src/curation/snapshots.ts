@@ -25,8 +25,8 @@ export interface SnapshotRow {
   createdAt: string;
   createdBy: string | null;
   createdByEmail: string | null;
-  /** Parts per split (`null` key: no split). */
-  splits: { split: string | null; parts: number }[];
+  /** Parts and faces per split (`split: null`: the parts without one). */
+  splits: { split: string | null; parts: number; faces: number }[];
 }
 
 const SNAPSHOT_COLUMNS = `s.id, s.name, s.description, s.dataset_id as "datasetId", d.name as "datasetName",
@@ -35,9 +35,10 @@ const SNAPSHOT_COLUMNS = `s.id, s.name, s.description, s.dataset_id as "datasetI
   s.created_by as "createdBy", u.email as "createdByEmail",
   case when ls.id is null then null else jsonb_build_object('id', ls.id, 'name', ls.name, 'version', ls.version) end
     as "labelSchema",
-  coalesce((select jsonb_agg(jsonb_build_object('split', x.split, 'parts', x.n) order by x.split nulls last)
-            from (select sp.split, count(*)::int n from public.snapshot_parts sp where sp.snapshot_id = s.id
-                  group by sp.split) x), '[]') as splits`;
+  coalesce((select jsonb_agg(jsonb_build_object('split', x.split, 'parts', x.n, 'faces', x.faces)
+                             order by x.split nulls last)
+            from (select sp.split, count(*)::int n, sum(sp.face_count)::int faces from public.snapshot_parts sp
+                  where sp.snapshot_id = s.id group by sp.split) x), '[]') as splits`;
 
 const SNAPSHOT_FROM = `from public.snapshots s join public.datasets d on d.id = s.dataset_id
   left join public.profiles u on u.user_id = s.created_by
@@ -113,16 +114,19 @@ const PART_COLUMNS = `sp.part_id as "partId", sp.name, sp.blob_sha256 as "blobSh
   sp.revision_no as "revisionNo", sp.face_signature as "faceSignature", sp.face_count as "faceCount",
   sp.schema_version as "schemaVersion", sp.document_sha256 as "documentSha256", sp.status, sp.split`;
 
-/** A page of a snapshot's parts in part-id order (keyset: give the last part id as `after`). */
+/**
+ * A page of a snapshot's parts in part-id order (keyset: give the last part id as `after`), of one
+ * split (`split: null`: the parts without one) or of all (split left out).
+ */
 export async function snapshotParts(
   client: PoolClient,
   input: { snapshotId: string; split?: string | null; after?: string | null; limit: number },
 ): Promise<SnapshotPart[]> {
   const { rows } = await client.query<SnapshotPart>(
     `select ${PART_COLUMNS} from public.snapshot_parts sp
-     where sp.snapshot_id = $1 and ($2::text is null or sp.split = $2) and ($3::uuid is null or sp.part_id > $3)
+     where sp.snapshot_id = $1 and ($5 or sp.split is not distinct from $2) and ($3::uuid is null or sp.part_id > $3)
      order by sp.part_id limit $4`,
-    [input.snapshotId, input.split ?? null, input.after ?? null, input.limit],
+    [input.snapshotId, input.split ?? null, input.after ?? null, input.limit, input.split === undefined],
   );
   return rows;
 }

@@ -9,13 +9,17 @@ export const dynamic = "force-dynamic";
 const DOWNLOAD_SECONDS = 3600;
 
 /**
- * A page of a snapshot's parts in part-id order (`after`: the last part id of the previous page),
+ * A page of a snapshot's parts in part-id order (`after`: the last part id of the previous page;
+ * `split`: one split's, `none` for those without one),
  * optionally with their annotation documents and short-lived download URLs of their STEP files.
  */
 const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws);
   const q = req.nextUrl.searchParams;
-  const split = q.get("split") === null ? null : parseParam(q.get("split"), splitNameSchema, "split");
+  // a split's name, `none` for the parts without one, or left out for all
+  const splitParam = q.get("split");
+  const split =
+    splitParam === null ? undefined : splitParam === "none" ? null : parseParam(splitParam, splitNameSchema, "split");
   const after = q.get("after") === null ? null : parseParam(q.get("after"), z.uuid(), "after");
   const limit = parseParam(q.get("limit") ?? "500", z.coerce.number().int().min(1).max(1000), "limit");
   const flag = (name: string) => parseParam(q.get(name) ?? "0", z.enum(["0", "1"]), name) === "1";
