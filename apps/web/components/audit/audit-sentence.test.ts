@@ -112,6 +112,8 @@ const WRITTEN: AuditEventInput[] = [
     { partName: "bracket.step" },
   ),
   ev("share_link.revoked", { part_id: "p1", access: "comment", label: null }, { partName: "bracket.step" }),
+  ev("snapshot.created", { row: { name: "v1", part_count: 1200, checksum: "ab".repeat(32) } }),
+  ev("export.created", { row: { format: "mfcad", include_meshes: false } }),
 ];
 
 describe("describeAuditEvent", () => {
@@ -186,6 +188,14 @@ describe("describeAuditEvent", () => {
     ).toBe(`${ADA} changed the settings of B`);
   });
 
+  it("snapshots and exports", () => {
+    const s = WRITTEN.map(describeAuditEvent);
+    expect(s.slice(-2)).toEqual([`${ADA} froze the snapshot v1 (1200 parts)`, `${ADA} asked for an MFCAD export`]);
+    expect(describeAuditEvent(ev("export.created", { row: { format: "parquet" } }, { targetName: "v1" }))).toBe(
+      `${ADA} asked for a Parquet export of the snapshot v1`,
+    );
+  });
+
   it("uploads and sign-ins", () => {
     const s = WRITTEN.map(describeAuditEvent);
     expect(s.slice(18, 25)).toEqual([
@@ -201,7 +211,7 @@ describe("describeAuditEvent", () => {
 
   it("part events as the part's history tells them, naming the part", () => {
     const s = WRITTEN.map(describeAuditEvent);
-    expect(s.slice(25)).toEqual([
+    expect(s.slice(25, -2)).toEqual([
       `${ADA} created the part bracket.step`,
       "Processing of bracket.step started",
       `${ADA} claimed bracket.step`,

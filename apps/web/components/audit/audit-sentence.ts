@@ -167,7 +167,32 @@ const PART_SUBJECTS = ["part", "comment", "revision", "share_link"];
 
 type Teller = (e: AuditEventInput, a: string, verb: string) => string;
 /** The tables whose rows audit_row_change records (`<subject>.created|updated|deleted`). */
+function snapshotSentence(e: AuditEventInput, a: string, verb: string): string {
+  const row = rowOf(e);
+  const name = str(row.name) ?? str(e.targetName) ?? "a snapshot";
+  const parts = num(row.part_count);
+  if (verb === "created")
+    return `${a} froze the snapshot ${name}${parts === null ? "" : ` (${plural(parts, "part")})`}`;
+  return `${a} ${verb} the snapshot ${name}`;
+}
+
+const EXPORT_FORMAT_NAMES: Record<string, string> = {
+  parquet: "a Parquet export",
+  jsonl: "a JSONL export",
+  mfcad: "an MFCAD export",
+  mfinstseg: "an MFInstSeg export",
+  step: "a labelled STEP export",
+};
+
+function exportSentence(e: AuditEventInput, a: string, verb: string): string {
+  const what = EXPORT_FORMAT_NAMES[str(rowOf(e).format) ?? ""] ?? "an export";
+  const of = str(e.targetName) ? ` of the snapshot ${str(e.targetName)}` : "";
+  return verb === "created" ? `${a} asked for ${what}${of}` : `${a} ${verb} ${what}${of}`;
+}
+
 const ROW_SUBJECTS: Record<string, Teller> = {
+  snapshot: snapshotSentence,
+  export: exportSentence,
   workspace: workspaceSentence,
   member: memberSentence,
   invitation: invitationSentence,
