@@ -243,3 +243,27 @@ export async function importPartLabels(
   });
   expect(res.status(), await res.text()).toBe(201);
 }
+
+/**
+ * A workspace of its own (other specs' parts stay out of it) with one dataset of real corpus parts,
+ * processed and labelled through the import API (no pre-labels: the imported labels stay each
+ * part's latest revision). `parts`: corpus path → the instances given to it over a `stock` base.
+ */
+export async function labelledWorkspace(
+  admin: Page,
+  input: { workspace: string; dataset: string; parts: Record<string, Array<{ feature: string; faces: number }>> },
+): Promise<{ slug: string; datasetId: string; ids: Record<string, string> }> {
+  const made = await admin.request.post("/api/workspaces", { data: { name: input.workspace } });
+  expect(made.status()).toBe(201);
+  const slug: string = (await made.json()).workspace.slug;
+  const ds = await admin.request.post(`/api/workspaces/${slug}/datasets`, { data: { name: input.dataset } });
+  const datasetId: string = (await ds.json()).dataset.id;
+  const off = await admin.request.patch(`/api/workspaces/${slug}/datasets/${datasetId}`, { data: { prelabel: false } });
+  expect(off.status()).toBe(200);
+  const files = Object.keys(input.parts);
+  for (const f of files) await uploadCorpusPart(admin, slug, datasetId, f);
+  const ids = await processedParts(datasetId, files.length);
+  for (const f of files)
+    await importPartLabels(admin, slug, ids[path.basename(f)] as string, "stock", input.parts[f] ?? []);
+  return { slug, datasetId, ids };
+}

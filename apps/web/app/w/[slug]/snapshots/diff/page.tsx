@@ -101,7 +101,7 @@ export default async function DiffPage({
                     <th scope="row">{names.get(f.feature) ?? f.feature}</th>
                     <td>+{f.gained}</td>
                     <td>−{f.lost}</td>
-                    <td>{f.gained - f.lost > 0 ? `+${f.gained - f.lost}` : f.gained - f.lost}</td>
+                    <td>{signed(f.gained - f.lost)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -137,6 +137,9 @@ export default async function DiffPage({
     </>
   );
 }
+
+/** +3, −2 or 0 (a minus sign, as in the "lost" column). */
+const signed = (n: number): string => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : "0");
 
 function Picker(props: {
   name: string;
