@@ -3,26 +3,15 @@
  * throughput against a real platform (`npm start` on a fresh folder), cold and with everything present.
  * Prints figures and ratios; never fails on a number.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { REPO_ROOT } from "@facet/db/testing";
 import { CORPUS } from "@facet/geometry/testing";
-import { startPlatform } from "@facet/launcher/testing";
 import { createSHA256 } from "hash-wasm";
 import { sha256File } from "../src/files";
-
-const BIN = path.join(REPO_ROOT, "packages/cli/bin/facet.mjs");
-const ADMIN = { email: "bench@example.test", password: "bench password 1" };
-
-const mb = (bytes: number) => bytes / 1e6;
-const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
-  const t = performance.now();
-  const r = await fn();
-  return [r, (performance.now() - t) / 1000];
-};
+import { facetJson as facet, machineLine, mb, startBenchPlatform, time } from "./platform";
 
 async function corpusFiles(): Promise<string[]> {
   return (await readdir(CORPUS, { withFileTypes: true, recursive: true }))
@@ -56,29 +45,6 @@ async function hashing(dir: string) {
   return { bytes: written, sumSeconds, nodeSeconds, wasmSeconds };
 }
 
-function facet(args: string[], env: NodeJS.ProcessEnv): Promise<{ summary: Record<string, number>; wall: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, "--json"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.on("exit", (code) => {
-      try {
-        const summary = JSON.parse(out);
-        if (code !== 0) reject(new Error(`facet ${args[0]} exited ${code}: ${out}`));
-        else resolve({ summary, wall: (performance.now() - started) / 1000 });
-      } catch {
-        reject(new Error(`facet ${args[0]} printed no JSON: ${out}`));
-      }
-    });
-  });
-}
-
 async function thousandFiles(dir: string): Promise<string> {
   const base = await readFile(path.join(CORPUS, "mfcad/6-9-9-19.step"), "utf8");
   const folder = path.join(dir, "thousand");
@@ -108,15 +74,8 @@ async function main() {
     );
 
     process.stderr.write("starting the platform…\n");
-    const platform = await startPlatform(ADMIN);
+    const { platform, env } = await startBenchPlatform(dir);
     try {
-      const res = await fetch(new URL("/api/auth/token", platform.url), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(ADMIN),
-      });
-      const { key } = (await res.json()) as { key: string };
-      const env = { FACET_URL: platform.url, FACET_API_KEY: key, FACET_CONFIG_DIR: dir };
       const files = await corpusFiles();
       const bytes = (await Promise.all(files.map((f) => readFile(f)))).reduce((a, b) => a + b.length, 0);
       const cold = await facet(["push", CORPUS, "--dataset", "corpus"], env);
@@ -144,9 +103,7 @@ async function main() {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  process.stdout.write(
-    `\nbench:ingest — ${os.cpus().length} cores, Node ${process.versions.node}\n${rows.join("\n")}\n`,
-  );
+  process.stdout.write(`\nbench:ingest — ${machineLine()}\n${rows.join("\n")}\n`);
 }
 
 await main();
