@@ -83,7 +83,7 @@ function RangeFields({
   onChange: (min: string, max: string) => void;
 }) {
   return (
-    <fieldset className="catalog-facet catalog-range">
+    <fieldset className="catalog-facet catalog-range" data-type={type}>
       <legend>{legend}</legend>
       {(["from", "to"] as const).map((end) => (
         <label key={end}>
