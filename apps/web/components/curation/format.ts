@@ -33,3 +33,15 @@ export type SearchParams = Promise<Record<string, string | string[] | undefined>
 
 /** The first value of a search parameter ("" when absent). */
 export const firstParam = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
+
+const USUAL_SPLITS = ["train", "training", "val", "validation", "dev", "test"];
+
+/** Splits in the order people read them: train, validation, test, then others by name, "no split" last. */
+export function compareSplits(a: string | null, b: string | null): number {
+  const rank = (s: string | null) => {
+    if (s === null || s === NO_SPLIT_KEY) return USUAL_SPLITS.length + 1;
+    const i = USUAL_SPLITS.indexOf(s);
+    return i < 0 ? USUAL_SPLITS.length : i;
+  };
+  return rank(a) - rank(b) || (a ?? "").localeCompare(b ?? "");
+}

@@ -2,7 +2,7 @@ import { roleCan } from "@facet/core";
 import { listDatasets, listSnapshots } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { firstParam, type SearchParams, shortHash, splitLabel } from "@/components/curation/format";
+import { compareSplits, firstParam, type SearchParams, shortHash, splitLabel } from "@/components/curation/format";
 import { requireWorkspace } from "@/lib/session.server";
 import { FreezeSnapshot } from "./freeze-snapshot";
 
@@ -79,7 +79,12 @@ export default async function SnapshotsPage({
                   </td>
                   <td>{s.partCount}</td>
                   <td>{s.faceCount}</td>
-                  <td>{s.splits.map((x) => `${splitLabel(x.split)} ${x.parts}`).join(" · ") || "—"}</td>
+                  <td>
+                    {[...s.splits]
+                      .sort((x, y) => compareSplits(x.split, y.split))
+                      .map((x) => `${splitLabel(x.split)} ${x.parts}`)
+                      .join(" · ") || "—"}
+                  </td>
                   <td>
                     {new Date(s.createdAt).toLocaleString()}
                     <div className="muted">{s.createdByEmail ?? "—"}</div>

@@ -4,7 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CopyField } from "@/components/copy-field";
-import { NO_SPLIT_KEY, splitLabel } from "@/components/curation/format";
+import { compareSplits, NO_SPLIT_KEY, splitLabel } from "@/components/curation/format";
 import { requireWorkspace } from "@/lib/session.server";
 import { SnapshotExports } from "./snapshot-exports";
 import { VerifySnapshot } from "./verify-snapshot";
@@ -42,9 +42,7 @@ export default async function SnapshotPage({ params }: { params: Promise<{ slug:
     counts.set(split, row);
     statuses.add(p.status);
   }
-  const splitKeys = [...counts.keys()].sort((a, b) =>
-    a === NO_SPLIT_KEY ? 1 : b === NO_SPLIT_KEY ? -1 : a.localeCompare(b),
-  );
+  const splitKeys = [...counts.keys()].sort(compareSplits);
   const statusList = (Object.keys(STATUS_LABELS) as PartStatus[]).filter((x) => statuses.has(x));
   const facesOf = (split: string) =>
     manifest.parts.filter((p) => (p.split ?? NO_SPLIT_KEY) === split).reduce((a, p) => a + p.faceCount, 0);

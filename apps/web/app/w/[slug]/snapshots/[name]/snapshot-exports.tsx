@@ -135,61 +135,63 @@ function FormatRow(props: {
           Include meshes<span className="visually-hidden"> in the {props.label} export</span>
         </label>
       </td>
-      <td className="stack" style={{ gap: 6, minWidth: 240 }}>
-        {running && shown && (
-          <ProgressBar
-            value={shown.progress}
-            label={`${props.label} export`}
-            message={shown.progressMessage ?? shown.status}
-            testId={`export-progress-${props.format}`}
-          />
-        )}
-        {done && shown && (
-          <div className="stack" style={{ gap: 2 }}>
-            <a
-              className="button"
-              href={`/api/workspaces/${props.workspace}/exports/${shown.id}/download`}
-              download
-              data-testid={`export-download-${props.format}`}
-            >
-              Download {props.label}
-              {shown.includeMeshes ? " with meshes" : ""} ({bytes(shown.size)})
-            </a>
-            <span className="muted">
-              {cached ? "Already made: served from storage. " : ""}
-              {shown.sha256 && (
-                <>
-                  sha256 <code title={shown.sha256}>{shortHash(shown.sha256)}</code>
-                </>
-              )}
-              {shown.completedAt ? ` · ${new Date(shown.completedAt).toLocaleString()}` : ""}
+      <td style={{ minWidth: 240 }}>
+        <div className="stack" style={{ gap: 6 }}>
+          {running && shown && (
+            <ProgressBar
+              value={shown.progress}
+              label={`${props.label} export`}
+              message={shown.progressMessage ?? shown.status}
+              testId={`export-progress-${props.format}`}
+            />
+          )}
+          {done && shown && (
+            <div className="stack" style={{ gap: 2 }}>
+              <a
+                className="button"
+                href={`/api/workspaces/${props.workspace}/exports/${shown.id}/download`}
+                download
+                data-testid={`export-download-${props.format}`}
+              >
+                Download {props.label}
+                {shown.includeMeshes ? " with meshes" : ""} ({bytes(shown.size)})
+              </a>
+              <span className="muted">
+                {cached ? "Already made: served from storage. " : ""}
+                {shown.sha256 && (
+                  <>
+                    sha256 <code title={shown.sha256}>{shortHash(shown.sha256)}</code>
+                  </>
+                )}
+                {shown.completedAt ? ` · ${new Date(shown.completedAt).toLocaleString()}` : ""}
+              </span>
+            </div>
+          )}
+          {(shown?.status === "failed" || shown?.status === "canceled") && (
+            <span className="error" role="alert" data-testid={`export-failed-${props.format}`}>
+              The export {shown.status}: {shown.error ?? "no reason given"}
             </span>
-          </div>
-        )}
-        {(shown?.status === "failed" || shown?.status === "canceled") && (
-          <span className="error" role="alert" data-testid={`export-failed-${props.format}`}>
-            The export {shown.status}: {shown.error ?? "no reason given"}
-          </span>
-        )}
-        {props.canExport && !running && (
-          <div>
-            <button
-              type="button"
-              className={done ? undefined : "primary"}
-              disabled={busy}
-              onClick={() => void start()}
-              aria-label={`Export ${props.label}`}
-            >
-              {busy ? "Asking…" : "Export"}
-            </button>
-          </div>
-        )}
-        {!props.canExport && !done && !running && <span className="muted">Not exported yet.</span>}
-        {(error || pollError) && (
-          <span className="error" role="alert">
-            {error ?? pollError}
-          </span>
-        )}
+          )}
+          {props.canExport && !running && (
+            <div>
+              <button
+                type="button"
+                className={done ? undefined : "primary"}
+                disabled={busy}
+                onClick={() => void start()}
+                aria-label={`Export ${props.label}`}
+              >
+                {busy ? "Asking…" : "Export"}
+              </button>
+            </div>
+          )}
+          {!props.canExport && !done && !running && <span className="muted">Not exported yet.</span>}
+          {(error || pollError) && (
+            <span className="error" role="alert">
+              {error ?? pollError}
+            </span>
+          )}
+        </div>
       </td>
     </tr>
   );

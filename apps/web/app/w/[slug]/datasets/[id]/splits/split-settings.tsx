@@ -4,7 +4,7 @@ import type { SplitConfig } from "@facet/core";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
-import { percent } from "@/components/curation/format";
+import { compareSplits, percent } from "@/components/curation/format";
 import { ProgressBar } from "@/components/curation/progress-bar";
 import { type JobView, jobEnded, usePoll } from "@/components/curation/use-poll";
 
@@ -251,6 +251,7 @@ function SplitOutcomeView({ outcome }: { outcome: SplitOutcome }) {
       </p>
       <p style={{ margin: 0 }}>
         {Object.entries(outcome.perSplit)
+          .sort(([a], [b]) => compareSplits(a, b))
           .map(([s, n]) => `${s}: ${n}`)
           .join(" · ")}
       </p>
