@@ -6,6 +6,7 @@ export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
 export * from "./curation";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
+export { pickleIntList, readPickledIntList } from "./formats/pickle";
 export type { JobKind, JobPayload, JobRun } from "./jobs";
 export {
   JOB_KINDS,

@@ -4,13 +4,17 @@
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { type AnnotationDocument, DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
+// the parser `facet import-labels --format mfcad` reads face_truth files with
+import {
+  type AnnotationDocument,
+  DEFAULT_TAXONOMY,
+  labelsByStepName,
+  pickleIntList,
+  readPickledIntList,
+} from "@facet/core";
 import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// the parser `facet import-labels --format mfcad` reads face_truth files with
-import { readPickledIntList } from "../../../packages/cli/src/pickle";
 import { writeExport } from "./index";
-import { pickleIntList } from "./mfcad";
 import { readMfinstseg } from "./mfinstseg";
 import type { ExportFormat, ExportPart } from "./model";
 import { advancedFaces, renameFaces, stepText } from "./step-names";

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type AnnotationDocument, DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
+// the parser `facet import-labels --format mfcad` reads face_truth files with
+import { type AnnotationDocument, DEFAULT_TAXONOMY, labelsByStepName, readPickledIntList } from "@facet/core";
 import { withUser } from "@facet/db";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import type { FacesDocument } from "@facet/geometry";
@@ -15,8 +16,6 @@ import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-// the parser `facet import-labels --format mfcad` reads face_truth files with
-import { readPickledIntList } from "../../../packages/cli/src/pickle";
 import { readMfinstseg } from "../export/mfinstseg";
 import { aagnetDocument, aagnetTruth, duck, mfcadDocument } from "../export/testing";
 import { InProcessGeometry } from "../geometry/engine";

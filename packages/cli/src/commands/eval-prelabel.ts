@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
+import { DEFAULT_TAXONOMY, labelsByStepName, readPickledIntList } from "@facet/core";
 import { tessellateStep } from "@facet/geometry";
 import { loadGeometryKernel } from "@facet/geometry/node";
 import {
@@ -13,7 +13,6 @@ import {
   recognise,
 } from "@facet/prelabel";
 import { CliError } from "../http";
-import { readPickledIntList } from "../pickle";
 import { Progress } from "../progress";
 
 export interface PrelabelEvaluation extends Evaluation {

@@ -1,8 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { DEFAULT_TAXONOMY, labelsByStepName } from "@facet/core";
+import { DEFAULT_TAXONOMY, labelsByStepName, readPickledIntList } from "@facet/core";
 import { type Api, CliError } from "../http";
-import { readPickledIntList } from "../pickle";
 import { Progress } from "../progress";
 
 interface PartInfo {

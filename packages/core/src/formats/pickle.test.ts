@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CORPUS } from "@facet/geometry/testing";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readPickledIntList } from "./pickle";
+import { pickleIntList, readPickledIntList } from "./pickle";
 
-const MFCAD = path.join(CORPUS, "mfcad");
+/** The shared corpus beside the repository (../shared/corpus). */
+const MFCAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../../shared/corpus/mfcad");
 
 describe("readPickledIntList", () => {
   it("reads every MFCAD .face_truth exactly as labels.json decodes it", () => {
@@ -14,6 +15,16 @@ describe("readPickledIntList", () => {
     for (const name of names) {
       expect(readPickledIntList(readFileSync(path.join(MFCAD, `${name}.face_truth`))), name).toEqual(labels[name]);
     }
+  });
+
+  it("writes each MFCAD .face_truth byte for byte, and reads back what it writes", () => {
+    const labels = JSON.parse(readFileSync(path.join(MFCAD, "labels.json"), "utf8")) as Record<string, number[]>;
+    for (const [name, truth] of Object.entries(labels))
+      expect(Buffer.from(pickleIntList(truth)).equals(readFileSync(path.join(MFCAD, `${name}.face_truth`))), name).toBe(
+        true,
+      );
+    const long = Array.from({ length: 2500 }, (_, i) => (i * 7919) % 70000);
+    expect(readPickledIntList(pickleIntList(long))).toEqual(long);
   });
 
   it("refuses what is not a pickled list of integers", () => {
