@@ -933,7 +933,7 @@ CREATE TABLE public.snapshots (
   CONSTRAINT snapshots_face_count_check CHECK (face_count >= 0),
   CONSTRAINT snapshots_filter_check CHECK (char_length(filter) <= 4000),
   CONSTRAINT snapshots_label_schema_id_fkey FOREIGN KEY (label_schema_id) REFERENCES public.label_schemas(id),
-  CONSTRAINT snapshots_name_check CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'::text),
+  CONSTRAINT snapshots_name_check CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'::text AND lower(name) <> 'diff'::text),
   CONSTRAINT snapshots_part_count_check CHECK (part_count >= 0),
   CONSTRAINT snapshots_pkey PRIMARY KEY (id),
   CONSTRAINT snapshots_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id) DEFERRABLE INITIALLY DEFERRED,

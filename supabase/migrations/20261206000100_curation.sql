@@ -228,7 +228,8 @@ create table public.snapshots (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null references public.workspaces (id) on delete cascade,
   dataset_id uuid not null,
-  name text not null check (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'),
+  -- `diff` is the address of the comparison page and API
+  name text not null check (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' and lower(name) <> 'diff'),
   description text not null default '' check (char_length(description) <= 4000),
   -- what was asked, for the record: the statuses taken (null: every part with a label revision)
   -- and the catalog filter (its query string)

@@ -15,6 +15,7 @@ import { Readable } from "node:stream";
 import { DEFAULT_TAXONOMY, parseCatalogFilter } from "@facet/core";
 import {
   CATALOG_COUNT_CAP,
+  catalogOptions,
   catalogPageQuery,
   checkSnapshotInDatabase,
   countCatalog,
@@ -173,6 +174,7 @@ try {
   const listings: [string, () => Promise<unknown>][] = [
     ["list datasets", () => asMl((c) => listDatasets(c, ids.ws))],
     ["dataset status counts", () => asMl((c) => partCountsByStatus(c, ids.ws, ids.ds))],
+    ["catalog filter options", () => asMl((c) => catalogOptions(c, { workspaceId: ids.ws, datasetId: ids.ds }))],
   ];
   for (const [label, fn] of listings) {
     const times: number[] = [];
@@ -316,8 +318,8 @@ try {
   const [, exportMs] = await timed(() => exportSnapshot({ pool, store, log: () => {}, tmpDir: dir }, { jobId: job }));
   const cpu = process.cpuUsage(cpu0);
   const done = (
-    await pool.query<{ size: string; completed: boolean; error: string | null }>(
-      `select e.archive_size::text as size, e.completed_at is not null as completed, j.error
+    await pool.query<{ size: string; completed: boolean; error: string | null; timings: unknown }>(
+      `select e.archive_size::text as size, e.completed_at is not null as completed, j.error, j.result->'timings' as timings
      from public.snapshot_exports e join public.jobs j on j.id = e.job_id where e.id = $1`,
       [requested.export.id],
     )
@@ -325,6 +327,7 @@ try {
   say(
     `Parquet export of the whole snapshot: ${(exportMs / 1000).toFixed(1)} s (target < 60 s), ${done?.completed ? `archive ${(Number(done.size) / 1e6).toFixed(1)} MB` : `FAILED: ${done?.error}`}; worker CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${(snapshot.partCount / (exportMs / 1000)).toFixed(0)} parts/s)`,
   );
+  say(`  where the time went (ms): ${JSON.stringify(done?.timings)}`);
   say(
     "  (faces files: 41 generated documents shared by the parts with the same face count, read from the filesystem store once per part)",
   );

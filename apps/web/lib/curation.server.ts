@@ -140,6 +140,15 @@ async function mapLimited<T>(items: readonly T[], limit: number, fn: (item: T) =
   );
 }
 
+/** An export as the API gives it: with the address of its download once it is finished. */
+export function exportWithDownload<E extends { id: string; status: string }>(workspace: string, e: E) {
+  return {
+    ...e,
+    downloadUrl:
+      e.status === "completed" ? `/api/workspaces/${encodeURIComponent(workspace)}/exports/${e.id}/download` : null,
+  };
+}
+
 /** Refuse a request about a snapshot the manifest of which cannot be found (for downloads). */
 export function needManifest(m: SnapshotManifest | null, ref: string): SnapshotManifest {
   if (!m) throw new AppError("NOT_FOUND", `the manifest of snapshot "${ref}" is not in storage: run verify`);

@@ -20,6 +20,8 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   workspace_members_pkey: "this person is a member already",
   parts_dataset_id_blob_sha256_key: "this file is in the dataset already",
   users_email_partial_key: "an account with this email already exists: sign in instead",
+  snapshots_workspace_id_name_key: "a snapshot with this name already exists in this workspace: choose another name",
+  saved_filters_workspace_id_user_id_name_key: "you have a saved filter with this name already",
 };
 
 /** What a refused deletion means, per foreign key that keeps the row it points at. */

@@ -16,7 +16,9 @@ export const snapshotNameSchema = z
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
     "a snapshot name is 1–100 letters, digits, '.', '_' or '-', starting with a letter or digit",
-  );
+  )
+  // the address of the page (and API) that compares two snapshots
+  .refine((n) => n.toLowerCase() !== "diff", "“diff” is reserved: choose another snapshot name");
 
 export const snapshotPartSchema = z.object({
   partId: z.uuid(),

@@ -25,6 +25,7 @@ import {
   diffSnapshots,
   findSnapshot,
   freezeSnapshot,
+  snapshotComposition,
   snapshotManifest,
   snapshotParts,
 } from "./snapshots";
@@ -257,6 +258,16 @@ describe("snapshots", () => {
         .catch((e) => Promise.reject(toAppError(e))),
     );
     expect(dup).toEqual({ code: "CONFLICT", message: "a snapshot named v1 already exists in this workspace" });
+    // the comparison page's address is not a snapshot name
+    const reserved = await refusal(
+      as("ml_engineer")
+        .run((c) => freezeSnapshot(c, { workspaceId: w.workspaceId, datasetId, name: "Diff" }))
+        .catch((e) => Promise.reject(toAppError(e))),
+    );
+    expect(reserved.code).toBe("VALIDATION_FAILED");
+    const composition = await as("viewer").run((c) => snapshotComposition(c, s.id));
+    expect(composition.reduce((n, g) => n + g.parts, 0)).toBe(10);
+    expect(composition.find((g) => g.status === "approved")?.parts).toBe(6);
 
     // relabel part 1 afterwards: v1 does not move, v2 sees it, and the diff names it
     const p1 = parts[1] as string;

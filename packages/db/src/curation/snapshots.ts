@@ -131,6 +131,19 @@ export async function snapshotParts(
   return rows;
 }
 
+/** What a snapshot pins, counted by split and status (a page shows it without reading every row). */
+export async function snapshotComposition(
+  client: PoolClient,
+  snapshotId: string,
+): Promise<{ split: string | null; status: PartStatus; parts: number; faces: number }[]> {
+  const { rows } = await client.query<{ split: string | null; status: PartStatus; parts: number; faces: number }>(
+    `select split, status, count(*)::int as parts, sum(face_count)::int as faces from public.snapshot_parts
+     where snapshot_id = $1 group by split, status order by split nulls last, status`,
+    [snapshotId],
+  );
+  return rows;
+}
+
 /** The annotation documents of pinned revisions (of parts the caller sees), by revision id. */
 export async function snapshotDocuments(client: PoolClient, revisionIds: string[]): Promise<Map<string, unknown>> {
   const { rows } = await client.query<{ id: string; document: unknown }>(

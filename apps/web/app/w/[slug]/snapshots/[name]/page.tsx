@@ -1,5 +1,5 @@
 import { isAppError, type PartStatus, roleCan, STATUS_LABELS } from "@facet/core";
-import { listExports, snapshotManifest } from "@facet/db";
+import { findSnapshot, listExports, snapshotComposition } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -18,34 +18,37 @@ export default async function SnapshotPage({ params }: { params: Promise<{ slug:
   const { workspace, run } = await requireWorkspace(slug);
   const data = await run(async (c) => {
     try {
-      // the pinned rows (the manifest as the database gives it) for the counts per split and status
-      const manifest = await snapshotManifest(c, workspace.id, ref);
-      return { manifest, exports: await listExports(c, workspace.id, manifest.snapshot.id) };
+      const snapshot = await findSnapshot(c, workspace.id, ref);
+      const [composition, exports] = await Promise.all([
+        snapshotComposition(c, snapshot.id),
+        listExports(c, workspace.id, snapshot.id),
+      ]);
+      return { snapshot, composition, exports };
     } catch (e) {
       if (isAppError(e) && e.code === "NOT_FOUND") return null;
       throw e;
     }
   });
   if (!data) notFound();
-  const { manifest, exports } = data;
-  const s = manifest.snapshot;
+  const { snapshot: s, composition, exports } = data;
   const base = `/w/${workspace.slug}`;
   const api = `/api/workspaces/${workspace.slug}/snapshots/${encodeURIComponent(s.name)}`;
 
   // parts per split and status
   const counts = new Map<string, Map<PartStatus, number>>();
+  const faces = new Map<string, number>();
   const statuses = new Set<PartStatus>();
-  for (const p of manifest.parts) {
-    const split = p.split ?? NO_SPLIT_KEY;
+  for (const g of composition) {
+    const split = g.split ?? NO_SPLIT_KEY;
     const row = counts.get(split) ?? new Map<PartStatus, number>();
-    row.set(p.status, (row.get(p.status) ?? 0) + 1);
+    row.set(g.status, (row.get(g.status) ?? 0) + g.parts);
     counts.set(split, row);
-    statuses.add(p.status);
+    faces.set(split, (faces.get(split) ?? 0) + g.faces);
+    statuses.add(g.status);
   }
   const splitKeys = [...counts.keys()].sort(compareSplits);
   const statusList = (Object.keys(STATUS_LABELS) as PartStatus[]).filter((x) => statuses.has(x));
-  const facesOf = (split: string) =>
-    manifest.parts.filter((p) => (p.split ?? NO_SPLIT_KEY) === split).reduce((a, p) => a + p.faceCount, 0);
+  const facesOf = (split: string) => faces.get(split) ?? 0;
 
   return (
     <>
@@ -55,8 +58,8 @@ export default async function SnapshotPage({ params }: { params: Promise<{ slug:
       <h1>Snapshot {s.name}</h1>
       {s.description && <p>{s.description}</p>}
       <div className="stats" data-testid="snapshot-stats">
-        <Stat n={manifest.partCount} label="parts" testId="snapshot-parts" />
-        <Stat n={manifest.faceCount} label="faces" testId="snapshot-faces" />
+        <Stat n={s.partCount} label="parts" testId="snapshot-parts" />
+        <Stat n={s.faceCount} label="faces" testId="snapshot-faces" />
         <Stat
           n={s.labelSchema ? `v${s.labelSchema.version}` : "—"}
           label={`label schema${s.labelSchema ? `: ${s.labelSchema.name}` : ""}`}
@@ -66,11 +69,11 @@ export default async function SnapshotPage({ params }: { params: Promise<{ slug:
       <dl className="cur-facts">
         <dt>Dataset</dt>
         <dd>
-          <Link href={`${base}/datasets/${s.dataset.id}`}>{s.dataset.name}</Link>
+          <Link href={`${base}/datasets/${s.datasetId}`}>{s.datasetName}</Link>
         </dd>
         <dt>Frozen</dt>
         <dd>
-          {new Date(s.createdAt).toLocaleString()} by {s.createdBy ?? "—"}
+          {new Date(s.createdAt).toLocaleString()} by {s.createdByEmail ?? "—"}
         </dd>
         <dt>Parts taken</dt>
         <dd>
@@ -82,7 +85,7 @@ export default async function SnapshotPage({ params }: { params: Promise<{ slug:
         <dd>{s.filter ? <code data-testid="snapshot-filter">{s.filter}</code> : "none (the whole dataset)"}</dd>
         <dt>Checksum</dt>
         <dd>
-          <CopyField value={manifest.checksum} label="Checksum (sha256)" testId="snapshot-checksum" />
+          <CopyField value={s.checksum} label="Checksum (sha256)" testId="snapshot-checksum" />
         </dd>
       </dl>
 

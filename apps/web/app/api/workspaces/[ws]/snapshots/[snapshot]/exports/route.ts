@@ -2,6 +2,7 @@ import { EXPORT_FORMATS } from "@facet/core";
 import { findSnapshot, listExports, requestExport } from "@facet/db";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseBody, route } from "@/lib/api.server";
+import { exportWithDownload } from "@/lib/curation.server";
 import { handOverQueuedJobs } from "@/lib/jobs.server";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +14,7 @@ const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
   const exports = await run(async (c) =>
     listExports(c, workspace.id, (await findSnapshot(c, workspace.id, params.snapshot)).id),
   );
-  return json({ exports });
+  return json({ exports: exports.map((e) => exportWithDownload(params.ws, e)) });
 });
 
 /** Export a snapshot in a format: made once by a job, then served from storage. */
@@ -29,7 +30,7 @@ const post = route<{ ws: string; snapshot: string }>(async (req, params) => {
     }),
   );
   if (result.started) await handOverQueuedJobs();
-  return json(result, result.started ? 202 : 200);
+  return json({ ...result, export: exportWithDownload(params.ws, result.export) }, result.started ? 202 : 200);
 });
 
 export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get, POST: post });
