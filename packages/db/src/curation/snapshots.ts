@@ -110,6 +110,21 @@ export async function findSnapshot(client: PoolClient, workspaceId: string, ref:
   return rows[0];
 }
 
+/** A snapshot's id and name by id or name, without counting anything (for every page of a listing). */
+export async function resolveSnapshot(
+  client: PoolClient,
+  workspaceId: string,
+  ref: string,
+): Promise<{ id: string; name: string }> {
+  const byId = UUID.test(ref);
+  const { rows } = await client.query<{ id: string; name: string }>(
+    `select s.id, s.name from public.snapshots s where s.workspace_id = $1 and ${byId ? "s.id = $2::uuid" : "s.name = $2"}`,
+    [workspaceId, ref],
+  );
+  if (!rows[0]) throw new AppError("NOT_FOUND", `no snapshot "${ref}" in this workspace`);
+  return rows[0];
+}
+
 const PART_COLUMNS = `sp.part_id as "partId", sp.name, sp.blob_sha256 as "blobSha256", sp.revision_id as "revisionId",
   sp.revision_no as "revisionNo", sp.face_signature as "faceSignature", sp.face_count as "faceCount",
   sp.schema_version as "schemaVersion", sp.document_sha256 as "documentSha256", sp.status, sp.split`;

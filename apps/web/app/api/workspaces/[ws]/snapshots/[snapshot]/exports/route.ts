@@ -1,5 +1,5 @@
 import { EXPORT_FORMATS } from "@facet/core";
-import { findSnapshot, listExports, requestExport } from "@facet/db";
+import { listExports, requestExport, resolveSnapshot } from "@facet/db";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseBody, route } from "@/lib/api.server";
 import { exportWithDownload } from "@/lib/curation.server";
@@ -12,7 +12,7 @@ const body = z.object({ format: z.enum(EXPORT_FORMATS), includeMeshes: z.boolean
 const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
   const { workspace, run } = await inWorkspace(req, params.ws);
   const exports = await run(async (c) =>
-    listExports(c, workspace.id, (await findSnapshot(c, workspace.id, params.snapshot)).id),
+    listExports(c, workspace.id, (await resolveSnapshot(c, workspace.id, params.snapshot)).id),
   );
   return json({ exports: exports.map((e) => exportWithDownload(params.ws, e)) });
 });
@@ -24,7 +24,7 @@ const post = route<{ ws: string; snapshot: string }>(async (req, params) => {
   const result = await run(async (c) =>
     requestExport(c, {
       workspaceId: workspace.id,
-      snapshotId: (await findSnapshot(c, workspace.id, params.snapshot)).id,
+      snapshotId: (await resolveSnapshot(c, workspace.id, params.snapshot)).id,
       format: b.format,
       includeMeshes: b.includeMeshes,
     }),

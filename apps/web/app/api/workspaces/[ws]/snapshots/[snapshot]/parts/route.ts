@@ -1,5 +1,5 @@
 import { blobKey, splitNameSchema } from "@facet/core";
-import { findSnapshot, snapshotDocuments, snapshotParts } from "@facet/db";
+import { resolveSnapshot, snapshotDocuments, snapshotParts } from "@facet/db";
 import { z } from "zod";
 import { inWorkspace, json, methods, parseParam, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";
@@ -26,7 +26,7 @@ const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
   const withDocuments = flag("documents");
   const withUrls = flag("urls");
   const { parts, documents } = await run(async (c) => {
-    const s = await findSnapshot(c, workspace.id, params.snapshot);
+    const s = await resolveSnapshot(c, workspace.id, params.snapshot);
     const page = await snapshotParts(c, { snapshotId: s.id, split, after, limit });
     return {
       parts: page,
