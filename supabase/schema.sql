@@ -751,7 +751,6 @@ CREATE TRIGGER parts_after_insert AFTER INSERT ON public.parts FOR EACH ROW EXEC
 CREATE TRIGGER parts_after_update AFTER UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_update();
 CREATE TRIGGER parts_before_insert BEFORE INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_insert();
 CREATE TRIGGER parts_before_update BEFORE UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_update();
-CREATE TRIGGER parts_part_catalog AFTER INSERT OR UPDATE OF name, status, split, tags, status_changed_at, dataset_id, geometry_id ON public.parts FOR EACH ROW EXECUTE FUNCTION private.part_catalog_of_part();
 GRANT ALL ON TABLE public.parts TO anon, authenticated, service_role;
 
 CREATE TABLE public.profiles (
@@ -2414,26 +2413,6 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.part_catalog_of_part()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO ''
-AS $function$
-begin
-  insert into public.part_catalog as c (part_id, workspace_id, dataset_id, name, status, split, tags, created_at,
-      status_changed_at, face_count, surface_types, has_thumbnail)
-  select new.id, new.workspace_id, new.dataset_id, new.name, new.status, new.split, new.tags, new.created_at,
-         new.status_changed_at, coalesce(g.face_count, -1), coalesce(g.surface_types, '{}'), g.thumbnail_key is not null
-  from (select 1) one left join public.part_geometry g on g.id = new.geometry_id
-  on conflict (part_id) do update set dataset_id = excluded.dataset_id, name = excluded.name,
-    status = excluded.status, split = excluded.split, tags = excluded.tags,
-    status_changed_at = excluded.status_changed_at, face_count = excluded.face_count,
-    surface_types = excluded.surface_types, has_thumbnail = excluded.has_thumbnail;
-  return null;
-end
-$function$;
-
 CREATE OR REPLACE FUNCTION private.part_catalog_of_revision()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -2444,13 +2423,16 @@ begin
   update public.part_catalog c set
     revision_id = new.id, revision_no = new.revision_no, source = new.source,
     annotator_id = case when new.source = 'human' then new.author_id else c.annotator_id end,
+    -- (unlabelled faces are nulls: not a class)
     features = coalesce((select array_agg(distinct f order by f)
-                         from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
+                         from jsonb_array_elements_text(new.document -> 'labels') f where f is not null), '{}'),
     face_counts = coalesce((select jsonb_object_agg(f, n) from (
-                    select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
+                    select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f
+                    where f is not null group by f) x), '{}'),
     instance_counts = coalesce((select jsonb_object_agg(f, n) from (
                         select i ->> 'feature' f, count(*) n
-                        from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i group by 1) x), '{}'),
+                        from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i
+                        where i ->> 'feature' is not null group by 1) x), '{}'),
     labelled_faces = (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
     labelled_at = new.created_at
   where c.part_id = new.part_id and (c.revision_no is null or c.revision_no < new.revision_no);
@@ -2564,6 +2546,7 @@ CREATE OR REPLACE FUNCTION private.parts_after_insert()
 AS $function$
 begin
   perform private.parts_audit_status(null, new);
+  perform private.parts_catalog(new);
   return null;
 end
 $function$;
@@ -2587,6 +2570,12 @@ begin
   if old.status is distinct from new.status or old.annotator_id is distinct from new.annotator_id
      or old.lease_expires_at is distinct from new.lease_expires_at then
     perform private.parts_notify(old, new);
+  end if;
+  -- 4. the catalog's row
+  if (old.name, old.status, old.split, old.tags, old.status_changed_at, old.dataset_id, old.geometry_id)
+     is distinct from (new.name, new.status, new.split, new.tags, new.status_changed_at, new.dataset_id, new.geometry_id)
+  then
+    perform private.parts_catalog(new);
   end if;
   return null;
 end
@@ -2678,6 +2667,30 @@ begin
   return new;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION private.parts_catalog(new public.parts)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_catalog runs in the parts triggers only' using errcode = '42501';
+  end if;
+  insert into public.part_catalog as c (part_id, workspace_id, dataset_id, name, status, split, tags, created_at,
+      status_changed_at, face_count, surface_types, has_thumbnail)
+  select new.id, new.workspace_id, new.dataset_id, new.name, new.status, new.split, new.tags, new.created_at,
+         new.status_changed_at, coalesce(g.face_count, -1), coalesce(g.surface_types, '{}'), g.thumbnail_key is not null
+  from (select 1) one left join public.part_geometry g on g.id = new.geometry_id
+  on conflict (part_id) do update set dataset_id = excluded.dataset_id, name = excluded.name,
+    status = excluded.status, split = excluded.split, tags = excluded.tags,
+    status_changed_at = excluded.status_changed_at, face_count = excluded.face_count,
+    surface_types = excluded.surface_types, has_thumbnail = excluded.has_thumbnail;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_catalog(new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_catalog(new public.parts) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION private.parts_guard(old public.parts, new public.parts)
  RETURNS public.parts

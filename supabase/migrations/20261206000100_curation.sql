@@ -106,10 +106,14 @@ grant select on public.part_catalog to authenticated, service_role;
 comment on table public.part_catalog is
   'Derived, one row per part: its fields, current geometry and latest labels summarised, for the catalog''s filters and orders. Written only by the private.part_catalog_* triggers.';
 
--- the part's fields and geometry, on insert and whenever they change
-create function private.part_catalog_of_part() returns trigger
+-- the part's fields and geometry, on insert and whenever they change: a step of the parts triggers'
+-- dispatchers (one trigger per timing and event, see 20261205000100_one_rule_per_decision.sql)
+create function private.parts_catalog(new public.parts) returns void
 language plpgsql security definer set search_path = '' as $$
 begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_catalog runs in the parts triggers only' using errcode = '42501';
+  end if;
   insert into public.part_catalog as c (part_id, workspace_id, dataset_id, name, status, split, tags, created_at,
       status_changed_at, face_count, surface_types, has_thumbnail)
   select new.id, new.workspace_id, new.dataset_id, new.name, new.status, new.split, new.tags, new.created_at,
@@ -119,11 +123,46 @@ begin
     status = excluded.status, split = excluded.split, tags = excluded.tags,
     status_changed_at = excluded.status_changed_at, face_count = excluded.face_count,
     surface_types = excluded.surface_types, has_thumbnail = excluded.has_thumbnail;
+end
+$$;
+revoke all on function private.parts_catalog(public.parts) from public;
+grant execute on function private.parts_catalog(public.parts) to authenticated, service_role;
+
+create or replace function private.parts_after_insert() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  perform private.parts_audit_status(null, new);
+  perform private.parts_catalog(new);
   return null;
 end
 $$;
-create trigger parts_part_catalog after insert or update of name, status, split, tags, status_changed_at, dataset_id,
-  geometry_id on public.parts for each row execute function private.part_catalog_of_part();
+
+create or replace function private.parts_after_update() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  -- 1. the status change in the audit log
+  if new.status is distinct from old.status then
+    perform private.parts_audit_status(old, new);
+  end if;
+  -- 2. edits that are not status changes
+  if (old.name, old.dataset_id, old.split, old.tags, old.review_notes)
+     is distinct from (new.name, new.dataset_id, new.split, new.tags, new.review_notes) then
+    perform private.parts_audit_edit(old, new);
+  end if;
+  -- 3. the live pages
+  if old.status is distinct from new.status or old.annotator_id is distinct from new.annotator_id
+     or old.lease_expires_at is distinct from new.lease_expires_at then
+    perform private.parts_notify(old, new);
+  end if;
+  -- 4. the catalog's row
+  if (old.name, old.status, old.split, old.tags, old.status_changed_at, old.dataset_id, old.geometry_id)
+     is distinct from (new.name, new.status, new.split, new.tags, new.status_changed_at, new.dataset_id, new.geometry_id)
+  then
+    perform private.parts_catalog(new);
+  end if;
+  return null;
+end
+$$;
 
 -- the geometry, when the worker describes it later (fingerprint backfill, thumbnail)
 create function private.part_catalog_of_geometry() returns trigger
@@ -152,13 +191,16 @@ begin
   update public.part_catalog c set
     revision_id = new.id, revision_no = new.revision_no, source = new.source,
     annotator_id = case when new.source = 'human' then new.author_id else c.annotator_id end,
+    -- (unlabelled faces are nulls: not a class)
     features = coalesce((select array_agg(distinct f order by f)
-                         from jsonb_array_elements_text(new.document -> 'labels') f), '{}'),
+                         from jsonb_array_elements_text(new.document -> 'labels') f where f is not null), '{}'),
     face_counts = coalesce((select jsonb_object_agg(f, n) from (
-                    select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f group by f) x), '{}'),
+                    select f, count(*) n from jsonb_array_elements_text(new.document -> 'labels') f
+                    where f is not null group by f) x), '{}'),
     instance_counts = coalesce((select jsonb_object_agg(f, n) from (
                         select i ->> 'feature' f, count(*) n
-                        from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i group by 1) x), '{}'),
+                        from jsonb_array_elements(coalesce(new.document -> 'instances', '[]')) i
+                        where i ->> 'feature' is not null group by 1) x), '{}'),
     labelled_faces = (select count(*) from jsonb_array_elements(new.document -> 'labels') f where f <> 'null'::jsonb),
     labelled_at = new.created_at
   where c.part_id = new.part_id and (c.revision_no is null or c.revision_no < new.revision_no);
@@ -180,12 +222,13 @@ update public.part_catalog c set
   revision_id = r.id, revision_no = r.revision_no, source = r.source,
   annotator_id = (select h.author_id from public.annotation_revisions h
                   where h.part_id = r.part_id and h.source = 'human' order by h.revision_no desc limit 1),
-  features = coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(r.document -> 'labels') f), '{}'),
+  features = coalesce((select array_agg(distinct f order by f) from jsonb_array_elements_text(r.document -> 'labels') f
+                       where f is not null), '{}'),
   face_counts = coalesce((select jsonb_object_agg(f, n) from (
-    select f, count(*) n from jsonb_array_elements_text(r.document -> 'labels') f group by f) x), '{}'),
+    select f, count(*) n from jsonb_array_elements_text(r.document -> 'labels') f where f is not null group by f) x), '{}'),
   instance_counts = coalesce((select jsonb_object_agg(f, n) from (
     select i ->> 'feature' f, count(*) n from jsonb_array_elements(coalesce(r.document -> 'instances', '[]')) i
-    group by 1) x), '{}'),
+    where i ->> 'feature' is not null group by 1) x), '{}'),
   labelled_faces = (select count(*) from jsonb_array_elements(r.document -> 'labels') f where f <> 'null'::jsonb),
   labelled_at = r.created_at
 from (select distinct on (part_id) * from public.annotation_revisions

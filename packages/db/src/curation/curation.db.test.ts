@@ -402,6 +402,28 @@ describe("snapshots", () => {
   });
 });
 
+describe("the catalog's summary of labels", () => {
+  it("counts only labelled faces: unlabelled faces (null) are no class", async () => {
+    const d = await insertDataset(db.owner, { workspaceId: w.workspaceId, labelSchemaId: w.labelSchemaId });
+    const [id] = await insertParts(db.owner, {
+      workspaceId: w.workspaceId,
+      datasetId: d,
+      count: 1,
+      status: "in_progress",
+    });
+    const sig = await giveGeometry(db.owner, id as string, { faceCount: 4 });
+    await revise(id as string, [null, "slot", null, "slot"], sig, null);
+    const page = await as("viewer").run((c) =>
+      queryCatalog(c, { workspaceId: w.workspaceId, datasetId: d, filter: parseCatalogFilter(""), limit: 10 }),
+    );
+    expect(page.parts).toMatchObject([{ id, features: ["slot"], faceCount: 4 }]);
+    const row = await db.owner.query("select face_counts, labelled_faces from public.part_catalog where part_id = $1", [
+      id,
+    ]);
+    expect(row.rows[0]).toEqual({ face_counts: { slot: 2 }, labelled_faces: 2 });
+  });
+});
+
 describe("splits", () => {
   it("ML engineers queue split assignment; others may not; near-duplicate pairs come from the fingerprint index", async () => {
     const id = await as("ml_engineer").run((c) => requestSplitAssignment(c, { workspaceId: w.workspaceId, datasetId }));
