@@ -1,13 +1,14 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_TAXONOMY } from "@facet/core";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeExport } from "./index";
 import type { ExportContext, ExportPart } from "./model";
-import { ROWS_PER_FILE } from "./parquet";
+import { ROWS_PER_FILE, TABLES } from "./parquet";
 import { archiveFolder, corpusPart, duck, each, TEST_SNAPSHOT } from "./testing";
 
-describe("Parquet export (real corpus parts, read back by DuckDB)", () => {
+describe("Parquet export (real corpus parts, read back by DuckDB and by hyparquet)", () => {
   let parts: ExportPart[];
   let dir: string;
   const saved = { ...ROWS_PER_FILE };
@@ -136,6 +137,51 @@ describe("Parquet export (real corpus parts, read back by DuckDB)", () => {
       convexity: first?.convexity,
       angle: first?.angle,
     });
+  });
+
+  it("reads back with hyparquet too (another reader): the tables' schema, the snapshot in every file, DuckDB's rows", async () => {
+    const physical = { STRING: "BYTE_ARRAY", INT32: "INT32", DOUBLE: "DOUBLE", BOOLEAN: "BOOLEAN" } as const;
+    const json = (x: unknown) => JSON.parse(JSON.stringify(x, (_, v) => (typeof v === "bigint" ? Number(v) : v)));
+    for (const [table, columns] of Object.entries(TABLES)) {
+      const rows: Record<string, unknown>[] = [];
+      for (const folder of await readdir(path.join(dir, table)))
+        for (const name of await readdir(path.join(dir, table, folder))) {
+          const file = await asyncBufferFromFile(path.join(dir, table, folder, name));
+          const metadata = await parquetMetadataAsync(file);
+          expect(metadata.key_value_metadata).toEqual([
+            { key: "facet.snapshot_id", value: TEST_SNAPSHOT.id },
+            { key: "facet.snapshot_checksum", value: TEST_SNAPSHOT.checksum },
+          ]);
+          // top-level columns: name, nullability, physical type (lists: their element's)
+          const top = metadata.schema.filter((e, i) => i > 0 && e.name !== "list" && e.name !== "element");
+          expect(top.map((e) => [e.name, e.repetition_type])).toEqual(
+            columns.map((c) => [c.name, c.nullable ? "OPTIONAL" : "REQUIRED"]),
+          );
+          for (const c of columns) {
+            const at = metadata.schema.findIndex((e) => e.name === c.name);
+            const leaf = c.type.endsWith("_LIST") ? metadata.schema[at + 2] : metadata.schema[at];
+            expect(leaf?.type, `${table}.${c.name}`).toBe(
+              physical[c.type.replace("_LIST", "") as keyof typeof physical],
+            );
+            if (c.type.startsWith("STRING")) expect(leaf?.converted_type).toBe("UTF8");
+          }
+          rows.push(...(await parquetReadObjects({ file })));
+        }
+      // every row as JSON text, in order (edges may repeat a pair of faces)
+      const sorted = (xs: Record<string, unknown>[]) => xs.map((x) => JSON.stringify(json(x))).sort();
+      expect(sorted(rows), table).toEqual(
+        sorted(await duck(`select * from read_parquet('${dir}/${table}/*/*.parquet')`)),
+      );
+      if (table === "faces")
+        for (const p of parts)
+          expect(
+            rows
+              .filter((r) => r.part_id === p.partId)
+              .sort((a, b) => Number(a.face_index) - Number(b.face_index))
+              .map((r) => r.label),
+            p.name,
+          ).toEqual(p.document.labels);
+    }
   });
 
   it("writes a dataset card declaring each table's splits, with class counts and the snapshot's checksum", async () => {

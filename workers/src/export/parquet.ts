@@ -1,4 +1,3 @@
-import { type ColumnSource, parquetWriteBuffer, type SchemaElement } from "hyparquet-writer";
 import {
   EXPORT_WRITER_VERSION,
   type ExportContext,
@@ -12,13 +11,8 @@ import {
   type Unrepresented,
   unrepresentedSection,
 } from "./model";
+import { type Column, type ColumnType, ParquetRows } from "./parquet-encode";
 
-type ColumnType = "STRING" | "INT32" | "DOUBLE" | "BOOLEAN" | "STRING_LIST" | "INT32_LIST";
-interface Column {
-  name: string;
-  type: ColumnType;
-  nullable: boolean;
-}
 const col = (name: string, type: ColumnType, nullable = false): Column => ({ name, type, nullable });
 const xyz = (prefix: string) => ["x", "y", "z"].map((a) => col(`${prefix}_${a}`, "DOUBLE", true));
 
@@ -82,42 +76,9 @@ export const ROWS_PER_FILE: Record<TableName, number> = {
   edges: 400_000,
 };
 
-function schemaOf(columns: readonly Column[]): SchemaElement[] {
-  const out: SchemaElement[] = [{ name: "root", num_children: columns.length }];
-  for (const c of columns) {
-    const repetition_type = c.nullable ? "OPTIONAL" : "REQUIRED";
-    switch (c.type) {
-      case "STRING":
-        out.push({ name: c.name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type });
-        break;
-      case "INT32":
-        out.push({ name: c.name, type: "INT32", repetition_type });
-        break;
-      case "DOUBLE":
-        out.push({ name: c.name, type: "DOUBLE", repetition_type });
-        break;
-      case "BOOLEAN":
-        out.push({ name: c.name, type: "BOOLEAN", repetition_type });
-        break;
-      case "STRING_LIST":
-      case "INT32_LIST":
-        out.push(
-          { name: c.name, repetition_type, converted_type: "LIST", num_children: 1 },
-          { name: "list", repetition_type: "REPEATED", num_children: 1 },
-          c.type === "STRING_LIST"
-            ? { name: "element", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" }
-            : { name: "element", type: "INT32", repetition_type: "REQUIRED" },
-        );
-        break;
-    }
-  }
-  return out;
-}
-
 /** Rows of one table and split, written as numbered files when they reach the bound. */
 class TableBuffer {
-  private columns: unknown[][];
-  rows = 0;
+  private held: ParquetRows;
   files = 0;
 
   constructor(
@@ -125,37 +86,29 @@ class TableBuffer {
     private readonly folder: string,
     private readonly ctx: ExportContext,
   ) {
-    this.columns = TABLES[table].map(() => []);
+    this.held = new ParquetRows(TABLES[table]);
   }
 
   /** Hold a row; true when the file is full (then `flush`). Synchronous: a face is one call, no promise. */
   push(row: unknown[]): boolean {
-    for (let i = 0; i < row.length; i++) (this.columns[i] as unknown[]).push(row[i]);
-    return ++this.rows >= ROWS_PER_FILE[this.table];
+    this.held.push(row);
+    return this.held.rows >= ROWS_PER_FILE[this.table];
   }
 
   /** Write the rows held as the next file (an empty file when asked and none was written yet). */
   async flush(evenEmpty = false) {
-    if (this.rows === 0 && !(evenEmpty && this.files === 0)) return;
-    const columns = TABLES[this.table];
-    const columnData: ColumnSource[] = columns.map((c, i) => ({
-      name: c.name,
-      data: this.columns[i] as ColumnSource["data"],
-    }));
-    const buffer = parquetWriteBuffer({
-      columnData,
-      schema: schemaOf(columns),
+    if (this.held.rows === 0 && !(evenEmpty && this.files === 0)) return;
+    const bytes = this.held.encode({
       createdBy: EXPORT_WRITER_VERSION,
       kvMetadata: [
         { key: "facet.snapshot_id", value: this.ctx.snapshot.id },
         { key: "facet.snapshot_checksum", value: this.ctx.snapshot.checksum },
       ],
     });
+    this.held = new ParquetRows(TABLES[this.table]);
     const name = `${this.table}/${this.folder}/${this.table}-${String(this.files).padStart(5, "0")}.parquet`;
-    await this.ctx.sink.file(name, new Uint8Array(buffer), { compress: false });
+    await this.ctx.sink.file(name, bytes, { compress: false });
     this.files++;
-    this.rows = 0;
-    this.columns = columns.map(() => []);
   }
 }
 
