@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { importPartLabels, joinWorkspace, processedParts, signInAdmin, uploadCorpusPart } from "./helpers";
+import { importPartLabels, joinWorkspace, processedParts, query, signInAdmin, uploadCorpusPart } from "./helpers";
 
 // The catalog an ML engineer browses (issue 18 item 1): filters kept in the address, a table and a
 // thumbnail grid, saved filters, bulk tags on a selection, and a viewer who can look but not curate.
@@ -157,6 +157,7 @@ test("an ML engineer filters, reloads, switches to the grid, saves a filter, tag
   await ml.getByRole("button", { name: "Set split" }).click();
   await expect(ml.getByTestId("bulk-result")).toHaveText("2 parts put in val");
   await filters.getByRole("link", { name: "Clear all" }).click();
+  await expect(ml.getByTestId("catalog-total")).toHaveText("4 parts");
   await filters.getByTestId("filter-split").getByLabel("val").check();
   await filters.getByRole("button", { name: "Apply filters" }).click();
   await expect(ml.getByTestId("catalog-total")).toHaveText("2 parts");
@@ -202,4 +203,46 @@ test("a viewer browses the catalog but has no selection and no bulk actions", as
     data: { partIds: [ids[A]], add: ["nope"] },
   });
   expect(res.status()).toBe(403);
+});
+
+test("pages of 50: Next and Previous follow the API's cursors, also after a reload", async () => {
+  // 51 parts (rows only: paging needs no geometry) in a dataset of their own
+  const ds = await admin.request.post(`/api/workspaces/${slug}/datasets`, { data: { name: "Many" } });
+  const many = (await ds.json()).dataset.id as string;
+  const [ws] = await query<{ id: string }>("select workspace_id as id from datasets where id = $1", [many]);
+  await query(
+    `insert into blobs (sha256, size, storage_key)
+     select encode(sha256(convert_to($1 || i, 'UTF8')), 'hex'), 1, 'e2e/absent' from generate_series(0, 50) i`,
+    [`catalog-paging-${stamp}-`],
+  );
+  await query(
+    `insert into parts (workspace_id, dataset_id, blob_sha256, name)
+     select $2, $3, encode(sha256(convert_to($1 || i, 'UTF8')), 'hex'), 'many-' || lpad(i::text, 3, '0') || '.step'
+     from generate_series(0, 50) i`,
+    [`catalog-paging-${stamp}-`, ws?.id, many],
+  );
+  const name = (i: number) => `many-${String(i).padStart(3, "0")}.step`;
+  await admin.goto(`/w/${slug}/catalog?dataset=${many}&sort=name`);
+  await expect(admin.getByTestId("catalog-total")).toHaveText("51 parts");
+  expect(await shown(admin)).toEqual(Array.from({ length: 50 }, (_, i) => name(i)));
+  await expect(admin.getByTestId("catalog-page")).toHaveText("Page 1");
+  const pager = admin.getByRole("navigation", { name: "Pages" });
+  await expect(pager.getByRole("button", { name: "← Previous" })).toBeDisabled();
+  await pager.getByRole("button", { name: "Next →" }).click();
+  await expect(admin).toHaveURL(/cursor=/);
+  await expect(admin.getByTestId("catalog-page")).toHaveText("Page 2");
+  expect(await shown(admin)).toEqual([name(50)]);
+  await expect(pager.getByRole("button", { name: "Next →" })).toBeDisabled();
+  // the count is of the whole selection, on every page
+  await expect(admin.getByTestId("catalog-total")).toHaveText("51 parts");
+  await admin.reload();
+  expect(await shown(admin)).toEqual([name(50)]);
+  await expect(admin.getByTestId("catalog-page")).toHaveText("Page 2");
+  await pager.getByRole("button", { name: "← Previous" }).click();
+  await expect(admin).not.toHaveURL(/cursor=/);
+  await expect(admin.getByTestId("catalog-page")).toHaveText("Page 1");
+  expect((await shown(admin))[0]).toBe(name(0));
+  // a cursor from nowhere is refused on the page
+  await admin.goto(`/w/${slug}/catalog?dataset=${many}&cursor=not-a-cursor`);
+  await expect(admin.getByTestId("catalog-problem")).toContainText("cursor: not a cursor this catalog gave out");
 });
