@@ -1,4 +1,4 @@
-import { assignSplits, groupsFromPairs, JOB_KINDS, jobRunSchema, type SplitItem } from "@facet/core";
+import { assignSplits, groupsFromPairs, JOB_KINDS, jobRunSchema, type SplitItem, type SplitOutcome } from "@facet/core";
 import {
   applySplits,
   completeJob,
@@ -21,16 +21,6 @@ export interface SplitDeps {
   /** Fingerprint distance under which two parts are near-duplicates (the geometry's calibrated one). */
   nearDuplicateDistance?: number;
   log: (line: string) => void;
-}
-
-export interface SplitOutcome {
-  parts: number;
-  assigned: number;
-  groups: number;
-  /** Groups of near-duplicates that held more than one part. */
-  nearDuplicateGroups: number;
-  leaks: { group: string; splits: string[]; parts: string[] }[];
-  perSplit: Record<string, number>;
 }
 
 /**

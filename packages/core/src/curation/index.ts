@@ -27,7 +27,7 @@ export {
   snapshotNameSchema,
   snapshotPartSchema,
 } from "./snapshot";
-export type { SplitAssignment, SplitConfig, SplitItem, SplitLeak } from "./splits";
+export type { SplitAssignment, SplitConfig, SplitItem, SplitLeak, SplitOutcome } from "./splits";
 export {
   assignSplits,
   DEFAULT_SPLIT_CONFIG,

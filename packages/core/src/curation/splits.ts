@@ -223,3 +223,15 @@ function order(names: readonly string[], name: string): number {
   const i = names.indexOf(name);
   return i < 0 ? names.length : i;
 }
+
+/** What assigning splits reports (the curation:split job's result). */
+export interface SplitOutcome {
+  parts: number;
+  /** Parts given a split this time. */
+  assigned: number;
+  groups: number;
+  /** Groups of near-duplicates that held more than one part. */
+  nearDuplicateGroups: number;
+  leaks: SplitLeak[];
+  perSplit: Record<string, number>;
+}

@@ -1,18 +1,11 @@
 "use client";
 
+import type { SnapshotVerifyReport } from "@facet/core";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 
-/** POST …/snapshots/<s>/verify (apps/web/lib/curation.server.ts VerifyReport). */
-interface VerifyReport {
-  ok: boolean;
-  problems: string[];
-  checks: {
-    database: { checksum: string; recomputed: string; parts: number };
-    manifest: { present: boolean; checksum: string | null; recomputed: string | null };
-    blobs: { checked: number; missing: number; damaged: number; deep: boolean };
-  };
-}
+/** POST …/snapshots/<s>/verify answers this. */
+type VerifyReport = SnapshotVerifyReport;
 
 interface Check {
   key: string;

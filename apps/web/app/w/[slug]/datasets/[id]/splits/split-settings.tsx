@@ -1,22 +1,12 @@
 "use client";
 
-import type { SplitConfig } from "@facet/core";
+import type { SplitConfig, SplitOutcome } from "@facet/core";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 import { compareSplits, percent } from "@/components/curation/format";
 import { ProgressBar } from "@/components/curation/progress-bar";
 import { type JobView, jobEnded, usePoll } from "@/components/curation/use-poll";
-
-/** What the split job reports when it is done (workers/src/tasks/split.ts SplitOutcome). */
-interface SplitOutcome {
-  parts: number;
-  assigned: number;
-  groups: number;
-  nearDuplicateGroups: number;
-  leaks: { group: string; splits: string[]; parts: string[] }[];
-  perSplit: Record<string, number>;
-}
 
 const describeConfig = (c: SplitConfig) =>
   `${c.splits
