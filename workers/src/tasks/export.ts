@@ -69,29 +69,40 @@ async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => P
   return out;
 }
 
-/** The snapshot's parts, split by split, each page read in its own short transaction. */
+/**
+ * The snapshot's parts, split by split, each page read in its own short transaction. The next page
+ * (its rows and faces files) is read while this one is written: the database and the disk work
+ * beside the encoder instead of in turn.
+ */
 async function* snapshotParts(deps: ExportDeps, job: ExportJob, t: ReadTimings): AsyncGenerator<ExportPart> {
   const limit = deps.pageSize ?? 200;
   const splits = await withService(deps.pool, (c) => listSnapshotSplits(c, job.snapshot.id));
+  type Page = { page: SnapshotExportPart[]; faces: (FacesDocument | null)[] };
+  const read = async (split: string | null, after: string | null): Promise<Page> => {
+    let t0 = performance.now();
+    const page: SnapshotExportPart[] = await withService(deps.pool, (c) =>
+      listSnapshotExportParts(c, { snapshotId: job.snapshot.id, split, afterPartId: after, limit }),
+    );
+    t.pages += performance.now() - t0;
+    t0 = performance.now();
+    const faces = await mapConcurrent(page, FACES_CONCURRENCY, async (p) =>
+      p.facesKey ? (JSON.parse((await readAll(deps.store, p.facesKey)).toString("utf8")) as FacesDocument) : null,
+    );
+    t.faces += performance.now() - t0;
+    return { page, faces };
+  };
   for (const split of splits) {
-    let after: string | null = null;
-    for (;;) {
-      let t0 = performance.now();
-      const page: SnapshotExportPart[] = await withService(deps.pool, (c) =>
-        listSnapshotExportParts(c, { snapshotId: job.snapshot.id, split, afterPartId: after, limit }),
-      );
-      t.pages += performance.now() - t0;
-      t0 = performance.now();
-      const faces = await mapConcurrent(page, FACES_CONCURRENCY, async (p) =>
-        p.facesKey ? (JSON.parse((await readAll(deps.store, p.facesKey)).toString("utf8")) as FacesDocument) : null,
-      );
-      t.faces += performance.now() - t0;
+    let pending: Promise<Page> | null = read(split, null);
+    while (pending) {
+      const { page, faces }: Page = await pending;
+      const last = page.at(-1);
+      pending = page.length === limit && last ? read(split, last.partId) : null;
+      // a failure of the read ahead surfaces when it is awaited, never as an unhandled rejection
+      pending?.catch(() => {});
       for (const [i, p] of page.entries()) {
         const { facesKey: _, document, ...pinned } = p;
         yield { ...pinned, document: document as AnnotationDocument, faces: faces[i] ?? null };
       }
-      if (page.length < limit) break;
-      after = (page[page.length - 1] as SnapshotExportPart).partId;
     }
   }
 }
