@@ -163,6 +163,19 @@ test("an ML engineer filters, reloads, switches to the grid, saves a filter, tag
   await expect(ml.getByTestId("catalog-total")).toHaveText("2 parts");
   expect((await shown(ml)).sort()).toEqual([A, B].sort());
 
+  // the parts a filter shows become a snapshot: the link fills the freeze form
+  await ml.goto(`/w/${slug}/catalog?dataset=${datasetId}&split=val`);
+  await expect(ml.getByTestId("catalog-total")).toHaveText("2 parts");
+  await ml.getByTestId("freeze-this-filter").click();
+  const form = ml.getByTestId("freeze-snapshot");
+  await expect(form.getByLabel("Catalog filter (optional)")).toHaveValue("split=val");
+  await expect(form.getByLabel("Dataset")).toHaveValue(datasetId);
+  await form.getByLabel("Name").fill(`val-${stamp}`);
+  await form.getByRole("button", { name: "Freeze snapshot" }).click();
+  await expect(ml).toHaveURL(`/w/${slug}/snapshots/val-${stamp}`);
+  await expect(ml.getByTestId("snapshot-parts")).toHaveText("2");
+  await ml.goto(`/w/${slug}/catalog?dataset=${datasetId}&split=val`);
+
   // a part opens its part page
   await ml.getByRole("link", { name: A, exact: true }).click();
   await expect(ml).toHaveURL(`/w/${slug}/parts/${ids[A]}`);

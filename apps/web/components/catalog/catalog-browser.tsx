@@ -5,6 +5,7 @@ import type { CatalogOptions, CatalogRow, SavedFilter } from "@facet/db";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
+import { DatasetOptions } from "../dataset-options";
 import { BulkActions } from "./bulk-actions";
 import { CatalogFilters } from "./catalog-filters";
 import { CatalogGrid, CatalogTable, type Selection } from "./catalog-results";
@@ -24,7 +25,8 @@ export interface CatalogBrowserProps {
   query: string;
   cursor: string | null;
   /** Null when the address was refused (`problem` says why). */
-  result: { rows: CatalogRow[]; total: number; nextCursor: string | null } | null;
+  /** `totalCapped`: more parts match than `total` (the catalog counts exactly up to a cap). */
+  result: { rows: CatalogRow[]; total: number; totalCapped: boolean; nextCursor: string | null } | null;
   problem: string | null;
   options: CatalogOptions;
   featureNames: Record<string, string>;
@@ -122,12 +124,7 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
               value={dataset ?? ""}
               onChange={(e) => go(catalogHref(base, { ...place, dataset: e.currentTarget.value || null }))}
             >
-              <option value="">All datasets</option>
-              {props.datasets.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
+              <DatasetOptions datasets={props.datasets} all="All datasets" />
             </select>
           </label>
           <label className="catalog-inline">
@@ -161,8 +158,17 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
             ))}
           </fieldset>
           <span className="catalog-total" data-testid="catalog-total" role="status">
-            {result ? partCount(result.total) : ""}
+            {result ? `${result.totalCapped ? "more than " : ""}${partCount(result.total)}` : ""}
           </span>
+          {props.canCurate && dataset && !props.problem && (
+            <a
+              className="button"
+              data-testid="freeze-this-filter"
+              href={`/w/${props.workspace}/snapshots?${new URLSearchParams({ dataset, filter: props.query })}`}
+            >
+              Freeze a snapshot of these parts
+            </a>
+          )}
         </div>
 
         {props.problem && (

@@ -1,5 +1,6 @@
 import { type CatalogFilter, catalogFilterQuery, isAppError, parseCatalogFilter, roleCan } from "@facet/core";
 import {
+  CATALOG_COUNT_CAP,
   type CatalogOptions,
   catalogOptions,
   countCatalog,
@@ -69,8 +70,14 @@ export default async function CatalogPage({
     try {
       result = await run(async (c) => {
         const page = await queryCatalog(c, { ...scope, filter, cursor, limit: CATALOG_PAGE_SIZE });
-        const total = await countCatalog(c, { ...scope, filter });
-        return { rows: page.parts, nextCursor: page.nextCursor, total };
+        // exact up to the cap; beyond it "more than" (counting a broad filter would scan the catalog)
+        const n = await countCatalog(c, { ...scope, filter, cap: CATALOG_COUNT_CAP });
+        return {
+          rows: page.parts,
+          nextCursor: page.nextCursor,
+          total: Math.min(n, CATALOG_COUNT_CAP),
+          totalCapped: n > CATALOG_COUNT_CAP,
+        };
       });
     } catch (e) {
       problem = refusal(e);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { DatasetOptions } from "@/components/dataset-options";
 
 /**
  * The quality page's dataset filter, kept in the URL (`?dataset=<id>`): a GET form, so it works
@@ -27,12 +28,7 @@ export function DatasetFilter(props: {
             router.push(v ? `${base}?dataset=${encodeURIComponent(v)}` : base);
           }}
         >
-          <option value="">All datasets</option>
-          {props.datasets.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
+          <DatasetOptions datasets={props.datasets} all="All datasets" />
         </select>
       </label>
       <noscript>

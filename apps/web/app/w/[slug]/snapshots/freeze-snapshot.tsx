@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { DatasetOptions } from "@/components/dataset-options";
 
 /** The form that freezes a snapshot of a dataset (curators: admins and ML engineers). */
 export function FreezeSnapshot(props: {
@@ -43,11 +44,7 @@ export function FreezeSnapshot(props: {
         <label>
           Dataset
           <select name="dataset" defaultValue={props.initialDataset} required>
-            {props.datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
+            <DatasetOptions datasets={props.datasets} />
           </select>
         </label>
         <label>
