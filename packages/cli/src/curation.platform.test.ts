@@ -214,9 +214,11 @@ describe("facet curation commands", () => {
     const faces = [...known.values()].reduce((n, k) => n + k.faceCount, 0);
     expect(s).toMatchObject({ name: "v1", partCount: PARTS.length, faceCount: faces, description: "first cut" });
     expect(s.checksum).toMatch(/^[0-9a-f]{64}$/);
+    const [a, b, c, d, e, f] = six();
+    const facesOf = (ks: Known[]) => ks.reduce((n, k) => n + k.faceCount, 0);
     expect(s.splits).toEqual([
-      { split: "train", parts: 4 },
-      { split: "val", parts: 2 },
+      { split: "train", parts: 4, faces: facesOf([a, b, c, d]) },
+      { split: "val", parts: 2, faces: facesOf([e, f]) },
     ]);
     v1 = s;
 
