@@ -83,6 +83,7 @@ describe("a worker killed mid-job", () => {
       .filter((e) => e.isFile() && !e.name.endsWith(".sha256"))
       .map((e) => e.name)
       .sort();
-    expect(outputs).toEqual(["faces.json", "mesh.glb"]);
+    // one set of outputs (each written once, atomically), whatever the kill interrupted
+    expect(outputs).toEqual(["faces.json", "mesh.glb", "thumbnail.png"]);
   }, 400_000);
 });
