@@ -276,11 +276,28 @@ export async function catalogOptions(
   } as CatalogOptions;
 }
 
+/** NOT_FOUND unless every part named is a part of this workspace (a selection acts whole or not at all). */
+export async function assertPartsInWorkspace(
+  client: PoolClient,
+  workspaceId: string,
+  partIds: string[],
+): Promise<void> {
+  const ids = [...new Set(partIds)];
+  const { rows } = await client.query<{ n: number }>(
+    "select count(*)::int as n from public.parts where workspace_id = $1 and id = any ($2::uuid[])",
+    [workspaceId, ids],
+  );
+  const missing = ids.length - (rows[0]?.n ?? 0);
+  if (missing > 0)
+    throw new AppError("NOT_FOUND", `${missing} of the ${ids.length} parts named are not parts of this workspace`);
+}
+
 /** Add and remove tags on parts of this workspace; the number of parts changed. */
 export async function tagParts(
   client: PoolClient,
   input: { workspaceId: string; partIds: string[]; add: string[]; remove: string[] },
 ): Promise<number> {
+  await assertPartsInWorkspace(client, input.workspaceId, input.partIds);
   const { rowCount } = await client.query(
     `update public.parts p set tags = (
        select coalesce(array_agg(t order by t), '{}') from (

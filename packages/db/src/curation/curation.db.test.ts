@@ -190,11 +190,20 @@ describe("the catalog", () => {
     );
     if (annotator.ok) expect(annotator.value).toBe(0);
     expect((await query("tag=x")).parts).toHaveLength(0);
+    // through another workspace, or with a part of another workspace among them: nothing, NOT_FOUND
+    expect(
+      await refusal(
+        as("ml_engineer", other).run((c) =>
+          tagParts(c, { workspaceId: other.workspaceId, partIds: parts, add: ["x"], remove: [] }),
+        ),
+      ),
+    ).toEqual({ code: "NOT_FOUND", message: "12 of the 12 parts named are not parts of this workspace" });
     expect(
       await as("ml_engineer", other).run((c) =>
-        tagParts(c, { workspaceId: w.workspaceId, partIds: parts, add: ["x"], remove: [] }),
+        tagParts(c, { workspaceId: w.workspaceId, partIds: parts, add: ["x"], remove: [] }).catch(() => -1),
       ),
-    ).toBe(0);
+    ).toBe(-1);
+    expect((await query("tag=x")).parts).toHaveLength(0);
 
     await as("ml_engineer").run((c) =>
       saveFilter(c, { workspaceId: w.workspaceId, datasetId, name: "holes", query: "has=blind_hole", shared: false }),

@@ -7,6 +7,7 @@ import {
   splitConfigSchema,
 } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { assertPartsInWorkspace } from "./catalog";
 
 /** A dataset's split configuration (the default one until someone sets it). */
 export async function getSplitConfig(
@@ -183,6 +184,7 @@ export async function setPartSplits(
   client: PoolClient,
   input: { workspaceId: string; partIds: string[]; split: string | null },
 ): Promise<number> {
+  await assertPartsInWorkspace(client, input.workspaceId, input.partIds);
   const { rowCount } = await client.query(
     `update public.parts set split = $3 where workspace_id = $1 and id = any ($2::uuid[])
        and split is distinct from $3`,
