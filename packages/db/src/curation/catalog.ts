@@ -238,42 +238,39 @@ export async function catalogOptions(
   client: PoolClient,
   input: { workspaceId: string; datasetId?: string | null },
 ): Promise<CatalogOptions> {
-  const args = [input.workspaceId, input.datasetId ?? null];
-  const scope = "c.workspace_id = $1 and ($2::uuid is null or c.dataset_id = $2)";
-  const [features, tags, splits, annotators, surfaces] = await Promise.all([
-    client.query(
-      `select f as key, count(*)::int as parts ${FROM}, unnest(c.features) f where ${scope}
-       group by f order by parts desc, f`,
-      args,
-    ),
-    client.query(
-      `select t as tag, count(*)::int as parts ${FROM}, unnest(c.tags) t where ${scope}
-       group by t order by parts desc, t limit 200`,
-      args,
-    ),
-    client.query(
-      `select c.split, count(*)::int as parts ${FROM} where ${scope} group by c.split order by c.split nulls last`,
-      args,
-    ),
-    client.query(
-      `select c.annotator_id as id, u.email, count(*)::int as parts ${FROM}
-       left join public.profiles u on u.user_id = c.annotator_id
-       where ${scope} and c.annotator_id is not null group by c.annotator_id, u.email order by parts desc`,
-      args,
-    ),
-    client.query(
-      `select t as surface, count(*)::int as parts ${FROM}, unnest(c.surface_types) t where ${scope}
-       group by t order by parts desc, t`,
-      args,
-    ),
-  ]);
+  // one pass over the catalog for every facet (five aggregates would read it five times)
+  const { rows } = await client.query<{ kind: string; value: string | null; parts: number; email: string | null }>(
+    `select v.kind, v.value, count(*)::int as parts,
+            case when v.kind = 'annotator' then (select u.email from public.profiles u where u.user_id = v.value::uuid) end
+              as email
+     ${FROM},
+     lateral (select 'feature', f from unnest(c.features) f
+              union all select 'tag', t from unnest(c.tags) t
+              union all select 'surface', s from unnest(c.surface_types) s
+              union all select 'split', c.split
+              union all select 'annotator', c.annotator_id::text where c.annotator_id is not null) v(kind, value)
+     where c.workspace_id = $1 and ($2::uuid is null or c.dataset_id = $2)
+     group by v.kind, v.value`,
+    [input.workspaceId, input.datasetId ?? null],
+  );
+  const of = (kind: string) =>
+    rows
+      .filter((r) => r.kind === kind)
+      .sort((a, b) => b.parts - a.parts || String(a.value).localeCompare(String(b.value)));
   return {
-    features: features.rows,
-    tags: tags.rows,
-    splits: splits.rows,
-    annotators: annotators.rows,
-    surfaces: surfaces.rows,
-  } as CatalogOptions;
+    features: of("feature").map((r) => ({ key: r.value as string, parts: r.parts })),
+    tags: of("tag")
+      .slice(0, 200)
+      .map((r) => ({ tag: r.value as string, parts: r.parts })),
+    splits: rows
+      .filter((r) => r.kind === "split")
+      .sort((a, b) =>
+        a.value === null ? 1 : b.value === null ? -1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0,
+      )
+      .map((r) => ({ split: r.value, parts: r.parts })),
+    annotators: of("annotator").map((r) => ({ id: r.value as string, email: r.email, parts: r.parts })),
+    surfaces: of("surface").map((r) => ({ surface: r.value as string, parts: r.parts })),
+  };
 }
 
 /** NOT_FOUND unless every part named is a part of this workspace (a selection acts whole or not at all). */

@@ -19,7 +19,7 @@ import {
   type TestDatabase,
 } from "../testing";
 import { discardPart } from "../workspaces/part-detail";
-import { countCatalog, listSavedFilters, queryCatalog, saveFilter, tagParts } from "./catalog";
+import { catalogOptions, countCatalog, listSavedFilters, queryCatalog, saveFilter, tagParts } from "./catalog";
 import {
   checkSnapshotInDatabase,
   diffSnapshots,
@@ -136,6 +136,15 @@ describe("the catalog", () => {
       (await query(`q=${encodeURIComponent(name.slice(5, 11).toUpperCase())}`)).parts.map((p) => p.name),
     ).toContain(name);
     expect((await query("q=100%25")).parts).toHaveLength(0); // % is a character, not a wildcard
+    const options = await as("viewer").run((c) => catalogOptions(c, { workspaceId: w.workspaceId, datasetId }));
+    expect(options.surfaces).toEqual([
+      { surface: "plane", parts: 12 },
+      { surface: "cylinder", parts: 6 },
+    ]);
+    expect(options.features.find((f) => f.key === "blind_hole")?.parts).toBe(holes.length);
+    expect(options.tags).toEqual([{ tag: "fixture", parts: 3 }]);
+    expect(options.splits).toEqual([{ split: null, parts: 12 }]);
+    expect(options.annotators).toEqual([{ id: w.users.annotator.id, email: w.users.annotator.email, parts: 5 }]);
     const n = await as("viewer").run((c) =>
       countCatalog(c, { workspaceId: w.workspaceId, datasetId, filter: parseCatalogFilter("has=blind_hole") }),
     );
