@@ -32,6 +32,10 @@ export interface Fixture {
   commentId: string;
   shareLinkId: string;
   spareUserId: string;
+  /** A snapshot of W's dataset, and an export of it (its job's id too). */
+  snapshotName: string;
+  exportId: string;
+  jobId: string;
   /** Fresh targets, one per call (for destructive calls that must find their target each time). */
   fresh: {
     part(status: "failed" | "uploaded" | "unannotated"): Promise<string>;
@@ -69,6 +73,9 @@ const part = (ws: string, id: string, rest = "") => `/api/workspaces/${ws}/parts
 const dataset = (ws: string, f: Fixture, rest = "") =>
   `/api/workspaces/${ws}/datasets/${encodeURIComponent(f.datasetName)}${rest}`;
 const STEP = { name: "authz.step", size: 1234, sha256: "ab".repeat(32) };
+const snapshot = (ws: string, f: Fixture, rest = "") =>
+  `/api/workspaces/${ws}/snapshots/${encodeURIComponent(f.snapshotName)}${rest}`;
+const ofDataset = (f: Fixture) => `dataset=${encodeURIComponent(f.datasetName)}`;
 
 // biome-ignore format: one line per route reads as a table
 export const AUTHORIZATION: Record<string, Rule> = {
@@ -140,6 +147,31 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "GET /api/workspaces/[ws]/parts/[partId]/share-links":  { who: can("parts.share"), rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/share-links") }) },
   "POST /api/workspaces/[ws]/parts/[partId]/share-links": { who: can("parts.share"), rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/share-links"), body: { access: "read", expiresInDays: 1 } }) },
   "DELETE /api/workspaces/[ws]/parts/[partId]/share-links/[linkId]": { who: can("parts.share"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, f.queuedPartId, `/share-links/${await f.fresh.shareLink(f.queuedPartId)}`) }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/thumbnail":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/thumbnail") }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/similar":    { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/similar") }) },
+
+  "GET /api/workspaces/[ws]/catalog":                   { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/catalog?${ofDataset(f)}&status=pre_labeled` }) },
+  "GET /api/workspaces/[ws]/catalog/options":           { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/catalog/options?${ofDataset(f)}` }) },
+  "GET /api/workspaces/[ws]/saved-filters":             { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/saved-filters` }) },
+  "POST /api/workspaces/[ws]/saved-filters":            { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/saved-filters`, body: { name: `probe ${Math.random().toString(36).slice(2)}`, query: "has=slot", dataset: f.datasetName } }) },
+  "DELETE /api/workspaces/[ws]/saved-filters/[id]":     { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/saved-filters/00000000-0000-4000-8000-000000000000` }) },
+  "POST /api/workspaces/[ws]/parts/tags":               { who: can("parts.curate"), rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/parts/tags`, body: { partIds: [f.queuedPartId], add: ["probe"] } }) },
+  "POST /api/workspaces/[ws]/parts/split":              { who: can("parts.curate"), rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/parts/split`, body: { partIds: [f.queuedPartId], split: "train" } }) },
+  "GET /api/workspaces/[ws]/datasets/[dataset]/splits": { who: members, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/splits") }) },
+  "PUT /api/workspaces/[ws]/datasets/[dataset]/splits": { who: can("parts.curate"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/splits"), body: { config: { seed: "probe", splits: [{ name: "train", ratio: 0.8 }, { name: "test", ratio: 0.2 }], stratify: true, groupNearDuplicates: true } } }) },
+  "POST /api/workspaces/[ws]/datasets/[dataset]/splits/assign": { who: can("parts.curate"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/splits/assign") }) },
+  "GET /api/workspaces/[ws]/jobs/[id]":                 { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/jobs/${f.jobId}` }) },
+  "GET /api/workspaces/[ws]/snapshots":                 { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/snapshots?${ofDataset(f)}` }) },
+  "POST /api/workspaces/[ws]/snapshots":                { who: can("parts.curate"), rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/snapshots`, body: { dataset: f.datasetName, name: `probe-${Math.random().toString(36).slice(2)}` } }) },
+  "GET /api/workspaces/[ws]/snapshots/diff":            { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/snapshots/diff?a=${encodeURIComponent(f.snapshotName)}&b=${encodeURIComponent(f.snapshotName)}` }) },
+  "GET /api/workspaces/[ws]/snapshots/[snapshot]":      { who: members, rowsOfW: true, call: (f, ws) => ({ path: snapshot(ws, f) }) },
+  "GET /api/workspaces/[ws]/snapshots/[snapshot]/manifest": { who: members, rowsOfW: true, call: (f, ws) => ({ path: snapshot(ws, f, "/manifest") }) },
+  "GET /api/workspaces/[ws]/snapshots/[snapshot]/parts":    { who: members, rowsOfW: true, call: (f, ws) => ({ path: snapshot(ws, f, "/parts?documents=1&urls=1") }) },
+  "POST /api/workspaces/[ws]/snapshots/[snapshot]/verify":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: snapshot(ws, f, "/verify"), body: {} }) },
+  "GET /api/workspaces/[ws]/snapshots/[snapshot]/exports":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: snapshot(ws, f, "/exports") }) },
+  "POST /api/workspaces/[ws]/snapshots/[snapshot]/exports": { who: can("parts.curate"), rowsOfW: true, call: (f, ws) => ({ path: snapshot(ws, f, "/exports"), body: { format: "jsonl" } }) },
+  "GET /api/workspaces/[ws]/exports/[id]":              { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/exports/${f.exportId}` }) },
+  "GET /api/workspaces/[ws]/exports/[id]/download":     { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/exports/${f.exportId}/download` }) },
 };
 
 /** Server actions ("use server" modules): none today. List any added here, with its rule. */

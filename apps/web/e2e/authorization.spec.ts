@@ -190,14 +190,18 @@ function expected(rule: Rule, caller: Caller): Expected {
 async function stateOfW(wsId: string): Promise<string> {
   const [row] = await query<{ digest: string }>(
     `select md5(concat_ws('|',
-       (select string_agg(concat_ws(':', id, status, annotator_id, lease_expires_at), ',' order by id)
+       (select string_agg(concat_ws(':', id, status, annotator_id, lease_expires_at, split, tags::text), ',' order by id)
           from public.parts where workspace_id = $1),
        (select string_agg(concat_ws(':', user_id, role), ',' order by user_id)
           from public.workspace_members where workspace_id = $1),
        (select string_agg(concat_ws(':', id, revoked_at), ',' order by id) from public.invitations where workspace_id = $1),
        (select string_agg(concat_ws(':', id, revoked_at), ',' order by id) from public.share_links where workspace_id = $1),
        (select string_agg(concat_ws(':', id, resolved_at), ',' order by id) from public.comments where workspace_id = $1),
-       (select string_agg(concat_ws(':', id, queue_order, name), ',' order by id) from public.datasets where workspace_id = $1),
+       (select string_agg(concat_ws(':', id, queue_order, name, split_config::text), ',' order by id)
+          from public.datasets where workspace_id = $1),
+       (select count(*) from public.snapshots where workspace_id = $1),
+       (select count(*) from public.snapshot_exports where workspace_id = $1),
+       (select count(*) from public.saved_filters where workspace_id = $1),
        (select count(*) from public.annotation_revisions where workspace_id = $1),
        (select count(*) from public.jobs where workspace_id = $1))) as digest`,
     [wsId],
@@ -296,7 +300,23 @@ test.beforeAll(async () => {
     admin.token,
     { access: "comment", expiresInDays: 1 },
   );
+  // a snapshot of W's dataset (the held part has labels) and a Parquet export of it
+  const snapshotName = "probe-v1";
+  await api("POST", `/api/workspaces/${W}/snapshots`, admin.token, { dataset: datasetName, name: snapshotName });
+  const exported = await api<{ export: { id: string } }>(
+    "POST",
+    `/api/workspaces/${W}/snapshots/${snapshotName}/exports`,
+    admin.token,
+    { format: "parquet" },
+  );
+  const [{ job_id: jobId } = { job_id: "" }] = await query<{ job_id: string }>(
+    "select job_id from public.snapshot_exports where id = $1",
+    [exported.export.id],
+  );
   fixture = {
+    snapshotName,
+    exportId: exported.export.id,
+    jobId,
     w: W,
     datasetName,
     queuedPartId,

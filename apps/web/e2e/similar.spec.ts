@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { query, signInAdmin, uploadCorpusPart, WORKSPACE } from "./helpers";
+import { query, signInAdmin, uploadCorpusPart } from "./helpers";
 
 /** The dataset's parts once the worker has processed them all (fingerprints and thumbnails made), by name. */
 async function fingerprinted(datasetId: string, count: number): Promise<Record<string, string>> {
@@ -18,7 +18,11 @@ test("a part's page lists the parts nearest in shape, the near-duplicate first w
 }) => {
   test.setTimeout(240_000); // three uploads processed by the worker
   await signInAdmin(page);
-  const created = await page.request.post(`/api/workspaces/${WORKSPACE.slug}/datasets`, {
+  // a workspace of its own: the parts other specs upload are similar shapes too
+  const made = await page.request.post("/api/workspaces", { data: { name: `Similar ${Date.now()}` } });
+  expect(made.status()).toBe(201);
+  const slug: string = (await made.json()).workspace.slug;
+  const created = await page.request.post(`/api/workspaces/${slug}/datasets`, {
     data: { name: "Similar shapes" },
   });
   expect(created.status()).toBe(201);
@@ -29,10 +33,10 @@ test("a part's page lists the parts nearest in shape, the near-duplicate first w
     "nist-pmi/nist_ctc_01_asme1_ap203.stp",
     "mfcad/0-0-0-0-0-23.step",
   ])
-    await uploadCorpusPart(page, WORKSPACE.slug, dataset.id, file);
+    await uploadCorpusPart(page, slug, dataset.id, file);
   const ids = await fingerprinted(dataset.id, 3);
 
-  await page.goto(`/w/${WORKSPACE.slug}/parts/${ids["nist_ctc_01_asme1_rd.stp"]}`);
+  await page.goto(`/w/${slug}/parts/${ids["nist_ctc_01_asme1_rd.stp"]}`);
   const section = page.getByTestId("similar-parts");
   await expect(section.getByRole("heading", { name: "Similar parts" })).toBeVisible();
   const items = section.getByTestId("similar-part");
@@ -60,7 +64,7 @@ test("a part's page lists the parts nearest in shape, the near-duplicate first w
   expect(again.status()).toBe(304);
   // the API gives the same list
   const api = await page.request.get(
-    `/api/workspaces/${WORKSPACE.slug}/parts/${ids["nist_ctc_01_asme1_rd.stp"]}/similar?limit=1`,
+    `/api/workspaces/${slug}/parts/${ids["nist_ctc_01_asme1_rd.stp"]}/similar?limit=1`,
   );
   const body = await api.json();
   expect(body.parts.map((p: { name: string; nearDuplicate: boolean }) => [p.name, p.nearDuplicate])).toEqual([
