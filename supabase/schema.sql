@@ -899,7 +899,7 @@ CREATE TABLE public.snapshot_parts (
   CONSTRAINT snapshot_parts_workspace_id_snapshot_id_fkey FOREIGN KEY (workspace_id, snapshot_id) REFERENCES public.snapshots(workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX snapshot_parts_part_idx ON public.snapshot_parts USING btree (part_id);
-CREATE INDEX snapshot_parts_split_idx ON public.snapshot_parts USING btree (snapshot_id, split);
+CREATE INDEX snapshot_parts_split_idx ON public.snapshot_parts USING btree (snapshot_id, split, part_id);
 ALTER TABLE public.snapshot_parts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Members see snapshot parts" ON public.snapshot_parts
   FOR SELECT TO authenticated

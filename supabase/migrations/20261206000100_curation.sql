@@ -317,7 +317,8 @@ create table public.snapshot_parts (
   foreign key (workspace_id, part_id) references public.parts (workspace_id, id) deferrable initially deferred,
   foreign key (workspace_id, snapshot_id) references public.snapshots (workspace_id, id) on delete cascade
 );
-create index snapshot_parts_split_idx on public.snapshot_parts (snapshot_id, split);
+-- a split's parts in part-id order, a page at a time (exports, pull): an index walk, never a sort
+create index snapshot_parts_split_idx on public.snapshot_parts (snapshot_id, split, part_id);
 create index snapshot_parts_part_idx on public.snapshot_parts (part_id);
 
 create function private.snapshots_immutable() returns trigger

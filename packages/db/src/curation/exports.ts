@@ -183,7 +183,7 @@ export async function listSnapshotExportParts(
        select pg.faces_key, pg.mesh_key from public.part_geometry pg
        where pg.blob_sha256 = sp.blob_sha256 and pg.face_signature = sp.face_signature
        order by pg.created_at desc limit 1) g on true
-     where sp.snapshot_id = $1 and sp.split is not distinct from $2
+     where sp.snapshot_id = $1 and ${input.split === null ? "sp.split is null and $2::text is null" : "sp.split = $2"}
        and ($3::uuid is null or sp.part_id > $3::uuid)
      order by sp.part_id
      limit $4`,

@@ -137,11 +137,18 @@ export async function snapshotParts(
   client: PoolClient,
   input: { snapshotId: string; split?: string | null; after?: string | null; limit: number },
 ): Promise<SnapshotPart[]> {
+  // one query text per case, so that each is an index walk in part-id order (never a sort of the split)
+  const split =
+    input.split === undefined
+      ? "$2::text is null"
+      : input.split === null
+        ? "sp.split is null and $2::text is null"
+        : "sp.split = $2";
   const { rows } = await client.query<SnapshotPart>(
     `select ${PART_COLUMNS} from public.snapshot_parts sp
-     where sp.snapshot_id = $1 and ($5 or sp.split is not distinct from $2) and ($3::uuid is null or sp.part_id > $3)
+     where sp.snapshot_id = $1 and ${split} and ($3::uuid is null or sp.part_id > $3)
      order by sp.part_id limit $4`,
-    [input.snapshotId, input.split ?? null, input.after ?? null, input.limit, input.split === undefined],
+    [input.snapshotId, input.split ?? null, input.after ?? null, input.limit],
   );
   return rows;
 }
