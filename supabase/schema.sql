@@ -299,7 +299,7 @@ CREATE TRIGGER datasets_queue_order AFTER UPDATE OF queue_order ON public.datase
 GRANT ALL ON TABLE public.datasets TO anon, authenticated, service_role;
 COMMENT ON COLUMN public.datasets.queue_order IS 'How the labelling queue is served. Set by admins and engineers only (private.datasets_queue_settings_guard), like prelabel, required_annotations and max_held_parts.';
 COMMENT ON COLUMN public.datasets.confirm_below IS 'A pre-labelled face whose confidence is below this must be confirmed or changed before the part is submitted (0: never).';
-COMMENT ON COLUMN public.datasets.split_config IS 'How new parts are assigned a split (seed, ratios, stratification, near-duplicate distance): packages/core splits.ts. Parts keep the split they have.';
+COMMENT ON COLUMN public.datasets.split_config IS 'How parts without a split are assigned one (seed, named splits and ratios, stratification, near-duplicates kept together): packages/core splits.ts. Parts keep the split they have.';
 
 CREATE TABLE public.independent_annotations (
   part_id uuid NOT NULL,

@@ -10,7 +10,7 @@ create extension if not exists cube with schema extensions;
 create extension if not exists pg_trgm with schema extensions;
 
 -- 0. The workspaces the caller may act in, once per statement. Policies written
---    `workspace_id in (select private.member_workspace_ids())` evaluate it once (an init plan)
+--    `workspace_id in (select private.member_workspace_ids())` evaluate it once (a hashed subplan)
 --    instead of once per row as `private.is_member(workspace_id)` does: on a 100 000-part dataset
 --    that is the difference between a catalog page in milliseconds and in seconds.
 create function private.member_workspace_ids() returns setof uuid
@@ -46,7 +46,7 @@ alter table public.parts add constraint parts_split_check check (split ~ '^[a-z]
 alter table public.datasets add column split_config jsonb
   constraint datasets_split_config_check check (split_config is null or jsonb_typeof(split_config) = 'object');
 comment on column public.datasets.split_config is
-  'How new parts are assigned a split (seed, ratios, stratification, near-duplicate distance): packages/core splits.ts. Parts keep the split they have.';
+  'How parts without a split are assigned one (seed, named splits and ratios, stratification, near-duplicates kept together): packages/core splits.ts. Parts keep the split they have.';
 
 
 -- 3. The catalog's read model: one row per part with everything the catalog filters and sorts by —
