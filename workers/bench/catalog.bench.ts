@@ -48,7 +48,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t0];
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" / ");
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
 say(`machine: ${os.cpus().length} cores, Node ${process.version}, load average ${load()} (1 / 5 / 15 min)`);
 const dir = await mkdtemp(path.join(os.tmpdir(), "facet-bench-catalog-"));
 const server = await startEmbeddedPostgres({
