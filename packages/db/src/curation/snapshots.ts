@@ -167,10 +167,14 @@ export async function snapshotComposition(
 }
 
 /** The annotation documents of pinned revisions (of parts the caller sees), by revision id. */
-export async function snapshotDocuments(client: PoolClient, revisionIds: string[]): Promise<Map<string, unknown>> {
+export async function snapshotDocuments(
+  client: PoolClient,
+  workspaceId: string,
+  revisionIds: string[],
+): Promise<Map<string, unknown>> {
   const { rows } = await client.query<{ id: string; document: unknown }>(
-    "select id, document from public.annotation_revisions where id = any ($1::uuid[])",
-    [revisionIds],
+    "select id, document from public.annotation_revisions where workspace_id = $1 and id = any ($2::uuid[])",
+    [workspaceId, revisionIds],
   );
   return new Map(rows.map((r) => [r.id, r.document]));
 }

@@ -33,6 +33,7 @@ const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
       documents: withDocuments
         ? await snapshotDocuments(
             c,
+            workspace.id,
             page.map((p) => p.revisionId),
           )
         : null,
