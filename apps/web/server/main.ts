@@ -5,15 +5,17 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { blobStoreConfigFromEnv, FsBlobStore, storageEnvShape } from "@facet/storage";
 import next from "next";
 import { z } from "zod";
-import { refuseMalformedUrl, sanitizeHeaders } from "./request-guard";
+import { createListener } from "./listener";
 
 const config = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     FACET_HOST: z.string().min(1).default("127.0.0.1"),
     FACET_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+    ...storageEnvShape,
   })
   .safeParse(process.env);
 if (!config.success) {
@@ -22,28 +24,16 @@ if (!config.success) {
   process.exit(1);
 }
 const { PORT, FACET_HOST, FACET_TRUSTED_PROXIES } = config.data;
+// the filesystem store's signed GETs are answered before Next.js (listener.ts); with S3 they point there
+const storage = blobStoreConfigFromEnv(config.data);
+const blobs = storage.kind === "fs" && storage.secret ? new FsBlobStore(storage) : null;
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const app = next({ dev: false, dir, hostname: FACET_HOST, port: PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const server = createServer((req, res) => {
-  const refusal = refuseMalformedUrl(req.url);
-  if (refusal) {
-    res.writeHead(refusal.status, { "content-type": refusal.contentType, "cache-control": "no-store" });
-    res.end(refusal.body);
-    return;
-  }
-  sanitizeHeaders(req.headers, FACET_TRUSTED_PROXIES);
-  handle(req, res).catch((e: unknown) => {
-    console.error("[server] unhandled error", e);
-    if (!res.headersSent) {
-      res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "INTERNAL", message: "something went wrong on our side" } }));
-    } else res.destroy();
-  });
-});
+const server = createServer(createListener({ handle, hops: FACET_TRUSTED_PROXIES, blobs }));
 // Node closes an idle keep-alive connection after 5 s by default, racing clients that reuse it at that
 // moment (ECONNRESET on a request already sent; behind a load balancer, 502s). Keep idle connections
 // longer than clients and proxies do (60 s is the usual proxy idle timeout), headers timeout above it.

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { createReadStream, createWriteStream, type Dirent } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -19,6 +19,7 @@ import {
   assertPresignGet,
   assertPresignPut,
   assertRange,
+  contentDisposition,
   isSha256Hex,
   isValidKey,
   VerifyingStream,
@@ -46,6 +47,18 @@ export interface VerifiedGet {
   method: "GET";
   downloadName?: string;
   expiresAt: Date;
+}
+
+/**
+ * The answer to a GET of a presigned URL, whoever writes it to the wire (the web server's own listener for
+ * speed, the `/api/blobs` route otherwise): the headers, and the object opened already, so that the
+ * Content-Length is the size of the bytes that will be sent. Read `body()` or call `close()`, once.
+ */
+export interface PresignedGetAnswer {
+  size: number;
+  headers: Record<string, string>;
+  body(): Readable;
+  close(): Promise<void>;
 }
 
 const SIGNATURE_VERSION = "facet-blob-url-v1";
@@ -336,6 +349,47 @@ export class FsBlobStore implements BlobStore {
   verifyPresigned(method: string, key: string, searchParams: URLSearchParams, now?: Date): VerifiedPut | VerifiedGet;
   verifyPresigned(method: string, key: string, searchParams: URLSearchParams, now?: Date): VerifiedPut | VerifiedGet {
     return verifyPresigned(this.#secret, method, key, searchParams, now);
+  }
+
+  /**
+   * A GET of a presigned URL: the signature and expiry checked (`verifyPresigned`, FORBIDDEN otherwise), then
+   * the object opened (NOT_FOUND when it is not there). The one implementation of the answer: the web server
+   * serves it before Next.js, and the `/api/blobs` route serves the same. No ETag and no Range: the whole
+   * object, every time (the URLs are short-lived and bound to one object; nothing caches them).
+   */
+  async openPresignedGet(key: string, searchParams: URLSearchParams, now?: Date): Promise<PresignedGetAnswer> {
+    const grant = this.verifyPresigned("GET", key, searchParams, now);
+    const p = this.pathOf(key);
+    let fh: FileHandle;
+    try {
+      fh = await open(p, "r");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR")
+        throw new AppError("NOT_FOUND", "no such object");
+      throw e;
+    }
+    let size: number;
+    try {
+      const s = await fh.stat();
+      if (!s.isFile()) throw new AppError("NOT_FOUND", "no such object");
+      size = s.size;
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    return {
+      size,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(size),
+        "cache-control": "private, max-age=0, no-store",
+        ...(grant.downloadName ? { "content-disposition": contentDisposition(grant.downloadName) } : {}),
+      },
+      // the stream closes the file when it ends or is destroyed
+      body: () => fh.createReadStream({ start: 0 }),
+      close: () => fh.close(),
+    };
   }
 
   private urlOf(key: string): string {

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { AppError } from "@facet/core";
-import { contentDisposition, type FsBlobStore } from "@facet/storage";
+import type { FsBlobStore } from "@facet/storage";
 import type { NextRequest } from "next/server";
 import { json, methods, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";
@@ -40,21 +40,12 @@ const put = route<{ key: string[] }>(async (req: NextRequest, params) => {
   return json({ ...stored, stored: "now" }, 201);
 });
 
+// The web server (server/main.ts) answers signed GETs itself before Next.js; this is the same answer
+// for a request that reaches Next.js anyway (`next dev`, `next start`).
 const get = route<{ key: string[] }>(async (req: NextRequest, params) => {
   const store = await fsStore();
-  const key = params.key.join("/");
-  const allowed = store.verifyPresigned("GET", key, req.nextUrl.searchParams);
-  const head = await store.head(key);
-  if (!head) throw new AppError("NOT_FOUND", "no such object");
-  const body = Readable.toWeb(await store.get(key)) as ReadableStream;
-  return new Response(body, {
-    headers: {
-      "content-type": "application/octet-stream",
-      "content-length": String(head.size),
-      "cache-control": "private, max-age=0, no-store",
-      ...(allowed.downloadName ? { "content-disposition": contentDisposition(allowed.downloadName) } : {}),
-    },
-  });
+  const answer = await store.openPresignedGet(params.key.join("/"), req.nextUrl.searchParams);
+  return new Response(Readable.toWeb(answer.body()) as ReadableStream, { headers: answer.headers });
 });
 
 export const { GET, POST, PUT, PATCH, DELETE } = methods({ GET: get, PUT: put });
