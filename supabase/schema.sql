@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206001000_parts_geometry_index. PostgreSQL 18.
+-- Last migration: 20261206002000_member_catalog. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -19,7 +19,7 @@
 --     snapshot_exports, snapshot_parts, snapshots, workspace_blobs, workspace_members, workspaces
 --     12 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
---     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats
+--     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats; views: member_catalog
 --     83 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
@@ -1546,6 +1546,34 @@ CREATE TABLE private.worker_heartbeats (
 );
 ALTER TABLE private.worker_heartbeats ENABLE ROW LEVEL SECURITY;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE private.worker_heartbeats TO service_role;
+
+CREATE VIEW private.member_catalog AS
+ SELECT part_id,
+    workspace_id,
+    dataset_id,
+    name,
+    status,
+    split,
+    tags,
+    created_at,
+    status_changed_at,
+    face_count,
+    surface_types,
+    has_thumbnail,
+    revision_id,
+    revision_no,
+    source,
+    annotator_id,
+    features,
+    face_counts,
+    instance_counts,
+    instance_levels,
+    labelled_faces,
+    labelled_at
+   FROM public.part_catalog c
+  WHERE (workspace_id IN ( SELECT private.member_workspace_ids() AS member_workspace_ids));
+GRANT SELECT ON TABLE private.member_catalog TO authenticated;
+COMMENT ON VIEW private.member_catalog IS 'public.part_catalog rows of the caller''s workspaces (as its policy), as a view whose condition the planner may reorder: the catalog''s filters use their indexes. Read by packages/db/src/curation/catalog.ts only.';
 
 -- Functions of private ----------------------------------------------------------------------------
 

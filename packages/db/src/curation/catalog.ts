@@ -53,7 +53,7 @@ const LEVELS = 20;
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The filter as SQL over `public.part_catalog c` (a part's fields, geometry and latest labels,
+ * The filter as SQL over the catalog `c` (a part's fields, geometry and latest labels,
  * summarised). Values are always parameters.
  */
 export function catalogWhere(
@@ -103,7 +103,12 @@ export function catalogWhere(
   return { sql: and.join("\n  and "), params };
 }
 
-const FROM = "from public.part_catalog c";
+/**
+ * The catalog rows of the caller's workspaces (private.member_catalog: the policy of
+ * public.part_catalog as a view's condition, so that the filters below use their indexes). Only
+ * conditions composed here are ever put on it.
+ */
+const FROM = "from private.member_catalog c";
 
 interface Cursor {
   v: string | number | null;

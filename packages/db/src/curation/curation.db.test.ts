@@ -183,6 +183,46 @@ describe("the catalog", () => {
     expect(page.parts).toEqual([]);
   });
 
+  it("is read through a view whose filters use their indexes, showing members their workspaces only", async () => {
+    // sequential and plain index scans off: only a bitmap scan of the condition's own index is left
+    const plan = (sql: string, params: unknown[]) =>
+      as("ml_engineer").run(async (c) => {
+        await c.query("set local enable_seqscan = off");
+        await c.query("set local enable_indexscan = off");
+        const { rows } = await c.query<{ "QUERY PLAN": string }>(`explain ${sql}`, params);
+        return rows.map((r) => r["QUERY PLAN"]).join("\n");
+      });
+    const name = "%0000%";
+    // through the table's policy the name search cannot use its trigram index (ILIKE is not leakproof)
+    expect(await plan("select part_id from public.part_catalog c where c.name ilike $1", [name])).not.toContain(
+      "part_catalog_name_trgm_idx",
+    );
+    expect(await plan("select part_id from private.member_catalog c where c.name ilike $1", [name])).toContain(
+      "part_catalog_name_trgm_idx",
+    );
+    expect(
+      await plan("select part_id from private.member_catalog c where c.features @> $1::text[]", [["blind_hole"]]),
+    ).toContain("part_catalog_features_idx");
+
+    const visible = (role: keyof Workspace["users"], ws: Workspace) =>
+      as(role, ws).run(async (c) => {
+        const { rows } = await c.query<{ workspace_id: string; n: number }>(
+          "select workspace_id, count(*)::int as n from private.member_catalog group by 1",
+        );
+        return rows;
+      });
+    expect(await visible("viewer", w)).toEqual([{ workspace_id: w.workspaceId, n: parts.length }]);
+    expect(await visible("admin", other)).toEqual([{ workspace_id: other.workspaceId, n: 2 }]);
+    const anon = await attempt(db.owner, { role: "anon" }, (c) =>
+      c.query("select * from private.member_catalog"),
+    );
+    expect(anon).toMatchObject({ ok: false, code: "42501" });
+    const write = await attempt(db.owner, { role: "authenticated", claims: w.users.admin.claims }, (c) =>
+      c.query("update private.member_catalog set tags = '{x}'"),
+    );
+    expect(write).toMatchObject({ ok: false, code: "42501" });
+  });
+
   it("tags in bulk (curators), and saved filters are per person unless shared", async () => {
     const changed = await as("ml_engineer").run((c) =>
       tagParts(c, { workspaceId: w.workspaceId, partIds: parts.slice(2, 5), add: ["rework", "fixture"], remove: [] }),
