@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { Zip, ZipDeflate, ZipPassThrough, zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readZipDirectory, safeEntryPath, unpackZip } from "./commands/export";
+import { readZipDirectory, safeEntryPath, unpackZip } from "./unzip";
 
 /** Unpacking export archives (`facet export`): zips made by fflate as the export worker makes them. */
 

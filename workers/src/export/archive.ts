@@ -330,16 +330,18 @@ export class ZipArchive implements FileSink {
     if (this.ended) throw new Error("the archive has ended");
     this.ended = true;
     const start = this.offset;
-    for (let i = 0; i < this.central.length; ) {
-      const piece: Buffer[] = [];
-      let length = 0;
-      while (i < this.central.length && length < CENTRAL_CHUNK) {
-        length += this.central[i].length;
-        piece.push(this.central[i++]);
-      }
+    let piece: Buffer[] = [];
+    let length = 0;
+    for (const header of this.central) {
+      piece.push(header);
+      length += header.length;
+      if (length < CENTRAL_CHUNK) continue;
       this.emit(Buffer.concat(piece, length));
       await this.drained();
+      piece = [];
+      length = 0;
     }
+    this.emit(Buffer.concat(piece, length));
     this.emit(endOfCentralDirectory(this.central.length, this.centralSize, start));
     await new Promise<void>((resolve, reject) => {
       if (this.failure) return reject(this.failure);

@@ -1,13 +1,10 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { crc32, createInflateRaw } from "node:zlib";
 import { EXPORT_FORMATS, type ExportFormat } from "@facet/core";
 import type { ExportRow } from "@facet/db";
 import { type Api, CliError } from "../http";
 import { formatBytes, Progress } from "../progress";
+import { unpackZip } from "../unzip";
 import { downloadVerified, snapshotPath, wsPath } from "./pull";
 
 /** An export as `GET …/exports/<id>` answers it. */
@@ -31,138 +28,6 @@ export interface ExportSummary {
 }
 
 const POLL_MS = 500;
-
-/**
- * An archive entry's path below `out`, or an error: no absolute paths, drive letters, backslashes
- * or `..` segments (a zip must not write outside the folder it is unpacked into).
- */
-export function safeEntryPath(out: string, name: string): string {
-  const bad = (why: string) => new CliError("UNSAFE_ARCHIVE", `refusing the archive entry "${name}": ${why}`);
-  if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) throw bad("an absolute path");
-  if (name.includes("\\")) throw bad("a backslash in its path");
-  if (name.includes("\0")) throw bad("a NUL in its path");
-  if (name.split("/").some((s) => s === "..")) throw bad("a '..' in its path");
-  const target = path.resolve(out, name);
-  if (target !== out && !target.startsWith(out + path.sep)) throw bad("outside the output folder");
-  return target;
-}
-
-export interface ZipEntry {
-  name: string;
-  method: number;
-  crc32: number;
-  compressedSize: number;
-  size: number;
-  localHeaderOffset: number;
-}
-
-const EOCD = 0x06054b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-
-/**
- * The entries of a zip on disk, from its central directory (sizes and offsets known before any
- * byte is unpacked; no guessing where an entry ends from signatures in its data).
- */
-export async function readZipDirectory(file: string): Promise<ZipEntry[]> {
-  const bad = (why: string) => new CliError("BAD_ARCHIVE", `${path.basename(file)} is not a readable zip: ${why}`);
-  const fh = await open(file, "r");
-  try {
-    const { size } = await fh.stat();
-    const tailLength = Math.min(size, 22 + 0xffff);
-    const tail = Buffer.alloc(tailLength);
-    await fh.read(tail, 0, tailLength, size - tailLength);
-    let at = -1;
-    for (let i = tailLength - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === EOCD) {
-        at = i;
-        break;
-      }
-    }
-    if (at < 0) throw bad("no end of central directory");
-    const count = tail.readUInt16LE(at + 10);
-    const cdSize = tail.readUInt32LE(at + 12);
-    const cdOffset = tail.readUInt32LE(at + 16);
-    if (cdOffset + cdSize > size) throw bad("the central directory lies outside the file");
-    const cd = Buffer.alloc(cdSize);
-    await fh.read(cd, 0, cdSize, cdOffset);
-    const entries: ZipEntry[] = [];
-    let p = 0;
-    for (let i = 0; i < count; i++) {
-      if (p + 46 > cdSize || cd.readUInt32LE(p) !== CENTRAL) throw bad(`entry ${i + 1} of the central directory`);
-      const nameLength = cd.readUInt16LE(p + 28);
-      const entry: ZipEntry = {
-        method: cd.readUInt16LE(p + 10),
-        crc32: cd.readUInt32LE(p + 16),
-        compressedSize: cd.readUInt32LE(p + 20),
-        size: cd.readUInt32LE(p + 24),
-        localHeaderOffset: cd.readUInt32LE(p + 42),
-        name: cd.toString("utf8", p + 46, p + 46 + nameLength),
-      };
-      if (entry.method !== 0 && entry.method !== 8) throw bad(`${entry.name} uses compression method ${entry.method}`);
-      entries.push(entry);
-      p += 46 + nameLength + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
-    }
-    // where each entry's data starts: after its local header
-    const local = Buffer.alloc(30);
-    for (const e of entries) {
-      await fh.read(local, 0, 30, e.localHeaderOffset);
-      if (local.readUInt32LE(0) !== LOCAL) throw bad(`no local header for ${e.name}`);
-      e.localHeaderOffset += 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      if (e.localHeaderOffset + e.compressedSize > size) throw bad(`${e.name} runs past the end of the file`);
-    }
-    return entries;
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Unpack a zip into `out`: every entry's name is checked before anything is written, then each file
- * is inflated straight to disk and its length and CRC-32 checked.
- */
-export async function unpackZip(file: string, out: string): Promise<{ files: number; bytes: number }> {
-  const root = path.resolve(out);
-  const entries = (await readZipDirectory(file)).map((e) => ({ ...e, target: safeEntryPath(root, e.name) }));
-  let files = 0;
-  let bytes = 0;
-  for (const e of entries) {
-    if (e.name.endsWith("/")) {
-      await mkdir(e.target, { recursive: true });
-      continue;
-    }
-    await mkdir(path.dirname(e.target), { recursive: true });
-    let crc = 0;
-    let length = 0;
-    const check = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        crc = crc32(chunk, crc);
-        length += chunk.length;
-        done(null, chunk);
-      },
-    });
-    if (e.compressedSize === 0) {
-      await writeFile(e.target, "");
-    } else {
-      const data = createReadStream(file, {
-        start: e.localHeaderOffset,
-        end: e.localHeaderOffset + e.compressedSize - 1,
-        highWaterMark: 1 << 20,
-      });
-      const sink = createWriteStream(e.target);
-      await (e.method === 8 ? pipeline(data, createInflateRaw(), check, sink) : pipeline(data, check, sink)).catch(
-        (err: Error) => {
-          throw new CliError("BAD_ARCHIVE", `${e.name}: ${err.message}`);
-        },
-      );
-    }
-    if (length !== e.size || crc !== e.crc32)
-      throw new CliError("BAD_ARCHIVE", `${e.name} unpacked to bytes that do not match the archive's length and CRC`);
-    files++;
-    bytes += length;
-  }
-  return { files, bytes };
-}
 
 /**
  * `facet export --snapshot NAME --format F [--meshes] --out DIR`: ask for the export (made once per
