@@ -357,6 +357,54 @@ describe("facet curation commands", () => {
     expect(await filesUnder(path.join(work, "e2"))).toEqual(files);
   });
 
+  it("exports labelled STEP that `facet import-labels --format step` reads back to the same labels", async () => {
+    const out = path.join(work, "export-step");
+    const r = await facet(["export", "--snapshot", "v1", "--format", "step", "--out", out, "--json"], env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const stepDir = path.join(out, "step");
+    expect((await readdir(stepDir)).sort()).toEqual(PARTS.map((p) => `${p}.step`).sort());
+
+    // the labelled files are other files (their faces renamed): pushed as parts of another dataset
+    const pushed = await facet(["push", stepDir, "--dataset", "reimported", "--json"], env);
+    expect(pushed.code, pushed.stdout + pushed.stderr).toBe(0);
+    expect(json(pushed)).toMatchObject({ files: PARTS.length, new: PARTS.length, failed: 0 });
+    const counts = await waitProcessed("reimported", env);
+    expect(counts.failed ?? 0, JSON.stringify(counts)).toBe(0);
+    const imported = await facet(
+      ["import-labels", "--format", "step", stepDir, "--dataset", "reimported", "--json"],
+      env,
+    );
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(json(imported)).toMatchObject({ format: "step", imported: PARTS.length, failed: 0 });
+
+    const latest = async (id: string) =>
+      (
+        await call<{ revision: { document: { labels: (string | null)[] } } }>(
+          "GET",
+          `/api/workspaces/test-shop/parts/${id}/revisions`,
+        )
+      ).body.revision.document.labels;
+    const { body } = await call<{ parts: Array<{ id: string; name: string }> }>(
+      "GET",
+      "/api/workspaces/test-shop/datasets/reimported/parts",
+    );
+    expect(body.parts.map((p) => p.name).sort()).toEqual([...known.keys()].sort());
+    for (const p of body.parts) {
+      const original = known.get(p.name) as Known;
+      expect(await latest(p.id), p.name).toEqual(await latest(original.id));
+    }
+
+    // the original files name their faces by face id (MFCAD), not by class: refused by name, nothing stored
+    const wrong = await facet(
+      ["import-labels", "--format", "step", path.join(work, "src"), "--dataset", DATASET, "--json"],
+      env,
+    );
+    expect(wrong.code).toBe(1);
+    const summary = json(wrong);
+    expect(summary).toMatchObject({ imported: 0, failed: PARTS.length });
+    expect(summary.failures[0].message).toMatch(/named 0…\d+, one name each: face ids/);
+  }, 900_000);
+
   it("diffs two snapshots after a part is relabelled and another re-split", async () => {
     const [a, , , , e] = six();
     const { body } = await call<{

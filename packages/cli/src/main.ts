@@ -2,7 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
 import { describeExport, EXPORT_FORMATS, type ExportFormat, exportSnapshot } from "./commands/export";
-import { importMfcadLabels } from "./commands/import-labels";
+import { importLabels, LABEL_FORMATS, type LabelFormat } from "./commands/import-labels";
 import { describePull, pull } from "./commands/pull";
 import { describePush, push } from "./commands/push";
 import { describeQuery, queryCatalog } from "./commands/query";
@@ -30,8 +30,10 @@ const HELP = `facet — Facet from the terminal
   facet status --dataset NAME [--workspace W] [--json]  part counts by status
   facet reprocess --dataset NAME [--tessellator-version V] [--workspace W] [--json]
                                                         tessellate again parts made by an older (or the named) tessellator
-  facet import-labels --format mfcad DIR --dataset NAME [--workspace W] [--json]
-                                                        store MFCAD .face_truth labels as annotation revisions
+  facet import-labels --format mfcad|step DIR --dataset NAME [--workspace W] [--json]
+                                                        store labels as annotation revisions: MFCAD .face_truth
+                                                        files, or STEP files whose faces are named by MFCAD++
+                                                        class (as MFCAD++ ships them; push the files first)
   facet eval-prelabel --format mfcad DIR [--json]      score the built-in pre-labeler on labelled MFCAD parts
                                                         (no server: per-face accuracy, per-class scores, confusion)
   facet query --dataset NAME [--filter Q] [--limit N | --all] [--workspace W] [--json]
@@ -273,11 +275,14 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === "import-labels") {
-      if (values.format !== "mfcad") throw new CliError("USAGE", "--format mfcad is the format supported");
+      const format = values.format as LabelFormat;
+      if (!LABEL_FORMATS.includes(format))
+        throw new CliError("USAGE", `--format is one of ${LABEL_FORMATS.join(", ")}`);
       if (!sub || rest.length > 0 || !values.dataset)
-        throw new CliError("USAGE", "usage: facet import-labels --format mfcad DIR --dataset NAME");
+        throw new CliError("USAGE", "usage: facet import-labels --format mfcad|step DIR --dataset NAME");
       const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
-      const summary = await importMfcadLabels(api, {
+      const summary = await importLabels(api, {
+        format,
         dir: path.resolve(sub),
         workspace,
         dataset: values.dataset,
