@@ -54,6 +54,34 @@ async function readAt(fh: FileHandle, length: number, position: number): Promise
 }
 
 /**
+ * Reads a file through a window of `size` bytes: entries visited in file order cost one read per
+ * window rather than one per entry. A slice it returns stays valid (each window is a new buffer).
+ */
+class WindowReader {
+  private start = 0;
+  private buffer: Buffer = Buffer.alloc(0);
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly size = 1 << 20,
+  ) {}
+
+  /** `length` bytes at `offset`, or fewer at the end of the file. */
+  async read(offset: number, length: number): Promise<Buffer> {
+    const at = offset - this.start;
+    if (at < 0 || at + length > this.buffer.length) {
+      if (length > this.size) return readAt(this.fh, length, offset);
+      this.buffer = await readAt(this.fh, this.size, offset);
+      this.start = offset;
+      return this.buffer.subarray(0, length);
+    }
+    return this.buffer.subarray(at, at + length);
+  }
+}
+
+const byOffset = <T extends ZipEntry>(entries: T[]) =>
+  [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+
+/**
  * The entries of a zip on disk, from its central directory (sizes and offsets known before any
  * byte is unpacked; no guessing where an entry ends from signatures in its data).
  */
@@ -125,9 +153,10 @@ export async function readZipDirectory(file: string): Promise<ZipEntry[]> {
       entries.push(entry);
       p = extraAt + extraLength + cd.readUInt16LE(p + 32);
     }
-    // where each entry's data starts: after its local header
-    for (const e of entries) {
-      const local = await readAt(fh, 30, e.localHeaderOffset);
+    // where each entry's data starts: after its local header (read in file order, a window at a time)
+    const window = new WindowReader(fh);
+    for (const e of byOffset(entries)) {
+      const local = await window.read(e.localHeaderOffset, 30);
       if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw bad(`no local header for ${e.name}`);
       e.localHeaderOffset += 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       if (e.localHeaderOffset + e.compressedSize > size) throw bad(`${e.name} runs past the end of the file`);
@@ -138,22 +167,32 @@ export async function readZipDirectory(file: string): Promise<ZipEntry[]> {
   }
 }
 
+/** Files written to disk at once while unpacking small entries (the thread pool does the writing). */
+const WRITES_IN_FLIGHT = 16;
+
 /**
  * Unpack a zip into `out`: every entry's name is checked before anything is written, then each file
- * is inflated to disk (small ones in memory, large ones streamed) and its length and CRC-32 checked.
+ * is inflated (small ones in memory, their CRC checked before they are written, several written at
+ * once; large ones streamed to disk, then checked) and its length and CRC-32 checked.
  */
 export async function unpackZip(file: string, out: string): Promise<{ files: number; bytes: number }> {
   const root = path.resolve(out);
   const entries = (await readZipDirectory(file)).map((e) => ({ ...e, target: safeEntryPath(root, e.name) }));
+  const mismatch = (e: ZipEntry) =>
+    new CliError("BAD_ARCHIVE", `${e.name} unpacked to bytes that do not match the archive's length and CRC`);
   const unpackError = (e: ZipEntry) => (err: Error) => {
     throw new CliError("BAD_ARCHIVE", `${e.name}: ${err.message}`);
   };
   let files = 0;
   let bytes = 0;
   const made = new Set<string>();
+  const writing = new Set<Promise<void>>();
+  let failure: Error | null = null;
   const fh = await open(file, "r");
   try {
-    for (const e of entries) {
+    const window = new WindowReader(fh);
+    for (const e of byOffset(entries)) {
+      if (failure) throw failure;
       if (e.name.endsWith("/")) {
         await mkdir(e.target, { recursive: true });
         continue;
@@ -163,20 +202,25 @@ export async function unpackZip(file: string, out: string): Promise<{ files: num
         await mkdir(folder, { recursive: true });
         made.add(folder);
       }
-      let crc = 0;
-      let length = 0;
       if (e.compressedSize <= SMALL && e.size <= 16 * SMALL) {
-        const packed = await readAt(fh, e.compressedSize, e.localHeaderOffset);
+        const packed = await window.read(e.localHeaderOffset, e.compressedSize);
         let data: Buffer;
         try {
           data = e.method === 8 ? inflateRawSync(packed, { maxOutputLength: Math.max(1, e.size) }) : packed;
         } catch (err) {
           return unpackError(e)(err as Error);
         }
-        crc = crc32(data);
-        length = data.length;
-        await writeFile(e.target, data);
+        if (data.length !== e.size || crc32(data) !== e.crc32) throw mismatch(e);
+        const w: Promise<void> = writeFile(e.target, data)
+          .catch((err: Error) => {
+            failure ??= new CliError("WRITE_FAILED", `${e.target}: ${err.message}`);
+          })
+          .finally(() => writing.delete(w));
+        writing.add(w);
+        if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
       } else {
+        let crc = 0;
+        let length = 0;
         const check = new Transform({
           transform(chunk: Buffer, _enc, done) {
             crc = crc32(chunk, crc);
@@ -193,14 +237,15 @@ export async function unpackZip(file: string, out: string): Promise<{ files: num
         await (e.method === 8 ? pipeline(data, createInflateRaw(), check, sink) : pipeline(data, check, sink)).catch(
           unpackError(e),
         );
+        if (length !== e.size || crc !== e.crc32) throw mismatch(e);
       }
-      if (length !== e.size || crc !== e.crc32)
-        throw new CliError("BAD_ARCHIVE", `${e.name} unpacked to bytes that do not match the archive's length and CRC`);
       files++;
-      bytes += length;
+      bytes += e.size;
     }
   } finally {
+    await Promise.all(writing);
     await fh.close();
   }
+  if (failure) throw failure;
   return { files, bytes };
 }
