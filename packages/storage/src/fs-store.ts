@@ -52,12 +52,14 @@ export interface VerifiedGet {
 /**
  * The answer to a GET of a presigned URL, whoever writes it to the wire (the web server's own listener for
  * speed, the `/api/blobs` route otherwise): the headers, and the object opened already, so that the
- * Content-Length is the size of the bytes that will be sent. Read `body()` or call `close()`, once.
+ * Content-Length is the size of the bytes that will be sent. Call one of `body()` (a stream), `bytes()` (all of
+ * it, for a small object) or `close()`, once.
  */
 export interface PresignedGetAnswer {
   size: number;
   headers: Record<string, string>;
   body(): Readable;
+  bytes(): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -388,6 +390,22 @@ export class FsBlobStore implements BlobStore {
       },
       // the stream closes the file when it ends or is destroyed
       body: () => fh.createReadStream({ start: 0 }),
+      bytes: async () => {
+        try {
+          const buf = Buffer.allocUnsafe(size);
+          let filled = 0;
+          while (filled < size) {
+            const { bytesRead } = await fh.read(buf, filled, size - filled, filled);
+            if (bytesRead === 0) break;
+            filled += bytesRead;
+          }
+          // objects are written once (temporary name, rename): a short read means something is badly wrong
+          if (filled !== size) throw new AppError("INTERNAL", `object ${key} changed while it was read`);
+          return buf;
+        } finally {
+          await fh.close();
+        }
+      },
       close: () => fh.close(),
     };
   }

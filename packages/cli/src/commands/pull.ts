@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import path from "node:path";
 import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import type { SnapshotPart } from "@facet/core";
 import type { SnapshotRow } from "@facet/db";
-import { eachLimit, sha256File } from "../files";
+import { sha256File } from "../files";
 import { type Api, CliError } from "../http";
 import { formatBytes, Progress } from "../progress";
 
@@ -79,10 +79,14 @@ function get(url: URL, headers: Record<string, string>, redirects = 3): Promise<
   });
 }
 
+/** Bodies up to this size are held in memory, checked, and written with one call; larger ones are streamed. */
+const IN_MEMORY = 4 << 20;
+
 /**
- * GET `url` into `dest`: streamed to a temporary name beside it while hashed, renamed to `dest` only
- * when the SHA-256 is `sha256` (an interruption never leaves a half file under the final name; a
- * mismatch leaves nothing). Returns the bytes received.
+ * GET `url` into `dest`: hashed while it arrives, written to a temporary name beside `dest` and renamed
+ * to `dest` only when the SHA-256 is `sha256` (an interruption never leaves a half file under the
+ * final name; a mismatch leaves nothing). A small body is checked before anything is written; a large
+ * one is streamed to the temporary file. Returns the bytes received.
  */
 export async function downloadVerified(
   url: string,
@@ -94,17 +98,47 @@ export async function downloadVerified(
   const res = await get(new URL(url), headers);
   const status = res.statusCode ?? 0;
   if (status < 200 || status >= 300) throw await errorOf(res);
-  const tmp = `${dest}.${randomBytes(6).toString("hex")}${PARTIAL}`;
+  const declared = Number(res.headers["content-length"] ?? Number.NaN);
   const hash = createHash("sha256");
   let bytes = 0;
+  const received = (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+    onBytes(chunk.length);
+  };
+  const tmp = `${dest}.${randomBytes(6).toString("hex")}${PARTIAL}`;
+  const checked = () => {
+    const got = hash.digest("hex");
+    if (got !== sha256) throw new CliError("HASH_MISMATCH", `the bytes received hash to ${got}, not ${sha256}`);
+  };
+  if (declared <= IN_MEMORY) {
+    const chunks: Buffer[] = [];
+    res.on("data", (chunk: Buffer) => {
+      received(chunk);
+      chunks.push(chunk);
+    });
+    try {
+      await finished(res);
+    } catch (e) {
+      throw new CliError("NETWORK", `download failed: ${(e as Error).message}`);
+    }
+    if (bytes !== declared) throw new CliError("NETWORK", `download failed: ${bytes} of ${declared} bytes arrived`);
+    checked();
+    try {
+      await writeFile(tmp, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes));
+      await rename(tmp, dest);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    return bytes;
+  }
   try {
     await pipeline(
       res,
       new Transform({
         transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          onBytes(chunk.length);
+          received(chunk);
           done(null, chunk);
         },
       }),
@@ -114,19 +148,48 @@ export async function downloadVerified(
     await rm(tmp, { force: true });
     throw new CliError("NETWORK", `download failed: ${(e as Error).message}`);
   }
-  const got = hash.digest("hex");
-  if (got !== sha256) {
+  try {
+    checked();
+  } catch (e) {
     await rm(tmp, { force: true });
-    throw new CliError("HASH_MISMATCH", `the bytes received hash to ${got}, not ${sha256}`);
+    throw e;
   }
   await rename(tmp, dest);
   return bytes;
 }
 
-/** Leftover temporary files of an interrupted run (they never carry a final name). */
-async function removePartials(dir: string): Promise<void> {
+/**
+ * The SHA-256 of the file at `file`, or null when there is none. A small file is read in one call (the
+ * second run of a pull reads every file it has).
+ */
+async function existingSha256(file: string): Promise<string | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size > IN_MEMORY) return await sha256File(file);
+    return createHash("sha256")
+      .update(await fh.readFile())
+      .digest("hex");
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Removes the leftover temporary files of an interrupted run (they never carry a final name); the names
+ * that remain.
+ */
+async function removePartials(dir: string): Promise<Set<string>> {
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(names.filter((n) => n.endsWith(PARTIAL)).map((n) => rm(path.join(dir, n), { force: true })));
+  return new Set(names.filter((n) => !n.endsWith(PARTIAL)));
 }
 
 export interface PullSummary {
@@ -186,14 +249,23 @@ export async function pull(
     failures: [],
   };
   const progress = new Progress("pull", total, process.stderr, !opts.json);
-  const tick = () =>
+  // the line is made at most every 80 ms (Progress draws no more often), not for every chunk of every file
+  let drawn = 0;
+  const tick = () => {
+    if (opts.json || (Date.now() - drawn < 80 && summary.parts < total)) return;
+    drawn = Date.now();
     progress.update(
       summary.parts,
       `${summary.parts}/${total} files · ${summary.downloaded} downloaded · ${summary.present} present · ` +
         `${summary.failed} failed · ${formatBytes(summary.bytesDownloaded)} ` +
         `(${formatBytes(summary.bytesDownloaded / Math.max(progress.seconds, 0.001))}/s)`,
     );
-  const dirs = new Set<string>();
+  };
+  // Each split's folder made and cleared of an interrupted run's leftovers once, before any file goes
+  // in; what it held then is known, so a file that was not there is not looked for (a fresh pull of
+  // many files would otherwise try to open two missing files for each).
+  const dirs = new Map<string, Promise<Set<string>>>();
+  const prepare = (dir: string) => mkdir(dir, { recursive: true }).then(() => removePartials(dir));
   // one split's parts (`none`: those without a split), or all
   const page = (after: string | null) => {
     const q = new URLSearchParams({ limit: String(PAGE), documents: "1", urls: "1" });
@@ -204,14 +276,12 @@ export async function pull(
 
   const one = async (part: PulledPart) => {
     const dir = path.join(opts.out, splitDir(part.split));
-    if (!dirs.has(dir)) {
-      dirs.add(dir);
-      await mkdir(dir, { recursive: true });
-      await removePartials(dir);
-    }
+    let ready = dirs.get(dir);
+    if (!ready) dirs.set(dir, (ready = prepare(dir)));
+    const had = await ready;
     const step = path.join(dir, `${part.blobSha256}.step`);
     try {
-      const have = await sha256File(step).catch(() => null);
+      const have = had.has(`${part.blobSha256}.step`) ? await existingSha256(step) : null;
       if (have === part.blobSha256) {
         summary.present++;
       } else {
@@ -241,8 +311,9 @@ export async function pull(
         null,
         2,
       )}\n`;
-      const file = path.join(dir, `${part.blobSha256}.labels.json`);
-      if ((await readFile(file, "utf8").catch(() => null)) !== labels) {
+      const name = `${part.blobSha256}.labels.json`;
+      const file = path.join(dir, name);
+      if (!had.has(name) || (await readFile(file, "utf8").catch(() => null)) !== labels) {
         await writeAtomically(file, labels);
         summary.labelsWritten++;
       }
@@ -255,13 +326,37 @@ export async function pull(
     tick();
   };
 
-  // the next page is asked for while this one downloads
-  let pending: ReturnType<typeof page> | null = page(null);
-  while (pending) {
-    const { parts, next }: { parts: PulledPart[]; next: string | null } = await pending;
-    pending = next ? page(next) : null;
-    await eachLimit(parts, opts.concurrency, one);
-  }
+  // One pool of downloads over all pages (a page's last files do not hold the next page's first ones
+  // back); the next page is asked for as soon as one is taken, and read while this one downloads.
+  const asked = (after: string | null) => {
+    const p = page(after);
+    p.catch(() => undefined); // awaited when its turn comes; not an unhandled rejection meanwhile
+    return p;
+  };
+  let parts: PulledPart[] = [];
+  let taken = 0;
+  let upcoming: ReturnType<typeof page> | null = asked(null);
+  let turning: Promise<void> | null = null;
+  const take = async (): Promise<PulledPart | null> => {
+    for (;;) {
+      if (taken < parts.length) return parts[taken++] as PulledPart;
+      if (!upcoming) return null;
+      turning ??= (async () => {
+        const got = await (upcoming as ReturnType<typeof page>);
+        upcoming = got.next ? asked(got.next) : null;
+        parts = got.parts;
+        taken = 0;
+      })().finally(() => {
+        turning = null;
+      });
+      await turning;
+    }
+  };
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      for (let part = await take(); part; part = await take()) await one(part);
+    }),
+  );
   progress.done();
   summary.seconds = Math.round(progress.seconds * 1000) / 1000;
   return summary;
