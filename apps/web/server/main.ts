@@ -1,7 +1,8 @@
-// The web app's HTTP server: Next.js behind a thin layer that decides what of a request can be
-// trusted (see request-guard.ts). `npm start`'s launcher and the Docker image run this file
-// (`node --import tsx apps/web/server/main.ts`), never `next start`, whose X-Forwarded-* headers
-// would be whatever a client sent.
+// The web app's HTTP server: Next.js behind a thin layer (listener.ts) that decides what of a request
+// can be trusted (request-guard.ts) and answers the filesystem store's signed blob GETs itself.
+// `npm start`'s launcher and the Docker image run this file (`node --import tsx
+// apps/web/server/main.ts`), never `next start`, whose X-Forwarded-* headers would be whatever a
+// client sent (and which would send every blob GET through Next.js' routing).
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

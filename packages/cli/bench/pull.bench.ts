@@ -15,7 +15,8 @@
  * read): what is measured is the work above the page cache, not the device.
  */
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { renameSync, writeFileSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -202,8 +203,8 @@ async function getAll(urls: string[]): Promise<number> {
 /**
  * What pull does on the disk for each part, without HTTP: list the folder once (a file that was not
  * there is not looked for), read the blob from the store (where pull receives it), hash it, write it
- * to a temporary name in one call, rename; then the labels file (temporary name, rename). pull does
- * not fsync: neither does this.
+ * to a temporary name in one call, rename; then the labels file (temporary name, rename). The writes
+ * and renames are synchronous calls, as pull makes them; pull does not fsync: neither does this.
  */
 async function diskOnly(dataDir: string, parts: Part[], out: string): Promise<number> {
   let bytes = 0;
@@ -217,15 +218,15 @@ async function diskOnly(dataDir: string, parts: Part[], out: string): Promise<nu
     bytes += body.length;
     if (createHash("sha256").update(body).digest("hex") !== p.blobSha256) throw new Error(`hash of ${p.name} differs`);
     const tmp = `${step}.${Math.random().toString(16).slice(2, 14)}.partial`;
-    await writeFile(tmp, body);
-    await rename(tmp, step);
+    writeFileSync(tmp, body);
+    renameSync(tmp, step);
     const labels = `${JSON.stringify({ partId: p.partId, name: p.name, document: p.document ?? null }, null, 2)}\n`;
     const name = `${p.blobSha256}.labels.json`;
     const file = path.join(dir, name);
     if (!had.has(name) || (await readFile(file, "utf8").catch(() => null)) !== labels) {
       const t = `${file}.${Math.random().toString(16).slice(2, 14)}.partial`;
-      await writeFile(t, labels);
-      await rename(t, file);
+      writeFileSync(t, labels);
+      renameSync(t, file);
     }
   });
   return bytes;
