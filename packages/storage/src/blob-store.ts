@@ -43,6 +43,8 @@ export interface BlobStore {
   put(key: string, body: Readable, expected: { size: number; sha256: string }): Promise<BlobHead>;
   head(key: string): Promise<BlobHead | null>;
   get(key: string): Promise<Readable>;
+  /** The whole object in memory (small objects: faces files, thumbnails); NOT_FOUND when absent. */
+  read(key: string): Promise<Buffer>;
   /** Bytes `start` to `end` inclusive (fewer when the object is shorter). */
   readRange(key: string, start: number, end: number): Promise<Buffer>;
   delete(key: string): Promise<void>;

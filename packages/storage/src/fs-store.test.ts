@@ -104,6 +104,19 @@ describe("FsBlobStore", () => {
     expect(() => new FsBlobStore({ root, baseUrl: "not a url", secret: SECRET })).toThrow(/not a URL/);
   });
 
+  describe("read", () => {
+    it("reads a whole object; a missing object, a folder or a bad key is refused", async () => {
+      const body = Buffer.from("ISO-10303-21;\nEND-ISO-10303-21;\n");
+      const key = blobKey(sha(body));
+      await store.put(key, Readable.from([body]), { size: body.length, sha256: sha(body) });
+      expect((await store.read(key)).equals(body)).toBe(true);
+      await expect(store.read(blobKey(sha(Buffer.from("none"))))).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(store.read(key.slice(0, key.lastIndexOf("/")))).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(store.read("../outside")).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+      await expect(store.read(`${key}.sha256`)).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    });
+  });
+
   describe("readRange", () => {
     const body = Buffer.from("0123456789abcdef");
     const key = blobKey(sha(body));

@@ -51,7 +51,7 @@ describe("S3BlobStore against s3rver", () => {
     vi.useRealTimers();
   });
 
-  it("puts, heads, gets, reads ranges and deletes", async () => {
+  it("puts, heads, gets, reads whole, reads ranges and deletes", async () => {
     const body = Buffer.from("ISO-10303-21;\nHEADER;\nFILE_NAME('bracket.step');\nENDSEC;\nEND-ISO-10303-21;\n");
     const key = blobKey(sha(body));
     expect(await store.put(key, chunked(body), { size: body.length, sha256: sha(body) })).toEqual({
@@ -61,6 +61,7 @@ describe("S3BlobStore against s3rver", () => {
     // s3rver keeps no checksums, so it reports only the size (AWS S3 and R2 also report ChecksumSHA256).
     expect(await store.head(key)).toEqual({ size: body.length });
     expect((await readAll(await store.get(key))).equals(body)).toBe(true);
+    expect((await store.read(key)).equals(body)).toBe(true);
     expect((await store.readRange(key, 0, 12)).toString()).toBe("ISO-10303-21;");
     expect((await store.readRange(key, 14, 20)).toString()).toBe("HEADER;");
     expect((await store.readRange(key, body.length - 18, body.length + 100)).toString()).toBe("END-ISO-10303-21;\n");
@@ -70,6 +71,7 @@ describe("S3BlobStore against s3rver", () => {
     expect(await store.head(key)).toBeNull();
     await expect(store.get(key)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(store.readRange(key, 0, 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(store.read(key)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await store.delete(key); // deleting what is not there is not an error
   });
 

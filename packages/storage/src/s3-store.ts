@@ -194,6 +194,17 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async read(key: string): Promise<Buffer> {
+    assertKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : Buffer.alloc(0);
+    } catch (e) {
+      if (isNotFound(e)) throw new AppError("NOT_FOUND", `no object ${key}`);
+      throw e;
+    }
+  }
+
   async readRange(key: string, start: number, end: number): Promise<Buffer> {
     assertKey(key);
     assertRange(start, end);

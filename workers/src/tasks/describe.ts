@@ -45,12 +45,6 @@ export async function describeMesh(
   return { surfaceTypes: surfaceTypes(document), shapeDescriptor: shapeDescriptor(document, mesh), thumbnailKey };
 }
 
-async function readAll(store: BlobStore, key: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /**
  * Geometry recorded before fingerprints and thumbnails existed gets them: at most `limit` per run, the
  * oldest first, from the faces.json and mesh.glb in storage. A geometry whose files cannot be read is
@@ -67,8 +61,8 @@ export async function backfillGeometryDescriptions(deps: {
   let failed = 0;
   for (const g of todo) {
     try {
-      const document = JSON.parse((await readAll(deps.store, g.facesKey)).toString("utf8")) as FacesDocument;
-      const glb = await readAll(deps.store, g.meshKey);
+      const document = JSON.parse((await deps.store.read(g.facesKey)).toString("utf8")) as FacesDocument;
+      const glb = await deps.store.read(g.meshKey);
       const d = await describeMesh(deps.store, derivedBase(g.meshKey), document, glb);
       if (await withService(deps.pool, (c) => describeGeometry(c, g.id, d))) described++;
     } catch (e) {

@@ -38,12 +38,6 @@ export interface ExportDeps {
   log: (line: string) => void;
 }
 
-async function readAll(store: BlobStore, key: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** Where an export's archive is stored. */
 export const exportArchiveKey = (exportId: string, format: string) => `exports/${exportId}/${format}.zip`;
 
@@ -86,7 +80,7 @@ async function* snapshotParts(deps: ExportDeps, job: ExportJob, t: ReadTimings):
     t.pages += performance.now() - t0;
     t0 = performance.now();
     const faces = await mapConcurrent(page, FACES_CONCURRENCY, async (p) =>
-      p.facesKey ? (JSON.parse((await readAll(deps.store, p.facesKey)).toString("utf8")) as FacesDocument) : null,
+      p.facesKey ? (JSON.parse((await deps.store.read(p.facesKey)).toString("utf8")) as FacesDocument) : null,
     );
     t.faces += performance.now() - t0;
     return { page, faces };
@@ -141,7 +135,7 @@ export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Pro
       snapshot: job.snapshot,
       taxonomy: parsed.data,
       sink: archive,
-      step: async (part) => readAll(deps.store, blobKey(part.blobSha256)),
+      step: async (part) => deps.store.read(blobKey(part.blobSha256)),
       probeFaces: deps.geometry
         ? async (bytes) => {
             const geometry = deps.geometry as GeometryEngine;
@@ -157,7 +151,7 @@ export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Pro
     const { parts, unrepresented } = await writeExport(ctx, snapshotParts(deps, job, timings), {
       format: ex.format,
       includeMeshes: ex.includeMeshes,
-      readMesh: (key) => readAll(deps.store, key),
+      readMesh: (key) => deps.store.read(key),
       onPart: async (done) => {
         const now = performance.now();
         if (now - last < 1000 && done < total) return;

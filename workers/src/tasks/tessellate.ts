@@ -46,13 +46,8 @@ export interface TessellateDeps {
 }
 
 async function readVerified(store: BlobStore, key: string, expected: string): Promise<Uint8Array | null> {
-  const hash = createHash("sha256");
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) {
-    hash.update(chunk as Buffer);
-    chunks.push(chunk as Buffer);
-  }
-  return hash.digest("hex") === expected ? Buffer.concat(chunks) : null;
+  const bytes = await store.read(key);
+  return createHash("sha256").update(bytes).digest("hex") === expected ? bytes : null;
 }
 
 async function progress(pool: Pool, jobId: string, value: number, message: string) {
@@ -192,9 +187,7 @@ async function prelabelNewPart(
 
 /** The faces document of geometry made earlier (for another part with the same content). */
 async function readFacesDocument(store: BlobStore, key: string): Promise<FacesDocument> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as FacesDocument;
+  return JSON.parse((await store.read(key)).toString("utf8")) as FacesDocument;
 }
 
 /** What the job's record says of pre-labelling. */
