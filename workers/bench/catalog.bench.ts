@@ -8,6 +8,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -26,6 +27,8 @@ import {
   partCountsByStatus,
   queryCatalog,
   requestExport,
+  snapshotExportPageQuery,
+  withService,
   withUser,
 } from "@facet/db";
 import { startEmbeddedPostgres } from "@facet/db/embedded";
@@ -320,9 +323,24 @@ try {
       requested.export.id,
     ])
   ).rows[0]?.job_id as string;
+  // one page of what the job reads (200 parts of the first split), with its plan
+  const firstSplit = (
+    await pool.query<{ split: string | null }>(
+      "select split from public.snapshot_parts where snapshot_id = $1 order by split nulls last limit 1",
+      [snapshot.id],
+    )
+  ).rows[0]?.split as string | null;
+  const pageQ = snapshotExportPageQuery({ snapshotId: snapshot.id, split: firstSplit, afterPartId: null, limit: 200 });
+  const pagePlan = await withService(pool, (c) =>
+    c.query(`explain (analyze, buffers, costs off) ${pageQ.sql}`, pageQ.params),
+  );
+  say("plan of a page of the export's reads (200 parts):");
+  for (const r of pagePlan.rows) say(`  ${(r as Record<string, string>)["QUERY PLAN"]}`);
   const cpu0 = process.cpuUsage();
+  const db0 = postgresCpuSeconds(path.join(dir, "pg"));
   const [, exportMs] = await timed(() => exportSnapshot({ pool, store, log: () => {}, tmpDir: dir }, { jobId: job }));
   const cpu = process.cpuUsage(cpu0);
+  const dbCpu = postgresCpuSeconds(path.join(dir, "pg")) - db0;
   const done = (
     await pool.query<{ size: string; completed: boolean; error: string | null; timings: unknown }>(
       `select e.archive_size::text as size, e.completed_at is not null as completed, j.error, j.result->'timings' as timings
@@ -333,7 +351,9 @@ try {
   say(
     `Parquet export of the whole snapshot: ${(exportMs / 1000).toFixed(1)} s (target < 60 s), ${done?.completed ? `archive ${(Number(done.size) / 1e6).toFixed(1)} MB` : `FAILED: ${done?.error}`}; worker CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${(snapshot.partCount / (exportMs / 1000)).toFixed(0)} parts/s)`,
   );
-  say(`  where the time went (ms): ${JSON.stringify(done?.timings)}`);
+  say(
+    `  database CPU meanwhile: ${dbCpu.toFixed(1)} s; where the job's time went (ms; reads overlap the writing): ${JSON.stringify(done?.timings)}`,
+  );
   say(
     "  (faces files: 41 generated documents shared by the parts with the same face count, read from the filesystem store once per part)",
   );
@@ -341,6 +361,27 @@ try {
   await pool.end();
   await server.stop();
   await rm(dir, { recursive: true, force: true });
+}
+
+/** CPU seconds used so far by the embedded server's processes (the postmaster, its children, those that ended). */
+function postgresCpuSeconds(dataDir: string): number {
+  const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // after the command's closing parenthesis: state, ppid, … utime (12th), stime, cutime, cstime
+      const f = stat
+        .slice(stat.lastIndexOf(")") + 2)
+        .split(" ")
+        .map(Number);
+      if (Number(pid) === postmaster) ticks += (f[11] ?? 0) + (f[12] ?? 0) + (f[13] ?? 0) + (f[14] ?? 0);
+      else if (f[1] === postmaster) ticks += (f[11] ?? 0) + (f[12] ?? 0);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
 }
 
 /** A plausible faces document of n faces (planes, cylinders, a cone), with a ring of edges. */

@@ -1,5 +1,6 @@
 import { JOB_KINDS } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { snapshotPageCondition } from "./snapshots";
 
 /**
  * The worker's side of snapshot exports (as the service): take the `curation:export` job, read the
@@ -172,8 +173,20 @@ export async function listSnapshotExportParts(
   c: PoolClient,
   input: { snapshotId: string; split: string | null; afterPartId: string | null; limit: number },
 ): Promise<SnapshotExportPart[]> {
-  const { rows } = await c.query<SnapshotExportPart>(
-    `select sp.part_id as "partId", sp.name, sp.blob_sha256 as "blobSha256", sp.split, sp.status::text as status,
+  const q = snapshotExportPageQuery(input);
+  const { rows } = await c.query<SnapshotExportPart>(q.sql, q.params);
+  return rows;
+}
+
+/** The SQL of a page of listSnapshotExportParts (and for showing its plan). */
+export function snapshotExportPageQuery(input: {
+  snapshotId: string;
+  split: string | null;
+  afterPartId: string | null;
+  limit: number;
+}): { sql: string; params: unknown[] } {
+  return {
+    sql: `select sp.part_id as "partId", sp.name, sp.blob_sha256 as "blobSha256", sp.split, sp.status::text as status,
             sp.face_count as "faceCount", sp.face_signature as "faceSignature", sp.document_sha256 as "documentSha256",
             sp.revision_id as "revisionId", sp.revision_no as "revisionNo", sp.schema_version as "schemaVersion",
             r.document, g.faces_key as "facesKey", g.mesh_key as "meshKey"
@@ -183,13 +196,10 @@ export async function listSnapshotExportParts(
        select pg.faces_key, pg.mesh_key from public.part_geometry pg
        where pg.blob_sha256 = sp.blob_sha256 and pg.face_signature = sp.face_signature
        order by pg.created_at desc limit 1) g on true
-     where sp.snapshot_id = $1 and ${input.split === null ? "sp.split is null and $2::text is null" : "sp.split = $2"}
-       and ($3::uuid is null or sp.part_id > $3::uuid)
-     order by sp.part_id
+     where ${snapshotPageCondition(input.split, input.afterPartId !== null)}
      limit $4`,
-    [input.snapshotId, input.split, input.afterPartId, input.limit],
-  );
-  return rows;
+    params: [input.snapshotId, input.split, input.afterPartId, input.limit],
+  };
 }
 
 /** The archive is stored: record where, how big and its hash (the export is served from now on). */

@@ -130,6 +130,42 @@ const PART_COLUMNS = `sp.part_id as "partId", sp.name, sp.blob_sha256 as "blobSh
   sp.schema_version as "schemaVersion", sp.document_sha256 as "documentSha256", sp.status, sp.split`;
 
 /**
+ * The condition and order of a page of a snapshot's parts in part-id order: parameters $1 the
+ * snapshot, $2 the split (a name; null for the parts without one, or for all when `split` is
+ * undefined), $3 the last part id of the page before (null for the first). One text per case, so
+ * that each page is one range scan of an index, in its order, that stops after the page: the
+ * primary key (snapshot, part) for all, (snapshot, split, part) for a split, ordered by split too
+ * (an `is null` key does not give the next column's order by itself). A cursor written
+ * `($3 is null or part_id > $3)` would be a filter, not a bound: every page would read the split
+ * from its start.
+ */
+export function snapshotPageCondition(split: string | null | undefined, after: boolean): string {
+  const scope =
+    split === undefined
+      ? "sp.snapshot_id = $1 and $2::text is null"
+      : split === null
+        ? "sp.snapshot_id = $1 and sp.split is null and $2::text is null"
+        : "sp.snapshot_id = $1 and sp.split = $2";
+  const cursor = after ? "sp.part_id > $3::uuid" : "$3::uuid is null";
+  const order = split === undefined ? "sp.part_id" : "sp.split, sp.part_id";
+  return `${scope} and ${cursor} order by ${order}`;
+}
+
+/** The SQL of a page of snapshotParts (and for showing its plan). */
+export function snapshotPartsPageQuery(input: {
+  snapshotId: string;
+  split?: string | null;
+  after?: string | null;
+  limit: number;
+}): { sql: string; params: unknown[] } {
+  return {
+    sql: `select ${PART_COLUMNS} from public.snapshot_parts sp
+     where ${snapshotPageCondition(input.split, Boolean(input.after))} limit $4`,
+    params: [input.snapshotId, input.split ?? null, input.after ?? null, input.limit],
+  };
+}
+
+/**
  * A page of a snapshot's parts in part-id order (keyset: give the last part id as `after`), of one
  * split (`split: null`: the parts without one) or of all (split left out).
  */
@@ -137,19 +173,8 @@ export async function snapshotParts(
   client: PoolClient,
   input: { snapshotId: string; split?: string | null; after?: string | null; limit: number },
 ): Promise<SnapshotPart[]> {
-  // one query text per case, so that each is an index walk in part-id order (never a sort of the split)
-  const split =
-    input.split === undefined
-      ? "$2::text is null"
-      : input.split === null
-        ? "sp.split is null and $2::text is null"
-        : "sp.split = $2";
-  const { rows } = await client.query<SnapshotPart>(
-    `select ${PART_COLUMNS} from public.snapshot_parts sp
-     where sp.snapshot_id = $1 and ${split} and ($3::uuid is null or sp.part_id > $3)
-     order by sp.part_id limit $4`,
-    [input.snapshotId, input.split ?? null, input.after ?? null, input.limit],
-  );
+  const q = snapshotPartsPageQuery(input);
+  const { rows } = await client.query<SnapshotPart>(q.sql, q.params);
   return rows;
 }
 
