@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206002000_member_catalog. PostgreSQL 18.
+-- Last migration: 20261206003000_parts_dataset_name_index. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -723,6 +723,7 @@ CREATE TABLE public.parts (
 );
 CREATE INDEX parts_annotator_idx ON public.parts USING btree (annotator_id) WHERE (annotator_id IS NOT NULL);
 CREATE INDEX parts_blob_idx ON public.parts USING btree (blob_sha256);
+CREATE INDEX parts_dataset_name_idx ON public.parts USING btree (dataset_id, name, id);
 CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
 CREATE INDEX parts_geometry_idx ON public.parts USING btree (geometry_id) WHERE (geometry_id IS NOT NULL);
 CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));

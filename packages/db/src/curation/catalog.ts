@@ -1,4 +1,5 @@
 import { AppError, type CatalogFilter, type PartStatus } from "@facet/core";
+import { readCursor, writeCursor } from "../cursor";
 import type { PoolClient } from "../pool";
 
 /**
@@ -110,22 +111,6 @@ export function catalogWhere(
  */
 const FROM = "from private.member_catalog c";
 
-interface Cursor {
-  v: string | number | null;
-  id: string;
-}
-
-function readCursor(cursor: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Cursor;
-    if (typeof c?.id === "string" && /^[0-9a-f-]{36}$/.test(c.id) && ["string", "number"].includes(typeof c.v))
-      return c;
-  } catch {
-    // fall through
-  }
-  throw new AppError("VALIDATION_FAILED", "cursor: not a cursor this catalog gave out");
-}
-
 /** The SQL of a catalog page (for queryCatalog, and for showing its plan). */
 export function catalogPageQuery(input: {
   workspaceId: string;
@@ -143,7 +128,7 @@ export function catalogPageQuery(input: {
   const params = [...where.params];
   let after = "";
   if (input.cursor) {
-    const cur = readCursor(input.cursor);
+    const cur = readCursor(input.cursor, "this catalog");
     params.push(input.datasetId ?? input.workspaceId, cur.v, cur.id);
     const n = params.length;
     after = `and (${scope}, ${sort.column}, c.part_id) ${descending ? "<" : ">"} ($${n - 2}::uuid, $${n - 1}::${sort.cast}, $${n}::uuid)`;
@@ -192,8 +177,7 @@ export async function queryCatalog(
   const last = page.at(-1);
   return {
     parts: page.map(({ sortValue: _, ...r }) => r),
-    nextCursor:
-      more && last ? Buffer.from(JSON.stringify({ v: last.sortValue, id: last.id })).toString("base64url") : null,
+    nextCursor: more && last ? writeCursor({ v: last.sortValue, id: last.id }) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { PART_STATUSES, type PartStatus } from "@facet/core";
+import { readCursor, writeCursor } from "../cursor";
 import type { PoolClient } from "../pool";
 import { findDataset } from "./datasets";
 import { assertPartInWorkspace } from "./part-detail";
@@ -96,20 +97,31 @@ export interface DatasetPart {
   faceCount: number | null;
 }
 
+/** Parts per page of listDatasetParts, at most. */
+export const DATASET_PARTS_PAGE_MAX = 1000;
+
 /**
- * The parts of a dataset named by id or by name (what the CLI and API clients list), optionally only
- * the part with this name; at most 10 000, by name. NOT_FOUND when the workspace has no such dataset.
+ * A page of the parts of a dataset named by id or by name (what the CLI and API clients list), by
+ * name (then id), optionally only the parts with this name; `nextCursor` continues after the page
+ * (keyset on the (dataset, name, id) index: every page costs the same). NOT_FOUND when the
+ * workspace has no such dataset.
  */
 export async function listDatasetParts(
   client: PoolClient,
-  input: { workspaceId: string; dataset: string; name?: string | null },
-): Promise<DatasetPart[]> {
+  input: { workspaceId: string; dataset: string; name?: string | null; cursor?: string | null; limit: number },
+): Promise<{ parts: DatasetPart[]; nextCursor: string | null }> {
   const dataset = await findDataset(client, input.workspaceId, input.dataset);
+  const limit = Math.max(1, Math.min(DATASET_PARTS_PAGE_MAX, Math.floor(input.limit)));
+  const after = input.cursor ? readCursor(input.cursor, "this list") : null;
   const { rows } = await client.query<DatasetPart>(
     `select p.id, p.name, p.status, p.failure_reason as "failureReason", (p.geometry ->> 'faceCount')::int as "faceCount"
-     from public.parts p where p.dataset_id = $1 and ($2::text is null or p.name = $2)
-     order by p.name limit 10000`,
-    [dataset.id, input.name ?? null],
+     from public.parts p
+     where p.dataset_id = $1 and ($2::text is null or p.name = $2)
+       and ${after ? "(p.name, p.id) > ($3::text, $4::uuid)" : "$3::text is null and $4::uuid is null"}
+     order by p.name, p.id limit $5`,
+    [dataset.id, input.name ?? null, after ? String(after.v) : null, after?.id ?? null, limit + 1],
   );
-  return rows;
+  const parts = rows.slice(0, limit);
+  const last = parts.at(-1);
+  return { parts, nextCursor: rows.length > limit && last ? writeCursor({ v: last.name, id: last.id }) : null };
 }
