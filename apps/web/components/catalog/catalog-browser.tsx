@@ -4,7 +4,7 @@ import type { CatalogFilter, CatalogSortKey } from "@facet/core";
 import type { CatalogOptions, CatalogRow, SavedFilter } from "@facet/db";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { type ReactNode, Suspense, use, useEffect, useMemo, useState } from "react";
 import { DatasetOptions } from "../dataset-options";
 import { BulkActions } from "./bulk-actions";
 import { CatalogFilters } from "./catalog-filters";
@@ -28,7 +28,8 @@ export interface CatalogBrowserProps {
   /** `totalCapped`: more parts match than `total` (the catalog counts exactly up to a cap). */
   result: { rows: CatalogRow[]; total: number; totalCapped: boolean; nextCursor: string | null } | null;
   problem: string | null;
-  options: CatalogOptions;
+  /** What the filters offer, with counts: streamed after the results (it reads the whole scope). */
+  options: Promise<CatalogOptions>;
   featureNames: Record<string, string>;
   savedFilters: SavedFilter[];
   canCurate: boolean;
@@ -46,6 +47,11 @@ const SORTS: Array<[key: CatalogSortKey, descending: boolean, label: string]> = 
   ["status", false, "Status"],
   ["status", true, "Status, reversed"],
 ];
+
+/** Children given the catalog's options once they have come (suspends until then). */
+function WithOptions(props: { options: Promise<CatalogOptions>; children: (options: CatalogOptions) => ReactNode }) {
+  return props.children(use(props.options));
+}
 
 /** The catalog of parts: the dataset picker, filters, a page of results as a table or a grid, paging, selection. */
 export function CatalogBrowser(props: CatalogBrowserProps) {
@@ -93,18 +99,40 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
     result?.nextCursor ?? null,
   );
   const datasetNames = Object.fromEntries(props.datasets.map((d) => [d.id, d.name]));
+  /** Bulk tags and splits on the selection, suggesting the tags and splits the scope has. */
+  const bulk = (tags: string[], splits: string[]) => (
+    <BulkActions
+      workspace={workspace}
+      selected={[...picked]}
+      tags={tags}
+      splits={splits}
+      onClear={() => setPicked(new Set())}
+    />
+  );
 
   return (
     <div className="catalog">
       <div className="catalog-side">
-        <CatalogFilters
-          base={base}
-          filter={filter}
-          dataset={dataset}
-          view={view}
-          options={props.options}
-          featureNames={props.featureNames}
-        />
+        <Suspense
+          fallback={
+            <p className="muted" data-testid="catalog-filters-loading">
+              Loading filters…
+            </p>
+          }
+        >
+          <WithOptions options={props.options}>
+            {(options) => (
+              <CatalogFilters
+                base={base}
+                filter={filter}
+                dataset={dataset}
+                view={view}
+                options={options}
+                featureNames={props.featureNames}
+              />
+            )}
+          </WithOptions>
+        </Suspense>
         <SavedFilters
           workspace={workspace}
           base={base}
@@ -179,13 +207,16 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
         )}
 
         {selection && result && (
-          <BulkActions
-            workspace={workspace}
-            selected={[...picked]}
-            tags={props.options.tags.map((t) => t.tag)}
-            splits={props.options.splits.flatMap((s) => (s.split ? [s.split] : []))}
-            onClear={() => setPicked(new Set())}
-          />
+          <Suspense fallback={bulk([], [])}>
+            <WithOptions options={props.options}>
+              {(options) =>
+                bulk(
+                  options.tags.map((t) => t.tag),
+                  options.splits.flatMap((s) => (s.split ? [s.split] : [])),
+                )
+              }
+            </WithOptions>
+          </Suspense>
         )}
 
         {result && rows.length === 0 && (

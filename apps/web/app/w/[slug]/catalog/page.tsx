@@ -64,7 +64,9 @@ export default async function CatalogPage({
   const cursor = oneParam(raw.cursor);
   const scope = { workspaceId: workspace.id, datasetId: dataset?.id ?? null };
 
-  const options = await run((c) => catalogOptions(c, scope)).catch(() => EMPTY_OPTIONS);
+  // what the filters offer, with counts, reads the whole scope (about 0.4 s at 100 000 parts): not
+  // awaited, so the page and its results come first and the filters follow when it is ready
+  const options = run((c) => catalogOptions(c, scope)).catch(() => EMPTY_OPTIONS);
   let result: CatalogBrowserProps["result"] = null;
   if (!problem) {
     try {
