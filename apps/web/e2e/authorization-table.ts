@@ -112,6 +112,7 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "GET /api/workspaces/[ws]/invitations":   { who: can("members.manage"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/invitations` }) },
   "POST /api/workspaces/[ws]/invitations":  { who: can("members.manage"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/invitations`, body: { role: "viewer" } }) },
   "DELETE /api/workspaces/[ws]/invitations/[id]": { who: can("members.manage"), rowsOfW: true, call: async (f, ws) => ({ path: `/api/workspaces/${ws}/invitations/${await f.fresh.invitation()}` }) },
+  "GET /api/workspaces/[ws]/audit":         { who: can("audit.read"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/audit?action=part.&format=csv` }) },
   "GET /api/workspaces/[ws]/notifications": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/notifications` }) },
   "POST /api/workspaces/[ws]/notifications/read": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/notifications/read`, body: {} }) },
   "GET /api/workspaces/[ws]/events":        { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/events`, stream: true }) },

@@ -13,7 +13,12 @@ export const writeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c))
 export function readCursor(token: string, what: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Cursor;
-    if (typeof c?.id === "string" && /^[0-9a-f-]{36}$/.test(c.id) && ["string", "number"].includes(typeof c.v))
+    // ids are uuids, or whole numbers (identity columns)
+    if (
+      typeof c?.id === "string" &&
+      /^([0-9a-f-]{36}|\d{1,19})$/.test(c.id) &&
+      ["string", "number"].includes(typeof c.v)
+    )
       return c;
   } catch {
     // fall through

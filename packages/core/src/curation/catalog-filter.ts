@@ -84,9 +84,16 @@ function values(name: string, raw: string, ok: (v: string) => boolean, what: str
   return [...new Set(vs)];
 }
 
-function range<T>(name: string, raw: string, parse: (v: string) => T | undefined, what: string): Range<T> {
+/** A `min..max`, `min..`, `..max` or single-value parameter; `fail` refuses in the caller's words. */
+export function range<T>(
+  name: string,
+  raw: string,
+  parse: (v: string) => T | undefined,
+  what: string,
+  fail: (message: string) => never = bad,
+): Range<T> {
   const m = /^([^.]*)(?:\.\.([^.]*))?$/.exec(raw.trim());
-  if (!m) bad(`${name}: "${raw}" is not a range (min..max, min.. or ..max)`);
+  if (!m) fail(`${name}: "${raw}" is not a range (min..max, min.. or ..max)`);
   const [lo, hi] = m[2] === undefined ? [m[1], m[1]] : [m[1], m[2]];
   const r: Range<T> = {};
   for (const [key, v] of [
@@ -95,12 +102,12 @@ function range<T>(name: string, raw: string, parse: (v: string) => T | undefined
   ] as const) {
     if (!v) continue;
     const parsed = parse(v);
-    if (parsed === undefined) bad(`${name}: "${v}" is not ${what}`);
+    if (parsed === undefined) fail(`${name}: "${v}" is not ${what}`);
     r[key] = parsed;
   }
-  if (r.min === undefined && r.max === undefined) bad(`${name} has no bound`);
+  if (r.min === undefined && r.max === undefined) fail(`${name} has no bound`);
   if (r.min !== undefined && r.max !== undefined && (r.min as number | string) > (r.max as number | string))
-    bad(`${name}: the lower bound is above the upper`);
+    fail(`${name}: the lower bound is above the upper`);
   return r;
 }
 
@@ -108,7 +115,8 @@ const count = (v: string): number | undefined => {
   if (!/^\d{1,7}$/.test(v)) return undefined;
   return Number(v);
 };
-const day = (v: string): string | undefined => {
+/** A calendar day written YYYY-MM-DD that exists, or undefined. */
+export const day = (v: string): string | undefined => {
   if (!DAY.test(v)) return undefined;
   const d = new Date(`${v}T00:00:00Z`);
   return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v ? undefined : v;

@@ -3,10 +3,18 @@
  * is about (the part, the dataset, the member, the invitation), so that the page tells it in sentences.
  */
 import { randomBytes } from "node:crypto";
+import { parseAuditFilter } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { toAppError } from "../errors";
 import { withUser } from "../session";
-import { createTestDatabase, createWorkspaceWithRoles, insertParts, type TestDatabase } from "../testing";
-import { type AuditEvent, listAuditEvents, recordAuditEvent } from "./audit";
+import {
+  createTestDatabase,
+  createWorkspaceWithRoles,
+  insertDataset,
+  insertParts,
+  type TestDatabase,
+} from "../testing";
+import { type AuditEvent, listAuditEvents, queryAuditLog, recordAuditEvent } from "./audit";
 import { addComment } from "./comments";
 import { createInvitation } from "./invitations";
 import { discardPart } from "./part-detail";
@@ -107,6 +115,59 @@ describe("listAuditEvents", () => {
     expect(one(events, (e) => e.action === "label_schema.created").targetName).toBe("Default");
     // written by the owner (no user): no actor name
     expect(one(events, (e) => e.action === "dataset.created").actorName).toBeNull();
+  });
+
+  it("filters by actor, action or prefix, part, dataset (its parts' events too) and period, in pages", async () => {
+    const d2 = await insertDataset(db.owner, { workspaceId: w.workspaceId, labelSchemaId: w.labelSchemaId });
+    const [p2] = (await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId: d2, count: 1 })) as [string];
+    const admin = w.users.admin.id;
+    const annotator = w.users.annotator.id;
+    const at = (day: string) => `2026-01-${day}T12:00:00Z`;
+    const fixture: Array<[string, string, string | null, string | null, object, string]> = [
+      ["part.status_changed", admin, "parts", p2, {}, at("10")],
+      ["part.claimed", annotator, null, null, { part_id: p2 }, at("11")],
+      ["dataset.created", admin, "datasets", d2, {}, at("12")],
+      ["member.updated", admin, "workspace_members", w.users.viewer.id, {}, at("12")],
+      ["upload.completed", annotator, null, null, { dataset_id: d2 }, at("13")],
+    ];
+    const ids: number[] = [];
+    for (const [action, actor, table, target, data, created] of fixture) {
+      const { rows } = await db.owner.query<{ id: string }>(
+        `insert into public.audit_events (workspace_id, actor_id, actor_kind, action, target_table, target_id, data, created_at)
+         values ($1, $2, 'user', $3, $4, $5, $6, $7) returning id`,
+        [w.workspaceId, actor, action, table, target, data, created],
+      );
+      ids.push(Number(rows[0]?.id));
+    }
+    const [statusChanged, claimed, created, memberUpdated, uploaded] = ids as [number, number, number, number, number];
+    const query = (q: string, limit = 100, cursor: string | null = null) =>
+      asAdmin((c) => queryAuditLog(c, w.workspaceId, { filter: parseAuditFilter(q), cursor, limit }));
+    const found = async (q: string) => (await query(q)).events.map((e) => e.id);
+    const january = "period=2026-01-10..2026-01-13";
+    // newest first; the two events of the same moment by id, newest first
+    expect(await found(january)).toEqual([uploaded, memberUpdated, created, claimed, statusChanged]);
+    expect(await found(`${january}&dataset=${d2}`)).toEqual([uploaded, created, claimed, statusChanged]);
+    expect(await found(`${january}&part=${p2}`)).toEqual([claimed, statusChanged]);
+    expect(await found(`${january}&action=part.`)).toEqual([claimed, statusChanged]);
+    expect(await found(`${january}&action=part.claimed`)).toEqual([claimed]);
+    expect(await found(`${january}&actor=${annotator}`)).toEqual([uploaded, claimed]);
+    expect(await found("period=2026-01-12")).toEqual([memberUpdated, created]);
+    expect(await found(`period=..2026-01-11&action=part.&actor=${admin}`)).toEqual([statusChanged]);
+
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Awaited<ReturnType<typeof queryAuditLog>> = await query(january, 2, cursor);
+      seen.push(...page.events.map((e) => e.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([uploaded, memberUpdated, created, claimed, statusChanged]);
+    await expect(
+      query(january, 2, "bm90IGEgY3Vyc29y").catch((e) => Promise.reject(toAppError(e))),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
   });
 
   it("is the admins' only", async () => {

@@ -1,6 +1,7 @@
-import { roleCan } from "@facet/core";
-import { type AuditEvent, listAuditEvents } from "@facet/db";
+import { type AuditFilter, auditFilterQuery, isAppError, parseAuditFilter, roleCan } from "@facet/core";
+import { type AuditEvent, listDatasets, listMembers, queryAuditLog } from "@facet/db";
 import type { Metadata } from "next";
+import { AuditFilters } from "@/components/audit/audit-filters";
 import { describeAuditEvent } from "@/components/audit/audit-sentence";
 import { Time } from "@/components/comments/time";
 import { requireWorkspace } from "@/lib/session.server";
@@ -8,10 +9,10 @@ import { NotForRole } from "../../not-for-role";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const SHOWN = 200;
+const PAGE = 100;
 
 /** What the log recorded of an event, for whoever needs the exact record. */
-function raw(e: AuditEvent): string {
+function recorded(e: AuditEvent): string {
   const { action, actorKind, actorEmail, targetTable, targetId, data, createdAt } = e;
   return JSON.stringify(
     {
@@ -27,21 +28,80 @@ function raw(e: AuditEvent): string {
   );
 }
 
-/** The workspace's latest events, each in a sentence, the recorded data a click away. */
-export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {
+type Search = Record<string, string | string[] | undefined>;
+
+/** The workspace's events, newest first, filtered and paged, each in a sentence, the recorded data a click away. */
+export default async function AuditPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<Search>;
+}) {
   const { slug } = await params;
+  const raw = await searchParams;
   const { workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "audit.read")) return <NotForRole role={workspace.role} what="the audit log" />;
-  const events = await run((c) => listAuditEvents(c, workspace.id, SHOWN));
+  const base = `/w/${workspace.slug}/admin/audit`;
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") search.set(k, v);
+  let filter: AuditFilter = {};
+  let problem: string | null = null;
+  try {
+    filter = parseAuditFilter(search, { ignore: ["cursor"] });
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    problem = e.message;
+  }
+  const cursor = typeof raw.cursor === "string" ? raw.cursor : null;
+  const [members, datasets] = await run(
+    async (c) => [await listMembers(c, workspace.id), await listDatasets(c, workspace.id)] as const,
+  );
+  let page: { events: AuditEvent[]; nextCursor: string | null } = { events: [], nextCursor: null };
+  if (!problem) {
+    try {
+      page = await run((c) => queryAuditLog(c, workspace.id, { filter, cursor, limit: PAGE }));
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      problem = e.message;
+    }
+  }
+  const { events } = page;
+  const query = auditFilterQuery(filter);
+  const csv = `/api/workspaces/${workspace.slug}/audit?${query ? `${query}&` : ""}format=csv`;
+  const next = page.nextCursor
+    ? `${base}?${new URLSearchParams([...new URLSearchParams(query), ["cursor", page.nextCursor]])}`
+    : null;
   return (
     <>
       <h1>Audit log</h1>
       <p className="muted">
-        {events.length === SHOWN ? `The latest ${SHOWN} events` : "Everything recorded"} in this workspace, newest
-        first.
+        What happened in this workspace, newest first, {PAGE} events a page. Nobody can change or delete an entry.
       </p>
+      <AuditFilters
+        base={base}
+        filter={filter}
+        members={members.map((m) => ({
+          id: m.userId,
+          label: m.displayName ? `${m.displayName} (${m.email})` : m.email,
+        }))}
+        datasets={datasets.map((d) => ({ id: d.id, name: d.name }))}
+      />
+      <p className="row">
+        <a className="button" href={csv} data-testid="audit-csv" download>
+          Download CSV
+        </a>
+        {cursor && <a href={query ? `${base}?${query}` : base}>Newest first</a>}
+      </p>
+      {problem && (
+        <p role="alert" className="error" data-testid="audit-problem">
+          {problem}
+        </p>
+      )}
       {events.length === 0 ? (
-        <p className="muted">Nothing recorded yet.</p>
+        <p className="muted" data-testid="audit-empty">
+          {cursor ? "No older events." : "Nothing recorded matches."}
+        </p>
       ) : (
         <table data-testid="audit" className="audit-log">
           <thead>
@@ -60,13 +120,20 @@ export default async function AuditPage({ params }: { params: Promise<{ slug: st
                   <span className="audit-sentence">{describeAuditEvent(e)}</span>
                   <details className="audit-raw">
                     <summary>Raw data</summary>
-                    <pre>{raw(e)}</pre>
+                    <pre>{recorded(e)}</pre>
                   </details>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {next && (
+        <p>
+          <a href={next} data-testid="audit-older">
+            Older events
+          </a>
+        </p>
       )}
     </>
   );
