@@ -251,3 +251,34 @@ test("an admin filters the audit log, pages through it and downloads what the fi
   await admin.goto(`/w/${WORKSPACE.slug}/admin/audit?action=DROP%20TABLE`);
   await expect(admin.getByTestId("audit-problem")).toContainText("audit filter: action");
 });
+
+test("an admin makes an API key in the browser, sees it once, sees its last use, and revokes it", async () => {
+  await admin.goto(`/w/${WORKSPACE.slug}/admin`);
+  await admin.getByRole("link", { name: "API keys" }).click();
+  await expect(admin).toHaveURL(`/w/${WORKSPACE.slug}/admin/api-keys`);
+  await admin.getByLabel("Key name").fill("nightly export");
+  await admin.getByRole("checkbox", { name: /curate/ }).check();
+  await admin.getByRole("button", { name: "Make key" }).click();
+  const key = await admin.getByTestId("made-key-value").inputValue();
+  expect(key).toMatch(/^fct_[A-Za-z0-9_-]{8}_/);
+  const row = admin.getByTestId("api-keys").locator(`tr[data-key="${key.slice(4, 12)}"]`);
+  await expect(row).toContainText("nightly export");
+  await expect(row).toContainText("read, curate");
+  await expect(row).toContainText(ADMIN.email);
+  await expect(row.getByTestId("last-used")).toHaveText("never");
+
+  // the key works (no cookie: the key alone), and its use shows
+  const origin = new URL(admin.url()).origin;
+  const withKey = () =>
+    fetch(`${origin}/api/workspaces/${WORKSPACE.slug}/catalog`, { headers: { authorization: `Bearer ${key}` } });
+  expect((await withKey()).status).toBe(200);
+  await admin.reload();
+  await expect(row.getByTestId("last-used")).not.toHaveText("never");
+  // shown once: after a reload only its prefix is there
+  await expect(admin.getByTestId("made-key")).toHaveCount(0);
+
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await admin.getByRole("button", { name: "Revoke key" }).click();
+  await expect(row).toHaveAttribute("data-state", "revoked");
+  expect((await withKey()).status).toBe(401);
+});

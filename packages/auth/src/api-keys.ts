@@ -42,14 +42,23 @@ export async function createApiKey(
   return { key, info: rows[0] as ApiKeyInfo };
 }
 
-export async function listApiKeys(client: PoolClient, workspaceId: string | null): Promise<ApiKeyInfo[]> {
-  const { rows } = await client.query<ApiKeyInfo>(
-    `select ${COLUMNS} from public.api_keys
-     where ($1::uuid is null and user_id = auth.uid()) or workspace_id = $1 or (user_id = auth.uid() and workspace_id is null)
-     order by created_at desc`,
+/** A key as lists show it: with who made it (their email, as the reader may see it). */
+export type ListedApiKey = ApiKeyInfo & { creatorEmail: string | null };
+
+/**
+ * The caller's personal keys, and with a workspace the keys bound to it (all of them for its admins:
+ * row-level security), newest first.
+ */
+export async function listApiKeys(client: PoolClient, workspaceId: string | null): Promise<ListedApiKey[]> {
+  const { rows } = await client.query<ListedApiKey>(
+    `select k.*, p.email as "creatorEmail"
+     from (select ${COLUMNS}, user_id from public.api_keys
+           where ($1::uuid is null and user_id = auth.uid()) or workspace_id = $1 or (user_id = auth.uid() and workspace_id is null)) k
+     left join public.profiles p on p.user_id = k.user_id
+     order by k."createdAt" desc`,
     [workspaceId],
   );
-  return rows;
+  return rows.map(({ user_id: _, ...k }: ListedApiKey & { user_id?: string }) => k);
 }
 
 export async function revokeApiKey(client: PoolClient, id: string): Promise<void> {

@@ -1,5 +1,12 @@
 export type { ApiKeyCaller, ApiKeyInfo } from "./api-keys";
-export { apiKeyActive, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
+export {
+  apiKeyActive,
+  authenticateApiKey,
+  createApiKey,
+  type ListedApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "./api-keys";
 export type { EmbeddedAuthOptions } from "./embedded";
 export { EmbeddedAuthProvider, REFRESH_COOKIE, SESSION_COOKIE } from "./embedded";
 export { claimsSchema, signAccessToken, verifyAccessToken } from "./jwt";
