@@ -91,6 +91,10 @@ export function toAppError(e: unknown): unknown {
       return new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
     case "22003":
       return new AppError("VALIDATION_FAILED", "a number is out of range");
+    // a date or time that is none (a forged cursor, a parameter): the input, not the server
+    case "22007":
+    case "22008":
+      return new AppError("VALIDATION_FAILED", "not a valid date or time");
     case "54001":
       return new AppError("VALIDATION_FAILED", "the input is nested too deeply");
     default:

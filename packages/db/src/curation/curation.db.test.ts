@@ -178,6 +178,24 @@ describe("the catalog", () => {
     );
   });
 
+  it("refuses a forged cursor whose value is no date as bad input, not a server failure", async () => {
+    const forged = Buffer.from(JSON.stringify({ v: "not a date", id: parts[0] })).toString("base64url");
+    const r = await refusal(
+      as("viewer")
+        .run((c) =>
+          queryCatalog(c, {
+            workspaceId: w.workspaceId,
+            datasetId,
+            filter: parseCatalogFilter("sort=added"),
+            cursor: forged,
+            limit: 5,
+          }),
+        )
+        .catch((e) => Promise.reject(toAppError(e))),
+    );
+    expect(r).toMatchObject({ code: "VALIDATION_FAILED", message: "not a valid date or time" });
+  });
+
   it("shows another workspace nothing, even asked for our dataset", async () => {
     const page = await as("admin", other).run((c) =>
       queryCatalog(c, { workspaceId: w.workspaceId, datasetId, filter: parseCatalogFilter(""), limit: 100 }),
