@@ -295,7 +295,7 @@ try {
     ),
   );
   say(`freeze a filtered snapshot (approved, has=blind_hole): ${(approvedMs / 1000).toFixed(2)} s`);
-  const [check, checkMs] = await timed(() => asMl((c) => checkSnapshotInDatabase(c, snapshot.id)));
+  const [check, checkMs] = await timed(() => asMl((c) => checkSnapshotInDatabase(c, ids.ws, snapshot.id)));
   say(
     `verify in the database (checksum recomputed from ${check.partCount.rows} documents): ${(checkMs / 1000).toFixed(2)} s, ${check.recomputed === check.stored ? "agrees" : "DIFFERS"}`,
   );
@@ -330,7 +330,13 @@ try {
       [snapshot.id],
     )
   ).rows[0]?.split as string | null;
-  const pageQ = snapshotExportPageQuery({ snapshotId: snapshot.id, split: firstSplit, afterPartId: null, limit: 200 });
+  const pageQ = snapshotExportPageQuery({
+    workspaceId: ids.ws,
+    snapshotId: snapshot.id,
+    split: firstSplit,
+    afterPartId: null,
+    limit: 200,
+  });
   const pagePlan = await withService(pool, (c) =>
     c.query(`explain (analyze, buffers, costs off) ${pageQ.sql}`, pageQ.params),
   );

@@ -56,7 +56,7 @@ export async function verifySnapshot(
 ): Promise<VerifyReport> {
   const manifestInDb = await run((c) => snapshotManifest(c, workspaceId, ref));
   const id = manifestInDb.snapshot.id;
-  const db = await run((c) => checkSnapshotInDatabase(c, id));
+  const db = await run((c) => checkSnapshotInDatabase(c, workspaceId, id));
   const problems: string[] = [];
   if (db.recomputed !== db.stored)
     problems.push(`database: the pinned rows give checksum ${db.recomputed}, not the ${db.stored} frozen`);
@@ -94,7 +94,7 @@ export async function verifySnapshot(
   const seen = new Set<string>();
   let after: string | null = null;
   for (;;) {
-    const page = await run((c) => snapshotParts(c, { snapshotId: id, after, limit: 1000 }));
+    const page = await run((c) => snapshotParts(c, { workspaceId, snapshotId: id, after, limit: 1000 }));
     if (page.length === 0) break;
     after = page.at(-1)?.partId ?? null;
     const todo = page.filter((p) => !seen.has(p.blobSha256));

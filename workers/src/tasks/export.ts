@@ -70,12 +70,18 @@ async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => P
  */
 async function* snapshotParts(deps: ExportDeps, job: ExportJob, t: ReadTimings): AsyncGenerator<ExportPart> {
   const limit = deps.pageSize ?? 200;
-  const splits = await withService(deps.pool, (c) => listSnapshotSplits(c, job.snapshot.id));
+  const splits = await withService(deps.pool, (c) => listSnapshotSplits(c, job.snapshot.workspaceId, job.snapshot.id));
   type Page = { page: SnapshotExportPart[]; faces: (FacesDocument | null)[] };
   const read = async (split: string | null, after: string | null): Promise<Page> => {
     let t0 = performance.now();
     const page: SnapshotExportPart[] = await withService(deps.pool, (c) =>
-      listSnapshotExportParts(c, { snapshotId: job.snapshot.id, split, afterPartId: after, limit }),
+      listSnapshotExportParts(c, {
+        workspaceId: job.snapshot.workspaceId,
+        snapshotId: job.snapshot.id,
+        split,
+        afterPartId: after,
+        limit,
+      }),
     );
     t.pages += performance.now() - t0;
     t0 = performance.now();

@@ -20,7 +20,7 @@ import {
 } from "../testing";
 import { discardPart } from "../workspaces/part-detail";
 import { catalogOptions, countCatalog, listSavedFilters, queryCatalog, saveFilter, tagParts } from "./catalog";
-import { listSnapshotExportParts, snapshotExportPageQuery } from "./exports";
+import { listSnapshotExportParts, listSnapshotSplits, snapshotExportPageQuery } from "./exports";
 import {
   checkSnapshotInDatabase,
   diffSnapshots,
@@ -306,7 +306,9 @@ describe("snapshots", () => {
       freezeSnapshot(c, { workspaceId: w.workspaceId, datasetId, name: "v1", description: "first" }),
     );
     expect(s.partCount).toBe(10); // every part with a label revision, whatever its status
-    const pinned = await as("viewer").run((c) => snapshotParts(c, { snapshotId: s.id, limit: 100 }));
+    const pinned = await as("viewer").run((c) =>
+      snapshotParts(c, { workspaceId: w.workspaceId, snapshotId: s.id, limit: 100 }),
+    );
     expect(pinned.map((p) => p.partId).sort()).toEqual(parts.slice(0, 10).sort());
     expect(new Set(pinned.map((p) => p.status))).toEqual(new Set(["approved", "unannotated"]));
     const sum = createHash("sha256").update(snapshotChecksumText(pinned)).digest("hex");
@@ -341,7 +343,7 @@ describe("snapshots", () => {
         .catch((e) => Promise.reject(toAppError(e))),
     );
     expect(reserved.code).toBe("VALIDATION_FAILED");
-    const composition = await as("viewer").run((c) => snapshotComposition(c, s.id));
+    const composition = await as("viewer").run((c) => snapshotComposition(c, w.workspaceId, s.id));
     expect(composition.reduce((n, g) => n + g.parts, 0)).toBe(10);
     expect(composition.find((g) => g.status === "approved")?.parts).toBe(6);
 
@@ -361,7 +363,9 @@ describe("snapshots", () => {
     const v2 = await as("ml_engineer").run((c) =>
       freezeSnapshot(c, { workspaceId: w.workspaceId, datasetId, name: "v2" }),
     );
-    const again = await as("viewer").run((c) => snapshotParts(c, { snapshotId: s.id, limit: 100 }));
+    const again = await as("viewer").run((c) =>
+      snapshotParts(c, { workspaceId: w.workspaceId, snapshotId: s.id, limit: 100 }),
+    );
     expect(again).toEqual(pinned);
     const diff = await as("viewer").run((c) => diffSnapshots(c, w.workspaceId, "v1", "v2"));
     expect(diff.added.map((p) => p.partId)).toEqual([parts[10]]);
@@ -372,7 +376,9 @@ describe("snapshots", () => {
       { feature: "slot", gained: 1, lost: 0 },
       { feature: "stock", gained: 0, lost: 1 },
     ]);
-    expect((await as("viewer").run((c) => checkSnapshotInDatabase(c, v2.id))).recomputed).toBe(v2.checksum);
+    expect((await as("viewer").run((c) => checkSnapshotInDatabase(c, w.workspaceId, v2.id))).recomputed).toBe(
+      v2.checksum,
+    );
   });
 
   it("pages a snapshot's parts in part-id order, each page one index range scan however far in", async () => {
@@ -387,7 +393,25 @@ describe("snapshots", () => {
     );
     await db.owner.query("update public.parts set split = null where id = any ($1)", [labelled]);
 
-    const all = await as("viewer").run((c) => snapshotParts(c, { snapshotId: s.id, limit: 1000 }));
+    const all = await as("viewer").run((c) =>
+      snapshotParts(c, { workspaceId: w.workspaceId, snapshotId: s.id, limit: 1000 }),
+    );
+    // the workspace is in every query itself: the service role (the export job, verify) given another
+    // workspace's id with this snapshot's id reads nothing of it
+    const foreign = { workspaceId: other.workspaceId, snapshotId: s.id };
+    await withService(db.owner, async (c) => {
+      expect(await snapshotParts(c, { ...foreign, limit: 1000 })).toEqual([]);
+      expect(await snapshotComposition(c, foreign.workspaceId, s.id)).toEqual([]);
+      expect(await listSnapshotSplits(c, foreign.workspaceId, s.id)).toEqual([]);
+      expect(await listSnapshotExportParts(c, { ...foreign, split: "train", afterPartId: null, limit: 10 })).toEqual(
+        [],
+      );
+      expect((await refusal(checkSnapshotInDatabase(c, foreign.workspaceId, s.id))).code).toBe("NOT_FOUND");
+      // and with its own workspace, all of it
+      expect((await snapshotParts(c, { workspaceId: w.workspaceId, snapshotId: s.id, limit: 1000 })).length).toBe(
+        all.length,
+      );
+    });
     expect(all.length).toBeGreaterThanOrEqual(labelled.length);
     for (const split of [undefined, null, "train", "val"]) {
       const expected = all
@@ -400,7 +424,7 @@ describe("snapshots", () => {
       let after: string | null = null;
       for (;;) {
         const page: Awaited<ReturnType<typeof snapshotParts>> = await as("viewer").run((c) =>
-          snapshotParts(c, { snapshotId: s.id, split, after, limit: 2 }),
+          snapshotParts(c, { workspaceId: w.workspaceId, snapshotId: s.id, split, after, limit: 2 }),
         );
         if (page.length === 0) break;
         seen.push(...page.map((p) => p.partId));
@@ -411,7 +435,13 @@ describe("snapshots", () => {
       after = null;
       for (;;) {
         const page = await withService(db.owner, (c) =>
-          listSnapshotExportParts(c, { snapshotId: s.id, split, afterPartId: after, limit: 2 }),
+          listSnapshotExportParts(c, {
+            workspaceId: w.workspaceId,
+            snapshotId: s.id,
+            split,
+            afterPartId: after,
+            limit: 2,
+          }),
         );
         if (page.length === 0) break;
         exported.push(...page.map((p) => p.partId));
@@ -437,9 +467,19 @@ describe("snapshots", () => {
     const cursor = [...labelled].sort()[0] as string;
     for (const split of [undefined, null, "train"] as const)
       for (const after of [null, cursor]) {
-        const queries = [snapshotPartsPageQuery({ snapshotId: s.id, split, after, limit: 2 })];
+        const queries = [
+          snapshotPartsPageQuery({ workspaceId: w.workspaceId, snapshotId: s.id, split, after, limit: 2 }),
+        ];
         if (split !== undefined)
-          queries.push(snapshotExportPageQuery({ snapshotId: s.id, split, afterPartId: after, limit: 2 }));
+          queries.push(
+            snapshotExportPageQuery({
+              workspaceId: w.workspaceId,
+              snapshotId: s.id,
+              split,
+              afterPartId: after,
+              limit: 2,
+            }),
+          );
         for (const q of queries) {
           const text = await plan(q);
           const what = `${split} after ${after}:\n${text}`;
@@ -484,7 +524,7 @@ describe("snapshots", () => {
         if (as_.role !== "authenticated") expect(r.ok, `${as_.label}: ${sql}`).toBe(false);
       }
     }
-    const after = await as("viewer").run((c) => checkSnapshotInDatabase(c, s.id));
+    const after = await as("viewer").run((c) => checkSnapshotInDatabase(c, w.workspaceId, s.id));
     expect(after.recomputed).toBe(after.stored);
     expect(after.partCount).toEqual({ stored: 10, rows: 10 });
   });

@@ -157,10 +157,15 @@ export interface SnapshotExportPart {
 }
 
 /** The distinct splits of a snapshot (null: parts without one), for reading it split by split. */
-export async function listSnapshotSplits(c: PoolClient, snapshotId: string): Promise<Array<string | null>> {
+export async function listSnapshotSplits(
+  c: PoolClient,
+  workspaceId: string,
+  snapshotId: string,
+): Promise<Array<string | null>> {
   const { rows } = await c.query<{ split: string | null }>(
-    "select distinct split from public.snapshot_parts where snapshot_id = $1 order by split nulls last",
-    [snapshotId],
+    `select distinct split from public.snapshot_parts where snapshot_id = $1 and workspace_id = $2
+     order by split nulls last`,
+    [snapshotId, workspaceId],
   );
   return rows.map((r) => r.split);
 }
@@ -171,7 +176,7 @@ export async function listSnapshotSplits(c: PoolClient, snapshotId: string): Pro
  */
 export async function listSnapshotExportParts(
   c: PoolClient,
-  input: { snapshotId: string; split: string | null; afterPartId: string | null; limit: number },
+  input: { workspaceId: string; snapshotId: string; split: string | null; afterPartId: string | null; limit: number },
 ): Promise<SnapshotExportPart[]> {
   const q = snapshotExportPageQuery(input);
   const { rows } = await c.query<SnapshotExportPart>(q.sql, q.params);
@@ -180,6 +185,7 @@ export async function listSnapshotExportParts(
 
 /** The SQL of a page of listSnapshotExportParts (and for showing its plan). */
 export function snapshotExportPageQuery(input: {
+  workspaceId: string;
   snapshotId: string;
   split: string | null;
   afterPartId: string | null;
@@ -198,7 +204,7 @@ export function snapshotExportPageQuery(input: {
        order by pg.created_at desc limit 1) g on true
      where ${snapshotPageCondition(input.split, input.afterPartId !== null)}
      limit $4`,
-    params: [input.snapshotId, input.split, input.afterPartId, input.limit],
+    params: [input.snapshotId, input.split, input.afterPartId, input.limit, input.workspaceId],
   };
 }
 

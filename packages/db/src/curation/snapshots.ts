@@ -140,12 +140,13 @@ const PART_COLUMNS = `sp.part_id as "partId", sp.name, sp.blob_sha256 as "blobSh
  * from its start.
  */
 export function snapshotPageCondition(split: string | null | undefined, after: boolean): string {
+  // the workspace ($5) in the query itself: a snapshot id alone never reaches another workspace's rows
   const scope =
     split === undefined
-      ? "sp.snapshot_id = $1 and $2::text is null"
+      ? "sp.snapshot_id = $1 and sp.workspace_id = $5 and $2::text is null"
       : split === null
-        ? "sp.snapshot_id = $1 and sp.split is null and $2::text is null"
-        : "sp.snapshot_id = $1 and sp.split = $2";
+        ? "sp.snapshot_id = $1 and sp.workspace_id = $5 and sp.split is null and $2::text is null"
+        : "sp.snapshot_id = $1 and sp.workspace_id = $5 and sp.split = $2";
   const cursor = after ? "sp.part_id > $3::uuid" : "$3::uuid is null";
   const order = split === undefined ? "sp.part_id" : "sp.split, sp.part_id";
   return `${scope} and ${cursor} order by ${order}`;
@@ -153,6 +154,7 @@ export function snapshotPageCondition(split: string | null | undefined, after: b
 
 /** The SQL of a page of snapshotParts (and for showing its plan). */
 export function snapshotPartsPageQuery(input: {
+  workspaceId: string;
   snapshotId: string;
   split?: string | null;
   after?: string | null;
@@ -161,7 +163,7 @@ export function snapshotPartsPageQuery(input: {
   return {
     sql: `select ${PART_COLUMNS} from public.snapshot_parts sp
      where ${snapshotPageCondition(input.split, Boolean(input.after))} limit $4`,
-    params: [input.snapshotId, input.split ?? null, input.after ?? null, input.limit],
+    params: [input.snapshotId, input.split ?? null, input.after ?? null, input.limit, input.workspaceId],
   };
 }
 
@@ -171,7 +173,7 @@ export function snapshotPartsPageQuery(input: {
  */
 export async function snapshotParts(
   client: PoolClient,
-  input: { snapshotId: string; split?: string | null; after?: string | null; limit: number },
+  input: { workspaceId: string; snapshotId: string; split?: string | null; after?: string | null; limit: number },
 ): Promise<SnapshotPart[]> {
   const q = snapshotPartsPageQuery(input);
   const { rows } = await client.query<SnapshotPart>(q.sql, q.params);
@@ -181,12 +183,13 @@ export async function snapshotParts(
 /** What a snapshot pins, counted by split and status (a page shows it without reading every row). */
 export async function snapshotComposition(
   client: PoolClient,
+  workspaceId: string,
   snapshotId: string,
 ): Promise<{ split: string | null; status: PartStatus; parts: number; faces: number }[]> {
   const { rows } = await client.query<{ split: string | null; status: PartStatus; parts: number; faces: number }>(
     `select split, status, count(*)::int as parts, sum(face_count)::int as faces from public.snapshot_parts
-     where snapshot_id = $1 group by split, status order by split nulls last, status`,
-    [snapshotId],
+     where snapshot_id = $1 and workspace_id = $2 group by split, status order by split nulls last, status`,
+    [snapshotId, workspaceId],
   );
   return rows;
 }
@@ -212,8 +215,9 @@ export async function snapshotManifest(
 ): Promise<SnapshotManifest> {
   const s = await findSnapshot(client, workspaceId, ref);
   const { rows } = await client.query<SnapshotPart>(
-    `select ${PART_COLUMNS} from public.snapshot_parts sp where sp.snapshot_id = $1 order by sp.part_id`,
-    [s.id],
+    `select ${PART_COLUMNS} from public.snapshot_parts sp where sp.snapshot_id = $1 and sp.workspace_id = $2
+     order by sp.part_id`,
+    [s.id, workspaceId],
   );
   return {
     format: SNAPSHOT_MANIFEST_FORMAT,
@@ -250,7 +254,11 @@ export interface SnapshotDatabaseCheck {
  * revisions' documents as they are (the same expression public.freeze_snapshot used), and any part
  * whose revision drifted.
  */
-export async function checkSnapshotInDatabase(client: PoolClient, snapshotId: string): Promise<SnapshotDatabaseCheck> {
+export async function checkSnapshotInDatabase(
+  client: PoolClient,
+  workspaceId: string,
+  snapshotId: string,
+): Promise<SnapshotDatabaseCheck> {
   // one pass over the pinned documents: every hash computed once, then the checksum and the drift
   const { rows } = await client.query<{
     stored: string;
@@ -263,7 +271,7 @@ export async function checkSnapshotInDatabase(client: PoolClient, snapshotId: st
        select sp.part_id, sp.name, sp.blob_sha256, sp.revision_id, sp.face_signature, sp.split,
               sp.document_sha256 as pinned, encode(sha256(convert_to(r.document::text, 'UTF8')), 'hex') as now
        from public.snapshot_parts sp left join public.annotation_revisions r on r.id = sp.revision_id
-       where sp.snapshot_id = $1)
+       where sp.snapshot_id = $1 and sp.workspace_id = $2)
      select s.checksum as stored, s.part_count as "storedParts",
             (select count(*)::int from pinned) as rows,
             encode(sha256(convert_to(coalesce((
@@ -275,8 +283,8 @@ export async function checkSnapshotInDatabase(client: PoolClient, snapshotId: st
                                        order by part_id)
                       from (select * from pinned where now is distinct from pinned order by part_id limit 1000) d), '[]')
               as drift
-     from public.snapshots s where s.id = $1`,
-    [snapshotId],
+     from public.snapshots s where s.id = $1 and s.workspace_id = $2`,
+    [snapshotId, workspaceId],
   );
   const r = rows[0];
   if (!r) throw new AppError("NOT_FOUND", "no such snapshot");

@@ -20,7 +20,7 @@ export default async function SnapshotPage({ params }: { params: Promise<{ slug:
     try {
       const snapshot = await findSnapshot(c, workspace.id, ref);
       const [composition, exports] = await Promise.all([
-        snapshotComposition(c, snapshot.id),
+        snapshotComposition(c, workspace.id, snapshot.id),
         listExports(c, workspace.id, snapshot.id),
       ]);
       return { snapshot, composition, exports };

@@ -27,7 +27,7 @@ const get = route<{ ws: string; snapshot: string }>(async (req, params) => {
   const withUrls = flag("urls");
   const { parts, documents } = await run(async (c) => {
     const s = await resolveSnapshot(c, workspace.id, params.snapshot);
-    const page = await snapshotParts(c, { snapshotId: s.id, split, after, limit });
+    const page = await snapshotParts(c, { workspaceId: workspace.id, snapshotId: s.id, split, after, limit });
     return {
       parts: page,
       documents: withDocuments
