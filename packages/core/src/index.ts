@@ -56,6 +56,17 @@ export {
   unlabelledFaces,
   unsureFaces,
 } from "./labelling";
+export type { LabelSchemaFile } from "./labelling/schema-io";
+export {
+  issueLines,
+  labelSchemaFile,
+  labelSchemaFileSchema,
+  labelSchemaNameSchema,
+  parseLabelSchemaFile,
+  SCHEMA_FILE_FORMAT,
+} from "./labelling/schema-io";
+export type { MappedDocument, MappingChange, SchemaMapping } from "./labelling/schema-mapping";
+export { applyMapping, checkMapping, describeChange, schemaMappingSchema } from "./labelling/schema-mapping";
 export type {
   FaceChange,
   GuestComment,
@@ -109,6 +120,7 @@ export {
   crosswalkSchema,
   DEFAULT_TAXONOMY,
   featureTypeSchema,
+  hierarchyProblems,
   labelsByStepName,
   parameterDefinitionSchema,
   taxonomySchema,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TAXONOMY, type Taxonomy, taxonomySchema } from "./taxonomy";
+import { DEFAULT_TAXONOMY, hierarchyProblems, type Taxonomy, taxonomySchema } from "./taxonomy";
 
 /**
  * MFCAD's 16 classes in the order its labels use. Not FEAT_NAMES of hducg/MFCAD's visualiser (which
@@ -259,5 +259,26 @@ describe("taxonomySchema", () => {
     ],
   ])("rejects %s", (_what, input) => {
     expect(taxonomySchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe("class hierarchy (parent)", () => {
+  const cls = (key: string, parent?: string | null) => ({ key, name: key, colour: "#112233", hotkey: null, parent });
+
+  it("accepts coarse and fine classes, and the default taxonomy without parents", () => {
+    const t = taxonomySchema.parse({
+      featureTypes: [cls("hole"), cls("through_hole", "hole"), cls("blind_hole", "hole")],
+    });
+    expect(t.featureTypes[1]?.parent).toBe("hole");
+    expect(hierarchyProblems(DEFAULT_TAXONOMY.featureTypes)).toEqual([]);
+  });
+
+  it("refuses a parent that is not a class, a class its own parent, and a cycle", () => {
+    expect(hierarchyProblems([cls("a", "nope")])).toEqual(["class a has parent nope, which is not a class here"]);
+    expect(hierarchyProblems([cls("a", "a")])).toEqual(["class a cannot be its own parent"]);
+    expect(hierarchyProblems([cls("a", "c"), cls("b", "a"), cls("c", "b"), cls("d", "a")])).toEqual([
+      "classes a → c → b → a form a cycle of parents",
+    ]);
+    expect(taxonomySchema.safeParse({ featureTypes: [cls("a", "b"), cls("b", "a")] }).success).toBe(false);
   });
 });

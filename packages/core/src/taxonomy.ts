@@ -12,12 +12,21 @@ export const parameterDefinitionSchema = z.object({
 
 export const featureTypeSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]*$/, "feature keys are snake_case"),
-  name: z.string().min(1),
-  colour: z.string().regex(/^#[0-9a-f]{6}$/i),
+  name: z.string().min(1, "a class needs a name").max(80),
+  colour: z.string().regex(/^#[0-9a-f]{6}$/i, "colours are written #rrggbb (six hex digits)"),
   hotkey: z
     .string()
-    .regex(/^[1-9]$/)
+    .regex(/^[1-9]$/, "hotkeys are the digits 1 to 9")
     .nullable(),
+  /**
+   * The coarser class this one refines (coarse/fine hierarchy: `hole` > `through_hole`), by key; null
+   * or absent at the top. Must name another class of the same taxonomy, without cycles.
+   */
+  parent: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, "a parent is a class key")
+    .nullable()
+    .optional(),
   /** Faces that are not part of any feature (the raw stock). */
   isStock: z.boolean().default(false),
   parameters: z.array(parameterDefinitionSchema).default([]),
@@ -31,9 +40,39 @@ export const crosswalkSchema = z.object({
   source: z.string(),
 });
 
+/**
+ * What is wrong with the classes' parent links: a parent that is not a class of the taxonomy, a
+ * class its own parent, or a cycle (each cycle named once, by its keys in order).
+ */
+export function hierarchyProblems(types: ReadonlyArray<{ key: string; parent?: string | null }>): string[] {
+  const parentOf = new Map(types.map((f) => [f.key, f.parent ?? null]));
+  const problems: string[] = [];
+  for (const f of types) {
+    if (!f.parent) continue;
+    if (f.parent === f.key) problems.push(`class ${f.key} cannot be its own parent`);
+    else if (!parentOf.has(f.parent)) problems.push(`class ${f.key} has parent ${f.parent}, which is not a class here`);
+  }
+  const reported = new Set<string>();
+  for (const f of types) {
+    const path: string[] = [];
+    let at: string | null = f.key;
+    while (at !== null && !path.includes(at)) {
+      path.push(at);
+      const next: string | null = parentOf.get(at) ?? null;
+      at = next !== null && parentOf.has(next) && next !== at ? next : null;
+    }
+    if (at === null) continue;
+    const cycle = path.slice(path.indexOf(at));
+    if (cycle.length < 2 || cycle.some((k) => reported.has(k))) continue;
+    for (const k of cycle) reported.add(k);
+    problems.push(`classes ${[...cycle, at].join(" → ")} form a cycle of parents`);
+  }
+  return problems;
+}
+
 export const taxonomySchema = z
   .object({
-    featureTypes: z.array(featureTypeSchema).min(1),
+    featureTypes: z.array(featureTypeSchema).min(1, "a label schema needs at least one class"),
     crosswalks: z.record(z.string(), crosswalkSchema).default({}),
   })
   .superRefine((t, ctx) => {
@@ -47,6 +86,7 @@ export const taxonomySchema = z
         hotkeys.add(f.hotkey);
       }
     }
+    for (const problem of hierarchyProblems(t.featureTypes)) ctx.addIssue({ code: "custom", message: problem });
     for (const [name, cw] of Object.entries(t.crosswalks)) {
       for (const c of cw.classes) {
         if (c.feature !== null && !keys.has(c.feature)) {
