@@ -2,6 +2,7 @@ export type { AnnotationDocument, PrelabelSummary } from "./annotation";
 export { annotationDocumentSchema, faceIndexSchema, MAX_FACES, prelabelSummarySchema } from "./annotation";
 export type { ApiKeyScope } from "./api-keys";
 export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
+export * from "./analytics";
 export { type AuditFilter, auditFilterQuery, parseAuditFilter } from "./audit-filter";
 export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
 export { csvLine } from "./csv";
@@ -96,6 +97,9 @@ export {
   splitMentions,
   stepChange,
 } from "./review";
+export type { LogFields, Logger, LoggerOptions, LogLevel } from "./log";
+export { createLogger, isWellFormedRequestId, LOG_LEVELS } from "./log";
+export * from "./metrics";
 export type { Capability, MemberRole, NavSection } from "./roles";
 export {
   CAPABILITIES,
