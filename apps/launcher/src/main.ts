@@ -5,11 +5,11 @@ import { fileURLToPath } from "node:url";
 import { EmbeddedAuthProvider, hasAnyUser, setUpFirstAdmin } from "@facet/auth";
 import { createPool, migrate } from "@facet/db";
 import { startEmbeddedPostgres, takeOverShutdownSignals } from "@facet/db/embedded";
+import { installationLayout, loadOrCreateSecrets } from "@facet/db/installation";
 import { isProcessAlive } from "@facet/db/process";
 import { migrateJobQueue } from "@facet/jobs/graphile-worker";
 import { parseLauncherEnv } from "./env";
 import { acquireLock } from "./pid-lock";
-import { loadOrCreateSecrets } from "./secrets";
 import { Supervised } from "./supervisor";
 
 /** The repository's root: this file is apps/launcher/src/main.ts. */
@@ -55,15 +55,16 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<string> {
 export async function main(): Promise<void> {
   const env = parseLauncherEnv(process.env, REPO_ROOT);
   const dataDir = env.FACET_DATA_DIR;
-  const logs = path.join(dataDir, "logs");
+  const layout = installationLayout(dataDir);
+  const logs = layout.logsDir;
   await mkdir(logs, { recursive: true });
   await stopOrphanChildren(dataDir);
   const lock = await acquireLock(dataDir, { port: env.PORT }, say);
   const secrets = await loadOrCreateSecrets(dataDir);
 
-  say(`starting the embedded database (data in ${path.join(dataDir, "pg")})`);
+  say(`starting the embedded database (data in ${layout.pgDir})`);
   const pg = await startEmbeddedPostgres({
-    dataDir: path.join(dataDir, "pg"),
+    dataDir: layout.pgDir,
     logFile: path.join(logs, "postgres.log"),
     port: env.FACET_PG_PORT,
     password: secrets.pgPassword,
@@ -137,7 +138,7 @@ export async function main(): Promise<void> {
       FACET_PUBLIC_URL: env.FACET_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     };
     // written atomically (temporary file, rename): a reader never sees half a file
-    const pidFile = path.join(dataDir, "facet.pid");
+    const pidFile = layout.pidFile;
     const pidsChanged = () => {
       const tmp = `${pidFile}.${process.pid}.tmp`;
       const content = JSON.stringify({

