@@ -44,6 +44,7 @@ export {
 } from "./limits";
 export type { NotificationConnection, NotificationSource, PgSourceOptions } from "./listen";
 export { EVENTS_CHANNEL, pgNotificationSource } from "./listen";
+export * from "./metrics";
 export type { MigrateResult, MigrationFile } from "./migrate";
 export { listMigrations, migrate } from "./migrate";
 export type { Pool, PoolClient, PoolOptions } from "./pool";
