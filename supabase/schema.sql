@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206003000_parts_dataset_name_index. PostgreSQL 18.
+-- Last migration: 20261206007000_verify_runs. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -14,13 +14,15 @@
 -- Contents
 --   public: what users reach, under row-level security: the data model and the functions of the API
 --     tables: annotation_revisions, api_keys, audit_events, blobs, comments, datasets,
---     independent_annotations, invitation_uses, invitations, jobs, label_schemas, notifications,
---     part_catalog, part_geometry, part_presence, part_reviews, parts, profiles, saved_filters, share_links,
---     snapshot_exports, snapshot_parts, snapshots, workspace_blobs, workspace_members, workspaces
---     12 functions
+--     independent_annotations, invitation_uses, invitations, jobs, label_schema_mapped_parts,
+--     label_schema_mappings, label_schemas, notifications, part_catalog, part_geometry, part_presence,
+--     part_reviews, parts, profiles, saved_filters, share_links, snapshot_exports, snapshot_parts, snapshots,
+--     work_time, workspace_blobs, workspace_members, workspaces
+--     16 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
---     tables: event_streams, part_status_transitions, rate_limits, worker_heartbeats; views: member_catalog
---     83 functions
+--     tables: event_streams, part_status_transitions, rate_limits, verify_runs, worker_heartbeats; views:
+--     member_catalog
+--     94 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -30,7 +32,7 @@
 -- ====================================================================================================
 
 CREATE SCHEMA public;
-GRANT USAGE ON SCHEMA public TO PUBLIC, anon, authenticated, service_role;
+GRANT USAGE ON SCHEMA public TO PUBLIC, anon, authenticated, facet_eraser, service_role;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 CREATE TYPE public.face_check AS ENUM ('changed', 'confirmed', 'seen', 'unseen');
@@ -153,6 +155,7 @@ CREATE TABLE public.audit_events (
   CONSTRAINT audit_events_actor_kind_check CHECK (actor_kind = ANY (ARRAY['user'::text, 'api_key'::text, 'service'::text, 'system'::text])),
   CONSTRAINT audit_events_pkey PRIMARY KEY (id)
 );
+CREATE INDEX audit_events_actor_idx ON public.audit_events USING btree (actor_id, workspace_id, created_at DESC) WHERE (actor_id IS NOT NULL);
 CREATE INDEX audit_events_part_idx ON public.audit_events USING btree (((data ->> 'part_id'::text))) WHERE (data ? 'part_id'::text);
 CREATE INDEX audit_events_target_idx ON public.audit_events USING btree (target_table, target_id);
 CREATE INDEX audit_events_workspace_created_idx ON public.audit_events USING btree (workspace_id, created_at DESC);
@@ -160,9 +163,18 @@ ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Admins read the audit log of their workspace" ON public.audit_events
   FOR SELECT TO authenticated
   USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
-CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION private.refuse_change();
+CREATE POLICY "The erasure reads the log" ON public.audit_events
+  FOR SELECT TO facet_eraser
+  USING (true);
+CREATE POLICY "The erasure redacts the log" ON public.audit_events
+  FOR UPDATE TO facet_eraser
+  USING (true)
+  WITH CHECK (true);
+CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION private.audit_events_guard();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_change();
 GRANT ALL ON TABLE public.audit_events TO anon, authenticated, service_role;
+GRANT SELECT ON TABLE public.audit_events TO facet_eraser;
+GRANT UPDATE (data), UPDATE (ip), UPDATE (user_agent) ON TABLE public.audit_events TO facet_eraser;
 
 CREATE TABLE public.blobs (
   sha256 text NOT NULL,
@@ -239,10 +251,19 @@ CREATE POLICY "Members who work on parts resolve and reopen threads" ON public.c
   FOR UPDATE TO authenticated
   USING (private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]))
   WITH CHECK (private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]));
+CREATE POLICY "The erasure reads comments" ON public.comments
+  FOR SELECT TO facet_eraser
+  USING (true);
+CREATE POLICY "The erasure redacts comments" ON public.comments
+  FOR UPDATE TO facet_eraser
+  USING (true)
+  WITH CHECK (true);
 CREATE TRIGGER comments_after AFTER INSERT OR UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_after();
 CREATE TRIGGER comments_defaults BEFORE INSERT ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_defaults();
 CREATE TRIGGER comments_guard BEFORE UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_guard();
 GRANT ALL ON TABLE public.comments TO anon, authenticated, service_role;
+GRANT SELECT ON TABLE public.comments TO facet_eraser;
+GRANT UPDATE (author_name), UPDATE (body) ON TABLE public.comments TO facet_eraser;
 
 CREATE TABLE public.datasets (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -438,6 +459,66 @@ CREATE TRIGGER jobs_guard BEFORE UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNC
 CREATE TRIGGER jobs_touch BEFORE UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 GRANT ALL ON TABLE public.jobs TO anon, authenticated, service_role;
 
+CREATE TABLE public.label_schema_mapped_parts (
+  to_schema_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  from_revision_id uuid NOT NULL,
+  revision_id uuid,
+  split_faces integer DEFAULT 0 NOT NULL,
+  problem text,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT label_schema_mapped_parts_check CHECK (problem IS NULL OR revision_id IS NULL AND char_length(problem) >= 1 AND char_length(problem) <= 500),
+  CONSTRAINT label_schema_mapped_parts_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT label_schema_mapped_parts_from_revision_id_fkey FOREIGN KEY (from_revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
+  CONSTRAINT label_schema_mapped_parts_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT label_schema_mapped_parts_pkey PRIMARY KEY (to_schema_id, part_id),
+  CONSTRAINT label_schema_mapped_parts_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE,
+  CONSTRAINT label_schema_mapped_parts_split_faces_check CHECK (split_faces >= 0),
+  CONSTRAINT label_schema_mapped_parts_to_schema_id_fkey FOREIGN KEY (to_schema_id) REFERENCES public.label_schema_mappings(to_schema_id) ON DELETE CASCADE,
+  CONSTRAINT label_schema_mapped_parts_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE INDEX label_schema_mapped_parts_part_idx ON public.label_schema_mapped_parts USING btree (part_id);
+ALTER TABLE public.label_schema_mapped_parts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins apply label schema mappings" ON public.label_schema_mapped_parts
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Members see mapped parts" ON public.label_schema_mapped_parts
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER label_schema_mapped_parts_guard BEFORE INSERT OR UPDATE ON public.label_schema_mapped_parts FOR EACH ROW EXECUTE FUNCTION private.label_schema_mapped_part_guard();
+GRANT ALL ON TABLE public.label_schema_mapped_parts TO service_role;
+GRANT SELECT, INSERT ON TABLE public.label_schema_mapped_parts TO authenticated;
+
+CREATE TABLE public.label_schema_mappings (
+  to_schema_id uuid NOT NULL,
+  workspace_id uuid NOT NULL,
+  from_schema_id uuid NOT NULL,
+  mapping jsonb NOT NULL,
+  created_by uuid,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT label_schema_mappings_check CHECK (from_schema_id <> to_schema_id),
+  CONSTRAINT label_schema_mappings_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT label_schema_mappings_mapping_check CHECK (jsonb_typeof(mapping) = 'object'::text),
+  CONSTRAINT label_schema_mappings_pkey PRIMARY KEY (to_schema_id),
+  CONSTRAINT label_schema_mappings_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT label_schema_mappings_workspace_id_from_schema_id_fkey FOREIGN KEY (workspace_id, from_schema_id) REFERENCES public.label_schemas(workspace_id, id) ON DELETE CASCADE,
+  CONSTRAINT label_schema_mappings_workspace_id_to_schema_id_fkey FOREIGN KEY (workspace_id, to_schema_id) REFERENCES public.label_schemas(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX label_schema_mappings_from_idx ON public.label_schema_mappings USING btree (from_schema_id);
+ALTER TABLE public.label_schema_mappings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins make label schema mappings" ON public.label_schema_mappings
+  FOR INSERT TO authenticated
+  WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]) AND created_by = (( SELECT auth.uid() AS uid)));
+CREATE POLICY "Members see label schema mappings" ON public.label_schema_mappings
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+CREATE TRIGGER label_schema_mappings_audit AFTER INSERT ON public.label_schema_mappings FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('label_schema_mapping');
+CREATE TRIGGER label_schema_mappings_guard BEFORE INSERT OR UPDATE ON public.label_schema_mappings FOR EACH ROW EXECUTE FUNCTION private.label_schema_mapping_guard();
+GRANT ALL ON TABLE public.label_schema_mappings TO service_role;
+GRANT SELECT, INSERT ON TABLE public.label_schema_mappings TO authenticated;
+
 CREATE TABLE public.label_schemas (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
   workspace_id uuid NOT NULL,
@@ -505,6 +586,13 @@ CREATE TABLE public.notifications (
 CREATE INDEX notifications_unread_idx ON public.notifications USING btree (user_id) WHERE (read_at IS NULL);
 CREATE INDEX notifications_user_idx ON public.notifications USING btree (user_id, workspace_id, created_at DESC);
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "The erasure reads notifications" ON public.notifications
+  FOR SELECT TO facet_eraser
+  USING (true);
+CREATE POLICY "The erasure redacts notifications" ON public.notifications
+  FOR UPDATE TO facet_eraser
+  USING (true)
+  WITH CHECK (true);
 CREATE POLICY "Users mark their own notifications read" ON public.notifications
   FOR UPDATE TO authenticated
   USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id))
@@ -514,6 +602,8 @@ CREATE POLICY "Users see their own notifications" ON public.notifications
   USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
 CREATE TRIGGER notifications_guard BEFORE UPDATE ON public.notifications FOR EACH ROW EXECUTE FUNCTION private.notifications_guard();
 GRANT ALL ON TABLE public.notifications TO anon, authenticated, service_role;
+GRANT SELECT ON TABLE public.notifications TO facet_eraser;
+GRANT UPDATE (actor_name), UPDATE (summary) ON TABLE public.notifications TO facet_eraser;
 
 CREATE TABLE public.part_catalog (
   part_id uuid NOT NULL,
@@ -759,6 +849,7 @@ CREATE TABLE public.profiles (
   email text NOT NULL,
   display_name text,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
+  erased_at timestamp with time zone,
   CONSTRAINT profiles_pkey PRIMARY KEY (user_id),
   CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE
 );
@@ -773,6 +864,7 @@ CREATE POLICY "Users update their own profile" ON public.profiles
 GRANT ALL ON TABLE public.profiles TO service_role;
 GRANT SELECT, INSERT, DELETE, TRUNCATE, REFERENCES, TRIGGER, MAINTAIN ON TABLE public.profiles TO anon, authenticated;
 GRANT UPDATE (display_name) ON TABLE public.profiles TO authenticated;
+COMMENT ON COLUMN public.profiles.erased_at IS 'Set by public.erase_person: the name and email are gone everywhere; display_name holds the anonymised label.';
 
 CREATE TABLE public.saved_filters (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -952,6 +1044,38 @@ GRANT ALL ON TABLE public.snapshots TO service_role;
 GRANT SELECT ON TABLE public.snapshots TO authenticated;
 COMMENT ON TABLE public.snapshots IS 'Immutable (private.snapshots_immutable, for every role). Made by public.freeze_snapshot. The manifest in storage (snapshots/<id>/manifest.json) is an export of these rows; facet snapshot verify checks they agree.';
 
+CREATE TABLE public.work_time (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  session_id uuid NOT NULL,
+  active_ms bigint DEFAULT 0 NOT NULL,
+  started_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT work_time_active_ms_check CHECK (active_ms >= 0),
+  CONSTRAINT work_time_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT work_time_part_id_user_id_session_id_key UNIQUE (part_id, user_id, session_id),
+  CONSTRAINT work_time_pkey PRIMARY KEY (id),
+  CONSTRAINT work_time_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
+  CONSTRAINT work_time_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
+  CONSTRAINT work_time_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX work_time_workspace_user_idx ON public.work_time USING btree (workspace_id, user_id, part_id);
+ALTER TABLE public.work_time ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Admins read the workspace's work time; everyone their own" ON public.work_time
+  FOR SELECT TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) OR private.has_role(workspace_id, '{admin}'::public.member_role[]));
+CREATE POLICY "People add to their own time on parts they hold" ON public.work_time
+  FOR UPDATE TO authenticated
+  USING (user_id = (( SELECT auth.uid() AS uid)) AND private.holds_for_work_time(part_id))
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND private.holds_for_work_time(part_id));
+CREATE POLICY "People record their own time on parts they hold" ON public.work_time
+  FOR INSERT TO authenticated
+  WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND private.holds_for_work_time(part_id));
+CREATE TRIGGER work_time_guard BEFORE INSERT OR UPDATE ON public.work_time FOR EACH ROW EXECUTE FUNCTION private.work_time_guard();
+GRANT ALL ON TABLE public.work_time TO anon, authenticated, service_role;
+
 CREATE TABLE public.workspace_blobs (
   workspace_id uuid NOT NULL,
   sha256 text NOT NULL,
@@ -976,6 +1100,9 @@ CREATE TABLE public.workspace_members (
   invited_by uuid,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  deactivated_at timestamp with time zone,
+  deactivated_by uuid,
+  CONSTRAINT workspace_members_deactivated_by_fkey FOREIGN KEY (deactivated_by) REFERENCES auth.users(id) ON DELETE SET NULL,
   CONSTRAINT workspace_members_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL,
   CONSTRAINT workspace_members_pkey PRIMARY KEY (workspace_id, user_id),
   CONSTRAINT workspace_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE,
@@ -992,16 +1119,19 @@ CREATE POLICY "Admins change roles" ON public.workspace_members
   WITH CHECK (private.has_role(workspace_id, '{admin}'::public.member_role[]));
 CREATE POLICY "Admins remove members and members leave" ON public.workspace_members
   FOR DELETE TO authenticated
-  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]) OR user_id = (( SELECT auth.uid() AS uid)));
+  USING (private.has_role(workspace_id, '{admin}'::public.member_role[]) OR user_id = (( SELECT auth.uid() AS uid)) AND deactivated_at IS NULL);
 CREATE POLICY "Members see who else is in the workspace" ON public.workspace_members
   FOR SELECT TO authenticated
   USING (private.is_member(workspace_id));
 CREATE TRIGGER workspace_members_audit AFTER INSERT OR DELETE OR UPDATE ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.audit_row_change('member');
+CREATE TRIGGER workspace_members_deactivated AFTER UPDATE OF deactivated_at ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.member_deactivated();
+CREATE TRIGGER workspace_members_deactivation BEFORE UPDATE ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.member_deactivation();
 CREATE TRIGGER workspace_members_identity BEFORE UPDATE OF workspace_id, user_id ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.membership_identity_immutable();
-CREATE TRIGGER workspace_members_keep_admin BEFORE DELETE OR UPDATE OF role ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.keep_an_admin();
-CREATE TRIGGER workspace_members_notify_access AFTER DELETE OR UPDATE OF role ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.notify_access_change();
+CREATE TRIGGER workspace_members_keep_admin BEFORE DELETE OR UPDATE OF role, deactivated_at ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.keep_an_admin();
+CREATE TRIGGER workspace_members_notify_access AFTER DELETE OR UPDATE OF role, deactivated_at ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.notify_access_change();
 CREATE TRIGGER workspace_members_touch BEFORE UPDATE ON public.workspace_members FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 GRANT ALL ON TABLE public.workspace_members TO anon, authenticated, service_role;
+COMMENT ON COLUMN public.workspace_members.deactivated_at IS 'Set: the membership is kept (history, attribution) but gives no access: the private.is_member/has_role/... helpers ignore it. Set and cleared by admins (private.member_deactivation).';
 
 CREATE TABLE public.workspaces (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -1186,6 +1316,94 @@ $function$;
 REVOKE ALL ON FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.create_workspace(p_name text, p_slug text, p_taxonomy jsonb) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION public.erase_person(p_workspace_id uuid, p_user_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+  v_label text := 'Former member ' || substr(md5(gen_random_uuid()::text), 1, 4);
+  v_strings text[];
+  v_emails text[];
+  v_others integer;
+  v_counts jsonb;
+  v_invitations integer;
+begin
+  if v_uid is null or not private.has_role(p_workspace_id, '{admin}') then
+    raise exception 'only admins of this workspace erase people' using errcode = '42501';
+  end if;
+  if p_user_id = v_uid then
+    raise exception 'you cannot erase yourself here: ask another admin' using errcode = 'FC004';
+  end if;
+  perform 1 from public.workspace_members m where m.workspace_id = p_workspace_id and m.user_id = p_user_id for update;
+  if not found then
+    raise exception 'no such member in this workspace' using errcode = 'FC031';
+  end if;
+  if exists (select 1 from public.profiles p where p.user_id = p_user_id and p.erased_at is not null) then
+    raise exception 'this person''s data was erased already' using errcode = 'FC005';
+  end if;
+  select count(*) into v_others from public.workspace_members m
+  where m.user_id = p_user_id and m.workspace_id <> p_workspace_id;
+  if v_others > 0 then
+    raise exception 'this person is also a member of % other workspace%: only someone who belongs to no other workspace can be erased here; they must leave or be removed there first',
+      v_others, case when v_others = 1 then '' else 's' end
+      using errcode = 'FC030';
+  end if;
+
+  -- every form of their name and address this database holds
+  select array_agg(distinct s) filter (where s is not null and char_length(btrim(s)) >= 2),
+         array_agg(distinct lower(s)) filter (where s like '%@%')
+  into v_strings, v_emails
+  from (
+    select u.email::text as s from auth.users u where u.id = p_user_id
+    union all select u.raw_user_meta_data ->> k from auth.users u, unnest(array['display_name', 'full_name', 'name']) k
+      where u.id = p_user_id
+    union all select p.email from public.profiles p where p.user_id = p_user_id
+    union all select p.display_name from public.profiles p where p.user_id = p_user_id
+    union all select distinct c.author_name from public.comments c where c.author_id = p_user_id
+    union all select distinct n.actor_name from public.notifications n where n.actor_id = p_user_id
+  ) x;
+  v_strings := coalesce(v_strings, '{}');
+  v_emails := coalesce(v_emails, '{}');
+
+  -- no access any more, claims back to the queue (and the last-active-admin rule applies)
+  update public.workspace_members set deactivated_at = now()
+  where workspace_id = p_workspace_id and user_id = p_user_id and deactivated_at is null;
+
+  -- the account: no address, no password, banned, deleted; sessions and keys end
+  update auth.users
+  set email = null, encrypted_password = null, email_confirmed_at = null, last_sign_in_at = null,
+      raw_user_meta_data = jsonb_build_object('display_name', v_label),
+      raw_app_meta_data = jsonb_build_object('facet_erased', true),
+      banned_until = 'infinity', deleted_at = now()
+  where id = p_user_id;
+  if to_regclass('auth.identities') is not null then
+    execute 'delete from auth.identities where user_id = $1' using p_user_id;
+  end if;
+  delete from auth.refresh_tokens where user_id = p_user_id::text;
+  delete from auth.sessions where user_id = p_user_id;
+  update public.profiles set email = '', display_name = v_label, erased_at = now() where user_id = p_user_id;
+  update public.api_keys set revoked_at = now() where user_id = p_user_id and revoked_at is null;
+  delete from public.notifications where user_id = p_user_id;
+  delete from public.part_presence where user_id = p_user_id;
+  delete from private.rate_limits where lower(key) = any (v_emails);
+  -- invitations addressed to them: revoked, and the address gone
+  update public.invitations set email = null, revoked_at = coalesce(revoked_at, now())
+  where email = any (v_emails);
+  get diagnostics v_invitations = row_count;
+
+  -- last: the append-only copies, including the audit events the statements above just wrote
+  v_counts := private.redact_person(p_user_id, v_strings, v_label);
+  perform private.audit(p_workspace_id, 'member.erased', 'workspace_members', p_user_id::text,
+    jsonb_build_object('user_id', p_user_id, 'label', v_label, 'invitations', v_invitations) || v_counts);
+  return v_label;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.erase_person(p_workspace_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.erase_person(p_workspace_id uuid, p_user_id uuid) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text DEFAULT ''::text, p_part_ids uuid[] DEFAULT NULL::uuid[], p_statuses public.part_status[] DEFAULT NULL::public.part_status[], p_filter text DEFAULT ''::text)
  RETURNS uuid
  LANGUAGE plpgsql
@@ -1246,6 +1464,42 @@ end
 $function$;
 REVOKE ALL ON FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text, p_part_ids uuid[], p_statuses public.part_status[], p_filter text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text, p_part_ids uuid[], p_statuses public.part_status[], p_filter text) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.last_verify_run(ws uuid)
+ RETURNS TABLE(finished_at timestamp with time zone, trigger text, sample integer, ok boolean, blobs_checked integer, artefacts_checked integer, snapshots_checked integer, drift integer)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select r.finished_at, r.trigger, r.sample, r.ok, r.blobs_checked, r.artefacts_checked, r.snapshots_checked,
+         r.blobs_mismatched + r.blobs_missing + r.artefacts_mismatched + r.artefacts_missing + r.snapshots_drifted
+  from private.verify_runs r
+  where private.has_role(ws, '{admin}')
+  order by r.finished_at desc
+  limit 1
+$function$;
+REVOKE ALL ON FUNCTION public.last_verify_run(ws uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.last_verify_run(ws uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.member_activity(p_workspace_id uuid)
+ RETURNS TABLE(user_id uuid, last_active_at timestamp with time zone, last_seen_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select m.user_id,
+         greatest(
+           (select a.created_at from public.audit_events a
+            where a.actor_id = m.user_id and a.workspace_id = m.workspace_id
+            order by a.created_at desc limit 1),
+           (select max(k.last_used_at) from public.api_keys k
+            where k.user_id = m.user_id and k.workspace_id = m.workspace_id)),
+         greatest(u.last_sign_in_at, (select max(s.updated_at) from auth.sessions s where s.user_id = m.user_id))
+  from public.workspace_members m join auth.users u on u.id = m.user_id
+  where m.workspace_id = p_workspace_id and private.has_role(p_workspace_id, '{admin}')
+$function$;
+REVOKE ALL ON FUNCTION public.member_activity(p_workspace_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.member_activity(p_workspace_id uuid) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION public.open_share_link()
  RETURNS TABLE(link_id uuid, workspace_id uuid, part_id uuid, access text, expires_at timestamp with time zone)
@@ -1486,12 +1740,52 @@ $function$;
 REVOKE ALL ON FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION public.transfer_member_items(p_workspace_id uuid, p_from uuid, p_to uuid)
+ RETURNS TABLE(datasets integer, saved_filters integer)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_datasets integer;
+  v_filters integer;
+begin
+  if (select auth.uid()) is null or not private.has_role(p_workspace_id, '{admin}') then
+    raise exception 'only admins of this workspace transfer what members own' using errcode = '42501';
+  end if;
+  if p_from = p_to then
+    raise exception 'choose someone else to receive them' using errcode = '22023';
+  end if;
+  if not exists (select 1 from public.workspace_members m where m.workspace_id = p_workspace_id and m.user_id = p_from) then
+    raise exception 'no such member in this workspace' using errcode = 'FC031';
+  end if;
+  if not exists (select 1 from public.workspace_members m
+                 where m.workspace_id = p_workspace_id and m.user_id = p_to and m.deactivated_at is null) then
+    raise exception 'the receiver must be an active member of this workspace' using errcode = '22023';
+  end if;
+  update public.datasets set created_by = p_to where workspace_id = p_workspace_id and created_by = p_from;
+  get diagnostics v_datasets = row_count;
+  update public.saved_filters f
+  set user_id = p_to,
+      name = case when exists (select 1 from public.saved_filters o
+                               where o.workspace_id = f.workspace_id and o.user_id = p_to and o.name = f.name)
+                  then left(f.name, 72) || ' (moved)' else f.name end
+  where f.workspace_id = p_workspace_id and f.user_id = p_from;
+  get diagnostics v_filters = row_count;
+  perform private.audit(p_workspace_id, 'member.items_transferred', 'workspace_members', p_from::text,
+    jsonb_build_object('from_user_id', p_from, 'to_user_id', p_to, 'datasets', v_datasets, 'saved_filters', v_filters));
+  return query select v_datasets, v_filters;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.transfer_member_items(p_workspace_id uuid, p_from uuid, p_to uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.transfer_member_items(p_workspace_id uuid, p_from uuid, p_to uuid) TO authenticated, service_role;
+
 -- ====================================================================================================
 -- Schema private: helpers of the policies, trigger functions and their steps, internal tables
 -- ====================================================================================================
 
 CREATE SCHEMA private;
-GRANT USAGE ON SCHEMA private TO anon, authenticated, service_role;
+GRANT USAGE ON SCHEMA private TO anon, authenticated, facet_eraser, service_role;
 
 CREATE TABLE private.event_streams (
   id uuid NOT NULL,
@@ -1534,6 +1828,41 @@ CREATE TABLE private.rate_limits (
   CONSTRAINT rate_limits_pkey PRIMARY KEY (bucket, key)
 );
 ALTER TABLE private.rate_limits ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE private.verify_runs (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  trigger text NOT NULL,
+  started_at timestamp with time zone NOT NULL,
+  finished_at timestamp with time zone DEFAULT now() NOT NULL,
+  sample integer,
+  ok boolean NOT NULL,
+  blobs_checked integer NOT NULL,
+  blobs_mismatched integer NOT NULL,
+  blobs_missing integer NOT NULL,
+  artefacts_checked integer NOT NULL,
+  artefacts_mismatched integer NOT NULL,
+  artefacts_missing integer NOT NULL,
+  snapshots_checked integer NOT NULL,
+  snapshots_drifted integer NOT NULL,
+  duration_ms integer NOT NULL,
+  report jsonb NOT NULL,
+  CONSTRAINT verify_runs_artefacts_checked_check CHECK (artefacts_checked >= 0),
+  CONSTRAINT verify_runs_artefacts_mismatched_check CHECK (artefacts_mismatched >= 0),
+  CONSTRAINT verify_runs_artefacts_missing_check CHECK (artefacts_missing >= 0),
+  CONSTRAINT verify_runs_blobs_checked_check CHECK (blobs_checked >= 0),
+  CONSTRAINT verify_runs_blobs_mismatched_check CHECK (blobs_mismatched >= 0),
+  CONSTRAINT verify_runs_blobs_missing_check CHECK (blobs_missing >= 0),
+  CONSTRAINT verify_runs_check CHECK (ok = ((blobs_mismatched + blobs_missing + artefacts_mismatched + artefacts_missing + snapshots_drifted) = 0)),
+  CONSTRAINT verify_runs_duration_ms_check CHECK (duration_ms >= 0),
+  CONSTRAINT verify_runs_pkey PRIMARY KEY (id),
+  CONSTRAINT verify_runs_sample_check CHECK (sample IS NULL OR sample > 0),
+  CONSTRAINT verify_runs_snapshots_checked_check CHECK (snapshots_checked >= 0),
+  CONSTRAINT verify_runs_snapshots_drifted_check CHECK (snapshots_drifted >= 0),
+  CONSTRAINT verify_runs_trigger_check CHECK (trigger = ANY (ARRAY['cli'::text, 'schedule'::text]))
+);
+CREATE INDEX verify_runs_finished_idx ON private.verify_runs USING btree (finished_at DESC);
+ALTER TABLE private.verify_runs ENABLE ROW LEVEL SECURITY;
+GRANT SELECT, INSERT, DELETE ON TABLE private.verify_runs TO service_role;
 
 CREATE TABLE private.worker_heartbeats (
   worker_id text NOT NULL,
@@ -1777,6 +2106,21 @@ end
 $function$;
 REVOKE ALL ON FUNCTION private.audit(p_workspace_id uuid, p_action text, p_target_table text, p_target_id text, p_data jsonb) FROM PUBLIC;
 
+CREATE OR REPLACE FUNCTION private.audit_events_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if tg_op = 'UPDATE' and current_user = 'facet_eraser'
+     and (to_jsonb(new) - '{data,ip,user_agent}'::text[]) = (to_jsonb(old) - '{data,ip,user_agent}'::text[]) then
+    return new;
+  end if;
+  raise exception '% is append-only: % refused', tg_table_name, lower(tg_op)
+    using errcode = 'FC003', hint = 'write a new row instead';
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.audit_row_change()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1942,10 +2286,15 @@ $function$;
 CREATE OR REPLACE FUNCTION private.comments_guard()
  RETURNS trigger
  LANGUAGE plpgsql
- SECURITY DEFINER
  SET search_path TO ''
 AS $function$
 begin
+  if current_user = 'facet_eraser' then
+    if (to_jsonb(new) - '{author_name,body}'::text[]) <> (to_jsonb(old) - '{author_name,body}'::text[]) then
+      raise exception 'the erasure changes names and texts only' using errcode = 'FC005';
+    end if;
+    return new;
+  end if;
   if (to_jsonb(new) - '{resolved_at,resolved_by}'::text[]) <> (to_jsonb(old) - '{resolved_at,resolved_by}'::text[]) then
     raise exception 'a comment cannot be edited; reply to it instead' using errcode = 'FC005';
   end if;
@@ -2127,7 +2476,7 @@ AS $function$
   select exists (
     select 1 from public.workspace_members m
     where m.workspace_id = ws and m.user_id = (select auth.uid()) and m.role = any (roles)
-      and private.in_scope(ws)
+      and m.deactivated_at is null and private.in_scope(ws)
   )
 $function$;
 GRANT EXECUTE ON FUNCTION private.has_role(ws uuid, roles public.member_role[]) TO authenticated, service_role;
@@ -2140,10 +2489,28 @@ CREATE OR REPLACE FUNCTION private.has_role_anywhere(roles public.member_role[])
 AS $function$
   select exists (
     select 1 from public.workspace_members m
-    where m.user_id = (select auth.uid()) and m.role = any (roles) and private.in_scope(m.workspace_id)
+    where m.user_id = (select auth.uid()) and m.role = any (roles) and m.deactivated_at is null
+      and private.in_scope(m.workspace_id)
   )
 $function$;
 GRANT EXECUTE ON FUNCTION private.has_role_anywhere(roles public.member_role[]) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.holds_for_work_time(p_part_id uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (
+    select 1 from public.parts p
+    where p.id = p_part_id and p.annotator_id = (select auth.uid())
+      and private.has_role(p.workspace_id, '{admin,engineer,annotator}')
+      and (p.status = 'in_progress'
+           or (p.status = 'in_review' and p.status_changed_at > now() - interval '2 minutes'))
+  )
+$function$;
+REVOKE ALL ON FUNCTION private.holds_for_work_time(p_part_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.holds_for_work_time(p_part_id uuid) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION private.in_scope(ws uuid)
  RETURNS boolean
@@ -2175,7 +2542,8 @@ CREATE OR REPLACE FUNCTION private.is_member(ws uuid)
 AS $function$
   select exists (
     select 1 from public.workspace_members m
-    where m.workspace_id = ws and m.user_id = (select auth.uid()) and private.in_scope(ws)
+    where m.workspace_id = ws and m.user_id = (select auth.uid()) and m.deactivated_at is null
+      and private.in_scope(ws)
   )
 $function$;
 GRANT EXECUTE ON FUNCTION private.is_member(ws uuid) TO authenticated, service_role;
@@ -2226,7 +2594,8 @@ CREATE OR REPLACE FUNCTION private.keep_an_admin()
  SET search_path TO ''
 AS $function$
 begin
-  if old.role <> 'admin' or (tg_op = 'UPDATE' and new.role = 'admin') then
+  if old.role <> 'admin' or old.deactivated_at is not null
+     or (tg_op = 'UPDATE' and new.role = 'admin' and new.deactivated_at is null) then
     return coalesce(new, old);
   end if;
   -- Lock the workspace row so that removals of admins are serialised per workspace: two admins
@@ -2239,8 +2608,9 @@ begin
   if not exists (
     select 1 from public.workspace_members m
     where m.workspace_id = old.workspace_id and m.role = 'admin' and m.user_id <> old.user_id
+      and m.deactivated_at is null
   ) then
-    raise exception 'a workspace needs at least one admin: make another member admin first'
+    raise exception 'a workspace needs at least one admin who is active: make another member admin first'
       using errcode = 'FC002';
   end if;
   return coalesce(new, old);
@@ -2262,6 +2632,118 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.label_schema_mapped_part_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_map public.label_schema_mappings;
+begin
+  if tg_op = 'UPDATE' then
+    raise exception 'a mapped part record never changes' using errcode = 'FC005';
+  end if;
+  select * into v_map from public.label_schema_mappings m where m.to_schema_id = new.to_schema_id;
+  if not exists (select 1 from public.parts p where p.id = new.part_id and p.workspace_id = v_map.workspace_id)
+     or new.workspace_id <> v_map.workspace_id then
+    raise exception 'the part is not in the mapping''s workspace' using errcode = 'FC005';
+  end if;
+  if not exists (select 1 from public.annotation_revisions r where r.id = new.from_revision_id
+                 and r.part_id = new.part_id
+                 and (r.label_schema_id = v_map.from_schema_id or r.label_schema_id is null)) then
+    raise exception 'the mapping reads a revision of this part made under the version it maps from'
+      using errcode = 'FC005';
+  end if;
+  if new.revision_id is not null and not exists (
+       select 1 from public.annotation_revisions r where r.id = new.revision_id and r.part_id = new.part_id
+       and r.label_schema_id = v_map.to_schema_id) then
+    raise exception 'the mapping writes a revision of this part under the version it maps to'
+      using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.label_schema_mapping_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_from public.label_schemas;
+  v_to public.label_schemas;
+begin
+  if tg_op = 'UPDATE' then
+    raise exception 'a label schema mapping never changes: make another version instead' using errcode = 'FC005';
+  end if;
+  select * into v_from from public.label_schemas s where s.id = new.from_schema_id;
+  select * into v_to from public.label_schemas s where s.id = new.to_schema_id;
+  if v_from.name <> v_to.name or v_to.version <= v_from.version then
+    raise exception 'a mapping leads from a version of a schema to a later version of the same schema (% v% -> % v%)',
+      v_from.name, v_from.version, v_to.name, v_to.version
+      using errcode = 'FC005';
+  end if;
+  return new;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.member_deactivated()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_released integer := 0;
+begin
+  if new.deactivated_at is not null and old.deactivated_at is null then
+    update public.parts set status = coalesce(claimed_from, 'unannotated')
+    where workspace_id = new.workspace_id and annotator_id = new.user_id and status = 'in_progress';
+    get diagnostics v_released = row_count;
+    delete from public.part_presence where workspace_id = new.workspace_id and user_id = new.user_id;
+    perform private.audit(new.workspace_id, 'member.deactivated', 'workspace_members', new.user_id::text,
+      jsonb_build_object('user_id', new.user_id, 'released_parts', v_released));
+  elsif new.deactivated_at is null and old.deactivated_at is not null then
+    perform private.audit(new.workspace_id, 'member.reactivated', 'workspace_members', new.user_id::text,
+      jsonb_build_object('user_id', new.user_id));
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.member_deactivation()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_uid uuid := (select auth.uid());
+begin
+  if new.deactivated_at is not distinct from old.deactivated_at then
+    new.deactivated_by := old.deactivated_by;
+    return new;
+  end if;
+  if new.deactivated_at is not null and old.deactivated_at is not null then
+    new.deactivated_at := old.deactivated_at;
+    new.deactivated_by := old.deactivated_by;
+    return new;
+  end if;
+  if new.deactivated_at is not null then
+    if v_uid is not null and new.user_id = v_uid then
+      raise exception 'you cannot deactivate yourself: ask another admin' using errcode = 'FC004';
+    end if;
+    new.deactivated_at := now();
+    new.deactivated_by := v_uid;
+  else
+    if exists (select 1 from public.profiles p where p.user_id = new.user_id and p.erased_at is not null) then
+      raise exception 'this person''s data was erased: they cannot be reactivated' using errcode = 'FC004';
+    end if;
+    new.deactivated_by := null;
+  end if;
+  return new;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.member_role(ws uuid)
  RETURNS public.member_role
  LANGUAGE sql
@@ -2269,7 +2751,8 @@ CREATE OR REPLACE FUNCTION private.member_role(ws uuid)
  SET search_path TO ''
 AS $function$
   select m.role from public.workspace_members m
-  where m.workspace_id = ws and m.user_id = (select auth.uid()) and private.in_scope(ws)
+  where m.workspace_id = ws and m.user_id = (select auth.uid()) and m.deactivated_at is null
+    and private.in_scope(ws)
 $function$;
 GRANT EXECUTE ON FUNCTION private.member_role(ws uuid) TO authenticated, service_role;
 
@@ -2281,7 +2764,7 @@ CREATE OR REPLACE FUNCTION private.member_workspace_ids()
 AS $function$
   select m.workspace_id
   from public.workspace_members m
-  where m.user_id = (select auth.uid()) and private.in_scope(m.workspace_id)
+  where m.user_id = (select auth.uid()) and m.deactivated_at is null and private.in_scope(m.workspace_id)
 $function$;
 REVOKE ALL ON FUNCTION private.member_workspace_ids() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.member_workspace_ids() TO authenticated, service_role;
@@ -2323,6 +2806,12 @@ CREATE OR REPLACE FUNCTION private.notifications_guard()
  SET search_path TO ''
 AS $function$
 begin
+  if current_user = 'facet_eraser' then
+    if (to_jsonb(new) - '{actor_name,summary}'::text[]) <> (to_jsonb(old) - '{actor_name,summary}'::text[]) then
+      raise exception 'the erasure changes names and texts only' using errcode = 'FC005';
+    end if;
+    return new;
+  end if;
   if (to_jsonb(new) - 'read_at') <> (to_jsonb(old) - 'read_at') then
     raise exception 'a notification can only be marked read or unread' using errcode = 'FC005';
   end if;
@@ -3121,6 +3610,93 @@ $function$;
 REVOKE ALL ON FUNCTION private.rate_limits_prune() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.rate_limits_prune() TO service_role;
 
+CREATE OR REPLACE FUNCTION private.redact_jsonb(p_doc jsonb, p_patterns text[], p_label text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+begin
+  return case jsonb_typeof(p_doc)
+    when 'object' then (select coalesce(jsonb_object_agg(e.key, private.redact_jsonb(e.value, p_patterns, p_label)), '{}'::jsonb)
+                        from jsonb_each(p_doc) e)
+    when 'array' then (select coalesce(jsonb_agg(private.redact_jsonb(a.value, p_patterns, p_label) order by a.n), '[]'::jsonb)
+                       from jsonb_array_elements(p_doc) with ordinality a(value, n))
+    when 'string' then to_jsonb(private.redact_text(p_doc #>> '{}', p_patterns, p_label))
+    else p_doc end;
+end
+$function$;
+GRANT EXECUTE ON FUNCTION private.redact_jsonb(p_doc jsonb, p_patterns text[], p_label text) TO facet_eraser;
+
+CREATE OR REPLACE FUNCTION private.redact_person(p_user_id uuid, p_strings text[], p_label text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_patterns text[] := private.redaction_patterns(p_strings);
+  v_audit integer;
+  v_comments integer;
+  v_notifications integer;
+begin
+  update public.audit_events a
+  set data = private.redact_jsonb(a.data, v_patterns, p_label),
+      ip = case when a.actor_id = p_user_id then null else a.ip end,
+      user_agent = case when a.actor_id = p_user_id then null else private.redact_text(a.user_agent, v_patterns, p_label) end
+  where (a.actor_id = p_user_id and (a.ip is not null or a.user_agent is not null))
+     or a.data::text ~* any (v_patterns) or a.user_agent ~* any (v_patterns);
+  get diagnostics v_audit = row_count;
+  update public.comments c
+  set author_name = case when c.author_id = p_user_id then p_label else private.redact_text(c.author_name, v_patterns, p_label) end,
+      body = left(private.redact_text(c.body, v_patterns, p_label), 5000)
+  where c.author_id = p_user_id or c.author_name ~* any (v_patterns) or c.body ~* any (v_patterns);
+  get diagnostics v_comments = row_count;
+  update public.notifications n
+  set actor_name = case when n.actor_id = p_user_id then p_label else private.redact_text(n.actor_name, v_patterns, p_label) end,
+      summary = left(private.redact_text(n.summary, v_patterns, p_label), 300)
+  where n.actor_id = p_user_id or n.actor_name ~* any (v_patterns) or n.summary ~* any (v_patterns);
+  get diagnostics v_notifications = row_count;
+  return jsonb_build_object('audit_events', v_audit, 'comments', v_comments, 'notifications', v_notifications);
+end
+$function$;
+REVOKE ALL ON FUNCTION private.redact_person(p_user_id uuid, p_strings text[], p_label text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.redact_person(p_user_id uuid, p_strings text[], p_label text) TO postgres;
+
+CREATE OR REPLACE FUNCTION private.redact_text(p_text text, p_patterns text[], p_label text)
+ RETURNS text
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v text := p_text;
+  p text;
+begin
+  if v is null then
+    return null;
+  end if;
+  foreach p in array p_patterns loop
+    v := regexp_replace(v, p, p_label, 'gi');
+  end loop;
+  return v;
+end
+$function$;
+GRANT EXECUTE ON FUNCTION private.redact_text(p_text text, p_patterns text[], p_label text) TO facet_eraser;
+
+CREATE OR REPLACE FUNCTION private.redaction_patterns(p_strings text[])
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select coalesce(array_agg(distinct '(?<![[:alnum:]])' || regexp_replace(s, '([^[:alnum:][:space:]])', '\\\1', 'g')
+                            || '(?![[:alnum:]])'), '{}')
+  from unnest(p_strings) s
+  where char_length(btrim(s)) >= 2
+$function$;
+GRANT EXECUTE ON FUNCTION private.redaction_patterns(p_strings text[]) TO facet_eraser;
+
 CREATE OR REPLACE FUNCTION private.refuse_change()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3218,7 +3794,8 @@ AS $function$
   select exists (
     select 1 from public.workspace_members a
     join public.workspace_members b on b.workspace_id = a.workspace_id
-    where a.user_id = (select auth.uid()) and b.user_id = other and private.in_scope(a.workspace_id)
+    where a.user_id = (select auth.uid()) and b.user_id = other and a.deactivated_at is null
+      and private.in_scope(a.workspace_id)
   )
 $function$;
 GRANT EXECUTE ON FUNCTION private.shares_workspace(other uuid) TO authenticated, service_role;
@@ -3316,6 +3893,53 @@ AS $function$
   from private.part_status_transitions t where t.from_status = p_from
 $function$;
 GRANT EXECUTE ON FUNCTION private.transitions_from(p_from public.part_status) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.work_time_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+declare
+  v_part public.parts;
+  v_earlier bigint;
+  v_limit_ms bigint;
+begin
+  select * into v_part from public.parts p where p.id = new.part_id;
+  if v_part.id is null then
+    raise exception 'no such part' using errcode = '23503';
+  end if;
+  if tg_op = 'INSERT' then
+    new.workspace_id := v_part.workspace_id;
+    new.started_at := now();
+    if new.active_ms > 600000 then
+      raise exception 'at most 10 minutes of active time a report' using errcode = '22023';
+    end if;
+  else
+    if (new.workspace_id, new.part_id, new.user_id, new.session_id, new.started_at)
+       is distinct from (old.workspace_id, old.part_id, old.user_id, old.session_id, old.started_at) then
+      raise exception 'a work time record''s part, person and session cannot change' using errcode = '22023';
+    end if;
+    if new.active_ms < old.active_ms or new.active_ms - old.active_ms > 600000 then
+      raise exception 'active time only grows, by at most 10 minutes a report' using errcode = '22023';
+    end if;
+  end if;
+  new.updated_at := now();
+  -- the time since the claim bounds all of the person's time on the part during that claim
+  if current_user = 'authenticated' then
+    if v_part.claimed_at is null or v_part.annotator_id is distinct from new.user_id then
+      raise exception 'you do not hold this part' using errcode = 'FC004';
+    end if;
+    select coalesce(sum(w.active_ms), 0) into v_earlier from public.work_time w
+    where w.part_id = new.part_id and w.user_id = new.user_id and w.started_at >= v_part.claimed_at
+      and w.id <> new.id;
+    v_limit_ms := (extract(epoch from (now() - v_part.claimed_at)) * 1000)::bigint + 5000;
+    if v_earlier + new.active_ms > v_limit_ms then
+      raise exception 'more active time than has passed since the part was claimed' using errcode = '22023';
+    end if;
+  end if;
+  return new;
+end
+$function$;
 
 -- ====================================================================================================
 -- Schema auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers

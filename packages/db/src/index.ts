@@ -60,6 +60,7 @@ export * from "./workspaces/datasets";
 export * from "./workspaces/face-checks";
 export * from "./workspaces/history";
 export * from "./workspaces/invitations";
+export * from "./workspaces/label-schemas";
 export * from "./workspaces/members";
 export * from "./workspaces/notifications";
 export * from "./workspaces/part-detail";

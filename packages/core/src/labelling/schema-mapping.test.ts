@@ -89,6 +89,21 @@ describe("applyMapping", () => {
     expect(twice.changed).toBe(false);
   });
 
+  it("maps the classes a pre-label's models named, without counting them as changes", () => {
+    const input = {
+      ...doc(["stock", "slot"]),
+      prelabel: {
+        models: [{ id: "a", version: "1" }],
+        failed: [],
+        confidence: [1, 1],
+        predictions: { a: ["blind_hole", null] },
+      },
+    };
+    const out = applyMapping(input, mapping, newKeys);
+    expect(out.document.prelabel?.predictions).toEqual({ a: ["hole", null] });
+    expect(out.changed).toBe(false);
+  });
+
   it("reports keys the new version lacks and the mapping does not cover", () => {
     const out = applyMapping(doc(["stock", "chamfer"]), mapping, newKeys);
     expect(out.unknown).toEqual(["chamfer"]);

@@ -129,8 +129,19 @@ export function applyMapping(
     if ((mapping[i.feature]?.length ?? 0) > 1) for (const f of i.faces) split.add(f);
     return { ...i, feature: map(i.feature) };
   });
+  // a pre-label's per-model answers name classes too (not counted as changes: they are what a model said)
+  const pre = document.prelabel;
+  const prelabel = pre?.predictions && {
+    ...pre,
+    predictions: Object.fromEntries(
+      Object.entries(pre.predictions).map(([model, ls]) => [
+        model,
+        ls.map((l) => (l === null ? null : (mapping[l]?.[0] ?? l))),
+      ]),
+    ),
+  };
   return {
-    document: { ...document, labels, instances },
+    document: { ...document, labels, instances, ...(prelabel ? { prelabel } : {}) },
     changed,
     splitFaces: [...split].sort((a, b) => a - b),
     unknown: [...unknown].sort(),
