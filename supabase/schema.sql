@@ -1074,7 +1074,8 @@ CREATE POLICY "People record their own time on parts they hold" ON public.work_t
   FOR INSERT TO authenticated
   WITH CHECK (user_id = (( SELECT auth.uid() AS uid)) AND private.holds_for_work_time(part_id));
 CREATE TRIGGER work_time_guard BEFORE INSERT OR UPDATE ON public.work_time FOR EACH ROW EXECUTE FUNCTION private.work_time_guard();
-GRANT ALL ON TABLE public.work_time TO anon, authenticated, service_role;
+GRANT ALL ON TABLE public.work_time TO service_role;
+GRANT SELECT, INSERT, UPDATE, REFERENCES, TRIGGER, MAINTAIN ON TABLE public.work_time TO authenticated;
 
 CREATE TABLE public.workspace_blobs (
   workspace_id uuid NOT NULL,
