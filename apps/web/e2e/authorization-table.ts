@@ -80,6 +80,9 @@ const ofDataset = (f: Fixture) => `dataset=${encodeURIComponent(f.datasetName)}`
 // biome-ignore format: one line per route reads as a table
 export const AUTHORIZATION: Record<string, Rule> = {
   "GET /api/health":                        { who: anyone, call: () => ({ path: "/api/health" }) },
+  // admins of some workspace (their own workspaces' figures) or the operator's metrics token (not probed
+  // here: e2e/metrics.spec.ts); `?workspace=` narrows to one workspace, whose admin the caller must be
+  "GET /api/metrics":                       { who: can("members.manage"), call: (_f, ws) => ({ path: `/api/metrics?workspace=${ws}` }) },
   "GET /api/setup":                         { who: anyone, call: () => ({ path: "/api/setup" }) },
   "POST /api/setup":                        { who: anyone, call: () => ({ path: "/api/setup", body: { email: "late@example.test", password: "a late admin's long password", workspaceName: "Late" } }) },
   "POST /api/auth/sign-in":                 { who: anyone, call: () => ({ path: "/api/auth/sign-in", body: { email: "nobody@example.test", password: "not a password" } }) },

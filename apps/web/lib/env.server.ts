@@ -65,6 +65,14 @@ const schema = z
     /** Who runs queued jobs: graphile-worker (takes them in the queuing transaction) or Trigger.dev. */
     FACET_JOBS: z.enum(["graphile", "trigger"]).default("graphile"),
     TRIGGER_SECRET_KEY: z.string().min(1).optional(),
+    /**
+     * A bearer token for Prometheus scrapes of /api/metrics (every workspace's figures, no session).
+     * Unset: only signed-in workspace admins read metrics, for their own workspaces.
+     */
+    FACET_METRICS_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(24, "FACET_METRICS_TOKEN needs at least 24 characters").optional(),
+    ),
   })
   .superRefine((e, ctx) => {
     const need = (name: keyof typeof e, why: string) => {

@@ -1,12 +1,14 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { createLogger } from "@facet/core";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { httpRequestDurations } from "../app/api/metrics/http";
 import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "../lib/security-headers";
 import { createListener } from "./listener";
 
@@ -39,11 +41,13 @@ async function serve(withBlobs: boolean) {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const store = new FsBlobStore({ root, baseUrl: base, secret: SECRET });
   const toNext: string[] = [];
+  const logLines: string[] = [];
   server.on(
     "request",
     createListener({
       hops: 0,
       blobs: withBlobs ? store : null,
+      log: createLogger({ process: "web", write: (line) => logLines.push(line) }),
       handle: async (req, res) => {
         toNext.push(`${req.method} ${req.url}`);
         res.writeHead(299, { "content-type": "text/plain" });
@@ -55,6 +59,7 @@ async function serve(withBlobs: boolean) {
     store,
     base,
     toNext,
+    logLines,
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -214,5 +219,80 @@ describe("without a filesystem store (S3: the signed URLs point at the bucket)",
     } finally {
       await s.close();
     }
+  });
+});
+
+describe("request ids, request log lines and the latency histogram", () => {
+  let s: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    s = await serve(true);
+  });
+  afterAll(() => s.close());
+  afterEach(() => {
+    s.logLines.length = 0;
+  });
+
+  /** The request lines logged so far, once the server has written them (after the answer). */
+  async function requestLines(n: number): Promise<Array<Record<string, unknown>>> {
+    for (let i = 0; i < 50 && s.logLines.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    return s.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === "request");
+  }
+
+  it("keeps a well-formed x-request-id, sends it back and logs one JSON line with it, labelled by route pattern", async () => {
+    const partId = randomUUID();
+    const a = await send(`${s.base}/api/workspaces/acme/parts/${partId}?x=1`, "GET", {
+      "x-request-id": "probe-42.a:b",
+    });
+    expect(a.status).toBe(299);
+    expect(a.headers["x-request-id"]).toBe("probe-42.a:b");
+    expect(s.toNext).toContain(`GET /api/workspaces/acme/parts/${partId}?x=1`);
+    const [line, ...more] = await requestLines(1);
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({
+      level: "info",
+      msg: "request",
+      process: "web",
+      request_id: "probe-42.a:b",
+      method: "GET",
+      route: "/api/workspaces/[ws]/parts/[partId]",
+      status: 299,
+    });
+    expect(typeof line?.duration_ms).toBe("number");
+    expect(Number.isNaN(Date.parse(String(line?.time)))).toBe(false);
+    // neither the log line nor the metrics carry the ids of the path
+    expect(s.logLines.join("\n")).not.toContain(partId);
+    const series = httpRequestDurations().snapshot();
+    expect(JSON.stringify(series)).not.toContain(partId);
+    const mine = series.find(
+      (x) => x.labels?.route === "/api/workspaces/[ws]/parts/[partId]" && x.labels?.status === "299",
+    );
+    expect(mine?.labels).toEqual({ method: "GET", route: "/api/workspaces/[ws]/parts/[partId]", status: "299" });
+    expect(mine?.counts.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("replaces a missing or malformed x-request-id with a new id", async () => {
+    const a = await send(`${s.base}/somewhere/else`, "GET", { "x-request-id": "has spaces in it" });
+    const b = await send(`${s.base}/somewhere/else`);
+    const c = await send(`${s.base}/somewhere/else`, "GET", { "x-request-id": "a".repeat(200) });
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const x of [a, b, c]) expect(x.headers["x-request-id"]).toMatch(uuid);
+    expect(new Set([a, b, c].map((x) => x.headers["x-request-id"])).size).toBe(3);
+    const lines = await requestLines(3);
+    expect(lines.map((l) => l.request_id)).toEqual([a, b, c].map((x) => x.headers["x-request-id"]));
+    expect(lines.every((l) => l.route === "unmatched")).toBe(true);
+  });
+
+  it("logs blob GETs answered here and malformed URLs refused here, with their status", async () => {
+    const bytes = randomBytes(100);
+    const key = await putBlob(s.store, bytes);
+    const { url } = await s.store.presignGet(key, { expiresInSeconds: 60 });
+    expect((await send(url)).status).toBe(200);
+    expect((await send(`${s.base}/api/parts/%zz`)).status).toBe(400);
+    const lines = await requestLines(2);
+    expect(lines.map((l) => [l.route, l.status])).toEqual([
+      ["/api/blobs/[...key]", 200],
+      ["malformed", 400],
+    ]);
+    expect(s.logLines.join("\n")).not.toContain(key.split("/").pop() as string);
   });
 });
