@@ -1,10 +1,12 @@
 import { EventEmitter } from "node:events";
+import { MAINTENANCE_TASKS } from "@facet/core";
 import { createPool, type Pool } from "@facet/db";
 import type { Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
+import { recordVerification, verifyInstallation, verifySummary } from "./ops/verify";
 import { backfillGeometryDescriptions } from "./tasks/describe";
 import { EXPORT, exportSnapshot } from "./tasks/export";
 import { housekeeping } from "./tasks/housekeeping";
@@ -68,6 +70,11 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
       const r = await housekeeping({ pool, store: o.store });
       if (r.staleUploads > 0) log(`worker: removed ${r.staleUploads} abandoned upload(s)`);
     },
+    [MAINTENANCE_TASKS.verify.local]: async () => {
+      const r = await verifyInstallation({ db: pool, store: o.store });
+      await recordVerification(pool, r, "schedule");
+      log(`worker: verify: ${r.ok ? "no drift" : "DRIFT"} (${verifySummary(r)})`);
+    },
     "maintenance:describe_geometry": async () => {
       const r = await backfillGeometryDescriptions({ pool, store: o.store, log });
       if (r.described > 0)
@@ -94,6 +101,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
       "*/10 * * * * maintenance:housekeeping ?max=1",
       // geometry made before fingerprints and thumbnails existed, a batch every 5 minutes
       "*/5 * * * * maintenance:describe_geometry ?max=1",
+      // storage integrity (facet verify), weekly; a run missed while stopped is not caught up
+      `${MAINTENANCE_TASKS.verify.cron} ${MAINTENANCE_TASKS.verify.local} ?max=1`,
     ].join("\n"),
   });
 

@@ -51,5 +51,7 @@ export const TRIGGER_TASK_FOR_KIND: Record<JobKind, string> = {
 export const MAINTENANCE_TASKS = {
   releaseExpiredClaims: { local: "maintenance:release_expired_claims", trigger: "maintenance-release-expired-claims" },
   housekeeping: { local: "maintenance:housekeeping", trigger: "maintenance-housekeeping" },
+  /** Re-hash every blob and artefact and check every snapshot (`facet verify`), weekly. */
+  verify: { local: "maintenance:verify", trigger: "maintenance-verify", cron: "0 3 * * 0" },
   dispatch: { local: null, trigger: "jobs-dispatch" },
 } as const;

@@ -172,6 +172,16 @@ export async function verifyInstallation(o: VerifyOptions): Promise<VerifyReport
   };
 }
 
+/** One line: what was checked and what drifted. */
+export function verifySummary(r: VerifyReport): string {
+  const sampled = r.sample === null ? "" : ` (a sample of at most ${r.sample} each)`;
+  return (
+    `${r.blobs.checked} of ${r.blobs.total} blobs: ${r.blobs.mismatched} mismatched, ${r.blobs.missing} missing; ` +
+    `${r.artefacts.checked} of ${r.artefacts.total} artefacts: ${r.artefacts.mismatched} mismatched, ` +
+    `${r.artefacts.missing} missing${sampled}; ${r.snapshots.checked} snapshots: ${r.snapshots.drifted.length} drifted`
+  );
+}
+
 /** Keep a run in the database: the instance's details for the operator, a summary for admins and health. */
 export function recordVerification(db: Pool, r: VerifyReport, trigger: "cli" | "schedule"): Promise<string> {
   return recordVerifyRun(db, {

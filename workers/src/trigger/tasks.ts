@@ -4,12 +4,14 @@
  * geometry kernel's wasm with `additionalFiles`. A task cannot run without the Trigger.dev service; the
  * handlers they call are tested against the real database in this repository.
  */
+import { MAINTENANCE_TASKS } from "@facet/core";
 import { createPool, dispatchQueuedJobs, type Pool } from "@facet/db";
 import { triggerJobs } from "@facet/jobs/trigger";
 import { createPrelabelers, type Prelabeler } from "@facet/prelabel";
 import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { logger, schedules, task } from "@trigger.dev/sdk";
 import { InProcessGeometry } from "../geometry/engine";
+import { recordVerification, verifyInstallation, verifySummary } from "../ops/verify";
 import { backfillGeometryDescriptions } from "../tasks/describe";
 import { exportSnapshot, failUnfinishedExport } from "../tasks/export";
 import { housekeeping } from "../tasks/housekeeping";
@@ -130,6 +132,20 @@ export const housekeepingTask = schedules.task({
     const d = await deps();
     const r = await housekeeping({ pool: d.pool, store: d.store });
     if (r.staleUploads > 0) logger.info(`removed ${r.staleUploads} abandoned upload(s)`);
+  },
+});
+
+/** Storage integrity (ops/verify.ts, `facet verify`), weekly: every blob and artefact re-hashed, every snapshot. */
+export const verifyTask = schedules.task({
+  id: MAINTENANCE_TASKS.verify.trigger,
+  cron: MAINTENANCE_TASKS.verify.cron,
+  machine: "small-2x",
+  maxDuration: 6 * 3600,
+  run: async () => {
+    const d = await deps();
+    const r = await verifyInstallation({ db: d.pool, store: d.store });
+    await recordVerification(d.pool, r, "schedule");
+    (r.ok ? logger.info : logger.error)(`verify: ${r.ok ? "no drift" : "DRIFT"} (${verifySummary(r)})`);
   },
 });
 
