@@ -6,6 +6,7 @@ import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
+import { type Logger, logJobEvents, stdoutLogger } from "./job-log";
 import { recordVerification, verifyInstallation, verifySummary } from "./ops/verify";
 import { backfillGeometryDescriptions } from "./tasks/describe";
 import { EXPORT, exportSnapshot } from "./tasks/export";
@@ -30,6 +31,8 @@ export interface LocalWorkerOptions {
   /** Run on every new part after tessellation. */
   prelabelers: readonly Prelabeler[];
   log?: (line: string) => void;
+  /** Structured lines: each job's start, end and failure (default: JSON lines on stdout, process `worker`). */
+  logger?: Logger;
 }
 
 /**
@@ -37,7 +40,8 @@ export interface LocalWorkerOptions {
  * handlers are wrapped by Trigger.dev tasks in the deployed mode.
  */
 export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWorker> {
-  const log = o.log ?? ((l: string) => console.log(l));
+  const logger = o.logger ?? stdoutLogger("worker");
+  const log = o.log ?? ((l: string) => logger.info(l.replace(/^worker: /, "")));
   const pool: Pool = createPool(o.databaseUrl, { max: o.poolSize, applicationName: "facet-worker" });
 
   // Jobs locked by workers that died (killed mid-job) go back to the queue now, not in 4 hours.
@@ -89,6 +93,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   events.on("pool:create", ({ workerPool }) => ids.add(workerPool.id));
   events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
   events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
+  logJobEvents(events, logger);
   const graphile = await run({
     events,
     pgPool: pool,

@@ -1,9 +1,12 @@
 import { createPrelabelers } from "@facet/prelabel";
 import { blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { parseWorkerEnv } from "./env";
+import { stdoutLogger } from "./job-log";
 import { startLocalWorker } from "./local-runner";
 
-// The worker process the launcher starts (or `pnpm --filter @facet/workers start` by hand).
+// The worker process the launcher starts (or `pnpm --filter @facet/workers start` by hand). It logs
+// JSON lines on stdout (job start, end and failure among them); the launcher shows them readably.
+const log = stdoutLogger("worker");
 const env = parseWorkerEnv();
 const store = await createBlobStore(blobStoreConfigFromEnv(env));
 const worker = await startLocalWorker({
@@ -16,22 +19,23 @@ const worker = await startLocalWorker({
     memoryBytes: env.FACET_GEOMETRY_MEMORY_MB * 1024 * 1024,
   },
   prelabelers: createPrelabelers(env.FACET_PRELABELERS),
+  logger: log,
 });
-console.log(
-  `worker: ready (graphile-worker, concurrency ${env.FACET_WORKER_CONCURRENCY}; pre-labelers: ${
-    env.FACET_PRELABELERS.map((p) => (p.kind === "rules" ? "facet-rules" : p.id)).join(", ") || "none"
-  })`,
-);
+log.info("ready", {
+  runner: "graphile-worker",
+  concurrency: env.FACET_WORKER_CONCURRENCY,
+  prelabelers: env.FACET_PRELABELERS.map((p) => (p.kind === "rules" ? "facet-rules" : p.id)).join(", ") || "none",
+});
 
 let stopping = false;
 const stop = (why: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`worker: ${why}, finishing running jobs...`);
+  log.info("stopping: finishing running jobs", { signal: why });
   worker.stop().then(
     () => process.exit(0),
     (e) => {
-      console.error(`worker: stop failed: ${(e as Error).message}`);
+      log.error("stop failed", { error: e });
       process.exit(1);
     },
   );
