@@ -20,9 +20,9 @@
 --     work_time, workspace_blobs, workspace_members, workspaces
 --     16 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
---     tables: event_streams, part_status_transitions, rate_limits, verify_runs, worker_heartbeats; views:
---     member_catalog
---     94 functions
+--     tables: erasure_marks, event_streams, part_status_transitions, rate_limits, verify_runs,
+--     worker_heartbeats; views: member_catalog
+--     95 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -32,7 +32,7 @@
 -- ====================================================================================================
 
 CREATE SCHEMA public;
-GRANT USAGE ON SCHEMA public TO PUBLIC, anon, authenticated, facet_eraser, service_role;
+GRANT USAGE ON SCHEMA public TO PUBLIC, anon, authenticated, service_role;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 CREATE TYPE public.face_check AS ENUM ('changed', 'confirmed', 'seen', 'unseen');
@@ -163,18 +163,9 @@ ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Admins read the audit log of their workspace" ON public.audit_events
   FOR SELECT TO authenticated
   USING (private.has_role(workspace_id, '{admin}'::public.member_role[]));
-CREATE POLICY "The erasure reads the log" ON public.audit_events
-  FOR SELECT TO facet_eraser
-  USING (true);
-CREATE POLICY "The erasure redacts the log" ON public.audit_events
-  FOR UPDATE TO facet_eraser
-  USING (true)
-  WITH CHECK (true);
 CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION private.audit_events_guard();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_change();
 GRANT ALL ON TABLE public.audit_events TO anon, authenticated, service_role;
-GRANT SELECT ON TABLE public.audit_events TO facet_eraser;
-GRANT UPDATE (data), UPDATE (ip), UPDATE (user_agent) ON TABLE public.audit_events TO facet_eraser;
 
 CREATE TABLE public.blobs (
   sha256 text NOT NULL,
@@ -251,19 +242,10 @@ CREATE POLICY "Members who work on parts resolve and reopen threads" ON public.c
   FOR UPDATE TO authenticated
   USING (private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]))
   WITH CHECK (private.has_role(workspace_id, '{admin,engineer,annotator,ml_engineer}'::public.member_role[]));
-CREATE POLICY "The erasure reads comments" ON public.comments
-  FOR SELECT TO facet_eraser
-  USING (true);
-CREATE POLICY "The erasure redacts comments" ON public.comments
-  FOR UPDATE TO facet_eraser
-  USING (true)
-  WITH CHECK (true);
 CREATE TRIGGER comments_after AFTER INSERT OR UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_after();
 CREATE TRIGGER comments_defaults BEFORE INSERT ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_defaults();
 CREATE TRIGGER comments_guard BEFORE UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION private.comments_guard();
 GRANT ALL ON TABLE public.comments TO anon, authenticated, service_role;
-GRANT SELECT ON TABLE public.comments TO facet_eraser;
-GRANT UPDATE (author_name), UPDATE (body) ON TABLE public.comments TO facet_eraser;
 
 CREATE TABLE public.datasets (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -586,13 +568,6 @@ CREATE TABLE public.notifications (
 CREATE INDEX notifications_unread_idx ON public.notifications USING btree (user_id) WHERE (read_at IS NULL);
 CREATE INDEX notifications_user_idx ON public.notifications USING btree (user_id, workspace_id, created_at DESC);
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "The erasure reads notifications" ON public.notifications
-  FOR SELECT TO facet_eraser
-  USING (true);
-CREATE POLICY "The erasure redacts notifications" ON public.notifications
-  FOR UPDATE TO facet_eraser
-  USING (true)
-  WITH CHECK (true);
 CREATE POLICY "Users mark their own notifications read" ON public.notifications
   FOR UPDATE TO authenticated
   USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id))
@@ -602,8 +577,6 @@ CREATE POLICY "Users see their own notifications" ON public.notifications
   USING (user_id = (( SELECT auth.uid() AS uid)) AND private.is_member(workspace_id));
 CREATE TRIGGER notifications_guard BEFORE UPDATE ON public.notifications FOR EACH ROW EXECUTE FUNCTION private.notifications_guard();
 GRANT ALL ON TABLE public.notifications TO anon, authenticated, service_role;
-GRANT SELECT ON TABLE public.notifications TO facet_eraser;
-GRANT UPDATE (actor_name), UPDATE (summary) ON TABLE public.notifications TO facet_eraser;
 
 CREATE TABLE public.part_catalog (
   part_id uuid NOT NULL,
@@ -1786,7 +1759,14 @@ GRANT EXECUTE ON FUNCTION public.transfer_member_items(p_workspace_id uuid, p_fr
 -- ====================================================================================================
 
 CREATE SCHEMA private;
-GRANT USAGE ON SCHEMA private TO anon, authenticated, facet_eraser, service_role;
+GRANT USAGE ON SCHEMA private TO anon, authenticated, service_role;
+
+CREATE TABLE private.erasure_marks (
+  xact xid8 DEFAULT pg_current_xact_id() NOT NULL,
+  CONSTRAINT erasure_marks_pkey PRIMARY KEY (xact)
+);
+ALTER TABLE private.erasure_marks ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE private.erasure_marks IS 'Transient: a row exists only inside the transaction of private.redact_person (the only writer).';
 
 CREATE TABLE private.event_streams (
   id uuid NOT NULL,
@@ -2113,7 +2093,7 @@ CREATE OR REPLACE FUNCTION private.audit_events_guard()
  SET search_path TO ''
 AS $function$
 begin
-  if tg_op = 'UPDATE' and current_user = 'facet_eraser'
+  if tg_op = 'UPDATE' and private.erasing()
      and (to_jsonb(new) - '{data,ip,user_agent}'::text[]) = (to_jsonb(old) - '{data,ip,user_agent}'::text[]) then
     return new;
   end if;
@@ -2287,10 +2267,11 @@ $function$;
 CREATE OR REPLACE FUNCTION private.comments_guard()
  RETURNS trigger
  LANGUAGE plpgsql
+ SECURITY DEFINER
  SET search_path TO ''
 AS $function$
 begin
-  if current_user = 'facet_eraser' then
+  if private.erasing() then
     if (to_jsonb(new) - '{author_name,body}'::text[]) <> (to_jsonb(old) - '{author_name,body}'::text[]) then
       raise exception 'the erasure changes names and texts only' using errcode = 'FC005';
     end if;
@@ -2422,6 +2403,16 @@ begin
   return null;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION private.erasing()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (select 1 from private.erasure_marks e where e.xact = pg_current_xact_id())
+$function$;
+GRANT EXECUTE ON FUNCTION private.erasing() TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION private.event_streams_prune(p_live_seconds integer)
  RETURNS integer
@@ -2807,7 +2798,7 @@ CREATE OR REPLACE FUNCTION private.notifications_guard()
  SET search_path TO ''
 AS $function$
 begin
-  if current_user = 'facet_eraser' then
+  if private.erasing() then
     if (to_jsonb(new) - '{actor_name,summary}'::text[]) <> (to_jsonb(old) - '{actor_name,summary}'::text[]) then
       raise exception 'the erasure changes names and texts only' using errcode = 'FC005';
     end if;
@@ -3627,7 +3618,6 @@ begin
     else p_doc end;
 end
 $function$;
-GRANT EXECUTE ON FUNCTION private.redact_jsonb(p_doc jsonb, p_patterns text[], p_label text) TO facet_eraser;
 
 CREATE OR REPLACE FUNCTION private.redact_person(p_user_id uuid, p_strings text[], p_label text)
  RETURNS jsonb
@@ -3641,6 +3631,7 @@ declare
   v_comments integer;
   v_notifications integer;
 begin
+  insert into private.erasure_marks default values;
   update public.audit_events a
   set data = private.redact_jsonb(a.data, v_patterns, p_label),
       ip = case when a.actor_id = p_user_id then null else a.ip end,
@@ -3658,11 +3649,11 @@ begin
       summary = left(private.redact_text(n.summary, v_patterns, p_label), 300)
   where n.actor_id = p_user_id or n.actor_name ~* any (v_patterns) or n.summary ~* any (v_patterns);
   get diagnostics v_notifications = row_count;
+  delete from private.erasure_marks where xact = pg_current_xact_id();
   return jsonb_build_object('audit_events', v_audit, 'comments', v_comments, 'notifications', v_notifications);
 end
 $function$;
 REVOKE ALL ON FUNCTION private.redact_person(p_user_id uuid, p_strings text[], p_label text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.redact_person(p_user_id uuid, p_strings text[], p_label text) TO postgres;
 
 CREATE OR REPLACE FUNCTION private.redact_text(p_text text, p_patterns text[], p_label text)
  RETURNS text
@@ -3683,7 +3674,6 @@ begin
   return v;
 end
 $function$;
-GRANT EXECUTE ON FUNCTION private.redact_text(p_text text, p_patterns text[], p_label text) TO facet_eraser;
 
 CREATE OR REPLACE FUNCTION private.redaction_patterns(p_strings text[])
  RETURNS text[]
@@ -3696,7 +3686,6 @@ AS $function$
   from unnest(p_strings) s
   where char_length(btrim(s)) >= 2
 $function$;
-GRANT EXECUTE ON FUNCTION private.redaction_patterns(p_strings text[]) TO facet_eraser;
 
 CREATE OR REPLACE FUNCTION private.refuse_change()
  RETURNS trigger

@@ -44,6 +44,11 @@ export function toAppError(e: unknown): unknown {
       return new AppError("ILLEGAL_TRANSITION", message, e.detail ? { allowed: e.detail } : undefined);
     case "FC002":
       return new AppError("LAST_ADMIN", message);
+    // erasure refused: the person belongs to other workspaces too
+    case "FC030":
+      return new AppError("CONFLICT", message);
+    case "FC031":
+      return new AppError("NOT_FOUND", message);
     case "FC003":
     case "FC005":
       return new AppError("CONFLICT", message);

@@ -68,6 +68,7 @@ export * from "./workspaces/members";
 export * from "./workspaces/notifications";
 export * from "./workspaces/part-detail";
 export * from "./workspaces/parts";
+export * from "./workspaces/people";
 export * from "./workspaces/prelabel";
 export * from "./workspaces/review";
 // not revisionWhere: its `where` is SQL, for this package only
