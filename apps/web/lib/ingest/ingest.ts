@@ -127,8 +127,39 @@ async function recordPart(
   );
 }
 
+/**
+ * For content recorded without a new upload (the workspace holds it already): the stored object must
+ * still be there when the records commit. It runs after the blob's row is written (and so locked):
+ * `facet gc` deletes an unreferenced blob holding that row, so either gc finished first and the object
+ * is gone (refused here: upload the file again), or this commit comes first and gc sees the part.
+ */
+const requireStored = (store: BlobStore, sha256: string) => async () => {
+  if (!(await store.head(blobKey(sha256))))
+    throw new AppError("UPLOAD_MISSING", "the stored copy of this content is gone: upload the file again");
+};
+
 function sizeMismatch(declared: number, stored: number): AppError {
   return new AppError("CONTENT_MISMATCH", `this content has ${stored} bytes, ${declared} were declared`);
+}
+
+/** Record a part of content the workspace holds; false when its stored copy is gone (upload it again). */
+async function linkHeldContent(
+  deps: IngestDeps,
+  dataset: Dataset,
+  file: DeclaredFile,
+  present: Map<string, { part: PartRef; size: number }>,
+  results: Array<BeginResult | null>,
+  index: number,
+): Promise<boolean> {
+  try {
+    const recorded = await recordPart(deps, dataset, file, requireStored(deps.store, file.sha256));
+    present.set(file.sha256, { part: recorded.part, size: file.size });
+    results[index] = { name: file.name, sha256: file.sha256, status: "linked", part: recorded.part };
+    return true;
+  } catch (e) {
+    if (isAppError(e) && e.code === "UPLOAD_MISSING") return false;
+    throw e;
+  }
 }
 
 export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: unknown[]): Promise<BeginResult[]> {
@@ -187,10 +218,8 @@ export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: un
     const inDataset = present.get(file.sha256);
     if (inDataset) {
       results[index] = { ...base, status: "present", part: inDataset.part };
-    } else if (held.has(file.sha256)) {
-      const recorded = await recordPart(deps, dataset, file);
-      present.set(file.sha256, { part: recorded.part, size: file.size });
-      results[index] = { ...base, status: "linked", part: recorded.part };
+    } else if (held.has(file.sha256) && (await linkHeldContent(deps, dataset, file, present, results, index))) {
+      // linked to what the workspace holds
     } else {
       let put = puts.get(file.sha256);
       if (!put) {
@@ -251,10 +280,11 @@ export async function completeUpload(
     ).get(file.sha256);
   const linkHeld = async (held: { size: number }) => {
     if (held.size !== file.size) return reject(deps, dataset, sizeMismatch(file.size, held.size), file);
-    return recordAndAudit(deps, dataset, file);
+    return recordAndAudit(deps, dataset, file, requireStored(deps.store, file.sha256));
   };
   const held = await heldNow();
-  if (held) return linkHeld(held);
+  // (its stored copy gone, an upload of the bytes stores them again below)
+  if (held && (await deps.store.head(blobKey(file.sha256)))) return linkHeld(held);
 
   const staged = uploadKey(dataset.workspaceId, file.sha256);
   const head = await deps.store.head(staged);
