@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import readline from "node:readline";
+import { createLogger, type Logger } from "@facet/core";
+import { formatChildLine, type LogFormat, parseLogFormat } from "./pretty";
 
 export interface ChildSpec {
   name: string;
@@ -11,17 +13,27 @@ export interface ChildSpec {
   logFile: string;
   /** How long a SIGTERM may take before SIGKILL. */
   stopTimeoutMs: number;
+  /** How children's lines are shown: readable (default) or JSON lines (FACET_LOG_FORMAT). */
+  logFormat?: LogFormat;
 }
 
+/** FACET_LOG_FORMAT as `npm start` was given it (checked once; a bad value stops the start). */
+const defaultFormat = () => parseLogFormat(process.env.FACET_LOG_FORMAT);
+
 /**
- * A child process kept running: output prefixed on the console and appended to its log file,
- * restarted with backoff when it dies unexpectedly, stopped with SIGTERM then SIGKILL.
+ * A child process kept running: its lines shown on the console (JSON log lines made readable, see
+ * pretty.ts) and appended to its log file as they came, restarted with backoff when it dies
+ * unexpectedly, stopped with SIGTERM then SIGKILL.
  */
 export class Supervised {
   private child: ChildProcess | null = null;
   private stopping = false;
   private restarts: number[] = [];
   private readonly log: WriteStream;
+  private readonly format: LogFormat;
+  private readonly colour = Boolean(process.stdout.isTTY);
+  /** The supervisor's own lines (restarts) with FACET_LOG_FORMAT=json. */
+  private readonly says: Logger;
 
   constructor(
     private readonly spec: ChildSpec,
@@ -29,6 +41,16 @@ export class Supervised {
     private readonly onPid: () => void,
   ) {
     this.log = createWriteStream(spec.logFile, { flags: "a" });
+    this.format = spec.logFormat ?? defaultFormat();
+    this.says = createLogger({
+      process: "launcher",
+      fields: { child: spec.name },
+      write: (line) => process.stdout.write(`${line}\n`),
+    });
+  }
+
+  private show(name: string, line: string, stream: "stdout" | "stderr"): void {
+    process.stdout.write(`${formatChildLine(name, line, { format: this.format, stream, colour: this.colour })}\n`);
   }
 
   get pid(): number | undefined {
@@ -43,10 +65,13 @@ export class Supervised {
     });
     this.child = child;
     this.onPid();
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const [stream, from] of [
+      [child.stdout, "stdout"],
+      [child.stderr, "stderr"],
+    ] as const) {
       readline.createInterface({ input: stream }).on("line", (line) => {
         this.log.write(`${new Date().toISOString()} ${line}\n`);
-        process.stdout.write(`[${this.spec.name}] ${line}\n`);
+        this.show(this.spec.name, line, from);
       });
     }
     child.on("exit", (code, signal) => {
@@ -62,7 +87,10 @@ export class Supervised {
       }
       this.restarts.push(now);
       const delay = 500 * 2 ** (this.restarts.length - 1);
-      process.stdout.write(`[${this.spec.name}] stopped (${signal ?? `exit ${code}`}); restarting in ${delay} ms\n`);
+      const text = `stopped (${signal ?? `exit ${code}`}); restarting in ${delay} ms`;
+      // readable: as the launcher's other lines (`[worker] stopped (SIGKILL); restarting in 500 ms`)
+      if (this.format === "json") this.says.warn(text, { restart_in_ms: delay });
+      else process.stdout.write(`[${this.spec.name}] ${text}\n`);
       setTimeout(() => {
         if (!this.stopping) this.start();
       }, delay);
