@@ -16,6 +16,7 @@ import {
   listSnapshots,
   verifySnapshot,
 } from "./commands/snapshot";
+import { describeVerification, verify } from "./commands/verify";
 import { forgetLogin, loadLogin, saveLogin } from "./config";
 import { parseCliEnv } from "./env";
 import { type Api, CliError, createApi } from "./http";
@@ -53,6 +54,10 @@ const HELP = `facet — Facet from the terminal
   facet pull --snapshot NAME [--split S] --out DIR [--concurrency N] [--json]
                                                         DIR/<split>/<sha256>.step and .labels.json, DIR/manifest.json;
                                                         every hash checked, resumes, skips what is already there
+  facet verify [--sample N] [--json]                   OPERATOR, on the machine running Facet: re-hash every stored
+                                                        file and derived artefact, check every snapshot; exit code 1
+                                                        on any drift (reads DATABASE_URL and the storage variables,
+                                                        else the installation in FACET_DATA_DIR, default ./.data)
   facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
   facet api-key list [--json]
   facet api-key revoke ID
@@ -65,6 +70,22 @@ FACET_WORKSPACE names the workspace when you belong to several. Scopes: read, in
 
 /** `facet <command> --help`: the curation commands say more than the overview. */
 const COMMAND_HELP: Record<string, string> = {
+  verify: `facet verify [--sample N] [--json]
+
+  For the operator, on the machine (or with the credentials) of the installation: no API key. Reads
+  every blob the database knows and re-hashes it (streamed), checking its SHA-256 and size; reads every
+  derived artefact (each part's mesh, faces file and thumbnail: part_geometry records no hash of them,
+  so each is compared with the SHA-256 the store recorded when it was written, and a faces file must
+  parse and match its face count and signature; export archives against their recorded hash and size);
+  checks every snapshot of every workspace (its pinned rows against the frozen checksum, the manifest
+  in storage against the database part by part). --sample N reads at most N random blobs and N random
+  artefacts (snapshots are always all checked). Names each drift (key, expected and actual hash),
+  records the run (the Admin page and /api/health show the last one; a weekly job runs it too) and
+  exits 1 when anything drifted, 0 otherwise. --json prints the whole report.
+
+  Configuration: DATABASE_URL with FACET_STORAGE and its variables (as the worker reads them), or,
+  without DATABASE_URL, the embedded installation of npm start: FACET_DATA_DIR (default ./.data)
+  and FACET_PG_PORT (default 54329); it must be running.`,
   query: `facet query --dataset NAME [--filter Q] [--limit N | --all] [--workspace W] [--json]
 
   Lists the catalog's parts of a dataset that match a filter, newest first unless the filter sorts:
@@ -132,6 +153,7 @@ const FLAGS = {
   meshes: { type: "boolean", default: false },
   out: { type: "string" },
   split: { type: "string" },
+  sample: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -228,6 +250,14 @@ export async function run(argv: string[]): Promise<number> {
       const result = await evalPrelabel({ dir: path.resolve(sub), json });
       out(result, describeEvaluation(result));
       return result.crashed > 0 ? 1 : 0;
+    }
+
+    if (command === "verify") {
+      if (sub) throw new CliError("USAGE", "usage: facet verify [--sample N] [--json]");
+      const sample = values.sample === undefined ? null : intFlag(values.sample, "sample", 1, 1_000_000_000, 1);
+      const report = await verify(process.env, { sample, json }, say);
+      out(report, describeVerification(report));
+      return report.ok ? 0 : 1;
     }
 
     const { api, auth } = await connect(env, values.url);

@@ -1,3 +1,4 @@
+import { lastVerifyRun, type VerifySummary } from "./ops/verify";
 import type { Pool } from "./pool";
 import { withService } from "./session";
 
@@ -79,4 +80,20 @@ export async function listHeartbeats(
     ),
   );
   return rows;
+}
+
+/**
+ * The last storage integrity check (`facet verify`, the weekly verify job): `ok`, `drift`, `never`
+ * run, or `unknown` (unreadable). It does not make the installation unhealthy: a load balancer should
+ * not stop serving because a file drifted; the operator is told, on the Admin page and here.
+ */
+export async function verifyHealth(
+  pool: Pool,
+): Promise<{ status: "ok" | "drift" | "never" | "unknown"; lastRun: VerifySummary | null }> {
+  try {
+    const lastRun = await lastVerifyRun(pool);
+    return { status: !lastRun ? "never" : lastRun.ok ? "ok" : "drift", lastRun };
+  } catch {
+    return { status: "unknown", lastRun: null };
+  }
 }

@@ -13,6 +13,7 @@ export {
   HEARTBEAT_STALE_SECONDS,
   listHeartbeats,
   recordHeartbeats,
+  verifyHealth,
   workerHealth,
 } from "./health";
 export type { IngestedPart } from "./ingest";

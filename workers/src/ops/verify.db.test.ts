@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { blobKey, snapshotManifestKey } from "@facet/core";
-import { lastVerifyRun, lastVerifySummary, snapshotManifest, withService, withUser } from "@facet/db";
+import { lastVerifyRun, lastVerifySummary, snapshotManifest, verifyHealth, withService, withUser } from "@facet/db";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
@@ -224,6 +224,7 @@ describe("verifyInstallation (real database, filesystem store, corpus parts)", (
 
   it("records runs: the operator's details privately, a summary for the workspace's admins only", async () => {
     expect(await lastVerifyRun(db.owner)).toBeNull();
+    expect(await verifyHealth(db.owner)).toEqual({ status: "never", lastRun: null });
     const key = blobKey(hashes[2] as string);
     const original = await readFile(file(key));
     await unlink(file(key));
@@ -234,6 +235,7 @@ describe("verifyInstallation (real database, filesystem store, corpus parts)", (
     }
     const last = await lastVerifyRun(db.owner);
     expect(last).toMatchObject({ ok: false, trigger: "cli", blobsChecked: 3, artefactsChecked: 9, drift: 1 });
+    expect((await verifyHealth(db.owner)).status).toBe("drift");
     const details = await db.owner.query("select report from private.verify_runs");
     expect(JSON.stringify(details.rows[0].report)).toContain(key);
 
@@ -251,5 +253,6 @@ describe("verifyInstallation (real database, filesystem store, corpus parts)", (
 
     await recordVerification(db.owner, await verify(), "schedule");
     expect(await lastVerifyRun(db.owner)).toMatchObject({ ok: true, trigger: "schedule", drift: 0 });
+    expect((await verifyHealth(db.owner)).status).toBe("ok");
   });
 });

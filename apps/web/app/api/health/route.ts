@@ -1,4 +1,4 @@
-import { databaseHealth, listMyWorkspaces, withUser, workerHealth } from "@facet/db";
+import { databaseHealth, listMyWorkspaces, verifyHealth, withUser, workerHealth } from "@facet/db";
 import type { NextRequest } from "next/server";
 import { json, methods, requireCaller, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";
@@ -6,6 +6,7 @@ import { context } from "@/lib/context.server";
 export const dynamic = "force-dynamic";
 
 type Checks = Record<"database" | "storage" | "worker", { ok: boolean; detail: string }>;
+type Verify = Awaited<ReturnType<typeof verifyHealth>>;
 
 /** Whether the caller may read the details (versions, where data lives): an admin of a workspace. */
 async function isAdmin(req: NextRequest): Promise<boolean> {
@@ -23,14 +24,22 @@ async function isAdmin(req: NextRequest): Promise<boolean> {
 /**
  * Liveness of the three things Facet needs. 200 when all are up, 503 (degraded) otherwise. Anyone
  * (load balancers, monitors) sees the statuses; only admins see the details, which name versions,
- * buckets and folders.
+ * buckets and folders. `verify` is the last storage integrity check (`facet verify`, weekly): when
+ * and whether anything drifted for anyone, the counts for admins; it does not change the status.
  */
 const get = route(async (req) => {
   let checks: Checks;
+  let verify: Verify = { status: "unknown", lastRun: null };
   try {
     const { pool, store } = await context();
-    const [database, storage, worker] = await Promise.all([databaseHealth(pool), store.health(), workerHealth(pool)]);
+    const [database, storage, worker, v] = await Promise.all([
+      databaseHealth(pool),
+      store.health(),
+      workerHealth(pool),
+      verifyHealth(pool),
+    ]);
     checks = { database, storage, worker };
+    verify = v;
   } catch (e) {
     const detail = `configuration: ${(e as Error).message.split("\n")[0]}`;
     checks = { database: { ok: false, detail }, storage: { ok: false, detail }, worker: { ok: false, detail } };
@@ -46,6 +55,19 @@ const get = route(async (req) => {
           { status: v.ok ? "ok" : "down", ...(details ? { detail: v.detail } : {}) },
         ]),
       ),
+      verify: {
+        status: verify.status,
+        lastRunAt: verify.lastRun?.finishedAt ?? null,
+        ...(details && verify.lastRun
+          ? {
+              sample: verify.lastRun.sample,
+              blobsChecked: verify.lastRun.blobsChecked,
+              artefactsChecked: verify.lastRun.artefactsChecked,
+              snapshotsChecked: verify.lastRun.snapshotsChecked,
+              drift: verify.lastRun.drift,
+            }
+          : {}),
+      },
     },
     ok ? 200 : 503,
   );
