@@ -274,7 +274,7 @@ describe("recordActiveTime", () => {
     expect(await add(600_000)).toBe(600_000);
     expect(await add(600_000)).toBe(1_200_000);
     expect(await add(500_000, crypto.randomUUID())).toBe(500_000); // a second tab: its own session
-    expect(await asAnnotator((c) => myActiveTime(c, part))).toBe(1_700_000);
+    expect(await asAnnotator((c) => myActiveTime(c, ws(), part))).toBe(1_700_000);
     // 30 minutes since the claim: 1,700 s recorded, 200 s more is past the wall time
     expect(await refusal(add(200_000))).toMatchObject({
       code: "VALIDATION_FAILED",
@@ -323,6 +323,9 @@ describe("recordActiveTime", () => {
     expect(
       await refusal(asAnnotator((c) => recordActiveTime(c, { ...input, partId: theirs as string }))),
     ).toMatchObject({ code: "NOT_FOUND" });
+    expect(await refusal(asAnnotator((c) => myActiveTime(c, ws(), theirs as string)))).toMatchObject({
+      code: "NOT_FOUND",
+    });
     // a part just submitted takes time (the workbench's last report); minutes later it does not
     await arrange("update public.parts set status = 'in_review', status_changed_at = now() where id = $1", [part]);
     expect(await asAnnotator((c) => recordActiveTime(c, input))).toBe(2000);

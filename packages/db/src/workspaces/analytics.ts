@@ -62,11 +62,7 @@ export interface RecordActiveTimeInput {
  * Returns the session's total.
  */
 export async function recordActiveTime(client: PoolClient, input: RecordActiveTimeInput): Promise<number> {
-  const { rows: part } = await client.query("select 1 from public.parts where id = $1 and workspace_id = $2", [
-    input.partId,
-    input.workspaceId,
-  ]);
-  if (part.length === 0) throw new AppError("NOT_FOUND", "no such part in this workspace");
+  await partInWorkspace(client, input.workspaceId, input.partId);
   const { rows } = await client.query<{ active_ms: string }>(
     `insert into public.work_time (workspace_id, part_id, user_id, session_id, active_ms)
      values ($1, $2, (select auth.uid()), $3, $4)
@@ -77,8 +73,17 @@ export async function recordActiveTime(client: PoolClient, input: RecordActiveTi
   return Number(rows[0]?.active_ms ?? 0);
 }
 
-/** The caller's active time on a part, in all their sessions (ms). */
-export async function myActiveTime(client: PoolClient, partId: string): Promise<number> {
+async function partInWorkspace(client: PoolClient, workspaceId: string, partId: string): Promise<void> {
+  const { rows } = await client.query("select 1 from public.parts where id = $1 and workspace_id = $2", [
+    partId,
+    workspaceId,
+  ]);
+  if (rows.length === 0) throw new AppError("NOT_FOUND", "no such part in this workspace");
+}
+
+/** The caller's active time on a part of the workspace, in all their sessions (ms); NOT_FOUND for another workspace's part. */
+export async function myActiveTime(client: PoolClient, workspaceId: string, partId: string): Promise<number> {
+  await partInWorkspace(client, workspaceId, partId);
   const { rows } = await client.query<{ ms: string | null }>(
     "select sum(active_ms) as ms from public.work_time where part_id = $1 and user_id = (select auth.uid())",
     [partId],
