@@ -1,7 +1,9 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { isAppError } from "@facet/core";
 import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
 import { describeExport, EXPORT_FORMATS, type ExportFormat, exportSnapshot } from "./commands/export";
+import { describeGc, gc } from "./commands/gc";
 import { importLabels, LABEL_FORMATS, type LabelFormat } from "./commands/import-labels";
 import { describePull, pull } from "./commands/pull";
 import { describePush, push } from "./commands/push";
@@ -58,6 +60,9 @@ const HELP = `facet — Facet from the terminal
                                                         file and derived artefact, check every snapshot; exit code 1
                                                         on any drift (reads DATABASE_URL and the storage variables,
                                                         else the installation in FACET_DATA_DIR, default ./.data)
+  facet gc [--dry-run] [--json]                        OPERATOR: list (--dry-run) or delete stored files nothing refers
+                                                        to any more (blobs of discarded parts, stray derived files,
+                                                        gone snapshots' manifests and exports), older than a day
   facet api-key create --name N --scope S [--scope S…] [--workspace W] [--expires-days D] [--json]
   facet api-key list [--json]
   facet api-key revoke ID
@@ -86,6 +91,15 @@ const COMMAND_HELP: Record<string, string> = {
   Configuration: DATABASE_URL with FACET_STORAGE and its variables (as the worker reads them), or,
   without DATABASE_URL, the embedded installation of npm start: FACET_DATA_DIR (default ./.data)
   and FACET_PG_PORT (default 54329); it must be running.`,
+  gc: `facet gc [--dry-run] [--json]
+
+  For the operator, configured as facet verify (no API key). Walks the blob store and lists what no
+  part, annotation revision, snapshot, export or live job refers to: the STEP files of discarded parts
+  (with everything derived from them), derived files no geometry names (a tessellation that failed),
+  manifests of deleted snapshots and archives of deleted exports. Anything younger than 24 hours is
+  left alone. Prints each with its size and the totals; without --dry-run deletes them, each blob
+  under a database lock that an upload of the same bytes waits on (the upload then stores them again,
+  or gc sees its part and keeps the file). While facet backup runs, gc deletes nothing.`,
   query: `facet query --dataset NAME [--filter Q] [--limit N | --all] [--workspace W] [--json]
 
   Lists the catalog's parts of a dataset that match a filter, newest first unless the filter sorts:
@@ -154,6 +168,7 @@ const FLAGS = {
   out: { type: "string" },
   split: { type: "string" },
   sample: { type: "string" },
+  "dry-run": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -250,6 +265,13 @@ export async function run(argv: string[]): Promise<number> {
       const result = await evalPrelabel({ dir: path.resolve(sub), json });
       out(result, describeEvaluation(result));
       return result.crashed > 0 ? 1 : 0;
+    }
+
+    if (command === "gc") {
+      if (sub) throw new CliError("USAGE", "usage: facet gc [--dry-run] [--json]");
+      const report = await gc(process.env, { dryRun: values["dry-run"], json }, say);
+      out(report, describeGc(report));
+      return 0;
     }
 
     if (command === "verify") {
@@ -457,7 +479,11 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliError("USAGE", `unknown command "${command}"; see facet --help`);
   } catch (e) {
     const err =
-      e instanceof CliError ? e : new CliError(e instanceof TypeError ? "USAGE" : "ERROR", (e as Error).message);
+      e instanceof CliError
+        ? e
+        : isAppError(e)
+          ? new CliError(e.code, e.message)
+          : new CliError(e instanceof TypeError ? "USAGE" : "ERROR", (e as Error).message);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
     else process.stderr.write(`facet: ${err.message}\n`);
     return err.code === "USAGE" ? 2 : 1;

@@ -5,6 +5,7 @@ export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from ".
 export * from "./analytics";
 export { type AuditFilter, auditFilterQuery, parseAuditFilter } from "./audit-filter";
 export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
+export { classifyStorageKey, type StorageObject } from "./ops/storage-keys";
 export { csvLine } from "./csv";
 export * from "./curation";
 export type { ErrorCode } from "./errors";

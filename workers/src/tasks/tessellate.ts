@@ -99,12 +99,15 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
       await progress(deps.pool, jobId, 0.8, "storing the mesh");
       const base = `derived/geometry/${job.sha256}/${TESSELLATOR_VERSION}/${provenance.paramsHash}`;
       const faces = new TextEncoder().encode(JSON.stringify(result.document));
-      await putIfDiffers(deps.store, `${base}/mesh.glb`, result.glb);
-      await putIfDiffers(deps.store, `${base}/faces.json`, faces);
       const d = result.document;
       document = d;
-      // the catalog's view of the shape: surface kinds, fingerprint, thumbnail.png beside the mesh
-      const description = await describeMesh(deps.store, base, d, result.glb);
+      const store = async () => {
+        await putIfDiffers(deps.store, `${base}/mesh.glb`, result.glb);
+        await putIfDiffers(deps.store, `${base}/faces.json`, faces);
+        // the catalog's view of the shape: surface kinds, fingerprint, thumbnail.png beside the mesh
+        return describeMesh(deps.store, base, d, result.glb);
+      };
+      const description = await store();
       geometry = await withService(deps.pool, (c) =>
         recordGeometry(c, {
           ...made,
@@ -120,6 +123,11 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
           ...description,
         }),
       );
+      // Identical files already there were kept, not rewritten. If `facet gc` found them named by no
+      // row and deleted them just before this row named them (it holds the blob's row meanwhile, so the
+      // row waited), they are gone now: write them again. Once the row exists gc leaves them alone.
+      const files = [`${base}/mesh.glb`, `${base}/faces.json`, `${base}/thumbnail.png`];
+      if ((await Promise.all(files.map((k) => deps.store.head(k)))).some((h) => h === null)) await store();
     }
     const g = geometry;
     // new parts are pre-labelled before anyone can claim them; waiting ones again when asked
