@@ -58,6 +58,8 @@ export {
   unlabelledFaces,
   unsureFaces,
 } from "./labelling";
+export type { ClassDraft, MergeDraft } from "./labelling/schema-edit";
+export { draftFeatureTypes, mappingFromDrafts } from "./labelling/schema-edit";
 export type { LabelSchemaFile } from "./labelling/schema-io";
 export {
   issueLines,

@@ -1,10 +1,11 @@
 import { roleCan, uuidSchema } from "@facet/core";
-import { getDatasetSettings, listDatasets, listParts, partCountsByStatus } from "@facet/db";
+import { getDatasetSettings, listDatasets, listLabelSchemas, listParts, partCountsByStatus } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LiveRefresh } from "@/components/live-refresh";
 import { PartsTable } from "@/components/parts-table";
+import { DatasetSchemaPicker } from "@/components/schemas/dataset-schema-picker";
 import { StatusCountsView } from "@/components/status-counts";
 import { Uploader } from "@/components/upload/uploader";
 import { requireWorkspace } from "@/lib/session.server";
@@ -23,6 +24,12 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
       dataset,
       settings: await getDatasetSettings(c, workspace.id, { id }),
       counts: await partCountsByStatus(c, workspace.id, id),
+      schemas: (await listLabelSchemas(c, workspace.id)).map((s) => ({
+        id: s.id,
+        name: s.name,
+        version: s.version,
+        current: s.datasets.some((d) => d.id === id),
+      })),
       parts: await listParts(c, { workspaceId: workspace.id, datasetId: id, limit: 500, newestFirst: true }),
     };
   });
@@ -38,6 +45,13 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
         <span aria-hidden="true">·</span>
         <Link href={`/w/${workspace.slug}/snapshots?dataset=${encodeURIComponent(data.dataset.name)}`}>Snapshots</Link>
       </p>
+      <DatasetSchemaPicker
+        workspace={workspace.slug}
+        datasetId={id}
+        current={data.schemas.find((s) => s.current) ?? null}
+        options={data.schemas}
+        canEdit={roleCan(workspace.role, "schemas.manage")}
+      />
       <DatasetSettingsPanel
         workspace={workspace.slug}
         datasetId={id}
