@@ -97,6 +97,46 @@ describe(`${JOB_KINDS.tessellate} (real database, filesystem store, OpenCascade 
     expect(objects.map((o) => path.basename(o.key)).sort()).toEqual(["faces.json", "mesh.glb", "thumbnail.png"]);
   }, 120_000);
 
+  it("writes its files again when gc deleted identical ones between its check and its row (the row then names them)", async () => {
+    const bytes = await readFile(path.join(CORPUS, "mfcad/0-5-5-6-8-23.step"));
+    const { partId, jobId, hash } = await uploaded("gc-race.step", bytes);
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
+    // the geometry row goes (its files stay: identical bytes the next tessellation keeps, not rewrites)
+    await db.owner.query("delete from part_geometry where blob_sha256 = $1", [hash]);
+    const folder = async () => (await collect(store.list(`derived/geometry/${hash}/`))).map((o) => o.key).sort();
+    const files = await folder();
+    expect(files).toHaveLength(3);
+    // facet gc deletes the unnamed files right after the tessellation found them identical (its last
+    // check is the thumbnail's), before the tessellation's row names them
+    let struck = false;
+    const racing = new Proxy(store, {
+      get(target, prop) {
+        if (prop === "head")
+          return async (key: string) => {
+            const found = await target.head(key);
+            if (!struck && key.endsWith("/thumbnail.png")) {
+              struck = true;
+              for (const f of files) await target.delete(f);
+            }
+            return found;
+          };
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const again = await queuedTessellation(db.owner, ws.workspaceId, partId);
+    await tessellatePart({ pool: db.owner, store: racing, runner, log }, { jobId: again });
+    expect(struck).toBe(true);
+    const g = await db.owner.query(
+      "select mesh_key, faces_key, thumbnail_key from part_geometry where blob_sha256 = $1",
+      [hash],
+    );
+    expect(g.rows).toHaveLength(1);
+    for (const key of Object.values(g.rows[0] as Record<string, string>))
+      expect(await store.head(key), key).not.toBeNull();
+    expect(await folder()).toEqual(files);
+  }, 120_000);
+
   it("fails garbage and hostile files with a reason, and keeps serving other jobs", async () => {
     const good = await readFile(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
     const noise = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 2654435761) & 0xff));
