@@ -1,5 +1,5 @@
 import { createLogger, type Logger } from "@facet/core";
-import type { Job, WorkerEvents } from "graphile-worker";
+import { Logger as GraphileLogger, type Job, type WorkerEvents } from "graphile-worker";
 
 export type { Logger } from "@facet/core";
 
@@ -43,5 +43,24 @@ export function logJobEvents(events: WorkerEvents, log: Logger): void {
       will_retry: willRetry,
       error,
     });
+  });
+}
+
+/**
+ * graphile-worker's own messages (connected, cron, errors) as JSON lines of the same logger. Its
+ * "Completed task" / "Failed task" lines are left out: logJobEvents tells those, with the fields.
+ */
+export function graphileLogger(log: Logger): GraphileLogger {
+  return new GraphileLogger((scope) => (level, message, meta) => {
+    if (/^(Completed|Failed) task /.test(message)) return;
+    const fields = {
+      scope: scope.label,
+      worker_id: scope.workerId,
+      kind: scope.taskIdentifier,
+      job_id: scope.jobId,
+      ...meta,
+    };
+    const write = { error: log.error, warning: log.warn, info: log.info, debug: log.debug }[level] ?? log.info;
+    write(message, fields);
   });
 }

@@ -6,7 +6,7 @@ import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
-import { type Logger, logJobEvents, stdoutLogger } from "./job-log";
+import { graphileLogger, type Logger, logJobEvents, stdoutLogger } from "./job-log";
 import { recordVerification, verifyInstallation, verifySummary } from "./ops/verify";
 import { backfillGeometryDescriptions } from "./tasks/describe";
 import { EXPORT, exportSnapshot } from "./tasks/export";
@@ -45,7 +45,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   const pool: Pool = createPool(o.databaseUrl, { max: o.poolSize, applicationName: "facet-worker" });
 
   // Jobs locked by workers that died (killed mid-job) go back to the queue now, not in 4 hours.
-  const utils = await makeWorkerUtils({ pgPool: pool });
+  const graphileLog = graphileLogger(logger);
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: graphileLog });
   try {
     await utils.migrate();
     const dead = await deadWorkers(pool);
@@ -96,6 +97,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   logJobEvents(events, logger);
   const graphile = await run({
     events,
+    logger: graphileLog,
     pgPool: pool,
     concurrency: o.concurrency,
     noHandleSignals: true,

@@ -54,6 +54,12 @@ async function scopeOf(req: NextRequest): Promise<{ instance: boolean; workspace
   return { instance: false, workspaces: mine };
 }
 
+const jobLabels = (j: { workspace: string; kind: string; status: string }) => ({
+  workspace: j.workspace,
+  kind: j.kind,
+  status: j.status,
+});
+
 function workspaceFamilies(m: WorkspaceMetrics): MetricFamily[] {
   return [
     {
@@ -78,28 +84,19 @@ function workspaceFamilies(m: WorkspaceMetrics): MetricFamily[] {
       name: "facet_jobs",
       help: "Jobs (public.jobs) waiting or running, by kind.",
       type: "gauge",
-      samples: m.jobQueue.map((q) => ({
-        labels: { workspace: q.workspace, kind: q.kind, status: q.status },
-        value: q.count,
-      })),
+      samples: m.jobQueue.map((q) => ({ labels: jobLabels(q), value: q.count })),
     },
     {
       name: "facet_jobs_oldest_age_seconds",
       help: "Seconds since the oldest job waiting or running (by kind) was queued.",
       type: "gauge",
-      samples: m.jobQueue.map((q) => ({
-        labels: { workspace: q.workspace, kind: q.kind, status: q.status },
-        value: q.oldestSeconds,
-      })),
+      samples: m.jobQueue.map((q) => ({ labels: jobLabels(q), value: q.oldestSeconds })),
     },
     {
       name: "facet_jobs_finished_total",
       help: "Jobs finished, by kind and outcome (completed, failed, canceled).",
       type: "counter",
-      samples: m.jobsFinished.map((j) => ({
-        labels: { workspace: j.workspace, kind: j.kind, status: j.status },
-        value: j.count,
-      })),
+      samples: m.jobsFinished.map((j) => ({ labels: jobLabels(j), value: j.count })),
     },
     {
       name: "facet_job_duration_seconds",
