@@ -120,6 +120,7 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "POST /api/workspaces/[ws]/notifications/read": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/notifications/read`, body: {} }) },
   "GET /api/workspaces/[ws]/events":        { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/events`, stream: true }) },
   "GET /api/workspaces/[ws]/prelabel-acceptance": { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/prelabel-acceptance` }) },
+  "GET /api/workspaces/[ws]/analytics":     { who: can("audit.read"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/analytics?format=csv` }) },
   "GET /api/workspaces/[ws]/review-queue":  { who: can("parts.review"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/review-queue` }) },
   "POST /api/workspaces/[ws]/queue/claim":  { who: can("parts.claim"), call: (_f, ws) => ({ path: `/api/workspaces/${ws}/queue/claim`, body: {} }) },
 
@@ -140,6 +141,8 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "GET /api/workspaces/[ws]/parts/[partId]/revisions":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.heldPartId, "/revisions") }) },
   "POST /api/workspaces/[ws]/parts/[partId]/revisions": { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/revisions"), body: { document: { schemaVersion: 1, faceSignature: "probe", faceCount: 1, labels: ["hole"], instances: [] } } }) },
   "POST /api/workspaces/[ws]/parts/[partId]/lease":     { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/lease"), body: { leaseSeconds: 60 } }) },
+  "GET /api/workspaces/[ws]/parts/[partId]/active-time":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId, "/active-time") }) },
+  "POST /api/workspaces/[ws]/parts/[partId]/active-time": { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/active-time"), body: { session: "6f1c3f9e-2b7a-4c1e-9d3a-5e8b7c6d4a21", activeMs: 1000 } }) },
   "POST /api/workspaces/[ws]/parts/[partId]/release":   { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/release") }) },
   "POST /api/workspaces/[ws]/parts/[partId]/submit":    { who: can("parts.claim"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.heldBy(me), "/submit"), body: { revisionNo: 1 } }) },
   "POST /api/workspaces/[ws]/parts/[partId]/review":    { who: can("parts.review"), rowsOfW: true, call: async (f, ws, me) => ({ path: part(ws, await f.fresh.inReview(me), "/review"), body: { decision: "approved", revisionNo: 1 } }) },

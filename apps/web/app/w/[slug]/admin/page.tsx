@@ -23,7 +23,8 @@ export default async function AdminPage({ params }: { params: Promise<{ slug: st
         Roles: admins manage members and label schemas; engineers upload and review; annotators label; ML engineers
         curate splits and snapshots; viewers read. <Link href={`/w/${workspace.slug}/admin/audit`}>Audit log</Link> ·{" "}
         <Link href={`/w/${workspace.slug}/admin/api-keys`}>API keys</Link> ·{" "}
-        <Link href={`/w/${workspace.slug}/admin/schemas`}>Label schemas</Link>
+        <Link href={`/w/${workspace.slug}/admin/schemas`}>Label schemas</Link> ·{" "}
+        <Link href={`/w/${workspace.slug}/admin/analytics`}>Analytics</Link>
       </p>
       <Members workspace={workspace.slug} members={members} me={viewer.claims.sub} />
       <h2>Invite people</h2>

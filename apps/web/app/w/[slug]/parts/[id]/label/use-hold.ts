@@ -3,6 +3,7 @@
 import type { FaceCheck, LabelState } from "@facet/core";
 import { useState } from "react";
 import { usePartEvents } from "@/features/part-stage";
+import { useActiveTime } from "./use-active-time";
 import { useAutosave } from "./use-autosave";
 import { useLease } from "./use-lease";
 import type { WorkbenchProps } from "./workbench-props";
@@ -29,6 +30,8 @@ export function useHold(
   const stillHeld = live.status === "in_progress" && live.annotatorId === props.userId;
   const holding = props.holds && stillHeld && lost === null;
   const lease = useLease(`${base}/lease`, props.holds && stillHeld, setLost);
+  // the active time spent on the part while it is held (analytics)
+  useActiveTime(`${base}/active-time`, holding);
 
   const save = useAutosave({
     url: `${base}/revisions`,
