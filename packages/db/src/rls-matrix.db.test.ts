@@ -53,6 +53,8 @@ const TABLES = [
   "snapshots",
   "snapshot_parts",
   "snapshot_exports",
+  "label_schema_mappings",
+  "label_schema_mapped_parts",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -236,6 +238,18 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(N,    N,       N,        N,     N,     N),
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
+  label_schema_mappings: {    // how a version was made from an earlier one: admins write it once
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  label_schema_mapped_parts: { // a part a mapping was applied to: admins record it once
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(Y,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
 };
 
 /** The rows of workspace W the cells act on (arranged once, as the owner, and committed). */
@@ -291,6 +305,9 @@ interface Fixture {
   exportId: string;
   /** The co-member's shared saved filter. */
   savedFilterId: string;
+  /** Default v3, made from the default (v1) with a mapping, applied to the review part; v4 has no mapping yet. */
+  mappedSchemaId: string;
+  spareVersionId: string;
 }
 
 type Cell = (c: pg.PoolClient, f: Fixture, me: TestUser) => Promise<number>;
@@ -655,6 +672,43 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     update: (c, f) => rows(c, "update public.snapshot_exports set archive_key = 'x' where id = $1", [f.exportId]),
     delete: (c, f) => rows(c, "delete from public.snapshot_exports where id = $1", [f.exportId]),
   },
+  label_schema_mappings: {
+    select: (c, f) => rows(c, "select 1 from public.label_schema_mappings where to_schema_id = $1", [f.mappedSchemaId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.label_schema_mappings (to_schema_id, workspace_id, from_schema_id, mapping, created_by)
+         values ($1, $2, $3, '{}', $4)`,
+        [f.spareVersionId, f.workspaceId, f.defaultSchemaId, me.id],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.label_schema_mappings set mapping = '{}' where to_schema_id = $1", [f.mappedSchemaId]),
+    delete: (c, f) => rows(c, "delete from public.label_schema_mappings where to_schema_id = $1", [f.mappedSchemaId]),
+  },
+  label_schema_mapped_parts: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.label_schema_mapped_parts where to_schema_id = $1 and part_id = $2", [
+        f.mappedSchemaId,
+        f.reviewPartId,
+      ]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.label_schema_mapped_parts (to_schema_id, part_id, workspace_id, from_revision_id, created_by)
+         values ($1, $2, $3, $4, $5)`,
+        [f.mappedSchemaId, f.heldPartId, f.workspaceId, f.revisionId, me.id],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.label_schema_mapped_parts set split_faces = 1 where to_schema_id = $1 and part_id = $2", [
+        f.mappedSchemaId,
+        f.reviewPartId,
+      ]),
+    delete: (c, f) =>
+      rows(c, "delete from public.label_schema_mapped_parts where to_schema_id = $1 and part_id = $2", [
+        f.mappedSchemaId,
+        f.reviewPartId,
+      ]),
+  },
 };
 
 type Verdict = "allowed" | "denied";
@@ -871,6 +925,23 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
      values ($1, $2, 'approved', 'status=approved', true) returning id`,
     [w.workspaceId, coMember.id],
   );
+  const version = (n: number) =>
+    one<{ id: string }>(
+      "insert into public.label_schemas (workspace_id, name, version, taxonomy) values ($1, 'Default', $2, $3) returning id",
+      [w.workspaceId, n, TAXONOMY],
+    );
+  const mappedSchemaId = (await version(3)).id;
+  const spareVersionId = (await version(4)).id;
+  await owner.query(
+    `insert into public.label_schema_mappings (to_schema_id, workspace_id, from_schema_id, mapping, created_by)
+     values ($1, $2, $3, '{}', $4)`,
+    [mappedSchemaId, w.workspaceId, w.labelSchemaId, w.users.admin.id],
+  );
+  await owner.query(
+    `insert into public.label_schema_mapped_parts (to_schema_id, part_id, workspace_id, from_revision_id, created_by)
+     values ($1, $2, $3, $4, $5)`,
+    [mappedSchemaId, reviewPartId, w.workspaceId, reviewRevision.id, w.users.admin.id],
+  );
   // one of their own for each actor (the outsider's is from W, which they have since left)
   const actors = { ...w.users, outsider: other.users.admin };
   for (const u of Object.values(actors)) {
@@ -914,6 +985,8 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     snapshotPartId: snapshotPartId as string,
     exportId,
     savedFilterId: savedFilter.id,
+    mappedSchemaId,
+    spareVersionId,
   };
 }
 
