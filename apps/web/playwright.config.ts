@@ -13,6 +13,8 @@ const baseURL = `http://localhost:${port}`;
 // A second pre-labeler beside the built-in rules: a model served over HTTP that e2e/prelabel.spec.ts
 // starts on this port while it runs (elsewhere nothing answers there, and the part keeps the rules' labels).
 process.env.FACET_E2E_MODEL_PORT ??= String(port + 7);
+// The operator's token for Prometheus scrapes of /api/metrics (e2e/metrics.spec.ts scrapes with it).
+process.env.FACET_E2E_METRICS_TOKEN ??= "e2e-metrics-token-0123456789abcdef";
 const prelabelers = [
   { kind: "rules" },
   {
@@ -71,6 +73,7 @@ export default defineConfig({
       FACET_TRUSTED_PROXIES: "1",
       // a fifth of the default API budget (1200 a minute, 20/s sustained), so that a test can spend it
       FACET_RATE_LIMIT_API: "1200/60",
+      FACET_METRICS_TOKEN: process.env.FACET_E2E_METRICS_TOKEN,
     },
   },
 });
