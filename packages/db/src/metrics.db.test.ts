@@ -31,7 +31,8 @@ async function job(
   status: string,
   times: { created: number; started?: number; finished?: number },
 ) {
-  const at = (s: number | undefined) => (s === undefined ? null : new Date(Date.now() - s * 1000).toISOString());
+  const now = Date.now();
+  const at = (s: number | undefined) => (s === undefined ? null : new Date(now - s * 1000).toISOString());
   await db.owner.query(
     `insert into public.jobs (workspace_id, kind, status, created_at, started_at, finished_at)
      values ($1, $2, $3::public.job_status, $4, $5, $6)`,
@@ -90,6 +91,7 @@ beforeAll(async () => {
   await job(a, "tessellate", "completed", { created: 100, started: 90, finished: 89.7 }); // 0.3 s
   await job(a, "tessellate", "failed", { created: 100, started: 90, finished: 50 }); // 40 s
   await job(a, "curation:export", "canceled", { created: 10 }); // never started
+  await job(a, "edge", "completed", { created: 60, started: 50, finished: 49 }); // exactly 1 s: le="1"
   await job(b, "tessellate", "failed", { created: 100, started: 99, finished: 98 });
   await job(b, "tessellate", "queued", { created: 3600 });
 });
@@ -140,15 +142,20 @@ describe("workspaceMetrics", () => {
     expect(m.jobQueue.find((q) => q.status === "running")?.count).toBe(1);
     expect(m.jobsFinished.sort((x, y) => (x.kind + x.status < y.kind + y.status ? -1 : 1))).toEqual([
       { workspace: A.slug, kind: "curation:export", status: "canceled", count: 1 },
+      { workspace: A.slug, kind: "edge", status: "completed", count: 1 },
       { workspace: A.slug, kind: "tessellate", status: "completed", count: 2 },
       { workspace: A.slug, kind: "tessellate", status: "failed", count: 1 },
     ]);
-    const completed = m.jobDurations.find((d) => d.labels.status === "completed");
+    const completed = m.jobDurations.find((d) => d.labels.kind === "tessellate" && d.labels.status === "completed");
     expect(completed?.counts[JOB_DURATION_BUCKETS.indexOf(0.5)]).toBe(1);
     expect(completed?.counts[JOB_DURATION_BUCKETS.indexOf(2.5)]).toBe(1);
     expect(completed?.sum).toBeCloseTo(2.3, 3);
     const failed = m.jobDurations.find((d) => d.labels.status === "failed");
     expect(failed?.counts[JOB_DURATION_BUCKETS.indexOf(60)]).toBe(1);
+    // a run of exactly a bound's length counts in that bound's bucket (le: less than or equal)
+    const edge = m.jobDurations.find((d) => d.labels.kind === "edge");
+    expect(edge?.counts[JOB_DURATION_BUCKETS.indexOf(1)]).toBe(1);
+    expect(edge?.counts.reduce((x, y) => x + y, 0)).toBe(1);
     // the canceled job never ran: counted as finished, not timed
     expect(m.jobDurations.find((d) => d.labels.status === "canceled")).toBeUndefined();
   });

@@ -90,9 +90,15 @@ function histograms<R extends BucketRow, L extends Record<string, string>>(
   return [...series.values()];
 }
 
-/** SQL for a value's bucket index against the bounds in parameter `$param`. */
+/**
+ * SQL for a value's bucket index (how many bounds lie below it) against the bounds given in parameter
+ * `$param` as `negated(bounds)`: `width_bucket` counts the thresholds at or below its operand, so
+ * with the bounds negated it counts those at or above the value, and the rest lie below.
+ */
 const bucketOf = (value: string, param: number) =>
-  `(select count(*) from unnest($${param}::float8[]) as b(x) where b.x < ${value})::int`;
+  `(cardinality($${param}::float8[]) - width_bucket(-(${value}), $${param}::float8[]))`;
+/** The bounds negated, ascending (for `bucketOf`). */
+const negated = (bounds: readonly number[]) => bounds.map((b) => -b).reverse();
 
 export async function workspaceMetrics(
   db: Queryable,
@@ -131,7 +137,7 @@ export async function workspaceMetrics(
      )
      select workspace_id, ${bucketOf("greatest(s, 0)", 2)} as bucket, count(*)::int as n, sum(greatest(s, 0))::float8 as sum
      from lag group by 1, 2`,
-    [ids, INGEST_LAG_BUCKETS],
+    [ids, negated(INGEST_LAG_BUCKETS)],
   );
   const queue = await db.query<{
     workspace_id: string;
@@ -158,7 +164,7 @@ export async function workspaceMetrics(
             coalesce(${bucketOf("greatest(s, 0)", 2)}, 0) as bucket, count(*)::int as n,
             coalesce(sum(greatest(s, 0)), 0)::float8 as sum
      from d group by 1, 2, 3, 4, 5`,
-    [ids, JOB_DURATION_BUCKETS],
+    [ids, negated(JOB_DURATION_BUCKETS)],
   );
 
   const finishedCounts = new Map<string, { workspace: string; kind: string; status: string; count: number }>();
