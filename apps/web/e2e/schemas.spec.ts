@@ -143,9 +143,42 @@ test("applying the mapping writes new revisions, moves the dataset, and the part
   await expect(admin.getByLabel("Label schema").locator("option:checked")).toHaveText("Default v2");
 });
 
+test("a split sends existing labels to its first class and lists the parts for someone to check", async () => {
+  await admin.goto(`/w/${slug}/admin/schemas`);
+  await admin
+    .locator("[data-testid=schema-version][data-name=Default][data-version='2']")
+    .getByRole("button", { name: "New version" })
+    .click();
+  await row("hole").getByRole("button", { name: "Split" }).click();
+  await row("hole_2")
+    .getByLabel(/^Key of class/)
+    .fill("counterbore");
+  await row("counterbore")
+    .getByLabel(/^Parent of class/)
+    .selectOption({ label: "hole" });
+  await expect(admin.getByTestId("mapping-changes")).toContainText(
+    "hole split into hole, counterbore (existing labels go to hole; parts flagged for a person)",
+  );
+  await admin.getByRole("button", { name: "Save version 3" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Saved Default v3." })).toBeVisible();
+  await expect(admin.getByTestId("schema-classes").locator("tr[data-key=counterbore]")).toContainText("hole");
+  await admin.getByRole("button", { name: "Apply mapping to existing labels" }).click();
+  await expect(admin.getByTestId("apply-progress")).toContainText("2 of 2 parts mapped, 0 remaining");
+  const flagged = admin.getByTestId("split-flagged");
+  await expect(flagged).toContainText("Check these parts: faces of a split class were given its first class.");
+  await expect(flagged.getByRole("link", { name: FILES[0] as string })).toHaveAttribute(
+    "href",
+    `/w/${slug}/parts/${ids[FILES[0] as string]}`,
+  );
+  await expect(flagged).toContainText("(3 faces)");
+  // the part with no split class is not listed
+  await expect(flagged.getByRole("link")).toHaveCount(1);
+});
+
 test("a schema is exported as JSON and imported back; a broken file is refused with its problems", async () => {
   await admin.goto(`/w/${slug}/admin/schemas`);
   const v2 = admin.locator("[data-testid=schema-version][data-name=Default][data-version='2']");
+  await expect(v2).toBeVisible();
   const [download] = await Promise.all([
     admin.waitForEvent("download"),
     v2.getByRole("link", { name: "Download JSON" }).click(),
