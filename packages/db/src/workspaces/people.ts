@@ -1,5 +1,6 @@
 import { AppError } from "@facet/core";
 import type { PoolClient } from "../pool";
+import { listMembers, type Member } from "./members";
 
 /**
  * People, for admins (issue 19 item 3). Every function runs as the caller (RLS and the database's own
@@ -99,4 +100,17 @@ export async function listOwnedItems(client: PoolClient, workspaceId: string, us
     [workspaceId, userId],
   );
   return rows[0] as OwnedItems;
+}
+
+export type MemberWithActivity = Member & Omit<MemberActivity, "userId">;
+
+/** The members with when each was last active (null times for callers who are not admins). */
+export async function listMembersWithActivity(client: PoolClient, workspaceId: string): Promise<MemberWithActivity[]> {
+  const members = await listMembers(client, workspaceId);
+  const activity = new Map((await listMemberActivity(client, workspaceId)).map((a) => [a.userId, a]));
+  return members.map((m) => ({
+    ...m,
+    lastActiveAt: activity.get(m.userId)?.lastActiveAt ?? null,
+    lastSeenAt: activity.get(m.userId)?.lastSeenAt ?? null,
+  }));
 }

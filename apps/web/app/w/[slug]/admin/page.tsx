@@ -1,5 +1,5 @@
 import { roleCan } from "@facet/core";
-import { listInvitations, listMembers } from "@facet/db";
+import { listInvitations, listMembersWithActivity } from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireWorkspace } from "@/lib/session.server";
@@ -14,7 +14,7 @@ export default async function AdminPage({ params }: { params: Promise<{ slug: st
   const { viewer, workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "members.manage")) return <NotForRole role={workspace.role} what="administration" />;
   const [members, invitations] = await run(
-    async (c) => [await listMembers(c, workspace.id), await listInvitations(c, workspace.id)] as const,
+    async (c) => [await listMembersWithActivity(c, workspace.id), await listInvitations(c, workspace.id)] as const,
   );
   return (
     <>
