@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206007000_verify_runs. PostgreSQL 18.
+-- Last migration: 20261206008000_operation_runs. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -18,10 +18,10 @@
 --     label_schema_mappings, label_schemas, notifications, part_catalog, part_geometry, part_presence,
 --     part_reviews, parts, profiles, saved_filters, share_links, snapshot_exports, snapshot_parts, snapshots,
 --     work_time, workspace_blobs, workspace_members, workspaces
---     16 functions
+--     17 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
---     tables: erasure_marks, event_streams, part_status_transitions, rate_limits, verify_runs,
---     worker_heartbeats; views: member_catalog
+--     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, rate_limits,
+--     verify_runs, worker_heartbeats; views: member_catalog
 --     95 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
@@ -69,6 +69,7 @@ CREATE TABLE public.annotation_revisions (
   CONSTRAINT annotation_revisions_source_check CHECK (source = ANY (ARRAY['human'::text, 'model'::text, 'import'::text, 'consensus'::text])),
   CONSTRAINT annotation_revisions_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
 );
+CREATE INDEX annotation_revisions_blob_idx ON public.annotation_revisions USING btree (blob_sha256);
 CREATE INDEX annotation_revisions_workspace_idx ON public.annotation_revisions USING btree (workspace_id);
 ALTER TABLE public.annotation_revisions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "A share link shows its part's labels" ON public.annotation_revisions
@@ -964,6 +965,7 @@ CREATE TABLE public.snapshot_parts (
   CONSTRAINT snapshot_parts_workspace_id_part_id_fkey FOREIGN KEY (workspace_id, part_id) REFERENCES public.parts(workspace_id, id) DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT snapshot_parts_workspace_id_snapshot_id_fkey FOREIGN KEY (workspace_id, snapshot_id) REFERENCES public.snapshots(workspace_id, id) ON DELETE CASCADE
 );
+CREATE INDEX snapshot_parts_blob_idx ON public.snapshot_parts USING btree (blob_sha256);
 CREATE INDEX snapshot_parts_part_idx ON public.snapshot_parts USING btree (part_id);
 CREATE INDEX snapshot_parts_split_idx ON public.snapshot_parts USING btree (snapshot_id, split, part_id);
 ALTER TABLE public.snapshot_parts ENABLE ROW LEVEL SECURITY;
@@ -1439,6 +1441,20 @@ $function$;
 REVOKE ALL ON FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text, p_part_ids uuid[], p_statuses public.part_status[], p_filter text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.freeze_snapshot(p_dataset_id uuid, p_name text, p_description text, p_part_ids uuid[], p_statuses public.part_status[], p_filter text) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION public.last_operation_runs(ws uuid)
+ RETURNS TABLE(kind text, finished_at timestamp with time zone, ok boolean)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select distinct on (r.kind) r.kind, r.finished_at, r.ok
+  from private.operation_runs r
+  where private.has_role(ws, '{admin}')
+  order by r.kind, r.finished_at desc
+$function$;
+REVOKE ALL ON FUNCTION public.last_operation_runs(ws uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.last_operation_runs(ws uuid) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION public.last_verify_run(ws uuid)
  RETURNS TABLE(finished_at timestamp with time zone, trigger text, sample integer, ok boolean, blobs_checked integer, artefacts_checked integer, snapshots_checked integer, drift integer)
  LANGUAGE sql
@@ -1778,6 +1794,20 @@ CREATE TABLE private.event_streams (
 );
 CREATE INDEX event_streams_user_idx ON private.event_streams USING btree (user_id, seen_at);
 ALTER TABLE private.event_streams ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE private.operation_runs (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  kind text NOT NULL,
+  finished_at timestamp with time zone DEFAULT now() NOT NULL,
+  ok boolean NOT NULL,
+  summary jsonb DEFAULT '{}'::jsonb NOT NULL,
+  CONSTRAINT operation_runs_kind_check CHECK (kind = ANY (ARRAY['backup'::text, 'gc'::text])),
+  CONSTRAINT operation_runs_pkey PRIMARY KEY (id),
+  CONSTRAINT operation_runs_summary_check CHECK (jsonb_typeof(summary) = 'object'::text)
+);
+CREATE INDEX operation_runs_kind_finished_idx ON private.operation_runs USING btree (kind, finished_at DESC);
+ALTER TABLE private.operation_runs ENABLE ROW LEVEL SECURITY;
+GRANT SELECT, INSERT ON TABLE private.operation_runs TO service_role;
 
 CREATE TABLE private.part_status_transitions (
   from_status public.part_status NOT NULL,

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isAppError } from "@facet/core";
+import { backup, describeBackup, describeRestore, restore } from "./commands/backup";
 import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
 import { describeExport, EXPORT_FORMATS, type ExportFormat, exportSnapshot } from "./commands/export";
 import { describeGc, gc } from "./commands/gc";
@@ -60,6 +61,9 @@ const HELP = `facet — Facet from the terminal
                                                         file and derived artefact, check every snapshot; exit code 1
                                                         on any drift (reads DATABASE_URL and the storage variables,
                                                         else the installation in FACET_DATA_DIR, default ./.data)
+  facet backup --out DIR [--json]                      OPERATOR: database, stored files and secrets of the running
+                                                        installation, consistent at one point, with a manifest of hashes
+  facet restore --from DIR [--json]                     OPERATOR: put a backup into an empty installation (checked first)
   facet gc [--dry-run] [--json]                        OPERATOR: list (--dry-run) or delete stored files nothing refers
                                                         to any more (blobs of discarded parts, stray derived files,
                                                         gone snapshots' manifests and exports), older than a day
@@ -91,6 +95,21 @@ const COMMAND_HELP: Record<string, string> = {
   Configuration: DATABASE_URL with FACET_STORAGE and its variables (as the worker reads them), or,
   without DATABASE_URL, the embedded installation of npm start: FACET_DATA_DIR (default ./.data)
   and FACET_PG_PORT (default 54329); it must be running.`,
+  backup: `facet backup --out DIR [--json]
+
+  For the operator, on the machine running Facet (npm start's embedded installation: FACET_DATA_DIR,
+  default ./.data; FACET_PG_PORT, default 54329). Facet keeps running. Copies the database as an
+  online base backup (PostgreSQL's pg_backup_start/pg_backup_stop, with the WAL that makes the copy
+  consistent), then the stored files (STEP files, derived meshes and thumbnails, snapshot manifests,
+  export archives) and the installation's secrets; gc deletes nothing meanwhile. The backup is
+  consistent at the database's stop point: every file a row names is in it. DIR/manifest.json lists
+  every file with its size and SHA-256 (written last: a folder without it is unfinished).`,
+  restore: `facet restore --from DIR [--json]
+
+  Puts a backup into an empty installation (FACET_DATA_DIR must have no database, files or secrets;
+  Facet must not be running there). Every file is checked against the backup's manifest first: a
+  damaged backup restores nothing. Then start Facet (npm start) — the database recovers to the
+  backup's point — and run facet verify: every stored file's hash and every snapshot is checked.`,
   gc: `facet gc [--dry-run] [--json]
 
   For the operator, configured as facet verify (no API key). Walks the blob store and lists what no
@@ -169,8 +188,18 @@ const FLAGS = {
   split: { type: "string" },
   sample: { type: "string" },
   "dry-run": { type: "boolean", default: false },
+  from: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
+
+/** The embedded installation an operator command works on (npm start's defaults). */
+function operatorInstallation(env: NodeJS.ProcessEnv): { dataDir: string; pgPort: number } {
+  const dataDir = path.resolve(env.FACET_DATA_DIR || ".data");
+  const port = env.FACET_PG_PORT ? Number(env.FACET_PG_PORT) : 54329;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliError("NOT_CONFIGURED", "FACET_PG_PORT must be a port number");
+  return { dataDir, pgPort: port };
+}
 
 function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -265,6 +294,20 @@ export async function run(argv: string[]): Promise<number> {
       const result = await evalPrelabel({ dir: path.resolve(sub), json });
       out(result, describeEvaluation(result));
       return result.crashed > 0 ? 1 : 0;
+    }
+
+    if (command === "backup" || command === "restore") {
+      const install = operatorInstallation(process.env);
+      if (command === "backup") {
+        if (sub || !values.out) throw new CliError("USAGE", "usage: facet backup --out DIR [--json]");
+        const manifest = await backup({ ...install, out: values.out, json }, say);
+        out({ out: path.resolve(values.out), ...manifest, files: undefined }, describeBackup(manifest, values.out));
+        return 0;
+      }
+      if (sub || !values.from) throw new CliError("USAGE", "usage: facet restore --from DIR [--json]");
+      const restored = await restore({ from: values.from, dataDir: install.dataDir, json }, say);
+      out(restored, describeRestore(restored));
+      return 0;
     }
 
     if (command === "gc") {

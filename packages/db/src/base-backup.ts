@@ -3,6 +3,7 @@ import { chmod, chown, copyFile, mkdir, readdir, readFile, rm, stat, writeFile }
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { holdStorageForBackup } from "./ops/gc";
 
 /**
  * An online base backup of a PostgreSQL server on this machine, with the low-level API the
@@ -113,7 +114,7 @@ export function walSegmentRange(first: string, last: string, segmentBytes: numbe
  * content-addressed blobs, are copied there).
  */
 export async function baseBackup(opts: {
-  /** A superuser connection string to the server (any database). */
+  /** A superuser connection string to the server's Facet database (gc's lock lives there). */
   url: string;
   /** The server's data folder, on this machine. */
   dataDir: string;
@@ -133,6 +134,9 @@ export async function baseBackup(opts: {
       (await client.query<{ setting: string }>("select setting from pg_settings where name = 'wal_segment_size'"))
         .rows[0]?.setting,
     );
+    // gc deletes no stored file until this session ends: blobs are copied after the stop point
+    // (`afterStop`), and one that a row at that point names must still be there
+    await holdStorageForBackup(client);
     await client.query("select pg_create_physical_replication_slot($1, true, true)", [
       `facet_backup_${process.pid}_${Date.now()}`,
     ]);
@@ -211,5 +215,20 @@ export async function restoreBaseBackup(from: string, dataDir: string): Promise<
     const uid = Number((await id("id", ["-u", "postgres"])).stdout.trim());
     const gid = Number((await id("id", ["-g", "postgres"])).stdout.trim());
     await chownTree(dataDir, uid, gid);
+  }
+}
+
+/** Where a server keeps its data and its version (a backup checks it copies the right folder). */
+export async function serverDataDirectory(url: string): Promise<{ dataDir: string; version: string }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ dir: string; version: string }>(
+      "select current_setting('data_directory') as dir, current_setting('server_version') as version",
+    );
+    const r = rows[0] as { dir: string; version: string };
+    return { dataDir: r.dir, version: r.version };
+  } finally {
+    await client.end().catch(() => {});
   }
 }

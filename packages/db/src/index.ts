@@ -49,6 +49,7 @@ export * from "./metrics";
 export type { MigrateResult, MigrationFile } from "./migrate";
 export { listMigrations, migrate } from "./migrate";
 export * from "./ops/gc";
+export * from "./ops/operation-runs";
 export * from "./ops/verify";
 export type { Pool, PoolClient, PoolOptions } from "./pool";
 export { createPool } from "./pool";

@@ -1,3 +1,4 @@
+import { recordOperationRun } from "@facet/db";
 import { collectGarbage, type GcReport } from "@facet/workers/ops";
 import { formatBytes, Progress } from "../progress";
 import { openInstallation } from "./verify";
@@ -27,7 +28,21 @@ export async function gc(
       },
     });
     (bar as Progress | null)?.done();
+    if (!opts.dryRun)
+      await recordOperationRun(inst.pool, {
+        kind: "gc",
+        ok: true,
+        summary: { objects: report.deleted.objects, bytes: report.deleted.bytes, kept: report.keptRaced },
+      });
     return report;
+  } catch (e) {
+    if (!opts.dryRun)
+      await recordOperationRun(inst.pool, {
+        kind: "gc",
+        ok: false,
+        summary: { error: (e as Error).message.slice(0, 500) },
+      }).catch(() => {});
+    throw e;
   } finally {
     await inst.pool.end();
   }
