@@ -38,13 +38,16 @@ const LABELS = (doc: string) =>
   `(case when jsonb_typeof(${doc} -> 'labels') = 'array' then ${doc} -> 'labels' else '[]'::jsonb end)`;
 /** Submissions: the holder moved the part from in_progress to review. */
 const SUBMISSIONS = `
-  select e.created_at, p.id as part_id,
+  -- the parts first, then their events by text id (joined in one hash: a join on p.id::text was
+  -- planned as a nested loop, 2.3 s for 2,000 parts over a year)
+  with ps as materialized (select p.id, p.id::text as ref from public.parts p where ${IN_SCOPE})
+  select e.created_at, ps.id as part_id,
          coalesce(case when e.data ->> 'annotator_id' ~* '^[0-9a-f-]{36}$' then (e.data ->> 'annotator_id')::uuid end,
                   e.actor_id) as annotator_id
-  from public.audit_events e join public.parts p on p.id::text = e.target_id
+  from public.audit_events e join ps on ps.ref = e.target_id
   where e.workspace_id = $1 and e.action = 'part.status_changed' and e.target_table = 'parts'
     and e.data ->> 'from' = 'in_progress' and e.data ->> 'to' = 'in_review'
-    and ${IN_SCOPE} and ${IN_PERIOD("e.created_at")}`;
+    and ${IN_PERIOD("e.created_at")}`;
 
 export interface RecordActiveTimeInput {
   workspaceId: string;
