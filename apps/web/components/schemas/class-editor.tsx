@@ -157,18 +157,7 @@ export function ClassEditor(props: {
         </p>
       )}
       <table data-testid="class-editor">
-        <thead>
-          <tr>
-            <th>Key</th>
-            <th>Name</th>
-            <th>Colour</th>
-            <th>Hotkey</th>
-            <th>Parent</th>
-            <th>Parameters</th>
-            <th>{base ? "From" : ""}</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["Key", "Name", "Colour", "Hotkey", "Parent", "Parameters", base ? "From" : "", ""]} />
         <tbody>
           {rows.map((r, i) => (
             <tr key={r.uid} data-testid="class-row" data-key={r.type.key}>
@@ -229,13 +218,7 @@ export function ClassEditor(props: {
                   onChange={(e) => setParent(r.uid, e.target.value || null)}
                 >
                   <option value="">none</option>
-                  {rows
-                    .filter((o) => o.uid !== r.uid)
-                    .map((o) => (
-                      <option key={o.uid} value={o.uid}>
-                        {o.type.key}
-                      </option>
-                    ))}
+                  <OtherClasses rows={rows} except={r.uid} />
                 </select>
               </td>
               <td>
@@ -262,13 +245,7 @@ export function ClassEditor(props: {
                       onChange={(e) => e.target.value && mergeInto(r, e.target.value)}
                     >
                       <option value="">Merge into…</option>
-                      {rows
-                        .filter((o) => o.uid !== r.uid)
-                        .map((o) => (
-                          <option key={o.uid} value={o.uid}>
-                            {o.type.key}
-                          </option>
-                        ))}
+                      <OtherClasses rows={rows} except={r.uid} />
                     </select>
                   ) : (
                     rows.length > 1 && (
@@ -355,6 +332,31 @@ export function ClassEditor(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The other rows of the editor as options (a parent, a class to merge into), by row. */
+function OtherClasses(props: { rows: readonly ClassDraft[]; except: string }) {
+  return props.rows
+    .filter((o) => o.uid !== props.except)
+    .map((o) => (
+      <option key={o.uid} value={o.uid}>
+        {o.type.key}
+      </option>
+    ));
+}
+
+/** A table's header row. */
+export function TableHead(props: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed, and several are blank
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 

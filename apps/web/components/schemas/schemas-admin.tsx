@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
 import { formatUtc } from "@/lib/time-format";
-import { ClassEditor, type EditorResult } from "./class-editor";
+import { ClassEditor, type EditorResult, TableHead } from "./class-editor";
 
 type Editing = { kind: "new" } | { kind: "version"; from: LabelSchemaVersion } | null;
 
@@ -49,16 +49,7 @@ export function SchemasAdmin(props: { workspace: string; schemas: LabelSchemaVer
         </p>
       )}
       <table data-testid="label-schemas">
-        <thead>
-          <tr>
-            <th>Schema</th>
-            <th>Version</th>
-            <th>Classes</th>
-            <th>Datasets</th>
-            <th>Made</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["Schema", "Version", "Classes", "Datasets", "Made", ""]} />
         <tbody>
           {names.flatMap((n) =>
             props.schemas
@@ -136,15 +127,7 @@ function VersionDetail(props: { workspace: string; schema: LabelSchemaVersion; a
         {s.name} v{s.version}
       </h2>
       <table data-testid="schema-classes">
-        <thead>
-          <tr>
-            <th>Class</th>
-            <th>Key</th>
-            <th>Hotkey</th>
-            <th>Parent</th>
-            <th>Parameters</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Class", "Key", "Hotkey", "Parent", "Parameters"]} />
         <tbody>
           {s.taxonomy.featureTypes.map((f) => (
             <tr key={f.key} data-key={f.key}>
