@@ -3,9 +3,13 @@
  * labelling going on while the backup is taken: everything acknowledged before the backup began is
  * there after the restore, every stored file's hash matches, the snapshot verifies, and Facet works.
  */
-import { cp, mkdtemp, open, readdir, readFile, rm, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { cp, mkdtemp, open, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { blobKey } from "@facet/core";
+import { createPool } from "@facet/db";
+import { embeddedDatabaseUrl, readSecrets } from "@facet/db/installation";
 import { freePort } from "@facet/db/testing";
 import { CORPUS } from "@facet/geometry/testing";
 import { type PlatformRun, startFacet, waitUntil } from "@facet/launcher/testing";
@@ -187,6 +191,42 @@ describe("facet backup and restore", () => {
     }
     // and labelling goes on
     for (const p of parts) expect(await relabel(p.id)).toBeGreaterThan(acknowledged.get(p.id) as number);
+    // facet gc: a discarded part's file, once a day old, is listed by a dry run and deleted by a real one
+    const extra = path.join(work, "extra");
+    await cp(path.join(CORPUS, "mfcad", "0-9-9-9-12-23.step"), path.join(extra, "extra.step"));
+    expect((await facet(["push", extra, "--dataset", "scratch", "--json"], env)).code).toBe(0);
+    await waitProcessed("scratch", env);
+    const scratch = await call<{ parts: Array<{ id: string }> }>("GET", `/api/workspaces/${WS}/datasets/scratch/parts`);
+    const discarded = scratch.body.parts[0] as { id: string };
+    const hash = createHash("sha256")
+      .update(await readFile(path.join(extra, "extra.step")))
+      .digest("hex");
+    expect((await call("DELETE", `/api/workspaces/${WS}/parts/${discarded.id}`)).status).toBe(200);
+    const young = await facet(["gc", "--dry-run", "--json"], ops);
+    expect(young.code, young.stderr).toBe(0);
+    expect(json(young).found).toEqual([]); // younger than a day
+    const pool = createPool(
+      embeddedDatabaseUrl(((await readSecrets(dataDir)) as { pgPassword: string }).pgPassword, pgPort),
+    );
+    await pool.query("update public.blobs set created_at = now() - interval '2 days' where sha256 = $1", [hash]);
+    await pool.end();
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    const file = path.join(dataDir, blobKey(hash));
+    await utimes(file, old, old);
+    for (const e of await readdir(path.join(dataDir, "derived/geometry", hash), {
+      recursive: true,
+      withFileTypes: true,
+    }))
+      if (e.isFile()) await utimes(path.join(e.parentPath, e.name), old, old);
+    const listed = await facet(["gc", "--dry-run", "--json"], ops);
+    expect(json(listed).found.map((g: { of: string }) => g.of)).toEqual([hash]);
+    expect(await stat(file)).toBeTruthy();
+    const collected = await facet(["gc", "--json"], ops);
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(json(collected).deleted.objects).toBe(json(listed).found[0].keys.length);
+    await expect(stat(file)).rejects.toMatchObject({ code: "ENOENT" });
+    expect((await facet(["verify", "--json"], ops)).code).toBe(0);
+
     // a second restore into the now full installation is refused
     await stop();
     const again = await facet(["restore", "--from", out, "--json"], ops);
