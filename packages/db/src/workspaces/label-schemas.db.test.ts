@@ -313,3 +313,65 @@ describe("applying a mapping to existing labels", () => {
     expect(byEngineer).toMatchObject({ ok: false, code: "42501" });
   });
 });
+
+describe("a mapping over many parts", () => {
+  it("maps every part exactly once across batches of 50 (FACET_SCHEMA_MAP_PARTS parts, 120 by default)", async () => {
+    const N = Number(process.env.FACET_SCHEMA_MAP_PARTS ?? 120);
+    const v1 = await asAdmin((c) =>
+      createLabelSchema(c, {
+        workspaceId: w.workspaceId,
+        name: "Bulk",
+        taxonomy: taxonomy(cls("stock", "1"), cls("a")),
+      }),
+    );
+    const datasetId = await insertDataset(db.owner, { workspaceId: w.workspaceId, labelSchemaId: v1.id, name: "bulk" });
+    const ids = await insertParts(db.owner, { workspaceId: w.workspaceId, datasetId, count: N, status: "approved" });
+    await db.owner.query(
+      `with g as (
+         insert into public.part_geometry (blob_sha256, tessellator_version, params_hash, params, mesh_key, faces_key,
+           face_count, triangle_count, face_signature, area, bbox)
+         select p.blob_sha256, 't', 'p', '{}', 'm-' || p.id, 'f-' || p.id, 20, 80, 'sig-' || p.id, 1, '{}'
+         from public.parts p where p.id = any($1) returning id, blob_sha256
+       )
+       update public.parts p set geometry_id = g.id from g where g.blob_sha256 = p.blob_sha256`,
+      [ids],
+    );
+    await db.owner.query(
+      `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, face_signature, document)
+       select p.id, 1, $2, $3, 'sig-' || p.id,
+              jsonb_build_object('schemaVersion', 1, 'faceSignature', 'sig-' || p.id, 'faceCount', 20,
+                'labels', (select jsonb_agg(case when i % 2 = 0 then 'a' else 'stock' end) from generate_series(1, 20) i),
+                'instances', '[]'::jsonb)
+       from public.parts p where p.id = any($1)`,
+      [ids, w.users.annotator.id, v1.id],
+    );
+    const v2 = await asAdmin((c) =>
+      createLabelSchemaVersion(c, {
+        workspaceId: w.workspaceId,
+        fromId: v1.id,
+        taxonomy: taxonomy(cls("stock", "1"), cls("b")),
+        mapping: { a: ["b"] },
+      }),
+    );
+    const started = performance.now();
+    let batches = 0;
+    for (;;) {
+      const t0 = performance.now();
+      const p = await asAdmin((c) => applyMappingBatch(c, { workspaceId: w.workspaceId, toId: v2.id, limit: 50 }));
+      if (process.env.FACET_SCHEMA_MAP_PARTS)
+        console.log(`batch ${batches}: ${(performance.now() - t0).toFixed(0)} ms, ${p.remaining} left`);
+      batches++;
+      if (p.remaining === 0) break;
+    }
+    const ms = performance.now() - started;
+    if (process.env.FACET_SCHEMA_MAP_PARTS) console.log(`mapped ${N} parts in ${batches} batches: ${ms.toFixed(0)} ms`);
+    const { rows } = await db.owner.query<{ revisions: number; mapped: number; left: number }>(
+      `select count(*)::int as revisions, count(*) filter (where label_schema_id = $2)::int as mapped,
+              count(*) filter (where label_schema_id = $2 and document -> 'labels' ? 'a')::int as left
+       from public.annotation_revisions where part_id = any($1)`,
+      [ids, v2.id],
+    );
+    expect(rows[0]).toEqual({ revisions: 2 * N, mapped: N, left: 0 });
+    expect(batches).toBe(Math.ceil(N / 50));
+  });
+});
