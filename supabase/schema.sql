@@ -18,7 +18,7 @@
 --     label_schema_mappings, label_schemas, notifications, part_catalog, part_geometry, part_presence,
 --     part_reviews, parts, profiles, saved_filters, share_links, snapshot_exports, snapshot_parts, snapshots,
 --     work_time, workspace_blobs, workspace_members, workspaces
---     17 functions
+--     18 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, rate_limits,
 --     verify_runs, worker_heartbeats; views: member_catalog
@@ -1528,6 +1528,33 @@ AS $function$
 $function$;
 REVOKE ALL ON FUNCTION public.part_history(p_part_id uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.part_history(p_part_id uuid) TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION public.part_status_events(p_workspace_id uuid, p_dataset_id uuid, p_after timestamp with time zone, p_before timestamp with time zone)
+ RETURNS TABLE(part_id uuid, event_id bigint, created_at timestamp with time zone, from_status text, to_status text, annotator_id uuid, actor_id uuid)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if not private.has_role(p_workspace_id, '{admin}') then
+    raise exception 'only admins read the status history' using errcode = '42501';
+  end if;
+  return query
+    with ps as materialized (
+      select p.id, p.id::text as ref from public.parts p
+      where p.workspace_id = p_workspace_id and (p_dataset_id is null or p.dataset_id = p_dataset_id)
+    )
+    select ps.id, e.id, e.created_at, e.data ->> 'from', e.data ->> 'to',
+           case when e.data ->> 'annotator_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                then (e.data ->> 'annotator_id')::uuid end,
+           e.actor_id
+    from public.audit_events e join ps on ps.ref = e.target_id
+    where e.workspace_id = p_workspace_id and e.action = 'part.status_changed' and e.target_table = 'parts'
+      and e.created_at >= p_after and e.created_at < p_before;
+end
+$function$;
+REVOKE ALL ON FUNCTION public.part_status_events(p_workspace_id uuid, p_dataset_id uuid, p_after timestamp with time zone, p_before timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.part_status_events(p_workspace_id uuid, p_dataset_id uuid, p_after timestamp with time zone, p_before timestamp with time zone) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION public.prelabel_acceptance(p_workspace_id uuid, p_dataset_id uuid DEFAULT NULL::uuid)
  RETURNS TABLE(model text, model_version text, feature text, faces bigint, accepted bigint, parts bigint)

@@ -239,13 +239,17 @@ describe("analyticsReport", () => {
     expect(reviewQueue).toMatchObject({ queue: "review", parts: 1, medianHours: 24 });
   });
 
-  it("reads only what the caller may: an engineer sees no status history and no one's active time", async () => {
-    const r = await withUser(db.owner, w.users.engineer.claims, (c) =>
+  it("is for admins: the status history refuses anyone else", async () => {
+    const asEngineer = withUser(db.owner, w.users.engineer.claims, (c) =>
       analyticsReport(c, w.workspaceId, { datasetId: w.datasetId, from: "2026-11-01", to: "2026-11-04" }, NOW),
     );
-    expect(r.submissionsByDay).toEqual([]);
-    // without the audit log each part is taken to have been in its present status since it was made
-    expect(r.statusByDay[0]).toMatchObject({ approved: 1, in_review: 0, unannotated: 1 });
+    expect(await refusal(asEngineer)).toMatchObject({ code: "FORBIDDEN" });
+    // an admin of another workspace neither
+    const elsewhere = await createWorkspaceWithRoles(db.owner, "analytics-elsewhere");
+    const theirAdmin = withUser(db.owner, elsewhere.users.admin.claims, (c) =>
+      analyticsReport(c, w.workspaceId, { datasetId: null, from: "2026-11-01", to: "2026-11-04" }, NOW),
+    );
+    expect(await refusal(theirAdmin)).toMatchObject({ code: "FORBIDDEN" });
   });
 });
 

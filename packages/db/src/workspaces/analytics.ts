@@ -15,9 +15,9 @@ import type { PoolClient } from "../pool";
 import { prelabelAcceptance } from "./prelabel";
 
 /**
- * Workspace analytics (issue 19, item 2), read as the caller (row-level security applies: the status
- * history comes from the audit log and the active time from `work_time`, which only admins read in
- * full). Every figure is for the parts of the workspace, or of one dataset, as they are now (a part
+ * Workspace analytics (issue 19, item 2), for admins: the status history comes from the audit log
+ * (public.part_status_events refuses anyone else) and the active time from `work_time`, which only
+ * admins read in full. Every figure is for the parts of the workspace, or of one dataset, as they are now (a part
  * moved to another dataset takes its history along; a discarded part's history is left out).
  *
  *   status by day       parts in each status at the end of each day: the parts' `part.status_changed`
@@ -36,18 +36,11 @@ const IN_PERIOD = (col: string) => `${col} >= $3::timestamptz and ${col} < $4::t
 /** The labels of a revision document, [] when it has none. */
 const LABELS = (doc: string) =>
   `(case when jsonb_typeof(${doc} -> 'labels') = 'array' then ${doc} -> 'labels' else '[]'::jsonb end)`;
-/** Submissions: the holder moved the part from in_progress to review. */
+/** Submissions: the holder moved the part from in_progress to review (public.part_status_events: admins only). */
 const SUBMISSIONS = `
-  -- the parts first, then their events by text id (joined in one hash: a join on p.id::text was
-  -- planned as a nested loop, 2.3 s for 2,000 parts over a year)
-  with ps as materialized (select p.id, p.id::text as ref from public.parts p where ${IN_SCOPE})
-  select e.created_at, ps.id as part_id,
-         coalesce(case when e.data ->> 'annotator_id' ~* '^[0-9a-f-]{36}$' then (e.data ->> 'annotator_id')::uuid end,
-                  e.actor_id) as annotator_id
-  from public.audit_events e join ps on ps.ref = e.target_id
-  where e.workspace_id = $1 and e.action = 'part.status_changed' and e.target_table = 'parts'
-    and e.data ->> 'from' = 'in_progress' and e.data ->> 'to' = 'in_review'
-    and ${IN_PERIOD("e.created_at")}`;
+  select e.created_at, e.part_id, coalesce(e.annotator_id, e.actor_id) as annotator_id
+  from public.part_status_events($1, $2, $3::timestamptz, $4::timestamptz) e
+  where e.from_status = 'in_progress' and e.to_status = 'in_review'`;
 
 export interface RecordActiveTimeInput {
   workspaceId: string;
@@ -99,10 +92,8 @@ const STATUS_BY_DAY = `
   with ps as (
     select p.id, p.status::text as status, p.created_at from public.parts p where ${IN_SCOPE}
   ), ev as (
-    select ps.id as part_id, e.id, e.created_at, e.data ->> 'from' as from_status, e.data ->> 'to' as to_status
-    from public.audit_events e join ps on ps.id::text = e.target_id
-    where e.workspace_id = $1 and e.action = 'part.status_changed' and e.target_table = 'parts'
-      and e.created_at < $5::timestamptz
+    select e.part_id, e.event_id as id, e.created_at, e.from_status, e.to_status
+    from public.part_status_events($1, $2, '-infinity', $5::timestamptz) e
   ), first_event as (
     select distinct on (part_id) part_id, from_status from ev order by part_id, created_at, id
   ), deltas as (
