@@ -15,6 +15,7 @@ import {
   createWorkspaceWithRoles,
   insertDataset,
   insertParts,
+  listenFacetEvents,
   refusal,
   type TestDatabase,
   type TestUser,
@@ -149,6 +150,23 @@ describe("deactivating a member", () => {
     expect(await visibleParts(keyClaims(ann, keyId))).toBeGreaterThan(0);
     const back = await withUser(db.owner, ann.claims, (c) => getWorkspaceForMember(c, w.workspaceId));
     expect(back.role).toBe("annotator");
+  });
+
+  it("tells listeners at once (deactivation and reactivation), so their open live streams check again and close", async () => {
+    const ann = await newAnnotator("stream");
+    const events = await listenFacetEvents(db);
+    try {
+      await asAdmin((c) => deactivateMember(c, { workspaceId: w.workspaceId, userId: ann.id }));
+      await asAdmin((c) => reactivateMember(c, { workspaceId: w.workspaceId, userId: ann.id }));
+      await events.eventsOf("none", async () => {});
+      const access = events.all().filter((e) => e.kind === "access" && e.user_id === ann.id);
+      expect(access).toEqual([
+        { kind: "access", workspace_id: w.workspaceId, user_id: ann.id },
+        { kind: "access", workspace_id: w.workspaceId, user_id: ann.id },
+      ]);
+    } finally {
+      await events.close();
+    }
   });
 
   it("is for admins only, never of yourself, and never of the last active admin", async () => {
@@ -393,7 +411,7 @@ describe("erasing a person", () => {
     );
   });
 
-  it("leaves the audit log append-only for everyone else: only the erasure's own role may redact", async () => {
+  it("leaves the audit log and comments append-only for everyone else: only the erasure's function may redact", async () => {
     await expect(
       db.owner.query("update public.audit_events set data = '{}' where id = (select max(id) from public.audit_events)"),
     ).rejects.toMatchObject({
