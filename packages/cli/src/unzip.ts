@@ -4,6 +4,15 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw, inflateRawSync } from "node:zlib";
+import {
+  ZIP_SIG_CENTRAL as CENTRAL,
+  ZIP_SIG_END as EOCD,
+  ZIP_SIG_LOCAL as LOCAL,
+  ZIP_MAX32 as MAX32,
+  ZIP_SIG_ZIP64_END as ZIP64_EOCD,
+  ZIP64_EXTRA_ID as ZIP64_EXTRA,
+  ZIP_SIG_ZIP64_LOCATOR as ZIP64_LOCATOR,
+} from "@facet/core";
 import { CliError } from "./http";
 
 /**
@@ -37,13 +46,6 @@ export interface ZipEntry {
   localHeaderOffset: number;
 }
 
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-const ZIP64_EXTRA = 0x0001;
-const MAX32 = 0xffffffff;
 /** Entries up to this compressed size are read and inflated in memory (one read, no streams). */
 const SMALL = 1 << 20;
 

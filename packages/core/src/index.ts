@@ -11,6 +11,7 @@ export * from "./curation";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
 export { pickleIntList, readPickledIntList } from "./formats/pickle";
+export * from "./formats/zip";
 export type { JobKind, JobPayload, JobRun } from "./jobs";
 export {
   JOB_KINDS,

@@ -1,6 +1,17 @@
 import { createHash } from "node:crypto";
 import type { Writable } from "node:stream";
 import { crc32 } from "node:zlib";
+import {
+  ZIP_SIG_CENTRAL as SIG_CENTRAL,
+  ZIP_SIG_DESCRIPTOR as SIG_DESCRIPTOR,
+  ZIP_SIG_END as SIG_END,
+  ZIP_SIG_LOCAL as SIG_LOCAL,
+  ZIP_SIG_ZIP64_END as SIG_ZIP64_END,
+  ZIP_SIG_ZIP64_LOCATOR as SIG_ZIP64_LOCATOR,
+  ZIP_MAX16,
+  ZIP_MAX32,
+  ZIP64_EXTRA_ID as ZIP64_EXTRA,
+} from "@facet/core";
 import { Deflate, deflateSync } from "fflate";
 
 /** Where export writers put their files: whole files, or one streamed file at a time. */
@@ -26,16 +37,8 @@ const bytes = (data: Uint8Array | string) => (typeof data === "string" ? encoder
 // writing 4 GiB.
 // ---------------------------------------------------------------------------------------------
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_DESCRIPTOR = 0x08074b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_ZIP64_END = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-const SIG_END = 0x06054b50;
-/** A 32-bit field holding this (or more) says "see the ZIP64 record"; 16-bit counts likewise. */
-export const MAX32 = 0xffffffff;
-export const MAX16 = 0xffff;
-const ZIP64_EXTRA = 0x0001;
+export const MAX32 = ZIP_MAX32;
+export const MAX16 = ZIP_MAX16;
 /** Version needed to extract: 2.0 (deflate, data descriptors), 4.5 (ZIP64). */
 const V20 = 20;
 const V45 = 45;
