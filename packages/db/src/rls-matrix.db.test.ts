@@ -55,6 +55,7 @@ const TABLES = [
   "snapshot_exports",
   "label_schema_mappings",
   "label_schema_mapped_parts",
+  "work_time",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -248,6 +249,12 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     select:                 who(Y,    Y,       Y,        Y,     Y,     N),
     insert:                 who(Y,    N,       N,        N,     N,     N),
     update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  work_time: {                // the co-member's active time on W's held part (inserts: oneself on the queued part)
+    select:                 who(Y,    N,       N,        N,     N,     N), // admins (analytics); others their own
+    insert:                 who(N,    N,       N,        N,     N,     N), // only the holder, on the part held
+    update:                 who(N,    N,       N,        N,     N,     N), // own rows only
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
 };
@@ -709,6 +716,24 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
         f.reviewPartId,
       ]),
   },
+  work_time: {
+    select: (c, f) =>
+      rows(c, "select 1 from public.work_time where part_id = $1 and user_id = $2", [f.heldPartId, f.coMember.id]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.work_time (workspace_id, part_id, user_id, session_id, active_ms)
+         values ($1, $2, $3, gen_random_uuid(), 1000)`,
+        [f.workspaceId, f.queuedPartId, me.id],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.work_time set active_ms = active_ms + 1 where part_id = $1 and user_id = $2", [
+        f.heldPartId,
+        f.coMember.id,
+      ]),
+    delete: (c, f) =>
+      rows(c, "delete from public.work_time where part_id = $1 and user_id = $2", [f.heldPartId, f.coMember.id]),
+  },
 };
 
 type Verdict = "allowed" | "denied";
@@ -782,6 +807,12 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     `insert into public.annotation_revisions (part_id, revision_no, author_id, label_schema_id, document)
      values ($1, 1, $2, $3, '{"faces": {}}') returning id`,
     [heldPartId, w.users.annotator.id, w.labelSchemaId],
+  );
+  // the co-member's active time on the held part (recorded as the owner: the guard's limits are for users)
+  await owner.query(
+    `insert into public.work_time (workspace_id, part_id, user_id, session_id, active_ms)
+     values ($1, $2, $3, gen_random_uuid(), 5000)`,
+    [w.workspaceId, heldPartId, coMember.id],
   );
   const spareBlob = hex64();
   await owner.query("insert into public.blobs (sha256, size, storage_key) values ($1, 99, $2)", [
