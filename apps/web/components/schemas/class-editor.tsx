@@ -60,10 +60,13 @@ export interface EditorResult {
  */
 export function ClassEditor(props: {
   base: { name: string; version: number; taxonomy: Taxonomy } | null;
+  /** The number the new version will have (the schema's newest + 1, whichever version it starts from). */
+  nextVersion?: number;
   onSave: (r: EditorResult) => Promise<void>;
   onCancel: () => void;
 }) {
   const { base } = props;
+  const next = props.nextVersion ?? (base ? base.version + 1 : 1);
   const [name, setName] = useState(base?.name ?? "");
   const [rows, setRows] = useState<ClassDraft[]>(() =>
     base
@@ -136,7 +139,7 @@ export function ClassEditor(props: {
   const keyOfUid = new Map(rows.map((r) => [r.uid, r.type.key]));
   return (
     <form className="card stack" onSubmit={submit} aria-label={base ? `New version of ${base.name}` : "New schema"}>
-      <h2>{base ? `${base.name}: version ${base.version + 1} (from v${base.version})` : "New schema"}</h2>
+      <h2>{base ? `${base.name}: version ${next} (from v${base.version})` : "New schema"}</h2>
       {!base && (
         <label className="wb-inline" style={{ flexDirection: "row", gap: 8 }}>
           Name{" "}
@@ -325,7 +328,7 @@ export function ClassEditor(props: {
       )}
       <div className="row">
         <button className="primary" type="submit" disabled={saving || problems.length > 0}>
-          {base ? `Save version ${base.version + 1}` : "Create schema"}
+          {base ? `Save version ${next}` : "Create schema"}
         </button>
         <button type="button" className="link" onClick={props.onCancel}>
           Cancel

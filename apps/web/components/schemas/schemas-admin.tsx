@@ -99,6 +99,11 @@ export function SchemasAdmin(props: { workspace: string; schemas: LabelSchemaVer
         <ClassEditor
           key={editing.kind === "version" ? editing.from.id : "new"}
           base={editing.kind === "version" ? editing.from : null}
+          nextVersion={
+            editing.kind === "version"
+              ? Math.max(...props.schemas.filter((s) => s.name === editing.from.name).map((s) => s.version)) + 1
+              : 1
+          }
           onSave={save}
           onCancel={() => setEditing(null)}
         />

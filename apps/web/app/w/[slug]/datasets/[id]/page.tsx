@@ -45,13 +45,6 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
         <span aria-hidden="true">·</span>
         <Link href={`/w/${workspace.slug}/snapshots?dataset=${encodeURIComponent(data.dataset.name)}`}>Snapshots</Link>
       </p>
-      <DatasetSchemaPicker
-        workspace={workspace.slug}
-        datasetId={id}
-        current={data.schemas.find((s) => s.current) ?? null}
-        options={data.schemas}
-        canEdit={roleCan(workspace.role, "schemas.manage")}
-      />
       <DatasetSettingsPanel
         workspace={workspace.slug}
         datasetId={id}
@@ -64,6 +57,14 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
           <Uploader workspace={workspace.slug} dataset={{ id, name: data.dataset.name }} />
         </>
       )}
+      <h2>Label schema</h2>
+      <DatasetSchemaPicker
+        workspace={workspace.slug}
+        datasetId={id}
+        current={data.schemas.find((s) => s.current) ?? null}
+        options={data.schemas}
+        canEdit={roleCan(workspace.role, "schemas.manage")}
+      />
       <h2>Parts ({data.dataset.partCount})</h2>
       <div data-testid="dataset-parts">
         <PartsTable workspace={workspace.slug} parts={data.parts} empty="No parts yet." />
