@@ -38,6 +38,11 @@ const PACKAGES: Record<string, { may: Allowed; why: string }> = {
   "packages/viewer": { may: ["@facet/core"], why: "an adapter (db, storage, jobs, viewer) imports only @facet/core" },
   // accounts are tables too: auth reaches them through db's client and sessions
   "packages/auth": { may: ["@facet/core", "@facet/db"], why: "auth imports only @facet/core and @facet/db" },
+  // operations over a whole installation (gc, verify): the operator's commands and the scheduled jobs share them
+  "packages/ops": {
+    may: ["@facet/core", "@facet/db", "@facet/storage"],
+    why: "ops imports only @facet/core, @facet/db and @facet/storage",
+  },
   "packages/cli": {
     may: "packages",
     why: "the cli imports packages only (the launcher's testing helper from tests and benches only)",

@@ -1,13 +1,13 @@
 import { EventEmitter } from "node:events";
 import { MAINTENANCE_TASKS } from "@facet/core";
 import { createPool, type Pool } from "@facet/db";
+import { recordVerification, verifyInstallation, verifySummary } from "@facet/ops";
 import type { Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { graphileLogger, type Logger, logJobEvents, stdoutLogger } from "./job-log";
-import { recordVerification, verifyInstallation, verifySummary } from "./ops/verify";
 import { backfillGeometryDescriptions } from "./tasks/describe";
 import { EXPORT, exportSnapshot } from "./tasks/export";
 import { housekeeping } from "./tasks/housekeeping";

@@ -23,6 +23,7 @@ import { describeVerification, verify } from "./commands/verify";
 import { forgetLogin, loadLogin, saveLogin } from "./config";
 import { parseCliEnv } from "./env";
 import { type Api, CliError, createApi } from "./http";
+import { embeddedInstallation } from "./operator";
 import { ask } from "./prompt";
 
 const HELP = `facet — Facet from the terminal
@@ -192,15 +193,6 @@ const FLAGS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-/** The embedded installation an operator command works on (npm start's defaults). */
-function operatorInstallation(env: NodeJS.ProcessEnv): { dataDir: string; pgPort: number } {
-  const dataDir = path.resolve(env.FACET_DATA_DIR || ".data");
-  const port = env.FACET_PG_PORT ? Number(env.FACET_PG_PORT) : 54329;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new CliError("NOT_CONFIGURED", "FACET_PG_PORT must be a port number");
-  return { dataDir, pgPort: port };
-}
-
 function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -297,7 +289,7 @@ export async function run(argv: string[]): Promise<number> {
     }
 
     if (command === "backup" || command === "restore") {
-      const install = operatorInstallation(process.env);
+      const install = embeddedInstallation(process.env);
       if (command === "backup") {
         if (sub || !values.out) throw new CliError("USAGE", "usage: facet backup --out DIR [--json]");
         const manifest = await backup({ ...install, out: values.out, json }, say);

@@ -21,7 +21,10 @@ export interface PrelabelTarget {
   partId: string;
   partName: string;
   sha256: string;
-  /** The dataset's label schema (null when it has none): classes outside it are left unlabelled. */
+  /**
+   * The dataset's label schema (null when it has none), checked here; the pre-label is combined in the
+   * models' classes and translated into this schema when it is recorded.
+   */
   taxonomy: unknown;
   meshKey: string;
   facesKey: string;
@@ -62,7 +65,10 @@ export async function runPrelabelers(
   const elapsed = () => Math.round(performance.now() - started);
   const parsed = target.taxonomy === null ? null : taxonomySchema.safeParse(target.taxonomy);
   if (parsed && !parsed.success) return { ok: false, reason: "the dataset's label schema is not valid", ms: elapsed() };
-  const taxonomy = parsed?.data ?? DEFAULT_TAXONOMY;
+  // Combined in the classes the models speak (the default taxonomy's: the rules and the remote models'
+  // crosswalks map into it), so nothing is lost here: recordPrelabel (packages/db) translates the
+  // pre-label into the dataset's label schema version, through its versions' mappings when it has them.
+  const taxonomy = DEFAULT_TAXONOMY;
   const urls = deps.prelabelers.some((p) => p.id !== "facet-rules") ? await presigned(deps.store, target) : undefined;
   const input = inputFromFacesDocument(document, {
     ...(urls ? { urls } : {}),

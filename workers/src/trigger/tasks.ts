@@ -7,11 +7,11 @@
 import { MAINTENANCE_TASKS } from "@facet/core";
 import { createPool, dispatchQueuedJobs, type Pool } from "@facet/db";
 import { triggerJobs } from "@facet/jobs/trigger";
+import { recordVerification, verifyInstallation, verifySummary } from "@facet/ops";
 import { createPrelabelers, type Prelabeler } from "@facet/prelabel";
 import { type BlobStore, blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { logger, schedules, task } from "@trigger.dev/sdk";
 import { InProcessGeometry } from "../geometry/engine";
-import { recordVerification, verifyInstallation, verifySummary } from "../ops/verify";
 import { backfillGeometryDescriptions } from "../tasks/describe";
 import { exportSnapshot, failUnfinishedExport } from "../tasks/export";
 import { housekeeping } from "../tasks/housekeeping";

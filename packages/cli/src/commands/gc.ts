@@ -1,7 +1,7 @@
 import { recordOperationRun } from "@facet/db";
-import { collectGarbage, type GcReport } from "@facet/workers/ops";
+import { collectGarbage, type GcReport } from "@facet/ops";
+import { openInstallation } from "../operator";
 import { formatBytes, Progress } from "../progress";
-import { openInstallation } from "./verify";
 
 /**
  * `facet gc [--dry-run]`: the stored objects nothing refers to any more (blobs of discarded parts,

@@ -7,12 +7,12 @@ import { blobKey, snapshotManifestKey } from "@facet/core";
 import { lastVerifyRun, lastVerifySummary, snapshotManifest, verifyHealth, withService, withUser } from "@facet/db";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import { CORPUS } from "@facet/geometry/testing";
+import { recordVerification, type VerifyProgress, verifyInstallation } from "@facet/ops";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
-import { tessellatePart } from "../tasks/tessellate";
-import { uploadedPart } from "../tasks/testing";
-import { recordVerification, type VerifyProgress, verifyInstallation } from "./verify";
+import { tessellatePart } from "./tessellate";
+import { uploadedPart } from "./testing";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const FILES = ["mfcad/0-0-0-0-0-23.step", "mfcad/0-1-2-3-19.step", "mfcad/6-9-9-19.step"];
