@@ -59,6 +59,8 @@ export {
   unlabelledFaces,
   unsureFaces,
 } from "./labelling";
+export type { PrelabelTranslation, TranslatedPrelabel } from "./labelling/prelabel-translate";
+export { translatePrelabel } from "./labelling/prelabel-translate";
 export type { ClassDraft, MergeDraft } from "./labelling/schema-edit";
 export { draftFeatureTypes, mappingFromDrafts } from "./labelling/schema-edit";
 export type { LabelSchemaFile } from "./labelling/schema-io";

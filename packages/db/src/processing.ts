@@ -1,5 +1,6 @@
-import type { AnnotationDocument } from "@facet/core";
+import { type AnnotationDocument, translatePrelabel } from "@facet/core";
 import type { PoolClient } from "./pool";
+import { prelabelTranslation } from "./workspaces/label-schemas";
 
 /**
  * What processing writes (as the service, from a worker): a part's derived geometry, content-addressed
@@ -137,8 +138,10 @@ export type PrelabelRecord =
 /**
  * Write a pre-label, in the transaction that makes the part `unannotated` after tessellation: the
  * revision (source `model`, model-assisted, with confidences) and `pre_labeled`, or the reason there is
- * none. Idempotent: a model revision already written for this face numbering is kept. A part someone
- * has started on (no longer `unannotated`) is left alone.
+ * none. The models' classes (the default taxonomy's) are translated into the dataset's label schema
+ * version first (`prelabelTranslation`, core `translatePrelabel`), and the revision is recorded under
+ * that version. Idempotent: a model revision already written for this face numbering is kept. A part
+ * someone has started on (no longer `unannotated`) is left alone.
  */
 export async function recordPrelabel(c: PoolClient, partId: string, outcome: PrelabelRecord): Promise<void> {
   if (!outcome.ok) {
@@ -148,23 +151,25 @@ export async function recordPrelabel(c: PoolClient, partId: string, outcome: Pre
     ]);
     return;
   }
-  const { document } = outcome;
-  const { rows } = await c.query<{ status: string; has: boolean }>(
-    `select p.status, exists (select 1 from public.annotation_revisions r
+  const { rows } = await c.query<{ status: string; has: boolean; schemaId: string | null }>(
+    `select p.status, d.label_schema_id as "schemaId", exists (select 1 from public.annotation_revisions r
        where r.part_id = p.id and r.source = 'model' and r.face_signature = $2) as has
-     from public.parts p where p.id = $1 for update`,
-    [partId, document.faceSignature],
+     from public.parts p join public.datasets d on d.id = p.dataset_id where p.id = $1
+     -- the dataset held too: a switch of its label schema in flight waits, or this reads the new version
+     for update of p for share of d`,
+    [partId, outcome.document.faceSignature],
   );
   const part = rows[0];
   if (part?.status !== "unannotated") return;
   if (!part.has) {
+    const translation = part.schemaId === null ? null : await prelabelTranslation(c, part.schemaId);
+    const document = translation ? translatePrelabel(outcome.document, translation).document : outcome.document;
     // its number is the database's to give (annotation_revision_defaults)
     await c.query(
       `insert into public.annotation_revisions (part_id, author_id, label_schema_id, face_signature,
          document, model_assisted, source)
-       select p.id, null, d.label_schema_id, $2, $3, true, 'model'
-       from public.parts p join public.datasets d on d.id = p.dataset_id where p.id = $1`,
-      [partId, document.faceSignature, JSON.stringify(document)],
+       values ($1, null, $2, $3, $4, true, 'model')`,
+      [partId, part.schemaId, document.faceSignature, JSON.stringify(document)],
     );
   }
   await c.query(

@@ -6,6 +6,7 @@ import {
   type Crosswalk,
   checkMapping,
   type FaceCheck,
+  type PrelabelTranslation,
   type SchemaMapping,
   type Taxonomy,
   taxonomySchema,
@@ -365,4 +366,53 @@ export async function applyMappingBatch(
     await client.query("release savepoint map_part");
   }
   return { ...(await mappingProgress(client, input.workspaceId, to.id)), batch: rows.length };
+}
+
+/**
+ * How pre-labels reach a label schema version (service or member): the pre-labelers speak the classes
+ * of the workspace's default schema's first version (the default taxonomy's keys). When `schemaId`
+ * descends from that version through mappings, the mappings of the chain, oldest first (none: it is
+ * that version); otherwise null (an unrelated schema, or a chain broken by a version made without a
+ * mapping): its classes are kept by key. Null when there is no such version.
+ */
+export async function prelabelTranslation(client: PoolClient, schemaId: string): Promise<PrelabelTranslation | null> {
+  const { rows } = await client.query<{
+    depth: number;
+    name: string;
+    version: number;
+    mapping: SchemaMapping | null;
+    taxonomy: unknown;
+    isFirstOfDefault: boolean;
+  }>(
+    `with recursive chain as (
+       select s.id, s.workspace_id, s.name, s.version, 0 as depth, null::jsonb as mapping, s.taxonomy
+       from public.label_schemas s where s.id = $1
+       union all
+       -- a version's mapping from the version before it (at most one: to_schema_id is the key)
+       select f.id, f.workspace_id, f.name, f.version, c.depth + 1, m.mapping, null
+       from chain c join public.label_schema_mappings m on m.to_schema_id = c.id
+       join public.label_schemas f on f.id = m.from_schema_id
+       where c.depth < 10000
+     )
+     select c.depth, c.name, c.version, c.mapping, c.taxonomy,
+            c.version = 1 and exists (select 1 from public.label_schemas d where d.workspace_id = c.workspace_id
+                                      and d.is_default and d.name = c.name) as "isFirstOfDefault"
+     from chain c order by c.depth`,
+    [schemaId],
+  );
+  const own = rows[0];
+  const root = rows[rows.length - 1];
+  if (!own || !root) return null;
+  const taxonomy = parseTaxonomy(own.taxonomy, `${own.name} v${own.version}`);
+  return {
+    // row k + 1 holds the mapping from its version to row k's: oldest first is deepest first
+    mappings: root.isFirstOfDefault
+      ? rows
+          .slice(1)
+          .reverse()
+          .map((r) => r.mapping as SchemaMapping)
+      : null,
+    keys: new Set(taxonomy.featureTypes.map((f) => f.key)),
+    schema: `${own.name} v${own.version}`,
+  };
 }
