@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { cp, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { DEFAULT_TAXONOMY } from "@facet/core";
 import { ownerClient, platformOwnerUrl } from "@facet/db/testing";
 import { CORPUS } from "@facet/geometry/testing";
@@ -21,6 +23,8 @@ export async function dropPaths(
   selector: string,
   paths: string[],
 ): Promise<void> {
+  // as a person does: bring the drop zone into the window first (drag events land on what is on screen)
+  await page.locator(selector).scrollIntoViewIfNeeded();
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   const cdp = await page.context().newCDPSession(page);
@@ -266,4 +270,30 @@ export async function labelledWorkspace(
   for (const f of files)
     await importPartLabels(admin, slug, ids[path.basename(f)] as string, "stock", input.parts[f] ?? []);
   return { slug, datasetId, ids };
+}
+
+/**
+ * An operator's `facet` command (backup, restore, gc, verify) run beside the e2e installation, as on the
+ * server: the real CLI on this run's data folder and database port; its exit code and output.
+ */
+export function operatorFacet(args: string[]): Promise<{ code: number | null; out: string }> {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+  const child = spawn(process.execPath, [path.join(repo, "packages/cli/bin/facet.mjs"), ...args], {
+    env: {
+      ...process.env,
+      FACET_DATA_DIR: process.env.FACET_E2E_DATA_DIR,
+      FACET_PG_PORT: process.env.FACET_E2E_PG_PORT ?? "54410",
+      DATABASE_URL: "",
+      FACET_STORAGE: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
 }

@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { blobKey } from "@facet/core";
 import { expect, type Page, test } from "@playwright/test";
-import { CORPUS, processedParts, signInAdmin, uploadCorpusPart, WORKSPACE } from "./helpers";
+import { CORPUS, operatorFacet, processedParts, signInAdmin, uploadCorpusPart, WORKSPACE } from "./helpers";
 
 // Storage integrity (issue 19): the Admin page says when the installation's files were last verified
 // and whether anything drifted, so an admin finds it without docs. The operator's `facet verify`
@@ -13,31 +11,11 @@ import { CORPUS, processedParts, signInAdmin, uploadCorpusPart, WORKSPACE } from
 test.describe.configure({ mode: "serial" });
 test.setTimeout(240_000);
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const PART = "mfcad/0-1-2-3-19.step";
 let admin: Page;
 
 /** `facet verify` as the operator runs it beside the installation: its exit code and output. */
-function facetVerify(): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [path.join(REPO, "packages/cli/bin/facet.mjs"), "verify"], {
-    env: {
-      ...process.env,
-      FACET_DATA_DIR: process.env.FACET_E2E_DATA_DIR,
-      FACET_PG_PORT: process.env.FACET_E2E_PG_PORT ?? "54410",
-      DATABASE_URL: "",
-      FACET_STORAGE: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    out += d;
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
-}
+const facetVerify = () => operatorFacet(["verify"]);
 
 test.beforeAll(async ({ browser }) => {
   admin = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();

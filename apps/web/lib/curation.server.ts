@@ -4,11 +4,12 @@ import { Readable } from "node:stream";
 import {
   AppError,
   blobKey,
-  compareSnapshotParts,
   type SnapshotManifest,
   type SnapshotVerifyReport,
   snapshotChecksumText,
+  snapshotDatabaseProblems,
   snapshotManifestKey,
+  snapshotManifestProblems,
   snapshotManifestSchema,
 } from "@facet/core";
 import { checkSnapshotInDatabase, type PoolClient, snapshotManifest, snapshotParts } from "@facet/db";
@@ -57,13 +58,7 @@ export async function verifySnapshot(
   const manifestInDb = await run((c) => snapshotManifest(c, workspaceId, ref));
   const id = manifestInDb.snapshot.id;
   const db = await run((c) => checkSnapshotInDatabase(c, workspaceId, id));
-  const problems: string[] = [];
-  if (db.recomputed !== db.stored)
-    problems.push(`database: the pinned rows give checksum ${db.recomputed}, not the ${db.stored} frozen`);
-  if (db.partCount.rows !== db.partCount.stored)
-    problems.push(`database: ${db.partCount.rows} parts pinned, not the ${db.partCount.stored} frozen`);
-  for (const d of db.revisionDrift)
-    problems.push(`database: part "${d.name}" (${d.partId}): its pinned revision ${d.now ? "changed" : "is gone"}`);
+  const problems = snapshotDatabaseProblems(db);
 
   let manifest: SnapshotManifest | null = null;
   try {
@@ -76,18 +71,7 @@ export async function verifySnapshot(
     problems.push(`manifest: missing from storage (${snapshotManifestKey(id)})`);
   if (manifest) {
     manifestSum = sha256(snapshotChecksumText(manifest.parts));
-    if (manifest.checksum !== db.stored)
-      problems.push(`manifest: checksum ${manifest.checksum} differs from the database's ${db.stored}`);
-    if (manifestSum !== manifest.checksum)
-      problems.push(`manifest: its parts give checksum ${manifestSum}, not the ${manifest.checksum} it states`);
-    const cmp = compareSnapshotParts(manifest.parts, manifestInDb.parts);
-    for (const p of cmp.missingFromDatabase)
-      problems.push(`manifest: part "${p.name}" (${p.partId}) is not in the database`);
-    for (const p of cmp.missingFromManifest) problems.push(`manifest: part "${p.name}" (${p.partId}) is missing`);
-    for (const d of cmp.differing)
-      problems.push(
-        `manifest: part "${d.name}" (${d.partId}): ${d.fields.map((f) => `${f.field} ${String(f.manifest)} ≠ ${String(f.database)}`).join(", ")}`,
-      );
+    problems.push(...snapshotManifestProblems(manifest, manifestSum, manifestInDb, db.stored));
   }
 
   const blobs = { checked: 0, missing: 0, damaged: 0, deep: options.deep };

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import {
-  compareSnapshotParts,
   type SnapshotManifest,
   snapshotChecksumText,
+  snapshotDatabaseProblems,
   snapshotManifestKey,
+  snapshotManifestProblems,
   snapshotManifestSchema,
 } from "@facet/core";
 import { checkSnapshotInDatabase, type Pool, snapshotManifest, withService } from "@facet/db";
@@ -32,13 +33,7 @@ export async function checkSnapshot(
     inDb: await snapshotManifest(c, s.workspaceId, s.id),
     db: await checkSnapshotInDatabase(c, s.workspaceId, s.id),
   }));
-  const problems: string[] = [];
-  if (db.recomputed !== db.stored)
-    problems.push(`database: the pinned rows give checksum ${db.recomputed}, not the ${db.stored} frozen`);
-  if (db.partCount.rows !== db.partCount.stored)
-    problems.push(`database: ${db.partCount.rows} parts pinned, not the ${db.partCount.stored} frozen`);
-  for (const d of db.revisionDrift)
-    problems.push(`database: part "${d.name}" (${d.partId}): its pinned revision ${d.now ? "changed" : "is gone"}`);
+  const problems = snapshotDatabaseProblems(db);
 
   const key = snapshotManifestKey(s.id);
   let stored: SnapshotManifest | null = null;
@@ -50,26 +45,9 @@ export async function checkSnapshot(
       problems.push(`manifest: unreadable (${(e as Error).message.slice(0, 200)})`);
     }
   }
-  if (stored) problems.push(...manifestProblems(stored, inDb, db.stored));
-  return problems.length === 0 ? null : { snapshotId: s.id, workspaceId: s.workspaceId, name: s.name, problems };
-}
-
-/** A stored manifest against the database's rows and frozen checksum. */
-function manifestProblems(stored: SnapshotManifest, inDb: SnapshotManifest, frozen: string): string[] {
-  const out: string[] = [];
-  const own = createHash("sha256").update(snapshotChecksumText(stored.parts)).digest("hex");
-  if (stored.checksum !== frozen)
-    out.push(`manifest: checksum ${stored.checksum} differs from the database's ${frozen}`);
-  if (own !== stored.checksum)
-    out.push(`manifest: its parts give checksum ${own}, not the ${stored.checksum} it states`);
-  if (stored.snapshot.id !== inDb.snapshot.id || stored.snapshot.workspaceId !== inDb.snapshot.workspaceId)
-    out.push("manifest: it names another snapshot or workspace");
-  const cmp = compareSnapshotParts(stored.parts, inDb.parts);
-  for (const p of cmp.missingFromDatabase) out.push(`manifest: part "${p.name}" (${p.partId}) is not in the database`);
-  for (const p of cmp.missingFromManifest) out.push(`manifest: part "${p.name}" (${p.partId}) is missing`);
-  for (const d of cmp.differing) {
-    const fields = d.fields.map((f) => `${f.field} ${String(f.manifest)} ≠ ${String(f.database)}`);
-    out.push(`manifest: part "${d.name}" (${d.partId}): ${fields.join(", ")}`);
+  if (stored) {
+    const own = createHash("sha256").update(snapshotChecksumText(stored.parts)).digest("hex");
+    problems.push(...snapshotManifestProblems(stored, own, inDb, db.stored));
   }
-  return out;
+  return problems.length === 0 ? null : { snapshotId: s.id, workspaceId: s.workspaceId, name: s.name, problems };
 }

@@ -125,6 +125,53 @@ export function compareSnapshotParts(
   };
 }
 
+/** What the database says of a snapshot now (db `checkSnapshotInDatabase`). */
+export interface SnapshotDatabaseState {
+  stored: string;
+  recomputed: string;
+  partCount: { stored: number; rows: number };
+  revisionDrift: ReadonlyArray<{ partId: string; name: string; now: string | null }>;
+}
+
+/** The database's drift of a snapshot, one sentence each (`database: …`). */
+export function snapshotDatabaseProblems(db: SnapshotDatabaseState): string[] {
+  const out: string[] = [];
+  if (db.recomputed !== db.stored)
+    out.push(`database: the pinned rows give checksum ${db.recomputed}, not the ${db.stored} frozen`);
+  if (db.partCount.rows !== db.partCount.stored)
+    out.push(`database: ${db.partCount.rows} parts pinned, not the ${db.partCount.stored} frozen`);
+  for (const d of db.revisionDrift)
+    out.push(`database: part "${d.name}" (${d.partId}): its pinned revision ${d.now ? "changed" : "is gone"}`);
+  return out;
+}
+
+/**
+ * A stored manifest against the database's rows and frozen checksum, one sentence each (`manifest: …`).
+ * `ownChecksum`: the SHA-256 of `snapshotChecksumText(stored.parts)`, computed by the caller.
+ */
+export function snapshotManifestProblems(
+  stored: SnapshotManifest,
+  ownChecksum: string,
+  inDb: SnapshotManifest,
+  frozen: string,
+): string[] {
+  const out: string[] = [];
+  if (stored.checksum !== frozen)
+    out.push(`manifest: checksum ${stored.checksum} differs from the database's ${frozen}`);
+  if (ownChecksum !== stored.checksum)
+    out.push(`manifest: its parts give checksum ${ownChecksum}, not the ${stored.checksum} it states`);
+  if (stored.snapshot.id !== inDb.snapshot.id || stored.snapshot.workspaceId !== inDb.snapshot.workspaceId)
+    out.push("manifest: it names another snapshot or workspace");
+  const cmp = compareSnapshotParts(stored.parts, inDb.parts);
+  for (const p of cmp.missingFromDatabase) out.push(`manifest: part "${p.name}" (${p.partId}) is not in the database`);
+  for (const p of cmp.missingFromManifest) out.push(`manifest: part "${p.name}" (${p.partId}) is missing`);
+  for (const d of cmp.differing) {
+    const fields = d.fields.map((f) => `${f.field} ${String(f.manifest)} ≠ ${String(f.database)}`);
+    out.push(`manifest: part "${d.name}" (${d.partId}): ${fields.join(", ")}`);
+  }
+  return out;
+}
+
 /** Per class, how many faces gained and lost it between two label lists of one face numbering. */
 export function faceChangesByClass(
   before: readonly (string | null)[],

@@ -6,6 +6,7 @@ import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../not-for-role";
 import { Invitations } from "./invitations";
 import { Members } from "./members";
+import { OperationRuns } from "./operation-runs";
 import { StorageIntegrity } from "./storage-integrity";
 
 export const metadata: Metadata = { title: "Members" };
@@ -28,6 +29,7 @@ export default async function AdminPage({ params }: { params: Promise<{ slug: st
         <Link href={`/w/${workspace.slug}/admin/analytics`}>Analytics</Link>
       </p>
       <StorageIntegrity slug={slug} />
+      <OperationRuns slug={slug} />
       <Members workspace={workspace.slug} members={members} me={viewer.claims.sub} />
       <h2>Invite people</h2>
       <Invitations workspace={workspace.slug} invitations={invitations} />
