@@ -1,11 +1,10 @@
+export * from "./analytics";
 export type { AnnotationDocument, PrelabelSummary } from "./annotation";
 export { annotationDocumentSchema, faceIndexSchema, MAX_FACES, prelabelSummarySchema } from "./annotation";
 export type { ApiKeyScope } from "./api-keys";
 export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
-export * from "./analytics";
 export { type AuditFilter, auditFilterQuery, parseAuditFilter } from "./audit-filter";
 export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
-export { classifyStorageKey, type StorageObject } from "./ops/storage-keys";
 export { csvLine } from "./csv";
 export * from "./curation";
 export type { ErrorCode } from "./errors";
@@ -74,6 +73,10 @@ export {
 } from "./labelling/schema-io";
 export type { MappedDocument, MappingChange, SchemaMapping } from "./labelling/schema-mapping";
 export { applyMapping, checkMapping, describeChange, schemaMappingSchema } from "./labelling/schema-mapping";
+export type { LogFields, Logger, LoggerOptions, LogLevel } from "./log";
+export { createLogger, isWellFormedRequestId, LOG_LEVELS } from "./log";
+export * from "./metrics";
+export { classifyStorageKey, type StorageObject } from "./ops/storage-keys";
 export type {
   FaceChange,
   GuestComment,
@@ -103,9 +106,6 @@ export {
   splitMentions,
   stepChange,
 } from "./review";
-export type { LogFields, Logger, LoggerOptions, LogLevel } from "./log";
-export { createLogger, isWellFormedRequestId, LOG_LEVELS } from "./log";
-export * from "./metrics";
 export type { Capability, MemberRole, NavSection } from "./roles";
 export {
   CAPABILITIES,

@@ -17,7 +17,7 @@ export async function OperationRuns({ slug }: { slug: string }) {
   const gc = runs.find((r) => r.kind === "gc");
   const when = (d: Date) => formatUtc(new Date(d).toISOString());
   const backupAge = backup ? (Date.now() - new Date(backup.finishedAt).getTime()) / 86_400_000 : null;
-  const backupWarn = !backup || !backup.ok || (backupAge as number) > STALE_BACKUP_DAYS;
+  const backupWarn = !backup?.ok || (backupAge as number) > STALE_BACKUP_DAYS;
   return (
     <>
       <p className={backupWarn ? "error" : "muted"} data-testid="last-backup">
