@@ -27,6 +27,7 @@ import { clientAddress, isHttps, requestHost } from "./client-address";
 import { context } from "./context.server";
 import { env } from "./env.server";
 import { checkJsonInput } from "./json-input";
+import { serverLog } from "./log.server";
 
 const MAX_JSON_BYTES = 1_000_000;
 
@@ -34,16 +35,21 @@ export function json(data: unknown, status = 200): NextResponse {
   return NextResponse.json(data, { status, headers: { "Cache-Control": "no-store" } });
 }
 
-/** The one place errors become HTTP responses: stable code, human message, never a stack trace. */
-export function errorResponse(e: unknown, where: string): NextResponse {
+/**
+ * The one place errors become HTTP responses: stable code, human message, never a stack trace. What
+ * is not the caller's mistake is logged as a JSON line with the request's id (the listener's line for
+ * the same id has the route; raw paths are not logged: they can hold share tokens).
+ */
+export function errorResponse(e: unknown, where: { method: string; requestId: string | null }): NextResponse {
+  const fields = { method: where.method, request_id: where.requestId ?? undefined };
   if (isAppError(e)) {
-    if (!e.isUserError) console.error(`[api] ${where}: ${e.code} ${e.message}`);
+    if (!e.isUserError) serverLog.error("request failed", { ...fields, code: e.code, error: e.message });
     const res = json(e.toJSON(), e.status);
     const wait = e.details?.retryAfterSeconds;
     if (e.code === "RATE_LIMITED" && typeof wait === "number") res.headers.set("Retry-After", String(wait));
     return res;
   }
-  console.error(`[api] ${where}: unexpected error`, e);
+  serverLog.error("unexpected error", { ...fields, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   return json({ error: { code: "INTERNAL", message: "something went wrong on our side; it has been logged" } }, 500);
 }
 
@@ -52,7 +58,7 @@ type Handler<P> = (req: NextRequest, params: P) => Promise<Response>;
 /** Wrap a route handler: errors mapped to JSON, and cross-site writes refused. */
 export function route<P = Record<string, never>>(handler: Handler<P>) {
   return async (req: NextRequest, ctx: { params: Promise<P> }): Promise<Response> => {
-    const where = `${req.method} ${req.nextUrl.pathname}`;
+    const where = { method: req.method, requestId: req.headers.get("x-request-id") };
     try {
       if (!["GET", "HEAD", "OPTIONS"].includes(req.method)) assertSameOrigin(req);
       return await handler(req, await ctx.params);

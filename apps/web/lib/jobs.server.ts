@@ -2,6 +2,7 @@ import "server-only";
 import { dispatchQueuedJobs } from "@facet/db";
 import { context } from "./context.server";
 import { env } from "./env.server";
+import { serverLog } from "./log.server";
 
 /**
  * Called after a request queued jobs. With graphile-worker (the embedded default) there is nothing
@@ -16,8 +17,8 @@ export async function handOverQueuedJobs(): Promise<void> {
   try {
     await dispatchQueuedJobs((await context()).pool, triggerJobs);
   } catch (e) {
-    console.error(
-      `jobs: hand-over to Trigger.dev failed, the scheduled dispatcher will retry: ${(e as Error).message}`,
-    );
+    serverLog.error("hand-over to Trigger.dev failed; the scheduled dispatcher will retry", {
+      error: (e as Error).message,
+    });
   }
 }

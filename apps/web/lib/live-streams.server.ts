@@ -15,6 +15,7 @@ import {
 import type { Caller } from "./api.server";
 import { context } from "./context.server";
 import { env } from "./env.server";
+import { serverLog } from "./log.server";
 import type { PartStreamOptions } from "./realtime/part-stream";
 import { realtime } from "./realtime.server";
 
@@ -66,7 +67,11 @@ export async function guardLiveStream(input: {
     options: {
       // ends when the caller's token expires, and after MAX_STREAM_MS at most: EventSource reconnects
       maxLifetimeMs: Math.max(1000, Math.min(MAX_STREAM_MS, expiresIn)),
-      log: (message, error) => console.error(`[events] ${input.path}: ${message}`, error ?? ""),
+      log: (message, error) =>
+        serverLog.warn(`live events: ${message}`, {
+          workspace_id: input.workspaceId,
+          error: error === undefined ? undefined : error instanceof Error ? error.message : String(error),
+        }),
       recheckMs: e.FACET_STREAM_RECHECK_SECONDS * 1000,
       checkAccess: async () => {
         const valid = apiKey ? await apiKeyActive(pool, apiKey.id) : await auth.sessionActive(input.claims);
