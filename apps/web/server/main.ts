@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createLogger } from "@facet/core";
 import { blobStoreConfigFromEnv, FsBlobStore, storageEnvShape } from "@facet/storage";
 import next from "next";
 import { z } from "zod";
@@ -40,8 +41,9 @@ const server = createServer(createListener({ handle, hops: FACET_TRUSTED_PROXIES
 // longer than clients and proxies do (60 s is the usual proxy idle timeout), headers timeout above it.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
+const log = createLogger({ process: "web", write: (line) => process.stdout.write(`${line}\n`) });
 server.listen(PORT, FACET_HOST, () => {
-  console.log(`> Facet web app ready on http://${FACET_HOST}:${PORT}`);
+  log.info("ready", { url: `http://${FACET_HOST}:${PORT}` });
 });
 
 const stop = () => {
