@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206008000_operation_runs. PostgreSQL 18.
+-- Last migration: 20261206009000_erase_auth_extras. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -22,7 +22,7 @@
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, rate_limits,
 --     verify_runs, worker_heartbeats; views: member_catalog
---     95 functions
+--     96 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -2461,6 +2461,38 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.erase_auth_extras()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_email text := lower(old.email::text);
+begin
+  new := jsonb_populate_record(new, jsonb_build_object('phone', null));
+  if to_regclass('auth.one_time_tokens') is not null then
+    execute 'delete from auth.one_time_tokens where user_id = $1' using new.id;
+  end if;
+  if to_regclass('auth.mfa_factors') is not null then
+    execute 'delete from auth.mfa_factors where user_id = $1' using new.id;
+  end if;
+  if to_regclass('auth.flow_state') is not null then
+    execute 'delete from auth.flow_state where user_id = $1' using new.id;
+  end if;
+  if to_regclass('auth.audit_log_entries') is not null then
+    execute $q$delete from auth.audit_log_entries
+               where payload ->> 'actor_id' = $1::text
+                  or ($2 is not null and lower(payload ->> 'actor_username') = $2)
+                  or payload -> 'traits' ->> 'user_id' = $1::text
+                  or ($2 is not null and lower(payload -> 'traits' ->> 'user_email') = $2)$q$
+      using new.id, v_email;
+  end if;
+  return new;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.erase_auth_extras() FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION private.erasing()
  RETURNS boolean
  LANGUAGE sql
@@ -4046,6 +4078,7 @@ CREATE TABLE auth.users (
 );
 CREATE UNIQUE INDEX users_email_partial_key ON auth.users USING btree (lower((email)::text)) WHERE (email IS NOT NULL);
 CREATE TRIGGER on_auth_user_saved AFTER INSERT OR UPDATE OF email, raw_user_meta_data ON auth.users FOR EACH ROW EXECUTE FUNCTION private.sync_profile();
+CREATE TRIGGER users_erase_auth_extras BEFORE UPDATE ON auth.users FOR EACH ROW WHEN (new.raw_app_meta_data ? 'facet_erased'::text AND NOT COALESCE(old.raw_app_meta_data ? 'facet_erased'::text, false)) EXECUTE FUNCTION private.erase_auth_extras();
 
 -- Functions of auth -------------------------------------------------------------------------------
 
