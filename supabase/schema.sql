@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206009000_erase_auth_extras. PostgreSQL 18.
+-- Last migration: 20261206010000_prelabel_in_dataset_schema. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -22,7 +22,7 @@
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, rate_limits,
 --     verify_runs, worker_heartbeats; views: member_catalog
---     96 functions
+--     97 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -2768,6 +2768,48 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.labels_in_schema(p_labels jsonb, p_from uuid, p_to uuid)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_maps jsonb[];
+  v_map jsonb;
+  v_out jsonb := p_labels;
+begin
+  if p_from is null or p_to is null or p_from = p_to or jsonb_typeof(p_labels) is distinct from 'array' then
+    return p_labels;
+  end if;
+  -- from p_to back along the versions' mappings until p_from (at most one mapping leads to a version)
+  with recursive chain as (
+    select m.from_schema_id, m.mapping, 1 as depth
+    from public.label_schema_mappings m where m.to_schema_id = p_to
+    union all
+    select m.from_schema_id, m.mapping, c.depth + 1
+    from chain c join public.label_schema_mappings m on m.to_schema_id = c.from_schema_id
+    where c.from_schema_id <> p_from and c.depth < 1000
+  )
+  select array_agg(c.mapping order by c.depth desc) into v_maps
+  from chain c
+  where exists (select 1 from chain e where e.from_schema_id = p_from)
+    and c.depth <= (select min(e.depth) from chain e where e.from_schema_id = p_from);
+  if v_maps is null then
+    return p_labels;
+  end if;
+  foreach v_map in array v_maps loop
+    select coalesce(jsonb_agg(case
+             when jsonb_typeof(l.v) = 'string' and v_map ? (l.v #>> '{}') then v_map -> (l.v #>> '{}') -> 0
+             else l.v end order by l.i), '[]'::jsonb)
+      into v_out
+    from jsonb_array_elements(v_out) with ordinality l(v, i);
+  end loop;
+  return v_out;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.labels_in_schema(p_labels jsonb, p_from uuid, p_to uuid) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION private.member_deactivated()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3635,8 +3677,11 @@ CREATE OR REPLACE FUNCTION private.prelabel_on(p_part_id uuid, p_face_signature 
  STABLE
  SET search_path TO ''
 AS $function$
-  select r.document -> 'labels', r.document -> 'prelabel' -> 'confidence'
+  select private.labels_in_schema(r.document -> 'labels', r.label_schema_id, d.label_schema_id),
+         r.document -> 'prelabel' -> 'confidence'
   from public.annotation_revisions r
+  join public.parts p on p.id = r.part_id
+  left join public.datasets d on d.id = p.dataset_id
   where r.part_id = p_part_id and r.source = 'model' and r.face_signature = p_face_signature
     and jsonb_typeof(r.document -> 'labels') = 'array'
   order by r.revision_no desc

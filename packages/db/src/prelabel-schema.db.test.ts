@@ -18,7 +18,12 @@ import {
   insertParts,
   type TestDatabase,
 } from "./testing";
-import { createLabelSchema, createLabelSchemaVersion, prelabelTranslation } from "./workspaces/label-schemas";
+import {
+  applyMappingBatch,
+  createLabelSchema,
+  createLabelSchemaVersion,
+  prelabelTranslation,
+} from "./workspaces/label-schemas";
 import { claimNextPart } from "./workspaces/parts";
 import { appendRevision, latestRevision } from "./workspaces/revisions";
 
@@ -253,5 +258,42 @@ describe("pre-labels in the dataset's label schema version", () => {
     expect(t?.schema).toBe("Default v9");
     const chain = await withService(db.owner, (c) => prelabelTranslation(c, v3));
     expect(chain?.mappings).toEqual([{ through_hole: ["hole"], blind_hole: ["hole"] }, { fillet: ["round"] }]);
+  });
+});
+
+describe("face checks after a mapping moves the dataset to a newer version", () => {
+  it("compare the person's labels with the pre-label read in the dataset's new classes", async () => {
+    // pre-labelled on v2 (fillet is still fillet there), then v3's mapping (fillet → round) is applied
+    const part = await prelabelled(v2);
+    expect(part.revision.document.labels).toEqual(["stock", "hole", "hole", "hole", "fillet", "chamfer"]);
+    await asAdmin((c) => applyMappingBatch(c, { workspaceId: w.workspaceId, toId: v3, limit: 200 }));
+    const { rows } = await db.owner.query<{ label_schema_id: string }>(
+      "select label_schema_id from public.datasets where id = $1",
+      [part.datasetId],
+    );
+    expect(rows[0]?.label_schema_id).toBe(v3);
+    // the annotator confirms every face, in v3's classes: the round face is the pre-label's fillet
+    const v3Key = (k: string | null) => (k === "fillet" ? "round" : k);
+    const checks = await withUser(db.owner, w.users.annotator.claims, async (c) => {
+      expect((await claimNextPart(c, { workspaceId: w.workspaceId, datasetId: part.datasetId }))?.id).toBe(part.partId);
+      const { labels, instances } = part.revision.document;
+      const latest = await latestRevision(c, w.workspaceId, part.partId);
+      await appendRevision(c, {
+        workspaceId: w.workspaceId,
+        partId: part.partId,
+        document: {
+          schemaVersion: 1,
+          faceSignature: part.signature,
+          faceCount: 6,
+          labels: labels.map(v3Key),
+          instances: instances.map((i) => ({ ...i, feature: v3Key(i.feature) as string })),
+        },
+        source: "human",
+        faceChecks: labels.map(() => "confirmed"),
+        expectedRevision: latest?.revisionNo,
+      });
+      return (await latestRevision(c, w.workspaceId, part.partId))?.faceChecks;
+    });
+    expect(checks).toEqual(["confirmed", "confirmed", "confirmed", "confirmed", "confirmed", "confirmed"]);
   });
 });
