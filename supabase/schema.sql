@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206010000_prelabel_in_dataset_schema. PostgreSQL 18.
+-- Last migration: 20261206011000_notify_active_members. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -2953,7 +2953,8 @@ declare
   v_id bigint;
 begin
   if p_user_id is null or p_user_id is not distinct from v_uid or not exists (
-    select 1 from public.workspace_members m where m.workspace_id = p_workspace_id and m.user_id = p_user_id
+    select 1 from public.workspace_members m
+    where m.workspace_id = p_workspace_id and m.user_id = p_user_id and m.deactivated_at is null
   ) then
     return;
   end if;
