@@ -26,6 +26,11 @@ test("the Admin page shows no backup, then the backup facet backup took, and the
   await expect(backup).toContainText("facet backup --out DIR");
   await expect(gc).toContainText("Unreferenced files: never collected.");
   await expect(gc).toContainText("facet gc --dry-run");
+  // the metrics an admin may read, one click away
+  const metrics = admin.getByRole("link", { name: "Metrics (Prometheus text)" });
+  const res = await admin.request.get((await metrics.getAttribute("href")) as string);
+  expect(res.status()).toBe(200);
+  expect(await res.text()).toContain(`facet_parts{workspace="${WORKSPACE.slug}"`);
 
   const out = await mkdtemp(path.join(os.tmpdir(), "facet-e2e-backup-"));
   try {

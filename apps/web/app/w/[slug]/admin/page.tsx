@@ -26,7 +26,8 @@ export default async function AdminPage({ params }: { params: Promise<{ slug: st
         curate splits and snapshots; viewers read. <Link href={`/w/${workspace.slug}/admin/audit`}>Audit log</Link> ·{" "}
         <Link href={`/w/${workspace.slug}/admin/api-keys`}>API keys</Link> ·{" "}
         <Link href={`/w/${workspace.slug}/admin/schemas`}>Label schemas</Link> ·{" "}
-        <Link href={`/w/${workspace.slug}/admin/analytics`}>Analytics</Link>
+        <Link href={`/w/${workspace.slug}/admin/analytics`}>Analytics</Link> ·{" "}
+        <a href={`/api/metrics?workspace=${encodeURIComponent(workspace.slug)}`}>Metrics (Prometheus text)</a>
       </p>
       <StorageIntegrity slug={slug} />
       <OperationRuns slug={slug} />
