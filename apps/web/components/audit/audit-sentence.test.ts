@@ -142,6 +142,23 @@ describe("describeAuditEvent", () => {
     expect(describeAuditEvent(ev("member.created", { row: { role: "ml_engineer" } }, { targetName: HANA }))).toBe(
       `${ADA} added ${HANA} as an ML engineer`,
     );
+    // people (issue 19): deactivation, reactivation, transfers, erasure
+    expect(describeAuditEvent(ev("member.deactivated", { released_parts: 2 }, { targetName: HANA }))).toBe(
+      `${ADA} deactivated ${HANA}; 2 parts they held went back to the queue`,
+    );
+    expect(describeAuditEvent(ev("member.deactivated", { released_parts: 0 }, { targetName: HANA }))).toBe(
+      `${ADA} deactivated ${HANA}`,
+    );
+    expect(describeAuditEvent(ev("member.reactivated", {}, { targetName: HANA }))).toBe(`${ADA} reactivated ${HANA}`);
+    expect(
+      describeAuditEvent(ev("member.items_transferred", { datasets: 1, saved_filters: 3 }, { targetName: HANA })),
+    ).toBe(`${ADA} moved 1 dataset and 3 saved filters of ${HANA} to another member`);
+    expect(describeAuditEvent(ev("member.erased", { label: "Former member 7f3a" }))).toBe(
+      `${ADA} erased the personal data of Former member 7f3a`,
+    );
+    expect(describeAuditEvent(ev("label_schema_mapping.created", { row: {} }))).toBe(
+      `${ADA} made a new label schema version from an earlier one, with a class mapping`,
+    );
     expect(
       describeAuditEvent(
         ev("member.deleted", { row: { role: "viewer" } }, { actorEmail: HANA, actorName: "Hana", targetName: HANA }),

@@ -201,6 +201,23 @@ const ROW_SUBJECTS: Record<string, Teller> = {
   api_key: apiKeySentence,
 };
 
+/** What admins did to people: deactivation, reactivation, erasure, transfers (issue 19). */
+function peopleSentence(e: AuditEventInput, a: string, subject: string, verb: string): string | null {
+  if (subject !== "member") return null;
+  const who = str(e.targetName) ?? "a member";
+  if (verb === "deactivated") {
+    const n = num(e.data.released_parts) ?? 0;
+    return `${a} deactivated ${who}${n > 0 ? `; ${plural(n, "part")} they held went back to the queue` : ""}`;
+  }
+  if (verb === "reactivated") return `${a} reactivated ${who}`;
+  if (verb === "erased") return `${a} erased the personal data of ${str(e.data.label) ?? "a former member"}`;
+  if (verb === "items_transferred") {
+    const what = [plural(num(e.data.datasets) ?? 0, "dataset"), plural(num(e.data.saved_filters) ?? 0, "saved filter")];
+    return `${a} moved ${what.join(" and ")} of ${who} to another member`;
+  }
+  return null;
+}
+
 /**
  * An audit event in a sentence a person would say: who did what to what ("ada@example.test invited
  * an engineer", "Dee submitted revision 4 of bracket.step"), with the names the log resolved. Events of
@@ -226,6 +243,10 @@ export function describeAuditEvent(e: AuditEventInput): string {
     if (verb === "signed_out") return `${a} signed out`;
     if (verb === "signed_out_everywhere") return `${a} signed out everywhere`;
   }
+  const people = peopleSentence(e, a, subject, verb);
+  if (people) return people;
+  if (e.action === "label_schema_mapping.created")
+    return `${a} made a new label schema version from an earlier one, with a class mapping`;
   const words = e.action.replace(/[._]+/g, " ").trim();
   const about = str(e.partName) ?? str(e.targetName);
   return `${a}: ${words}${about ? ` (${about})` : ""}`;
