@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206011000_notify_active_members. PostgreSQL 18.
+-- Last migration: 20261206012000_activity_includes_labelling. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -1483,7 +1483,9 @@ AS $function$
             where a.actor_id = m.user_id and a.workspace_id = m.workspace_id
             order by a.created_at desc limit 1),
            (select max(k.last_used_at) from public.api_keys k
-            where k.user_id = m.user_id and k.workspace_id = m.workspace_id)),
+            where k.user_id = m.user_id and k.workspace_id = m.workspace_id),
+           (select max(t.updated_at) from public.work_time t
+            where t.workspace_id = m.workspace_id and t.user_id = m.user_id)),
          greatest(u.last_sign_in_at, (select max(s.updated_at) from auth.sessions s where s.user_id = m.user_id))
   from public.workspace_members m join auth.users u on u.id = m.user_id
   where m.workspace_id = p_workspace_id and private.has_role(p_workspace_id, '{admin}')
