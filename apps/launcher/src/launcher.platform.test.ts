@@ -86,6 +86,8 @@ describe("npm start", () => {
         storage: expect.objectContaining({ status: "ok" }),
         worker: expect.objectContaining({ status: "ok" }),
       },
+      // a fresh installation's files were never verified (facet verify, the weekly job)
+      verify: { status: "never", lastRunAt: null },
     });
     expect(current.output()).toContain(`created the first admin ${ADMIN.email}`);
     expect(await signIn(port)).toBe(200);
