@@ -10,3 +10,10 @@ export function uuidParam(v: string | string[] | undefined): string | null {
   const s = oneParam(v);
   return s !== null && uuidSchema.safeParse(s).success ? s : null;
 }
+
+/** A page's query as URLSearchParams, keeping parameters given once (a repeated one is ignored). */
+export function pageSearch(raw: Record<string, string | string[] | undefined>): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") search.set(k, v);
+  return search;
+}

@@ -361,6 +361,20 @@ export function queueAges(waits: ReadonlyArray<{ queue: QueueName; seconds: numb
 }
 
 /** Every figure of the page, as the API returns it and the CSV lists it. */
+/** Per model and class: faces a model labelled on approved parts, and how many the approved labels kept. */
+export interface PrelabelAcceptanceRow {
+  model: string;
+  modelVersion: string;
+  feature: string;
+  /** Faces the model labelled with this feature, on approved parts. */
+  faces: number;
+  /** Of those, faces the approved labels kept. */
+  accepted: number;
+  /** accepted / faces */
+  rate: number;
+  parts: number;
+}
+
 export interface AnalyticsReport {
   filter: AnalyticsFilter;
   generatedAt: string;
@@ -372,15 +386,7 @@ export interface AnalyticsReport {
   reviewsByAnnotator: DecisionRow[];
   reviewsByClass: DecisionRow[];
   prelabelByDay: Array<{ day: string; faces: number; accepted: number; rate: number | null; parts: number }>;
-  prelabelByModel: Array<{
-    model: string;
-    modelVersion: string;
-    feature: string;
-    faces: number;
-    accepted: number;
-    rate: number;
-    parts: number;
-  }>;
+  prelabelByModel: PrelabelAcceptanceRow[];
   classBalance: Array<{ feature: string; faces: number; parts: number; share: number | null }>;
   queueAge: QueueAgeRow[];
 }

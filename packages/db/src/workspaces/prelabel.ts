@@ -1,4 +1,4 @@
-import { AppError, type PrelabelSummary, prelabelSummarySchema } from "@facet/core";
+import { AppError, type PrelabelAcceptanceRow, type PrelabelSummary, prelabelSummarySchema } from "@facet/core";
 import type { PoolClient } from "../pool";
 
 /** What the models said about a part: its newest pre-label revision, or why there is none. */
@@ -46,18 +46,7 @@ export async function getPrelabelView(client: PoolClient, partId: string): Promi
   };
 }
 
-export interface PrelabelAcceptanceRow {
-  model: string;
-  modelVersion: string;
-  feature: string;
-  /** Faces the model labelled with this feature, on approved parts. */
-  faces: number;
-  /** Of those, faces the approved labels kept. */
-  accepted: number;
-  /** accepted / faces */
-  rate: number;
-  parts: number;
-}
+export type { PrelabelAcceptanceRow };
 
 /**
  * How much of the pre-labels survived review, per model and per class it predicted, over the

@@ -16,6 +16,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { CategoryBars, DayLines } from "@/components/analytics/charts";
+import { pageSearch } from "@/lib/search-params";
 import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../../not-for-role";
 
@@ -333,8 +334,7 @@ export default async function AnalyticsPage({
   const { workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "audit.read")) return <NotForRole role={workspace.role} what="analytics" />;
   const base = `/w/${workspace.slug}/admin/analytics`;
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") search.set(k, v);
+  const search = pageSearch(raw);
   const now = new Date();
   let filter: AnalyticsFilter = parseAnalyticsFilter(new URLSearchParams(), dayOf(now));
   let problem: string | null = null;

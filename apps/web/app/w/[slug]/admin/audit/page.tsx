@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { describeAuditEvent } from "@/components/audit/audit-sentence";
 import { Time } from "@/components/comments/time";
+import { pageSearch } from "@/lib/search-params";
 import { requireWorkspace } from "@/lib/session.server";
 import { NotForRole } from "../../not-for-role";
 
@@ -43,8 +44,7 @@ export default async function AuditPage({
   const { workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "audit.read")) return <NotForRole role={workspace.role} what="the audit log" />;
   const base = `/w/${workspace.slug}/admin/audit`;
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") search.set(k, v);
+  const search = pageSearch(raw);
   let filter: AuditFilter = {};
   let problem: string | null = null;
   try {
