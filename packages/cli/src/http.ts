@@ -19,24 +19,35 @@ export class CliError extends Error {
   }
 }
 
+/** A body sent as it is (a STEP file), not as JSON. */
+export interface RawBody {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
 export interface Api {
   baseUrl: string;
+  /** A JSON call; `body` is sent as JSON, or as raw bytes when it is a RawBody. */
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
+
+const isRaw = (b: unknown): b is RawBody =>
+  typeof b === "object" && b !== null && (b as RawBody).bytes instanceof Uint8Array && "contentType" in b;
 
 export function createApi(baseUrl: string, key: string | null): Api {
   return {
     baseUrl,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       let res: Response;
+      const raw = isRaw(body) ? body : null;
       try {
         res = await fetch(new URL(path, baseUrl), {
           method,
           headers: {
             ...(key ? { authorization: `Bearer ${key}` } : {}),
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            ...(body === undefined ? {} : { "content-type": raw ? raw.contentType : "application/json" }),
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : raw ? raw.bytes : JSON.stringify(body),
         });
       } catch (e) {
         throw new CliError("NETWORK", `cannot reach ${baseUrl}: ${(e as Error).cause ?? (e as Error).message}`);

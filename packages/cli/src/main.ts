@@ -6,6 +6,7 @@ import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
 import { describeExport, EXPORT_FORMATS, type ExportFormat, exportSnapshot } from "./commands/export";
 import { describeGc, gc } from "./commands/gc";
 import { importLabels, LABEL_FORMATS, type LabelFormat } from "./commands/import-labels";
+import { describePrediction, predict } from "./commands/predict";
 import { describePull, pull } from "./commands/pull";
 import { describePush, push } from "./commands/push";
 import { describeQuery, queryCatalog } from "./commands/query";
@@ -41,6 +42,9 @@ const HELP = `facet — Facet from the terminal
                                                         class (as MFCAD++ ships them; push the files first)
   facet eval-prelabel --format mfcad DIR [--json]      score the built-in pre-labeler on labelled MFCAD parts
                                                         (no server: per-face accuracy, per-class scores, confusion)
+  facet predict FILE.step [--dataset D] [--model VERSION] [--workspace W] [--json]
+                                                        per-face labels of a STEP file by the dataset's learned
+                                                        pre-labeler (the model in use, or the named version)
   facet query --dataset NAME [--filter Q] [--limit N | --all] [--workspace W] [--json]
                                                         the catalog's parts for a filter (name, status, split, faces,
                                                         features with instance counts, tags) and how many match;
@@ -132,6 +136,13 @@ const COMMAND_HELP: Record<string, string> = {
     --filter "status=approved&has=blind_hole&count=blind_hole>=2&faces=10..200&split=train,none&q=bracket"
   (status, has, count, faces, surface, tag, split, annotator, added, changed, q, sort); an unknown
   parameter is refused.`,
+  predict: `facet predict FILE.step [--dataset D] [--model VERSION] [--workspace W] [--json]
+
+  Sends the STEP file to the server, which tessellates it and runs a learned pre-labeler of the
+  dataset (--dataset: its name or id; needed when the workspace has several datasets with models):
+  the version in use, or --model VERSION (as the quality page names it, e.g. v3-1a2b3c4d). Prints
+  each face's label and confidence (and the face's STEP name), the feature instances, and which model
+  version answered; --json prints the API's answer. Needs an API key with the read scope.`,
   snapshot: `facet snapshot create NAME --dataset D [--status S[,S…]] [--filter Q] [--description T] [--json]
 facet snapshot list [--dataset D] [--json]
 facet snapshot verify NAME [--deep] [--json]
@@ -190,6 +201,7 @@ const FLAGS = {
   sample: { type: "string" },
   "dry-run": { type: "boolean", default: false },
   from: { type: "string" },
+  model: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -383,6 +395,19 @@ export async function run(argv: string[]): Promise<number> {
         ].join("\n"),
       );
       return summary.failed > 0 ? 1 : 0;
+    }
+    if (command === "predict") {
+      if (!sub || rest.length > 0)
+        throw new CliError("USAGE", "usage: facet predict FILE.step [--dataset D] [--model VERSION] [--json]");
+      const workspace = await resolveWorkspace(api, values.workspace, env.FACET_WORKSPACE);
+      const p = await predict(api, {
+        workspace,
+        file: path.resolve(sub),
+        dataset: values.dataset ?? null,
+        model: values.model ?? null,
+      });
+      out(p, describePrediction(sub, p));
+      return 0;
     }
     if (command === "query") {
       if (sub || !values.dataset)
