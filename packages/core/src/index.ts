@@ -9,6 +9,8 @@ export { csvLine } from "./csv";
 export * from "./curation";
 export type { ErrorCode } from "./errors";
 export { AppError, ERROR_STATUS, isAppError, isErrorCode } from "./errors";
+export { FUSION360_SEG_CLASSES, FUSION360_SEG_KEYS, fusion360SegLabels, readSegFile } from "./formats/fusion360-seg";
+export { readMfinstsegClasses } from "./formats/mfinstseg";
 export { pickleIntList, readPickledIntList } from "./formats/pickle";
 export * from "./formats/zip";
 export type { JobKind, JobPayload, JobRun } from "./jobs";
