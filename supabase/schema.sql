@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206012000_activity_includes_labelling. PostgreSQL 18.
+-- Last migration: 20261206013000_learned_prelabels. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -16,13 +16,13 @@
 --     tables: annotation_revisions, api_keys, audit_events, blobs, comments, datasets,
 --     independent_annotations, invitation_uses, invitations, jobs, label_schema_mapped_parts,
 --     label_schema_mappings, label_schemas, notifications, part_catalog, part_geometry, part_presence,
---     part_reviews, parts, profiles, saved_filters, share_links, snapshot_exports, snapshot_parts, snapshots,
---     work_time, workspace_blobs, workspace_members, workspaces
---     18 functions
+--     part_reviews, parts, prelabel_model_revisions, prelabel_models, profiles, saved_filters, share_links,
+--     snapshot_exports, snapshot_parts, snapshots, work_time, workspace_blobs, workspace_members, workspaces
+--     19 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
 --     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, rate_limits,
 --     verify_runs, worker_heartbeats; views: member_catalog
---     97 functions
+--     101 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -263,14 +263,17 @@ CREATE TABLE public.datasets (
   max_held_parts integer DEFAULT 3 NOT NULL,
   confirm_below real DEFAULT 0.6 NOT NULL,
   split_config jsonb,
+  learned_prelabel boolean DEFAULT false NOT NULL,
+  retrain_after integer DEFAULT 25 NOT NULL,
   CONSTRAINT datasets_confirm_below_check CHECK (confirm_below >= 0::double precision AND confirm_below <= 1::double precision),
   CONSTRAINT datasets_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL,
   CONSTRAINT datasets_description_check CHECK (char_length(description) <= 4000),
   CONSTRAINT datasets_max_held_parts_check CHECK (max_held_parts >= 1 AND max_held_parts <= 100),
   CONSTRAINT datasets_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 120 AND name !~ '[[:cntrl:]]'::text),
   CONSTRAINT datasets_pkey PRIMARY KEY (id),
-  CONSTRAINT datasets_queue_order_check CHECK (queue_order = ANY (ARRAY['least_confident'::text, 'oldest'::text])),
+  CONSTRAINT datasets_queue_order_check CHECK (queue_order = ANY (ARRAY['least_confident'::text, 'oldest'::text, 'most_novel'::text, 'rare_classes'::text])),
   CONSTRAINT datasets_required_annotations_check CHECK (required_annotations >= 1 AND required_annotations <= 5),
+  CONSTRAINT datasets_retrain_after_check CHECK (retrain_after >= 1 AND retrain_after <= 10000),
   CONSTRAINT datasets_split_config_check CHECK (split_config IS NULL OR jsonb_typeof(split_config) = 'object'::text),
   CONSTRAINT datasets_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE,
   CONSTRAINT datasets_workspace_id_id_key UNIQUE (workspace_id, id),
@@ -816,7 +819,89 @@ CREATE TRIGGER parts_after_insert AFTER INSERT ON public.parts FOR EACH ROW EXEC
 CREATE TRIGGER parts_after_update AFTER UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_update();
 CREATE TRIGGER parts_before_insert BEFORE INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_insert();
 CREATE TRIGGER parts_before_update BEFORE UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_update();
+CREATE TRIGGER parts_retrain_after_approval AFTER UPDATE OF status ON public.parts FOR EACH ROW WHEN (new.status = 'approved'::public.part_status AND old.status IS DISTINCT FROM 'approved'::public.part_status) EXECUTE FUNCTION private.parts_retrain_after_approval();
 GRANT ALL ON TABLE public.parts TO anon, authenticated, service_role;
+
+CREATE TABLE public.prelabel_model_revisions (
+  model_id uuid NOT NULL,
+  part_id uuid NOT NULL,
+  revision_id uuid NOT NULL,
+  held_out boolean NOT NULL,
+  CONSTRAINT prelabel_model_revisions_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.prelabel_models(id) ON DELETE CASCADE,
+  CONSTRAINT prelabel_model_revisions_part_id_fkey FOREIGN KEY (part_id) REFERENCES public.parts(id) ON DELETE CASCADE,
+  CONSTRAINT prelabel_model_revisions_pkey PRIMARY KEY (model_id, part_id),
+  CONSTRAINT prelabel_model_revisions_revision_id_fkey FOREIGN KEY (revision_id) REFERENCES public.annotation_revisions(id) ON DELETE CASCADE
+);
+CREATE INDEX prelabel_model_revisions_part_idx ON public.prelabel_model_revisions USING btree (part_id);
+CREATE INDEX prelabel_model_revisions_revision_idx ON public.prelabel_model_revisions USING btree (revision_id);
+ALTER TABLE public.prelabel_model_revisions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see what their workspace's models trained on" ON public.prelabel_model_revisions
+  FOR SELECT TO authenticated
+  USING ((EXISTS ( SELECT 1
+   FROM public.prelabel_models m
+  WHERE m.id = prelabel_model_revisions.model_id AND private.is_member(m.workspace_id))));
+GRANT ALL ON TABLE public.prelabel_model_revisions TO service_role;
+GRANT SELECT ON TABLE public.prelabel_model_revisions TO authenticated;
+
+CREATE TABLE public.prelabel_models (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  workspace_id uuid NOT NULL,
+  dataset_id uuid NOT NULL,
+  version integer NOT NULL,
+  status text DEFAULT 'training'::text NOT NULL,
+  reason text NOT NULL,
+  requested_by uuid,
+  job_id uuid,
+  label_schema_id uuid,
+  classes text[] DEFAULT '{}'::text[] NOT NULL,
+  model_sha256 text,
+  size_bytes bigint,
+  seed integer,
+  train_parts integer,
+  train_faces integer,
+  evaluation jsonb,
+  baseline_model_id uuid,
+  baseline_evaluation jsonb,
+  decision text,
+  error text,
+  training_ms integer,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  finished_at timestamp with time zone,
+  promoted_at timestamp with time zone,
+  retired_at timestamp with time zone,
+  CONSTRAINT prelabel_models_baseline_evaluation_check CHECK (baseline_evaluation IS NULL OR jsonb_typeof(baseline_evaluation) = 'object'::text),
+  CONSTRAINT prelabel_models_baseline_model_id_fkey FOREIGN KEY (baseline_model_id) REFERENCES public.prelabel_models(id) ON DELETE SET NULL,
+  CONSTRAINT prelabel_models_check CHECK ((status = ANY (ARRAY['training'::text, 'failed'::text])) OR model_sha256 IS NOT NULL AND size_bytes IS NOT NULL),
+  CONSTRAINT prelabel_models_dataset_id_version_key UNIQUE (dataset_id, version),
+  CONSTRAINT prelabel_models_decision_check CHECK (char_length(decision) <= 2000),
+  CONSTRAINT prelabel_models_error_check CHECK (char_length(error) <= 2000),
+  CONSTRAINT prelabel_models_evaluation_check CHECK (evaluation IS NULL OR jsonb_typeof(evaluation) = 'object'::text),
+  CONSTRAINT prelabel_models_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE SET NULL,
+  CONSTRAINT prelabel_models_label_schema_id_fkey FOREIGN KEY (label_schema_id) REFERENCES public.label_schemas(id) ON DELETE SET NULL,
+  CONSTRAINT prelabel_models_model_sha256_check CHECK (model_sha256 ~ '^[0-9a-f]{64}$'::text),
+  CONSTRAINT prelabel_models_pkey PRIMARY KEY (id),
+  CONSTRAINT prelabel_models_reason_check CHECK (reason = ANY (ARRAY['auto'::text, 'manual'::text])),
+  CONSTRAINT prelabel_models_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES auth.users(id) ON DELETE SET NULL,
+  CONSTRAINT prelabel_models_size_bytes_check CHECK (size_bytes >= 0),
+  CONSTRAINT prelabel_models_status_check CHECK (status = ANY (ARRAY['training'::text, 'failed'::text, 'evaluated'::text, 'promoted'::text, 'retired'::text])),
+  CONSTRAINT prelabel_models_train_faces_check CHECK (train_faces >= 0),
+  CONSTRAINT prelabel_models_train_parts_check CHECK (train_parts >= 0),
+  CONSTRAINT prelabel_models_training_ms_check CHECK (training_ms >= 0),
+  CONSTRAINT prelabel_models_version_check CHECK (version >= 1),
+  CONSTRAINT prelabel_models_workspace_id_dataset_id_fkey FOREIGN KEY (workspace_id, dataset_id) REFERENCES public.datasets(workspace_id, id) ON DELETE CASCADE,
+  CONSTRAINT prelabel_models_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX prelabel_models_promoted_idx ON public.prelabel_models USING btree (dataset_id) WHERE (status = 'promoted'::text);
+CREATE INDEX prelabel_models_sha_idx ON public.prelabel_models USING btree (model_sha256) WHERE (model_sha256 IS NOT NULL);
+CREATE UNIQUE INDEX prelabel_models_training_idx ON public.prelabel_models USING btree (dataset_id) WHERE (status = 'training'::text);
+CREATE INDEX prelabel_models_workspace_idx ON public.prelabel_models USING btree (workspace_id, dataset_id, version DESC);
+ALTER TABLE public.prelabel_models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Members see their workspace's models" ON public.prelabel_models
+  FOR SELECT TO authenticated
+  USING (private.is_member(workspace_id));
+GRANT ALL ON TABLE public.prelabel_models TO service_role;
+GRANT SELECT ON TABLE public.prelabel_models TO authenticated;
+COMMENT ON TABLE public.prelabel_models IS 'Learned pre-labeler versions of a dataset (issue 20). Written by the worker (train-prelabeler) only; members read.';
 
 CREATE TABLE public.profiles (
   user_id uuid NOT NULL,
@@ -1759,6 +1844,26 @@ $function$;
 REVOKE ALL ON FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.request_export(p_snapshot_id uuid, p_format text, p_include_meshes boolean) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION public.request_prelabel_training(p_workspace_id uuid, p_dataset_id uuid)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if not exists (select 1 from public.datasets d where d.id = p_dataset_id and d.workspace_id = p_workspace_id)
+     or not private.is_member(p_workspace_id) then
+    raise exception 'no such dataset in this workspace' using errcode = 'FC031';
+  end if;
+  if not private.has_role(p_workspace_id, '{admin,engineer}') then
+    raise exception 'only admins and engineers start a training of the learned pre-labeler' using errcode = 'FC004';
+  end if;
+  return private.queue_training(p_dataset_id, 'manual', (select auth.uid()));
+end
+$function$;
+REVOKE ALL ON FUNCTION public.request_prelabel_training(p_workspace_id uuid, p_dataset_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.request_prelabel_training(p_workspace_id uuid, p_dataset_id uuid) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION public.transfer_member_items(p_workspace_id uuid, p_from uuid, p_to uuid)
  RETURNS TABLE(datasets integer, saved_filters integer)
  LANGUAGE plpgsql
@@ -2123,6 +2228,22 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.approvals_since_training(p_dataset_id uuid)
+ RETURNS integer
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select count(*)::integer from public.parts p
+  where p.dataset_id = p_dataset_id and p.status = 'approved'
+    and p.status_changed_at > coalesce((
+      select max(j.created_at) from public.jobs j
+      where j.kind = 'learning:train' and j.payload ->> 'datasetId' = p_dataset_id::text
+        and j.workspace_id = p.workspace_id
+    ), '-infinity'::timestamptz)
+$function$;
+REVOKE ALL ON FUNCTION private.approvals_since_training(p_dataset_id uuid) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION private.audit(p_workspace_id uuid, p_action text, p_target_table text, p_target_id text, p_data jsonb)
  RETURNS void
  LANGUAGE plpgsql
@@ -2377,7 +2498,9 @@ AS $function$
   select jsonb_build_object('prelabel', d.prelabel, 'queue_order', d.queue_order,
                             'required_annotations', d.required_annotations, 'max_held_parts', d.max_held_parts,
                             -- below it, pre-labelled faces must be confirmed before submission (face checks)
-                            'confirm_below', d.confirm_below)
+                            'confirm_below', d.confirm_below,
+                            -- learned pre-labels (this migration)
+                            'learned_prelabel', d.learned_prelabel, 'retrain_after', d.retrain_after)
 $function$;
 
 CREATE OR REPLACE FUNCTION private.datasets_before_insert()
@@ -2436,12 +2559,12 @@ begin
     -- creates one so as an ML engineer: a default changed without this line fails it)
     v_before := private.dataset_queue_settings(jsonb_populate_record(new, jsonb_build_object(
       'prelabel', true, 'queue_order', 'least_confident', 'required_annotations', 1, 'max_held_parts', 3,
-      'confirm_below', 0.6)));
+      'confirm_below', 0.6, 'learned_prelabel', false, 'retrain_after', 25)));
   else
     v_before := private.dataset_queue_settings(old);
   end if;
   if private.dataset_queue_settings(new) is distinct from v_before then
-    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, queue order, annotations per part, parts held at once, the confidence below which pre-labels are confirmed)'
+    raise exception 'only admins and engineers configure a dataset''s labelling queue (pre-labelling, learned pre-labels and retraining, queue order, annotations per part, parts held at once, the confidence below which pre-labels are confirmed)'
       using errcode = 'FC004';
   end if;
   return new;
@@ -2811,6 +2934,7 @@ begin
 end
 $function$;
 REVOKE ALL ON FUNCTION private.labels_in_schema(p_labels jsonb, p_from uuid, p_to uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.labels_in_schema(p_labels jsonb, p_from uuid, p_to uuid) TO service_role;
 
 CREATE OR REPLACE FUNCTION private.member_deactivated()
  RETURNS trigger
@@ -3465,6 +3589,32 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.parts_retrain_after_approval()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_after integer;
+begin
+  select d.retrain_after into v_after from public.datasets d
+  where d.id = new.dataset_id and d.learned_prelabel;
+  if v_after is null or private.training_pending(new.dataset_id) then
+    return null;
+  end if;
+  if private.approvals_since_training(new.dataset_id) >= v_after then
+    begin
+      perform private.queue_training(new.dataset_id, 'auto', null);
+    exception when sqlstate 'FC003' then
+      -- another approval queued it meanwhile: one training is enough
+      null;
+    end;
+  end if;
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.parts_review_consequences(old public.parts, new public.parts)
  RETURNS public.parts
  LANGUAGE plpgsql
@@ -3691,6 +3841,33 @@ AS $function$
   limit 1
 $function$;
 REVOKE ALL ON FUNCTION private.prelabel_on(p_part_id uuid, p_face_signature text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION private.queue_training(p_dataset_id uuid, p_reason text, p_user uuid)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_workspace uuid;
+  v_job uuid;
+begin
+  select d.workspace_id into v_workspace from public.datasets d where d.id = p_dataset_id for update;
+  if v_workspace is null then
+    raise exception 'no such dataset' using errcode = 'FC031';
+  end if;
+  if private.training_pending(p_dataset_id) then
+    raise exception 'a training of this dataset is queued or running already: wait for it to finish'
+      using errcode = 'FC003';
+  end if;
+  insert into public.jobs (workspace_id, kind, payload, created_by, max_attempts)
+  values (v_workspace, 'learning:train',
+          jsonb_build_object('datasetId', p_dataset_id, 'reason', p_reason), p_user, 1)
+  returning id into v_job;
+  return v_job;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.queue_training(p_dataset_id uuid, p_reason text, p_user uuid) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION private.rate_limit_take(p_bucket text, p_key text, p_limit integer, p_period_seconds double precision, p_cost integer DEFAULT 1)
  RETURNS double precision
@@ -3998,6 +4175,20 @@ begin
 end
 $function$;
 GRANT EXECUTE ON FUNCTION private.touch_updated_at() TO authenticated, service_role;
+
+CREATE OR REPLACE FUNCTION private.training_pending(p_dataset_id uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select exists (
+    select 1 from public.jobs j
+    where j.kind = 'learning:train' and j.status in ('queued', 'running')
+      and j.payload ->> 'datasetId' = p_dataset_id::text
+  )
+$function$;
+REVOKE ALL ON FUNCTION private.training_pending(p_dataset_id uuid) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION private.transition_allowed(p_from public.part_status, p_to public.part_status)
  RETURNS boolean

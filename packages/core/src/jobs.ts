@@ -13,6 +13,8 @@ export const JOB_KINDS = {
   export: "curation:export",
   /** Assign splits to a dataset's parts that have none, by its split config. */
   split: "curation:split",
+  /** Train, evaluate and (when better) promote a dataset's learned pre-labeler (issue 20). */
+  trainPrelabeler: "learning:train",
 } as const;
 
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];
@@ -32,6 +34,8 @@ export const jobPayloadSchemas = {
     .strict(),
   [JOB_KINDS.export]: z.object({ exportId: z.uuid() }).strict(),
   [JOB_KINDS.split]: z.object({ datasetId: z.uuid() }).strict(),
+  // queued by public.request_prelabel_training (manual) or after approvals (auto), in the database
+  [JOB_KINDS.trainPrelabeler]: z.object({ datasetId: z.uuid(), reason: z.enum(["auto", "manual"]) }).strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobPayload<K extends JobKind> = z.infer<(typeof jobPayloadSchemas)[K]>;
@@ -45,6 +49,7 @@ export const TRIGGER_TASK_FOR_KIND: Record<JobKind, string> = {
   [JOB_KINDS.tessellate]: "geometry-tessellate",
   [JOB_KINDS.export]: "curation-export",
   [JOB_KINDS.split]: "curation-split",
+  [JOB_KINDS.trainPrelabeler]: "learning-train",
 };
 
 /** Scheduled maintenance: the graphile-worker task name (crontab) and the Trigger.dev schedule id. */

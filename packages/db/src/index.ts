@@ -53,6 +53,8 @@ export * from "./ops/operation-runs";
 export * from "./ops/verify";
 export type { Pool, PoolClient, PoolOptions } from "./pool";
 export { createPool } from "./pool";
+// learned pre-labels (issue 20): model versions, training, learning settings
+export * from "./prelabel-models";
 export type { GeometryProvenance, GeometryRecord, PrelabelRecord } from "./processing";
 export { attachGeometry, findGeometry, recordGeometry, recordPrelabel } from "./processing";
 export type { Claims, RequestContext } from "./session";

@@ -56,6 +56,8 @@ const TABLES = [
   "label_schema_mappings",
   "label_schema_mapped_parts",
   "work_time",
+  "prelabel_models",
+  "prelabel_model_revisions",
 ] as const;
 const OPS = ["select", "insert", "update", "delete"] as const;
 const ACTORS = ["admin", "engineer", "annotator", "ml_engineer", "viewer", "outsider"] as const;
@@ -257,6 +259,18 @@ const EXPECTED: Record<Table, Record<Op, Record<Actor, boolean>>> = {
     update:                 who(N,    N,       N,        N,     N,     N), // own rows only
     delete:                 who(N,    N,       N,        N,     N,     N),
   },
+  prelabel_models: {          // a learned pre-labeler version of W's dataset: the worker writes it
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N), // train now: request_prelabel_training
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
+  prelabel_model_revisions: { // an approved revision that model trained on
+    select:                 who(Y,    Y,       Y,        Y,     Y,     N),
+    insert:                 who(N,    N,       N,        N,     N,     N),
+    update:                 who(N,    N,       N,        N,     N,     N),
+    delete:                 who(N,    N,       N,        N,     N,     N),
+  },
 };
 
 /** The rows of workspace W the cells act on (arranged once, as the owner, and committed). */
@@ -315,6 +329,8 @@ interface Fixture {
   /** Default v3, made from the default (v1) with a mapping, applied to the review part; v4 has no mapping yet. */
   mappedSchemaId: string;
   spareVersionId: string;
+  /** A learned pre-labeler version of W's dataset, trained on the review part's revision. */
+  prelabelModelId: string;
 }
 
 type Cell = (c: pg.PoolClient, f: Fixture, me: TestUser) => Promise<number>;
@@ -734,6 +750,32 @@ const CELLS: Record<Table, Record<Op, Cell>> = {
     delete: (c, f) =>
       rows(c, "delete from public.work_time where part_id = $1 and user_id = $2", [f.heldPartId, f.coMember.id]),
   },
+  prelabel_models: {
+    select: (c, f) => rows(c, "select 1 from public.prelabel_models where id = $1", [f.prelabelModelId]),
+    insert: (c, f, me) =>
+      rows(
+        c,
+        `insert into public.prelabel_models (workspace_id, dataset_id, version, reason, requested_by)
+         values ($1, $2, 2, 'manual', $3)`,
+        [f.workspaceId, f.datasetId, me.id],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.prelabel_models set status = 'retired' where id = $1", [f.prelabelModelId]),
+    delete: (c, f) => rows(c, "delete from public.prelabel_models where id = $1", [f.prelabelModelId]),
+  },
+  prelabel_model_revisions: {
+    select: (c, f) => rows(c, "select 1 from public.prelabel_model_revisions where model_id = $1", [f.prelabelModelId]),
+    insert: (c, f) =>
+      rows(
+        c,
+        `insert into public.prelabel_model_revisions (model_id, part_id, revision_id, held_out)
+         values ($1, $2, $3, false)`,
+        [f.prelabelModelId, f.heldPartId, f.revisionId],
+      ),
+    update: (c, f) =>
+      rows(c, "update public.prelabel_model_revisions set held_out = true where model_id = $1", [f.prelabelModelId]),
+    delete: (c, f) => rows(c, "delete from public.prelabel_model_revisions where model_id = $1", [f.prelabelModelId]),
+  },
 };
 
 type Verdict = "allowed" | "denied";
@@ -973,6 +1015,16 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
      values ($1, $2, $3, $4, $5)`,
     [mappedSchemaId, reviewPartId, w.workspaceId, reviewRevision.id, w.users.admin.id],
   );
+  const prelabelModel = await one<{ id: string }>(
+    `insert into public.prelabel_models (workspace_id, dataset_id, version, status, reason, classes, model_sha256,
+       size_bytes, evaluation)
+     values ($1, $2, 1, 'promoted', 'auto', '{stock}', $3, 100, '{"faceAccuracy": 1}') returning id`,
+    [w.workspaceId, w.datasetId, hex64()],
+  );
+  await owner.query(
+    "insert into public.prelabel_model_revisions (model_id, part_id, revision_id, held_out) values ($1, $2, $3, true)",
+    [prelabelModel.id, reviewPartId, reviewRevision.id],
+  );
   // one of their own for each actor (the outsider's is from W, which they have since left)
   const actors = { ...w.users, outsider: other.users.admin };
   for (const u of Object.values(actors)) {
@@ -1018,6 +1070,7 @@ async function arrange(owner: pg.Pool): Promise<Fixture> {
     savedFilterId: savedFilter.id,
     mappedSchemaId,
     spareVersionId,
+    prelabelModelId: prelabelModel.id,
   };
 }
 
