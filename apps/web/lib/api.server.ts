@@ -86,10 +86,15 @@ function assertSameOrigin(req: NextRequest): void {
  * refused before reading, and a body without one (chunked) is cut off as soon as it passes it.
  */
 export async function readBodyText(req: NextRequest, limit = MAX_JSON_BYTES): Promise<string> {
+  return new TextDecoder("utf-8", { fatal: false }).decode(await readBodyBytes(req, limit));
+}
+
+/** The request body's bytes, at most `limit` (refused as readBodyText refuses). */
+export async function readBodyBytes(req: NextRequest, limit: number): Promise<Buffer> {
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request bodies are limited to ${limit} bytes`);
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge();
-  if (!req.body) return "";
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -103,7 +108,7 @@ export async function readBodyText(req: NextRequest, limit = MAX_JSON_BYTES): Pr
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /** Parse a JSON body against a schema; INVALID_JSON / VALIDATION_FAILED with the first problems named. */
@@ -243,8 +248,14 @@ function checkScope(caller: Caller, scope: ApiKeyScope): void {
 /**
  * A request acting in a workspace: the caller must be a member (404-free: NOT_A_MEMBER), and,
  * when a capability is named, hold a role that has it (ROLE_REQUIRED, checked before RLS does).
+ * An API key needs the capability's scope (`read` without one), or `options.scope` when given.
  */
-export async function inWorkspace(req: NextRequest, ws: string, capability?: Capability) {
+export async function inWorkspace(
+  req: NextRequest,
+  ws: string,
+  capability?: Capability,
+  options: { scope?: ApiKeyScope } = {},
+) {
   const caller = await requireCaller(req);
   const { claims } = caller;
   const base: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
@@ -257,7 +268,7 @@ export async function inWorkspace(req: NextRequest, ws: string, capability?: Cap
   // From here on the database sees this workspace only: every row read or written, every role
   // checked, whatever other workspaces the caller belongs to.
   const ctx: RequestContext = { ...base, workspaceId: workspace.id };
-  checkScope(caller, capability ? SCOPE_FOR[capability] : "read");
+  checkScope(caller, options.scope ?? (capability ? SCOPE_FOR[capability] : "read"));
   if (capability && !roleCan(workspace.role, capability)) {
     const allowed = (CAPABILITIES[capability] as readonly MemberRole[]).map(roleInSentence);
     throw new AppError(
