@@ -137,6 +137,10 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "POST /api/workspaces/[ws]/datasets/[dataset]/reprocess": { who: can("parts.upload"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/reprocess"), body: {} }) },
   "POST /api/workspaces/[ws]/datasets/[dataset]/uploads":   { who: can("parts.upload"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/uploads"), body: { files: [STEP] } }) },
   "POST /api/workspaces/[ws]/datasets/[dataset]/uploads/complete": { who: can("parts.upload"), rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/uploads/complete"), body: STEP }) },
+  // learned pre-labels (issue 20): the models of a dataset, "train now" (those who run its queue; keys with curate), a model's file, predictions
+  "GET /api/workspaces/[ws]/datasets/[dataset]/models":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/models") }) },
+  "POST /api/workspaces/[ws]/datasets/[dataset]/models": { who: { kind: "members", roles: CAPABILITIES["datasets.configure"], scope: "curate" }, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/models") }) },
+  "GET /api/workspaces/[ws]/models/[model]/file":        { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/models/00000000-0000-4000-8000-000000000000/file` }) },
 
   "GET /api/workspaces/[ws]/parts/[partId]":            { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId) }) },
   "DELETE /api/workspaces/[ws]/parts/[partId]":         { who: can("parts.upload"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, await f.fresh.part("unannotated")) }) },

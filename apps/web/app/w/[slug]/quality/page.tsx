@@ -3,18 +3,22 @@ import {
   type FaceCheckStats,
   faceCheckStats,
   featureNames,
+  getLearningSettings,
   listConsensusParts,
   listDatasets,
+  listPrelabelModels,
   type PrelabelAcceptanceRow,
   prelabelAcceptance,
 } from "@facet/db";
 import { type AgreementReport, agreementReport } from "@facet/prelabel";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { modelView } from "@/lib/learning/models.server";
 import { CHECK_NAMES } from "@/lib/review/checks";
 import { uuidParam } from "@/lib/search-params";
 import { requireWorkspace } from "@/lib/session.server";
 import { DatasetFilter } from "./dataset-filter";
+import { ModelsSection } from "./models";
 
 export const metadata: Metadata = { title: "Label quality" };
 
@@ -90,9 +94,20 @@ export default async function QualityPage({
   const query = await searchParams;
   const { workspace, run } = await requireWorkspace(slug);
   const datasetId = uuidParam(query.dataset);
-  const { datasets, rows, names, consensus, checks } = await run(async (c) => {
+  const { datasets, rows, names, consensus, checks, learning, models } = await run(async (c) => {
+    const datasets = await listDatasets(c, workspace.id);
+    // the models section: each dataset's learned pre-labeler (of the chosen dataset only, when one is)
+    const learning = [];
+    const models = [];
+    for (const d of datasets.filter((x) => !datasetId || x.id === datasetId)) {
+      const settings = await getLearningSettings(c, workspace.id, d.id);
+      learning.push({ id: d.id, name: d.name, learned: settings.learnedPrelabel });
+      for (const m of await listPrelabelModels(c, workspace.id, d.id)) models.push(await modelView(c, workspace.id, m));
+    }
     return {
-      datasets: await listDatasets(c, workspace.id),
+      datasets,
+      learning,
+      models,
       rows: await prelabelAcceptance(c, workspace.id, datasetId),
       checks: await faceCheckStats(c, workspace.id, datasetId),
       consensus: await listConsensusParts(c, workspace.id, datasetId),
@@ -212,6 +227,7 @@ export default async function QualityPage({
           No part {currentName ? `in “${currentName}” ` : ""}has two independent annotations yet.
         </p>
       )}
+      <ModelsSection workspace={workspace.slug} datasets={learning} models={models} names={names} />
     </>
   );
 }

@@ -1,23 +1,42 @@
 "use client";
 
-import type { DatasetSettings, QueueOrder } from "@facet/db";
+import type { DatasetSettings, LearningSettings as Learning, LearningQueueOrder } from "@facet/db";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api, messageOf } from "@/components/api-client";
+import { LearningSettings } from "./learning-settings";
 
-type QueueOrderValue = QueueOrder;
-/** The settings this panel edits (a dataset's, without its id and name). */
-type DatasetSettingsValue = Omit<DatasetSettings, "id" | "name">;
+type QueueOrderValue = LearningQueueOrder;
+/** The settings this panel edits (a dataset's, without its id and name; with its learned pre-labeler's). */
+type DatasetSettingsValue = Omit<DatasetSettings, "id" | "name" | "queueOrder"> &
+  Pick<Learning, "queueOrder" | "learnedPrelabel" | "retrainAfter">;
+/** What the PATCH answers: the dataset's settings and where its learning stands. */
+type Answer = Omit<DatasetSettings, "queueOrder"> & Omit<Learning, "datasetId">;
+
+const editable = (d: Answer): DatasetSettingsValue => ({
+  prelabel: d.prelabel,
+  queueOrder: d.queueOrder,
+  requiredAnnotations: d.requiredAnnotations,
+  maxHeldParts: d.maxHeldParts,
+  learnedPrelabel: d.learnedPrelabel,
+  retrainAfter: d.retrainAfter,
+});
 
 export const QUEUE_ORDER_LABELS: Record<QueueOrderValue, string> = {
   least_confident: "Least confident pre-labels first",
   oldest: "Oldest first",
+  most_novel: "Most novel first",
+  rare_classes: "Rare classes first",
 };
 
 const HELP: Record<QueueOrderValue, string> = {
   least_confident:
     "Annotators are served the parts the models were least sure of first (parts without a pre-label before all others).",
   oldest: "Annotators are served the parts in the order they were added.",
+  most_novel:
+    "Annotators are served first the parts whose shape is least like the parts approved so far, where the model has the least to go on.",
+  rare_classes:
+    "Annotators are served first the parts predicted to hold the classes with the fewest approved faces, so the model gets examples of them soonest.",
 };
 
 const heldText = (n: number) =>
@@ -35,11 +54,23 @@ const annotationsText = (n: number) =>
 export function DatasetSettingsPanel(props: {
   workspace: string;
   datasetId: string;
-  initial: DatasetSettingsValue;
+  initial: Answer;
   canEdit: boolean;
+  /** A training of the learned pre-labeler running when the page was made (its job). */
+  training: { jobId: string } | null;
 }) {
   const router = useRouter();
-  const [value, setValue] = useState<DatasetSettingsValue>(props.initial);
+  const [value, setValue] = useState<DatasetSettingsValue>(editable(props.initial));
+  const learning = {
+    workspace: props.workspace,
+    datasetId: props.datasetId,
+    learned: value.learnedPrelabel,
+    retrainAfter: value.retrainAfter,
+    training: props.training,
+    pending: props.initial.trainingPending,
+    approvals: props.initial.approvalsSinceTraining,
+    inUse: props.initial.promoted?.modelVersion ?? null,
+  };
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<{ key: keyof DatasetSettingsValue; text: string } | null>(null);
   const [error, setError] = useState<{ key: keyof DatasetSettingsValue; text: string } | null>(null);
@@ -57,6 +88,7 @@ export function DatasetSettingsPanel(props: {
         </p>
         <p data-testid="required-annotations">{annotationsText(value.requiredAnnotations)}.</p>
         <p data-testid="max-held-parts">{heldText(value.maxHeldParts)}.</p>
+        <LearningSettings {...learning} canEdit={false} saving={false} change={async () => {}} status={() => null} />
       </>
     );
   }
@@ -68,17 +100,12 @@ export function DatasetSettingsPanel(props: {
     setSaved(null);
     setError(null);
     try {
-      const r = await api<{ dataset: DatasetSettingsValue }>(
+      const r = await api<{ dataset: Answer }>(
         "PATCH",
         `/api/workspaces/${props.workspace}/datasets/${props.datasetId}`,
         { [key]: next },
       );
-      setValue({
-        prelabel: r.dataset.prelabel,
-        queueOrder: r.dataset.queueOrder,
-        requiredAnnotations: r.dataset.requiredAnnotations,
-        maxHeldParts: r.dataset.maxHeldParts,
-      });
+      setValue(editable(r.dataset));
       setSaved({ key, text: `Saved: ${say}.` });
       router.refresh();
     } catch (e) {
@@ -203,6 +230,13 @@ export function DatasetSettingsPanel(props: {
           </div>
           <p className="muted">{heldText(value.maxHeldParts)}.</p>
         </div>
+        <LearningSettings
+          {...learning}
+          canEdit
+          saving={saving}
+          change={(key, next, say) => change(key, next as never, say)}
+          status={status}
+        />
       </div>
     </>
   );

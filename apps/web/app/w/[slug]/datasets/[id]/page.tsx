@@ -1,5 +1,13 @@
 import { roleCan, uuidSchema } from "@facet/core";
-import { getDatasetSettings, listDatasets, listLabelSchemas, listParts, partCountsByStatus } from "@facet/db";
+import {
+  getDatasetSettings,
+  getLearningSettings,
+  listDatasets,
+  listLabelSchemas,
+  listParts,
+  listPrelabelModels,
+  partCountsByStatus,
+} from "@facet/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -23,6 +31,9 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
     return {
       dataset,
       settings: await getDatasetSettings(c, workspace.id, { id }),
+      learning: await getLearningSettings(c, workspace.id, id),
+      // the training running now (its model version is opened when the worker starts it)
+      training: (await listPrelabelModels(c, workspace.id, id)).find((m) => m.status === "training" && m.jobId),
       counts: await partCountsByStatus(c, workspace.id, id),
       schemas: (await listLabelSchemas(c, workspace.id)).map((s) => ({
         id: s.id,
@@ -48,7 +59,8 @@ export default async function DatasetPage({ params }: { params: Promise<{ slug: 
       <DatasetSettingsPanel
         workspace={workspace.slug}
         datasetId={id}
-        initial={data.settings}
+        initial={{ ...data.settings, ...data.learning }}
+        training={data.training?.jobId ? { jobId: data.training.jobId } : null}
         canEdit={roleCan(workspace.role, "datasets.configure")}
       />
       {roleCan(workspace.role, "parts.upload") && (
