@@ -203,6 +203,16 @@ describe("describeAuditEvent", () => {
     expect(
       describeAuditEvent(ev("dataset.updated", { changed: { some_new_setting: change(1, 2) } }, { targetName: "B" })),
     ).toBe(`${ADA} changed the settings of B`);
+    // learned pre-labels (issue 20): in words, never the column names
+    expect(
+      describeAuditEvent(
+        ev(
+          "dataset.updated",
+          { changed: { learned_prelabel: change(false, true), retrain_after: change(25, 50) } },
+          { targetName: "B" },
+        ),
+      ),
+    ).toBe(`${ADA} turned learned pre-labels on for B and had B retrain after every 50 approvals`);
   });
 
   it("snapshots and exports", () => {

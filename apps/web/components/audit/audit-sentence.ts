@@ -114,8 +114,15 @@ function datasetSentence(e: AuditEventInput, a: string, verb: string): string {
     const n = num(c.max_held_parts.to);
     phrases.push(`let each annotator hold ${n === null ? "a different number of" : `up to ${n}`} parts of ${it}`);
   }
+  if (c.learned_prelabel) {
+    phrases.push(`turned learned pre-labels ${c.learned_prelabel.to ? "on" : "off"} for ${it}`);
+  }
+  if (c.retrain_after) {
+    const n = num(c.retrain_after.to);
+    phrases.push(`had ${it} retrain ${n === null ? "after a different number of" : `after every ${n}`} approvals`);
+  }
   const known = ["name", "description", "label_schema_id", "required_annotations", "prelabel", "queue_order"];
-  if (Object.keys(c).some((k) => ![...known, "max_held_parts"].includes(k))) {
+  if (Object.keys(c).some((k) => ![...known, "max_held_parts", "learned_prelabel", "retrain_after"].includes(k))) {
     phrases.push(`changed ${phrases.length > 0 ? "other" : "the"} settings of ${it}`);
   }
   if (phrases.length === 0) phrases.push(`changed ${it}`);
