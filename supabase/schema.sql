@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206013000_learned_prelabels. PostgreSQL 18.
+-- Last migration: 20261206013500_learned_queue_orders. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -20,9 +20,9 @@
 --     snapshot_exports, snapshot_parts, snapshots, work_time, workspace_blobs, workspace_members, workspaces
 --     19 functions
 --   private: helpers of the policies, trigger functions and their steps, internal tables
---     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, rate_limits,
---     verify_runs, worker_heartbeats; views: member_catalog
---     101 functions
+--     tables: erasure_marks, event_streams, operation_runs, part_status_transitions, queue_stats,
+--     rate_limits, verify_runs, worker_heartbeats; views: member_catalog
+--     105 functions
 --   auth: as supabase/bootstrap creates it on a plain PostgreSQL (Supabase's own has more), with our triggers
 --     tables: refresh_tokens, sessions, users
 --     4 functions
@@ -819,7 +819,6 @@ CREATE TRIGGER parts_after_insert AFTER INSERT ON public.parts FOR EACH ROW EXEC
 CREATE TRIGGER parts_after_update AFTER UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_after_update();
 CREATE TRIGGER parts_before_insert BEFORE INSERT ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_insert();
 CREATE TRIGGER parts_before_update BEFORE UPDATE ON public.parts FOR EACH ROW EXECUTE FUNCTION private.parts_before_update();
-CREATE TRIGGER parts_retrain_after_approval AFTER UPDATE OF status ON public.parts FOR EACH ROW WHEN (new.status = 'approved'::public.part_status AND old.status IS DISTINCT FROM 'approved'::public.part_status) EXECUTE FUNCTION private.parts_retrain_after_approval();
 GRANT ALL ON TABLE public.parts TO anon, authenticated, service_role;
 
 CREATE TABLE public.prelabel_model_revisions (
@@ -1964,6 +1963,20 @@ INSERT INTO private.part_status_transitions (from_status, to_status) VALUES
   ('in_review', 'in_progress'),
   ('in_review', 'approved');
 
+CREATE TABLE private.queue_stats (
+  dataset_id uuid NOT NULL,
+  queue_order text NOT NULL,
+  centers extensions.cube[] DEFAULT '{}'::extensions.cube[] NOT NULL,
+  cluster_share real[] DEFAULT '{}'::real[] NOT NULL,
+  class_share jsonb DEFAULT '{}'::jsonb NOT NULL,
+  approved integer DEFAULT 0 NOT NULL,
+  refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT queue_stats_dataset_id_fkey FOREIGN KEY (dataset_id) REFERENCES public.datasets(id) ON DELETE CASCADE,
+  CONSTRAINT queue_stats_pkey PRIMARY KEY (dataset_id)
+);
+ALTER TABLE private.queue_stats ENABLE ROW LEVEL SECURITY;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE private.queue_stats TO service_role;
+
 CREATE TABLE private.rate_limits (
   bucket text NOT NULL,
   key text NOT NULL,
@@ -2536,9 +2549,7 @@ CREATE OR REPLACE FUNCTION private.datasets_queue_order()
  SET search_path TO ''
 AS $function$
 begin
-  update public.parts p
-  set queue_priority = coalesce(private.part_queue_priority(p.dataset_id, p.prelabel_confidence), 0)
-  where p.dataset_id = new.id;
+  perform private.refresh_queue_priorities(new.id);
   return null;
 end
 $function$;
@@ -3210,6 +3221,38 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.part_learning_priority(p_part_id uuid, p_dataset_id uuid, p_geometry_id uuid, p_order text)
+ RETURNS real
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_stats private.queue_stats;
+  v_share real;
+begin
+  select * into v_stats from private.queue_stats s where s.dataset_id = p_dataset_id;
+  if v_stats.dataset_id is null or v_stats.queue_order <> p_order then
+    return 0;
+  end if;
+  if p_order = 'most_novel' then
+    select v_stats.cluster_share[c.k] into v_share
+    from public.part_geometry g
+    cross join lateral (
+      select u.k from unnest(v_stats.centers) with ordinality u(c, k)
+      order by u.c operator(extensions.<->) extensions.cube(g.shape_descriptor::float8[]) limit 1
+    ) c
+    where g.id = p_geometry_id and g.shape_descriptor is not null;
+  else
+    select min(coalesce((v_stats.class_share ->> l.label)::real, 0)) into v_share
+    from jsonb_array_elements_text(private.prelabel_labels(p_part_id)) l(label);
+  end if;
+  return coalesce(v_share, 0);
+end
+$function$;
+REVOKE ALL ON FUNCTION private.part_learning_priority(p_part_id uuid, p_dataset_id uuid, p_geometry_id uuid, p_order text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.part_learning_priority(p_part_id uuid, p_dataset_id uuid, p_geometry_id uuid, p_order text) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION private.part_presence_defaults()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3296,6 +3339,44 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.parts_after_approval(old public.parts, new public.parts)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_after integer;
+  v_learning boolean;
+  v_order text;
+  v_approved integer;
+begin
+  if pg_trigger_depth() = 0 then
+    raise exception 'private.parts_after_approval runs in the parts triggers only' using errcode = '42501';
+  end if;
+  select d.retrain_after, d.learned_prelabel, d.queue_order into v_after, v_learning, v_order
+  from public.datasets d where d.id = new.dataset_id;
+  if v_learning and not private.training_pending(new.dataset_id)
+     and private.approvals_since_training(new.dataset_id) >= v_after then
+    begin
+      perform private.queue_training(new.dataset_id, 'auto', null);
+    exception when sqlstate 'FC003' then
+      -- another approval queued it meanwhile: one training is enough
+      null;
+    end;
+  end if;
+  if v_order in ('most_novel', 'rare_classes') then
+    select count(*) into v_approved from public.parts p where p.dataset_id = new.dataset_id and p.status = 'approved';
+    if v_approved - coalesce((select s.approved from private.queue_stats s where s.dataset_id = new.dataset_id), 0)
+       >= greatest(10, v_approved / 10) then
+      perform private.refresh_queue_priorities(new.dataset_id);
+    end if;
+  end if;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.parts_after_approval(old public.parts, new public.parts) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.parts_after_approval(old public.parts, new public.parts) TO authenticated, service_role;
+
 CREATE OR REPLACE FUNCTION private.parts_after_delete()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3344,6 +3425,10 @@ begin
      is distinct from (new.name, new.status, new.split, new.tags, new.status_changed_at, new.dataset_id, new.geometry_id)
   then
     perform private.parts_catalog(new);
+  end if;
+  -- 5. an approval: retraining and the learning queue orders (20261206013500)
+  if new.status = 'approved' and old.status is distinct from 'approved' then
+    perform private.parts_after_approval(old, new);
   end if;
   return null;
 end
@@ -3580,38 +3665,20 @@ CREATE OR REPLACE FUNCTION private.parts_queue_priority(old public.parts, new pu
  LANGUAGE plpgsql
  SET search_path TO ''
 AS $function$
+declare
+  v_order text;
 begin
   if old.id is null or new.prelabel_confidence is distinct from old.prelabel_confidence
-     or new.dataset_id is distinct from old.dataset_id then
-    new.queue_priority := coalesce(private.part_queue_priority(new.dataset_id, new.prelabel_confidence), 0);
+     or new.dataset_id is distinct from old.dataset_id or new.geometry_id is distinct from old.geometry_id then
+    select d.queue_order into v_order from public.datasets d where d.id = new.dataset_id;
+    if v_order in ('most_novel', 'rare_classes') then
+      new.queue_priority := private.part_learning_priority(new.id, new.dataset_id, new.geometry_id, v_order);
+    elsif old.id is null or new.prelabel_confidence is distinct from old.prelabel_confidence
+          or new.dataset_id is distinct from old.dataset_id then
+      new.queue_priority := coalesce(private.part_queue_priority(new.dataset_id, new.prelabel_confidence), 0);
+    end if;
   end if;
   return new;
-end
-$function$;
-
-CREATE OR REPLACE FUNCTION private.parts_retrain_after_approval()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO ''
-AS $function$
-declare
-  v_after integer;
-begin
-  select d.retrain_after into v_after from public.datasets d
-  where d.id = new.dataset_id and d.learned_prelabel;
-  if v_after is null or private.training_pending(new.dataset_id) then
-    return null;
-  end if;
-  if private.approvals_since_training(new.dataset_id) >= v_after then
-    begin
-      perform private.queue_training(new.dataset_id, 'auto', null);
-    exception when sqlstate 'FC003' then
-      -- another approval queued it meanwhile: one training is enough
-      null;
-    end;
-  end if;
-  return null;
 end
 $function$;
 
@@ -3824,6 +3891,22 @@ $function$;
 REVOKE ALL ON FUNCTION private.parts_submission_consensus(old public.parts, new public.parts) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.parts_submission_consensus(old public.parts, new public.parts) TO authenticated, service_role;
 
+CREATE OR REPLACE FUNCTION private.prelabel_labels(p_part_id uuid)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select private.labels_in_schema(r.document -> 'labels', r.label_schema_id, d.label_schema_id)
+  from public.annotation_revisions r
+  join public.parts p on p.id = r.part_id
+  join public.datasets d on d.id = p.dataset_id
+  where r.part_id = p_part_id and r.source = 'model' and jsonb_typeof(r.document -> 'labels') = 'array'
+  order by r.revision_no desc
+  limit 1
+$function$;
+REVOKE ALL ON FUNCTION private.prelabel_labels(p_part_id uuid) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION private.prelabel_on(p_part_id uuid, p_face_signature text)
  RETURNS TABLE(labels jsonb, confidence jsonb)
  LANGUAGE sql
@@ -3841,6 +3924,13 @@ AS $function$
   limit 1
 $function$;
 REVOKE ALL ON FUNCTION private.prelabel_on(p_part_id uuid, p_face_signature text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION private.queue_clusters()
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$ select 32 $function$;
 
 CREATE OR REPLACE FUNCTION private.queue_training(p_dataset_id uuid, p_reason text, p_user uuid)
  RETURNS uuid
@@ -4000,6 +4090,142 @@ AS $function$
   from unnest(p_strings) s
   where char_length(btrim(s)) >= 2
 $function$;
+
+CREATE OR REPLACE FUNCTION private.refresh_queue_priorities(p_dataset_id uuid)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_order text;
+  v_moved integer;
+  v_sample extensions.cube[];
+  v_centers extensions.cube[];
+  v_next extensions.cube;
+  v_far double precision;
+  v_n integer;
+  v_k integer;
+begin
+  select d.queue_order into v_order from public.datasets d where d.id = p_dataset_id;
+  if v_order is null then
+    return 0;
+  end if;
+  if v_order not in ('most_novel', 'rare_classes') then
+    delete from private.queue_stats where dataset_id = p_dataset_id;
+    update public.parts p
+    set queue_priority = coalesce(private.part_queue_priority(p.dataset_id, p.prelabel_confidence), 0)
+    where p.dataset_id = p_dataset_id
+      and p.queue_priority is distinct from coalesce(private.part_queue_priority(p.dataset_id, p.prelabel_confidence), 0);
+    get diagnostics v_moved = row_count;
+    return v_moved;
+  end if;
+
+  if v_order = 'most_novel' then
+    -- cluster centres, farthest first (deterministic): from a sample of up to 1000 fingerprints, the
+    -- first by hash of its part id, then each time the one farthest from the centres so far; as many
+    -- as the square root of the parts (at most private.queue_clusters()), so clusters hold several
+    select coalesce(array_agg(s.c order by s.h), '{}') into v_sample
+    from (
+      select extensions.cube(g.shape_descriptor::float8[]) as c, md5(p.id::text) as h
+      from public.parts p join public.part_geometry g on g.id = p.geometry_id
+      where p.dataset_id = p_dataset_id and g.shape_descriptor is not null
+      order by 2 limit 1000
+    ) s;
+    select count(*) into v_n from public.parts p join public.part_geometry g on g.id = p.geometry_id
+    where p.dataset_id = p_dataset_id and g.shape_descriptor is not null;
+    v_k := least(private.queue_clusters(), greatest(1, floor(sqrt(v_n))::integer));
+    v_centers := case when cardinality(v_sample) > 0 then array[v_sample[1]] else '{}' end;
+    while cardinality(v_centers) < v_k loop
+      select x.c, x.d into v_next, v_far
+      from (
+        select u.c, (select min(u.c operator(extensions.<->) ce.c) from unnest(v_centers) ce(c)) as d, u.i
+        from unnest(v_sample) with ordinality u(c, i)
+      ) x
+      order by x.d desc, x.i limit 1;
+      exit when v_far is null or v_far = 0;
+      v_centers := v_centers || v_next;
+    end loop;
+
+    with nearest as (
+      select p.id, p.status,
+             (select u.k from unnest(v_centers) with ordinality u(c, k)
+              order by u.c operator(extensions.<->) extensions.cube(g.shape_descriptor::float8[]) limit 1) as k
+      from public.parts p join public.part_geometry g on g.id = p.geometry_id
+      where p.dataset_id = p_dataset_id and g.shape_descriptor is not null
+    ), clusters as (
+      select n.k, count(*) filter (where n.status = 'approved')::real / count(*) as share
+      from nearest n group by n.k
+    ), stats as (
+      insert into private.queue_stats as q (dataset_id, queue_order, centers, cluster_share, class_share, approved,
+                                            refreshed_at)
+      select p_dataset_id, v_order, v_centers,
+             coalesce((select array_agg(coalesce(cl.share, 0) order by u.k)
+                       from unnest(v_centers) with ordinality u(c, k) left join clusters cl on cl.k = u.k), '{}'),
+             '{}',
+             (select count(*) from public.parts p where p.dataset_id = p_dataset_id and p.status = 'approved'),
+             now()
+      on conflict (dataset_id) do update
+        set queue_order = excluded.queue_order, centers = excluded.centers, cluster_share = excluded.cluster_share,
+            class_share = excluded.class_share, approved = excluded.approved, refreshed_at = excluded.refreshed_at
+      returning 1
+    )
+    -- (the insert above runs to completion whether or not this reads it)
+    update public.parts p set queue_priority = coalesce(cl.share, 0)
+    from nearest n left join clusters cl on cl.k = n.k
+    where p.id = n.id and n.status <> 'approved'
+      and p.queue_priority is distinct from coalesce(cl.share, 0);
+    get diagnostics v_moved = row_count;
+    -- parts without a fingerprint yet stand first, as parts without a pre-label do
+    update public.parts p set queue_priority = 0
+    where p.dataset_id = p_dataset_id and p.status <> 'approved' and p.queue_priority <> 0
+      and not exists (select 1 from public.part_geometry g where g.id = p.geometry_id and g.shape_descriptor is not null);
+    return v_moved;
+  end if;
+
+  -- rare_classes: each class's share of the approved faces (latest revisions, in the current schema)
+  with approved_faces as (
+    select l.label, count(*) as n
+    from public.parts p
+    join public.datasets d on d.id = p.dataset_id
+    join lateral (
+      select r.document, r.label_schema_id from public.annotation_revisions r
+      where r.part_id = p.id order by r.revision_no desc limit 1
+    ) r on true
+    cross join lateral jsonb_array_elements_text(
+      case when jsonb_typeof(r.document -> 'labels') = 'array'
+           then private.labels_in_schema(r.document -> 'labels', r.label_schema_id, d.label_schema_id)
+           else '[]'::jsonb end) l(label)
+    where p.dataset_id = p_dataset_id and p.status = 'approved'
+    group by l.label
+  ), shares as (
+    select coalesce(jsonb_object_agg(a.label, a.n::real / t.total), '{}'::jsonb) as share
+    from approved_faces a cross join (select greatest(sum(n), 1) as total from approved_faces) t
+  )
+  insert into private.queue_stats as q (dataset_id, queue_order, class_share, approved, refreshed_at)
+  select p_dataset_id, v_order, s.share,
+         (select count(*) from public.parts p where p.dataset_id = p_dataset_id and p.status = 'approved'), now()
+  from shares s
+  on conflict (dataset_id) do update
+    set queue_order = excluded.queue_order, centers = '{}', cluster_share = '{}', class_share = excluded.class_share,
+        approved = excluded.approved, refreshed_at = excluded.refreshed_at;
+
+  with scored as (
+    select p.id,
+           coalesce((select min(coalesce((s.class_share ->> l.label)::real, 0))
+                     from jsonb_array_elements_text(private.prelabel_labels(p.id)) l(label)), 0) as priority
+    from public.parts p cross join private.queue_stats s
+    where p.dataset_id = p_dataset_id and p.status <> 'approved' and s.dataset_id = p_dataset_id
+  )
+  update public.parts p set queue_priority = sc.priority
+  from scored sc
+  where p.id = sc.id and p.queue_priority is distinct from sc.priority;
+  get diagnostics v_moved = row_count;
+  return v_moved;
+end
+$function$;
+REVOKE ALL ON FUNCTION private.refresh_queue_priorities(p_dataset_id uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.refresh_queue_priorities(p_dataset_id uuid) TO service_role;
 
 CREATE OR REPLACE FUNCTION private.refuse_change()
  RETURNS trigger

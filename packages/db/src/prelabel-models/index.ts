@@ -1,2 +1,3 @@
 export * from "./models";
+export * from "./queue";
 export * from "./training";
