@@ -78,7 +78,7 @@ export { applyMapping, checkMapping, describeChange, schemaMappingSchema } from 
 export type { LogFields, Logger, LoggerOptions, LogLevel } from "./log";
 export { createLogger, isWellFormedRequestId, LOG_LEVELS } from "./log";
 export * from "./metrics";
-export { classifyStorageKey, type StorageObject } from "./ops/storage-keys";
+export { classifyStorageKey, modelKey, type StorageObject } from "./ops/storage-keys";
 export type {
   FaceChange,
   GuestComment,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blobKey } from "../content-address";
-import { classifyStorageKey } from "./storage-keys";
+import { classifyStorageKey, modelKey } from "./storage-keys";
 
 const sha = "ab".repeat(32);
 const id = "3f1c2a9e-0b7d-4c55-9a10-6f2e8d4b7c21";
@@ -16,6 +16,7 @@ describe("classifyStorageKey", () => {
     expect(classifyStorageKey(`snapshots/${id}/manifest.json`)).toEqual({ kind: "snapshot", id });
     expect(classifyStorageKey(`exports/${id}/parquet.zip`)).toEqual({ kind: "export", id });
     expect(classifyStorageKey(`uploads/${id}/${sha}`)).toEqual({ kind: "upload" });
+    expect(classifyStorageKey(modelKey(sha))).toEqual({ kind: "model", sha256: sha });
   });
 
   it("treats anything it does not recognise exactly as other (gc never touches it)", () => {
@@ -27,6 +28,9 @@ describe("classifyStorageKey", () => {
       `derived/geometry/${sha}/v/p/extra/faces.json`, // too deep
       `snapshots/not-an-id/manifest.json`,
       `exports/${id}/nested/x.zip`,
+      `models/${sha}.bin`,
+      `models/${sha.toUpperCase()}`,
+      `models/x/${sha}`,
       "README",
       "",
     ])

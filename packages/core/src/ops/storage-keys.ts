@@ -12,6 +12,8 @@ export type StorageObject =
   | { kind: "snapshot"; id: string }
   /** An export archive: `exports/<export id>/…`. */
   | { kind: "export"; id: string }
+  /** A learned pre-labeler's model file, content-addressed: `models/<sha>` (prelabel_models.model_sha256). */
+  | { kind: "model"; sha256: string }
   /** An upload being staged: `uploads/<workspace>/<sha>` (housekeeping removes them after a day). */
   | { kind: "upload" }
   /** Anything else (never touched by gc). */
@@ -23,6 +25,13 @@ const BLOB = new RegExp(`^blobs/sha256/([0-9a-f]{2})/([0-9a-f]{2})/(${SHA})$`);
 const DERIVED = new RegExp(`^(derived/geometry/(${SHA})/[^/]+/[^/]+)/[^/]+$`);
 const SNAPSHOT = new RegExp(`^snapshots/(${UUID})/[^/]+$`);
 const EXPORT = new RegExp(`^exports/(${UUID})/[^/]+$`);
+const MODEL = new RegExp(`^models/(${SHA})$`);
+
+/** Where a learned pre-labeler's model file is stored: named by the sha256 of its bytes. */
+export function modelKey(sha256: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error("a model file is named by a sha256 (64 hex digits)");
+  return `models/${sha256}`;
+}
 
 export function classifyStorageKey(key: string): StorageObject {
   const blob = BLOB.exec(key);
@@ -37,6 +46,8 @@ export function classifyStorageKey(key: string): StorageObject {
   if (snapshot) return { kind: "snapshot", id: snapshot[1] as string };
   const exp = EXPORT.exec(key);
   if (exp) return { kind: "export", id: exp[1] as string };
+  const model = MODEL.exec(key);
+  if (model) return { kind: "model", sha256: model[1] as string };
   if (key.startsWith("uploads/")) return { kind: "upload" };
   return { kind: "other" };
 }

@@ -16,10 +16,10 @@ export interface StoredBlob {
 /** An object derived from a blob or a snapshot, with what the database recorded about it. */
 export interface DerivedArtefact {
   key: string;
-  kind: "mesh" | "faces" | "thumbnail" | "export";
-  /** The row that names it: a part_geometry id or a snapshot_exports id. */
+  kind: "mesh" | "faces" | "thumbnail" | "export" | "model";
+  /** The row that names it: a part_geometry id, a snapshot_exports id or a prelabel_models id. */
   ownerId: string;
-  /** Recorded for export archives only: part_geometry records no hash or size of its files. */
+  /** Recorded for export archives and model files only: part_geometry records no hash or size of its files. */
   sha256: string | null;
   size: number | null;
   /** For a faces file: the face count and face signature part_geometry recorded for it. */
@@ -47,7 +47,11 @@ const ARTEFACTS = `
   from public.part_geometry g where g.thumbnail_key is not null
   union all
   select e.archive_key, 'export', e.id, e.archive_sha256, e.archive_size::float8, null, null
-  from public.snapshot_exports e where e.archive_key is not null`;
+  from public.snapshot_exports e where e.archive_key is not null
+  union all
+  -- a learned pre-labeler's model file (content-addressed: named by its hash), once per file
+  select 'models/' || m.model_sha256, 'model', min(m.id::text)::uuid, m.model_sha256, max(m.size_bytes)::float8, null, null
+  from public.prelabel_models m where m.model_sha256 is not null group by m.model_sha256`;
 
 /** How many blobs, artefacts and snapshots there are (for progress and for reporting a sample's share). */
 export function verifyTotals(pool: Pool): Promise<VerifyTotals> {
