@@ -2,7 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { isAppError } from "@facet/core";
 import { backup, describeBackup, describeRestore, restore } from "./commands/backup";
-import { describeEvaluation, evalPrelabel } from "./commands/eval-prelabel";
+import { describeEvaluation, EVAL_FORMATS, type EvalFormat, evalPrelabel } from "./commands/eval-prelabel";
 import { describeExport, EXPORT_FORMATS, type ExportFormat, exportSnapshot } from "./commands/export";
 import { describeGc, gc } from "./commands/gc";
 import { importLabels, LABEL_FORMATS, type LabelFormat } from "./commands/import-labels";
@@ -42,6 +42,9 @@ const HELP = `facet — Facet from the terminal
                                                         class (as MFCAD++ ships them; push the files first)
   facet eval-prelabel --format mfcad DIR [--json]      score the built-in pre-labeler on labelled MFCAD parts
                                                         (no server: per-face accuracy, per-class scores, confusion)
+  facet eval-prelabel --learn [--folds K | --train-on DIR_A] [--seed N] --format mfcad|fusion360-seg|mfinstseg DIR [--json]
+                                                        the learned pre-labeler alone: K-fold cross-validation by
+                                                        part (default 5), or trained on DIR_A and tested on DIR
   facet predict FILE.step [--dataset D] [--model VERSION] [--workspace W] [--json]
                                                         per-face labels of a STEP file by the dataset's learned
                                                         pre-labeler (the model in use, or the named version)
@@ -143,6 +146,22 @@ const COMMAND_HELP: Record<string, string> = {
   the version in use, or --model VERSION (as the quality page names it, e.g. v3-1a2b3c4d). Prints
   each face's label and confidence (and the face's STEP name), the feature instances, and which model
   version answered; --json prints the API's answer. Needs an API key with the read scope.`,
+  "eval-prelabel": `facet eval-prelabel --format mfcad DIR [--json]
+facet eval-prelabel --learn [--folds K | --train-on DIR_A] [--seed N] --format mfcad|fusion360-seg|mfinstseg DIR [--json]
+
+  Scores a pre-labeler on a folder of labelled parts, without a server: each STEP file is tessellated
+  as the worker does and every face's prediction compared with its label. Prints per-face accuracy,
+  per-class precision/recall/IoU, the confusion matrix, the parts with wrong faces and the time spent.
+  A part that cannot be read is named with the reason (exit code 1), the others are still scored.
+
+  Formats: mfcad (<name>.step with <name>.face_truth), fusion360-seg (Fusion 360 Gallery segmentation:
+  <name>.stp with <name>.seg, one class index per face), mfinstseg (AAGNet: steps/<name>.step with
+  labels/<name>.json, or both side by side).
+
+  Without --learn: the built-in rules (they know MFCAD's classes only). With --learn: the learned
+  pre-labeler alone, rules off: K-fold cross-validation by part (--folds, default 5), or trained on
+  the parts of DIR_A and tested on those of DIR (--train-on). --seed N (default 0): the same data and
+  seed give the same model and figures.`,
   snapshot: `facet snapshot create NAME --dataset D [--status S[,S…]] [--filter Q] [--description T] [--json]
 facet snapshot list [--dataset D] [--json]
 facet snapshot verify NAME [--deep] [--json]
@@ -202,6 +221,10 @@ const FLAGS = {
   "dry-run": { type: "boolean", default: false },
   from: { type: "string" },
   model: { type: "string" },
+  learn: { type: "boolean", default: false },
+  folds: { type: "string" },
+  "train-on": { type: "string" },
+  seed: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -292,10 +315,26 @@ export async function run(argv: string[]): Promise<number> {
     }
 
     if (command === "eval-prelabel") {
-      if (values.format !== "mfcad") throw new CliError("USAGE", "--format mfcad is the format supported");
+      const format = values.format as EvalFormat;
+      if (!EVAL_FORMATS.includes(format))
+        throw new CliError("USAGE", `--format must be one of ${EVAL_FORMATS.join(", ")}`);
       if (!sub || rest.length > 0)
-        throw new CliError("USAGE", "usage: facet eval-prelabel --format mfcad DIR [--json]");
-      const result = await evalPrelabel({ dir: path.resolve(sub), json });
+        throw new CliError(
+          "USAGE",
+          `usage: facet eval-prelabel [--learn [--folds K | --train-on DIR_A] [--seed N]] --format ${EVAL_FORMATS.join("|")} DIR [--json]`,
+        );
+      if (!values.learn && (values.folds ?? values["train-on"] ?? values.seed) !== undefined)
+        throw new CliError("USAGE", "--folds, --train-on and --seed go with --learn");
+      if (values.folds !== undefined && values["train-on"] !== undefined)
+        throw new CliError("USAGE", "--folds and --train-on exclude each other: cross-validate, or train on DIR_A");
+      const learn = values.learn
+        ? {
+            folds: intFlag(values.folds, "folds", 2, 100, 5),
+            trainOn: values["train-on"] === undefined ? null : path.resolve(values["train-on"]),
+            seed: intFlag(values.seed, "seed", 0, 2 ** 31 - 1, 0),
+          }
+        : null;
+      const result = await evalPrelabel({ format, dir: path.resolve(sub), json, learn });
       out(result, describeEvaluation(result));
       return result.crashed > 0 ? 1 : 0;
     }
