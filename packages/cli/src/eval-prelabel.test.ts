@@ -14,13 +14,14 @@ const FUSION = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..
 const HAS_FUSION = existsSync(FUSION) && readdirSync(FUSION).some((f) => f.endsWith(".seg"));
 if (!HAS_FUSION) console.warn(`skipped: no Fusion 360 Gallery samples in ${FUSION} (see its README.md)`);
 
-describe("facet eval-prelabel --format mfcad", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "facet-eval-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+/** A scratch folder for the tests' own folders of parts (subfolders for the learned evaluations). */
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "facet-eval-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
+describe("facet eval-prelabel --format mfcad", () => {
   it("scores the built-in recogniser on the MFCAD corpus: at least 0.85 per face, no crash", async () => {
     const r = await facet(["eval-prelabel", "--format", "mfcad", MFCAD, "--json"]);
     expect(r.code, r.stderr).toBe(0);
@@ -88,12 +89,6 @@ function chance(e: { faces: number; perClass: Record<string, { support: number }
 }
 
 describe("facet eval-prelabel --learn (the learned pre-labeler alone, rules off)", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "facet-eval-learn-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
   it("5-fold cross-validation on the MFCAD corpus: far above chance, every part predicted once", async () => {
     const r = await facet(["eval-prelabel", "--learn", "--folds", "5", "--format", "mfcad", MFCAD, "--json"]);
     expect(r.code, r.stderr).toBe(0);

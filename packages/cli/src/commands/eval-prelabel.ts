@@ -128,8 +128,9 @@ export interface LoadedParts {
   found: number;
   /** Parts that could not be loaded (unreadable STEP, labels that do not fit its faces, a crash). */
   crashes: { name: string; message: string }[];
-  /** Milliseconds spent tessellating. */
+  /** Milliseconds spent tessellating, in all and for each loaded part (in `parts` order). */
   tessellationMs: number;
+  partTessellationMs: number[];
 }
 
 /**
@@ -148,7 +149,7 @@ export async function loadLabelledParts(format: EvalFormat, dir: string, quiet =
   const progress = new Progress(`read ${path.basename(dir)}`, entries.length, process.stderr, !quiet);
   const parts: LabelledPart[] = [];
   const crashes: LoadedParts["crashes"] = [];
-  let tessellationMs = 0;
+  const partTessellationMs: number[] = [];
   for (const [i, entry] of entries.entries()) {
     progress.update(i, entry.name);
     try {
@@ -156,15 +157,17 @@ export async function loadLabelledParts(format: EvalFormat, dir: string, quiet =
       const bytes = await readFile(entry.step);
       const t0 = performance.now();
       const { document } = tessellateStep(oc, bytes);
-      tessellationMs += performance.now() - t0;
+      const ms = performance.now() - t0;
       const labels = layout.labels(labelBytes, document, entry.name);
       parts.push({ name: entry.name, input: inputFromFacesDocument(document), labels });
+      partTessellationMs.push(ms);
     } catch (e) {
       crashes.push({ name: entry.name, message: (e as Error).message ?? String(e) });
     }
   }
   progress.done();
-  return { format, parts, found: entries.length, crashes, tessellationMs };
+  const tessellationMs = partTessellationMs.reduce((a, b) => a + b, 0);
+  return { format, parts, found: entries.length, crashes, tessellationMs, partTessellationMs };
 }
 
 export interface PrelabelEvaluation extends Evaluation {
