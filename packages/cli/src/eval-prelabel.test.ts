@@ -177,6 +177,17 @@ describe("facet eval-prelabel --learn (the learned pre-labeler alone, rules off)
     const few = await facet(["eval-prelabel", "--learn", "--format", "mfcad", two, "--json"]);
     expect(few.code).toBe(2);
     expect(JSON.parse(few.stdout).error.message).toBe("5-fold cross-validation needs at least 5 parts; 2 loaded");
+    // MFInstSeg, side by side (the corpus's AAGNet sample) and in AAGNet's steps/ + labels/ layout: the part loads
+    const aagnet = path.join(dir, "aagnet");
+    await mkdir(path.join(aagnet, "steps"), { recursive: true });
+    await mkdir(path.join(aagnet, "labels"));
+    await copyFile(path.join(CORPUS, "aagnet/dataset_test.step"), path.join(aagnet, "steps/test.step"));
+    await copyFile(path.join(CORPUS, "aagnet/dataset_test.json"), path.join(aagnet, "labels/test.json"));
+    for (const folder of [path.join(CORPUS, "aagnet"), aagnet]) {
+      const one = await facet(["eval-prelabel", "--learn", "--format", "mfinstseg", folder, "--json"]);
+      expect(one.code, folder).toBe(2);
+      expect(JSON.parse(one.stdout).error.message).toBe("5-fold cross-validation needs at least 5 parts; 1 loaded");
+    }
     const noTrain = await facet([
       "eval-prelabel",
       "--learn",
