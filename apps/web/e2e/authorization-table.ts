@@ -141,6 +141,7 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "GET /api/workspaces/[ws]/datasets/[dataset]/models":  { who: members, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/models") }) },
   "POST /api/workspaces/[ws]/datasets/[dataset]/models": { who: { kind: "members", roles: CAPABILITIES["datasets.configure"], scope: "curate" }, rowsOfW: true, call: (f, ws) => ({ path: dataset(ws, f, "/models") }) },
   "GET /api/workspaces/[ws]/models/[model]/file":        { who: members, call: (_f, ws) => ({ path: `/api/workspaces/${ws}/models/00000000-0000-4000-8000-000000000000/file` }) },
+  "POST /api/workspaces/[ws]/predict":                   { who: members, rowsOfW: true, call: (f, ws) => ({ path: `/api/workspaces/${ws}/predict`, body: { partId: f.queuedPartId } }) },
 
   "GET /api/workspaces/[ws]/parts/[partId]":            { who: members, rowsOfW: true, call: (f, ws) => ({ path: part(ws, f.queuedPartId) }) },
   "DELETE /api/workspaces/[ws]/parts/[partId]":         { who: can("parts.upload"), rowsOfW: true, call: async (f, ws) => ({ path: part(ws, await f.fresh.part("unannotated")) }) },

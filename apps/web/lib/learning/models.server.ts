@@ -17,12 +17,6 @@ import type { ModelView } from "./model-view";
 /** A dataset named in a path or query: by id, or by name. */
 export const datasetRef = (ref: string) => (uuidSchema.safeParse(ref).success ? { id: ref } : { name: ref });
 
-/**
- * The model file's key in the blob store: content-addressed by the SHA-256 of its bytes
- * (`models/<sha256>`, as the worker writes it).
- */
-export const modelFileKey = (sha256: string) => `models/${sha256}`;
-
 /** Whether a model version is what `wanted` names: "3", "v3" or the full "v3-1a2b3c4d". */
 export function namesVersion(m: Pick<PrelabelModelSummary, "version" | "modelVersion">, wanted: string): boolean {
   const w = wanted.trim().toLowerCase();

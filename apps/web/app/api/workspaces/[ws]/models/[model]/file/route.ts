@@ -1,9 +1,8 @@
-import { AppError, uuidSchema } from "@facet/core";
+import { AppError, modelKey, uuidSchema } from "@facet/core";
 import { getPrelabelModel } from "@facet/db";
 import { NextResponse } from "next/server";
 import { inWorkspace, methods, parseParam, route } from "@/lib/api.server";
 import { context } from "@/lib/context.server";
-import { modelFileKey } from "@/lib/learning/models.server";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +20,7 @@ const get = route<Params>(async (req, params) => {
     throw new AppError("NOT_FOUND", `model v${model.version} has no file (${model.status})`);
   }
   const { store } = await context();
-  const bytes = await store.read(modelFileKey(model.modelSha256));
+  const bytes = await store.read(modelKey(model.modelSha256));
   return new NextResponse(new Uint8Array(bytes), {
     headers: {
       "Content-Type": "application/octet-stream",
