@@ -138,7 +138,7 @@ begin
       from public.parts p join public.part_geometry g on g.id = p.geometry_id
       where p.dataset_id = p_dataset_id and g.shape_descriptor is not null
     ), clusters as (
-      select n.k, count(*) filter (where n.status = 'approved')::real / count(*) as share
+      select n.k, (count(*) filter (where n.status = 'approved'))::real / count(*)::real as share
       from nearest n group by n.k
     ), stats as (
       insert into private.queue_stats as q (dataset_id, queue_order, centers, cluster_share, class_share, approved,
