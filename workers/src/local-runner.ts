@@ -14,6 +14,7 @@ import { housekeeping } from "./tasks/housekeeping";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
 import { SPLIT, splitDataset } from "./tasks/split";
 import { TESSELLATE, tessellatePart } from "./tasks/tessellate";
+import { TRAIN_PRELABELER, trainPrelabeler } from "./tasks/train-prelabeler";
 
 export const WORKER_VERSION = "0.1.0";
 
@@ -42,7 +43,8 @@ export interface LocalWorkerOptions {
 export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWorker> {
   const logger = o.logger ?? stdoutLogger("worker");
   const log = o.log ?? ((l: string) => logger.info(l.replace(/^worker: /, "")));
-  const pool: Pool = createPool(o.databaseUrl, { max: o.poolSize, applicationName: "facet-worker" });
+  // two more connections for the learning runner (its listener and its one job)
+  const pool: Pool = createPool(o.databaseUrl, { max: o.poolSize + 2, applicationName: "facet-worker" });
 
   // Jobs locked by workers that died (killed mid-job) go back to the queue now, not in 4 hours.
   const graphileLog = graphileLogger(logger);
@@ -87,6 +89,14 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     },
   };
 
+  // Training a learned pre-labeler runs in a runner of its own, one job at a time: however long it
+  // takes, the main runner's slots stay free for tessellation, pre-labelling and exports.
+  const learningTasks: TaskList = {
+    [TRAIN_PRELABELER]: async (payload) => {
+      await trainPrelabeler({ pool, store: o.store, log }, payload);
+    },
+  };
+
   // listen before the pool starts: its workers are created inside run()
   const ids = new Set<string>();
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
@@ -113,6 +123,16 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     ].join("\n"),
   });
 
+  const learning = await run({
+    events,
+    logger: graphileLog,
+    pgPool: pool,
+    concurrency: 1,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: learningTasks,
+  });
+
   const heartbeat = async () => {
     try {
       await beat(pool, ids.size > 0 ? [...ids] : [`idle-${process.pid}`], "graphile-worker", WORKER_VERSION);
@@ -130,7 +150,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
-        await graphile.stop();
+        await Promise.all([graphile.stop(), learning.stop()]);
         runner.stop();
         await forget(pool, [...ids, `idle-${process.pid}`]).catch(() => {});
         await pool.end();

@@ -132,7 +132,17 @@ export async function attachGeometry(
 
 /** A part's pre-label: the combined models' labels, or why there is none. */
 export type PrelabelRecord =
-  | { ok: true; document: AnnotationDocument; meanConfidence: number | null; disagreements: number }
+  | {
+      ok: true;
+      document: AnnotationDocument;
+      meanConfidence: number | null;
+      disagreements: number;
+      /**
+       * The document is in this label schema version's classes already (combined there with a learned
+       * model, issue 20): when it is still the dataset's version, it is recorded as it is.
+       */
+      inSchemaId?: string | null;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -162,7 +172,8 @@ export async function recordPrelabel(c: PoolClient, partId: string, outcome: Pre
   const part = rows[0];
   if (part?.status !== "unannotated") return;
   if (!part.has) {
-    const translation = part.schemaId === null ? null : await prelabelTranslation(c, part.schemaId);
+    const inSchema = outcome.inSchemaId !== undefined && outcome.inSchemaId === part.schemaId;
+    const translation = part.schemaId === null || inSchema ? null : await prelabelTranslation(c, part.schemaId);
     const document = translation ? translatePrelabel(outcome.document, translation).document : outcome.document;
     // its number is the database's to give (annotation_revision_defaults)
     await c.query(

@@ -7,9 +7,13 @@ import {
   failUnfinishedJob as failUnfinished,
   findGeometry,
   type GeometryRecord,
+  learnedModelForPart,
   type Pool,
+  type PromotedModel,
+  prelabelTranslation,
   recordGeometry,
   recordPrelabel,
+  refuseModel,
   requeueJob,
   setJobProgress,
   startTessellationJob,
@@ -23,12 +27,13 @@ import {
   TESSELLATOR_VERSION,
   type TessellationParams,
 } from "@facet/geometry";
-import type { Prelabeler } from "@facet/prelabel";
+import { LEARNED_MODEL_ID, learnedPrelabeler, type Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import type { GeometryEngine } from "../geometry/engine";
 import { GeometryLimitError } from "../geometry/runner";
 import { describeMesh, putIfDiffers } from "./describe";
-import { type PrelabelOutcome, prelabelRecord, runPrelabelers } from "./prelabel";
+import { type LearnedStep, type PrelabelOutcome, prelabelRecord, runPrelabelers } from "./prelabel";
+import { loadModelFile, UnusableModelError } from "./train-prelabeler-model";
 
 export const TESSELLATE = JOB_KINDS.tessellate;
 
@@ -134,9 +139,11 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
     const fresh = job.prelabel && ["uploaded", "processing"].includes(job.partStatus);
     const again = job.prelabelAgain && job.partStatus === "unannotated";
     let prelabel: PrelabelOutcome | null = null;
-    if (deps.prelabelers?.length && (fresh || again)) {
+    // the dataset's learned pre-labeler joins the configured ones (issue 20)
+    const learned = fresh || again ? await learnedStep(deps, job.partId) : undefined;
+    if ((deps.prelabelers?.length || learned) && (fresh || again)) {
       await progress(deps.pool, jobId, 0.9, "pre-labelling");
-      prelabel = await prelabelNewPart(deps, deps.prelabelers, job, g, document);
+      prelabel = await prelabelNewPart(deps, deps.prelabelers ?? [], job, g, document, learned);
     }
     await withService(deps.pool, async (c) => {
       await attachGeometry(c, job.partId, g, TESSELLATOR_VERSION);
@@ -172,6 +179,7 @@ async function prelabelNewPart(
   job: TessellationJob,
   g: GeometryRecord,
   document: FacesDocument | null,
+  learned?: LearnedStep,
 ): Promise<PrelabelOutcome> {
   const started = performance.now();
   try {
@@ -186,10 +194,56 @@ async function prelabelNewPart(
         facesKey: g.facesKey,
       },
       document ?? (await readFacesDocument(deps.store, g.facesKey)),
+      learned,
     );
   } catch (e) {
     const reason = `pre-labelling could not run: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
     return { ok: false, reason, ms: Math.round(performance.now() - started) };
+  }
+}
+
+/**
+ * The dataset's learned pre-labeler for a part (undefined when learned pre-labels are off or no model
+ * is in use), its file read and checked (decoded models are cached by hash). A file that is not what
+ * its hash names or does not decode is refused: its model is never used again, the dataset falls back
+ * to the model in use before it (or none), and the failure is recorded with the pre-label. Never
+ * throws: a model that cannot be loaded leaves the part to the other pre-labelers.
+ */
+async function learnedStep(deps: TessellateDeps, partId: string): Promise<LearnedStep | undefined> {
+  const failed: { id: string; reason: string }[] = [];
+  try {
+    const setup = await withService(deps.pool, (c) => learnedModelForPart(c, partId));
+    if (!setup) return undefined;
+    const schemaId = setup.datasetLabelSchemaId;
+    const translation = schemaId ? await withService(deps.pool, (c) => prelabelTranslation(c, schemaId)) : null;
+    let model: PromotedModel | null = setup.model;
+    while (model) {
+      const current: PromotedModel = model;
+      try {
+        const loaded = await loadModelFile(deps.store, current.sha256);
+        return {
+          prelabeler: learnedPrelabeler(loaded, current.modelVersion),
+          translation,
+          labelSchemaId: schemaId,
+          failed,
+        };
+      } catch (e) {
+        if (!(e instanceof UnusableModelError)) throw e;
+        failed.push({ id: LEARNED_MODEL_ID, reason: `${current.modelVersion} refused: ${e.message}`.slice(0, 1000) });
+        deps.log(`prelabel ${partId}: learned model ${current.modelVersion} refused: ${e.message}`);
+        model = await withService(deps.pool, (c) => refuseModel(c, current.id, e.message));
+      }
+    }
+    return { prelabeler: null, translation, labelSchemaId: schemaId, failed };
+  } catch (e) {
+    const reason = `the learned model could not be loaded: ${String((e as Error)?.message ?? e).slice(0, 300)}`;
+    deps.log(`prelabel ${partId}: ${reason}`);
+    return {
+      prelabeler: null,
+      translation: null,
+      labelSchemaId: null,
+      failed: [...failed, { id: LEARNED_MODEL_ID, reason }],
+    };
   }
 }
 

@@ -18,6 +18,7 @@ import { housekeeping } from "../tasks/housekeeping";
 import { releaseExpiredClaims } from "../tasks/release-expired-claims";
 import { splitDataset } from "../tasks/split";
 import { failUnfinishedJob, tessellatePart } from "../tasks/tessellate";
+import { failUnfinishedTraining, trainPrelabeler } from "../tasks/train-prelabeler";
 import { parseTriggerTaskEnv } from "./env";
 
 /** One pool, store and warm geometry kernel per machine, shared by the runs it executes. */
@@ -102,6 +103,29 @@ export const curationSplit = task({
   run: async (payload: { jobId: string }) => {
     const d = await deps();
     await splitDataset({ pool: d.pool, runnerName: "trigger.dev", log: (l) => logger.info(l) }, payload);
+  },
+});
+
+/**
+ * Train, evaluate and maybe promote a dataset's learned pre-labeler (tasks/train-prelabeler.ts): a
+ * machine of its own, one training at a time (its queue), never in the way of tessellation.
+ */
+export const learningTrain = task({
+  id: "learning-train",
+  machine: "medium-2x",
+  maxDuration: 3600,
+  queue: { name: "learning", concurrencyLimit: 1 },
+  retry: { maxAttempts: 1 },
+  run: async (payload: { jobId: string }) => {
+    const d = await deps();
+    await trainPrelabeler(
+      { pool: d.pool, store: d.store, runnerName: "trigger.dev", log: (l) => logger.info(l) },
+      payload,
+    );
+  },
+  onFailure: async ({ payload, error }) => {
+    const why = error instanceof Error ? error.message : String(error);
+    await failUnfinishedTraining((await deps()).pool, payload, `the training stopped: ${why.slice(0, 300)}`);
   },
 });
 

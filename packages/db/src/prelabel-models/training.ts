@@ -31,8 +31,16 @@ export async function startTrainingJob(c: PoolClient, jobId: string, runner: str
   return rows[0] ?? null;
 }
 
-/** The training job failed (its message is what the models page shows with the model row). */
+/**
+ * The training job failed (its message is what the models page shows with the model row): the job,
+ * and its model version when it is still training; the model in use stays in use.
+ */
 export async function failTrainingJob(c: PoolClient, jobId: string, reason: string): Promise<void> {
+  await c.query(
+    `update public.prelabel_models set status = 'failed', error = $2, finished_at = now()
+     where job_id = $1 and status = 'training'`,
+    [jobId, reason.slice(0, 2000)],
+  );
   await c.query(
     `update public.jobs set status = 'failed', error = $3, finished_at = now(), progress = 1
      where id = $1 and kind = $2 and status in ('queued', 'running')`,
@@ -145,16 +153,25 @@ export async function promotedModel(c: PoolClient, datasetId: string): Promise<P
   return rows[0] ? promoted(rows[0]) : null;
 }
 
-/** The model a part is pre-labelled with: its dataset's promoted one when learned pre-labels are on. */
-export async function learnedModelForPart(c: PoolClient, partId: string): Promise<PromotedModel | null> {
-  const { rows } = await c.query<Omit<PromotedModel, "modelVersion">>(
-    `select ${PROMOTED_COLUMNS}
+/**
+ * The model a part is pre-labelled with: its dataset's promoted one, when the dataset has learned
+ * pre-labels on (null otherwise), with the dataset's label schema version (the classes it combines in).
+ */
+export async function learnedModelForPart(
+  c: PoolClient,
+  partId: string,
+): Promise<{ datasetLabelSchemaId: string | null; model: PromotedModel } | null> {
+  const { rows } = await c.query<Omit<PromotedModel, "modelVersion"> & { datasetLabelSchemaId: string | null }>(
+    `select ${PROMOTED_COLUMNS}, d.label_schema_id as "datasetLabelSchemaId"
      from public.parts p join public.datasets d on d.id = p.dataset_id and d.learned_prelabel
      join public.prelabel_models m on m.dataset_id = d.id and m.status = 'promoted'
      where p.id = $1`,
     [partId],
   );
-  return rows[0] ? promoted(rows[0]) : null;
+  const row = rows[0];
+  if (!row) return null;
+  const { datasetLabelSchemaId, ...model } = row;
+  return { datasetLabelSchemaId, model: promoted(model) };
 }
 
 export interface TrainedModel {
@@ -216,15 +233,6 @@ export async function recordTrainedModel(c: PoolClient, modelId: string, t: Trai
       modelId,
     ]);
   }
-}
-
-/** The training failed: the model row says why; the model in use stays in use. */
-export async function failModel(c: PoolClient, modelId: string, error: string): Promise<void> {
-  await c.query(
-    `update public.prelabel_models set status = 'failed', error = $2, finished_at = coalesce(finished_at, now())
-     where id = $1 and status = 'training'`,
-    [modelId, error.slice(0, 2000)],
-  );
 }
 
 /**
