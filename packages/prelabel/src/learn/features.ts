@@ -67,6 +67,10 @@ export const FEATURE_NAMES = [
   "neighbours: share curved",
   "neighbours: log1p parallel",
   "neighbours: log1p perpendicular",
+  "outward normal towards the part's centre",
+  "distance from the part's centre / diagonal",
+  "log1p curved neighbours whose axis runs along this face's direction",
+  "log1p plane neighbours whose normal runs along this face's axis",
 ] as const;
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
@@ -142,6 +146,7 @@ export function faceGraphFeatures(input: PrelabelInput): FaceGraphFeatures {
   const totalArea = faces.reduce((a, f) => a + Math.max(0, f.area), 0) || 1;
   const side = faces.map((f) => boxSide(f, box, tolerance));
   const normal = faces.map(outwardNormal);
+  const middle = centre(box);
 
   // each pair of faces once, the first sharp description winning as in buildFaceGraph
   const seen = new Map<number, LabelEdge>();
@@ -285,6 +290,22 @@ export function faceGraphFeatures(input: PrelabelInput): FaceGraphFeatures {
     const s = smoothSize.get(smooth[i] as number) ?? { faces: 1, curved: 0 };
     row.push(log1p(s.faces), s.curved / s.faces);
     row.push(curved / degree, log1p(parallel), log1p(perpendicular));
+    // ends and sides of extrusions and revolutions: a cap's normal runs along its neighbours' axes
+    const c = centre(f.bbox);
+    const toCentre: Vec3 = [middle[0] - c[0], middle[1] - c[1], middle[2] - c[2]];
+    const distance = Math.hypot(...toCentre);
+    row.push(out && distance > tolerance ? dot(out, toCentre) / distance : 0, distance / diagonal);
+    let alongAxis = 0;
+    let caps = 0;
+    if (d) {
+      for (const { other } of adj) {
+        const o = faces[other];
+        if (!o?.direction) continue;
+        if (o.surface !== "plane" && isParallel(d, o.direction)) alongAxis++;
+        if (f.surface !== "plane" && o.surface === "plane" && isParallel(d, o.direction)) caps++;
+      }
+    }
+    row.push(log1p(alongAxis), log1p(caps));
     for (let k = 0; k < FEATURE_COUNT; k++) {
       const v = row[k] as number;
       x[i * FEATURE_COUNT + k] = Number.isFinite(v) ? v : 0;

@@ -19,6 +19,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Widths of the hidden layers (default [128, 64]). */
   hidden?: readonly number[];
+  /** Share of each hidden layer's inputs dropped at random while training (default DROPOUT). */
+  dropout?: number;
   /** Gradient steps (default: enough passes over the data, see stepsFor). */
   steps?: number;
 }
@@ -33,6 +35,7 @@ export interface Trained {
 /** Faces per gradient step, and the hidden layers' widths. */
 const BATCH = 256;
 const HIDDEN = [128, 64];
+const DROPOUT = 0;
 const LEARNING_RATE = 0.01;
 
 /** Passes over the data: many for a few dozen parts, fewer for thousands (the steps add up). */
@@ -73,6 +76,7 @@ export async function trainModel(parts: readonly LabelledPart[], options: TrainO
   const started = performance.now();
   const seed = options.seed ?? 1;
   const hidden = [...(options.hidden ?? HIDDEN)];
+  const dropout = options.dropout ?? DROPOUT;
   const sorted = [...parts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // the classes: the schema's order, or the labels met, in order of first appearance
   const classes = options.classes
@@ -163,6 +167,7 @@ export async function trainModel(parts: readonly LabelledPart[], options: TrainO
         () => {
           let h = tf.gather(xs, pick) as Tensor2D;
           vars.forEach((v, l) => {
+            if (dropout > 0) h = tf.dropout(h, dropout, undefined, seed * 7919 + step * 31 + l) as Tensor2D;
             h = tf.add(tf.matMul(h, v.w), v.b) as Tensor2D;
             if (l < vars.length - 1) h = tf.relu(h);
           });
