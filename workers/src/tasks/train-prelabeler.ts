@@ -8,6 +8,7 @@ import {
   type PromotedModel,
   promotedModel,
   recordTrainedModel,
+  refreshQueuePriorities,
   refuseModel,
   type StoredEvaluation,
   setJobProgress,
@@ -192,6 +193,10 @@ async function train(
     });
     await completeJob(c, job.id, { ...outcome });
   });
+  // the queue orders that follow the approvals and the model (most novel, rare classes) move now
+  await withService(deps.pool, (c) => refreshQueuePriorities(c, job.datasetId)).catch((e) =>
+    deps.log(`train ${job.datasetId}: the queue was not worked out again: ${(e as Error).message}`),
+  );
   return outcome;
 }
 
