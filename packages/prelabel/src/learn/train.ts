@@ -179,7 +179,7 @@ export async function trainModel(parts: readonly LabelledPart[], options: TrainO
       pick.dispose();
       options.onProgress?.(step + 1, steps);
       // let the event loop breathe (progress reports, cancellation) now and then
-      if (step % 20 === 19) await new Promise((r) => setImmediate(r));
+      if (step % 5 === 4) await new Promise((r) => setImmediate(r));
     }
     const weights = vars.map((v) => ({
       w: Float32Array.from(v.w.dataSync() as Float32Array),
