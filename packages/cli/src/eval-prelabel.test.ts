@@ -152,7 +152,7 @@ describe("facet eval-prelabel --learn (the learned pre-labeler alone, rules off)
         "revolve_end",
         "revolve_side",
       ]);
-      // measured 0.61 against 0.34 for always answering the most frequent class (extrude_side)
+      // measured 0.56 to 0.61 (as the engine changed) against 0.34 for always answering the most frequent class
       expect(e.faceAccuracy).toBeGreaterThan(1.5 * chance(e));
     },
     600_000,
