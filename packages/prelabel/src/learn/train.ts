@@ -54,6 +54,8 @@ let backend: Promise<TF> | null = null;
 async function tensorflow(): Promise<TF> {
   backend ??= (async () => {
     const tf = await import("@tensorflow/tfjs");
+    // production mode: no "install tfjs-node" banner on stderr (it cannot install here), no debug checks
+    tf.env().set("PROD", true);
     await import("@tensorflow/tfjs-backend-wasm");
     await tf.setBackend("wasm");
     await tf.ready();
