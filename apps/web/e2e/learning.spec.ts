@@ -253,3 +253,22 @@ test("a part uploaded afterwards is pre-labelled by that version, and the workbe
   expect(text.status()).toBe(415);
   expect((await text.json()).error.code).toBe("NOT_A_STEP_FILE");
 });
+
+test("a training that cannot be done says why, on the dataset page and on the quality page", async () => {
+  const ds = await admin.request.post(`/api/workspaces/${slug}/datasets`, { data: { name: `Empty ${STAMP}` } });
+  expect(ds.status()).toBe(201);
+  const empty = (await ds.json()).dataset.id as string;
+  await admin.goto(`/w/${slug}/datasets/${empty}`);
+  const learning = admin.getByTestId("learning");
+  await learning.getByLabel("Learn from approved labels").check();
+  await expect(learning.getByTestId("learning-setting-saved")).toBeVisible();
+  await learning.getByRole("button", { name: "Train now" }).click();
+  await expect(learning.getByTestId("train-failed")).toContainText("too few approved parts", { timeout: 120_000 });
+  await expect(learning.getByTestId("train-failed")).toContainText("The model in use (if any) stays in use.");
+  await expect(learning.getByRole("button", { name: "Train now" })).toBeEnabled();
+
+  await admin.goto(`/w/${slug}/quality?dataset=${empty}`);
+  const model = admin.locator(`[data-testid=models-dataset][data-dataset="Empty ${STAMP}"]`).getByTestId("model");
+  await expect(model).toHaveAttribute("data-status", "failed");
+  await expect(model.getByTestId("model-status")).toContainText("failed: too few approved parts");
+});
