@@ -242,6 +242,9 @@ test("a part uploaded afterwards is pre-labelled by that version, and the workbe
   expect(sent.status(), await sent.text()).toBe(200);
   const b = await sent.json();
   expect(b.model).toEqual(a.model);
+  // the figures, for the record (milliseconds in the web process; the first STEP file also loads the kernel)
+  test.info().annotations.push({ type: "predict ms", description: JSON.stringify({ part: a.ms, step: b.ms }) });
+  console.log(`predict ms: stored part ${JSON.stringify(a.ms)}, STEP file ${JSON.stringify(b.ms)}`);
   // the same bytes, the same faces, the same model: the same labels
   expect(b.faceSignature).toBe(a.faceSignature);
   expect(b.faces.map((f: { label: string }) => f.label)).toEqual(a.faces.map((f: { label: string }) => f.label));
