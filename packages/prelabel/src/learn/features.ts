@@ -13,7 +13,7 @@ import type { PrelabelFace, PrelabelInput } from "../types";
  * A change to these numbers is a new FEATURE_VERSION: a model is only used with the features it
  * was trained on.
  */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 const SURFACES = ["plane", "cylinder", "cone", "sphere", "torus", "bspline", "other"] as const;
 export const EDGE_KINDS = ["convex", "concave", "smooth"] as const;

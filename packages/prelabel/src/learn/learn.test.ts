@@ -110,7 +110,11 @@ describe("learned pre-labeler", () => {
     new DataView(forged.buffer).setUint32(8, other.length, true);
     forged.set(other, 12);
     forged.set(bytes.subarray(12 + text.length), 12 + other.length);
-    expectPrelabelError(() => decodeModel(forged), "INVALID_INPUT", /features/);
+    expectPrelabelError(
+      () => decodeModel(forged),
+      "INVALID_INPUT",
+      new RegExp(`features v2 \\(${INPUT_COUNT + 1} inputs\\); this Facet computes v2 \\(${INPUT_COUNT} inputs\\)`),
+    );
   }, 120_000);
 
   it("holds back the same parts whatever else comes and goes; folds are nearly equal", () => {

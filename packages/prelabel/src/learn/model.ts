@@ -151,7 +151,9 @@ export function decodeModel(bytes: Uint8Array): LearnedModel {
     throw refuse("its header is not valid");
   }
   if (header.featureVersion !== FEATURE_VERSION || header.featureCount !== INPUT_COUNT) {
-    throw refuse(`it was trained on features v${header.featureVersion}; this Facet computes v${FEATURE_VERSION}`);
+    throw refuse(
+      `it was trained on features v${header.featureVersion} (${header.featureCount} inputs); this Facet computes v${FEATURE_VERSION} (${INPUT_COUNT} inputs)`,
+    );
   }
   const size = widths(header);
   const expected = 2 * INPUT_COUNT + size.slice(1).reduce((n, out, l) => n + ((size[l] as number) + 1) * out, 0);
