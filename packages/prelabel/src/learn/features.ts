@@ -13,7 +13,7 @@ import type { PrelabelFace, PrelabelInput } from "../types";
  * A change to these numbers is a new FEATURE_VERSION: a model is only used with the features it
  * was trained on.
  */
-export const FEATURE_VERSION = 2;
+export const FEATURE_VERSION = 3;
 
 const SURFACES = ["plane", "cylinder", "cone", "sphere", "torus", "bspline", "other"] as const;
 export const EDGE_KINDS = ["convex", "concave", "smooth"] as const;
@@ -328,8 +328,8 @@ export function faceGraphFeatures(input: PrelabelInput): FaceGraphFeatures {
 
 /**
  * What the network takes per face: its own numbers beside the means of its neighbours' numbers
- * along convex, concave and smooth edges, the mean two steps away (over any edge), and the mean over
- * the whole part. Fixed neighbourhood averages feeding a learned network (as SIGN, Frasca et al.
+ * along convex, concave and smooth edges, the means two steps away (over any edge, over convex edges
+ * only, over concave edges only), and the mean over the whole part. Fixed neighbourhood averages feeding a learned network (as SIGN, Frasca et al.
  * 2020): the graph enters through them, and training is a dense network's (see docs/decisions.md).
  */
 export const BLOCKS = [
@@ -338,6 +338,8 @@ export const BLOCKS = [
   "concave neighbours",
   "smooth neighbours",
   "two steps away",
+  "two convex steps",
+  "two concave steps",
   "whole part",
 ] as const;
 export const INPUT_COUNT = FEATURE_COUNT * BLOCKS.length;
@@ -370,6 +372,8 @@ export function networkInputs(g: FaceGraphFeatures): Float32Array {
     g.x,
     ...EDGE_KINDS.map((k) => neighbourMean(g.x, n, F, [g.edges[k]])),
     neighbourMean(neighbourMean(g.x, n, F, all), n, F, all),
+    neighbourMean(neighbourMean(g.x, n, F, [g.edges.convex]), n, F, [g.edges.convex]),
+    neighbourMean(neighbourMean(g.x, n, F, [g.edges.concave]), n, F, [g.edges.concave]),
   ];
   const part = new Float32Array(F);
   for (let i = 0; i < n; i++)

@@ -113,7 +113,7 @@ describe("learned pre-labeler", () => {
     expectPrelabelError(
       () => decodeModel(forged),
       "INVALID_INPUT",
-      new RegExp(`features v2 \\(${INPUT_COUNT + 1} inputs\\); this Facet computes v2 \\(${INPUT_COUNT} inputs\\)`),
+      new RegExp(`features v3 \\(${INPUT_COUNT + 1} inputs\\); this Facet computes v3 \\(${INPUT_COUNT} inputs\\)`),
     );
   }, 120_000);
 
