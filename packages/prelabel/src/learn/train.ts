@@ -38,10 +38,13 @@ const HIDDEN = [128, 64];
 const DROPOUT = 0;
 const LEARNING_RATE = 0.01;
 
-/** Passes over the data: many for a few dozen parts, fewer for thousands (the steps add up). */
+/**
+ * Gradient steps: about 120,000 faces' worth (many passes over a few dozen parts), at least 20
+ * passes over thousands of parts (each pass then holds many steps), never fewer than 800.
+ */
 export function stepsFor(batches: number, faces: number): number {
-  const epochs = Math.round(Math.min(400, Math.max(30, 120_000 / Math.max(faces, 1))));
-  return Math.min(epochs * batches, Math.max(800, batches * 30));
+  const epochs = Math.round(Math.min(400, Math.max(20, 120_000 / Math.max(faces, 1))));
+  return Math.min(epochs * batches, Math.max(800, batches * 20));
 }
 
 let backend: Promise<TF> | null = null;
