@@ -1,5 +1,6 @@
 import { AppError, type PrelabelAcceptanceRow, type PrelabelSummary, prelabelSummarySchema } from "@facet/core";
 import type { PoolClient } from "../pool";
+import type { LearningQueueOrder } from "../prelabel-models/models";
 
 /** What the models said about a part: its newest pre-label revision, or why there is none. */
 export interface PrelabelView {
@@ -76,7 +77,8 @@ export async function prelabelAcceptance(
   }));
 }
 
-export type QueueOrder = "least_confident" | "oldest";
+/** How a dataset's labelling queue is served (the learned pre-labels' module lists them: QUEUE_ORDERS). */
+export type QueueOrder = LearningQueueOrder;
 
 /** How a dataset is pre-labelled, queued and annotated. */
 export interface DatasetSettings {
