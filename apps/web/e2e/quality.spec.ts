@@ -2,6 +2,15 @@ import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
 import { ADMIN, database, joinWorkspace, query, signInAdmin } from "./helpers";
 
+/** A dataset's learned pre-labels as they stand when nobody turned them on (issue 20). */
+const LEARNING_OFF = {
+  learnedPrelabel: false,
+  retrainAfter: 25,
+  approvalsSinceTraining: 0,
+  trainingPending: false,
+  promoted: null,
+};
+
 // Pre-labelling as the people who run a workspace see it: the order a dataset's queue is served in
 // (chosen on the dataset page, followed by the parts' priorities in the database), and the label
 // quality page, which tells how much of each model's pre-labels survived review. Parts are made in
@@ -202,6 +211,7 @@ test("an admin serves a dataset oldest first; the parts' priorities follow; an a
       queueOrder: "oldest",
       requiredAnnotations: 1,
       maxHeldParts: 3,
+      ...LEARNING_OFF,
     },
   });
 
@@ -218,6 +228,7 @@ test("an admin serves a dataset oldest first; the parts' priorities follow; an a
       queueOrder: "least_confident",
       requiredAnnotations: 1,
       maxHeldParts: 3,
+      ...LEARNING_OFF,
     },
   });
   expect(await priorities()).toEqual([
