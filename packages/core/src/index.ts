@@ -79,6 +79,7 @@ export type { LogFields, Logger, LoggerOptions, LogLevel } from "./log";
 export { createLogger, isWellFormedRequestId, LOG_LEVELS } from "./log";
 export * from "./metrics";
 export { classifyStorageKey, modelKey, type StorageObject } from "./ops/storage-keys";
+export { hashUnit, random } from "./random";
 export type {
   FaceChange,
   GuestComment,

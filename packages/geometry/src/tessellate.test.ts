@@ -201,6 +201,26 @@ describe("tessellateStep on the corpus", () => {
     const whole = readFileSync(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
     expect(refuse(whole.subarray(0, Math.floor(whole.length / 3)))).toMatch(/UNREADABLE|NO_GEOMETRY|NOT_A_SOLID/);
   }, 60_000);
+
+  it("refuses a file whose geometry reaches beyond finite numbers, instead of a mesh with NaN in it", () => {
+    // found by the mutation fuzzer (issue 21): one point moved to 1e308 made a solid whose box overflowed
+    // to infinity; the part was "processed" with a null bounding box in its faces document
+    const whole = new TextDecoder().decode(readFileSync(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step")));
+    const far = whole.replace(
+      /#130 = CARTESIAN_POINT\('',\([^)]*\)\)/,
+      "#130 = CARTESIAN_POINT('',(1.E308,0.,1.E308))",
+    );
+    expect(far).not.toBe(whole);
+    let error: unknown = null;
+    try {
+      tessellateStep(kernel, new TextEncoder().encode(far));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GeometryError);
+    expect((error as GeometryError).reason).toBe("NOT_FINITE");
+    expect((error as Error).message).toMatch(/not finite/);
+  }, 60_000);
 });
 
 // keep the list honest: every STEP file of the corpus is in the native reference

@@ -15,7 +15,7 @@ import {
 /** Why a file could not become a mesh, in words a person understands. */
 export class GeometryError extends Error {
   constructor(
-    readonly reason: "UNREADABLE" | "NO_GEOMETRY" | "NOT_A_SOLID" | "MESH_FAILED",
+    readonly reason: "UNREADABLE" | "NO_GEOMETRY" | "NOT_A_SOLID" | "MESH_FAILED" | "NOT_FINITE",
     message: string,
   ) {
     super(message);
@@ -151,6 +151,19 @@ function runKernel(m: FacetOcctModule, bytes: Uint8Array, params: TessellationPa
   }
 }
 
+/** Whether every number of the document and every vertex position is finite. */
+function finiteGeometry(document: FacesDocument, positions: ArrayLike<number>): boolean {
+  const finite = (xs: readonly number[] | null) => xs === null || xs.every(Number.isFinite);
+  if (!Number.isFinite(document.area) || !finite(document.bbox.min) || !finite(document.bbox.max)) return false;
+  for (const f of document.faces) {
+    if (!Number.isFinite(f.area) || !finite(f.bbox.min) || !finite(f.bbox.max)) return false;
+    if (!finite(f.direction) || !finite(f.origin) || (f.radius !== null && !Number.isFinite(f.radius))) return false;
+  }
+  if (!document.edges.every((e) => Number.isFinite(e.angle))) return false;
+  for (let i = 0; i < positions.length; i++) if (!Number.isFinite(positions[i] as number)) return false;
+  return true;
+}
+
 const vec = (row: Float64Array, at: number): Vec3 => [row[at] as number, row[at + 1] as number, row[at + 2] as number];
 
 /**
@@ -233,6 +246,14 @@ export function tessellateStep(kernel: GeometryKernel, bytes: Uint8Array, params
       faces,
       edges,
     };
+    // a damaged file can place geometry at 1e308: the box, areas or mesh then overflow to infinity or
+    // NaN, which JSON writes as null and every consumer (viewer, pre-labels, catalog) chokes on
+    if (!finiteGeometry(document, mesh.positions)) {
+      throw new GeometryError(
+        "NOT_FINITE",
+        "the file's geometry reaches coordinates that are not finite numbers (it is damaged or its units are absurd)",
+      );
+    }
     clock.lap("copy");
     const kernelMs = clock.timings.kernel ?? 0;
     const [read, mesh_, faces_, adjacency] = [10, 11, 12, 13].map((k) => summary[k] as number) as [

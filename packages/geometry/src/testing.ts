@@ -2,6 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadGeometryKernel } from "./node";
 
+export { MUTATIONS, type Mutant, type Mutation, mutateStep } from "./mutate-step";
+
 /** Helpers for tests that need real geometry (Node only; not part of the package's main entry). */
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -27,8 +27,15 @@ export function tessellateToGlb(oc: GeometryKernel, bytes: Uint8Array, params: T
 /** Why a file failed, as the part will say it: the pipeline's own reason, or OpenCascade's error. */
 export function geometryFailure(e: unknown): { reason: string; message: string } {
   if (e instanceof GeometryError) return { reason: e.reason, message: e.message };
-  const text = e instanceof KernelError ? e.message : String(e);
-  return { reason: "GEOMETRY_FAILED", message: `OpenCascade failed on this file: ${text.slice(0, 300)}` };
+  if (e instanceof KernelError)
+    return { reason: "GEOMETRY_FAILED", message: `OpenCascade failed on this file: ${e.message.slice(0, 300)}` };
+  // a WebAssembly trap or a runaway recursion inside the kernel: the file is damaged in a way the
+  // reader does not check (a dangling or circular reference, a coordinate near 1e308); its name only
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return {
+    reason: "GEOMETRY_FAILED",
+    message: `OpenCascade crashed on this file; it is probably damaged (${what.split("\n")[0]?.slice(0, 120)})`,
+  };
 }
 
 /**

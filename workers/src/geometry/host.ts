@@ -17,10 +17,10 @@ process.on("message", (req: TessellateRequest) => {
     send({ id: req.id, ok: true, ...tessellateToGlb(oc, req.bytes, req.params) });
   } catch (e) {
     const reply: HostMessage = { id: req.id, ok: false, ...geometryFailure(e) };
-    // a trap left the kernel's memory mid-way: this process ends once the reply is out, and the
-    // worker starts a fresh one for the next file
+    // a trap left the kernel's memory mid-way: this process ends once the reply is out, and says so,
+    // so that the worker sends the next file to a fresh one
     if (kernelSurvives(e)) send(reply);
-    else process.send?.(reply, () => process.exit(0));
+    else process.send?.({ ...reply, ending: true }, () => process.exit(0));
   }
 });
 process.on("disconnect", () => process.exit(0));

@@ -9,6 +9,7 @@ export interface TessellateRequest {
 
 export type TessellateReply =
   | { id: number; ok: true; glb: Uint8Array; document: FacesDocument; ms: number; timings: Record<string, number> }
-  | { id: number; ok: false; reason: string; message: string };
+  /** `ending`: the kernel trapped and this process exits once the reply is out; the next file needs a fresh one. */
+  | { id: number; ok: false; reason: string; message: string; ending?: boolean };
 
 export type HostMessage = TessellateReply | { ready: true; initMs: number };

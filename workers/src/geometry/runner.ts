@@ -35,6 +35,9 @@ function rssBytes(pid: number): number {
   }
 }
 
+/** The request could not be written to the geometry process (it had just ended). */
+class NotDelivered extends Error {}
+
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 
 /**
@@ -74,6 +77,9 @@ export class GeometryRunner implements GeometryEngine {
       );
     });
     child.once("exit", () => this.forget(child));
+    // a send to a process that has just ended fails with EPIPE as an 'error' event: unhandled, it would
+    // end the worker itself. The send's callback (runNow) deals with it.
+    child.on("error", () => this.forget(child));
     return this.ready;
   }
 
@@ -84,7 +90,19 @@ export class GeometryRunner implements GeometryEngine {
     return job;
   }
 
-  private async runNow(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult> {
+  private async runNow(bytes: Uint8Array, params: TessellationParams, attempt = 1): Promise<GeometryResult> {
+    try {
+      return await this.runOnce(bytes, params);
+    } catch (e) {
+      // the file never reached the process (it was ending): a fresh one takes it, once
+      if (e instanceof NotDelivered && attempt < 2) return this.runNow(bytes, params, attempt + 1);
+      if (e instanceof NotDelivered)
+        throw new GeometryLimitError("CRASHED", "the geometry process could not be started for this file");
+      throw e;
+    }
+  }
+
+  private async runOnce(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult> {
     if (!this.child || !this.ready) await this.start();
     await this.ready;
     const child = this.child as ChildProcess;
@@ -124,6 +142,7 @@ export class GeometryRunner implements GeometryEngine {
       const onMessage = (m: HostMessage) => {
         if (!("id" in m) || m.id !== id) return;
         const reply = m as TessellateReply;
+        if (!reply.ok && reply.ending) this.forget(child);
         if (reply.ok)
           finish(() => resolve({ glb: reply.glb, document: reply.document, ms: reply.ms, timings: reply.timings }));
         else finish(() => reject(Object.assign(new Error(reply.message), { geometryReason: reply.reason })));
@@ -134,7 +153,11 @@ export class GeometryRunner implements GeometryEngine {
         );
       child.on("message", onMessage);
       child.on("exit", onExit);
-      child.send({ id, bytes, params } satisfies TessellateRequest);
+      child.send({ id, bytes, params } satisfies TessellateRequest, (error) => {
+        if (!error) return;
+        this.forget(child);
+        finish(() => reject(new NotDelivered()));
+      });
     });
     const rss = rssBytes(child.pid ?? 0);
     this.peakRss = Math.max(this.peakRss, rss);

@@ -1,8 +1,8 @@
+import { hashUnit } from "@facet/core";
 import { type Evaluation, evaluate } from "../evaluate";
 import type { Prelabeler, PrelabelInput, PrelabelResult } from "../types";
 import { faceGraphFeatures } from "./features";
 import { forward, type LearnedModel } from "./model";
-import { hashUnit } from "./random";
 import { type TrainOptions, trainModel } from "./train";
 import type { LabelledPart } from "./types";
 

@@ -1,7 +1,6 @@
-import { AppError } from "@facet/core";
+import { AppError, random } from "@facet/core";
 import { FEATURE_VERSION, faceGraphFeatures, INPUT_COUNT, networkInputs } from "./features";
 import type { LearnedModel } from "./model";
-import { random } from "./random";
 import type { LabelledPart } from "./types";
 
 type TF = typeof import("@tensorflow/tfjs");
