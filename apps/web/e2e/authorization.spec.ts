@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ApiKeyScope, MemberRole } from "@facet/core";
 import { expect, test } from "@playwright/test";
+import fc from "fast-check";
 import { AUTHORIZATION, type Call, type Fixture, type Rule, SERVER_ACTIONS } from "./authorization-table";
 import { ADMIN, query, WORKSPACE } from "./helpers";
 
@@ -496,4 +497,109 @@ test("W's rows are unchanged by every refused call (the held part stays held, th
     [wId, fixture.spareUserId],
   );
   expect(member?.n).toBe(1);
+});
+
+// Issue 21, hostile input: every route's request, as W's admin (past every permission check, so the
+// body and the path are what is judged), with its JSON body replaced by generated values and with
+// its path segments replaced by hostile text. Property: never a 5xx, an error is always
+// {error: {code, message}}, and no answer shows a stack frame, a source file or a server path.
+// Last in this file: a generated body may be valid and change W (a setting, a tag, a dataset).
+const LEAK =
+  /\n\s+at |\bat [\w.<>]+ \(|\.(ts|tsx|js|mjs):\d+|\/(work|root|home|tmp|usr|var|opt|app)\/|node_modules|file:\/\//;
+const RUNS = Number(process.env.FACET_FUZZ_RUNS ?? 6);
+/** Routes that end the caller's own session (the fuzzer would sign itself out) or open a live stream. */
+const NOT_FUZZED = new Set(["POST /api/auth/sign-out", "POST /api/auth/sign-out-everywhere"]);
+
+function judge(route: string, sent: string, a: Answer) {
+  const what = `${route} with ${sent.slice(0, 300)} → ${a.status} ${a.text.slice(0, 300)}`;
+  expect(a.status, what).toBeLessThan(500);
+  expect(a.text, what).not.toMatch(LEAK);
+  if (a.status >= 400 && a.text !== "(event stream)") {
+    const body = JSON.parse(a.text) as { error?: { code?: unknown; message?: unknown } };
+    expect(typeof body.error?.code, what).toBe("string");
+    expect(typeof body.error?.message, what).toBe("string");
+  }
+}
+
+/** Values that break careless parsers: huge, deep, odd numbers, odd text. */
+const hostileValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom(
+    "",
+    "x".repeat(200_000),
+    "../../../../etc/passwd",
+    "\u0000\u202e<script>alert(1)</script>",
+    "%00%2e%2e%2f",
+    1e308,
+    -1,
+    2 ** 53 + 1,
+    -0,
+    0.5,
+    true,
+    null,
+    [],
+    {},
+    JSON.parse('{"__proto__": {"admin": true}, "constructor": {"prototype": {"admin": true}}}'),
+  ),
+  fc.integer({ min: 1, max: 200 }).map((depth) => {
+    let v: unknown = "deep";
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  }),
+);
+
+test("hostile bodies and path segments get a clear JSON error, never a 5xx, a stack trace or a path (fast-check)", async () => {
+  test.setTimeout(600_000);
+  let requests = 0;
+  for (const [route, rule] of Object.entries(AUTHORIZATION)) {
+    if (NOT_FUZZED.has(route)) continue;
+    const method = route.split(" ")[0] as string;
+    const call = await rule.call(fixture, W, admin.id);
+    if (call.stream) continue;
+    const base = call.body;
+    // bodies: anything at all, or the valid body with one key replaced, dropped or added
+    if (method !== "GET" && method !== "DELETE" && typeof base !== "string") {
+      const keys = base && typeof base === "object" ? Object.keys(base as object) : [];
+      const bodies = fc.oneof(
+        fc.jsonValue({ maxDepth: 4 }),
+        fc.tuple(fc.constantFrom(...keys, "unexpected"), hostileValue, fc.boolean()).map(([k, v, drop]) => {
+          const copy = { ...(base as Record<string, unknown>) };
+          if (drop) delete copy[k];
+          else copy[k] = v;
+          return copy;
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(bodies, async (body) => {
+          requests++;
+          judge(route, JSON.stringify(body) ?? "undefined", await send(method, { path: call.path, body }, admin.token));
+        }),
+        { numRuns: RUNS, seed: 21, endOnFailure: true },
+      );
+      // not JSON at all
+      requests++;
+      judge(route, "{not json", await send(method, { path: call.path, body: "{not json" }, admin.token));
+    }
+    // each dynamic segment of the path ([ws], [partId], [dataset], …) replaced by hostile text
+    const pattern = route.split(" ")[1]?.split("/") ?? [];
+    const actual = call.path.split("?")[0]?.split("/") ?? [];
+    if (pattern.some((s) => s.startsWith("[..."))) continue;
+    const slots = pattern.flatMap((s, i) => (s.startsWith("[") ? [i] : []));
+    if (slots.length === 0 || actual.length !== pattern.length) continue;
+    const segment = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc.constantFrom("..", "%2e%2e", "%00", "x".repeat(5000), "00000000-0000-0000-0000-000000000000", "-1", "null"),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...slots), segment, async (slot, text) => {
+        const parts = [...actual];
+        parts[slot] = encodeURIComponent(text);
+        const path = parts.join("/");
+        requests++;
+        judge(route, path, await send(method, { path, body: base }, admin.token));
+      }),
+      { numRuns: RUNS, seed: 21, endOnFailure: true },
+    );
+  }
+  expect(requests).toBeGreaterThan(300);
 });

@@ -172,6 +172,22 @@ export function verifyPresigned(
  * SHA-256 computed while the bytes arrive), so a reader never sees a partial or wrong object. Presigned URLs point at
  * the web app (`<baseUrl>/api/blobs/<key>?…&sig=…`), which accepts them with `verifyPresigned`.
  */
+/**
+ * The disk said no (full, over quota, read-only, not permitted): an UNAVAILABLE error in words for
+ * the person whose upload or job failed, without the server's paths that Node's message carries.
+ * Anything else (a bad hash, a short body) passes as it is.
+ */
+function refusedWrite(e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT")
+    return new AppError("UNAVAILABLE", "the blob store is full: no space is left on its disk", { cause: code });
+  if (code === "EROFS" || code === "EACCES" || code === "EPERM")
+    return new AppError("UNAVAILABLE", "the blob store refused the write: its disk is read-only or not writable", {
+      cause: code,
+    });
+  return e;
+}
+
 export class FsBlobStore implements BlobStore {
   readonly kind = "fs" as const;
   readonly root: string;
@@ -206,6 +222,14 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, body: Readable, expected: { size: number; sha256: string }): Promise<BlobHead> {
     const target = this.pathOf(key);
     assertExpected(expected);
+    try {
+      return await this.write(target, body, expected);
+    } catch (e) {
+      throw refusedWrite(e);
+    }
+  }
+
+  private async write(target: string, body: Readable, expected: { size: number; sha256: string }): Promise<BlobHead> {
     await mkdir(path.dirname(target), { recursive: true });
     const tmpDir = path.join(this.root, ".tmp");
     await mkdir(tmpDir, { recursive: true });
