@@ -100,11 +100,12 @@ export const AUTHORIZATION: Record<string, Rule> = {
   "POST /api/share/[token]/comments":       { who: anyone, call: () => ({ path: `/api/share/${"x".repeat(43)}/comments`, body: { body: "hi", authorName: "Guest" } }) },
   "GET /api/blobs/[...key]":                { who: anyone, call: () => ({ path: `/api/blobs/blobs/sha256/ab/ab/${"ab".repeat(32)}?exp=1&sig=x` }) },
   "PUT /api/blobs/[...key]":                { who: anyone, call: () => ({ path: `/api/blobs/blobs/sha256/ab/ab/${"ab".repeat(32)}?exp=1&sig=x`, body: "x" }) },
-  "GET /api/[...path]":                     { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
-  "POST /api/[...path]":                    { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
-  "PUT /api/[...path]":                     { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
-  "PATCH /api/[...path]":                   { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
-  "DELETE /api/[...path]":                  { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  // a path under /api that no route serves, /api itself included (the optional catch-all): a JSON 404
+  "GET /api/[[...path]]":                     { who: anyone, call: () => ({ path: "/api" }) },
+  "POST /api/[[...path]]":                    { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "PUT /api/[[...path]]":                     { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "PATCH /api/[[...path]]":                   { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
+  "DELETE /api/[[...path]]":                  { who: anyone, call: () => ({ path: "/api/no/such/route" }) },
 
   "GET /api/workspaces":                    { who: { kind: "signed-in", keys: "any" }, call: () => ({ path: "/api/workspaces" }) },
   "POST /api/workspaces":                   { who: { kind: "signed-in", keys: { scope: "admin", unbound: true } }, call: () => ({ path: "/api/workspaces", body: { name: "Probe shop" } }) },

@@ -506,7 +506,7 @@ test("W's rows are unchanged by every refused call (the held part stays held, th
 // Last in this file: a generated body may be valid and change W (a setting, a tag, a dataset).
 const LEAK =
   /\n\s+at |\bat [\w.<>]+ \(|\.(ts|tsx|js|mjs):\d+|\/(work|root|home|tmp|usr|var|opt|app)\/|node_modules|file:\/\//;
-const RUNS = Number(process.env.FACET_FUZZ_RUNS ?? 6);
+const RUNS = Number(process.env.FACET_FUZZ_RUNS ?? 10);
 /** Routes that end the caller's own session (the fuzzer would sign itself out) or open a live stream. */
 const NOT_FUZZED = new Set(["POST /api/auth/sign-out", "POST /api/auth/sign-out-everywhere"]);
 
@@ -515,7 +515,12 @@ function judge(route: string, sent: string, a: Answer) {
   expect(a.status, what).toBeLessThan(500);
   expect(a.text, what).not.toMatch(LEAK);
   if (a.status >= 400 && a.text !== "(event stream)") {
-    const body = JSON.parse(a.text) as { error?: { code?: unknown; message?: unknown } };
+    let body: { error?: { code?: unknown; message?: unknown } } = {};
+    try {
+      body = JSON.parse(a.text);
+    } catch {
+      expect.soft(a.text, `${what}: not JSON`).toBe("a JSON error");
+    }
     expect(typeof body.error?.code, what).toBe("string");
     expect(typeof body.error?.message, what).toBe("string");
   }
@@ -583,7 +588,7 @@ test("hostile bodies and path segments get a clear JSON error, never a 5xx, a st
     // each dynamic segment of the path ([ws], [partId], [dataset], …) replaced by hostile text
     const pattern = route.split(" ")[1]?.split("/") ?? [];
     const actual = call.path.split("?")[0]?.split("/") ?? [];
-    if (pattern.some((s) => s.startsWith("[..."))) continue;
+    if (pattern.some((s) => s.startsWith("[...") || s.startsWith("[[..."))) continue;
     const slots = pattern.flatMap((s, i) => (s.startsWith("[") ? [i] : []));
     if (slots.length === 0 || actual.length !== pattern.length) continue;
     const segment = fc.oneof(
