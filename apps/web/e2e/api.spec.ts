@@ -14,6 +14,9 @@ test("GET /api/health reports database, storage and worker", async ({ request })
 test("errors are JSON with a stable code and the right status", async ({ request }) => {
   const cases: Array<[Promise<import("@playwright/test").APIResponse>, number, string]> = [
     [request.get("/api/no-such-thing"), 404, "NOT_FOUND"],
+    // /api itself (the API fuzzer reached it through a `..` segment): the API's JSON, not the HTML 404 page
+    [request.get("/api"), 404, "NOT_FOUND"],
+    [request.post("/api/", { data: {} }), 404, "NOT_FOUND"],
     [request.delete("/api/setup"), 405, "METHOD_NOT_ALLOWED"],
     [
       request.post("/api/auth/sign-in", {
