@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -76,4 +77,45 @@ export async function startPlatform(admin: { email: string; password: string }):
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An API token of the platform's first admin (`POST /api/auth/token`). */
+export async function adminToken(platform: Platform, admin: { email: string; password: string }): Promise<string> {
+  const res = await fetch(new URL("/api/auth/token", platform.url), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(admin),
+  });
+  return ((await res.json()) as { key: string }).key;
+}
+
+/**
+ * A STEP file into a new dataset of the test workspace, the way the CLI uploads it (begin, PUT to the
+ * signed URL, complete); the part's id.
+ */
+export async function uploadToNewDataset(
+  platform: Platform,
+  token: string,
+  dataset: string,
+  file: { name: string; bytes: Buffer },
+): Promise<{ partId: string; sha256: string }> {
+  const ws = new URL("/api/workspaces/test-shop/", platform.url);
+  const post = async (p: string, body: unknown) =>
+    (await (
+      await fetch(new URL(p, ws), {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })
+    ).json()) as Record<string, unknown>;
+  await post("datasets", { name: dataset });
+  const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+  const declared = { name: file.name, size: file.bytes.length, sha256 };
+  const begun = (await post(`datasets/${dataset}/uploads`, { files: [declared] })) as {
+    files: Array<{ put: { url: string } }>;
+  };
+  const put = await fetch(begun.files[0]?.put.url as string, { method: "PUT", body: file.bytes });
+  if (put.status !== 201) throw new Error(`the upload's PUT answered ${put.status}`);
+  const done = (await post(`datasets/${dataset}/uploads/complete`, declared)) as { part: { id: string } };
+  return { partId: done.part.id, sha256 };
 }

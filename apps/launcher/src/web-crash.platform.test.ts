@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createPool } from "@facet/db";
 import { isProcessAlive } from "@facet/db/process";
 import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Platform, startPlatform, waitUntil } from "./testing";
+import { adminToken, type Platform, startPlatform, uploadToNewDataset, waitUntil } from "./testing";
 
 /**
  * Issue 21, faults: the web process killed (SIGKILL) while an annotator autosaves. Every save the
@@ -38,25 +37,13 @@ describe("the web process killed during saves", () => {
 
   beforeAll(async () => {
     platform = await startPlatform(ADMIN);
-    const res = await fetch(new URL("/api/auth/token", platform.url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(ADMIN),
-    });
-    key = ((await res.json()) as { key: string }).key;
+    key = await adminToken(platform, ADMIN);
   });
   afterAll(() => platform?.stop());
 
   it("keeps every acknowledged save, tells the client about the one cut off, and saving resumes after the restart", async () => {
     const ws = "/api/workspaces/test-shop";
-    await call("POST", `${ws}/datasets`, { name: "saves" });
-    const bytes = await readFile(FILE);
-    const file = { name: "part.step", size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
-    const begun = (await call("POST", `${ws}/datasets/saves/uploads`, { files: [file] })).body as {
-      files: Array<{ put: { url: string } }>;
-    };
-    expect((await fetch(begun.files[0]?.put.url as string, { method: "PUT", body: bytes })).status).toBe(201);
-    await call("POST", `${ws}/datasets/saves/uploads/complete`, file);
+    await uploadToNewDataset(platform, key, "saves", { name: "part.step", bytes: await readFile(FILE) });
     let partId = "";
     await waitUntil(
       "the part to be pre-labelled and claimed",

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "@facet/db/process";
 import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Platform, startPlatform, waitUntil } from "./testing";
+import { adminToken, type Platform, startPlatform, uploadToNewDataset, waitUntil } from "./testing";
 
 /** The worker killed in the middle of a tessellation: after its restart the job completes, once. */
 
@@ -25,28 +24,13 @@ describe("a worker killed mid-job", () => {
 
   beforeAll(async () => {
     platform = await startPlatform(ADMIN);
-    const res = await fetch(new URL("/api/auth/token", platform.url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(ADMIN),
-    });
-    key = ((await res.json()) as { key: string }).key;
+    key = await adminToken(platform, ADMIN);
   });
   afterAll(() => platform?.stop());
 
   it("is restarted by the launcher, the job runs again and completes, and exactly one set of outputs exists", async () => {
-    await api("POST", "/api/workspaces/test-shop/datasets", { name: "crash" });
     const bytes = await readFile(BIG);
-    const file = { name: "ftc06.stp", size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
-    const begun = (await api("POST", "/api/workspaces/test-shop/datasets/crash/uploads", { files: [file] })) as {
-      files: Array<{ put: { url: string } }>;
-    };
-    const put = await fetch((begun.files[0] as { put: { url: string } }).put.url, { method: "PUT", body: bytes });
-    expect(put.status).toBe(201);
-    const done = (await api("POST", "/api/workspaces/test-shop/datasets/crash/uploads/complete", file)) as {
-      part: { id: string };
-    };
-    const partId = done.part.id;
+    const { partId, sha256 } = await uploadToNewDataset(platform, key, "crash", { name: "ftc06.stp", bytes });
     const detail = async () =>
       (
         (await api("GET", `/api/workspaces/test-shop/parts/${partId}`)) as {
@@ -75,7 +59,7 @@ describe("a worker killed mid-job", () => {
     expect(part.jobs[0]?.attempts).toBeGreaterThanOrEqual(2);
     expect(platform.run.output()).toMatch(/\[worker\] stopped \(SIGKILL\); restarting/);
     const outputs = (
-      await readdir(path.join(platform.dataDir, "derived", "geometry", file.sha256), {
+      await readdir(path.join(platform.dataDir, "derived", "geometry", sha256), {
         recursive: true,
         withFileTypes: true,
       })
