@@ -114,7 +114,7 @@ export async function uploadToNewDataset(
   const begun = (await post(`datasets/${dataset}/uploads`, { files: [declared] })) as {
     files: Array<{ put: { url: string } }>;
   };
-  const put = await fetch(begun.files[0]?.put.url as string, { method: "PUT", body: file.bytes });
+  const put = await fetch(begun.files[0]?.put.url as string, { method: "PUT", body: new Uint8Array(file.bytes) });
   if (put.status !== 201) throw new Error(`the upload's PUT answered ${put.status}`);
   const done = (await post(`datasets/${dataset}/uploads/complete`, declared)) as { part: { id: string } };
   return { partId: done.part.id, sha256 };

@@ -30,6 +30,16 @@ function parseAmzDate(d: string): Date {
 }
 
 /** A body that arrives in several chunks, as an upload does. */
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 function chunked(body: Buffer, size = 7): Readable {
   const parts: Buffer[] = [];
   for (let i = 0; i < body.length; i += size) parts.push(body.subarray(i, i + size));
@@ -216,6 +226,45 @@ describe("S3BlobStore against s3rver", () => {
     // Nothing was overwritten.
     expect((await readAll(await store.get(key))).equals(body)).toBe(true);
     await store.delete(key);
+  });
+
+  it("refuses a write the store will not take (no such bucket, store unreachable) with UNAVAILABLE in words, naming no endpoint", async () => {
+    // issue 21, faults: Node's and the SDK's messages ("connect ECONNREFUSED 127.0.0.1:…", the
+    // bucket's name) reached users as a part's failure reason
+    const body = Buffer.from("ISO-10303-21;\nEND-ISO-10303-21;\n");
+    const expected = { size: body.length, sha256: sha(body) };
+    const refusal = async (s: S3BlobStore) => {
+      try {
+        await s.put(blobKey(sha(body)), chunked(body), expected);
+        return null;
+      } catch (e) {
+        return e as Error & { code?: string };
+      }
+    };
+    const noBucket = new S3BlobStore({
+      bucket: "no-such-bucket",
+      region: REGION,
+      endpoint,
+      forcePathStyle: true,
+      ...CREDENTIALS,
+    });
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const unreachable = new S3BlobStore({
+      bucket: "facet",
+      region: REGION,
+      endpoint: closed,
+      forcePathStyle: true,
+      ...CREDENTIALS,
+    });
+    for (const [s, words] of [
+      [noBucket, /refused the write/],
+      [unreachable, /could not be reached/],
+    ] as const) {
+      const e = await refusal(s);
+      expect(e?.code, String(e)).toBe("UNAVAILABLE");
+      expect(e?.message).toMatch(words);
+      expect(e?.message).not.toMatch(/127\.0\.0\.1|localhost|no-such-bucket|:\d{2,5}\b/);
+    }
   });
 });
 

@@ -66,6 +66,23 @@ function sdkError(e: unknown): SdkError {
   return typeof e === "object" && e !== null ? (e as SdkError) : {};
 }
 
+/**
+ * A write the store did not take, as an UNAVAILABLE error in words for the person whose upload or job
+ * failed: the store's error name (NoSuchBucket, AccessDenied, SlowDown, …) or that it could not be
+ * reached, never the SDK's or Node's message, which names the endpoint, its address or the bucket.
+ */
+function refusedWrite(e: unknown): AppError {
+  const { name, $metadata } = sdkError(e);
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if ($metadata?.httpStatusCode !== undefined && name) {
+    return new AppError("UNAVAILABLE", `the blob store refused the write (${name.slice(0, 60)})`, {
+      status: $metadata.httpStatusCode,
+    });
+  }
+  const why = code ?? name ?? "no answer";
+  return new AppError("UNAVAILABLE", `the blob store could not be reached (${why.slice(0, 60)})`);
+}
+
 function isNotFound(e: unknown): boolean {
   const { name, $metadata } = sdkError(e);
   if (name === "NoSuchBucket") return false;
@@ -153,7 +170,7 @@ export class S3BlobStore implements BlobStore {
       if (name === "BadDigest" || name === "XAmzContentSHA256Mismatch" || name === "InvalidDigest") {
         throw new AppError("VALIDATION_FAILED", "the bytes do not match the declared SHA-256");
       }
-      throw e;
+      throw refusedWrite(e);
     }
     await streamed;
     // Not reachable with the held-back last chunk; a safety net should a store accept an unverified body.
