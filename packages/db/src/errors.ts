@@ -32,11 +32,38 @@ const STILL_REFERENCED: Record<string, string> = {
     "this dataset has snapshots, and snapshots never change: it cannot be deleted",
 };
 
+/** Node's and PostgreSQL's ways of saying the server is not there (stopped, restarting, unreachable). */
+const UNREACHABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND"]);
+// 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting, recovering)
+const UNREACHABLE_SQLSTATE = new Set(["57P01", "57P02", "57P03"]);
+
+/**
+ * The database could not be reached or went away mid-request (restarted, crashed, still recovering):
+ * an UNAVAILABLE error telling the caller to try again shortly, or null for any other error. Never
+ * Node's message, which names the server's address.
+ */
+export function databaseUnavailable(e: unknown): AppError | null {
+  if (e instanceof AppError || typeof e !== "object" || e === null) return null;
+  const { code, message } = e as PgError;
+  const unreachable =
+    (code !== undefined && (UNREACHABLE_ERRNO.has(code) || UNREACHABLE_SQLSTATE.has(code) || code.startsWith("08"))) ||
+    /Connection terminated|terminating connection|timeout exceeded when trying to connect|the database system is (starting up|in recovery mode|shutting down)/i.test(
+      message ?? "",
+    );
+  return unreachable
+    ? new AppError("UNAVAILABLE", "the database is not reachable at the moment: try again in a few seconds", {
+        retryAfterSeconds: 5,
+      })
+    : null;
+}
+
 /**
  * Map what Postgres refused to a stable AppError. The database's own messages are written
  * for people (see the migrations), so they are passed through.
  */
 export function toAppError(e: unknown): unknown {
+  const gone = databaseUnavailable(e);
+  if (gone) return gone;
   if (!isPgError(e) || e instanceof AppError) return e;
   const message = e.message ?? "database error";
   switch (e.code) {

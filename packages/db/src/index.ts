@@ -5,7 +5,7 @@ export * from "./curation/exports";
 export * from "./curation/similar";
 export * from "./curation/snapshots";
 export * from "./curation/splits";
-export { toAppError } from "./errors";
+export { databaseUnavailable, toAppError } from "./errors";
 export type { WorkerBeat } from "./health";
 export {
   databaseHealth,

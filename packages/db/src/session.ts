@@ -30,7 +30,9 @@ async function inTransaction<T>(
   setup: (client: pg.PoolClient) => Promise<void>,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((e: unknown) => {
+    throw toAppError(e);
+  });
   try {
     await client.query("begin");
     await setup(client);
