@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { createPool } from "@facet/db";
 import { isProcessAlive } from "@facet/db/process";
 import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, type Platform, startPlatform, uploadToNewDataset, waitUntil } from "./testing";
+import { adminToken, databaseOf, type Platform, startPlatform, uploadToNewDataset, waitUntil } from "./testing";
 
 /**
  * Issue 21, faults: an annotator autosaving while (1) the web process is killed, (2) PostgreSQL is
@@ -103,16 +102,7 @@ describe("crashes during an annotator's saves", () => {
 
   /** What the database holds: every acknowledged save, as sent, numbers strictly increasing. */
   async function expectEveryAcknowledgedSave() {
-    const { pgPassword } = JSON.parse(await readFile(path.join(platform.dataDir, "secrets.json"), "utf8")) as {
-      pgPassword: string;
-    };
-    const pool = createPool(
-      `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${platform.pgPort}/facet`,
-      {
-        max: 1,
-        applicationName: "crash-test",
-      },
-    );
+    const pool = await databaseOf(platform, "crash-test");
     try {
       const rows = (
         await pool.query<{ revision_no: number; labels: (string | null)[] }>(

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { createPool, type Pool } from "@facet/db";
 import { freePort, REPO_ROOT } from "@facet/db/testing";
 
 /** `npm start` as a child process, for tests that need the whole platform. */
@@ -50,7 +51,11 @@ export interface Platform {
 }
 
 /** A running platform on a fresh data folder and free ports, with a first admin. */
-export async function startPlatform(admin: { email: string; password: string }): Promise<Platform> {
+export async function startPlatform(
+  admin: { email: string; password: string },
+  /** More settings (limits raised for a load test, …). */
+  extraEnv: Record<string, string> = {},
+): Promise<Platform> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "facet-platform-"));
   const port = await freePort();
   const pgPort = await freePort();
@@ -61,6 +66,7 @@ export async function startPlatform(admin: { email: string; password: string }):
     FACET_ADMIN_EMAIL: admin.email,
     FACET_ADMIN_PASSWORD: admin.password,
     FACET_WORKSPACE_NAME: "Test Shop",
+    ...extraEnv,
   });
   await waitUntil("the platform", () => run.output().includes("Facet is running at"), 240_000, run);
   return {
@@ -118,4 +124,15 @@ export async function uploadToNewDataset(
   if (put.status !== 201) throw new Error(`the upload's PUT answered ${put.status}`);
   const done = (await post(`datasets/${dataset}/uploads/complete`, declared)) as { part: { id: string } };
   return { partId: done.part.id, sha256 };
+}
+
+/** A pool on the platform's embedded database as its superuser, to check what it holds. */
+export async function databaseOf(platform: Platform, applicationName: string): Promise<Pool> {
+  const { pgPassword } = JSON.parse(await readFile(path.join(platform.dataDir, "secrets.json"), "utf8")) as {
+    pgPassword: string;
+  };
+  return createPool(`postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${platform.pgPort}/facet`, {
+    max: 2,
+    applicationName,
+  });
 }
