@@ -206,8 +206,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       report(`stopped (${signal ?? `exit ${code}`}); restarting`);
       void (async () => {
         try {
-          await start(8);
           if (stopping) return;
+          await start(8);
+          // shut down meanwhile: stop() found nothing to stop, so this server is stopped here
+          if (stopping) return void (await server.stop());
           report("restarted");
           watch();
         } catch (e) {
