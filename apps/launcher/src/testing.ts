@@ -118,9 +118,12 @@ export async function uploadToNewDataset(
   const sha256 = createHash("sha256").update(file.bytes).digest("hex");
   const declared = { name: file.name, size: file.bytes.length, sha256 };
   const begun = (await post(`datasets/${dataset}/uploads`, { files: [declared] })) as {
-    files: Array<{ put: { url: string } }>;
+    files: Array<{ status: string; put?: { url: string }; part?: { id: string } }>;
   };
-  const put = await fetch(begun.files[0]?.put.url as string, { method: "PUT", body: new Uint8Array(file.bytes) });
+  const answer = begun.files[0];
+  // bytes the platform holds already (another dataset's part): linked, nothing to send
+  if (answer?.part && answer.status !== "upload") return { partId: answer.part.id, sha256 };
+  const put = await fetch(answer?.put?.url as string, { method: "PUT", body: new Uint8Array(file.bytes) });
   if (put.status !== 201) throw new Error(`the upload's PUT answered ${put.status}`);
   const done = (await post(`datasets/${dataset}/uploads/complete`, declared)) as { part: { id: string } };
   return { partId: done.part.id, sha256 };

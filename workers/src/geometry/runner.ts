@@ -78,7 +78,7 @@ export class GeometryRunner implements GeometryEngine {
     });
     child.once("exit", () => this.forget(child));
     // a send to a process that has just ended fails with EPIPE as an 'error' event: unhandled, it would
-    // end the worker itself. The send's callback (runNow) deals with it.
+    // end the worker itself. The send's callback (runOnce) deals with it.
     child.on("error", () => this.forget(child));
     return this.ready;
   }
