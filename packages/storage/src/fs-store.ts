@@ -168,11 +168,6 @@ export function verifyPresigned(
 }
 
 /**
- * Blobs as files under a root folder. Writes are atomic (temporary file, fsync, rename) and verified (length and
- * SHA-256 computed while the bytes arrive), so a reader never sees a partial or wrong object. Presigned URLs point at
- * the web app (`<baseUrl>/api/blobs/<key>?…&sig=…`), which accepts them with `verifyPresigned`.
- */
-/**
  * The disk said no (full, over quota, read-only, not permitted): an UNAVAILABLE error in words for
  * the person whose upload or job failed, without the server's paths that Node's message carries.
  * Anything else (a bad hash, a short body) passes as it is.
@@ -188,6 +183,11 @@ function refusedWrite(e: unknown): unknown {
   return e;
 }
 
+/**
+ * Blobs as files under a root folder. Writes are atomic (temporary file, fsync, rename) and verified (length and
+ * SHA-256 computed while the bytes arrive), so a reader never sees a partial or wrong object. Presigned URLs point at
+ * the web app (`<baseUrl>/api/blobs/<key>?…&sig=…`), which accepts them with `verifyPresigned`.
+ */
 export class FsBlobStore implements BlobStore {
   readonly kind = "fs" as const;
   readonly root: string;

@@ -29,7 +29,6 @@ function parseAmzDate(d: string): Date {
   );
 }
 
-/** A body that arrives in several chunks, as an upload does. */
 /** A port nothing listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
   const { createServer } = await import("node:net");
@@ -40,6 +39,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A body that arrives in several chunks, as an upload does. */
 function chunked(body: Buffer, size = 7): Readable {
   const parts: Buffer[] = [];
   for (let i = 0; i < body.length; i += size) parts.push(body.subarray(i, i + size));

@@ -38,8 +38,8 @@ const DROPOUT = 0;
 const LEARNING_RATE = 0.01;
 
 /**
- * Gradient steps: about 120,000 faces' worth (many passes over a few dozen parts), at least 20
- * passes over thousands of parts (each pass then holds many steps), never fewer than 800.
+ * Gradient steps: about 120,000 faces' worth (up to 400 passes over a few dozen parts), and over
+ * thousands of parts no more than 20 passes (or 800 steps, when that is more).
  */
 export function stepsFor(batches: number, faces: number): number {
   const epochs = Math.round(Math.min(400, Math.max(20, 120_000 / Math.max(faces, 1))));
