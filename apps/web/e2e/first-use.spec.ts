@@ -330,8 +330,9 @@ test("an approved part's page shows its labels in their colours, with a legend",
   // the face under the pointer is named with its label
   const canvas = page.locator(".share-viewer-wrap canvas");
   await expect(canvas).toBeVisible({ timeout: 60_000 });
-  const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number };
   await expect(async () => {
+    // measured on each try: the canvas settles its size after the legend and the model load
+    const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number };
     await page.mouse.move(box.x + box.width / 2 + 1, box.y + box.height / 2);
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const text = (await page.getByTestId("labelled-hover").textContent()) ?? "";
