@@ -13,6 +13,8 @@ describe("checkJsonInput", () => {
       checkJsonInput({ name: "bracket.step", document: { labels: ["hole", null], instances: [{ faces: [1, 2] }] } }),
     ).not.toThrow();
     expect(() => checkJsonInput(nested(MAX_JSON_DEPTH))).not.toThrow();
+    // characters beyond the basic plane are surrogate pairs in JavaScript: well-formed
+    expect(() => checkJsonInput({ name: "gear 😀 𝔸.step", note: "é e\u0301 \u202e" })).not.toThrow();
   });
 
   it.each([
@@ -20,6 +22,9 @@ describe("checkJsonInput", () => {
     ["a NUL deep down", { a: [{ b: ["x", "y\u0000"] }] }],
     ["a NUL in a key", { "k\u0000": 1 }],
     ["a NUL in a bare string", "\u0000"],
+    ["a lone high surrogate", { name: "\ud800.step" }],
+    ["a lone low surrogate in a key", { "k\udc00": 1 }],
+    ["surrogates in the wrong order", ["\udc00\ud800"]],
   ])("refuses %s with VALIDATION_FAILED", (_label, value) => {
     expect(() => checkJsonInput(value)).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED" }));
   });

@@ -3,9 +3,23 @@ import { AppError } from "@facet/core";
 /** Deeper than any request Facet takes (annotation documents are about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
 
+/** A UTF-16 surrogate not in a pair: JSON and JavaScript allow it, UTF-8 and PostgreSQL's json do not. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function checkText(text: string): void {
+  if (text.includes("\u0000")) throw new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
+  if (LONE_SURROGATE.test(text))
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "text must be well-formed Unicode (it holds a lone surrogate, \\ud800-\\udfff)",
+    );
+}
+
 /**
  * What no input of ours may hold, whatever its schema: NUL characters (PostgreSQL text cannot store
- * them) and nesting deeper than MAX_JSON_DEPTH (a bomb for validators, loggers and serialisers).
+ * them), lone surrogates (no UTF-8 for them: PostgreSQL's json refuses them, its text would store
+ * U+FFFD instead of what was sent) and nesting deeper than MAX_JSON_DEPTH (a bomb for validators,
+ * loggers and serialisers).
  * Checked on every JSON body and path parameter before its schema, iteratively (no recursion to blow).
  */
 export function checkJsonInput(value: unknown): void {
@@ -13,7 +27,7 @@ export function checkJsonInput(value: unknown): void {
   while (stack.length > 0) {
     const { v, depth } = stack.pop() as { v: unknown; depth: number };
     if (typeof v === "string") {
-      if (v.includes("\u0000")) throw new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
+      checkText(v);
       continue;
     }
     if (v === null || typeof v !== "object") continue;
@@ -27,7 +41,7 @@ export function checkJsonInput(value: unknown): void {
       for (const item of v) stack.push({ v: item, depth: depth + 1 });
     } else {
       for (const [k, item] of Object.entries(v)) {
-        if (k.includes("\u0000")) throw new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
+        checkText(k);
         stack.push({ v: item, depth: depth + 1 });
       }
     }

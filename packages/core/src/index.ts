@@ -145,6 +145,7 @@ export {
   slugify,
   slugSchema,
   uuidSchema,
+  wellFormedPrefix,
   workspaceNameSchema,
 } from "./validation";
 export type { Vec3 } from "./vec3";

@@ -6,6 +6,7 @@ import {
   slugify,
   slugSchema,
   uuidSchema,
+  wellFormedPrefix,
   workspaceNameSchema,
 } from "./validation";
 
@@ -204,5 +205,16 @@ describe("safeRedirectPath", () => {
     expect(safeRedirectPath(undefined)).toBe("/");
     expect(safeRedirectPath(["/w"])).toBe("/");
     expect(safeRedirectPath(`/${"a".repeat(3000)}`)).toBe("/");
+  });
+});
+
+describe("wellFormedPrefix", () => {
+  it("cuts at the length and replaces lone surrogates, keeping pairs whole", () => {
+    expect(wellFormedPrefix("\ud800.step")).toBe("\ufffd.step");
+    expect(wellFormedPrefix("a\udc00\ud800b")).toBe("a\ufffd\ufffdb");
+    expect(wellFormedPrefix("gear 😀.step")).toBe("gear 😀.step");
+    // a cut through a pair leaves half of it: replaced, so that UTF-8 (and PostgreSQL) can hold the text
+    expect(wellFormedPrefix("ab😀", 3)).toBe("ab\ufffd");
+    expect(wellFormedPrefix("plain", 3)).toBe("pla");
   });
 });

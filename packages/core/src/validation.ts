@@ -1,5 +1,14 @@
 import { z } from "zod";
 
+/**
+ * At most `max` UTF-16 units of `text`, with every lone surrogate (one cut from its pair, or sent
+ * alone) replaced by U+FFFD: what UTF-8, and so PostgreSQL, can hold. For echoing or recording
+ * what a caller sent that was refused (validated text is refused when it is not well-formed).
+ */
+export function wellFormedPrefix(text: string, max = Number.POSITIVE_INFINITY): string {
+  return text.slice(0, max).replace(/\p{Cs}/gu, "\uFFFD");
+}
+
 export const emailSchema = z
   .string()
   .trim()

@@ -7,6 +7,7 @@ import { blobKey, uploadKey } from "@facet/core";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { beginUploads, completeUpload, type Dataset, type IngestDeps, looksLikeStep } from "./ingest";
 
@@ -322,6 +323,94 @@ describe("ingest (real database, filesystem store)", () => {
       [file],
     );
     expect(linked).toMatchObject({ status: "linked" });
+  });
+
+  // Issue 21, hostile input: declarations with generated names, sizes and hashes (fast-check, a fixed
+  // seed; FACET_FUZZ_RUNS more runs). Each file is refused with a code and a message and leaves
+  // nothing, or is taken as it was declared: a completed part carries exactly the declared name.
+  it("takes any declared name, size and hash as declared or refuses it clearly, leaving nothing behind", async () => {
+    const base = await step("mfcad/0-0-0-0-0-23.step");
+    const name = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 300 }),
+      fc.string({ unit: "grapheme", minLength: 1, maxLength: 80 }),
+      fc.constantFrom(
+        ".",
+        "..",
+        "...",
+        "a/b.step",
+        "C:\\part.step",
+        "x".repeat(255),
+        "x".repeat(256),
+        "e\u0301.step",
+        "\u00e9.step",
+        "\u202egpj.step",
+        " spaced .step",
+        "\ud800.step",
+        "%2e%2e%2fetc",
+        "<img src=x onerror=alert(1)>.step",
+        "'; drop table parts; --.step",
+      ),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        name,
+        fc.constantFrom("exact", "negative", "zero", "fraction", "huge", "off by one", "text"),
+        fc.constantFrom("exact", "short", "upper", "other"),
+        async (fileName, sizeKind, hashKind) => {
+          // fresh bytes each run (a comment after the header line), so that nothing is "present" by chance
+          const bytes = Buffer.from(
+            base.toString("latin1").replace("ISO-10303-21;", `ISO-10303-21;\n/* ${run++} */`),
+            "latin1",
+          );
+          const real = { size: bytes.length, sha256: sha(bytes) };
+          const size = {
+            exact: real.size,
+            negative: -real.size,
+            zero: 0,
+            fraction: real.size + 0.5,
+            huge: 2 ** 53,
+            "off by one": real.size + 1,
+            text: String(real.size),
+          }[sizeKind];
+          const sha256 = {
+            exact: real.sha256,
+            short: real.sha256.slice(1),
+            upper: real.sha256.toUpperCase(),
+            other: sha(Buffer.from(`other ${run}`)),
+          }[hashKind];
+          const declared = { name: fileName, size, sha256 };
+          const before = { parts: await count("parts"), blobs: await count("blobs") };
+
+          const [answer] = await beginUploads(deps, dataset, [declared]);
+          expect(["upload", "rejected"]).toContain(answer?.status);
+          if (answer?.status === "rejected") {
+            expect(answer.error.code).toMatch(/^[A-Z_]+$/);
+            expect(answer.error.message.length).toBeGreaterThan(0);
+            expect({ parts: await count("parts"), blobs: await count("blobs") }).toEqual(before);
+            return;
+          }
+          // asked for the bytes: the client sends the file it has
+          await store
+            .put(uploadKey(ws.workspaceId, sha256 as string), Readable.from([bytes]), real)
+            .catch(() => undefined);
+          const truthful = size === real.size && sha256 === real.sha256;
+          const done = await completeUpload(deps, dataset, declared).then(
+            (r) => r,
+            (e: { code?: string; message?: string }) => e,
+          );
+          if (truthful) {
+            expect(done).toMatchObject({ created: true, part: { name: fileName } });
+            const stored = await db.owner.query("select name from parts where blob_sha256 = $1", [real.sha256]);
+            expect(stored.rows).toEqual([{ name: fileName }]);
+          } else {
+            expect((done as { code?: string }).code).toMatch(/^[A-Z_]+$/);
+            expect({ parts: await count("parts"), blobs: await count("blobs") }).toEqual(before);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FACET_FUZZ_RUNS ?? 60), seed: 21, endOnFailure: true },
+    );
   });
 
   it("recognises STEP headers, with a byte-order mark or leading white space", () => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { AppError, blobKey, type ErrorCode, isAppError, uploadKey } from "@facet/core";
+import { AppError, blobKey, type ErrorCode, isAppError, uploadKey, wellFormedPrefix } from "@facet/core";
 import {
   type Claims,
   type DatasetRef,
@@ -88,9 +88,9 @@ async function audit(deps: IngestDeps, dataset: Dataset, action: string, data: R
 /** Record a refused file in the audit log, then throw the refusal. */
 async function reject(deps: IngestDeps, dataset: Dataset, e: AppError, file: Partial<DeclaredFile>): Promise<never> {
   await audit(deps, dataset, "upload.rejected", {
-    name: typeof file.name === "string" ? file.name.slice(0, 300) : null,
-    sha256: file.sha256 ?? null,
-    size: file.size ?? null,
+    name: typeof file.name === "string" ? wellFormedPrefix(file.name, 300) : null,
+    sha256: typeof file.sha256 === "string" ? wellFormedPrefix(file.sha256, 64) : null,
+    size: typeof file.size === "number" ? file.size : null,
     code: e.code,
     reason: e.message,
   });
@@ -172,8 +172,8 @@ export async function beginUploads(deps: IngestDeps, dataset: Dataset, files: un
     } catch (e) {
       if (!isAppError(e)) throw e;
       const r = (raw ?? {}) as { name?: unknown; sha256?: unknown; size?: unknown };
-      const name = typeof r.name === "string" ? r.name.slice(0, 300) : "";
-      const sha256 = typeof r.sha256 === "string" ? r.sha256.slice(0, 64) : "";
+      const name = typeof r.name === "string" ? wellFormedPrefix(r.name, 300) : "";
+      const sha256 = typeof r.sha256 === "string" ? wellFormedPrefix(r.sha256, 64) : "";
       results[index] = { name, sha256, status: "rejected", error: { code: e.code, message: e.message } };
       rejected.push({
         name,

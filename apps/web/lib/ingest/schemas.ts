@@ -11,6 +11,7 @@ export const partNameSchema = z
   .max(255, "file names are limited to 255 characters")
   .refine((n) => !/[/\\]/.test(n), "file names cannot contain path separators (/ or \\)")
   .refine((n) => !/\p{Cc}/u.test(n), "file names cannot contain control characters")
+  .refine((n) => !/\p{Cs}/u.test(n), "file names must be well-formed Unicode (this one holds a lone surrogate)")
   .refine((n) => n !== "." && n !== "..", "not a file name");
 
 export const declaredFileSchema = z.object({
