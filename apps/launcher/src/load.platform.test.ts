@@ -30,6 +30,8 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
   let platform: Platform;
   let admin: string;
   const timings = new Map<string, number[]>();
+  /** Per kind of request, the web process's own account (Server-Timing): phase → ms of each request. */
+  const phases = new Map<string, Map<string, number[]>>();
   const serverErrors: string[] = [];
 
   /** One request as a person; its time recorded under `kind`. */
@@ -46,6 +48,14 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
     const text = await res.text();
     const ms = performance.now() - started;
     timings.set(kind, [...(timings.get(kind) ?? []), ms]);
+    const account = new Map<string, number>([["client", ms]]);
+    for (const m of (res.headers.get("server-timing") ?? "").matchAll(/([\w.]+);dur=([\d.]+)/g))
+      account.set(m[1] as string, Number(m[2]));
+    const handler = account.get("handler");
+    if (handler !== undefined) account.set("outside handler", ms - handler);
+    const byPhase = phases.get(kind) ?? new Map<string, number[]>();
+    for (const [phase, v] of account) byPhase.set(phase, [...(byPhase.get(phase) ?? []), v]);
+    phases.set(kind, byPhase);
     if (res.status >= 500) serverErrors.push(`${person.name} ${method} ${p}: ${res.status} ${text.slice(0, 200)}`);
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   }
@@ -67,6 +77,7 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
 
   beforeAll(async () => {
     platform = await startPlatform(ADMIN, {
+      FACET_SERVER_TIMING: "on",
       // the simulated people come from one address: per-address limits are not what is measured
       FACET_RATE_LIMIT_INVITATIONS: "1000/900",
       FACET_RATE_LIMIT_SIGN_IN_ADDRESS: "1000/900",
@@ -99,6 +110,7 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       const reviewers: Person[] = [];
       for (let i = 0; i < REVIEWERS; i++) reviewers.push(await member("engineer", i));
       timings.clear();
+      phases.clear();
       const logFrom = platform.run.output().length;
 
       const end = Date.now() + SECONDS * 1000;
@@ -194,6 +206,8 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       const seconds = (performance.now() - started) / 1000;
 
       expect(serverErrors).toEqual([]);
+      // the web process gave its own account of the saves (FACET_SERVER_TIMING)
+      expect(phases.get("autosave")?.get("tx.work")?.length ?? 0).toBeGreaterThan(0);
       expect(doubleClaims).toEqual([]);
       expect(submitted).toBeGreaterThan(0);
       // every acknowledged save, as sent, in the order it was made
@@ -236,11 +250,19 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
         );
       const annotatorKinds = ["claim", "read revision", "autosave", "submit"];
       const theirs = annotatorKinds.flatMap((k) => timings.get(k) ?? []);
+      // where an annotator's request spends its time, by the web process's account
+      const phaseNames = [...new Set(annotatorKinds.flatMap((k) => [...(phases.get(k)?.keys() ?? [])]))];
+      const phaseLines = phaseNames.map((phase) => {
+        const xs = annotatorKinds.flatMap((k) => phases.get(k)?.get(phase) ?? []);
+        return `  ${phase.padEnd(16)} p50 ${pct(xs, 0.5).toFixed(1)} ms  p95 ${pct(xs, 0.95).toFixed(1)} ms  p99 ${pct(xs, 0.99).toFixed(1)} ms`;
+      });
       console.log(
         [
           `load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export, uploads; ${seconds.toFixed(0)} s, ${all.length} requests (${(all.length / seconds).toFixed(0)}/s), ${submitted} submitted, ${approved} approved, ${acked.length} saves acknowledged, 0 double claims, 0 lost saves, 0 server errors`,
           `  annotators' requests: p50 ${pct(theirs, 0.5).toFixed(0)} ms, p95 ${pct(theirs, 0.95).toFixed(0)} ms (target < 100), p99 ${pct(theirs, 0.99).toFixed(0)} ms (target < 300)`,
           ...lines,
+          "  where the annotators' requests spend their time (Server-Timing; tx.* summed over a request's transactions, member includes its own):",
+          ...phaseLines,
           "  in the web process (its request log):",
           ...servedLines,
         ].join("\n"),

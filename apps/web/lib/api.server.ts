@@ -13,12 +13,15 @@ import {
 } from "@facet/core";
 import {
   type Claims,
+  collectTimings,
   databaseUnavailable,
   getWorkspaceForMember,
   type PoolClient,
   type RateLimit,
   type RequestContext,
+  RequestTimings,
   takeRateLimits,
+  timed,
   withUser,
 } from "@facet/db";
 import { cookies, headers } from "next/headers";
@@ -59,9 +62,12 @@ export function errorResponse(thrown: unknown, where: { method: string; requestI
 
 type Handler<P> = (req: NextRequest, params: P) => Promise<Response>;
 
-/** Wrap a route handler: errors mapped to JSON, and cross-site writes refused. */
+/**
+ * Wrap a route handler: errors mapped to JSON, and cross-site writes refused. With
+ * FACET_SERVER_TIMING on, the answer says where its time went (Server-Timing).
+ */
 export function route<P = Record<string, never>>(handler: Handler<P>) {
-  return async (req: NextRequest, ctx: { params: Promise<P> }): Promise<Response> => {
+  const answer = async (req: NextRequest, ctx: { params: Promise<P> }): Promise<Response> => {
     const where = { method: req.method, requestId: req.headers.get("x-request-id") };
     try {
       if (!["GET", "HEAD", "OPTIONS"].includes(req.method)) assertSameOrigin(req);
@@ -69,6 +75,19 @@ export function route<P = Record<string, never>>(handler: Handler<P>) {
     } catch (e) {
       return errorResponse(e, where);
     }
+  };
+  return async (req: NextRequest, ctx: { params: Promise<P> }): Promise<Response> => {
+    if (env().FACET_SERVER_TIMING === "off") return answer(req, ctx);
+    const timings = new RequestTimings();
+    const started = performance.now();
+    const res = await collectTimings(timings, () => answer(req, ctx));
+    timings.add("handler", performance.now() - started);
+    try {
+      res.headers.append("Server-Timing", timings.header());
+    } catch {
+      // an answer whose headers are immutable (a redirect made by Response.redirect): sent without
+    }
+    return res;
   };
 }
 
@@ -117,7 +136,10 @@ export async function readBodyBytes(req: NextRequest, limit: number): Promise<Bu
 
 /** Parse a JSON body against a schema; INVALID_JSON / VALIDATION_FAILED with the first problems named. */
 export async function parseBody<S extends z.ZodType>(req: NextRequest, schema: S): Promise<z.infer<S>> {
-  const text = await readBodyText(req);
+  return timed("body", async () => parseText(await readBodyText(req), schema));
+}
+
+function parseText<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
   let data: unknown;
   try {
     data = text === "" ? {} : JSON.parse(text);
@@ -183,7 +205,7 @@ export async function rateLimit(
 ): Promise<void> {
   const on = hits.flatMap((h) => (h.limit && h.key ? [{ ...h, limit: h.limit }] : []));
   const { pool } = await context();
-  const wait = await takeRateLimits(pool, on);
+  const wait = await timed("rate", () => takeRateLimits(pool, on));
   if (wait > 0) throw new AppError("RATE_LIMITED", message, { retryAfterSeconds: Math.ceil(wait) });
 }
 
@@ -201,13 +223,12 @@ export async function requireCaller(req: NextRequest): Promise<Caller> {
   const { auth, pool } = await context();
   const authorization = req.headers.get("authorization");
   const bearer = bearerToken(authorization);
-  let caller: Caller;
-  if (bearer?.startsWith("fct_")) caller = await authenticateApiKey(pool, bearer);
-  else {
+  const caller = await timed("auth", async (): Promise<Caller> => {
+    if (bearer?.startsWith("fct_")) return authenticateApiKey(pool, bearer);
     const claims = await auth.authenticate(await cookieJar(), authorization);
     if (!claims) throw new AppError("UNAUTHENTICATED", "sign in first");
-    caller = { claims, apiKey: null };
-  }
+    return { claims, apiKey: null };
+  });
   const limit = env().FACET_RATE_LIMIT_API;
   await rateLimit(
     [
@@ -265,7 +286,7 @@ export async function inWorkspace(
   const base: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
   const { pool } = await context();
   checkJsonInput(ws);
-  const workspace = await withUser(pool, claims, (c) => getWorkspaceForMember(c, ws), base);
+  const workspace = await timed("member", () => withUser(pool, claims, (c) => getWorkspaceForMember(c, ws), base));
   if (caller.apiKey?.workspaceId && caller.apiKey.workspaceId !== workspace.id) {
     throw new AppError("NOT_A_MEMBER", "this API key belongs to another workspace");
   }

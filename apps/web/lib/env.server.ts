@@ -28,6 +28,11 @@ const schema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
     FACET_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(20),
+    /**
+     * `on`: API answers carry a Server-Timing header saying where the request's time went (auth, rate
+     * limits, membership, waiting for a connection, the transaction's set-up, work and commit).
+     */
+    FACET_SERVER_TIMING: z.enum(["on", "off"]).default("off"),
     FACET_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(604_800),
     /** One access token's life; the rotating refresh token continues the session until FACET_SESSION_TTL_SECONDS. */
     FACET_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),

@@ -57,6 +57,7 @@ export { createPool } from "./pool";
 export * from "./prelabel-models";
 export type { GeometryProvenance, GeometryRecord, PrelabelRecord } from "./processing";
 export { attachGeometry, findGeometry, recordGeometry, recordPrelabel } from "./processing";
+export { collectTimings, RequestTimings, timed } from "./request-timing";
 export type { Claims, RequestContext } from "./session";
 export { withService, withShareLink, withUser } from "./session";
 export * from "./workspaces/analytics";

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { toAppError } from "./errors";
+import { timed } from "./request-timing";
 
 /** Supabase-shaped JWT claims, as auth.jwt() sees them. */
 export interface Claims {
@@ -30,14 +31,18 @@ async function inTransaction<T>(
   setup: (client: pg.PoolClient) => Promise<void>,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect().catch((e: unknown) => {
-    throw toAppError(e);
-  });
+  const client = await timed("tx.pool", () =>
+    pool.connect().catch((e: unknown) => {
+      throw toAppError(e);
+    }),
+  );
   try {
-    await client.query("begin");
-    await setup(client);
-    const result = await fn(client);
-    await client.query("commit");
+    await timed("tx.setup", async () => {
+      await client.query("begin");
+      await setup(client);
+    });
+    const result = await timed("tx.work", () => fn(client));
+    await timed("tx.commit", () => client.query("commit"));
     return result;
   } catch (e) {
     await client.query("rollback").catch(() => {});
@@ -47,11 +52,29 @@ async function inTransaction<T>(
   }
 }
 
-async function setContext(client: pg.PoolClient, ctx: RequestContext): Promise<void> {
+/**
+ * The transaction's role, claims and request context, in one round trip: `set_config(…, true)` is
+ * `SET LOCAL` (for `role` too: PostgREST sets the role the same way), so all of it ends with the
+ * transaction.
+ */
+async function setSession(
+  client: pg.PoolClient,
+  role: "authenticated" | "anon" | "service_role",
+  claims: Record<string, unknown> | null,
+  ctx: RequestContext,
+): Promise<void> {
   await client.query(
-    `select set_config('facet.actor_kind', $1, true), set_config('facet.client_ip', $2, true),
-            set_config('facet.user_agent', $3, true), set_config('facet.workspace_id', $4, true)`,
-    [ctx.actorKind ?? "", ctx.ip ?? "", ctx.userAgent ?? "", ctx.workspaceId ?? ""],
+    `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+            set_config('facet.actor_kind', $3, true), set_config('facet.client_ip', $4, true),
+            set_config('facet.user_agent', $5, true), set_config('facet.workspace_id', $6, true)`,
+    [
+      role,
+      claims === null ? "" : JSON.stringify(claims),
+      ctx.actorKind ?? "",
+      ctx.ip ?? "",
+      ctx.userAgent ?? "",
+      ctx.workspaceId ?? "",
+    ],
   );
 }
 
@@ -63,15 +86,7 @@ function asRole<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   ctx: RequestContext,
 ): Promise<T> {
-  return inTransaction(
-    pool,
-    async (client) => {
-      await client.query(`set local role ${role}`);
-      await client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(claims)]);
-      await setContext(client, { actorKind: "user", ...ctx });
-    },
-    fn,
-  );
+  return inTransaction(pool, (client) => setSession(client, role, claims, { actorKind: "user", ...ctx }), fn);
 }
 
 /**
@@ -109,10 +124,7 @@ export function withService<T>(
 ): Promise<T> {
   return inTransaction(
     pool,
-    async (client) => {
-      await client.query("set local role service_role");
-      await setContext(client, { actorKind: "service", ...ctx });
-    },
+    (client) => setSession(client, "service_role", null, { actorKind: "service", ...ctx }),
     fn,
   );
 }
