@@ -9,7 +9,7 @@ import { GeometryRunner } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { graphileLogger, type Logger, logJobEvents, stdoutLogger } from "./job-log";
 import { backfillGeometryDescriptions } from "./tasks/describe";
-import { EXPORT, exportSnapshot } from "./tasks/export";
+import { EXPORT, exportSnapshot, removeAbandonedExportFolders } from "./tasks/export";
 import { housekeeping } from "./tasks/housekeeping";
 import { releaseExpiredClaims } from "./tasks/release-expired-claims";
 import { SPLIT, splitDataset } from "./tasks/split";
@@ -60,6 +60,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   } finally {
     await utils.release();
   }
+  const abandoned = await removeAbandonedExportFolders();
+  if (abandoned > 0) log(`worker: removed the working folders of ${abandoned} export(s) that were interrupted`);
 
   const runner = new GeometryRunner({ ...o.geometry, recycleBytes: Math.min(o.geometry.memoryBytes, 1.2 * 1024 ** 3) });
   const taskList: TaskList = {
@@ -76,6 +78,8 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     "maintenance:housekeeping": async () => {
       const r = await housekeeping({ pool, store: o.store });
       if (r.staleUploads > 0) log(`worker: removed ${r.staleUploads} abandoned upload(s)`);
+      if (r.interruptedWrites > 0)
+        log(`worker: removed ${r.interruptedWrites} temporary file(s) of writes that were interrupted`);
     },
     [MAINTENANCE_TASKS.verify.local]: async () => {
       const r = await verifyInstallation({ db: pool, store: o.store });

@@ -55,6 +55,12 @@ export interface BlobStore {
   move(from: string, to: string): Promise<void>;
   /** Keys under a prefix, in lexicographic order, with their size and when they were last written. */
   list(prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date }>;
+  /**
+   * Remove what writes that never finished left behind (a process killed in the middle of a put)
+   * and nothing has touched since `before`; how many files. S3 keeps no partial object (a PUT is
+   * all or nothing): 0 there.
+   */
+  sweepInterruptedWrites(before: Date): Promise<number>;
   presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest>;
   presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest>;
   health(): Promise<HealthResult>;

@@ -253,6 +253,30 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Temporary files of writes that never finished (the writer was killed between its first byte and
+   * the rename) and were not written to since `before`: a write in progress keeps touching its file.
+   */
+  async sweepInterruptedWrites(before: Date): Promise<number> {
+    const tmpDir = path.join(this.root, ".tmp");
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw e;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(tmpDir, name);
+      const s = await stat(file).catch(() => null);
+      if (!s?.isFile() || s.mtime >= before) continue;
+      await rm(file, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   async head(key: string): Promise<BlobHead | null> {
     const p = this.pathOf(key);
     try {

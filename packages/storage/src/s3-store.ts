@@ -333,6 +333,11 @@ export class S3BlobStore implements BlobStore {
     };
   }
 
+  /** A PUT that never finished left nothing behind. */
+  async sweepInterruptedWrites(_before: Date): Promise<number> {
+    return 0;
+  }
+
   async health(): Promise<HealthResult> {
     const where = `s3 bucket ${this.bucket}${this.endpoint ? ` at ${this.endpoint}` : ""}`;
     try {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type AnnotationDocument, blobKey, JOB_KINDS, jobRunSchema, taxonomySchema } from "@facet/core";
@@ -18,6 +18,7 @@ import {
   startExportJob,
   withService,
 } from "@facet/db";
+import { isProcessAlive } from "@facet/db/process";
 import type { FacesDocument } from "@facet/geometry";
 import type { BlobStore } from "@facet/storage";
 import { type ExportContext, type ExportPart, writeExport, ZipArchive } from "../export";
@@ -36,6 +37,25 @@ export interface ExportDeps {
   /** Where the archive is assembled before it is stored (the system's temporary folder). */
   tmpDir?: string;
   log: (line: string) => void;
+}
+
+/** An export's working folder: named after the process, so that what a killed one left is found. */
+const WORK_PREFIX = "facet-export-";
+
+/**
+ * The working folders of exports whose process is gone (killed in the middle of one: an archive
+ * of up to gigabytes left in the temporary folder), removed; how many. The worker runs it when it
+ * starts.
+ */
+export async function removeAbandonedExportFolders(tmpDir = os.tmpdir()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [])) {
+    const pid = name.startsWith(WORK_PREFIX) ? Number.parseInt(name.slice(WORK_PREFIX.length), 10) : 0;
+    if (!pid || isProcessAlive(pid)) continue;
+    await rm(path.join(tmpDir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /** Where an export's archive is stored. */
@@ -131,7 +151,7 @@ export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Pro
     return;
   }
   const started = performance.now();
-  const dir = await mkdtemp(path.join(deps.tmpDir ?? os.tmpdir(), "facet-export-"));
+  const dir = await mkdtemp(path.join(deps.tmpDir ?? os.tmpdir(), `${WORK_PREFIX}${process.pid}-`));
   try {
     const parsed = taxonomySchema.safeParse(job.taxonomy);
     if (!parsed.success) throw new ExportFailure("the snapshot's label schema is missing or not a valid taxonomy");

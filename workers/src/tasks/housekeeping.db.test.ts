@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, utimes } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -8,7 +8,7 @@ import { takeRateLimit } from "@facet/db";
 import { createTestDatabase, type TestDatabase } from "@facet/db/testing";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { housekeeping, STALE_UPLOAD_MS } from "./housekeeping";
+import { housekeeping, INTERRUPTED_WRITE_MS, STALE_UPLOAD_MS } from "./housekeeping";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const WS = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -46,6 +46,33 @@ describe("housekeeping (real database, filesystem store)", () => {
     expect(await store.head(uploadKey(WS, sha(old)))).toBeNull();
     expect(await store.head(uploadKey(WS, sha(fresh)))).not.toBeNull();
     expect(await store.head(blobKey(sha(stored)))).not.toBeNull();
+  });
+
+  it("removes the temporary files of writes that died, and leaves a write in progress alone", async () => {
+    const tmp = path.join(root, ".tmp");
+    // two writes whose bodies never end: their temporary files exist while they wait for bytes
+    const started = [0, 1].map((i) => {
+      const body = new Readable({ read() {} });
+      body.push(Buffer.from(`the first bytes of write ${i}`));
+      const put = store.put(blobKey("a".repeat(63) + i), body, { size: 1e6, sha256: "b".repeat(64) }).catch((e) => e);
+      return { body, put };
+    });
+    let parts: string[] = [];
+    for (let i = 0; i < 100 && parts.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      parts = (await readdir(tmp)).filter((f) => f.endsWith(".part"));
+    }
+    expect(parts).toHaveLength(2);
+    // one of them stopped being written to two hours ago: its writer was killed
+    const dead = new Date(Date.now() - 2 * INTERRUPTED_WRITE_MS);
+    await utimes(path.join(tmp, parts[0] as string), dead, dead);
+
+    const r = await housekeeping({ pool: db.owner, store });
+    expect(r.interruptedWrites).toBe(1);
+    expect(await readdir(tmp)).toEqual([parts[1]]);
+    for (const w of started) w.body.destroy(new Error("client went away"));
+    await Promise.all(started.map((w) => w.put));
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it("forgets rate-limit keys whose budget is full again, and keeps those still counting", async () => {

@@ -156,6 +156,7 @@ export const housekeepingTask = schedules.task({
     const d = await deps();
     const r = await housekeeping({ pool: d.pool, store: d.store });
     if (r.staleUploads > 0) logger.info(`removed ${r.staleUploads} abandoned upload(s)`);
+    if (r.interruptedWrites > 0) logger.info(`removed ${r.interruptedWrites} temporary file(s) of interrupted writes`);
   },
 });
 
