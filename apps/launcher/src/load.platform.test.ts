@@ -1,9 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, databaseOf, type Platform, startPlatform, uploadToNewDataset, waitUntil } from "./testing";
+import {
+  adminToken,
+  databaseOf,
+  type Platform,
+  platformCpu,
+  startPlatform,
+  uploadToNewDataset,
+  waitUntil,
+} from "./testing";
 
 /**
  * Issue 21, load: simulated people over real HTTP against `npm start`: FACET_LOAD_ANNOTATORS
@@ -32,6 +41,8 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
   const timings = new Map<string, number[]>();
   /** Per kind of request, the web process's own account (Server-Timing): phase → ms of each request. */
   const phases = new Map<string, Map<string, number[]>>();
+  /** Every request of the run: when it started and how long it took. */
+  const requests: { at: number; ms: number; kind: string }[] = [];
   const serverErrors: string[] = [];
 
   /** One request as a person; its time recorded under `kind`. */
@@ -48,6 +59,7 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
     const text = await res.text();
     const ms = performance.now() - started;
     timings.set(kind, [...(timings.get(kind) ?? []), ms]);
+    requests.push({ at: started, ms, kind });
     const account = new Map<string, number>([["client", ms]]);
     for (const m of (res.headers.get("server-timing") ?? "").matchAll(/([\w.]+);dur=([\d.]+)/g))
       account.set(m[1] as string, Number(m[2]));
@@ -88,14 +100,16 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
 
   it("claims each part once at a time, keeps every acknowledged save in order, never answers 5xx", async () => {
     const mfcad = (await readdir(path.join(CORPUS, "mfcad"))).filter((f) => f.endsWith(".step")).sort();
-    // the corpus's MFCAD parts in two datasets to label (the same file in two datasets is two parts,
-    // its geometry made once), and again into a third while the people work
+    // the corpus's MFCAD parts in several datasets to label (the same file in two datasets is two
+    // parts, its geometry made once), and again into another while the people work
     const upload = (dataset: string, f: string) =>
       readFile(path.join(CORPUS, "mfcad", f)).then((bytes) =>
         uploadToNewDataset(platform, admin, dataset, { name: f, bytes }),
       );
-    for (const dataset of ["load-a", "load-b"]) for (const f of mfcad) await upload(dataset, f);
-    const first = mfcad.length * 2;
+    // enough parts that the queue never runs dry (about 16 submitted a second): 60 per dataset
+    const preloaded = Array.from({ length: Math.max(5, Math.ceil(SECONDS / 3)) }, (_, i) => `load-${i}`);
+    for (const dataset of preloaded) for (const f of mfcad) await upload(dataset, f);
+    const first = mfcad.length * preloaded.length;
     const db = await databaseOf(platform, "load-test");
     try {
       await waitUntil(
@@ -118,6 +132,7 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       const doubleClaims: string[] = [];
       const acked: { partId: string; revisionNo: number; labels: (string | null)[] }[] = [];
       let submitted = 0;
+      let nothingToClaim = 0;
       let approved = 0;
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -127,6 +142,7 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
         while (Date.now() < end) {
           const claim = await call(me, "claim", "POST", `${WS}/queue/claim`, {});
           if (claim.status !== 200) {
+            nothingToClaim++;
             await sleep(500);
             continue;
           }
@@ -143,7 +159,10 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
           const doc = latest.revision.document;
           const keys = [...new Set(doc.labels.filter((l): l is string => l !== null))];
           let last = latest.revision.revisionNo;
-          for (let s = 0; s < 3 && Date.now() < end; s++) {
+          // people take more or less time over a part: 1-5 autosaves before submitting (3 on average, the
+          // issue's mix of about 3 saves per submission), so that their claims and submits drift apart
+          const saves = 1 + Math.floor(Math.random() * 5);
+          for (let s = 0; s < saves && Date.now() < end; s++) {
             await sleep(900 + Math.random() * 200); // autosave every second
             const labels = doc.labels.map((l, f) => (f === s % doc.faceCount ? (keys[s % keys.length] ?? l) : l));
             const saved = await call(me, "autosave", "POST", `${WS}/parts/${partId}/revisions`, {
@@ -190,7 +209,7 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       const mlEngineer = async () => {
         const me = { name: "ml", token: admin };
         await sleep((SECONDS * 1000) / 2);
-        const snap = await call(me, "snapshot", "POST", `${WS}/snapshots`, { dataset: "load-a", name: "load-v1" });
+        const snap = await call(me, "snapshot", "POST", `${WS}/snapshots`, { dataset: "load-0", name: "load-v1" });
         expect(snap.status, JSON.stringify(snap.body)).toBeLessThan(300);
         const exp = await call(me, "export", "POST", `${WS}/snapshots/load-v1/exports`, { format: "parquet" });
         expect(exp.status, JSON.stringify(exp.body)).toBeLessThan(300);
@@ -198,13 +217,32 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       const uploads = async () => {
         for (const f of mfcad) {
           if (Date.now() >= end) break;
-          await upload("load-c", f);
+          await upload("load-uploads", f);
         }
       };
+      // the statements PostgreSQL spends its time on during the run (npm start loads pg_stat_statements)
+      await db.query("create extension if not exists pg_stat_statements");
+      await db.query("select pg_stat_statements_reset()");
+      requests.length = 0;
+      const cpuBefore = await platformCpu(platform);
+      const ownBefore = process.cpuUsage();
       const started = performance.now();
       await Promise.all([...annotators.map(annotate), ...reviewers.map(review), mlEngineer(), uploads()]);
       const seconds = (performance.now() - started) / 1000;
+      const cpuAfter = await platformCpu(platform);
+      const own = process.cpuUsage(ownBefore);
+      // where the machine's CPU went during the run (processes that ended in it are not counted)
+      const cpuUsed = [...cpuAfter]
+        .map(([role, s]) => [role, s - (cpuBefore.get(role) ?? 0)] as const)
+        .concat([["simulated people (this test)", (own.user + own.system) / 1e6]])
+        .sort((a, b) => b[1] - a[1]);
 
+      const statements = (
+        await db.query<{ calls: number; ms: number; query: string }>(
+          `select calls::int, total_exec_time::float8 as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
+           from pg_stat_statements where toplevel order by total_exec_time desc limit 8`,
+        )
+      ).rows;
       expect(serverErrors).toEqual([]);
       // the web process gave its own account of the saves (FACET_SERVER_TIMING)
       expect(phases.get("autosave")?.get("tx.work")?.length ?? 0).toBeGreaterThan(0);
@@ -250,6 +288,18 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
         );
       const annotatorKinds = ["claim", "read revision", "autosave", "submit"];
       const theirs = annotatorKinds.flatMap((k) => timings.get(k) ?? []);
+      const t0 = Math.min(...requests.map((r) => r.at));
+      const perSecond = new Map<number, number[]>();
+      for (const r of requests.filter((q) => annotatorKinds.includes(q.kind))) {
+        const second = Math.floor((r.at - t0) / 1000);
+        perSecond.set(second, [...(perSecond.get(second) ?? []), r.ms]);
+      }
+      const bySecond = [...perSecond]
+        .sort((a, b) => a[0] - b[0])
+        .map(
+          ([second, xs]) =>
+            `  ${String(second).padStart(3)} s: ${String(xs.length).padStart(4)} requests  p50 ${pct(xs, 0.5).toFixed(0)} ms  p95 ${pct(xs, 0.95).toFixed(0)} ms`,
+        );
       // where an annotator's request spends its time, by the web process's account
       const phaseNames = [...new Set(annotatorKinds.flatMap((k) => [...(phases.get(k)?.keys() ?? [])]))];
       const phaseLines = phaseNames.map((phase) => {
@@ -258,11 +308,19 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       });
       console.log(
         [
-          `load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export, uploads; ${seconds.toFixed(0)} s, ${all.length} requests (${(all.length / seconds).toFixed(0)}/s), ${submitted} submitted, ${approved} approved, ${acked.length} saves acknowledged, 0 double claims, 0 lost saves, 0 server errors`,
+          `load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export, uploads; ${seconds.toFixed(0)} s, ${all.length} requests (${(all.length / seconds).toFixed(0)}/s), ${submitted} submitted, ${approved} approved, ${acked.length} saves acknowledged, 0 double claims, 0 lost saves, 0 server errors; ${nothingToClaim} claims found nothing to claim`,
           `  annotators' requests: p50 ${pct(theirs, 0.5).toFixed(0)} ms, p95 ${pct(theirs, 0.95).toFixed(0)} ms (target < 100), p99 ${pct(theirs, 0.99).toFixed(0)} ms (target < 300)`,
           ...lines,
           "  where the annotators' requests spend their time (Server-Timing; tx.* summed over a request's transactions, member includes its own):",
           ...phaseLines,
+          `  CPU during the run (${os.cpus().length} cores × ${seconds.toFixed(0)} s = ${(os.cpus().length * seconds).toFixed(0)} s): ${cpuUsed.map(([r, s]) => `${r} ${s.toFixed(1)} s`).join(", ")}`,
+          "  annotators' requests by second of the run (bursts of claims and submits are where the tail comes from):",
+          ...bySecond,
+          "  PostgreSQL's statements by total time (pg_stat_statements: calls, total ms, ms each):",
+          ...statements.map(
+            (st) =>
+              `  ${String(st.calls).padStart(6)} ${st.ms.toFixed(0).padStart(6)} ms ${(st.ms / st.calls).toFixed(2).padStart(6)}  ${st.query}`,
+          ),
           "  in the web process (its request log):",
           ...servedLines,
         ].join("\n"),

@@ -69,7 +69,8 @@ export async function main(): Promise<void> {
     port: env.FACET_PG_PORT,
     password: secrets.pgPassword,
     database: "facet",
-    settings: { max_connections: 100 },
+    // pg_stat_statements, as Supabase has it: which statements the database spends its time on
+    settings: { max_connections: 100, shared_preload_libraries: "pg_stat_statements" },
     onProgress: say,
     // killed or crashed: started again; the web app and worker reconnect (their requests meanwhile
     // are answered 503 UNAVAILABLE)

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createPool, type Pool } from "@facet/db";
@@ -138,4 +138,58 @@ export async function databaseOf(platform: Platform, applicationName: string): P
     max: 2,
     applicationName,
   });
+}
+
+const TICK = 100; // USER_HZ (`getconf CLK_TCK`) on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 when it is gone. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (!stat) return 0;
+  // the fields after the command name (which may hold spaces), in parentheses
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+
+/** CPU seconds of the children this process has waited for (cutime + cstime of /proc/self/stat). */
+export async function reapedChildrenCpuSeconds(): Promise<number> {
+  const stat = await readFile("/proc/self/stat", "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[13]) + Number(f[14])) / TICK;
+}
+
+/** The process ids under `root` (itself included), from /proc. */
+export async function processTree(root: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, "utf8").catch(() => null);
+    if (stat) parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, parent] of parents) if (parent === out[i]) out.push(pid);
+  return out;
+}
+
+/** What a process of the platform is, from its command line: web, worker, geometry, postgres or launcher. */
+async function roleOf(pid: number): Promise<string> {
+  const cmd = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).replaceAll("\0", " ");
+  if (cmd.includes("geometry/host")) return "geometry";
+  if (cmd.includes("workers/src/")) return "worker";
+  if (cmd.includes("apps/web/")) return "web";
+  if (cmd.includes("postgres")) return "postgres";
+  return "launcher";
+}
+
+/**
+ * CPU seconds used so far by each kind of the platform's processes (all PostgreSQL backends as
+ * one, every geometry process as one). Two readings subtracted say where a period's CPU went.
+ */
+export async function platformCpu(platform: Platform): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const pid of await processTree(platform.run.child.pid as number)) {
+    const role = await roleOf(pid);
+    out.set(role, (out.get(role) ?? 0) + (await cpuSeconds(pid)));
+  }
+  return out;
 }

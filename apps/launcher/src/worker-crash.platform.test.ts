@@ -138,7 +138,7 @@ describe("a worker killed mid-job", () => {
         "utf8",
       );
       expect(digest.trim()).toBe(done.sha256);
-      const jobs = await db.query("select kind, status::text, attempts from jobs where kind like 'export%'");
+      const jobs = await db.query("select kind, status::text, attempts from jobs where kind = 'curation:export'");
       expect(jobs.rows).toEqual([expect.objectContaining({ status: "completed" })]);
       expect(jobs.rows[0].attempts).toBeGreaterThanOrEqual(2);
       const stuck = await db.query("select count(*)::int as n from jobs where status in ('queued', 'running')");

@@ -15,7 +15,7 @@ import {
   type Claims,
   collectTimings,
   databaseUnavailable,
-  getWorkspaceForMember,
+  findWorkspaceForMember,
   type PoolClient,
   type RateLimit,
   type RequestContext,
@@ -286,7 +286,7 @@ export async function inWorkspace(
   const base: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
   const { pool } = await context();
   checkJsonInput(ws);
-  const workspace = await timed("member", () => withUser(pool, claims, (c) => getWorkspaceForMember(c, ws), base));
+  const workspace = await timed("member", () => findWorkspaceForMember(pool, claims, ws, base));
   if (caller.apiKey?.workspaceId && caller.apiKey.workspaceId !== workspace.id) {
     throw new AppError("NOT_A_MEMBER", "this API key belongs to another workspace");
   }

@@ -68,6 +68,9 @@ export async function revokeApiKey(client: PoolClient, id: string): Promise<void
   if (r.rowCount === 0) throw new AppError("NOT_FOUND", "no such active API key");
 }
 
+/** How precisely a key's "last used" is kept. */
+export const LAST_USED_PRECISION_SECONDS = 60;
+
 /**
  * The caller behind an `fct_…` key: its owner's claims (RLS acts as the owner) and the key's limits.
  * Revoked, expired, unknown and malformed keys are refused alike.
@@ -80,15 +83,24 @@ export async function authenticateApiKey(pool: Pool, key: string): Promise<ApiKe
     workspace_id: string | null;
     scopes: ApiKeyScope[];
     email: string | null;
-  }>(
-    `update public.api_keys k set last_used_at = now()
-     from auth.users u
-     where k.key_hash = $1 and u.id = k.user_id and k.revoked_at is null
-       and (k.expires_at is null or k.expires_at > now())
-       and u.deleted_at is null and coalesce(u.banned_until <= now(), true)
-     returning k.id, k.user_id, k.workspace_id, k.scopes, u.email`,
-    [sha256Hex(key)],
-  );
+  }>({
+    // named: prepared once per connection, planned once (every request with a key runs it).
+    name: "facet_api_key",
+    // "last used" is written when it is a minute old or more: a key making many requests a second
+    // (the CLI, a script) does not turn each of its reads into a write and a WAL flush
+    text: `with k as (
+       select k.id, k.user_id, k.workspace_id, k.scopes, u.email, k.last_used_at
+       from public.api_keys k join auth.users u on u.id = k.user_id
+       where k.key_hash = $1 and k.revoked_at is null
+         and (k.expires_at is null or k.expires_at > now())
+         and u.deleted_at is null and coalesce(u.banned_until <= now(), true)
+     ), touched as (
+       update public.api_keys set last_used_at = now()
+       where id = (select id from k where last_used_at is null or last_used_at < now() - interval '${LAST_USED_PRECISION_SECONDS} seconds')
+     )
+     select id, user_id, workspace_id, scopes, email from k`,
+    values: [sha256Hex(key)],
+  });
   const row = rows[0];
   if (!row) throw new AppError("TOKEN_INVALID", "this API key is not valid (revoked, expired or unknown)");
   return {

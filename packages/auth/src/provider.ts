@@ -72,12 +72,14 @@ export function cookieValue(jar: CookieJar, name: string): string | undefined {
  * not past `not_after`, and its account neither deleted nor deactivated (`banned_until`).
  */
 export async function sessionRowActive(pool: Pool, claims: Claims): Promise<boolean> {
-  const { rows } = await pool.query(
-    `select 1 from auth.sessions s join auth.users u on u.id = s.user_id
+  // named: prepared once per connection, planned once (every request signed in with a session runs it)
+  const { rows } = await pool.query({
+    name: "facet_session_active",
+    text: `select 1 from auth.sessions s join auth.users u on u.id = s.user_id
      where s.id = $1 and s.user_id = $2 and (s.not_after is null or s.not_after > now())
        and u.deleted_at is null and coalesce(u.banned_until <= now(), true)`,
-    [claims.session_id ?? null, claims.sub],
-  );
+    values: [claims.session_id ?? null, claims.sub],
+  });
   return rows.length > 0;
 }
 

@@ -2,9 +2,11 @@
  * What the CLI benchmarks share: a real platform (`npm start` on a fresh folder: embedded
  * PostgreSQL, web server, worker) with an API key, `facet … --json` as a child process, timing.
  */
-import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import { type Platform, startPlatform } from "@facet/launcher/testing";
+
+export { cpuSeconds, processTree, reapedChildrenCpuSeconds } from "@facet/launcher/testing";
+
 import { spawnFacet } from "../src/testing";
 
 export const ADMIN = { email: "bench@example.test", password: "bench password 1" };
@@ -52,37 +54,6 @@ export async function facetJson(
   }
   if (r.code !== 0) throw new Error(`facet ${args[0]} exited ${r.code}: ${r.stdout}\n${r.stderr.slice(-2000)}`);
   return { summary, wall };
-}
-
-const TICK = 100; // USER_HZ (`getconf CLK_TCK`) on Linux
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 when it is gone. */
-export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
-  if (!stat) return 0;
-  // the fields after the command name (which may hold spaces), in parentheses
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
-
-/** CPU seconds of the children this process has waited for (cutime + cstime of /proc/self/stat). */
-export async function reapedChildrenCpuSeconds(): Promise<number> {
-  const stat = await readFile("/proc/self/stat", "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[13]) + Number(f[14])) / TICK;
-}
-
-/** The process ids under `root` (itself included), from /proc. */
-export async function processTree(root: number): Promise<number[]> {
-  const parents = new Map<number, number>();
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, "utf8").catch(() => null);
-    if (stat) parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, parent] of parents) if (parent === out[i]) out.push(pid);
-  return out;
 }
 
 /** The machine, as the printed figures must be read: cores, Node, load averages. */

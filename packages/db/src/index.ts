@@ -59,7 +59,7 @@ export type { GeometryProvenance, GeometryRecord, PrelabelRecord } from "./proce
 export { attachGeometry, findGeometry, recordGeometry, recordPrelabel } from "./processing";
 export { collectTimings, RequestTimings, timed } from "./request-timing";
 export type { Claims, RequestContext } from "./session";
-export { withService, withShareLink, withUser } from "./session";
+export { readAsUser, withService, withShareLink, withUser } from "./session";
 export * from "./workspaces/analytics";
 export * from "./workspaces/audit";
 export * from "./workspaces/comments";

@@ -36,17 +36,19 @@ export async function takeRateLimits(
   hits: Array<{ bucket: string; key: string; limit: RateLimit; cost?: number }>,
 ): Promise<number> {
   if (hits.length === 0) return 0;
-  const { rows } = await pool.query<{ wait: number }>(
-    `select coalesce(max(private.rate_limit_take(b, k, l, p, c)), 0) as wait
+  // named: prepared once per connection, planned once (every API request runs it)
+  const { rows } = await pool.query<{ wait: number }>({
+    name: "facet_rate_limits_take",
+    text: `select coalesce(max(private.rate_limit_take(b, k, l, p, c)), 0) as wait
      from unnest($1::text[], $2::text[], $3::int[], $4::float8[], $5::int[]) as t(b, k, l, p, c)`,
-    [
+    values: [
       hits.map((h) => h.bucket),
       hits.map((h) => h.key.slice(0, 128)),
       hits.map((h) => h.limit.limit),
       hits.map((h) => h.limit.periodSeconds),
       hits.map((h) => h.cost ?? 1),
     ],
-  );
+  });
   return Number(rows[0]?.wait ?? 0);
 }
 

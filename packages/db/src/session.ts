@@ -26,21 +26,48 @@ export interface RequestContext {
   workspaceId?: string | null;
 }
 
-async function inTransaction<T>(
-  pool: pg.Pool,
-  setup: (client: pg.PoolClient) => Promise<void>,
-  fn: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await timed("tx.pool", () =>
+type Role = "authenticated" | "anon" | "service_role";
+
+/** Who a transaction acts as, and for what request. */
+interface Session {
+  role: Role;
+  claims: Record<string, unknown> | null;
+  ctx: RequestContext;
+}
+
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  return timed("tx.pool", () =>
     pool.connect().catch((e: unknown) => {
       throw toAppError(e);
     }),
   );
+}
+
+/**
+ * The statement that gives a transaction its role, claims and request context: `set_config(…,
+ * true)` is `SET LOCAL` (for `role` too: PostgREST sets the role the same way), so all of it ends
+ * with the transaction. Its values are literals escaped by the client (node-postgres'
+ * `escapeLiteral`, as libpq's `PQescapeLiteral`), so that it travels with `begin`, or with a
+ * lookup, in one simple query: one round trip where three were.
+ */
+function sessionStatement(client: pg.PoolClient, s: Session): string {
+  const literal = (v: string) => client.escapeLiteral(v);
+  return `select set_config('role', ${literal(s.role)}, true),
+    set_config('request.jwt.claims', ${literal(s.claims === null ? "" : JSON.stringify(s.claims))}, true),
+    set_config('facet.actor_kind', ${literal(s.ctx.actorKind ?? "")}, true),
+    set_config('facet.client_ip', ${literal(s.ctx.ip ?? "")}, true),
+    set_config('facet.user_agent', ${literal(s.ctx.userAgent ?? "")}, true),
+    set_config('facet.workspace_id', ${literal(s.ctx.workspaceId ?? "")}, true)`;
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  session: Session,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await connect(pool);
   try {
-    await timed("tx.setup", async () => {
-      await client.query("begin");
-      await setup(client);
-    });
+    await timed("tx.setup", () => client.query(`begin; ${sessionStatement(client, session)}`));
     const result = await timed("tx.work", () => fn(client));
     await timed("tx.commit", () => client.query("commit"));
     return result;
@@ -53,29 +80,28 @@ async function inTransaction<T>(
 }
 
 /**
- * The transaction's role, claims and request context, in one round trip: `set_config(…, true)` is
- * `SET LOCAL` (for `role` too: PostgREST sets the role the same way), so all of it ends with the
- * transaction.
+ * One statement as the user, in one round trip: the session's settings and the statement are one
+ * simple query, which PostgreSQL runs as one implicit transaction (the settings end with it; an
+ * error undoes both). For the lookups every request makes. `statement` builds the SQL with values
+ * escaped as literals by the function it is given (there are no $n parameters in a simple query).
  */
-async function setSession(
-  client: pg.PoolClient,
-  role: "authenticated" | "anon" | "service_role",
-  claims: Record<string, unknown> | null,
-  ctx: RequestContext,
-): Promise<void> {
-  await client.query(
-    `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-            set_config('facet.actor_kind', $3, true), set_config('facet.client_ip', $4, true),
-            set_config('facet.user_agent', $5, true), set_config('facet.workspace_id', $6, true)`,
-    [
-      role,
-      claims === null ? "" : JSON.stringify(claims),
-      ctx.actorKind ?? "",
-      ctx.ip ?? "",
-      ctx.userAgent ?? "",
-      ctx.workspaceId ?? "",
-    ],
-  );
+export async function readAsUser<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  claims: Claims,
+  statement: (literal: (value: string) => string) => string,
+  ctx: RequestContext = {},
+): Promise<R[]> {
+  const client = await connect(pool);
+  try {
+    const session = sessionStatement(client, { role: "authenticated", claims, ctx: { actorKind: "user", ...ctx } });
+    const sql = `${session}; ${statement((v) => client.escapeLiteral(v))}`;
+    const results = (await timed("tx.work", () => client.query(sql))) as unknown as pg.QueryResult<R>[];
+    return results[results.length - 1]?.rows ?? [];
+  } catch (e) {
+    throw toAppError(e);
+  } finally {
+    client.release();
+  }
 }
 
 /** A transaction acting as a Supabase role with these JWT claims, so row-level security applies as there. */
@@ -86,7 +112,7 @@ function asRole<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   ctx: RequestContext,
 ): Promise<T> {
-  return inTransaction(pool, (client) => setSession(client, role, claims, { actorKind: "user", ...ctx }), fn);
+  return inTransaction(pool, { role, claims, ctx: { actorKind: "user", ...ctx } }, fn);
 }
 
 /**
@@ -122,9 +148,5 @@ export function withService<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   ctx: RequestContext = {},
 ): Promise<T> {
-  return inTransaction(
-    pool,
-    (client) => setSession(client, "service_role", null, { actorKind: "service", ...ctx }),
-    fn,
-  );
+  return inTransaction(pool, { role: "service_role", claims: null, ctx: { actorKind: "service", ...ctx } }, fn);
 }

@@ -26,7 +26,12 @@ import { partHistory } from "./workspaces/history";
 import { claimNextPart, releasePart } from "./workspaces/parts";
 import { latestRevision } from "./workspaces/revisions";
 import { renewClaim } from "./workspaces/workbench";
-import { createWorkspace, getWorkspaceForMember, listMyWorkspaces } from "./workspaces/workspaces";
+import {
+  createWorkspace,
+  findWorkspaceForMember,
+  getWorkspaceForMember,
+  listMyWorkspaces,
+} from "./workspaces/workspaces";
 
 /**
  * Workspaces are tenants. A request made for one workspace (a route under /api/workspaces/<ws>/…,
@@ -424,6 +429,86 @@ describe("live streams", () => {
       ]);
     } finally {
       await events.close();
+    }
+  });
+});
+
+describe("finding the caller's workspace (every API request does)", () => {
+  /** How many times a membership check ran while `fn` ran as `claims` (PostgreSQL's function counters). */
+  async function membershipChecks(claims: Claims, fn: (c: import("pg").PoolClient) => Promise<unknown>) {
+    const c = await db.owner.connect();
+    // the counters of this backend not yet flushed, earlier transactions' included: read before and after
+    const calls = async () =>
+      (
+        await c.query<{ n: number }>(
+          `select coalesce(sum(calls), 0)::int as n from pg_stat_xact_user_functions
+           where schemaname = 'private' and funcname like 'is_%member%'`,
+        )
+      ).rows[0]?.n ?? 0;
+    try {
+      await c.query("begin");
+      await c.query("set local track_functions = 'all'");
+      const before = await calls();
+      await c.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
+        JSON.stringify(claims),
+      ]);
+      await fn(c);
+      await c.query("reset role");
+      const n = (await calls()) - before;
+      await c.query("rollback");
+      return n;
+    } finally {
+      c.release();
+    }
+  }
+
+  it("checks the caller's own memberships only, however many members the workspace has", async () => {
+    const slug = (await db.owner.query("select slug from public.workspaces where id = $1", [b.workspaceId])).rows[0]
+      .slug as string;
+    const lookups = async () => [
+      await membershipChecks(b.users.annotator.claims, (c) => getWorkspaceForMember(c, slug)),
+      await membershipChecks(b.users.annotator.claims, (c) => listMyWorkspaces(c)),
+    ];
+    const small = await lookups();
+    expect(small[0]).toBeGreaterThan(0); // the counters count: row-level security did check
+    for (let i = 0; i < 120; i++) {
+      const u = await db.owner.query<{ id: string }>(
+        "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
+        [`crowd-${i}-${randomUUID().slice(0, 6)}@example.test`],
+      );
+      await addMember(db.owner, b.workspaceId, u.rows[0]?.id as string, "viewer");
+    }
+    expect(await lookups()).toEqual(small);
+  });
+
+  it("in one round trip: as the caller, within a key's binding, with the value escaped, leaving the connection as it was", async () => {
+    const { rows } = await db.owner.query<{ slug: string }>("select slug from public.workspaces where id = $1", [
+      b.workspaceId,
+    ]);
+    const slug = rows[0]?.slug as string;
+    const pool = new (await import("pg")).default.Pool({ connectionString: db.url, max: 1 });
+    try {
+      expect(await findWorkspaceForMember(pool, both.claims, slug)).toMatchObject({
+        id: b.workspaceId,
+        role: "annotator",
+      });
+      expect(await findWorkspaceForMember(pool, both.claims, b.workspaceId)).toMatchObject({ slug });
+      // not a member, or a key bound to the other workspace: the same refusal
+      await expect(findWorkspaceForMember(pool, a.users.engineer.claims, slug)).rejects.toMatchObject({
+        code: "NOT_A_MEMBER",
+      });
+      const boundToA = { ...both.claims, facet_workspace_id: a.workspaceId };
+      await expect(findWorkspaceForMember(pool, boundToA, slug)).rejects.toMatchObject({ code: "NOT_A_MEMBER" });
+      // text that would end the literal, or the statement, is a slug that does not exist
+      for (const hostile of [`${slug}' or '1'='1`, `x\\' or true --`, "x'; reset role; select '", "E'\\x27'"])
+        await expect(findWorkspaceForMember(pool, both.claims, hostile), hostile).rejects.toMatchObject({
+          code: "NOT_A_MEMBER",
+        });
+      // the one connection keeps nothing of the caller
+      const after = await pool.query("select current_user, current_setting('request.jwt.claims', true) as claims");
+      expect(after.rows[0]).toEqual({ current_user: "postgres", claims: "" });
+    } finally {
+      await pool.end();
     }
   });
 });

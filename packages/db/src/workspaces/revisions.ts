@@ -58,8 +58,10 @@ export async function appendRevision(
     schema_id: string | null;
     taxonomy: { featureTypes: Array<{ key: string }> } | null;
     latest: number;
-  }>(
-    `select g.face_signature as signature, g.face_count, d.label_schema_id as schema_id, s.taxonomy,
+  }>({
+    // named: prepared once per connection, planned once (every autosave runs it)
+    name: "facet_revision_context",
+    text: `select g.face_signature as signature, g.face_count, d.label_schema_id as schema_id, s.taxonomy,
             coalesce((select max(revision_no) from public.annotation_revisions r where r.part_id = p.id), 0) as latest
      from public.parts p join public.datasets d on d.id = p.dataset_id
      left join public.part_geometry g on g.id = p.geometry_id
@@ -68,8 +70,8 @@ export async function appendRevision(
      -- waits for a submit or release in flight; the insert below then sees the part as it is now,
      -- so a save racing a submit is refused instead of landing after the part went to review
      for share of p`,
-    [input.workspaceId, input.partId],
-  );
+    values: [input.workspaceId, input.partId],
+  });
   const part = rows[0];
   if (!part) throw new AppError("NOT_FOUND", "no such part in this workspace");
   if (!part.signature) throw new AppError("CONFLICT", "this part has no geometry yet: labels are made on its faces");
