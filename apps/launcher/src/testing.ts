@@ -193,3 +193,15 @@ export async function platformCpu(platform: Platform): Promise<Map<string, numbe
   }
   return out;
 }
+
+/** Resident memory now of each kind of the platform's processes (all PostgreSQL backends summed). */
+export async function platformMemory(platform: Platform): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const pid of await processTree(platform.run.child.pid as number)) {
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    const role = await roleOf(pid);
+    out.set(role, (out.get(role) ?? 0) + kb * 1024);
+  }
+  return out;
+}

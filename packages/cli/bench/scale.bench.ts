@@ -19,9 +19,20 @@ import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "@facet/db/testing";
 import { DEFAULT_PARAMS } from "@facet/geometry";
-import { databaseOf, waitUntil } from "@facet/launcher/testing";
+import { databaseOf, platformCpu, platformMemory, waitUntil } from "@facet/launcher/testing";
 import { buildNativeOcct, InProcessGeometry, runNativeOcct } from "@facet/workers/testing";
-import { cpuSeconds, facetJson as facet, machineLine, mb, processTree, startBenchPlatform, time } from "./platform";
+import {
+  cpuSeconds,
+  facetJson as facet,
+  machineLine,
+  mb,
+  processTree,
+  reapedChildrenCpuSeconds,
+  startBenchPlatform,
+  time,
+} from "./platform";
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const args = process.argv.slice(2);
 const limitAt = args.indexOf("--limit");
@@ -42,21 +53,6 @@ async function sizeOf(dir: string): Promise<number> {
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
     if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name)).catch(() => ({ size: 0 }))).size;
   return total;
-}
-
-/** Resident memory of a process in bytes (VmRSS), 0 when it is gone. */
-async function rssOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** A process's name (its command line's script or program), for the memory table. */
-async function nameOf(pid: number): Promise<string> {
-  const cmd = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").filter(Boolean);
-  const script = cmd.find((a) => /\.(m?js|ts)$/.test(a));
-  if (script) return path.basename(script);
-  return path.basename(cmd[0] ?? String(pid));
 }
 
 async function main() {
@@ -118,6 +114,7 @@ async function main() {
       };
       await sampleCpu();
       const cpuBefore = [...seen.values()].reduce((a, b) => a + b, 0);
+      const byRoleBefore = await platformCpu(platform);
       const peakRss = new Map<string, number>();
       const timeline: { t: number; queued: number; running: number; done: number; failed: number }[] = [];
       const started = performance.now();
@@ -125,10 +122,8 @@ async function main() {
       const sampler = (async () => {
         while (sampling) {
           await sampleCpu();
-          for (const pid of await tree()) {
-            const name = await nameOf(pid);
-            peakRss.set(name, Math.max(peakRss.get(name) ?? 0, await rssOf(pid)));
-          }
+          for (const [role, bytes] of await platformMemory(platform))
+            peakRss.set(role, Math.max(peakRss.get(role) ?? 0, bytes));
           const { rows: r } = await db.query<Omit<(typeof timeline)[number], "t">>(
             `select (select count(*)::int from jobs where status = 'queued') as queued,
                     (select count(*)::int from jobs where status = 'running') as running,
@@ -141,7 +136,11 @@ async function main() {
       })();
 
       say(`facet push of ${names.length} files…`);
-      const push = await facet(["push", dir, "--dataset", "mfcad"], env);
+      const reapedBefore = await reapedChildrenCpuSeconds();
+      const push = {
+        ...(await facet(["push", dir, "--dataset", "mfcad"], env)),
+        cpu: (await reapedChildrenCpuSeconds()) - reapedBefore,
+      };
       const pushed = push.summary.parts ?? names.length;
       say(`pushed in ${push.wall.toFixed(0)} s; waiting for every part to be pre-labelled…`);
       await waitUntil(
@@ -160,6 +159,10 @@ async function main() {
       await sampler;
       await sampleCpu();
       const cpu = [...seen.values()].reduce((a, b) => a + b, 0) - cpuBefore;
+      const byRoleAfter = await platformCpu(platform);
+      const byRole = [...byRoleAfter]
+        .map(([role, s]) => [role, s - (byRoleBefore.get(role) ?? 0)] as const)
+        .sort((a, b) => b[1] - a[1]);
       const counts = (
         await db.query<{ status: string; n: number }>(
           "select status::text, count(*)::int as n from parts group by status order by status",
@@ -178,13 +181,12 @@ async function main() {
         `  parts: ${counts.map((c) => `${c.n} ${c.status}`).join(", ")}${reasons.length ? `; failures: ${reasons.map((r) => `${r.n}× ${r.error}`).join("; ")}` : ""}`,
         `  ${perMinute.toFixed(0)} parts/min, ${(perMinute / cores).toFixed(0)} parts/min per core (native: ${((names.length / nativeSeconds) * 60).toFixed(0)} per min on one core)`,
         `  time per core: ${(wall * cores).toFixed(0)} core-seconds = ${((wall * cores) / nativeSeconds).toFixed(2)}x the native pipeline's ${nativeSeconds.toFixed(0)} s (target ≤ 1.5x), ${((wall * cores) / kernelSeconds).toFixed(2)}x Facet's kernel alone`,
-        `  CPU used by the platform's processes: ${cpu.toFixed(0)} s = ${(cpu / nativeSeconds).toFixed(2)}x native, ${(cpu / kernelSeconds).toFixed(2)}x the kernel alone; ${((cpu / pushed) * 1000).toFixed(0)} ms per part`,
+        `  CPU used by the platform's processes: ${cpu.toFixed(0)} s = ${(cpu / nativeSeconds).toFixed(2)}x native, ${(cpu / kernelSeconds).toFixed(2)}x the kernel alone; ${((cpu / pushed) * 1000).toFixed(0)} ms per part (live processes at the end: ${byRole.map(([r, s]) => `${r} ${((s / pushed) * 1000).toFixed(0)} ms`).join(", ")}; the facet CLI ${((push.cpu / pushed) * 1000).toFixed(0)} ms)`,
         `  database ${mb(dbBytes).toFixed(0)} MB, blob store ${mb(storeBytes).toFixed(0)} MB (${(storeBytes / bytes).toFixed(2)}x the STEP bytes)`,
         `  peak resident memory: ${[...peakRss]
-          .filter(([, b]) => b > 20e6)
           .sort((a, b) => b[1] - a[1])
           .map(([n, b]) => `${n} ${mb(b).toFixed(0)} MB`)
-          .join(", ")}`,
+          .join(", ")}; the platform in all ${mb(sum(peakRss)).toFixed(0)} MB (PostgreSQL: every backend summed)`,
         `  queue: at most ${Math.max(...timeline.map((p) => p.queued))} jobs waiting, ${Math.max(...timeline.map((p) => p.running))} running at once; parts done by minute: ${timeline
           .filter(
             (p, i) => i === timeline.length - 1 || Math.floor(p.t / 60) !== Math.floor((timeline[i + 1]?.t ?? 0) / 60),
@@ -206,12 +208,19 @@ async function main() {
         });
         return `${filter || "(no filter)"}: ${page.total} match, ${(s * 1000).toFixed(0)} ms`;
       };
+      // a feature the pre-labels gave the part with the most faces, to filter by
+      const largest = (await (
+        await fetch(new URL("/api/workspaces/test-shop/catalog?dataset=mfcad&limit=1&sort=-faces", platform.url), {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).json()) as { parts: { features: string[] }[] };
+      const feature = largest.parts[0]?.features[0] ?? "none";
       const queries = [];
       for (const f of [
         "",
-        "has=through_hole&faces=10..40&sort=-added",
-        "count=slot>=2&q=12",
-        "surface=cylinder&sort=faces",
+        `has=${feature}&faces=10..40&sort=-added`,
+        `count=${feature}>=2&q=1-`,
+        "status=pre_labeled&sort=faces",
       ])
         queries.push(await catalog(f));
       const snap = await facet(["snapshot", "create", "mfcad-full", "--dataset", "mfcad"], env);
