@@ -37,7 +37,8 @@ const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 
 const args = process.argv.slice(2);
 const limitAt = args.indexOf("--limit");
 const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Number.POSITIVE_INFINITY;
-const source = args.find((a, i) => !a.startsWith("--") && i !== limitAt + 1) ?? process.env.FACET_SCALE_DIR;
+const source =
+  args.find((a, i) => !a.startsWith("--") && (limitAt < 0 || i !== limitAt + 1)) ?? process.env.FACET_SCALE_DIR;
 if (!source) {
   process.stderr.write("usage: npx pnpm bench:scale DIR [--limit N]   (DIR: a folder of STEP files, e.g. MFCAD's)\n");
   process.exit(2);
