@@ -32,6 +32,8 @@ const schema = z
     FACET_GEOMETRY_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
     /** Resident memory a geometry process may reach before it is killed. */
     FACET_GEOMETRY_MEMORY_MB: z.coerce.number().int().min(256).max(65_536).default(3072),
+    /** Geometry processes (OpenCascade), each one file at a time; default: one per job slot, at most one per core. */
+    FACET_GEOMETRY_PROCESSES: z.coerce.number().int().min(1).max(32).optional(),
     ...prelabelEnvShape,
   })
   .superRefine((e, ctx) => {

@@ -5,7 +5,7 @@ import { recordVerification, verifyInstallation, verifySummary } from "@facet/op
 import type { Prelabeler } from "@facet/prelabel";
 import type { BlobStore } from "@facet/storage";
 import { makeWorkerUtils, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
-import { GeometryRunner } from "./geometry/runner";
+import { GeometryPool } from "./geometry/runner";
 import { beat, deadWorkers, forget, HEARTBEAT_INTERVAL_MS } from "./heartbeat";
 import { graphileLogger, type Logger, logJobEvents, stdoutLogger } from "./job-log";
 import { backfillGeometryDescriptions } from "./tasks/describe";
@@ -28,7 +28,8 @@ export interface LocalWorkerOptions {
   concurrency: number;
   poolSize: number;
   store: BlobStore;
-  geometry: { timeoutMs: number; memoryBytes: number };
+  /** `processes`: geometry processes (each one file at a time); default one per job slot. */
+  geometry: { timeoutMs: number; memoryBytes: number; processes?: number };
   /** Run on every new part after tessellation. */
   prelabelers: readonly Prelabeler[];
   log?: (line: string) => void;
@@ -63,7 +64,11 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   const abandoned = await removeAbandonedExportFolders();
   if (abandoned > 0) log(`worker: removed the working folders of ${abandoned} export(s) that were interrupted`);
 
-  const runner = new GeometryRunner({ ...o.geometry, recycleBytes: Math.min(o.geometry.memoryBytes, 1.2 * 1024 ** 3) });
+  const runner = new GeometryPool(o.geometry.processes ?? o.concurrency, {
+    timeoutMs: o.geometry.timeoutMs,
+    memoryBytes: o.geometry.memoryBytes,
+    recycleBytes: Math.min(o.geometry.memoryBytes, 1.2 * 1024 ** 3),
+  });
   const taskList: TaskList = {
     [TESSELLATE]: (payload) =>
       tessellatePart({ pool, store: o.store, runner, prelabelers: o.prelabelers, log }, payload),

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { createPrelabelers } from "@facet/prelabel";
 import { blobStoreConfigFromEnv, createBlobStore } from "@facet/storage";
 import { parseWorkerEnv } from "./env";
@@ -17,6 +18,7 @@ const worker = await startLocalWorker({
   geometry: {
     timeoutMs: env.FACET_GEOMETRY_TIMEOUT_SECONDS * 1000,
     memoryBytes: env.FACET_GEOMETRY_MEMORY_MB * 1024 * 1024,
+    processes: env.FACET_GEOMETRY_PROCESSES ?? Math.min(env.FACET_WORKER_CONCURRENCY, os.cpus().length),
   },
   prelabelers: createPrelabelers(env.FACET_PRELABELERS),
   logger: log,

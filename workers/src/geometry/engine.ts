@@ -7,21 +7,42 @@ import {
   tessellateStep,
 } from "@facet/geometry";
 import { loadGeometryKernel } from "@facet/geometry/node";
+import { describeShape } from "./describe-shape";
 import type { GeometryResult } from "./runner";
+
+export interface RunOptions {
+  /** Also describe the shape (fingerprint, surface kinds, thumbnail): what a new part needs. */
+  describe?: boolean;
+}
 
 /** Something that turns STEP bytes into a GLB and a faces document. */
 export interface GeometryEngine {
-  run(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult>;
+  run(bytes: Uint8Array, params: TessellationParams, options?: RunOptions): Promise<GeometryResult>;
 }
 
-/** The whole pipeline on a loaded kernel: mesh, faces document, GLB, with each stage's time. */
-export function tessellateToGlb(oc: GeometryKernel, bytes: Uint8Array, params: TessellationParams): GeometryResult {
+/**
+ * The whole pipeline on a loaded kernel: mesh, faces document, GLB and, when asked, the shape's
+ * description, with each stage's time.
+ */
+export function tessellateToGlb(
+  oc: GeometryKernel,
+  bytes: Uint8Array,
+  params: TessellationParams,
+  options: RunOptions = {},
+): GeometryResult {
   const started = performance.now();
   const { mesh, document, timings } = tessellateStep(oc, bytes, params);
-  const glbStarted = performance.now();
+  let at = performance.now();
   const glb = meshToGlb(mesh, document);
-  timings.glb = Math.round((performance.now() - glbStarted) * 10) / 10;
-  return { glb, document, timings, ms: Math.round(performance.now() - started) };
+  timings.glb = Math.round((performance.now() - at) * 10) / 10;
+  // `ms` is the tessellation's (the part's recorded geometry time); the description has its own timing
+  const result: GeometryResult = { glb, document, timings, ms: Math.round(performance.now() - started) };
+  if (options.describe) {
+    at = performance.now();
+    result.description = describeShape(document, glb);
+    timings.describe = Math.round((performance.now() - at) * 10) / 10;
+  }
+  return result;
 }
 
 /** Why a file failed, as the part will say it: the pipeline's own reason, or OpenCascade's error. */
@@ -57,7 +78,7 @@ export class InProcessGeometry implements GeometryEngine {
 
   constructor(private readonly wasmPath?: string) {}
 
-  async run(bytes: Uint8Array, params: TessellationParams): Promise<GeometryResult> {
+  async run(bytes: Uint8Array, params: TessellationParams, options: RunOptions = {}): Promise<GeometryResult> {
     // a failed load is not kept: the next run tries again
     this.kernel ??= loadGeometryKernel(this.wasmPath, { optimized: true }).catch((e) => {
       this.kernel = null;
@@ -65,7 +86,7 @@ export class InProcessGeometry implements GeometryEngine {
     });
     const oc = await this.kernel;
     try {
-      return tessellateToGlb(oc, bytes, params);
+      return tessellateToGlb(oc, bytes, params, options);
     } catch (e) {
       if (!kernelSurvives(e)) this.kernel = null;
       const { reason, message } = geometryFailure(e);

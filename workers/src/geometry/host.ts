@@ -14,7 +14,7 @@ send({ ready: true, initMs: Math.round(performance.now() - started) });
 
 process.on("message", (req: TessellateRequest) => {
   try {
-    send({ id: req.id, ok: true, ...tessellateToGlb(oc, req.bytes, req.params) });
+    send({ id: req.id, ok: true, ...tessellateToGlb(oc, req.bytes, req.params, { describe: req.describe }) });
   } catch (e) {
     const reply: HostMessage = { id: req.id, ok: false, ...geometryFailure(e) };
     // a trap left the kernel's memory mid-way: this process ends once the reply is out, and says so,

@@ -3,7 +3,8 @@ import path from "node:path";
 import { DEFAULT_PARAMS } from "@facet/geometry";
 import { CORPUS } from "@facet/geometry/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { GeometryRunner } from "./runner";
+import { describeShape } from "./describe-shape";
+import { GeometryPool, GeometryRunner } from "./runner";
 
 /**
  * The supervised geometry process after a WebAssembly trap: the process that trapped ends once it
@@ -42,5 +43,31 @@ describe("GeometryRunner after a file that traps the kernel", () => {
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
     for (const r of results.slice(0, 2))
       expect((r as PromiseRejectedResult).reason.geometryReason).toBe("GEOMETRY_FAILED");
+  });
+});
+
+describe("GeometryPool", () => {
+  const pool = new GeometryPool(2, { timeoutMs: 60_000, memoryBytes: 2.5 * 1024 ** 3 });
+  afterAll(() => pool.stop());
+
+  it("gives files arriving together to different processes, and describes a shape as the worker would", {
+    timeout: 120_000,
+  }, async () => {
+    const [a, b] = await Promise.all(
+      ["mfcad/0-0-0-0-0-23.step", "nist-pmi/nist_ctc_01_asme1_ap203.stp"].map((f) => readFile(path.join(CORPUS, f))),
+    );
+    const runs = [pool.run(a as Buffer, DEFAULT_PARAMS, { describe: true }), pool.run(b as Buffer, DEFAULT_PARAMS)];
+    expect(pool.runners.map((r) => r.pending)).toEqual([1, 1]);
+    const [first, second] = await Promise.all(runs);
+    expect(pool.runners.map((r) => r.pending)).toEqual([0, 0]);
+    expect(second?.description).toBeUndefined(); // not asked for
+    // the description made in the geometry process is the one the worker's own thread would make
+    const d = first?.description;
+    expect(d).toEqual({ ...describeShape(first!.document, first!.glb), thumbnail: expect.anything() });
+    expect(Buffer.from(d!.thumbnail).equals(Buffer.from(describeShape(first!.document, first!.glb).thumbnail))).toBe(
+      true,
+    );
+    expect(Buffer.from(d!.thumbnail).subarray(1, 4).toString()).toBe("PNG");
+    expect(first?.timings.describe).toBeGreaterThan(0);
   });
 });

@@ -7,9 +7,9 @@ import {
   type Pool,
   withService,
 } from "@facet/db";
-import { type FacesDocument, faceMeshFromGlb, shapeDescriptor, surfaceTypes } from "@facet/geometry";
+import type { FacesDocument } from "@facet/geometry";
 import type { BlobStore } from "@facet/storage";
-import { renderThumbnail } from "../thumbnail";
+import { describeShape, type ShapeDescription } from "../geometry/describe-shape";
 
 /** How many geometries one backfill run describes (each takes a read of two files and up to a second). */
 export const BACKFILL_BATCH = 50;
@@ -38,11 +38,13 @@ export async function describeMesh(
   base: string,
   document: FacesDocument,
   glb: Uint8Array,
+  /** Made already (by the geometry process, beside the mesh): only stored. */
+  made?: ShapeDescription,
 ): Promise<GeometryDescription> {
-  const mesh = faceMeshFromGlb(glb);
+  const d = made ?? describeShape(document, glb);
   const thumbnailKey = `${base}/thumbnail.png`;
-  await putIfDiffers(store, thumbnailKey, renderThumbnail(document, mesh));
-  return { surfaceTypes: surfaceTypes(document), shapeDescriptor: shapeDescriptor(document, mesh), thumbnailKey };
+  await putIfDiffers(store, thumbnailKey, d.thumbnail);
+  return { surfaceTypes: d.surfaceTypes, shapeDescriptor: d.shapeDescriptor, thumbnailKey };
 }
 
 /**

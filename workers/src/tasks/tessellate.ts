@@ -90,7 +90,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
       await progress(deps.pool, jobId, 0.2, "meshing");
       let result: Awaited<ReturnType<GeometryEngine["run"]>>;
       try {
-        result = await deps.runner.run(bytes, params);
+        result = await deps.runner.run(bytes, params, { describe: true });
       } catch (e) {
         const reason =
           e instanceof GeometryLimitError || (e as { geometryReason?: string }).geometryReason
@@ -110,7 +110,7 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
         await putIfDiffers(deps.store, `${base}/mesh.glb`, result.glb);
         await putIfDiffers(deps.store, `${base}/faces.json`, faces);
         // the catalog's view of the shape: surface kinds, fingerprint, thumbnail.png beside the mesh
-        return describeMesh(deps.store, base, d, result.glb);
+        return describeMesh(deps.store, base, d, result.glb, result.description);
       };
       const description = await store();
       geometry = await withService(deps.pool, (c) =>
