@@ -1,3 +1,4 @@
+import { AppError } from "@facet/core";
 import type pg from "pg";
 import { toAppError } from "./errors";
 import { timed } from "./request-timing";
@@ -51,13 +52,22 @@ async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
  * lookup, in one simple query: one round trip where three were.
  */
 function sessionStatement(client: pg.PoolClient, s: Session): string {
-  const literal = (v: string) => client.escapeLiteral(v);
+  const literal = (v: string) => escaped(client, v);
   return `select set_config('role', ${literal(s.role)}, true),
     set_config('request.jwt.claims', ${literal(s.claims === null ? "" : JSON.stringify(s.claims))}, true),
     set_config('facet.actor_kind', ${literal(s.ctx.actorKind ?? "")}, true),
     set_config('facet.client_ip', ${literal(s.ctx.ip ?? "")}, true),
     set_config('facet.user_agent', ${literal(s.ctx.userAgent ?? "")}, true),
     set_config('facet.workspace_id', ${literal(s.ctx.workspaceId ?? "")}, true)`;
+}
+
+/**
+ * A value as an SQL literal. A NUL cannot travel inside a query's text (the protocol ends the text
+ * there): refused, as PostgreSQL refuses it in a parameter.
+ */
+function escaped(client: pg.PoolClient, value: string): string {
+  if (value.includes("\u0000")) throw new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
+  return client.escapeLiteral(value);
 }
 
 async function inTransaction<T>(
@@ -94,7 +104,7 @@ export async function readAsUser<R extends pg.QueryResultRow>(
   const client = await connect(pool);
   try {
     const session = sessionStatement(client, { role: "authenticated", claims, ctx: { actorKind: "user", ...ctx } });
-    const sql = `${session}; ${statement((v) => client.escapeLiteral(v))}`;
+    const sql = `${session}; ${statement((v) => escaped(client, v))}`;
     const results = (await timed("tx.work", () => client.query(sql))) as unknown as pg.QueryResult<R>[];
     return results[results.length - 1]?.rows ?? [];
   } catch (e) {

@@ -500,6 +500,9 @@ describe("finding the caller's workspace (every API request does)", () => {
       const boundToA = { ...both.claims, facet_workspace_id: a.workspaceId };
       await expect(findWorkspaceForMember(pool, boundToA, slug)).rejects.toMatchObject({ code: "NOT_A_MEMBER" });
       // text that would end the literal, or the statement, is a slug that does not exist
+      await expect(findWorkspaceForMember(pool, both.claims, `${slug}\u0000`)).rejects.toMatchObject({
+        code: "VALIDATION_FAILED",
+      });
       for (const hostile of [`${slug}' or '1'='1`, `x\\' or true --`, "x'; reset role; select '", "E'\\x27'"])
         await expect(findWorkspaceForMember(pool, both.claims, hostile), hostile).rejects.toMatchObject({
           code: "NOT_A_MEMBER",
