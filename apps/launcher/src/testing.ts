@@ -181,27 +181,25 @@ async function roleOf(pid: number): Promise<string> {
   return "launcher";
 }
 
-/**
- * CPU seconds used so far by each kind of the platform's processes (all PostgreSQL backends as
- * one, every geometry process as one). Two readings subtracted say where a period's CPU went.
- */
-export async function platformCpu(platform: Platform): Promise<Map<string, number>> {
+/** `measure` of every process of the platform, added up by kind (all PostgreSQL backends as one, every geometry process as one). */
+async function perRole(platform: Platform, measure: (pid: number) => Promise<number>): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const pid of await processTree(platform.run.child.pid as number)) {
     const role = await roleOf(pid);
-    out.set(role, (out.get(role) ?? 0) + (await cpuSeconds(pid)));
+    out.set(role, (out.get(role) ?? 0) + (await measure(pid)));
   }
   return out;
 }
 
-/** Resident memory now of each kind of the platform's processes (all PostgreSQL backends summed). */
-export async function platformMemory(platform: Platform): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const pid of await processTree(platform.run.child.pid as number)) {
+/** CPU seconds used so far by each kind of the platform's processes: two readings subtracted say where a period's CPU went. */
+export function platformCpu(platform: Platform): Promise<Map<string, number>> {
+  return perRole(platform, cpuSeconds);
+}
+
+/** Resident memory now of each kind of the platform's processes, in bytes. */
+export function platformMemory(platform: Platform): Promise<Map<string, number>> {
+  return perRole(platform, async (pid) => {
     const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-    const role = await roleOf(pid);
-    out.set(role, (out.get(role) ?? 0) + kb * 1024);
-  }
-  return out;
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  });
 }

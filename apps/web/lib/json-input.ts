@@ -1,14 +1,11 @@
-import { AppError } from "@facet/core";
+import { AppError, isWellFormedText } from "@facet/core";
 
 /** Deeper than any request Facet takes (annotation documents are about 4 levels). */
 export const MAX_JSON_DEPTH = 32;
 
-/** A UTF-16 surrogate not in a pair: JSON and JavaScript allow it, UTF-8 and PostgreSQL's json do not. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
 function checkText(text: string): void {
   if (text.includes("\u0000")) throw new AppError("VALIDATION_FAILED", "text may not contain NUL characters");
-  if (LONE_SURROGATE.test(text))
+  if (!isWellFormedText(text))
     throw new AppError(
       "VALIDATION_FAILED",
       "text must be well-formed Unicode (it holds a lone surrogate, \\ud800-\\udfff)",

@@ -32,7 +32,7 @@ import {
   time,
 } from "./platform";
 
-const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+const sum = (m: Map<unknown, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const args = process.argv.slice(2);
 const limitAt = args.indexOf("--limit");
@@ -114,24 +114,28 @@ async function main() {
         for (const pid of await tree()) seen.set(pid, Math.max(seen.get(pid) ?? 0, await cpuSeconds(pid)));
       };
       await sampleCpu();
-      const cpuBefore = [...seen.values()].reduce((a, b) => a + b, 0);
+      const cpuBefore = sum(seen);
       const byRoleBefore = await platformCpu(platform);
       const peakRss = new Map<string, number>();
       const timeline: { t: number; queued: number; running: number; done: number; failed: number }[] = [];
       const started = performance.now();
+      // every 2 s (and once at the end): CPU, memory, the queue and the parts done
+      const sample = async () => {
+        await sampleCpu();
+        for (const [role, bytes] of await platformMemory(platform))
+          peakRss.set(role, Math.max(peakRss.get(role) ?? 0, bytes));
+        const { rows: r } = await db.query<Omit<(typeof timeline)[number], "t">>(
+          `select (select count(*)::int from jobs where status = 'queued') as queued,
+                  (select count(*)::int from jobs where status = 'running') as running,
+                  (select count(*)::int from parts where status not in ('uploaded', 'processing', 'failed')) as done,
+                  (select count(*)::int from parts where status = 'failed') as failed`,
+        );
+        timeline.push({ ...(r[0] as Omit<(typeof timeline)[number], "t">), t: (performance.now() - started) / 1000 });
+      };
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          await sampleCpu();
-          for (const [role, bytes] of await platformMemory(platform))
-            peakRss.set(role, Math.max(peakRss.get(role) ?? 0, bytes));
-          const { rows: r } = await db.query<Omit<(typeof timeline)[number], "t">>(
-            `select (select count(*)::int from jobs where status = 'queued') as queued,
-                    (select count(*)::int from jobs where status = 'running') as running,
-                    (select count(*)::int from parts where status not in ('uploaded', 'processing', 'failed')) as done,
-                    (select count(*)::int from parts where status = 'failed') as failed`,
-          );
-          timeline.push({ ...(r[0] as Omit<(typeof timeline)[number], "t">), t: (performance.now() - started) / 1000 });
+          await sample();
           await new Promise((res) => setTimeout(res, 2000));
         }
       })();
@@ -158,8 +162,8 @@ async function main() {
       const wall = (performance.now() - started) / 1000;
       sampling = false;
       await sampler;
-      await sampleCpu();
-      const cpu = [...seen.values()].reduce((a, b) => a + b, 0) - cpuBefore;
+      await sample();
+      const cpu = sum(seen) - cpuBefore;
       const byRoleAfter = await platformCpu(platform);
       const byRole = [...byRoleAfter]
         .map(([role, s]) => [role, s - (byRoleBefore.get(role) ?? 0)] as const)
@@ -198,24 +202,19 @@ async function main() {
 
       // 4. the ML engineer's side on the full set
       say("catalog, snapshot, export…");
-      // the catalog page's request: the first 50 rows of a filter, with the count of all that match
+      // the catalog page's request: the first rows of a filter, with the count of all that match
+      const catalogPage = async (query: string) =>
+        (await (
+          await fetch(new URL(`/api/workspaces/test-shop/catalog?dataset=mfcad&${query}`, platform.url), {
+            headers: { authorization: `Bearer ${key}` },
+          })
+        ).json()) as { total: number | null; parts: { features: string[] }[] };
       const catalog = async (filter: string) => {
-        const [page, s] = await time(async () => {
-          const res = await fetch(
-            new URL(`/api/workspaces/test-shop/catalog?dataset=mfcad&limit=50&${filter}`, platform.url),
-            { headers: { authorization: `Bearer ${key}` } },
-          );
-          return (await res.json()) as { total: number | null; parts: unknown[] };
-        });
+        const [page, s] = await time(() => catalogPage(`limit=50&${filter}`));
         return `${filter || "(no filter)"}: ${page.total} match, ${(s * 1000).toFixed(0)} ms`;
       };
       // a feature the pre-labels gave the part with the most faces, to filter by
-      const largest = (await (
-        await fetch(new URL("/api/workspaces/test-shop/catalog?dataset=mfcad&limit=1&sort=-faces", platform.url), {
-          headers: { authorization: `Bearer ${key}` },
-        })
-      ).json()) as { parts: { features: string[] }[] };
-      const feature = largest.parts[0]?.features[0] ?? "none";
+      const feature = (await catalogPage("limit=1&sort=-faces")).parts[0]?.features[0] ?? "none";
       const queries = [];
       for (const f of [
         "",

@@ -140,6 +140,7 @@ export {
 } from "./taxonomy";
 export {
   emailSchema,
+  isWellFormedText,
   passwordSchema,
   safeRedirectPath,
   slugify,

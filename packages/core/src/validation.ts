@@ -1,6 +1,14 @@
 import { z } from "zod";
 
 /**
+ * Whether `text` is well-formed Unicode: no UTF-16 surrogate outside a pair. JSON and JavaScript
+ * allow a lone one; UTF-8 cannot encode it (PostgreSQL's json refuses it, its text stores U+FFFD).
+ */
+export function isWellFormedText(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
+/**
  * At most `max` UTF-16 units of `text`, with every lone surrogate (one cut from its pair, or sent
  * alone) replaced by U+FFFD: what UTF-8, and so PostgreSQL, can hold. For echoing or recording
  * what a caller sent that was refused (validated text is refused when it is not well-formed).

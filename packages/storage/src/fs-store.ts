@@ -231,7 +231,7 @@ export class FsBlobStore implements BlobStore {
 
   private async write(target: string, body: Readable, expected: { size: number; sha256: string }): Promise<BlobHead> {
     await mkdir(path.dirname(target), { recursive: true });
-    const tmpDir = path.join(this.root, ".tmp");
+    const tmpDir = this.tmpDir;
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, `${randomBytes(8).toString("hex")}.part`);
     const tmpSidecar = `${tmp}.sha256`;
@@ -253,12 +253,17 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /** Where writes are assembled before their rename (skipped by `list`). */
+  private get tmpDir(): string {
+    return path.join(this.root, ".tmp");
+  }
+
   /**
    * Temporary files of writes that never finished (the writer was killed between its first byte and
    * the rename) and were not written to since `before`: a write in progress keeps touching its file.
    */
   async sweepInterruptedWrites(before: Date): Promise<number> {
-    const tmpDir = path.join(this.root, ".tmp");
+    const tmpDir = this.tmpDir;
     let names: string[];
     try {
       names = await readdir(tmpDir);

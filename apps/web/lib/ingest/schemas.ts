@@ -1,4 +1,4 @@
-import { sha256HexSchema } from "@facet/core";
+import { isWellFormedText, sha256HexSchema } from "@facet/core";
 import { z } from "zod";
 
 /**
@@ -11,7 +11,7 @@ export const partNameSchema = z
   .max(255, "file names are limited to 255 characters")
   .refine((n) => !/[/\\]/.test(n), "file names cannot contain path separators (/ or \\)")
   .refine((n) => !/\p{Cc}/u.test(n), "file names cannot contain control characters")
-  .refine((n) => !/\p{Cs}/u.test(n), "file names must be well-formed Unicode (this one holds a lone surrogate)")
+  .refine(isWellFormedText, "file names must be well-formed Unicode (this one holds a lone surrogate)")
   .refine((n) => n !== "." && n !== "..", "not a file name");
 
 export const declaredFileSchema = z.object({
