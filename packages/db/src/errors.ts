@@ -47,7 +47,7 @@ export function databaseUnavailable(e: unknown): AppError | null {
   const { code, message } = e as PgError;
   const unreachable =
     (code !== undefined && (UNREACHABLE_ERRNO.has(code) || UNREACHABLE_SQLSTATE.has(code) || code.startsWith("08"))) ||
-    /Connection terminated|terminating connection|timeout exceeded when trying to connect|the database system is (starting up|in recovery mode|shutting down)/i.test(
+    /Connection terminated|terminating connection|encountered a connection error and is not queryable|timeout exceeded when trying to connect|the database system is (starting up|in recovery mode|shutting down)/i.test(
       message ?? "",
     );
   return unreachable

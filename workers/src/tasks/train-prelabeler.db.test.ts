@@ -105,6 +105,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  // the figures (the split follows the files' content, so they are the same every run)
+  console.log(lines.filter((l) => l.startsWith("figure")).join("\n"));
   await db.drop();
   await rm(root, { recursive: true, force: true });
 });
@@ -132,9 +134,9 @@ async function approve(list: readonly Part[]): Promise<void> {
 }
 
 /** "Train now" as an engineer, and the worker's run of that job. */
-async function trainNow() {
+async function trainNow(dataset = datasetId) {
   const { jobId } = await withUser(db.owner, w.users.engineer.claims, (c) =>
-    requestPrelabelTraining(c, w.workspaceId, datasetId),
+    requestPrelabelTraining(c, w.workspaceId, dataset),
   );
   const started = performance.now();
   const outcome = await trainPrelabeler(deps(), { jobId });
@@ -209,6 +211,45 @@ describe("training the learned pre-labeler on approved parts (MFCAD, a schema th
     expect(head?.size).toBe(v2.sizeBytes);
     expect(head?.sha256).toBe(v2.modelSha256);
     expect(v2.modelVersion).toBe(`v2-${v2.modelSha256?.slice(0, 8)}`);
+  }, 300_000);
+
+  it("the same files approved in another dataset (new part ids): the same parts held back, the same model file", async () => {
+    const v2 = (await models()).find((m) => m.version === 2);
+    if (!v2) throw new Error("no v2");
+    const first = await withUser(db.owner, w.users.viewer.claims, (c) => getPrelabelModel(c, w.workspaceId, v2.id));
+    const { rows } = await db.owner.query<{ id: string }>(
+      `insert into datasets (workspace_id, name, label_schema_id, learned_prelabel, retrain_after)
+       values ($1, 'acme parts again', $2, true, 10000) returning id`,
+      [w.workspaceId, schemaId],
+    );
+    const again = (rows[0] as { id: string }).id;
+    const copies: Part[] = [];
+    // uploaded in the reverse order: their ids and creation order differ from the first dataset's
+    for (const p of parts.slice(0, 10).reverse()) {
+      const bytes = await readFile(path.join(CORPUS, `mfcad/${p.name}.step`));
+      const { partId, jobId } = await uploadedPart(db.owner, store, {
+        workspaceId: w.workspaceId,
+        datasetId: again,
+        name: `${p.name}.step`,
+        bytes,
+      });
+      await tessellatePart({ ...deps(), runner: geometry, prelabelers: [] }, { jobId });
+      copies.push({ ...p, partId });
+    }
+    await approve(copies);
+    const { outcome } = await trainNow(again);
+    const copy = await withUser(db.owner, w.users.viewer.claims, (c) =>
+      getPrelabelModel(c, w.workspaceId, outcome.modelId),
+    );
+    const nameOf = (list: readonly Part[], id: string) => list.find((p) => p.partId === id)?.name;
+    const heldNames = (m: typeof copy, list: readonly Part[]) =>
+      m.revisions
+        .filter((r) => r.heldOut)
+        .map((r) => nameOf(list, r.partId))
+        .sort();
+    expect(heldNames(copy, copies)).toEqual(heldNames(first, parts));
+    expect(copy.modelSha256).toBe(first.modelSha256);
+    expect(copy.faceAccuracy).toBe(first.faceAccuracy);
   }, 300_000);
 
   it("promotes a model only when it beats the one in use on the same held-back parts; same data, same model", async () => {
@@ -324,7 +365,6 @@ describe("training the learned pre-labeler on approved parts (MFCAD, a schema th
           `${all.outcome.trainParts} trained on, ${all.outcome.heldOutParts} held back, accuracy ${all.outcome.faceAccuracy}, ` +
           `file ${all.outcome.sizeBytes} bytes, ${all.outcome.status}: ${all.outcome.decision}`,
       );
-      console.log(lines.filter((l) => l.startsWith("figure")).join("\n"));
       expect(all.outcome.trainParts + all.outcome.heldOutParts).toBe(60);
       expect(all.outcome.faceAccuracy as number).toBeGreaterThan(0.9);
     },

@@ -126,27 +126,28 @@ async function train(
     );
   }
   await progress(0.05, `reading the faces of ${approved.length} approved parts`);
-  const parts = await labelledParts(deps.store, approved);
-  const held = holdOut(
-    parts.map((p) => p.name),
-    HOLD_OUT_SHARE,
-    TRAINING_SEED,
-  );
+  const { ordered, heldOut: held } = planTraining(approved);
+  const parts = await labelledParts(deps.store, ordered);
   const learnFrom = parts.filter((p) => !held.has(p.name));
   const test = parts.filter((p) => held.has(p.name));
 
   await progress(0.1, `training on ${learnFrom.length} parts`);
   let last = 0;
-  const trained = await trainModel(learnFrom, {
-    seed: TRAINING_SEED,
-    classes,
-    onProgress: (done, total) => {
-      const now = Date.now();
-      if (now - last < 1000 || total === 0) return;
-      last = now;
-      void progress(0.1 + 0.7 * (done / total), `training: step ${done} of ${total}`).catch(() => {});
+  // the trainer takes parts in name order: named by their content, the same files make the same model
+  const content = new Map(ordered.map((p) => [p.partId, p.sha256]));
+  const trained = await trainModel(
+    learnFrom.map((p) => ({ ...p, name: content.get(p.name) as string })),
+    {
+      seed: TRAINING_SEED,
+      classes,
+      onProgress: (done, total) => {
+        const now = Date.now();
+        if (now - last < 1000 || total === 0) return;
+        last = now;
+        void progress(0.1 + 0.7 * (done / total), `training: step ${done} of ${total}`).catch(() => {});
+      },
     },
-  });
+  );
 
   await progress(0.85, `evaluating on ${test.length} held-back parts`);
   const evaluation = evaluateOn(trained.model, test, classes);
@@ -201,6 +202,26 @@ async function train(
 }
 
 /** The approved parts as the engine takes them: faces from their faces.json, one label per face. */
+/**
+ * The order parts are learnt in and the ones held back, both by the parts' content (SHA-256), never
+ * by their ids: the same approved files give the same split and the same model in any dataset, in
+ * any run (ids are random), and a part stays held back whatever other parts come and go. Returns
+ * the parts in training order and the ids of those held back.
+ */
+export function planTraining<P extends Pick<TrainingPart, "partId" | "sha256">>(
+  approved: readonly P[],
+): { ordered: P[]; heldOut: Set<string> } {
+  const ordered = [...approved].sort((a, b) =>
+    a.sha256 !== b.sha256 ? (a.sha256 < b.sha256 ? -1 : 1) : a.partId < b.partId ? -1 : a.partId > b.partId ? 1 : 0,
+  );
+  const heldSha = holdOut(
+    ordered.map((p) => p.sha256),
+    HOLD_OUT_SHARE,
+    TRAINING_SEED,
+  );
+  return { ordered, heldOut: new Set(ordered.filter((p) => heldSha.has(p.sha256)).map((p) => p.partId)) };
+}
+
 async function labelledParts(store: BlobStore, approved: readonly TrainingPart[]): Promise<LabelledPart[]> {
   const parts: LabelledPart[] = [];
   for (const p of approved) {
