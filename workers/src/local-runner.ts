@@ -35,6 +35,39 @@ export interface LocalWorkerOptions {
   log?: (line: string) => void;
   /** Structured lines: each job's start, end and failure (default: JSON lines on stdout, process `worker`). */
   logger?: Logger;
+  /** How long a connection waits for a restarting database (default DATABASE_WAIT_MS). */
+  databaseWaitMs?: number;
+  /** The queue cannot go on in this process (a job's end could not be recorded): the process should stop. */
+  onFatalError?: (why: string) => void;
+}
+
+/** How long the worker's connections wait for a restarting database before a job fails. */
+export const DATABASE_WAIT_MS = 60_000;
+
+/**
+ * graphile-worker records a job's end (completed, or failed to be retried) through its batcher, even
+ * one job at a time (delay 0). The direct call leaves a rejected promise nobody awaits when it cannot
+ * (a refused connection while PostgreSQL restarts: the process died of an unhandled rejection); the
+ * batcher reports it (pool:fatalError) and stops the queue, and the worker stops for its supervisor
+ * to start it again. The pool's connections wait for a restarting database first (DATABASE_WAIT_MS).
+ */
+const RECORD_ENDS_WITH_RETRIES = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+
+const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
+
+/** The jobs graphile-worker holds locked for these workers released: they run again. */
+async function unlock(
+  pool: Pool,
+  logger: NonNullable<Parameters<typeof makeWorkerUtils>[0]["logger"]>,
+  workerIds: string[],
+): Promise<void> {
+  if (workerIds.length === 0) return;
+  const utils = await makeWorkerUtils({ pgPool: pool, logger });
+  try {
+    await utils.forceUnlockWorkers(workerIds);
+  } finally {
+    await utils.release();
+  }
 }
 
 /**
@@ -45,7 +78,12 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   const logger = o.logger ?? stdoutLogger("worker");
   const log = o.log ?? ((l: string) => logger.info(l.replace(/^worker: /, "")));
   // two more connections for the learning runner (its listener and its one job)
-  const pool: Pool = createPool(o.databaseUrl, { max: o.poolSize + 2, applicationName: "facet-worker" });
+  // while PostgreSQL restarts, jobs ending wait for it (a minute at most) to record their end
+  const pool: Pool = createPool(o.databaseUrl, {
+    max: o.poolSize + 2,
+    applicationName: "facet-worker",
+    waitForDatabaseMs: o.databaseWaitMs ?? DATABASE_WAIT_MS,
+  });
 
   // Jobs locked by workers that died (killed mid-job) go back to the queue now, not in 4 hours.
   const graphileLog = graphileLogger(logger);
@@ -113,8 +151,18 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   events.on("pool:create", ({ workerPool }) => ids.add(workerPool.id));
   events.on("worker:create", ({ worker }) => ids.add(worker.workerId));
   events.on("pool:listen:error", ({ error }) => log(`worker: database listen error: ${String(error)}`));
+  // graphile-worker gave up recording a job's end (the database away for minutes): the job stays
+  // locked by this process, for hours. The process stops instead; its supervisor starts it again, and
+  // a new worker process unlocks the jobs of one that is gone.
+  events.on("worker:fatalError", ({ error, worker }) =>
+    o.onFatalError?.(`${worker.workerId} could not record the end of its job: ${messageOf(error)}`),
+  );
+  events.on("pool:fatalError", ({ error, action }) =>
+    o.onFatalError?.(`the job queue could not ${action ?? "go on"}: ${messageOf(error)}`),
+  );
   logJobEvents(events, logger);
   const graphile = await run({
+    preset: RECORD_ENDS_WITH_RETRIES,
     events,
     logger: graphileLog,
     pgPool: pool,
@@ -133,6 +181,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   });
 
   const learning = await run({
+    preset: RECORD_ENDS_WITH_RETRIES,
     events,
     logger: graphileLog,
     pgPool: pool,
@@ -159,9 +208,17 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
-        await Promise.all([graphile.stop(), learning.stop()]);
+        // a runner that stopped of itself (the queue could not go on) says so again: nothing to stop
+        await Promise.all([graphile, learning].map((r) => r.stop().catch(() => {})));
         runner.stop();
-        await forget(pool, [...ids, `idle-${process.pid}`]).catch(() => {});
+        // Jobs this process still holds locked (a queue gave up recording a job's end) go back to the
+        // queue now. Only then is the process forgotten: if the database is still away, the next
+        // worker finds this one gone and unlocks them.
+        const unlocked = await unlock(pool, graphileLog, [...ids]).then(
+          () => true,
+          () => false,
+        );
+        if (unlocked) await forget(pool, [...ids, `idle-${process.pid}`]).catch(() => {});
         await pool.end();
       })();
       return stopping;

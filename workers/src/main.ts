@@ -22,6 +22,11 @@ const worker = await startLocalWorker({
   },
   prelabelers: createPrelabelers(env.FACET_PRELABELERS),
   logger: log,
+  // stopped, the supervisor (the launcher) starts the worker again, which unlocks this one's jobs
+  onFatalError: (why) => {
+    log.error("stopping: the job queue cannot go on in this process", { error: why });
+    process.exit(1);
+  },
 });
 log.info("ready", {
   runner: "graphile-worker",

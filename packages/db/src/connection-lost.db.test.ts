@@ -5,11 +5,12 @@
  * killing PostgreSQL under 50 annotators: a client whose connection broke between two statements
  * of a transaction answers "Client has encountered a connection error and is not queryable".
  */
+import net from "node:net";
 import { isAppError } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPool } from "./pool";
 import { readAsUser, withService } from "./session";
-import { createTestDatabase, type TestDatabase } from "./testing";
+import { createTestDatabase, freePort, type TestDatabase } from "./testing";
 
 let db: TestDatabase;
 
@@ -78,6 +79,60 @@ describe("the connection lost mid-request", () => {
       expect(["no error", "UNAVAILABLE"]).toContain(code);
     } finally {
       await pool.end();
+    }
+  });
+});
+
+/** A TCP proxy to the test database on `port`, started when asked: until then the port refuses connections. */
+function laterProxy(port: number) {
+  const target = new URL(db.url);
+  const server = net.createServer((socket) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on("error", () => upstream.destroy());
+    upstream.on("error", () => socket.destroy());
+  });
+  return {
+    start: () => new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r())),
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe("waiting for the database (the worker's pool)", () => {
+  const through = (port: number) => {
+    const u = new URL(db.url);
+    u.hostname = "127.0.0.1";
+    u.port = String(port);
+    return u.toString();
+  };
+
+  it("a connection asked for while the database is down is made once it is back", async () => {
+    const port = await freePort();
+    const proxy = laterProxy(port);
+    const pool = createPool(through(port), { max: 2, waitForDatabaseMs: 20_000 });
+    try {
+      const asked = withService(pool, async (c) => (await c.query("select 1 as one")).rows[0]);
+      await sleep(700);
+      await proxy.start();
+      expect(await asked).toEqual({ one: 1 });
+    } finally {
+      await pool.end();
+      await proxy.stop();
+    }
+  });
+
+  it("waits as long as it was told, then says UNAVAILABLE; without a wait, says it straight away", async () => {
+    const port = await freePort();
+    const patient = createPool(through(port), { max: 1, waitForDatabaseMs: 600 });
+    const impatient = createPool(through(port), { max: 1 });
+    try {
+      const started = performance.now();
+      expect(await codeOf(() => withService(patient, (c) => c.query("select 1")))).toBe("UNAVAILABLE");
+      expect(performance.now() - started).toBeGreaterThanOrEqual(500);
+      expect(await codeOf(() => withService(impatient, (c) => c.query("select 1")))).toBe("UNAVAILABLE");
+    } finally {
+      await patient.end();
+      await impatient.end();
     }
   });
 });

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { databaseUnavailable } from "./errors";
 
 // bigint (int8) as number: our counters and sizes stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -10,16 +11,59 @@ export interface PoolOptions {
   /** Connections at most; embedded Postgres allows 100 in all (web + worker + tools). */
   max?: number;
   applicationName?: string;
+  /**
+   * While the database cannot be reached (restarting, recovering), a connection is waited for this
+   * long before the error is thrown; 0 (the default): thrown at once. For the worker: a job that
+   * ends while PostgreSQL restarts records its end when it is back, where failing would leave the
+   * job to be retried (or, for the queue's own bookkeeping, locked for hours).
+   */
+  waitForDatabaseMs?: number;
+}
+
+/** A pool whose `connect()` waits for the database while it is unreachable (see `waitForDatabaseMs`). */
+class PatientPool extends pg.Pool {
+  constructor(
+    config: pg.PoolConfig,
+    private readonly waitMs: number,
+  ) {
+    super(config);
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): void;
+  override connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | undefined {
+    if (!callback) return this.connectPatiently();
+    super.connect(callback);
+    return undefined;
+  }
+
+  private async connectPatiently(): Promise<pg.PoolClient> {
+    const until = Date.now() + this.waitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await super.connect();
+      } catch (e) {
+        if (this.ending || databaseUnavailable(e) === null || Date.now() >= until) throw e;
+        const delay = Math.min(2000, 100 * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, until - Date.now()))));
+      }
+    }
+  }
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const config: pg.PoolConfig = {
     connectionString,
     max: options.max ?? 10,
     application_name: options.applicationName ?? "facet",
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
-  });
+  };
+  const pool = options.waitForDatabaseMs ? new PatientPool(config, options.waitForDatabaseMs) : new pg.Pool(config);
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { blobKey, JOB_KINDS } from "@facet/core";
 import type { Pool } from "@facet/db";
+import { CORPUS } from "@facet/geometry/testing";
 import type { BlobStore } from "@facet/storage";
 
 /**
@@ -37,4 +40,30 @@ export async function queuedTessellation(owner: Pool, workspaceId: string, partI
     [workspaceId, JOB_KINDS.tessellate, partId],
   );
   return (job.rows[0] as { id: string }).id;
+}
+
+/** What `probe` gives once it is truthy, asked every `everyMs`; an error naming `what` after `ms`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined>,
+  { ms = 300_000, everyMs = 250 }: { ms?: number; everyMs?: number } = {},
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** `uploadedPart` of the corpus's MFCAD part `name` (without `.step`). */
+export async function uploadedMfcadPart(
+  owner: Pool,
+  store: BlobStore,
+  into: { workspaceId: string; datasetId: string },
+  name: string,
+): Promise<{ partId: string; jobId: string; hash: string }> {
+  const bytes = await readFile(path.join(CORPUS, `mfcad/${name}.step`));
+  return uploadedPart(owner, store, { ...into, name: `${name}.step`, bytes });
 }

@@ -15,7 +15,7 @@ import { CORPUS } from "@facet/geometry/testing";
 import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../local-runner";
-import { uploadedPart } from "./testing";
+import { until, uploadedMfcadPart } from "./testing";
 
 const NAMES = [
   "0-0-0-0-0-23",
@@ -58,26 +58,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>, ms = 300_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const jobStatus = async (id: string) =>
   (await db.owner.query<{ status: string }>("select status::text from jobs where id = $1", [id])).rows[0]?.status;
 
-const upload = async (name: string) =>
-  uploadedPart(db.owner, store, {
-    workspaceId: w.workspaceId,
-    datasetId: w.datasetId,
-    name: `${name}.step`,
-    bytes: await readFile(path.join(CORPUS, `mfcad/${name}.step`)),
-  });
+const upload = (name: string) => uploadedMfcadPart(db.owner, store, w, name);
 
 it("tessellates a part uploaded while a training runs, and finishes the training", async () => {
   const truthById = JSON.parse(await readFile(path.join(CORPUS, "mfcad/labels.json"), "utf8")) as Record<
@@ -127,7 +111,7 @@ it("tessellates a part uploaded while a training runs, and finishes the training
       const s = await jobStatus(training);
       return s === "completed" || s === "failed" ? s : null;
     },
-    900_000,
+    { ms: 900_000 },
   );
   // the two ran at the same time (one slot for geometry: had they shared it, one would have waited)
   const times = await db.owner.query<{
