@@ -5,7 +5,7 @@
 -- every migration, then this file); packages/db/src/schema.db.test.ts fails while it is out of date.
 -- The migrations in supabase/migrations are the source: deployments apply them (append-only, tracked by
 -- version, never half-applied) and this file is what they add up to.
--- Last migration: 20261206013500_learned_queue_orders. PostgreSQL 18.
+-- Last migration: 20261206020000_review_queue_index. PostgreSQL 18.
 --
 -- Per schema: types; tables by name, each with its constraints, indexes, row-level security, policies,
 -- triggers and grants; views; functions by name (each once, with its grants). Without GRANT lines an
@@ -794,6 +794,7 @@ CREATE INDEX parts_dataset_name_idx ON public.parts USING btree (dataset_id, nam
 CREATE INDEX parts_dataset_status_idx ON public.parts USING btree (dataset_id, status);
 CREATE INDEX parts_geometry_idx ON public.parts USING btree (geometry_id) WHERE (geometry_id IS NOT NULL);
 CREATE INDEX parts_queue_idx ON public.parts USING btree (workspace_id, queue_priority, created_at) WHERE (status = ANY (ARRAY['pre_labeled'::public.part_status, 'unannotated'::public.part_status, 'in_progress'::public.part_status]));
+CREATE INDEX parts_review_queue_idx ON public.parts USING btree (workspace_id, status_changed_at, id) WHERE (status = 'in_review'::public.part_status);
 CREATE INDEX parts_workspace_status_idx ON public.parts USING btree (workspace_id, status);
 ALTER TABLE public.parts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "A share link shows its part" ON public.parts

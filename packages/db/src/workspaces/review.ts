@@ -28,18 +28,16 @@ export interface ReviewQueueItem {
   disputedFaces: number;
 }
 
-/** Parts waiting for review, oldest submission first; optionally of one annotator or one dataset. */
-export async function listReviewQueue(
-  client: PoolClient,
-  input: { workspaceId: string; annotatorId?: string | null; datasetId?: string | null; limit?: number },
-): Promise<ReviewQueueItem[]> {
-  const { rows } = await client.query<
-    Omit<ReviewQueueItem, "submittedAt" | "viewers"> & {
-      submittedAt: Date;
-      viewers: Array<{ userId: string; email: string | null }> | null;
-    }
-  >(
-    `select p.id, p.name, p.dataset_id as "datasetId", d.name as "datasetName",
+type ReviewQueueInput = { workspaceId: string; annotatorId?: string | null; datasetId?: string | null; limit?: number };
+
+/**
+ * The review queue's statement. The page (oldest submission first) is read first, by the partial
+ * index of waiting parts in that order; what each item shows (rejections, viewers, consensus) is then
+ * worked out for the page's parts only: with thousands waiting, a poll costs what its page costs.
+ */
+export function reviewQueueQuery(input: ReviewQueueInput): { text: string; values: unknown[] } {
+  return {
+    text: `select p.id, p.name, p.dataset_id as "datasetId", d.name as "datasetName",
             p.annotator_id as "annotatorId", pr.email as "annotatorEmail",
             p.status_changed_at as "submittedAt", g.face_count as "faceCount",
             (select count(*)::int from public.part_reviews r where r.part_id = p.id and r.decision = 'rejected') as rejections,
@@ -56,21 +54,35 @@ export async function listReviewQueue(
                cross join lateral jsonb_array_elements_text(r.document -> 'labels') with ordinality e(label, i)
                where i.part_id = p.id and i.face_signature = g.face_signature
                group by e.i having count(distinct e.label) > 1) disputed) as "disputedFaces"
-     from public.parts p join public.datasets d on d.id = p.dataset_id
+     from (select w.id, w.name, w.dataset_id, w.annotator_id, w.status_changed_at, w.geometry_id
+           from public.parts w
+           where w.workspace_id = $1 and w.status = 'in_review'
+             and ($2::uuid is null or w.annotator_id = $2) and ($3::uuid is null or w.dataset_id = $3)
+           order by w.status_changed_at, w.id
+           limit $4) p
+     join public.datasets d on d.id = p.dataset_id
      left join public.profiles pr on pr.user_id = p.annotator_id
      left join public.part_geometry g on g.id = p.geometry_id
-     where p.workspace_id = $1 and p.status = 'in_review'
-       and ($2::uuid is null or p.annotator_id = $2) and ($3::uuid is null or p.dataset_id = $3)
-     order by p.status_changed_at, p.id
-     limit $4`,
-    [
+     order by p.status_changed_at, p.id`,
+    values: [
       input.workspaceId,
       input.annotatorId ?? null,
       input.datasetId ?? null,
       Math.min(input.limit ?? 200, 500),
       PRESENCE_WINDOW_SECONDS,
     ],
-  );
+  };
+}
+
+/** Parts waiting for review, oldest submission first; optionally of one annotator or one dataset. */
+export async function listReviewQueue(client: PoolClient, input: ReviewQueueInput): Promise<ReviewQueueItem[]> {
+  const { text, values } = reviewQueueQuery(input);
+  const { rows } = await client.query<
+    Omit<ReviewQueueItem, "submittedAt" | "viewers"> & {
+      submittedAt: Date;
+      viewers: Array<{ userId: string; email: string | null }> | null;
+    }
+  >(text, values);
   return rows.map((r) => ({ ...r, submittedAt: iso(r.submittedAt), viewers: r.viewers ?? [] }));
 }
 
