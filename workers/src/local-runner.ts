@@ -51,7 +51,7 @@ export const DATABASE_WAIT_MS = 60_000;
  * batcher reports it (pool:fatalError) and stops the queue, and the worker stops for its supervisor
  * to start it again. The pool's connections wait for a restarting database first (DATABASE_WAIT_MS).
  */
-const RECORD_ENDS_WITH_RETRIES = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+const RECORD_ENDS_THROUGH_BATCHER = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 
 const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
 
@@ -162,7 +162,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   );
   logJobEvents(events, logger);
   const graphile = await run({
-    preset: RECORD_ENDS_WITH_RETRIES,
+    preset: RECORD_ENDS_THROUGH_BATCHER,
     events,
     logger: graphileLog,
     pgPool: pool,
@@ -181,7 +181,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   });
 
   const learning = await run({
-    preset: RECORD_ENDS_WITH_RETRIES,
+    preset: RECORD_ENDS_THROUGH_BATCHER,
     events,
     logger: graphileLog,
     pgPool: pool,

@@ -558,7 +558,10 @@ describe(`load: ${ANNOTATORS} annotators, ${REVIEWERS} reviewers, an export and 
       () => platform.run.output().slice(logFrom).includes("[postgres] restarted"),
       120_000,
       platform.run,
-    );
+    ).catch((e: unknown) => {
+      run.until = Date.now(); // the people stop with the test
+      throw e;
+    });
     const backAt = performance.now();
     run.until = Date.now() + FAULT_PHASE_SECONDS * 1000;
     await people;
