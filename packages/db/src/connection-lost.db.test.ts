@@ -8,7 +8,7 @@
 import net from "node:net";
 import { isAppError } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createPool } from "./pool";
+import { createPool, type Pool, type PoolClient } from "./pool";
 import { readAsUser, withService } from "./session";
 import { createTestDatabase, freePort, type TestDatabase } from "./testing";
 
@@ -31,15 +31,25 @@ async function codeOf(work: () => Promise<unknown>): Promise<string> {
 
 const terminate = (pid: number) => db.owner.query("select pg_terminate_backend($1)", [pid]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const backendPid = async (c: PoolClient) =>
+  (await c.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid as number;
+
+/** `fn` with a pool of one connection to the test database, ended afterwards. */
+async function withOneConnection(fn: (pool: Pool) => Promise<void>): Promise<void> {
+  const pool = createPool(db.url, { max: 1 });
+  try {
+    await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
 
 describe("the connection lost mid-request", () => {
-  it("between two statements of a transaction: UNAVAILABLE, and the broken client is not reused", async () => {
-    const pool = createPool(db.url, { max: 1 });
-    try {
+  it("between two statements of a transaction: UNAVAILABLE, and the broken client is not reused", () =>
+    withOneConnection(async (pool) => {
       const code = await codeOf(() =>
         withService(pool, async (c) => {
-          const { rows } = await c.query<{ pid: number }>("select pg_backend_pid() as pid");
-          await terminate((rows[0] as { pid: number }).pid);
+          await terminate(await backendPid(c));
           await sleep(200); // the client sees its socket close while it holds no query
           await c.query("select 1");
         }),
@@ -47,40 +57,27 @@ describe("the connection lost mid-request", () => {
       expect(code).toBe("UNAVAILABLE");
       // the next request gets a working connection
       expect(await withService(pool, async (c) => (await c.query("select 1 as one")).rows[0])).toEqual({ one: 1 });
-    } finally {
-      await pool.end();
-    }
-  });
+    }));
 
-  it("during a statement: UNAVAILABLE", async () => {
-    const pool = createPool(db.url, { max: 1 });
-    try {
+  it("during a statement: UNAVAILABLE", () =>
+    withOneConnection(async (pool) => {
       const code = await codeOf(() =>
         withService(pool, async (c) => {
-          const { rows } = await c.query<{ pid: number }>("select pg_backend_pid() as pid");
-          const pid = (rows[0] as { pid: number }).pid;
+          const pid = await backendPid(c);
           await Promise.all([c.query("select pg_sleep(5)"), sleep(200).then(() => terminate(pid))]);
         }),
       );
       expect(code).toBe("UNAVAILABLE");
-    } finally {
-      await pool.end();
-    }
-  });
+    }));
 
-  it("an idle pooled connection that died meanwhile: the lookup after it works or says UNAVAILABLE", async () => {
-    const pool = createPool(db.url, { max: 1 });
-    try {
-      const pid = await withService(pool, async (c) => (await c.query("select pg_backend_pid() as pid")).rows[0].pid);
-      await terminate(pid);
+  it("an idle pooled connection that died meanwhile: the lookup after it works or says UNAVAILABLE", () =>
+    withOneConnection(async (pool) => {
+      await terminate(await withService(pool, backendPid));
       const code = await codeOf(() =>
         readAsUser(pool, { sub: "00000000-0000-0000-0000-000000000000", role: "authenticated" }, () => "select 1"),
       );
       expect(["no error", "UNAVAILABLE"]).toContain(code);
-    } finally {
-      await pool.end();
-    }
-  });
+    }));
 });
 
 /** A TCP proxy to the test database on `port`, started when asked: until then the port refuses connections. */
