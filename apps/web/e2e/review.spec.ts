@@ -305,3 +305,42 @@ test("share links: a guest reads and comments on one part only; revoked and expi
   await guest.goto(`/s/${readOnly.token}`);
   await expect(guest.getByTestId("share-invalid")).toBeVisible();
 });
+
+test("a backlog longer than a page: the header counts every waiting part and says the oldest are shown", async () => {
+  // a workspace of its own, 60 parts waiting (52 in one dataset, 8 in another), submitted a minute apart
+  const slug = "review-backlog";
+  expect((await admin.request.post("/api/workspaces", { data: { name: "Review Backlog" } })).status()).toBe(201);
+  const datasets: string[] = [];
+  for (const name of ["Big batch", "Small batch"]) {
+    const res = await admin.request.post(`/api/workspaces/${slug}/datasets`, { data: { name } });
+    datasets.push((await res.json()).dataset.id);
+  }
+  await query(
+    `with b as (insert into blobs (sha256, size, storage_key)
+                select encode(sha256(('review-backlog-' || g)::bytea), 'hex'), 10, 'blobs/e2e/review-backlog-' || g
+                from generate_series(1, 60) g returning sha256, storage_key)
+     insert into parts (workspace_id, dataset_id, blob_sha256, name, status, status_changed_at)
+     select w.id, case when n <= 52 then $2::uuid else $3::uuid end, b.sha256,
+            'backlog-' || lpad(n::text, 2, '0') || '.step', 'in_review', now() - make_interval(mins => 100 - n)
+     from (select b.*, row_number() over (order by b.storage_key) as n from b) b, workspaces w where w.slug = $1`,
+    [slug, datasets[0], datasets[1]],
+  );
+  await admin.goto(`/w/${slug}/review`);
+  await expect(admin.getByTestId("review-count")).toContainText("60 parts wait for review, the oldest 50 shown");
+  await expect(admin.locator("[data-testid=review-row]")).toHaveCount(50);
+  // the oldest first: the first row is the first submitted
+  await expect(admin.locator("[data-testid=review-row]").first()).toContainText("backlog-01.step");
+  const names = await admin.locator("[data-testid=review-row] a").allTextContents();
+  expect(names).toEqual([...names].sort());
+  // filtered to the small dataset, all of it fits: no "shown" any more
+  await admin.getByTestId("filter-dataset").selectOption({ label: "Small batch" });
+  await expect(admin.getByTestId("review-count")).toHaveText(/^8 parts wait for review \(filtered\)/);
+  await expect(admin.locator("[data-testid=review-row]")).toHaveCount(8);
+  // the API gives the same count, and longer pages when asked, up to 200
+  const api = await admin.request.get(`/api/workspaces/${slug}/review-queue?limit=55`);
+  const page = await api.json();
+  expect([page.waiting, page.items.length]).toEqual([60, 55]);
+  const tooLong = await admin.request.get(`/api/workspaces/${slug}/review-queue?limit=201`);
+  expect(tooLong.status()).toBe(400);
+  expect((await tooLong.json()).error.code).toBe("VALIDATION_FAILED");
+});

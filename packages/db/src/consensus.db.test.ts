@@ -403,7 +403,7 @@ describe("a dataset needing 2 annotations: the second submission", () => {
     const queue = await withUser(db.owner, w.users.engineer.claims, (c) =>
       listReviewQueue(c, { workspaceId: w.workspaceId, datasetId: part.datasetId }),
     );
-    expect(queue.find((q) => q.id === part.id)).toMatchObject({ annotations: 2, disputedFaces: 3 });
+    expect(queue.items.find((q) => q.id === part.id)).toMatchObject({ annotations: 2, disputedFaces: 3 });
   });
 
   it("getPartConsensus: what the dataset requires even before any annotation; null for an unknown part", async () => {

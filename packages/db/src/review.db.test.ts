@@ -710,7 +710,8 @@ describe("a rejection sends the part back to its annotator", () => {
     const queue = await withUser(db.owner, w.users.engineer.claims, (c) =>
       listReviewQueue(c, { workspaceId: w.workspaceId, datasetId: part.datasetId }),
     );
-    expect(queue.map((q) => [q.id, q.rejections, q.annotatorId])).toEqual([[part.id, 1, w.users.annotator.id]]);
+    expect(queue.items.map((q) => [q.id, q.rejections, q.annotatorId])).toEqual([[part.id, 1, w.users.annotator.id]]);
+    expect(queue.waiting).toBe(1);
 
     // a part that was never rejected, with no model or import revision, has no bases
     const { part: fresh } = await inReview();
@@ -743,7 +744,7 @@ describe("the review queue", () => {
     const queue = (filters: { annotatorId?: string; datasetId?: string } = {}) =>
       withUser(db.owner, w.users.engineer.claims, (cl) =>
         listReviewQueue(cl, { workspaceId: w.workspaceId, ...filters }),
-      ).then((items) => items.filter((i) => mine.has(i.id)));
+      ).then((page) => page.items.filter((i) => mine.has(i.id)));
     expect((await queue()).map((i) => i.id)).toEqual([b.part.id, a.part.id, c.part.id]);
     expect((await queue({ annotatorId: w.users.annotator.id })).map((i) => i.id)).toEqual([a.part.id, c.part.id]);
     expect((await queue({ annotatorId: second.id })).map((i) => i.id)).toEqual([b.part.id]);
@@ -765,7 +766,7 @@ describe("the review queue", () => {
     const foreign = await withUser(db.owner, outsider.claims, (cl) =>
       listReviewQueue(cl, { workspaceId: w.workspaceId }),
     );
-    expect(foreign).toEqual([]);
+    expect(foreign).toEqual({ items: [], waiting: 0 });
   });
 });
 

@@ -36,6 +36,9 @@ describe("review queue text", () => {
     expect(waitingText(0)).toBe("0 parts wait for review");
     expect(waitingText(1)).toBe("1 part waits for review");
     expect(waitingText(7)).toBe("7 parts wait for review");
+    expect(waitingText(7, 7)).toBe("7 parts wait for review");
+    // more wait than the page holds: the count is of them all, and says what the page shows
+    expect(waitingText(600, 50)).toBe("600 parts wait for review, the oldest 50 shown");
   });
 
   it("confirms the decision", () => {

@@ -37,9 +37,13 @@ export function annotatorOptions(
     .sort((a, b) => a.email.localeCompare(b.email) || a.userId.localeCompare(b.userId));
 }
 
-/** The queue's header: "1 part waits for review", "3 parts wait for review". */
-export function waitingText(n: number): string {
-  return n === 1 ? "1 part waits for review" : `${n} parts wait for review`;
+/**
+ * The queue's header: "1 part waits for review", "3 parts wait for review", and when the page shows
+ * fewer than wait, which ones it shows: "600 parts wait for review, the oldest 50 shown".
+ */
+export function waitingText(waiting: number, shown: number = waiting): string {
+  const text = waiting === 1 ? "1 part waits for review" : `${waiting} parts wait for review`;
+  return shown < waiting ? `${text}, the oldest ${shown} shown` : text;
 }
 
 /** The confirmation shown on the queue after a decision. */

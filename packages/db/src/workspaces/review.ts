@@ -28,18 +28,33 @@ export interface ReviewQueueItem {
   disputedFaces: number;
 }
 
+/** How many parts a review-queue page shows unless asked for more (the oldest: reviewers take those first). */
+export const REVIEW_QUEUE_PAGE = 50;
+/** The most a page may hold. */
+export const REVIEW_QUEUE_MAX_PAGE = 200;
+
 type ReviewQueueInput = { workspaceId: string; annotatorId?: string | null; datasetId?: string | null; limit?: number };
+
+/** A page of the review queue, and how many parts wait in all (under the same filters). */
+export interface ReviewQueuePage {
+  items: ReviewQueueItem[];
+  waiting: number;
+}
 
 /**
  * The review queue's statement. The page (oldest submission first) is read first, by the partial
  * index of waiting parts in that order; what each item shows (rejections, viewers, consensus) is then
- * worked out for the page's parts only: with thousands waiting, a poll costs what its page costs.
+ * worked out for the page's parts only: with thousands waiting, a poll costs what its page costs
+ * (and a count of the index's entries, once per statement, for how many wait in all).
  */
 export function reviewQueueQuery(input: ReviewQueueInput): { text: string; values: unknown[] } {
   return {
     text: `select p.id, p.name, p.dataset_id as "datasetId", d.name as "datasetName",
             p.annotator_id as "annotatorId", pr.email as "annotatorEmail",
             p.status_changed_at as "submittedAt", g.face_count as "faceCount",
+            (select count(*)::int from public.parts n
+             where n.workspace_id = $1 and n.status = 'in_review'
+               and ($2::uuid is null or n.annotator_id = $2) and ($3::uuid is null or n.dataset_id = $3)) as waiting,
             (select count(*)::int from public.part_reviews r where r.part_id = p.id and r.decision = 'rejected') as rejections,
             (select json_agg(json_build_object('userId', v.user_id, 'email', v.email) order by v.since)
              from (select pp.user_id, vp.email, min(pp.joined_at) as since
@@ -68,22 +83,30 @@ export function reviewQueueQuery(input: ReviewQueueInput): { text: string; value
       input.workspaceId,
       input.annotatorId ?? null,
       input.datasetId ?? null,
-      Math.min(input.limit ?? 200, 500),
+      Math.max(1, Math.min(input.limit ?? REVIEW_QUEUE_PAGE, REVIEW_QUEUE_MAX_PAGE)),
       PRESENCE_WINDOW_SECONDS,
     ],
   };
 }
 
-/** Parts waiting for review, oldest submission first; optionally of one annotator or one dataset. */
-export async function listReviewQueue(client: PoolClient, input: ReviewQueueInput): Promise<ReviewQueueItem[]> {
+/**
+ * Parts waiting for review, oldest submission first, a page of them (REVIEW_QUEUE_PAGE unless
+ * `limit` says otherwise); optionally of one annotator or one dataset. `waiting` counts them all.
+ */
+export async function listReviewQueue(client: PoolClient, input: ReviewQueueInput): Promise<ReviewQueuePage> {
   const { text, values } = reviewQueueQuery(input);
   const { rows } = await client.query<
     Omit<ReviewQueueItem, "submittedAt" | "viewers"> & {
       submittedAt: Date;
       viewers: Array<{ userId: string; email: string | null }> | null;
+      waiting: number;
     }
   >(text, values);
-  return rows.map((r) => ({ ...r, submittedAt: iso(r.submittedAt), viewers: r.viewers ?? [] }));
+  return {
+    // no row: nothing on this page, so nothing waits (the page always starts at the oldest)
+    waiting: rows[0]?.waiting ?? 0,
+    items: rows.map(({ waiting: _, ...r }) => ({ ...r, submittedAt: iso(r.submittedAt), viewers: r.viewers ?? [] })),
+  };
 }
 
 export interface ReviewDecisionRow {

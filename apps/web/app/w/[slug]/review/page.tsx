@@ -22,7 +22,7 @@ export default async function ReviewPage({
   const { viewer, workspace, run } = await requireWorkspace(slug);
   if (!roleCan(workspace.role, "parts.review")) return <NotForRole role={workspace.role} what="the review queue" />;
   const filters = { annotator: uuidParam(query.annotator), dataset: uuidParam(query.dataset) };
-  const [items, datasets, members] = await Promise.all([
+  const [page, datasets, members] = await Promise.all([
     run((c) =>
       listReviewQueue(c, { workspaceId: workspace.id, annotatorId: filters.annotator, datasetId: filters.dataset }),
     ),
@@ -37,10 +37,10 @@ export default async function ReviewPage({
       <ReviewQueue
         workspace={workspace.slug}
         userId={viewer.claims.sub}
-        initialItems={items}
+        initialPage={page}
         initialFilters={filters}
         datasets={datasets.map((d) => ({ id: d.id, name: d.name }))}
-        annotators={annotatorOptions(members, items)}
+        annotators={annotatorOptions(members, page.items)}
         reviewed={reviewed ? reviewedMessage(reviewed.slice(0, 255), oneParam(query.decision)) : null}
         renderedAt={Date.now()}
       />

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ReviewQueueItem } from "@facet/db";
+import type { ReviewQueueItem, ReviewQueuePage } from "@facet/db";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, messageOf } from "@/components/api-client";
@@ -14,7 +14,7 @@ const REFETCH_DELAY_MS = 150;
 export function ReviewQueue(props: {
   workspace: string;
   userId: string;
-  initialItems: ReviewQueueItem[];
+  initialPage: ReviewQueuePage;
   initialFilters: QueueFilters;
   datasets: Array<{ id: string; name: string }>;
   annotators: PersonOption[];
@@ -23,7 +23,8 @@ export function ReviewQueue(props: {
 }) {
   const { workspace } = props;
   const [filters, setFilters] = useState<QueueFilters>(props.initialFilters);
-  const [items, setItems] = useState<ReviewQueueItem[]>(props.initialItems);
+  const [items, setItems] = useState<ReviewQueueItem[]>(props.initialPage.items);
+  const [waiting, setWaiting] = useState(props.initialPage.waiting);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(props.reviewed);
   // the server's clock first (the same text on the server and in the browser), then the browser's
@@ -39,12 +40,13 @@ export function ReviewQueue(props: {
   const refetch = useCallback(async () => {
     const mine = ++request.current;
     try {
-      const r = await api<{ items: ReviewQueueItem[] }>(
+      const r = await api<ReviewQueuePage>(
         "GET",
         `/api/workspaces/${workspace}/review-queue${queueQuery(filtersRef.current)}`,
       );
       if (mine !== request.current) return; // a newer request answers for the current filters
       setItems(r.items);
+      setWaiting(r.waiting);
       setError(null);
       setNow(Date.now());
     } catch (e) {
@@ -113,8 +115,8 @@ export function ReviewQueue(props: {
   return (
     <div className="stack review-queue" data-testid="review-queue">
       <div className="row review-queue-head">
-        <p className="muted" data-testid="review-count" data-count={items.length}>
-          {waitingText(items.length)}
+        <p className="muted" data-testid="review-count" data-count={waiting}>
+          {waitingText(waiting, items.length)}
           {filtered ? " (filtered)" : ""} · oldest submission first
         </p>
         <span className="muted review-live" data-testid="review-live" data-connected={connected ? "yes" : "no"}>
