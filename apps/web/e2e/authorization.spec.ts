@@ -354,6 +354,12 @@ test.beforeAll(async () => {
   // a session that signed out, and an expired token of a live session
   const gone = await signIn(roles.engineer?.email as string, PASSWORD);
   await fetch(new URL("/api/auth/sign-out", BASE), { method: "POST", headers: { cookie: `facet-session=${gone}` } });
+  // and of someone who is no member of W: the ended session is what they are told, not W's membership
+  const goneOutsider = await signIn(outsider.email, PASSWORD);
+  await fetch(new URL("/api/auth/sign-out", BASE), {
+    method: "POST",
+    headers: { cookie: `facet-session=${goneOutsider}` },
+  });
   const live = JSON.parse(Buffer.from(admin.token.split(".")[1] as string, "base64url").toString()) as Record<
     string,
     unknown
@@ -363,6 +369,7 @@ test.beforeAll(async () => {
     { name: "no credentials", kind: "anonymous", token: null },
     { name: "an expired token", kind: "expired", token: expiredToken({ ...live }) },
     { name: "a signed-out session", kind: "signed-out", token: gone },
+    { name: "a signed-out session of another workspace's member", kind: "signed-out", token: goneOutsider },
     { name: "admin", kind: "session", token: admin.token, userId: admin.id, email: ADMIN.email, roleInW: "admin" },
     ...(["engineer", "annotator", "ml_engineer", "viewer"] as const).map(
       (role): Caller => ({

@@ -1,5 +1,5 @@
 import "server-only";
-import { type ApiKeyCaller, authenticateApiKey, bearerToken, type CookieJar } from "@facet/auth";
+import { type ApiKeyCaller, authenticateApiKey, bearerToken, type CookieJar, identifyCaller } from "@facet/auth";
 import {
   type ApiKeyScope,
   AppError,
@@ -220,24 +220,30 @@ export interface Caller {
  * Each call counts against the API rate limit of its user, and of its key.
  */
 export async function requireCaller(req: NextRequest): Promise<Caller> {
-  const { caller, withinLimits } = await identify(req);
+  const { caller, session, withinLimits } = await identify(req);
+  await session;
   await withinLimits;
   return caller;
 }
 
 /**
- * The caller, and their spending of the API rate limits under way (RATE_LIMITED when spent): a
- * request that has more to look up (its workspace) does it meanwhile, not after.
+ * The caller, the check of their session and their spending of the API rate limits under way
+ * (SESSION_REVOKED, RATE_LIMITED): a request that has more to look up (its workspace) does it
+ * meanwhile, not after. Nothing may be acted on before `session` has been awaited.
  */
-async function identify(req: NextRequest): Promise<{ caller: Caller; withinLimits: Promise<void> }> {
+async function identify(
+  req: NextRequest,
+): Promise<{ caller: Caller; session: Promise<void>; withinLimits: Promise<void> }> {
   const { auth, pool } = await context();
   const authorization = req.headers.get("authorization");
   const bearer = bearerToken(authorization);
-  const caller = await timed("auth", async (): Promise<Caller> => {
-    if (bearer?.startsWith("fct_")) return authenticateApiKey(pool, bearer);
-    const claims = await auth.authenticate(await cookieJar(), authorization);
-    if (!claims) throw new AppError("UNAUTHENTICATED", "sign in first");
-    return { claims, apiKey: null };
+  const { caller, session } = await timed("auth", async (): Promise<{ caller: Caller; session: Promise<void> }> => {
+    // an API key's lookup checks that it is live (not revoked, not expired) in the same statement
+    if (bearer?.startsWith("fct_"))
+      return { caller: await authenticateApiKey(pool, bearer), session: Promise.resolve() };
+    const who = await identifyCaller(auth, await cookieJar(), authorization);
+    if (!who) throw new AppError("UNAUTHENTICATED", "sign in first");
+    return { caller: { claims: who.claims, apiKey: null }, session: timed("session", () => who.session) };
   });
   const limit = env().FACET_RATE_LIMIT_API;
   const withinLimits = rateLimit(
@@ -249,7 +255,8 @@ async function identify(req: NextRequest): Promise<{ caller: Caller; withinLimit
   );
   // awaited by the caller; until then a refusal must not count as unhandled
   withinLimits.catch(() => {});
-  return { caller, withinLimits };
+  session.catch(() => {});
+  return { caller, session, withinLimits };
 }
 
 /** The caller's verified claims, or 401. */
@@ -293,16 +300,17 @@ export async function inWorkspace(
   capability?: Capability,
   options: { scope?: ApiKeyScope } = {},
 ) {
-  const { caller, withinLimits } = await identify(req);
+  const { caller, session, withinLimits } = await identify(req);
   checkJsonInput(ws);
   const { claims } = caller;
   const base: RequestContext = { ...requestContext(req), actorKind: caller.apiKey ? "api_key" : "user" };
   const { pool } = await context();
-  // the rate limits and the membership, in parallel: two round trips at the time of one
-  const [workspace] = await Promise.all([
-    timed("member", () => findWorkspaceForMember(pool, claims, ws, base)),
-    withinLimits,
-  ]);
+  // the session's check, the rate limits and the membership, in parallel: three round trips at the
+  // time of one. An ended session is refused first, whatever the others found.
+  const membership = timed("member", () => findWorkspaceForMember(pool, claims, ws, base));
+  membership.catch(() => {});
+  await session;
+  const [workspace] = await Promise.all([membership, withinLimits]);
   if (caller.apiKey?.workspaceId && caller.apiKey.workspaceId !== workspace.id) {
     throw new AppError("NOT_A_MEMBER", "this API key belongs to another workspace");
   }

@@ -11,7 +11,7 @@ import { createChunks, stringToBase64URL } from "@supabase/ssr";
 import { decodeJwt, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EmbeddedAuthProvider, REFRESH_COOKIE, SESSION_COOKIE } from "./embedded";
-import type { CookieJar, CookieOptions } from "./provider";
+import { type CookieJar, type CookieOptions, identifyCaller } from "./provider";
 import { SupabaseAuthProvider, supabaseStorageKey } from "./supabase";
 import { randomToken, sha256Hex } from "./tokens";
 import { signUpWithInvitation } from "./use-cases/join-with-invitation";
@@ -170,6 +170,15 @@ describe("embedded accounts", () => {
     expect(jar.cookies.get(SESSION_COOKIE)?.options.maxAge).toBe(0);
     expect(await errorCode(auth.authenticate(new Jar({ [SESSION_COOKIE]: token })))).toBe("SESSION_REVOKED");
     expect(await auth.authenticate(new Jar())).toBeNull();
+
+    // in two parts (a request looks up its workspace while the session is checked): the signed-out
+    // token's signature still verifies, and the check refuses it; a live session passes both
+    const signedOut = await identifyCaller(auth, new Jar({ [SESSION_COOKIE]: token }));
+    expect(signedOut?.claims.sub).toBe(adminClaims.sub);
+    expect(await errorCode(signedOut?.session as Promise<void>)).toBe("SESSION_REVOKED");
+    const live = await identifyCaller(auth, new Jar(), `Bearer ${good}`);
+    await expect(live?.session).resolves.toBeUndefined();
+    expect(await identifyCaller(auth, new Jar())).toBeNull();
   });
 
   it("joins through an invitation link with the granted role; a used, revoked or expired link is refused", async () => {

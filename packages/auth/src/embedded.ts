@@ -4,6 +4,7 @@ import { signAccessToken, verifyAccessToken } from "./jwt";
 import { hashPassword, verifyPassword } from "./password";
 import {
   type AuthProvider,
+  authenticateCaller,
   bearerToken,
   type CookieJar,
   cookieValue,
@@ -273,13 +274,16 @@ export class EmbeddedAuthProvider implements AuthProvider {
     return token;
   }
 
-  async authenticate(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
+  authenticate(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
+    return authenticateCaller(this, jar, authorization);
+  }
+
+  async verifyToken(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
     const bearer = bearerToken(authorization);
     const token = bearer ?? cookieValue(jar, SESSION_COOKIE);
     if (!token) return bearer === null ? this.refresh(jar) : null;
-    let claims: Claims;
     try {
-      claims = await verifyAccessToken(token, this.secret);
+      return await verifyAccessToken(token, this.secret);
     } catch (e) {
       // a browser whose access token expired continues its session with the refresh cookie
       if (bearer === null && isAppError(e) && e.code === "TOKEN_EXPIRED" && cookieValue(jar, REFRESH_COOKIE)) {
@@ -288,11 +292,6 @@ export class EmbeddedAuthProvider implements AuthProvider {
       }
       throw e;
     }
-    // signed out, or the account was deleted or deactivated: the session row is gone or unusable
-    if (!(await this.sessionActive(claims))) {
-      throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
-    }
-    return claims;
   }
 
   shouldRefresh(jar: CookieJar, marginSeconds: number): boolean {

@@ -12,8 +12,8 @@ export { EmbeddedAuthProvider, REFRESH_COOKIE, SESSION_COOKIE } from "./embedded
 export { claimsSchema, signAccessToken, verifyAccessToken } from "./jwt";
 export { hashPassword, verifyPassword } from "./password";
 export { assertStrongPassword, MIN_PASSWORD_LENGTH } from "./password-policy";
-export type { AuthProvider, CookieJar, CookieOptions, SignedIn } from "./provider";
-export { bearerToken, sessionRowActive } from "./provider";
+export type { AuthProvider, CookieJar, CookieOptions, Identified, SignedIn } from "./provider";
+export { authenticateCaller, bearerToken, identifyCaller, sessionRowActive } from "./provider";
 export { randomToken, sha256Hex } from "./tokens";
 export { acceptInvitationAsUser, signUpWithInvitation } from "./use-cases/join-with-invitation";
 export { hasAnyUser, setUpFirstAdmin } from "./use-cases/set-up-first-admin";

@@ -1,3 +1,4 @@
+import { AppError } from "@facet/core";
 import type { Claims, Pool, RequestContext } from "@facet/db";
 
 export interface CookieOptions {
@@ -52,10 +53,57 @@ export interface AuthProvider {
    */
   shouldRefresh(jar: CookieJar, marginSeconds: number): boolean;
   /**
-   * The caller's verified claims, from the session cookie or an `Authorization: Bearer` JWT.
-   * Null when the request carries no credentials; throws AppError when they are invalid or expired.
+   * The caller's verified claims, from the session cookie or an `Authorization: Bearer` JWT, whose
+   * session is still going (SESSION_REVOKED otherwise). Null when the request carries no credentials;
+   * throws AppError when they are invalid or expired.
    */
   authenticate(jar: CookieJar, authorization?: string | null): Promise<Claims | null>;
+  /**
+   * `authenticate` without the session's check (a database round trip): the token's signature,
+   * expiry and audience only, refreshing a browser session whose access token expired. Never act on
+   * these claims alone: `identifyCaller` pairs them with the check.
+   */
+  verifyToken(jar: CookieJar, authorization?: string | null): Promise<Claims | null>;
+}
+
+/** A caller's verified claims, and the check of their session under way. */
+export interface Identified {
+  claims: Claims;
+  /** Rejects with SESSION_REVOKED when the session ended: await it before acting on `claims`. */
+  session: Promise<void>;
+}
+
+/**
+ * Authenticate in two parts: the token's verified claims now, and its session's check as a promise,
+ * so that a request can look up what else it needs (its workspace, its rate limits) meanwhile instead
+ * of after. Null when the request carries no credentials.
+ */
+export async function identifyCaller(
+  auth: Pick<AuthProvider, "verifyToken" | "sessionActive">,
+  jar: CookieJar,
+  authorization?: string | null,
+): Promise<Identified | null> {
+  const claims = await auth.verifyToken(jar, authorization);
+  if (!claims) return null;
+  const session = auth.sessionActive(claims).then((active) => {
+    // signed out, or the account was deleted or deactivated: the session row is gone or unusable
+    if (!active) throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
+  });
+  // awaited by the caller; until then a refusal must not count as unhandled
+  session.catch(() => {});
+  return { claims, session };
+}
+
+/** `AuthProvider.authenticate` from its two parts, one after the other. */
+export async function authenticateCaller(
+  auth: Pick<AuthProvider, "verifyToken" | "sessionActive">,
+  jar: CookieJar,
+  authorization?: string | null,
+): Promise<Claims | null> {
+  const who = await identifyCaller(auth, jar, authorization);
+  if (!who) return null;
+  await who.session;
+  return who.claims;
 }
 
 export function bearerToken(authorization: string | null | undefined): string | null {

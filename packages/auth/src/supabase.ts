@@ -5,7 +5,14 @@ import { createClient } from "@supabase/supabase-js";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import { verifyAccessToken } from "./jwt";
-import { type AuthProvider, bearerToken, type CookieJar, type SignedIn, sessionRowActive } from "./provider";
+import {
+  type AuthProvider,
+  authenticateCaller,
+  bearerToken,
+  type CookieJar,
+  type SignedIn,
+  sessionRowActive,
+} from "./provider";
 
 export interface SupabaseAuthOptions {
   url: string;
@@ -127,28 +134,23 @@ export class SupabaseAuthProvider implements AuthProvider {
     }
   }
 
-  async authenticate(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
+  authenticate(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
+    return authenticateCaller(this, jar, authorization);
+  }
+
+  async verifyToken(jar: CookieJar, authorization?: string | null): Promise<Claims | null> {
     const bearer = bearerToken(authorization);
     const token = bearer ?? (await this.accessTokenFromCookies(jar));
     if (!token) return null;
-    let claims: Claims;
     try {
-      claims = await verifyAccessToken(token, this.key);
+      return await verifyAccessToken(token, this.key);
     } catch (e) {
       if (bearer === null && isAppError(e) && e.code === "TOKEN_EXPIRED") {
         const refreshed = await this.refresh(jar).catch(() => null);
-        if (refreshed) return this.checkSession(refreshed);
+        if (refreshed) return refreshed;
       }
       throw e;
     }
-    return this.checkSession(claims);
-  }
-
-  private async checkSession(claims: Claims): Promise<Claims> {
-    if (!(await this.sessionActive(claims))) {
-      throw new AppError("SESSION_REVOKED", "this session has ended: sign in again");
-    }
-    return claims;
   }
 
   shouldRefresh(jar: CookieJar, marginSeconds: number): boolean {
