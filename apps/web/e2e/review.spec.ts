@@ -321,7 +321,7 @@ test("a backlog longer than a page: the header counts every waiting part and say
                 from generate_series(1, 60) g returning sha256, storage_key)
      insert into parts (workspace_id, dataset_id, blob_sha256, name, status, status_changed_at)
      select w.id, case when n <= 52 then $2::uuid else $3::uuid end, b.sha256,
-            'backlog-' || lpad(n::text, 2, '0') || '.step', 'in_review', now() - make_interval(mins => 100 - n)
+            'backlog-' || lpad(n::text, 2, '0') || '.step', 'in_review', now() - make_interval(mins => (100 - n)::int)
      from (select b.*, row_number() over (order by b.storage_key) as n from b) b, workspaces w where w.slug = $1`,
     [slug, datasets[0], datasets[1]],
   );
