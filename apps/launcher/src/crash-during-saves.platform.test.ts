@@ -9,8 +9,9 @@ import { adminToken, databaseOf, type Platform, startPlatform, uploadToNewDatase
  * Issue 21, faults: an annotator autosaving while (1) the web process is killed, (2) PostgreSQL is
  * killed. Every save the server acknowledged is in the database afterwards, in order, each exactly
  * as sent; every other save was told: no answer (the connection dropped), or a JSON error (503
- * UNAVAILABLE while the database restarts; CONFLICT when a save cut off by the crash had landed:
- * the next save names the revision it follows). The launcher restarts what died, and saving goes on.
+ * UNAVAILABLE while the database restarts, once a request has waited FACET_DB_WAIT_MS for it;
+ * CONFLICT when a save cut off by the crash had landed: the next save names the revision it
+ * follows). The launcher restarts what died, and saving goes on.
  */
 
 const ADMIN = { email: "websave@example.test", password: "web crash test password" };
@@ -143,7 +144,7 @@ describe("crashes during an annotator's saves", () => {
     );
   }, 300_000);
 
-  it("PostgreSQL killed (SIGKILL) under saves: the launcher restarts it, requests meanwhile get 503 or no answer, the web app and worker carry on", async () => {
+  it("PostgreSQL killed (SIGKILL) under saves: the launcher restarts it, requests meanwhile wait for it or get 503 or no answer, the web app and worker carry on", async () => {
     const pids = JSON.parse(await readFile(path.join(platform.dataDir, "facet.pid"), "utf8")) as { children: number[] };
     const postmaster = Number(
       (await readFile(path.join(platform.dataDir, "pg", "postmaster.pid"), "utf8")).split("\n")[0],

@@ -28,7 +28,8 @@ import {
  * per second and p50/p95/p99 per kind of request, where the time goes, PostgreSQL's top statements.
  *
  * Then the same people while PostgreSQL is killed and restarted by the launcher: every request is
- * answered (503 UNAVAILABLE with Retry-After while the database is away, never another 5xx, never a
+ * answered (after waiting up to FACET_DB_WAIT_MS for the database; 503 UNAVAILABLE with Retry-After
+ * when it is still away or the request's connection broke, never another 5xx, never a
  * stack trace or an internal path), the people carry on once it is back, every acknowledged save is
  * kept in order, the export and the uploads of the time finish, no part or job is left in flight and
  * the stored files match the rows (`facet verify`, and nothing unreferenced for `facet gc`).

@@ -26,7 +26,11 @@ export function context(): Promise<Context> {
 
 async function build(): Promise<Context> {
   const e = env();
-  const pool = createPool(e.DATABASE_URL, { max: e.FACET_DB_POOL_SIZE, applicationName: "facet-web" });
+  const pool = createPool(e.DATABASE_URL, {
+    max: e.FACET_DB_POOL_SIZE,
+    applicationName: "facet-web",
+    waitForDatabaseMs: e.FACET_DB_WAIT_MS,
+  });
   const auth: AuthProvider =
     e.FACET_AUTH === "supabase"
       ? new (await import("@facet/auth/supabase")).SupabaseAuthProvider({

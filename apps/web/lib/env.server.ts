@@ -29,6 +29,11 @@ const schema = z
     DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
     FACET_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(20),
     /**
+     * How long a request waits for a connection while the database cannot be reached (restarting)
+     * before it is answered 503 UNAVAILABLE with Retry-After; 0: at once.
+     */
+    FACET_DB_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
+    /**
      * `on`: API answers carry a Server-Timing header saying where the request's time went (auth, rate
      * limits, membership, waiting for a connection, the transaction's set-up, work and commit).
      */

@@ -95,7 +95,7 @@ function laterProxy(port: number) {
   };
 }
 
-describe("waiting for the database (the worker's pool)", () => {
+describe("waiting for the database (the worker's pool, and the web app's for a second or two)", () => {
   const through = (port: number) => {
     const u = new URL(db.url);
     u.hostname = "127.0.0.1";
@@ -118,6 +118,26 @@ describe("waiting for the database (the worker's pool)", () => {
     }
   });
 
+  it("a statement run on the pool itself (pool.query: the session check, the rate limits) waits the same way", async () => {
+    const port = await freePort();
+    const proxy = laterProxy(port);
+    const pool = createPool(through(port), { max: 2, waitForDatabaseMs: 20_000 });
+    try {
+      const asked = pool.query<{ one: number }>("select 1 as one");
+      const named = pool.query<{ two: number }>({ name: "facet_test_two", text: "select 2 as two" });
+      await sleep(700);
+      await proxy.start();
+      expect((await asked).rows).toEqual([{ one: 1 }]);
+      expect((await named).rows).toEqual([{ two: 2 }]);
+      // and its connections go back to the pool: both again, on the two it holds
+      expect((await pool.query("select 3 as three")).rows).toEqual([{ three: 3 }]);
+      expect(pool.totalCount).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.end();
+      await proxy.stop();
+    }
+  });
+
   it("waits as long as it was told, then says UNAVAILABLE; without a wait, says it straight away", async () => {
     const port = await freePort();
     const patient = createPool(through(port), { max: 1, waitForDatabaseMs: 600 });
@@ -127,6 +147,10 @@ describe("waiting for the database (the worker's pool)", () => {
       expect(await codeOf(() => withService(patient, (c) => c.query("select 1")))).toBe("UNAVAILABLE");
       expect(performance.now() - started).toBeGreaterThanOrEqual(500);
       expect(await codeOf(() => withService(impatient, (c) => c.query("select 1")))).toBe("UNAVAILABLE");
+      // pool.query too: a connection error (node-postgres' own), after the wait
+      const queried = performance.now();
+      await expect(patient.query("select 1")).rejects.toThrow();
+      expect(performance.now() - queried).toBeGreaterThanOrEqual(500);
     } finally {
       await patient.end();
       await impatient.end();

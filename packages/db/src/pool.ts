@@ -15,12 +15,16 @@ export interface PoolOptions {
    * While the database cannot be reached (restarting, recovering), a connection is waited for this
    * long before the error is thrown; 0 (the default): thrown at once. For the worker: a job that
    * ends while PostgreSQL restarts records its end when it is back, where failing would leave the
-   * job to be retried (or, for the queue's own bookkeeping, locked for hours).
+   * job to be retried (or, for the queue's own bookkeeping, locked for hours). For the web app, a
+   * second or two: a restart of PostgreSQL (under a second) is a slower answer, not a 503.
    */
   waitForDatabaseMs?: number;
 }
 
-/** A pool whose `connect()` waits for the database while it is unreachable (see `waitForDatabaseMs`). */
+/**
+ * A pool whose connections wait for the database while it is unreachable (see `waitForDatabaseMs`):
+ * `connect()` in both its forms, and so `query()` on the pool itself, which connects with a callback.
+ */
 class PatientPool extends pg.Pool {
   constructor(
     config: pg.PoolConfig,
@@ -37,7 +41,10 @@ class PatientPool extends pg.Pool {
     callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
   ): Promise<pg.PoolClient> | undefined {
     if (!callback) return this.connectPatiently();
-    super.connect(callback);
+    this.connectPatiently().then(
+      (client) => callback(undefined, client, (release?: unknown) => client.release(release as Error | boolean)),
+      (error: Error) => callback(error, undefined, () => {}),
+    );
     return undefined;
   }
 
