@@ -4,8 +4,8 @@
 // `tests: N passed, N failed, N skipped`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../packages/db/src/testing/free-port.mjs";
 import { checkNode, ensureDependencies, ensureWebBuild, ROOT, run, step } from "./lib/bootstrap.mjs";
 
 const RESULTS = path.join(ROOT, ".test-results");
@@ -17,17 +17,6 @@ const BROWSERS = [
 ];
 const tally = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function attempt(label, command, args, options = {}) {
   step(label);
@@ -130,6 +119,8 @@ const e2eEnv = {
   FACET_CHROMIUM: chromium,
   FACET_E2E_PORT: String(await freePort()),
   FACET_E2E_PG_PORT: String(await freePort()),
+  // bound only when e2e/prelabel.spec.ts runs, minutes later: chosen where no outgoing connection can take it
+  FACET_E2E_MODEL_PORT: String(await freePort()),
 };
 delete e2eEnv.FACET_E2E_DATA_DIR;
 attempt("Browser tests (Playwright, Chromium)", bin("playwright"), ["test", "-c", "apps/web/playwright.config.ts"], {

@@ -12,6 +12,8 @@ const pgPort = Number(process.env.FACET_E2E_PG_PORT ?? 54410);
 const baseURL = `http://localhost:${port}`;
 // A second pre-labeler beside the built-in rules: a model served over HTTP that e2e/prelabel.spec.ts
 // starts on this port while it runs (elsewhere nothing answers there, and the part keeps the rules' labels).
+// `npm test` chooses it below the kernel's ephemeral range (an outgoing connection could take any other
+// port in the minutes before the spec binds it); by hand it defaults to the web port + 7.
 process.env.FACET_E2E_MODEL_PORT ??= String(port + 7);
 // The operator's token for Prometheus scrapes of /api/metrics (e2e/metrics.spec.ts scrapes with it).
 process.env.FACET_E2E_METRICS_TOKEN ??= "e2e-metrics-token-0123456789abcdef";

@@ -61,7 +61,10 @@ function startModel(port: number): Promise<Server> {
       );
     });
   });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -79,7 +82,7 @@ test.beforeAll(async ({ browser }) => {
   ivy = await joinWorkspace(browser, admin, LAB.slug, IVY, "annotator");
 });
 
-test.afterAll(() => new Promise<void>((resolve) => model.close(() => resolve())));
+test.afterAll(() => new Promise<void>((resolve) => (model ? model.close(() => resolve()) : resolve())));
 
 const prelabelled = () =>
   query<Prelabelled>(
