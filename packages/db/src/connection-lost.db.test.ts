@@ -8,6 +8,7 @@
 import net from "node:net";
 import { isAppError } from "@facet/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { healthChecks } from "./health";
 import { createPool, type Pool, type PoolClient } from "./pool";
 import { readAsUser, withService } from "./session";
 import { createTestDatabase, freePort, type TestDatabase } from "./testing";
@@ -31,6 +32,14 @@ async function codeOf(work: () => Promise<unknown>): Promise<string> {
 
 const terminate = (pid: number) => db.owner.query("select pg_terminate_backend($1)", [pid]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The test database's URL through `port` on 127.0.0.1 (a proxy there, or nothing listening). */
+const through = (port: number) => {
+  const u = new URL(db.url);
+  u.hostname = "127.0.0.1";
+  u.port = String(port);
+  return u.toString();
+};
 const backendPid = async (c: PoolClient) =>
   (await c.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid as number;
 
@@ -96,13 +105,6 @@ function laterProxy(port: number) {
 }
 
 describe("waiting for the database (the worker's pool, and the web app's for a second or two)", () => {
-  const through = (port: number) => {
-    const u = new URL(db.url);
-    u.hostname = "127.0.0.1";
-    u.port = String(port);
-    return u.toString();
-  };
-
   it("a connection asked for while the database is down is made once it is back", async () => {
     const port = await freePort();
     const proxy = laterProxy(port);
@@ -154,6 +156,39 @@ describe("waiting for the database (the worker's pool, and the web app's for a s
     } finally {
       await patient.end();
       await impatient.end();
+    }
+  });
+});
+
+describe("health (GET /api/health) while the database is down", () => {
+  // A monitor asks in order to learn the database is down: from the web app's pool, which waits for
+  // a restarting database (FACET_DB_WAIT_MS), health waited as long before saying so, and then asked
+  // the worker's heartbeats and the last verify run, each waiting again.
+  it("says the database is down at once, from a pool that would wait a minute for it, and asks nothing else", async () => {
+    const port = await freePort();
+    const pool = createPool(through(port), { max: 2, waitForDatabaseMs: 60_000 });
+    try {
+      const answer = await Promise.race([healthChecks(pool), sleep(15_000).then(() => "still waiting")]);
+      expect(answer).toMatchObject({
+        database: { ok: false },
+        worker: { ok: false, detail: "unknown: the database is down" },
+        verify: { status: "unknown", lastRun: null },
+      });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("with the database up: every check's own answer", async () => {
+    const pool = createPool(db.url, { max: 2, waitForDatabaseMs: 60_000 });
+    try {
+      const answer = await healthChecks(pool);
+      expect(answer.database.ok).toBe(true);
+      expect(answer.database.detail).toMatch(/^PostgreSQL \d+/);
+      expect(answer.worker).toEqual({ ok: false, detail: "no worker has ever reported" });
+      expect(answer.verify).toEqual({ status: "never", lastRun: null });
+    } finally {
+      await pool.end();
     }
   });
 });

@@ -1,22 +1,35 @@
 import { lastVerifyRun, type VerifySummary } from "./ops/verify";
-import type { Pool } from "./pool";
+import { connectNow, type Pool, type PoolClient } from "./pool";
 import { withService } from "./session";
 
 /** A worker not seen for this long is considered gone (health turns degraded). */
 export const HEARTBEAT_STALE_SECONDS = 30;
 
-export async function databaseHealth(pool: Pool): Promise<{ ok: boolean; detail: string }> {
+export interface Check {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Whether the database answers, now: without the wait for a restarting database that the web app's
+ * requests make (FACET_DB_WAIT_MS), since a monitor asks precisely in order to learn it is down.
+ */
+export async function databaseHealth(pool: Pool): Promise<Check> {
+  let client: PoolClient | undefined;
   try {
-    const { rows } = await pool.query<{ v: string; m: string | null }>(
+    client = await connectNow(pool);
+    const { rows } = await client.query<{ v: string; m: string | null }>(
       "select current_setting('server_version') as v, (select max(version) from supabase_migrations.schema_migrations) as m",
     );
     return { ok: true, detail: `PostgreSQL ${rows[0]?.v}, schema ${rows[0]?.m ?? "not migrated"}` };
   } catch (e) {
     return { ok: false, detail: (e as Error).message };
+  } finally {
+    client?.release();
   }
 }
 
-export async function workerHealth(pool: Pool): Promise<{ ok: boolean; detail: string }> {
+export async function workerHealth(pool: Pool): Promise<Check> {
   try {
     const { rows } = await withService(pool, (c) =>
       c.query<{ alive: number; ago: number | null }>(
@@ -87,13 +100,34 @@ export async function listHeartbeats(
  * run, or `unknown` (unreadable). It does not make the installation unhealthy: a load balancer should
  * not stop serving because a file drifted; the operator is told, on the Admin page and here.
  */
-export async function verifyHealth(
-  pool: Pool,
-): Promise<{ status: "ok" | "drift" | "never" | "unknown"; lastRun: VerifySummary | null }> {
+export interface VerifyHealth {
+  status: "ok" | "drift" | "never" | "unknown";
+  lastRun: VerifySummary | null;
+}
+
+export async function verifyHealth(pool: Pool): Promise<VerifyHealth> {
   try {
     const lastRun = await lastVerifyRun(pool);
     return { status: !lastRun ? "never" : lastRun.ok ? "ok" : "drift", lastRun };
   } catch {
     return { status: "unknown", lastRun: null };
   }
+}
+
+/**
+ * The database's, the workers' and the last verify run's health (GET /api/health). The database is
+ * asked first, without waiting for it: when it is down, the other two are not asked (each would wait
+ * for it, then fail) and are reported as unknown.
+ */
+export async function healthChecks(pool: Pool): Promise<{ database: Check; worker: Check; verify: VerifyHealth }> {
+  const database = await databaseHealth(pool);
+  if (!database.ok) {
+    return {
+      database,
+      worker: { ok: false, detail: "unknown: the database is down" },
+      verify: { status: "unknown", lastRun: null },
+    };
+  }
+  const [worker, verify] = await Promise.all([workerHealth(pool), verifyHealth(pool)]);
+  return { database, worker, verify };
 }

@@ -6,11 +6,12 @@ export * from "./curation/similar";
 export * from "./curation/snapshots";
 export * from "./curation/splits";
 export { databaseUnavailable, toAppError } from "./errors";
-export type { WorkerBeat } from "./health";
+export type { Check, VerifyHealth, WorkerBeat } from "./health";
 export {
   databaseHealth,
   forgetHeartbeats,
   HEARTBEAT_STALE_SECONDS,
+  healthChecks,
   listHeartbeats,
   recordHeartbeats,
   verifyHealth,

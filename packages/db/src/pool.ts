@@ -48,6 +48,11 @@ class PatientPool extends pg.Pool {
     return undefined;
   }
 
+  /** A connection now, or the error now: for a health check, whose question is whether the database is up. */
+  connectNow(): Promise<pg.PoolClient> {
+    return super.connect();
+  }
+
   private async connectPatiently(): Promise<pg.PoolClient> {
     const until = Date.now() + this.waitMs;
     for (let attempt = 0; ; attempt++) {
@@ -60,6 +65,11 @@ class PatientPool extends pg.Pool {
       }
     }
   }
+}
+
+/** A connection from `pool` without waiting for an unreachable database, whatever the pool's `waitForDatabaseMs`. */
+export function connectNow(pool: pg.Pool): Promise<pg.PoolClient> {
+  return pool instanceof PatientPool ? pool.connectNow() : pool.connect();
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
