@@ -196,9 +196,16 @@ export function platformCpu(platform: Platform): Promise<Map<string, number>> {
   return perRole(platform, cpuSeconds);
 }
 
-/** Resident memory now of each kind of the platform's processes, in bytes. */
+/**
+ * Memory now of each kind of the platform's processes, in bytes: proportional set size (a page shared by
+ * n processes counts 1/n in each), so PostgreSQL's shared buffers, mapped by every backend, count once
+ * in the sum, as the resident size would not; the resident size where the kernel has no smaps_rollup.
+ */
 export function platformMemory(platform: Platform): Promise<Map<string, number>> {
   return perRole(platform, async (pid) => {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
+    const pss = /^Pss:\s+(\d+) kB/m.exec(rollup)?.[1];
+    if (pss !== undefined) return Number(pss) * 1024;
     const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
   });

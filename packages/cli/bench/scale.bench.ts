@@ -116,14 +116,16 @@ async function main() {
       await sampleCpu();
       const cpuBefore = sum(seen);
       const byRoleBefore = await platformCpu(platform);
-      const peakRss = new Map<string, number>();
+      const peakMemory = new Map<string, number>();
+      let peakTotal = 0;
       const timeline: { t: number; queued: number; running: number; done: number; failed: number }[] = [];
       const started = performance.now();
       // every 2 s (and once at the end): CPU, memory, the queue and the parts done
       const sample = async () => {
         await sampleCpu();
-        for (const [role, bytes] of await platformMemory(platform))
-          peakRss.set(role, Math.max(peakRss.get(role) ?? 0, bytes));
+        const memory = await platformMemory(platform);
+        for (const [role, bytes] of memory) peakMemory.set(role, Math.max(peakMemory.get(role) ?? 0, bytes));
+        peakTotal = Math.max(peakTotal, sum(memory));
         const { rows: r } = await db.query<Omit<(typeof timeline)[number], "t">>(
           `select (select count(*)::int from jobs where status = 'queued') as queued,
                   (select count(*)::int from jobs where status = 'running') as running,
@@ -188,10 +190,10 @@ async function main() {
         `  time per core: ${(wall * cores).toFixed(0)} core-seconds = ${((wall * cores) / nativeSeconds).toFixed(2)}x the native pipeline's ${nativeSeconds.toFixed(0)} s (target ≤ 1.5x), ${((wall * cores) / kernelSeconds).toFixed(2)}x Facet's kernel alone`,
         `  CPU used by the platform's processes: ${cpu.toFixed(0)} s = ${(cpu / nativeSeconds).toFixed(2)}x native, ${(cpu / kernelSeconds).toFixed(2)}x the kernel alone; ${((cpu / pushed) * 1000).toFixed(0)} ms per part (live processes at the end: ${byRole.map(([r, s]) => `${r} ${((s / pushed) * 1000).toFixed(0)} ms`).join(", ")}; the facet CLI ${((push.cpu / pushed) * 1000).toFixed(0)} ms)`,
         `  database ${mb(dbBytes).toFixed(0)} MB, blob store ${mb(storeBytes).toFixed(0)} MB (${(storeBytes / bytes).toFixed(2)}x the STEP bytes)`,
-        `  peak resident memory: ${[...peakRss]
+        `  peak memory (proportional set size: a page shared by processes counted once): ${[...peakMemory]
           .sort((a, b) => b[1] - a[1])
           .map(([n, b]) => `${n} ${mb(b).toFixed(0)} MB`)
-          .join(", ")}; the platform in all ${mb(sum(peakRss)).toFixed(0)} MB (PostgreSQL: every backend summed)`,
+          .join(", ")}; the platform in all at its peak ${mb(peakTotal).toFixed(0)} MB`,
         `  queue: at most ${Math.max(...timeline.map((p) => p.queued))} jobs waiting, ${Math.max(...timeline.map((p) => p.running))} running at once; parts done by minute: ${timeline
           .filter(
             (p, i) => i === timeline.length - 1 || Math.floor(p.t / 60) !== Math.floor((timeline[i + 1]?.t ?? 0) / 60),
