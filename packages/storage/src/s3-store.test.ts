@@ -181,6 +181,34 @@ describe("S3BlobStore against s3rver", () => {
     expect(h.detail).toContain("404");
   });
 
+  it("reports a store that takes connections but never answers as down within seconds, not never", async () => {
+    // GET /api/health asks the store: a monitor waiting on a silent store got no answer at all
+    const { createServer } = await import("node:net");
+    const held: import("node:net").Socket[] = [];
+    const silent = createServer((socket) => {
+      held.push(socket);
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const hanging = new S3BlobStore({
+      bucket: "facet",
+      region: REGION,
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      ...CREDENTIALS,
+    });
+    try {
+      const sentinel = new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 20_000).unref());
+      const h = await Promise.race([hanging.health(), sentinel]);
+      expect(h).toMatchObject({ ok: false });
+      expect(h === "still waiting" ? "" : h.detail).toMatch(/no answer within \d+ s/);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
+
   it("uploads through a presigned PUT with fetch and downloads through a presigned GET", async () => {
     const body = Buffer.from("ISO-10303-21;\nDATA;\n#1=CARTESIAN_POINT('',(0.,0.,0.));\nENDSEC;\n");
     const key = blobKey(sha(body));

@@ -57,6 +57,12 @@ export function sha256Base64ToHex(value: string): string | undefined {
   return Buffer.from(value, "base64").toString("hex");
 }
 
+/** How long a health check waits for the store's answer (HeadBucket, retries included). */
+const HEALTH_TIMEOUT_MS = 5000;
+
+/** How long a connection to the store may take to open: an unreachable host fails then, not after the OS's minutes. */
+const CONNECT_TIMEOUT_MS = 5000;
+
 interface SdkError {
   name?: string;
   $metadata?: { httpStatusCode?: number };
@@ -118,6 +124,7 @@ export class S3BlobStore implements BlobStore {
       responseChecksumValidation: "WHEN_REQUIRED",
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
     };
     this.client = new S3Client(config);
     this.uploadClient = new S3Client({ ...config, maxAttempts: 1 });
@@ -338,12 +345,15 @@ export class S3BlobStore implements BlobStore {
     return 0;
   }
 
+  /** HeadBucket, answered within HEALTH_TIMEOUT_MS or reported down: a monitor must get an answer. */
   async health(): Promise<HealthResult> {
     const where = `s3 bucket ${this.bucket}${this.endpoint ? ` at ${this.endpoint}` : ""}`;
+    const deadline = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: deadline });
       return { ok: true, detail: where };
     } catch (e) {
+      if (deadline.aborted) return { ok: false, detail: `${where}: no answer within ${HEALTH_TIMEOUT_MS / 1000} s` };
       const { name, $metadata } = sdkError(e);
       const status = $metadata?.httpStatusCode ? ` (HTTP ${$metadata.httpStatusCode})` : "";
       return { ok: false, detail: `${where}: ${name ?? "error"}${status}: ${(e as Error).message}` };
