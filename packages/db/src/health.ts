@@ -16,6 +16,7 @@ export interface Check {
  */
 export async function databaseHealth(pool: Pool): Promise<Check> {
   let client: PoolClient | undefined;
+  let failed: Error | undefined;
   try {
     client = await connectNow(pool);
     const { rows } = await client.query<{ v: string; m: string | null }>(
@@ -23,9 +24,10 @@ export async function databaseHealth(pool: Pool): Promise<Check> {
     );
     return { ok: true, detail: `PostgreSQL ${rows[0]?.v}, schema ${rows[0]?.m ?? "not migrated"}` };
   } catch (e) {
-    return { ok: false, detail: (e as Error).message };
+    failed = e as Error;
+    return { ok: false, detail: failed.message };
   } finally {
-    client?.release();
+    client?.release(failed); // a connection that failed is dropped, not handed to the next request
   }
 }
 
