@@ -297,3 +297,32 @@ export function operatorFacet(args: string[]): Promise<{ code: number | null; ou
   });
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
 }
+
+/**
+ * Records every showing of an element that may be on the page for a moment only (a progress bar
+ * whose job ends within a poll). `expect` and `waitForSelector` look every 500 ms or so and can miss
+ * it; a MutationObserver sees each change of the page, so an element once attached is recorded.
+ * Returns a reader of what was recorded: for each change that left elements matching `selector`,
+ * the first one's `attribute`. Valid until the page navigates.
+ */
+export async function recordShowings(
+  page: Page,
+  selector: string,
+  attribute: string,
+): Promise<() => Promise<Array<string | null>>> {
+  const slot = `facet-showings-${Math.random().toString(36).slice(2)}`;
+  await page.evaluate(
+    ({ slot, selector, attribute }) => {
+      const seen: Array<string | null> = [];
+      (window as unknown as Record<string, unknown>)[slot] = seen;
+      const look = () => {
+        const el = document.querySelector(selector);
+        if (el) seen.push(el.getAttribute(attribute));
+      };
+      look();
+      new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true });
+    },
+    { slot, selector, attribute },
+  );
+  return () => page.evaluate((slot) => (window as unknown as Record<string, Array<string | null>>)[slot] ?? [], slot);
+}
