@@ -141,7 +141,7 @@ describe("npm start", () => {
   });
 
   it("trusts no X-Forwarded-For without a configured proxy: forged addresses do not escape the per-address limit", async () => {
-    // (last: it spends this machine's budget of wrong passwords for a quarter of an hour)
+    // (at the end: it spends this machine's budget of wrong passwords for a quarter of an hour)
     const attempt = (i: number) =>
       fetch(`http://127.0.0.1:${port}/api/auth/sign-in`, {
         method: "POST",
@@ -157,5 +157,29 @@ describe("npm start", () => {
     const refused = await attempt(51);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("a Ctrl+C in the terminal (SIGINT to its whole process group) stops the web app and worker before the database", async () => {
+    // a terminal signals every process of its foreground group at once: a database in that group
+    // shut down under the worker's and web app's last statements
+    const previous = current as Run;
+    previous.child.kill("SIGINT");
+    await previous.exited;
+    const run = startFacet(env, { ownGroup: true });
+    current = run;
+    await waitUntil("a healthy platform", async () => (await health(port))?.status === "ok", 120_000, run);
+    const logs = path.join(dataDir, "logs");
+    const read = (name: string) => readFile(path.join(logs, name), "utf8");
+    const before = { worker: (await read("worker.log")).length, web: (await read("web.log")).length };
+    process.kill(-(run.child.pid as number), "SIGINT");
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain("stopped.");
+    const worker = (await read("worker.log")).slice(before.worker);
+    const web = (await read("web.log")).slice(before.web);
+    expect(worker).toContain("stopping");
+    expect(worker).not.toContain("terminating connection due to administrator command");
+    expect(web).not.toContain("terminating connection due to administrator command");
+    expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);
+    expect(await portOpen(pgPort)).toBe(false);
   });
 });

@@ -13,11 +13,16 @@ export interface PlatformRun {
   exited: Promise<number | null>;
 }
 
-export function startFacet(env: Record<string, string | undefined>): PlatformRun {
+export function startFacet(
+  env: Record<string, string | undefined>,
+  /** ownGroup: in a process group of its own, as a terminal runs it (`process.kill(-pid, ...)` is a Ctrl+C) */
+  options: { ownGroup?: boolean } = {},
+): PlatformRun {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts/start.mjs")], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.ownGroup ?? false,
   });
   let out = "";
   child.stdout?.on("data", (d) => {

