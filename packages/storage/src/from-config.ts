@@ -2,7 +2,7 @@ import type { BlobStore } from "./blob-store";
 import { FsBlobStore, type FsBlobStoreOptions } from "./fs-store";
 
 // a type-only import: the AWS SDK is still loaded only when an S3 store is made
-export type S3Config = Omit<import("./s3-store").S3BlobStoreOptions, "listPageSize">;
+export type S3Config = Omit<import("./s3-store").S3BlobStoreOptions, "listPageSize" | "timeouts">;
 
 export type BlobStoreConfig = ({ kind: "fs" } & FsBlobStoreOptions) | ({ kind: "s3" } & S3Config);
 

@@ -39,6 +39,50 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/**
+ * An endpoint that takes connections and never answers (a store hung behind its load balancer), with
+ * a store pointed at it; `close` ends it.
+ */
+async function silentStore(
+  timeouts?: ConstructorParameters<typeof S3BlobStore>[0]["timeouts"],
+): Promise<{ store: S3BlobStore; close(): Promise<void> }> {
+  const { createServer } = await import("node:net");
+  const held: import("node:net").Socket[] = [];
+  const silent = createServer((socket) => {
+    held.push(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const { port } = silent.address() as { port: number };
+  const store = new S3BlobStore({
+    bucket: "facet",
+    region: REGION,
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    ...CREDENTIALS,
+    ...(timeouts ? { timeouts } : {}),
+  });
+  return {
+    store,
+    async close() {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    },
+  };
+}
+
+/** What a call came to within `ms`: its value, its error, or that it was still waiting. */
+function within<T>(call: Promise<T>, ms: number): Promise<{ value: T } | { error: Error } | "still waiting"> {
+  const sentinel = new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), ms).unref());
+  return Promise.race([
+    call.then(
+      (value) => ({ value }),
+      (error: Error) => ({ error }),
+    ),
+    sentinel,
+  ]);
+}
+
 /** A body that arrives in several chunks, as an upload does. */
 function chunked(body: Buffer, size = 7): Readable {
   const parts: Buffer[] = [];
@@ -183,31 +227,73 @@ describe("S3BlobStore against s3rver", () => {
 
   it("reports a store that takes connections but never answers as down within seconds, not never", async () => {
     // GET /api/health asks the store: a monitor waiting on a silent store got no answer at all
-    const { createServer } = await import("node:net");
-    const held: import("node:net").Socket[] = [];
-    const silent = createServer((socket) => {
-      held.push(socket);
-      socket.on("error", () => {});
-    });
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as { port: number };
-    const hanging = new S3BlobStore({
-      bucket: "facet",
-      region: REGION,
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      ...CREDENTIALS,
-    });
+    const hanging = await silentStore();
     try {
-      const sentinel = new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 20_000).unref());
-      const h = await Promise.race([hanging.health(), sentinel]);
-      expect(h).toMatchObject({ ok: false });
-      expect(h === "still waiting" ? "" : h.detail).toMatch(/no answer within \d+ s/);
+      const h = await within(hanging.store.health(), 20_000);
+      expect(h).toMatchObject({ value: { ok: false } });
+      expect(typeof h === "object" && "value" in h ? h.value.detail : "").toMatch(/no answer within \d+ s/);
     } finally {
-      for (const s of held) s.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await hanging.close();
     }
   }, 30_000);
+
+  it("fails a HEAD, GET, read, range read, LIST, DELETE or move on a store that never answers, after its deadline", async () => {
+    // without a deadline these held a worker job or a web request for as long as the connection stayed open
+    const hanging = await silentStore({ requestMs: 300 });
+    const key = blobKey(sha(Buffer.from("silent")));
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ["head", () => hanging.store.head(key)],
+      ["get", () => hanging.store.get(key)],
+      ["read", () => hanging.store.read(key)],
+      ["readRange", () => hanging.store.readRange(key, 0, 9)],
+      ["list", () => collect(hanging.store.list("blobs/"))],
+      ["delete", () => hanging.store.delete(key)],
+      ["move", () => hanging.store.move(`uploads/${key}`, key)],
+    ];
+    try {
+      for (const [name, call] of calls) {
+        const r = await within(call(), 15_000);
+        expect(r, name).toMatchObject({ error: { name: "TimeoutError" } });
+      }
+    } finally {
+      await hanging.close();
+    }
+  }, 120_000);
+
+  it("fails an upload whose connection stays silent with UNAVAILABLE in words", async () => {
+    const hanging = await silentStore({ uploadIdleMs: 500 });
+    const body = Buffer.from("ISO-10303-21;\nENDSEC;\n");
+    try {
+      const r = await within(
+        hanging.store.put(blobKey(sha(body)), chunked(body), { size: body.length, sha256: sha(body) }),
+        15_000,
+      );
+      expect(r).toMatchObject({ error: { code: "UNAVAILABLE" } });
+      expect(typeof r === "object" && "error" in r ? r.error.message : "").toBe(
+        "the blob store could not be reached (TimeoutError)",
+      );
+    } finally {
+      await hanging.close();
+    }
+  }, 30_000);
+
+  it("lets a GET's body be read at its reader's pace: the request deadline ends with the answer", async () => {
+    const patient = new S3BlobStore({
+      bucket: "facet",
+      region: REGION,
+      endpoint,
+      forcePathStyle: true,
+      ...CREDENTIALS,
+      timeouts: { requestMs: 300, uploadIdleMs: 300 },
+    });
+    const body = Buffer.alloc(256 * 1024, 7);
+    const key = blobKey(sha(body));
+    await patient.put(key, chunked(body, 16 * 1024), { size: body.length, sha256: sha(body) });
+    const stream = await patient.get(key);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await readAll(stream)).equals(body)).toBe(true);
+    await patient.delete(key);
+  });
 
   it("uploads through a presigned PUT with fetch and downloads through a presigned GET", async () => {
     const body = Buffer.from("ISO-10303-21;\nDATA;\n#1=CARTESIAN_POINT('',(0.,0.,0.));\nENDSEC;\n");

@@ -44,6 +44,8 @@ export interface S3BlobStoreOptions {
   secretAccessKey: string;
   /** Keys per ListObjectsV2 page (1 to 1000; default 1000): only tests need another value. */
   listPageSize?: number;
+  /** Deadlines other than the defaults (REQUEST_TIMEOUT_MS, UPLOAD_IDLE_MS): only tests need them. */
+  timeouts?: { requestMs?: number; uploadIdleMs?: number };
 }
 
 /** S3's `x-amz-checksum-sha256`: the base64 of the 32 digest bytes. */
@@ -62,6 +64,20 @@ const HEALTH_TIMEOUT_MS = 5000;
 
 /** How long a connection to the store may take to open: an unreachable host fails then, not after the OS's minutes. */
 const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * How long a request other than an upload (HEAD, GET, DELETE, COPY, LIST) waits for the store's answer
+ * (its status and headers; a GET's body then comes at its reader's pace), each attempt: a store that
+ * takes the connection and says nothing fails the request instead of holding a job or a web request.
+ */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * How long an upload's connection may stay silent (nothing sent, nothing received). Uploads are not
+ * bounded in total (a large file on a slow link takes its time); their bodies come from memory or a
+ * file, so a pause this long is a store that stopped taking the bytes or answering.
+ */
+const UPLOAD_IDLE_MS = 120_000;
 
 interface SdkError {
   name?: string;
@@ -124,10 +140,23 @@ export class S3BlobStore implements BlobStore {
       responseChecksumValidation: "WHEN_REQUIRED",
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
-      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
     };
-    this.client = new S3Client(config);
-    this.uploadClient = new S3Client({ ...config, maxAttempts: 1 });
+    this.client = new S3Client({
+      ...config,
+      requestHandler: {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        requestTimeout: options.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
+    });
+    this.uploadClient = new S3Client({
+      ...config,
+      maxAttempts: 1,
+      requestHandler: {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        socketTimeout: options.timeouts?.uploadIdleMs ?? UPLOAD_IDLE_MS,
+      },
+    });
   }
 
   /**
