@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { JOB_KINDS } from "@facet/core";
+import { blobKey, JOB_KINDS } from "@facet/core";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import { readGlb } from "@facet/geometry";
 import { CORPUS } from "@facet/geometry/testing";
@@ -164,6 +164,24 @@ describe(`${JOB_KINDS.tessellate} (real database, filesystem store, OpenCascade 
     });
     expect((await state(partId))?.status).toBe("unannotated");
   }, 300_000);
+
+  it("fails a part whose file is gone from storage at once, saying so: trying again would not bring it back", async () => {
+    const bytes = await readFile(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step"));
+    const { partId, jobId } = await uploaded("lost.step", Buffer.concat([bytes, Buffer.from("\n/* lost */\n")]));
+    const { rows } = await db.owner.query<{ sha256: string }>("select blob_sha256 as sha256 from parts where id = $1", [
+      partId,
+    ]);
+    await store.delete(blobKey(rows[0]?.sha256 as string));
+    // the first attempt ends the job (it resolves: graphile-worker has nothing to retry)
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
+    const part = await state(partId);
+    expect(part?.status).toBe("failed");
+    expect(part?.failure_reason).toBe(
+      "the stored file is missing from storage: restore it from a backup or upload the file again",
+    );
+    const job = await db.owner.query("select status from jobs where id = $1", [jobId]);
+    expect(job.rows[0].status).toBe("failed");
+  });
 
   it("kills a file that runs out of time or memory, says so, and the next file is served by a fresh process", async () => {
     const big = await readFile(path.join(CORPUS, "nist-pmi/nist_ftc_06_asme1_ap242-e1.stp"));

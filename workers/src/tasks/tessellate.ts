@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { blobKey, JOB_KINDS, jobRunSchema } from "@facet/core";
+import { AppError, blobKey, JOB_KINDS, jobRunSchema } from "@facet/core";
 import {
   attachGeometry,
   completeJob,
@@ -50,9 +50,23 @@ export interface TessellateDeps {
   log: (line: string) => void;
 }
 
-async function readVerified(store: BlobStore, key: string, expected: string): Promise<Uint8Array | null> {
-  const bytes = await store.read(key);
-  return createHash("sha256").update(bytes).digest("hex") === expected ? bytes : null;
+/**
+ * The part's file, checked against its SHA-256; `missing` when storage has no file under its key (lost,
+ * deleted by hand: it will not come back by trying again), `damaged` when its bytes changed.
+ */
+async function readVerified(
+  store: BlobStore,
+  key: string,
+  expected: string,
+): Promise<Uint8Array | "missing" | "damaged"> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.read(key);
+  } catch (e) {
+    if (e instanceof AppError && e.code === "NOT_FOUND") return "missing";
+    throw e;
+  }
+  return createHash("sha256").update(bytes).digest("hex") === expected ? bytes : "damaged";
 }
 
 async function progress(pool: Pool, jobId: string, value: number, message: string) {
@@ -83,8 +97,12 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
     let document: FacesDocument | null = null;
     if (!geometry) {
       const bytes = await readVerified(deps.store, blobKey(job.sha256), job.sha256);
-      if (!bytes) {
-        await fail("the stored file is damaged: its bytes no longer match their SHA-256");
+      if (bytes === "missing" || bytes === "damaged") {
+        await fail(
+          bytes === "missing"
+            ? "the stored file is missing from storage: restore it from a backup or upload the file again"
+            : "the stored file is damaged: its bytes no longer match their SHA-256",
+        );
         return;
       }
       await progress(deps.pool, jobId, 0.2, "meshing");
