@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { isAppError } from "@facet/core";
 
 export interface BlobHead {
   size: number;
@@ -64,4 +65,17 @@ export interface BlobStore {
   presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest>;
   presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest>;
   health(): Promise<HealthResult>;
+}
+
+/**
+ * The whole object, or null when the store has none under `key` (a file lost or deleted: callers
+ * that cannot go on without it say so at once instead of trying again). Other errors pass.
+ */
+export async function readIfStored(store: BlobStore, key: string): Promise<Buffer | null> {
+  try {
+    return await store.read(key);
+  } catch (e) {
+    if (isAppError(e) && e.code === "NOT_FOUND") return null;
+    throw e;
+  }
 }

@@ -6,6 +6,7 @@ export type {
   PresignGetOptions,
   PresignPutOptions,
 } from "./blob-store";
+export { readIfStored } from "./blob-store";
 export { contentDisposition, MAX_EXPIRY_SECONDS } from "./common";
 export { blobStoreConfigFromEnv, missingStorageEnv, storageEnvShape } from "./env";
 export type { BlobStoreConfig, S3Config } from "./from-config";

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 // the parser `facet import-labels --format mfcad` reads face_truth files with
-import { type AnnotationDocument, DEFAULT_TAXONOMY, labelsByStepName, readPickledIntList } from "@facet/core";
+import { type AnnotationDocument, blobKey, DEFAULT_TAXONOMY, labelsByStepName, readPickledIntList } from "@facet/core";
 import { withUser } from "@facet/db";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import type { FacesDocument } from "@facet/geometry";
@@ -355,4 +355,46 @@ describe("curation:export (real database, filesystem store, corpus parts)", () =
       ).rejects.toThrow(/only ML engineers and admins/);
     }
   });
+
+  it("fails at once, naming the part, when a faces file it needs is gone from storage", async () => {
+    // before, the export was tried three times, then failed with the file's storage key
+    const lost = parts[1] as Labelled;
+    const { rows } = await db.owner.query<{ faces_key: string }>(
+      "select faces_key from part_geometry where blob_sha256 = $1",
+      [lost.hash],
+    );
+    const key = rows[0]?.faces_key as string;
+    await store.move(key, `lost/${lost.hash}.json`);
+    try {
+      const req = await request("parquet", true); // not made yet: a new job
+      expect(req.started).toBe(true);
+      // resolves: nothing is left for the job system to retry
+      await exportSnapshot({ pool: db.owner, store, geometry, log }, { jobId: req.job_id });
+      const job = (await db.owner.query("select status, error from jobs where id = $1", [req.job_id])).rows[0];
+      expect(job).toEqual({
+        status: "failed",
+        error: `the faces file of part "${lost.name}" is missing from storage: restore it from a backup (facet verify lists every missing file)`,
+      });
+    } finally {
+      await store.move(`lost/${lost.hash}.json`, key);
+    }
+  });
+
+  it("leaves out a part whose STEP file is gone from storage, and its README says why", async () => {
+    const lost = parts[2] as Labelled;
+    const key = blobKey(lost.hash);
+    await store.move(key, `lost/${lost.hash}`);
+    try {
+      const { dir, job } = await exported("step", true);
+      expect(job.result.unrepresented).toBe(1);
+      const files = (await readFile(path.join(dir, `splits/${lost.split}.txt`), "utf8")).split("\n");
+      expect(files).toContain((parts[0] as Labelled).name.replace(/\.step$/, "")); // same split, written
+      expect(files).not.toContain(lost.name.replace(/\.step$/, ""));
+      expect(await readFile(path.join(dir, "README.md"), "utf8")).toContain(
+        `the STEP file of part "${lost.name}" is missing from storage`,
+      );
+    } finally {
+      await store.move(`lost/${lost.hash}`, key);
+    }
+  }, 120_000);
 });

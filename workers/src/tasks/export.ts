@@ -20,7 +20,7 @@ import {
 } from "@facet/db";
 import { isProcessAlive } from "@facet/db/process";
 import type { FacesDocument } from "@facet/geometry";
-import type { BlobStore } from "@facet/storage";
+import { type BlobStore, readIfStored } from "@facet/storage";
 import { type ExportContext, type ExportPart, writeExport, ZipArchive } from "../export";
 import type { GeometryEngine } from "../geometry/engine";
 
@@ -106,7 +106,11 @@ async function* snapshotParts(deps: ExportDeps, job: ExportJob, t: ReadTimings):
     t.pages += performance.now() - t0;
     t0 = performance.now();
     const faces = await mapConcurrent(page, FACES_CONCURRENCY, async (p) =>
-      p.facesKey ? (JSON.parse((await deps.store.read(p.facesKey)).toString("utf8")) as FacesDocument) : null,
+      p.facesKey
+        ? (JSON.parse(
+            (await readNeeded(deps.store, p.facesKey, `the faces file of part "${p.name}"`)).toString("utf8"),
+          ) as FacesDocument)
+        : null,
     );
     t.faces += performance.now() - t0;
     return { page, faces };
@@ -161,7 +165,7 @@ export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Pro
       snapshot: job.snapshot,
       taxonomy: parsed.data,
       sink: archive,
-      step: async (part) => deps.store.read(blobKey(part.blobSha256)),
+      step: (part) => readNeeded(deps.store, blobKey(part.blobSha256), `the STEP file of part "${part.name}"`),
       probeFaces: deps.geometry
         ? async (bytes) => {
             const geometry = deps.geometry as GeometryEngine;
@@ -177,7 +181,7 @@ export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Pro
     const { parts, unrepresented } = await writeExport(ctx, snapshotParts(deps, job, timings), {
       format: ex.format,
       includeMeshes: ex.includeMeshes,
-      readMesh: (key) => deps.store.read(key),
+      readMesh: (key) => readNeeded(deps.store, key, "a part's mesh file"),
       onPart: async (done) => {
         const now = performance.now();
         if (now - last < 1000 && done < total) return;
@@ -238,6 +242,15 @@ export async function exportSnapshot(deps: ExportDeps, rawPayload: unknown): Pro
 
 /** A failure no retry can mend (the export fails at once with this message). */
 export class ExportFailure extends Error {}
+
+/** A stored file the export cannot go on without: one that is gone fails the export at once, saying which. */
+async function readNeeded(store: BlobStore, key: string, what: string): Promise<Buffer> {
+  const bytes = await readIfStored(store, key);
+  if (bytes) return bytes;
+  throw new ExportFailure(
+    `${what} is missing from storage: restore it from a backup (facet verify lists every missing file)`,
+  );
+}
 
 /** The job system gave up on an export job outside the handler: it fails with that reason unless it ended. */
 export async function failUnfinishedExport(pool: Pool, rawPayload: unknown, reason: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { AppError, blobKey, JOB_KINDS, jobRunSchema } from "@facet/core";
+import { blobKey, JOB_KINDS, jobRunSchema } from "@facet/core";
 import {
   attachGeometry,
   completeJob,
@@ -28,7 +28,7 @@ import {
   type TessellationParams,
 } from "@facet/geometry";
 import { LEARNED_MODEL_ID, learnedPrelabeler, type Prelabeler } from "@facet/prelabel";
-import type { BlobStore } from "@facet/storage";
+import { type BlobStore, readIfStored } from "@facet/storage";
 import type { GeometryEngine } from "../geometry/engine";
 import { GeometryLimitError } from "../geometry/runner";
 import { describeMesh, putIfDiffers } from "./describe";
@@ -59,13 +59,8 @@ async function readVerified(
   key: string,
   expected: string,
 ): Promise<Uint8Array | "missing" | "damaged"> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await store.read(key);
-  } catch (e) {
-    if (e instanceof AppError && e.code === "NOT_FOUND") return "missing";
-    throw e;
-  }
+  const bytes = await readIfStored(store, key);
+  if (!bytes) return "missing";
   return createHash("sha256").update(bytes).digest("hex") === expected ? bytes : "damaged";
 }
 
