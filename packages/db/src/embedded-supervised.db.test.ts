@@ -5,12 +5,11 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "./embedded";
+import { portInUse, startEmbeddedPostgres } from "./embedded";
 import { isProcessAlive } from "./process";
 import { freePort, REPO_ROOT } from "./testing/paths";
 
@@ -27,17 +26,6 @@ async function postmasterPid(dataDir: string): Promise<number | null> {
 async function processGroup(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: "127.0.0.1" });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 async function until(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
@@ -79,7 +67,7 @@ describe("a supervised embedded PostgreSQL (the launcher's)", () => {
     } finally {
       await server.stop();
     }
-    expect(await listening(port)).toBe(false);
+    expect(await portInUse(port)).toBe(false);
     expect(await postmasterPid(dataDir)).toBeNull();
   }, 120_000);
 
@@ -113,7 +101,7 @@ setTimeout(() => { throw new Error("an uncaught error"); }, 100);
     expect(out).toContain("an uncaught error");
     expect(code).not.toBe(0);
     // the server it started does not stay behind as an orphan holding the port and the data folder
-    expect(await until(async () => !(await listening(port)) && (await postmasterPid(dataDir)) === null, 20_000)).toBe(
+    expect(await until(async () => !(await portInUse(port)) && (await postmasterPid(dataDir)) === null, 20_000)).toBe(
       true,
     );
   }, 120_000);

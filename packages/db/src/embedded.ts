@@ -93,7 +93,8 @@ async function recoverFromCrashedRun(dataDir: string, say: (m: string) => void):
   await rm(pidFile, { force: true });
 }
 
-function portInUse(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: "127.0.0.1" });
     socket.once("connect", () => {
