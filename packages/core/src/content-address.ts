@@ -19,3 +19,12 @@ export function uploadKey(workspaceId: string, sha256: string): string {
   const workspace = z.uuid().parse(workspaceId).toLowerCase();
   return `uploads/${workspace}/${sha256HexSchema.parse(sha256)}`;
 }
+
+/**
+ * Where a stored blob whose bytes no longer match their hash is set aside when found:
+ * `quarantine/sha256/<hash>/<milliseconds>`. Out of its content address, it is served and exported no
+ * more, and an upload of the right bytes stores them there again; the damaged copy is kept to look at.
+ */
+export function quarantineKey(sha256: string, at: Date): string {
+  return `quarantine/sha256/${sha256HexSchema.parse(sha256)}/${at.getTime()}`;
+}

@@ -4,7 +4,7 @@ export { annotationDocumentSchema, faceIndexSchema, MAX_FACES, prelabelSummarySc
 export type { ApiKeyScope } from "./api-keys";
 export { API_KEY_PATTERN, API_KEY_SCOPES, apiKeyScopeSchema, SCOPE_FOR } from "./api-keys";
 export { type AuditFilter, auditFilterQuery, parseAuditFilter } from "./audit-filter";
-export { blobKey, sha256HexSchema, uploadKey } from "./content-address";
+export { blobKey, quarantineKey, sha256HexSchema, uploadKey } from "./content-address";
 export { csvLine } from "./csv";
 export * from "./curation";
 export type { ErrorCode } from "./errors";

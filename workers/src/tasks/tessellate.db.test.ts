@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { blobKey, JOB_KINDS } from "@facet/core";
 import { createTestDatabase, createWorkspaceWithRoles, type TestDatabase } from "@facet/db/testing";
 import { readGlb } from "@facet/geometry";
@@ -10,7 +11,7 @@ import { FsBlobStore } from "@facet/storage";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InProcessGeometry } from "../geometry/engine";
 import { GeometryRunner } from "../geometry/runner";
-import { failUnfinishedJob, tessellatePart } from "./tessellate";
+import { FILE_DAMAGED, FILE_MISSING, failUnfinishedJob, tessellatePart } from "./tessellate";
 import { queuedTessellation, uploadedPart } from "./testing";
 
 const _sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -176,11 +177,33 @@ describe(`${JOB_KINDS.tessellate} (real database, filesystem store, OpenCascade 
     await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
     const part = await state(partId);
     expect(part?.status).toBe("failed");
-    expect(part?.failure_reason).toBe(
-      "the stored file is missing from storage: restore it from a backup or upload the file again",
-    );
+    expect(part?.failure_reason).toBe(FILE_MISSING);
     const job = await db.owner.query("select status from jobs where id = $1", [jobId]);
     expect(job.rows[0].status).toBe("failed");
+  });
+
+  it("sets a damaged stored file aside, out of its content address, and fails its part saying so", async () => {
+    const good = Buffer.concat([
+      await readFile(path.join(CORPUS, "mfcad/0-0-0-0-0-23.step")),
+      Buffer.from("\n/* damaged */\n"),
+    ]);
+    const { partId, jobId, hash } = await uploaded("damaged.step", good);
+    const key = blobKey(hash);
+    // the disk now holds other bytes under the content address (a flipped bit, a bad copy)
+    const other = Buffer.from(good);
+    other[100] = (other[100] as number) ^ 1;
+    await store.delete(key);
+    await store.put(key, Readable.from([other]), { size: other.length, sha256: _sha(other) });
+    await tessellatePart({ pool: db.owner, store, runner, log }, { jobId });
+    const part = await state(partId);
+    expect(part?.status).toBe("failed");
+    expect(part?.failure_reason).toBe(FILE_DAMAGED);
+    // out of its content address (an upload of the right bytes stores them there again: see
+    // ingest.db.test.ts), kept aside to look at
+    expect(await store.head(key)).toBeNull();
+    const aside = await collect(store.list(`quarantine/sha256/${hash}/`));
+    expect(aside).toHaveLength(1);
+    expect((await store.read((aside[0] as { key: string }).key)).equals(other)).toBe(true);
   });
 
   it("kills a file that runs out of time or memory, says so, and the next file is served by a fresh process", async () => {

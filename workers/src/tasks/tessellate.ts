@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { blobKey, JOB_KINDS, jobRunSchema } from "@facet/core";
+import { blobKey, isAppError, JOB_KINDS, jobRunSchema, quarantineKey } from "@facet/core";
 import {
   attachGeometry,
   completeJob,
@@ -64,6 +64,23 @@ async function readVerified(
   return createHash("sha256").update(bytes).digest("hex") === expected ? bytes : "damaged";
 }
 
+const AGAIN = "discard this part and upload the file again (that stores it again), or restore a backup";
+export const FILE_MISSING = `the stored file is missing from storage: ${AGAIN}`;
+export const FILE_DAMAGED = `the stored file is damaged (its bytes no longer match their SHA-256) and was set aside: ${AGAIN}`;
+
+/**
+ * A damaged blob leaves its content address for `quarantine/`: served and exported no more, and an
+ * upload of the right bytes can store them again (one finding it still there keeps the damaged copy).
+ */
+async function setAside(store: BlobStore, sha256: string): Promise<void> {
+  try {
+    await store.move(blobKey(sha256), quarantineKey(sha256, new Date()));
+  } catch (e) {
+    // another job of the same content set it aside first
+    if (!(isAppError(e) && e.code === "NOT_FOUND")) throw e;
+  }
+}
+
 async function progress(pool: Pool, jobId: string, value: number, message: string) {
   await withService(pool, (c) => setJobProgress(c, jobId, value, message));
 }
@@ -93,11 +110,8 @@ export async function tessellatePart(deps: TessellateDeps, rawPayload: unknown):
     if (!geometry) {
       const bytes = await readVerified(deps.store, blobKey(job.sha256), job.sha256);
       if (bytes === "missing" || bytes === "damaged") {
-        await fail(
-          bytes === "missing"
-            ? "the stored file is missing from storage: restore it from a backup or upload the file again"
-            : "the stored file is damaged: its bytes no longer match their SHA-256",
-        );
+        if (bytes === "damaged") await setAside(deps.store, job.sha256);
+        await fail(bytes === "missing" ? FILE_MISSING : FILE_DAMAGED);
         return;
       }
       await progress(deps.pool, jobId, 0.2, "meshing");
