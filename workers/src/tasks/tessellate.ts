@@ -64,7 +64,7 @@ async function readVerified(
   return createHash("sha256").update(bytes).digest("hex") === expected ? bytes : "damaged";
 }
 
-const AGAIN = "discard this part and upload the file again (that stores it again), or restore a backup";
+const AGAIN = "discard this part and upload the file again, or restore a backup";
 export const FILE_MISSING = `the stored file is missing from storage: ${AGAIN}`;
 export const FILE_DAMAGED = `the stored file is damaged (its bytes no longer match their SHA-256) and was set aside: ${AGAIN}`;
 
