@@ -5,7 +5,7 @@ import { blobKey } from "@facet/core";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { contentDisposition } from "./common";
-import { S3BlobStore, sha256Base64ToHex, sha256HexToBase64 } from "./s3-store";
+import { S3BlobStore, type S3BlobStoreOptions, sha256Base64ToHex, sha256HexToBase64 } from "./s3-store";
 import { collectListing } from "./testing/listing";
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from "./testing/s3rver";
 
@@ -39,12 +39,17 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A store at `endpoint` with the test server's credentials, path-style; `extra` overrides (bucket, …). */
+function s3At(endpoint: string, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStore {
+  return new S3BlobStore({ bucket: "facet", region: REGION, endpoint, forcePathStyle: true, ...CREDENTIALS, ...extra });
+}
+
 /**
  * An endpoint that takes connections and never answers (a store hung behind its load balancer), with
  * a store pointed at it; `close` ends it.
  */
 async function silentStore(
-  timeouts?: ConstructorParameters<typeof S3BlobStore>[0]["timeouts"],
+  timeouts?: S3BlobStoreOptions["timeouts"],
 ): Promise<{ store: S3BlobStore; close(): Promise<void> }> {
   const { createServer } = await import("node:net");
   const held: import("node:net").Socket[] = [];
@@ -54,14 +59,7 @@ async function silentStore(
   });
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   const { port } = silent.address() as { port: number };
-  const store = new S3BlobStore({
-    bucket: "facet",
-    region: REGION,
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    ...CREDENTIALS,
-    ...(timeouts ? { timeouts } : {}),
-  });
+  const store = s3At(`http://127.0.0.1:${port}`, timeouts ? { timeouts } : {});
   return {
     store,
     async close() {
@@ -98,7 +96,7 @@ describe("S3BlobStore against s3rver", () => {
   beforeAll(async () => {
     server = await startS3rver(["facet"]);
     endpoint = server.endpoint;
-    store = new S3BlobStore({ bucket: "facet", region: REGION, endpoint, forcePathStyle: true, ...CREDENTIALS });
+    store = s3At(endpoint);
   });
   afterAll(() => server?.stop());
   afterEach(() => {
@@ -186,14 +184,7 @@ describe("S3BlobStore against s3rver", () => {
   });
 
   it("lists keys under a prefix across pages", async () => {
-    const paged = new S3BlobStore({
-      bucket: "facet",
-      region: REGION,
-      endpoint,
-      forcePathStyle: true,
-      listPageSize: 2,
-      ...CREDENTIALS,
-    });
+    const paged = s3At(endpoint, { listPageSize: 2 });
     const bodies = ["a", "bb", "ccc", "dddd", "eeeee"].map((s) => Buffer.from(s));
     for (const b of bodies) await paged.put(blobKey(sha(b)), chunked(b), { size: b.length, sha256: sha(b) });
     const other = Buffer.from("mesh");
@@ -212,13 +203,7 @@ describe("S3BlobStore against s3rver", () => {
 
   it("reports health with HeadBucket", async () => {
     expect(await store.health()).toEqual({ ok: true, detail: `s3 bucket facet at ${endpoint}` });
-    const missing = new S3BlobStore({
-      bucket: "no-such-bucket",
-      region: REGION,
-      endpoint,
-      forcePathStyle: true,
-      ...CREDENTIALS,
-    });
+    const missing = s3At(endpoint, { bucket: "no-such-bucket" });
     const h = await missing.health();
     expect(h.ok).toBe(false);
     expect(h.detail).toContain("no-such-bucket");
@@ -278,14 +263,7 @@ describe("S3BlobStore against s3rver", () => {
   }, 30_000);
 
   it("lets a GET's body be read at its reader's pace: the request deadline ends with the answer", async () => {
-    const patient = new S3BlobStore({
-      bucket: "facet",
-      region: REGION,
-      endpoint,
-      forcePathStyle: true,
-      ...CREDENTIALS,
-      timeouts: { requestMs: 300, uploadIdleMs: 300 },
-    });
+    const patient = s3At(endpoint, { timeouts: { requestMs: 300, uploadIdleMs: 300 } });
     const body = Buffer.alloc(256 * 1024, 7);
     const key = blobKey(sha(body));
     await patient.put(key, chunked(body, 16 * 1024), { size: body.length, sha256: sha(body) });
@@ -355,21 +333,9 @@ describe("S3BlobStore against s3rver", () => {
         return e as Error & { code?: string };
       }
     };
-    const noBucket = new S3BlobStore({
-      bucket: "no-such-bucket",
-      region: REGION,
-      endpoint,
-      forcePathStyle: true,
-      ...CREDENTIALS,
-    });
+    const noBucket = s3At(endpoint, { bucket: "no-such-bucket" });
     const closed = `http://127.0.0.1:${await closedPort()}`;
-    const unreachable = new S3BlobStore({
-      bucket: "facet",
-      region: REGION,
-      endpoint: closed,
-      forcePathStyle: true,
-      ...CREDENTIALS,
-    });
+    const unreachable = s3At(closed);
     for (const [s, words] of [
       [noBucket, /refused the write/],
       [unreachable, /could not be reached/],
@@ -384,13 +350,7 @@ describe("S3BlobStore against s3rver", () => {
 
 describe("S3BlobStore presigned URLs, checked as S3 checks them", () => {
   // No request is sent: presigning is local.
-  const store = new S3BlobStore({
-    bucket: "facet",
-    region: REGION,
-    endpoint: "http://127.0.0.1:9000",
-    forcePathStyle: true,
-    ...CREDENTIALS,
-  });
+  const store = s3At("http://127.0.0.1:9000");
   const body = Buffer.from("ISO-10303-21;\nHEADER;\nENDSEC;\n");
   const hash = sha(body);
   const key = blobKey(hash);
